@@ -1,0 +1,179 @@
+// Options for opening a metakv Store, declaring its domains, and for reads
+// and writes.
+//
+// Every field has an in-class default, stated in its comment as
+// "Default: ...". Fields marked "Changeable on reopen" may differ from the
+// values a database was created with; all others are fixed at creation and
+// checked on every open. Option structs are plain values: not thread-safe to
+// mutate while another thread reads them.
+#ifndef METAKV_OPTIONS_H_
+#define METAKV_OPTIONS_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace metakv {
+
+class Snapshot;
+
+// A source of wall-clock time, in microseconds since the Unix epoch.
+// Record write times, delete times, retention and expiry all come from it, so
+// tests can move time without sleeping. Implementations must be thread-safe.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual uint64_t NowMicros() const = 0;
+  uint64_t NowSeconds() const { return NowMicros() / 1000000; }
+};
+
+// The real clock (std::chrono::system_clock). Shared, never null.
+std::shared_ptr<Clock> SystemClock();
+
+// A clock that moves only when told to. Thread-safe.
+class ManualClock : public Clock {
+ public:
+  explicit ManualClock(uint64_t now_micros = 1700000000ull * 1000000) : now_(now_micros) {}
+  uint64_t NowMicros() const override { return now_.load(std::memory_order_acquire); }
+  void SetMicros(uint64_t micros) { now_.store(micros, std::memory_order_release); }
+  void AdvanceSeconds(uint64_t seconds) { now_.fetch_add(seconds * 1000000, std::memory_order_acq_rel); }
+
+ private:
+  std::atomic<uint64_t> now_;
+};
+
+enum class Compression : unsigned char { kNone, kSnappy, kZstd, kLz4 };
+
+// Hot domains take small records overwritten often, through the WAL and a
+// memtable. Cold domains hold write-once history (ingested directly as SST
+// files by a later API) and may carry a TTL.
+enum class Temperature : unsigned char { kHot, kCold };
+
+// One domain: a named class of metadata with its own key space, stored in its
+// own RocksDB column family with its own policy.
+struct DomainOptions {
+  // ---- Identity (fixed at creation, checked on every open) ----
+
+  // 1 to 64 characters from [a-z0-9_.-], not "default". Also the name of the
+  // domain's column family. Default: empty (must be set).
+  std::string name;
+
+  // Default: Temperature::kHot.
+  Temperature temperature = Temperature::kHot;
+
+  // ---- Behaviour (changeable on reopen) ----
+
+  // How long a logically deleted record stays restorable by Undelete (the
+  // recycle bin). After that Undelete fails with Expired and compaction may
+  // purge the record. Default: 7 days.
+  uint64_t tombstone_retention_seconds = 7 * 24 * 3600;
+
+  // Time to live given to records written without one of their own; 0 means
+  // they never expire. Expired records are invisible to reads.
+  // Default: 0.
+  uint64_t default_ttl_seconds = 0;
+
+  // ---- Performance (changeable on reopen) ----
+
+  // Memtable size of this domain. Default: 64 MiB.
+  uint64_t write_buffer_bytes = 64ull << 20;
+  // L0 file count that triggers an L0->L1 compaction of this domain.
+  // Default: 4.
+  int level0_compaction_trigger = 4;
+  // Target size of SST files written by compaction. Default: 64 MiB.
+  uint64_t target_file_size_bytes = 64ull << 20;
+  // Total size of L1; each deeper level is 10 times larger.
+  // Default: 256 MiB.
+  uint64_t max_bytes_for_level_base = 256ull << 20;
+  // Compression of every level but the bottommost. Default: kSnappy.
+  Compression compression = Compression::kSnappy;
+  // Compression of the bottommost level. Default: kZstd.
+  Compression bottommost_compression = Compression::kZstd;
+  // If > 0 and the bottommost compression is zstd, a dictionary of at most
+  // this many bytes is trained per file; pays for small records. Default: 0.
+  uint32_t zstd_dictionary_bytes = 0;
+  // Bloom filter bits per key for point reads; 0 disables. Default: 10.
+  int bloom_bits_per_key = 10;
+  // Uncompressed size of a data block. Default: 4096.
+  uint32_t block_bytes = 4096;
+};
+
+// The file-system model's three domains, with their defaults:
+// "inode" (hot), "dentry" (hot), "history" (cold, 30-day TTL).
+std::vector<DomainOptions> FileSystemDomains();
+
+struct Options {
+  // ---- Behaviour ----
+
+  // Create the database if it does not exist. Default: false.
+  bool create_if_missing = false;
+  // Fail if the database already exists. Default: false.
+  bool error_if_exists = false;
+  // Open without write access: writes return NotSupported, no background
+  // work runs, and another process may hold the write lock.
+  // Default: false.
+  bool read_only = false;
+  // The domains of this store. Every domain already in the database must be
+  // declared (with the same identity), or Open fails with InvalidArgument
+  // naming it. Default: empty; FileSystemDomains() gives the model's three.
+  std::vector<DomainOptions> domains;
+  // Whether Open may add declared domains that the database lacks.
+  // Default: true.
+  bool create_missing_domains = true;
+  // Source of time for write, delete and expiry times. Default: nullptr,
+  // meaning SystemClock().
+  std::shared_ptr<Clock> clock;
+
+  // Limits on input, checked on every call (InvalidArgument beyond them).
+  // Tenant ids are 1 to 255 bytes (fixed). User keys: 1 to max_key_bytes.
+  // Default: 4096.
+  size_t max_key_bytes = 4096;
+  // Default: 4 MiB.
+  size_t max_value_bytes = 4u << 20;
+
+  // ---- Performance ----
+
+  // One memory budget for memtables and the block cache. Memtable memory is
+  // charged to the block cache, so the two together stay within it.
+  // Default: 512 MiB.
+  uint64_t memory_budget_bytes = 512ull << 20;
+  // Share of memory_budget_bytes that memtables of all domains together may
+  // use before RocksDB flushes the largest. Default: 0.5.
+  double memtable_budget_fraction = 0.5;
+  // RocksDB background flush and compaction threads. Default: 2.
+  int max_background_jobs = 2;
+
+  // ---- Advanced ----
+
+  // Keep RocksDB's statistics (needed for GetStats' DB-wide figures; costs a
+  // little CPU per operation). Default: true.
+  bool enable_statistics = true;
+  // RocksDB info log level: 0 debug ... 4 fatal. Default: 2 (warn).
+  int info_log_level = 2;
+};
+
+struct ReadOptions {
+  // Read as of this snapshot (from Store::GetSnapshot) rather than the
+  // latest state; also evaluates expiry and retention at the snapshot's time.
+  // Default: nullptr.
+  const Snapshot* snapshot = nullptr;
+  // Verify RocksDB block checksums on read. Record checksums are always
+  // verified. Default: true.
+  bool verify_checksums = true;
+  // Whether blocks read go into the block cache. Default: true.
+  bool fill_cache = true;
+};
+
+struct WriteOptions {
+  // fsync the WAL before acknowledging. An acknowledged synced write survives
+  // a machine crash; an unsynced one survives a process crash.
+  // Default: false.
+  bool sync = false;
+};
+
+}  // namespace metakv
+
+#endif  // METAKV_OPTIONS_H_

@@ -1,0 +1,67 @@
+// Figures a Store reports through Store::GetStats: bytes written by users
+// and by the engine, write amplification, and the shape of each domain's
+// LSM tree. A Stats object is a plain value, a copy taken at one moment.
+#ifndef METAKV_STATS_H_
+#define METAKV_STATS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "metakv/options.h"
+
+namespace metakv {
+
+struct LevelStats {
+  int level = 0;
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+};
+
+struct DomainStats {
+  std::string name;
+  Temperature temperature = Temperature::kHot;
+
+  // Since this Store was opened:
+  // Bytes of tenant, key and value that callers wrote (Put and batch puts;
+  // Delete and HardDelete count the bytes of tenant and key).
+  uint64_t user_bytes_written = 0;
+  uint64_t puts = 0;
+  uint64_t deletes = 0;       // logical deletes
+  uint64_t undeletes = 0;
+  uint64_t hard_deletes = 0;
+  // SST bytes written by flushes and by compactions of this domain.
+  uint64_t flush_bytes_written = 0;
+  uint64_t compaction_bytes_written = 0;
+  uint64_t compaction_bytes_read = 0;
+  uint64_t flushes = 0;
+  uint64_t compactions = 0;
+  // (flush + compaction bytes written) / user bytes written; 0 if no user
+  // bytes.
+  double write_amplification = 0;
+
+  // Current state:
+  uint64_t live_sst_bytes = 0;
+  uint64_t memtable_bytes = 0;
+  uint64_t estimated_records = 0;  // RocksDB's estimate, all versions
+  uint64_t write_buffer_bytes = 0;
+  int level0_compaction_trigger = 0;
+  std::vector<LevelStats> levels;  // one entry per level, L0 first
+};
+
+struct Stats {
+  std::vector<DomainStats> domains;
+  // Totals over all domains, since this Store was opened.
+  uint64_t user_bytes_written = 0;
+  uint64_t flush_bytes_written = 0;
+  uint64_t compaction_bytes_written = 0;
+  double write_amplification = 0;
+  // From RocksDB's statistics (0 if Options::enable_statistics is false):
+  uint64_t wal_bytes_written = 0;
+  uint64_t stall_micros = 0;
+  uint64_t block_cache_bytes = 0;  // usage, memtable charge included
+};
+
+}  // namespace metakv
+
+#endif  // METAKV_STATS_H_

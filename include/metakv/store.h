@@ -1,0 +1,150 @@
+// metakv::Store: an embedded metadata store over RocksDB.
+//
+// A Store is one database directory holding named domains (each a RocksDB
+// column family); every record lives at (domain, tenant, key). Tenant ids are
+// 1 to 255 arbitrary bytes; user keys are 1 to Options::max_key_bytes bytes.
+//
+// Deletes are logical by default: Delete turns a live record into a
+// tombstone that keeps its value for the domain's retention, during which
+// Undelete restores it; reads never show tombstones or expired records.
+// HardDelete removes a record at once.
+//
+// Thread-safety: like rocksdb::DB, every method may be called concurrently
+// from several threads without external synchronization, except that Close
+// and the destructor must not race with other calls. Every Iterator and
+// Snapshot must be released before the Store is closed.
+#ifndef METAKV_STORE_H_
+#define METAKV_STORE_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "metakv/iterator.h"
+#include "metakv/options.h"
+#include "metakv/stats.h"
+#include "metakv/status.h"
+#include "metakv/write_batch.h"
+
+namespace metakv {
+
+// A point-in-time view, from Store::GetSnapshot. Opaque.
+class Snapshot {
+ public:
+  virtual ~Snapshot() = default;
+  // The time (seconds since the epoch) at which expiry and retention are
+  // evaluated for reads through this snapshot.
+  virtual uint64_t time_seconds() const = 0;
+};
+
+// What an iterator covers. Bounds and prefix are user keys of the tenant.
+struct ScanSpec {
+  // Empty: every tenant of the domain (then prefix and bounds must be empty).
+  std::string tenant;
+  // Only keys that start with this. Default: empty (all keys).
+  std::string prefix;
+  // Only keys >= lower_bound (inclusive). Empty: no lower bound.
+  std::string lower_bound;
+  // Only keys < upper_bound (exclusive). Empty: no upper bound.
+  std::string upper_bound;
+};
+
+// One key of a MultiGet.
+struct KeyRef {
+  std::string_view domain;
+  std::string_view tenant;
+  std::string_view key;
+};
+
+class Store {
+ public:
+  // Opens (or with create_if_missing, creates) the store at path.
+  // On success *out holds the store; on failure *out is reset and the status
+  // says why: InvalidArgument for bad options, an undeclared or conflicting
+  // domain, or a directory that is not a metakv database; IOError for I/O
+  // problems and a directory locked by another open Store.
+  static Status Open(const Options& options, std::string_view path, std::unique_ptr<Store>* out);
+
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  // Closes the store if still open (ignoring errors; call Close to see them).
+  ~Store();
+
+  // Waits for running background work, syncs and closes the database.
+  // Afterwards every call returns an error. Idempotent.
+  Status Close();
+
+  // Writes a live record, replacing any version (live or deleted).
+  // ttl_seconds = 0 gives the domain's default TTL.
+  Status Put(const WriteOptions& options, std::string_view domain, std::string_view tenant,
+             std::string_view key, std::string_view value, uint64_t ttl_seconds = 0);
+
+  // Reads a visible record into *value. NotFound if there is none (never
+  // written, logically deleted, hard deleted, or expired).
+  Status Get(const ReadOptions& options, std::string_view domain, std::string_view tenant,
+             std::string_view key, std::string* value);
+
+  // Reads several keys, possibly from several domains, from one consistent
+  // view. (*values)[i] and (*statuses)[i] answer keys[i], as Get would. The
+  // returned status is not OK only if the call as a whole failed (then the
+  // vectors are unspecified).
+  Status MultiGet(const ReadOptions& options, const std::vector<KeyRef>& keys,
+                  std::vector<std::string>* values, std::vector<Status>* statuses);
+
+  // Logical delete: replaces the live record with a tombstone carrying its
+  // value and the delete time. NotFound if no live record exists.
+  Status Delete(const WriteOptions& options, std::string_view domain, std::string_view tenant,
+                std::string_view key);
+
+  // Restores a logically deleted record as it was, with a new write time.
+  // FailedPrecondition if the record is live; Expired if the domain's
+  // retention has passed since the delete; NotFound if there is no record.
+  Status Undelete(const WriteOptions& options, std::string_view domain,
+                  std::string_view tenant, std::string_view key);
+
+  // Removes the record (live or deleted) at once; not restorable. OK also if
+  // there was no record.
+  Status HardDelete(const WriteOptions& options, std::string_view domain,
+                    std::string_view tenant, std::string_view key);
+
+  // Applies every operation of the batch atomically. Any bad argument or a
+  // Delete of a record that is not live fails the whole batch; nothing is
+  // applied then.
+  Status Write(const WriteOptions& options, const WriteBatch& batch);
+
+  // Creates an iterator over the visible records of the domain that spec
+  // selects. The iterator is unpositioned: call a Seek first.
+  Status NewIterator(const ReadOptions& options, std::string_view domain, const ScanSpec& spec,
+                     std::unique_ptr<Iterator>* out);
+
+  // A consistent view of the whole store (all domains) and of time. Release
+  // it with ReleaseSnapshot before closing. Returns nullptr after Close.
+  const Snapshot* GetSnapshot();
+  void ReleaseSnapshot(const Snapshot* snapshot);
+
+  // Flushes the memtable of one domain (all domains if empty) to SST files
+  // and waits for it.
+  Status Flush(std::string_view domain = {});
+
+  // Compacts one domain (all if empty), or only one tenant of it, down to
+  // the bottommost level, and waits for it.
+  Status CompactRange(std::string_view domain = {}, std::string_view tenant = {});
+
+  // Copies the current figures into *stats.
+  Status GetStats(Stats* stats);
+
+  // The declared domains, in declaration order.
+  std::vector<std::string> DomainNames() const;
+
+  // Implementation; not part of the API.
+  class Impl;
+
+ private:
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace metakv
+
+#endif  // METAKV_STORE_H_
