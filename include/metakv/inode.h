@@ -15,11 +15,6 @@
 
 namespace metakv {
 
-// Names of the file-system model's domains (see FileSystemDomains()).
-inline constexpr std::string_view kInodeDomain = "inode";
-inline constexpr std::string_view kDentryDomain = "dentry";
-inline constexpr std::string_view kHistoryDomain = "history";
-
 struct InodeAttributes {
   uint64_t ino = 0;
   uint32_t mode = 0;   // type and permission bits, as st_mode

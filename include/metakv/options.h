@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace metakv {
@@ -100,6 +101,11 @@ struct DomainOptions {
   // Uncompressed size of a data block. Default: 4096.
   uint32_t block_bytes = 4096;
 };
+
+// Names of the file-system model's domains.
+inline constexpr std::string_view kInodeDomain = "inode";
+inline constexpr std::string_view kDentryDomain = "dentry";
+inline constexpr std::string_view kHistoryDomain = "history";
 
 // The file-system model's three domains, with their defaults:
 // "inode" (hot), "dentry" (hot), "history" (cold, 30-day TTL).

@@ -1,0 +1,68 @@
+// The storage engines metakv-bench drives, behind one interface so every
+// workload runs unchanged on each.
+//
+// An engine stores (tenant, key) -> value records in one database directory
+// it owns while open. User bytes are counted by the driver; an engine
+// reports only what it wrote to the device (EngineStats). Engines are used
+// from one thread at a time.
+#ifndef METAKV_BENCH_ENGINE_H_
+#define METAKV_BENCH_ENGINE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "bench/flags.h"
+#include "metakv/status.h"
+
+namespace metakv::bench {
+
+// Bytes an engine wrote to SST files since it was opened (WAL excluded).
+struct EngineStats {
+  uint64_t flush_bytes_written = 0;
+  uint64_t compaction_bytes_written = 0;
+
+  uint64_t device_bytes() const { return flush_bytes_written + compaction_bytes_written; }
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  Engine() = default;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // "metakv" or "rocksdb": the engine's column in the report.
+  virtual std::string_view name() const = 0;
+
+  // Writes (tenant, key) -> value, replacing any earlier value. Unsynced
+  // (WAL on, no fsync), as db_bench writes by default.
+  virtual Status Put(std::string_view tenant, std::string_view key, std::string_view value) = 0;
+
+  // Reads (tenant, key) into *value. NotFound if absent; any other non-OK
+  // status is an engine failure.
+  virtual Status Get(std::string_view tenant, std::string_view key, std::string* value) = 0;
+
+  // Flushes every memtable to SST files and waits for it.
+  virtual Status Flush() = 0;
+
+  // Waits until no flush or compaction is running or pending.
+  virtual Status WaitForCompactions() = 0;
+
+  // The device figures now.
+  virtual Status GetStats(EngineStats* stats) = 0;
+
+  // Closes the database, reporting any error. Afterwards only the
+  // destructor may be called. Idempotent.
+  virtual Status Close() = 0;
+};
+
+// Opens (creating) the named engine's database in dir, configured from
+// config. InvalidArgument for an unknown name; the engine's error otherwise.
+Status OpenEngine(std::string_view name, const BenchConfig& config, const std::string& dir,
+                  std::unique_ptr<Engine>* out);
+
+}  // namespace metakv::bench
+
+#endif  // METAKV_BENCH_ENGINE_H_

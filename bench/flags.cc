@@ -1,0 +1,248 @@
+#include "bench/flags.h"
+
+#include <charconv>
+#include <functional>
+#include <sstream>
+
+#include "bench/keys.h"
+#include "bench/workloads/registry.h"
+
+namespace metakv::bench {
+
+namespace {
+
+constexpr uint64_t kKiB = 1ull << 10;
+constexpr uint64_t kMiB = 1ull << 20;
+constexpr uint64_t kGiB = 1ull << 30;
+
+// Parses a plain decimal integer into *out, checking [min, max]. Returns an
+// error line naming the flag, or empty.
+std::string ParseUint(const std::string& flag, const std::string& value, uint64_t min, uint64_t max,
+                      uint64_t* out) {
+  uint64_t v = 0;
+  const char* first = value.data();
+  const char* last = value.data() + value.size();
+  const auto [ptr, ec] = std::from_chars(first, last, v);
+  if (value.empty() || ec == std::errc::invalid_argument || ptr != last) {
+    return "--" + flag + "=" + value + ": not a non-negative integer";
+  }
+  if (ec == std::errc::result_out_of_range || v > max) {
+    return "--" + flag + "=" + value + ": must be at most " + std::to_string(max);
+  }
+  if (v < min) return "--" + flag + "=" + value + ": must be at least " + std::to_string(min);
+  *out = v;
+  return {};
+}
+
+std::string ParseBenchmarks(const std::string& value, std::vector<std::string>* out) {
+  out->clear();
+  if (value.empty()) return "--benchmarks is empty: name at least one workload";
+  size_t begin = 0;
+  while (true) {
+    const size_t comma = value.find(',', begin);
+    const std::string name =
+        value.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin);
+    if (name.empty()) return "--benchmarks=" + value + ": empty workload name";
+    if (!IsKnownWorkload(name)) {
+      std::string known;
+      for (const WorkloadInfo& w : AllWorkloads()) {
+        if (!known.empty()) known += ", ";
+        known += w.name;
+      }
+      return "--benchmarks: unknown workload \"" + name + "\" (known: " + known + ")";
+    }
+    out->push_back(name);
+    if (comma == std::string::npos) break;
+    begin = comma + 1;
+  }
+  return {};
+}
+
+struct FlagSpec {
+  std::string name;
+  std::string value_hint;  // for --help: "N", "BYTES", ...
+  std::string help;
+  // Default as shown by --help, read from a default BenchConfig.
+  std::function<std::string(const BenchConfig&)> show_default;
+  // Sets the flag from value; returns an error line or empty.
+  std::function<std::string(const std::string& value, BenchConfig*)> set;
+};
+
+std::function<std::string(const std::string&, BenchConfig*)> UintSetter(
+    std::string name, uint64_t min, uint64_t max, uint64_t BenchConfig::*field) {
+  return [name, min, max, field](const std::string& value, BenchConfig* c) {
+    return ParseUint(name, value, min, max, &(c->*field));
+  };
+}
+
+std::function<std::string(const BenchConfig&)> ShowUint(uint64_t BenchConfig::*field) {
+  return [field](const BenchConfig& c) { return std::to_string(c.*field); };
+}
+
+std::function<std::string(const BenchConfig&)> ShowBytes(uint64_t BenchConfig::*field) {
+  return [field](const BenchConfig& c) {
+    return std::to_string(c.*field) + " (" + FormatBytes(c.*field) + ")";
+  };
+}
+
+const std::vector<FlagSpec>& Flags() {
+  static const std::vector<FlagSpec> kFlags = {
+      {"benchmarks", "W1,W2,...", "workloads to run in order, on one database per engine",
+       [](const BenchConfig& c) {
+         std::string s;
+         for (const auto& b : c.benchmarks) s += (s.empty() ? "" : ",") + b;
+         return s;
+       },
+       [](const std::string& v, BenchConfig* c) { return ParseBenchmarks(v, &c->benchmarks); }},
+      {"engine", "metakv|rocksdb|both", "engines to run (both: metakv, then rocksdb)",
+       [](const BenchConfig& c) { return std::string(EngineChoiceName(c.engine)); },
+       [](const std::string& v, BenchConfig* c) -> std::string {
+         for (EngineChoice e : {EngineChoice::kMetakv, EngineChoice::kRocksdb, EngineChoice::kBoth}) {
+           if (v == EngineChoiceName(e)) {
+             c->engine = e;
+             return {};
+           }
+         }
+         return "--engine: unknown engine \"" + v + "\" (expected metakv, rocksdb or both)";
+       }},
+      {"num", "N", "key space [0, N); writes per write workload", ShowUint(&BenchConfig::num),
+       UintSetter("num", 1, 1000000000000ull, &BenchConfig::num)},
+      {"reads", "N", "gets done by readrandom",
+       [](const BenchConfig&) { return std::string("--num"); },
+       [](const std::string& v, BenchConfig* c) {
+         c->reads_set = true;
+         return ParseUint("reads", v, 1, 1000000000000ull, &c->reads);
+       }},
+      {"key_size", "BYTES", "bytes per key, tenant included", ShowUint(&BenchConfig::key_size),
+       UintSetter("key_size", 1, 1024, &BenchConfig::key_size)},
+      {"value_size", "BYTES", "bytes per value (compressible to about half)",
+       ShowUint(&BenchConfig::value_size),
+       UintSetter("value_size", 1, kMiB, &BenchConfig::value_size)},
+      {"seed", "N", "seed of the key sequences and value bytes", ShowUint(&BenchConfig::seed),
+       UintSetter("seed", 0, UINT64_MAX, &BenchConfig::seed)},
+      {"db", "DIR", "use DIR/metakv and DIR/rocksdb (must be new or empty) and keep them",
+       [](const BenchConfig&) { return std::string("a temporary directory, removed afterwards"); },
+       [](const std::string& v, BenchConfig* c) -> std::string {
+         if (v.empty()) return "--db: empty directory name";
+         c->db = v;
+         return {};
+       }},
+      {"memory_budget", "BYTES", "memtables plus block cache, per engine",
+       ShowBytes(&BenchConfig::memory_budget),
+       UintSetter("memory_budget", kMiB, 1024 * kGiB, &BenchConfig::memory_budget)},
+      {"write_buffer_size", "BYTES", "memtable size", ShowBytes(&BenchConfig::write_buffer_size),
+       UintSetter("write_buffer_size", 64 * kKiB, 64 * kGiB, &BenchConfig::write_buffer_size)},
+      {"target_file_size", "BYTES", "target size of compaction output files",
+       ShowBytes(&BenchConfig::target_file_size),
+       UintSetter("target_file_size", 64 * kKiB, 64 * kGiB, &BenchConfig::target_file_size)},
+      {"max_bytes_for_level_base", "BYTES", "size of L1; each deeper level is 10 times larger",
+       ShowBytes(&BenchConfig::max_bytes_for_level_base),
+       UintSetter("max_bytes_for_level_base", 64 * kKiB, 1024 * kGiB,
+                  &BenchConfig::max_bytes_for_level_base)},
+      {"compression", "none|snappy|zstd", "compression of every level, both engines",
+       [](const BenchConfig& c) { return std::string(CompressionChoiceName(c.compression)); },
+       [](const std::string& v, BenchConfig* c) -> std::string {
+         for (CompressionChoice x :
+              {CompressionChoice::kNone, CompressionChoice::kSnappy, CompressionChoice::kZstd}) {
+           if (v == CompressionChoiceName(x)) {
+             c->compression = x;
+             return {};
+           }
+         }
+         return "--compression: unknown compression \"" + v + "\" (expected none, snappy or zstd)";
+       }},
+      {"tenants", "N", "tenants the keys are spread over (key k -> tenant k % N)",
+       ShowUint(&BenchConfig::tenants),
+       UintSetter("tenants", 1, 1000000, &BenchConfig::tenants)},
+  };
+  return kFlags;
+}
+
+}  // namespace
+
+std::string_view EngineChoiceName(EngineChoice e) {
+  switch (e) {
+    case EngineChoice::kMetakv:
+      return "metakv";
+    case EngineChoice::kRocksdb:
+      return "rocksdb";
+    case EngineChoice::kBoth:
+      return "both";
+  }
+  return "?";
+}
+
+std::string_view CompressionChoiceName(CompressionChoice c) {
+  switch (c) {
+    case CompressionChoice::kNone:
+      return "none";
+    case CompressionChoice::kSnappy:
+      return "snappy";
+    case CompressionChoice::kZstd:
+      return "zstd";
+  }
+  return "?";
+}
+
+std::vector<std::string> EngineNames(EngineChoice choice) {
+  switch (choice) {
+    case EngineChoice::kMetakv:
+      return {"metakv"};
+    case EngineChoice::kRocksdb:
+      return {"rocksdb"};
+    case EngineChoice::kBoth:
+      break;
+  }
+  return {"metakv", "rocksdb"};
+}
+
+std::string ParseFlags(const std::vector<std::string>& args, BenchConfig* config) {
+  for (const std::string& arg : args) {
+    if (arg == "--help" || arg == "-h") {
+      config->help = true;
+      continue;
+    }
+    if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
+      return "unexpected argument \"" + arg + "\" (flags are --name=value; see --help)";
+    }
+    const size_t eq = arg.find('=');
+    const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    const FlagSpec* spec = nullptr;
+    for (const FlagSpec& f : Flags()) {
+      if (f.name == name) spec = &f;
+    }
+    if (spec == nullptr) return "unknown flag --" + name + " (see --help)";
+    if (eq == std::string::npos) return "--" + name + " needs a value: --" + name + "=" + spec->value_hint;
+    std::string error = spec->set(arg.substr(eq + 1), config);
+    if (!error.empty()) return error;
+  }
+  if (!config->reads_set) config->reads = config->num;
+  return CheckKeyLayout(config->key_size, config->tenants, config->num);
+}
+
+std::string Usage() {
+  std::ostringstream out;
+  out << "metakv-bench: db_bench-style workloads on metakv and on stock RocksDB, side by side.\n"
+      << "\nUsage: metakv-bench [--name=value ...]\n\nFlags:\n";
+  const BenchConfig defaults;
+  for (const FlagSpec& f : Flags()) {
+    out << "  --" << f.name << "=" << f.value_hint << "\n      " << f.help
+        << ". Default: " << f.show_default(defaults) << "\n";
+  }
+  out << "  --help\n      print this text and exit\n\nWorkloads:\n";
+  for (const WorkloadInfo& w : AllWorkloads()) out << "  " << w.name << ": " << w.description << "\n";
+  out << "\nWA is (flush + compaction bytes written) / (tenant + key + value bytes written).\n"
+      << "After each write workload both engines flush and wait for compactions to finish\n"
+      << "before the bytes are read, so WA counts all the work (not timed in ops/s).\n"
+      << "Exit status: 0 success, 1 engine or I/O failure, 2 bad command line.\n";
+  return out.str();
+}
+
+std::string FormatBytes(uint64_t bytes) {
+  if (bytes != 0 && bytes % kGiB == 0) return std::to_string(bytes / kGiB) + "GiB";
+  if (bytes != 0 && bytes % kMiB == 0) return std::to_string(bytes / kMiB) + "MiB";
+  if (bytes != 0 && bytes % kKiB == 0) return std::to_string(bytes / kKiB) + "KiB";
+  return std::to_string(bytes) + "B";
+}
+
+}  // namespace metakv::bench

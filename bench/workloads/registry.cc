@@ -1,0 +1,30 @@
+#include "bench/workloads/registry.h"
+
+namespace metakv::bench {
+
+const std::vector<WorkloadInfo>& AllWorkloads() {
+  static const std::vector<WorkloadInfo> kWorkloads = {
+      {"fillrandom", "write --num keys once each, in a seeded random order", &NewFillRandom},
+      {"overwrite", "write --num keys drawn uniformly from [0, num) (existing keys)",
+       &NewOverwrite},
+      {"readrandom", "get --reads keys drawn uniformly from [0, num); counts those found",
+       &NewReadRandom},
+  };
+  return kWorkloads;
+}
+
+std::unique_ptr<Workload> NewWorkload(std::string_view name) {
+  for (const WorkloadInfo& w : AllWorkloads()) {
+    if (w.name == name) return w.factory();
+  }
+  return nullptr;
+}
+
+bool IsKnownWorkload(std::string_view name) {
+  for (const WorkloadInfo& w : AllWorkloads()) {
+    if (w.name == name) return true;
+  }
+  return false;
+}
+
+}  // namespace metakv::bench

@@ -1,0 +1,106 @@
+#include "engine/catalogue.h"
+
+#include <sstream>
+
+#include "codecs/record_codec.h"
+#include "engine/options_check.h"
+
+namespace metakv {
+
+namespace {
+constexpr std::string_view kHeader = "metakv-catalogue 1";
+}
+
+std::string_view TemperatureName(Temperature t) {
+  return t == Temperature::kCold ? "cold" : "hot";
+}
+
+const CatalogueEntry* Catalogue::Find(std::string_view name) const {
+  for (const auto& d : domains) {
+    if (d.name == name) return &d;
+  }
+  return nullptr;
+}
+
+std::string Catalogue::Encode(uint64_t write_time) const {
+  std::string text(kHeader);
+  text += '\n';
+  for (const auto& d : domains) {
+    text += "domain " + d.name + " " + std::string(TemperatureName(d.temperature)) + "\n";
+  }
+  codecs::Record record;
+  record.time = write_time;
+  record.payload = text;
+  std::string out;
+  codecs::EncodeRecord(kCatalogueKey, record, &out);
+  return out;
+}
+
+Status Catalogue::Decode(std::string_view value, Catalogue* out) {
+  codecs::Record record;
+  Status s = codecs::DecodeRecord(kCatalogueKey, value, &record);
+  if (!s.ok()) return Status::Corruption("domain catalogue: " + s.message());
+  std::istringstream in{std::string(record.payload)};
+  std::string line;
+  if (!std::getline(in, line) || line != kHeader) {
+    return Status::Corruption("domain catalogue: unknown header '" + line + "'");
+  }
+  Catalogue result;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string word, name, temperature, extra;
+    if (!(fields >> word >> name >> temperature) || word != "domain" || (fields >> extra)) {
+      return Status::Corruption("domain catalogue: bad line '" + line + "'");
+    }
+    if (!ValidateDomainName(name).ok()) {
+      return Status::Corruption("domain catalogue: bad domain name '" + name + "'");
+    }
+    if (result.Find(name) != nullptr) {
+      return Status::Corruption("domain catalogue: domain '" + name + "' listed twice");
+    }
+    CatalogueEntry entry{name, Temperature::kHot};
+    if (temperature == "cold") {
+      entry.temperature = Temperature::kCold;
+    } else if (temperature != "hot") {
+      return Status::Corruption("domain catalogue: bad temperature '" + temperature + "'");
+    }
+    result.domains.push_back(std::move(entry));
+  }
+  *out = std::move(result);
+  return Status::OK();
+}
+
+Status ReconcileCatalogue(const Catalogue& stored, const std::vector<DomainOptions>& declared,
+                          bool create_missing, Catalogue* merged) {
+  for (const CatalogueEntry& entry : stored.domains) {
+    const DomainOptions* match = nullptr;
+    for (const auto& d : declared) {
+      if (d.name == entry.name) match = &d;
+    }
+    if (match == nullptr) {
+      return Status::InvalidArgument("domain '" + entry.name +
+                                     "' exists in the database but is not declared in "
+                                     "Options::domains");
+    }
+    if (match->temperature != entry.temperature) {
+      return Status::InvalidArgument(
+          "domain '" + entry.name + "' is declared " +
+          std::string(TemperatureName(match->temperature)) + " but the database holds it as " +
+          std::string(TemperatureName(entry.temperature)));
+    }
+  }
+  Catalogue result = stored;
+  for (const auto& d : declared) {
+    if (stored.Find(d.name) != nullptr) continue;
+    if (!create_missing) {
+      return Status::InvalidArgument("domain '" + d.name +
+                                     "' is declared but not in the database, and "
+                                     "create_missing_domains is false");
+    }
+    result.domains.push_back(CatalogueEntry{d.name, d.temperature});
+  }
+  *merged = std::move(result);
+  return Status::OK();
+}
+
+}  // namespace metakv

@@ -1,0 +1,52 @@
+// The domain catalogue: which domains a database holds and their identity
+// (name, temperature), persisted in the database's default column family so
+// a reopen, an offline tool, or a wrong declaration sees the truth.
+//
+// Stored under kCatalogueKey as a record (codecs/record_codec.h, so it is
+// checksummed) whose payload is text:
+//   metakv-catalogue 1
+//   domain <name> hot|cold
+//   ...
+// Pure functions: thread-safe.
+#ifndef METAKV_ENGINE_CATALOGUE_H_
+#define METAKV_ENGINE_CATALOGUE_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "metakv/options.h"
+#include "metakv/status.h"
+
+namespace metakv {
+
+inline constexpr std::string_view kCatalogueKey = "metakv.catalogue";
+
+struct CatalogueEntry {
+  std::string name;
+  Temperature temperature = Temperature::kHot;
+};
+
+struct Catalogue {
+  std::vector<CatalogueEntry> domains;
+
+  const CatalogueEntry* Find(std::string_view name) const;
+  // The value to store under kCatalogueKey (write_time: seconds).
+  std::string Encode(uint64_t write_time) const;
+  // Decodes a stored value; Corruption naming the fault.
+  static Status Decode(std::string_view value, Catalogue* out);
+};
+
+std::string_view TemperatureName(Temperature t);
+
+// Checks the declared domains against a stored catalogue. InvalidArgument
+// naming the domain if a stored domain is not declared or is declared with
+// another identity, or if a declared domain is new and create_missing is
+// false. On success *merged is the stored catalogue followed by the new
+// domains in declaration order.
+Status ReconcileCatalogue(const Catalogue& stored, const std::vector<DomainOptions>& declared,
+                          bool create_missing, Catalogue* merged);
+
+}  // namespace metakv
+
+#endif  // METAKV_ENGINE_CATALOGUE_H_

@@ -1,0 +1,26 @@
+// Validation of Options and DomainOptions, and the translation of a domain's
+// options into RocksDB column family options.
+#ifndef METAKV_ENGINE_OPTIONS_CHECK_H_
+#define METAKV_ENGINE_OPTIONS_CHECK_H_
+
+#include <rocksdb/cache.h>
+#include <rocksdb/options.h>
+
+#include <memory>
+
+#include "metakv/options.h"
+#include "metakv/status.h"
+
+namespace metakv {
+
+// InvalidArgument naming the first bad field, or OK.
+Status ValidateDomainName(std::string_view name);
+Status ValidateOptions(const Options& options);
+
+// Column family options for a domain; blocks are cached in cache.
+rocksdb::ColumnFamilyOptions DomainColumnFamilyOptions(const DomainOptions& domain,
+                                                       const std::shared_ptr<rocksdb::Cache>& cache);
+
+}  // namespace metakv
+
+#endif  // METAKV_ENGINE_OPTIONS_CHECK_H_

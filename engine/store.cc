@@ -1,0 +1,836 @@
+#include <rocksdb/convenience.h>
+#include <rocksdb/metadata.h>
+#include <rocksdb/utilities/convenience.h>
+#include <rocksdb/write_batch.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "codecs/coding.h"
+#include "codecs/key_codec.h"
+#include "engine/iterator_impl.h"
+#include "engine/options_check.h"
+#include "engine/rocksdb_util.h"
+#include "engine/store_impl.h"
+
+namespace metakv {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Status ClosedError() { return Status::Aborted("store is closed"); }
+
+uint64_t Ticker(const std::shared_ptr<rocksdb::Statistics>& stats, rocksdb::Tickers t) {
+  return stats ? stats->getTickerCount(t) : 0;
+}
+
+double Ratio(uint64_t num, uint64_t den) {
+  return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Store ----
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Status Store::Open(const Options& options, std::string_view path, std::unique_ptr<Store>* out) {
+  if (out == nullptr) return Status::InvalidArgument("Open: out is null");
+  out->reset();
+  auto impl = std::make_unique<Impl>();
+  Status s = impl->Open(options, std::string(path));
+  if (!s.ok()) return s;
+  out->reset(new Store(std::move(impl)));
+  return Status::OK();
+}
+
+Status Store::Close() { return impl_->Close(); }
+
+Status Store::Put(const WriteOptions& o, std::string_view domain, std::string_view tenant,
+                  std::string_view key, std::string_view value, uint64_t ttl_seconds) {
+  return impl_->Put(o, domain, tenant, key, value, ttl_seconds);
+}
+Status Store::Get(const ReadOptions& o, std::string_view domain, std::string_view tenant,
+                  std::string_view key, std::string* value) {
+  return impl_->Get(o, domain, tenant, key, value);
+}
+Status Store::MultiGet(const ReadOptions& o, const std::vector<KeyRef>& keys,
+                       std::vector<std::string>* values, std::vector<Status>* statuses) {
+  return impl_->MultiGet(o, keys, values, statuses);
+}
+Status Store::Delete(const WriteOptions& o, std::string_view domain, std::string_view tenant,
+                     std::string_view key) {
+  return impl_->Delete(o, domain, tenant, key);
+}
+Status Store::Undelete(const WriteOptions& o, std::string_view domain, std::string_view tenant,
+                       std::string_view key) {
+  return impl_->Undelete(o, domain, tenant, key);
+}
+Status Store::HardDelete(const WriteOptions& o, std::string_view domain, std::string_view tenant,
+                         std::string_view key) {
+  return impl_->HardDelete(o, domain, tenant, key);
+}
+Status Store::Write(const WriteOptions& o, const WriteBatch& batch) {
+  return impl_->Write(o, batch);
+}
+Status Store::NewIterator(const ReadOptions& o, std::string_view domain, const ScanSpec& spec,
+                          std::unique_ptr<Iterator>* out) {
+  return impl_->NewIterator(o, domain, spec, out);
+}
+const Snapshot* Store::GetSnapshot() { return impl_->GetSnapshot(); }
+void Store::ReleaseSnapshot(const Snapshot* s) { impl_->ReleaseSnapshot(s); }
+Status Store::Flush(std::string_view domain) { return impl_->Flush(domain); }
+Status Store::CompactRange(std::string_view domain, std::string_view tenant) {
+  return impl_->CompactRange(domain, tenant);
+}
+Status Store::GetStats(Stats* stats) { return impl_->GetStats(stats); }
+std::vector<std::string> Store::DomainNames() const { return impl_->DomainNames(); }
+
+// ----------------------------------------------------------- Open/Close ----
+
+Store::Impl::~Impl() { Close().PermitUncheckedError(); }
+
+Status Store::Impl::Open(const Options& options, const std::string& path) {
+  Status s = ValidateOptions(options);
+  if (!s.ok()) return s;
+  if (path.empty()) return Status::InvalidArgument("empty database path");
+  options_ = options;
+  path_ = path;
+  clock_ = options.clock ? options.clock : SystemClock();
+
+  cache_ = rocksdb::NewLRUCache(options.memory_budget_bytes);
+  write_buffer_manager_ = std::make_shared<rocksdb::WriteBufferManager>(
+      static_cast<size_t>(options.memory_budget_bytes * options.memtable_budget_fraction),
+      cache_);
+  if (options.enable_statistics) statistics_ = rocksdb::CreateDBStatistics();
+  accounting_ = std::make_shared<AccountingListener>();
+  for (const auto& d : options.domains) {
+    domain_index_[d.name] = domains_.size();
+    domains_.push_back(Domain{d, nullptr, accounting_->Register(d.name)});
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = false;
+  db_options.create_missing_column_families = false;
+  db_options.max_background_jobs = options.max_background_jobs;
+  db_options.write_buffer_manager = write_buffer_manager_;
+  db_options.statistics = statistics_;
+  db_options.listeners.push_back(accounting_);
+  db_options.info_log_level = static_cast<rocksdb::InfoLogLevel>(options.info_log_level);
+
+  std::error_code ec;
+  const bool exists = fs::exists(fs::path(path) / "CURRENT", ec);
+  if (exists) {
+    if (options.error_if_exists) {
+      return Status::InvalidArgument(path + ": database exists (error_if_exists is set)");
+    }
+    s = OpenExisting(path, db_options);
+  } else {
+    if (fs::exists(path, ec) && !fs::is_directory(path, ec)) {
+      return Status::InvalidArgument(path + ": exists and is not a directory");
+    }
+    if (!options.create_if_missing) {
+      return Status::InvalidArgument(path + ": no database here (create_if_missing is false)");
+    }
+    s = OpenNew(path, db_options);
+  }
+  if (!s.ok()) Close().PermitUncheckedError();
+  return s;
+}
+
+Status Store::Impl::OpenNew(const std::string& path, rocksdb::DBOptions db_options) {
+  db_options.create_if_missing = true;
+  std::vector<std::string> cf_names{rocksdb::kDefaultColumnFamilyName};
+  Status s = OpenWithColumnFamilies(path, db_options, cf_names);
+  if (!s.ok()) return s;
+  // The catalogue first, then the column families: a crash in between
+  // leaves a catalogue whose missing column families the next Open creates.
+  Catalogue catalogue;
+  for (const auto& d : domains_) {
+    catalogue.domains.push_back(CatalogueEntry{d.options.name, d.options.temperature});
+  }
+  s = WriteCatalogue(catalogue);
+  if (!s.ok()) return s;
+  return CreateMissingDomains();
+}
+
+Status Store::Impl::OpenExisting(const std::string& path, rocksdb::DBOptions db_options) {
+  // Read the catalogue through a read-only open of the default column family
+  // first, so a database that is not metakv's is never opened for writing.
+  Catalogue stored;
+  {
+    rocksdb::DB* raw = nullptr;
+    rocksdb::DBOptions ro_options = db_options;
+    ro_options.listeners.clear();
+    ro_options.statistics = nullptr;
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors{
+        {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()}};
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::Status rs = rocksdb::DB::OpenForReadOnly(ro_options, path, descriptors, &handles,
+                                                      &raw);
+    if (!rs.ok()) return FromRocks(rs, path);
+    std::unique_ptr<rocksdb::DB> db(raw);
+    std::string value;
+    rs = db->Get(rocksdb::ReadOptions(), handles[0], kCatalogueKey, &value);
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    db->Close().PermitUncheckedError();
+    if (rs.IsNotFound()) {
+      return Status::InvalidArgument(path +
+                                     ": a RocksDB database but not a metakv database "
+                                     "(no domain catalogue)");
+    }
+    if (!rs.ok()) return FromRocks(rs, path + ": reading the domain catalogue");
+    Status s = Catalogue::Decode(value, &stored);
+    if (!s.ok()) return Status::Corruption(path + ": " + s.message());
+  }
+  Catalogue merged;
+  Status s = ReconcileCatalogue(stored, options_.domains, options_.create_missing_domains,
+                                &merged);
+  if (!s.ok()) return Status::InvalidArgument(path + ": " + s.message());
+  if (options_.read_only && merged.domains.size() != stored.domains.size()) {
+    return Status::InvalidArgument(path + ": read-only open cannot add domain '" +
+                                   merged.domains.back().name + "'");
+  }
+
+  std::vector<std::string> cf_names;
+  rocksdb::Status rs = rocksdb::DB::ListColumnFamilies(db_options, path, &cf_names);
+  if (!rs.ok()) return FromRocks(rs, path);
+  for (const auto& name : cf_names) {
+    if (name != rocksdb::kDefaultColumnFamilyName && stored.Find(name) == nullptr &&
+        domain_index_.count(name) == 0) {
+      return Status::InvalidArgument(path + ": column family '" + name +
+                                     "' is neither in the domain catalogue nor declared");
+    }
+  }
+  if (options_.read_only) {
+    // Only existing column families can be opened read-only.
+    std::vector<std::string> present;
+    for (const auto& name : cf_names) present.push_back(name);
+    s = OpenWithColumnFamilies(path, db_options, present);
+    if (!s.ok()) return s;
+    for (const auto& d : domains_) {
+      if (d.cf == nullptr) {
+        return Status::InvalidArgument(path + ": domain '" + d.options.name +
+                                       "' has no column family yet; open once for writing");
+      }
+    }
+    return Status::OK();
+  }
+  s = OpenWithColumnFamilies(path, db_options, cf_names);
+  if (!s.ok()) return s;
+  if (merged.domains.size() != stored.domains.size()) {
+    s = WriteCatalogue(merged);
+    if (!s.ok()) return s;
+  }
+  return CreateMissingDomains();
+}
+
+Status Store::Impl::OpenWithColumnFamilies(const std::string& path,
+                                           const rocksdb::DBOptions& db_options,
+                                           const std::vector<std::string>& cf_names) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : cf_names) {
+    auto it = domain_index_.find(name);
+    if (it != domain_index_.end()) {
+      descriptors.emplace_back(
+          name, DomainColumnFamilyOptions(domains_[it->second].options, cache_));
+    } else {
+      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status rs =
+      options_.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &raw)
+          : rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
+  if (!rs.ok()) return FromRocks(rs, path);
+  db_.reset(raw);
+  for (size_t i = 0; i < handles.size(); ++i) {
+    auto it = domain_index_.find(cf_names[i]);
+    if (cf_names[i] == rocksdb::kDefaultColumnFamilyName) {
+      default_cf_ = handles[i];
+    } else if (it != domain_index_.end()) {
+      domains_[it->second].cf = handles[i];
+    } else {
+      other_cfs_.push_back(handles[i]);
+    }
+  }
+  return Status::OK();
+}
+
+Status Store::Impl::CreateMissingDomains() {
+  for (auto& d : domains_) {
+    if (d.cf != nullptr) continue;
+    rocksdb::Status rs = db_->CreateColumnFamily(DomainColumnFamilyOptions(d.options, cache_),
+                                                 d.options.name, &d.cf);
+    if (!rs.ok()) return FromRocks(rs, "creating domain '" + d.options.name + "'");
+  }
+  return Status::OK();
+}
+
+Status Store::Impl::WriteCatalogue(const Catalogue& catalogue) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status rs =
+      db_->Put(wo, default_cf_, kCatalogueKey, catalogue.Encode(clock_->NowSeconds()));
+  return FromRocks(rs, "writing the domain catalogue");
+}
+
+Status Store::Impl::Close() {
+  if (!db_) return Status::OK();
+  Status result;
+  if (open_iterators_.load() != 0) {
+    result = Status::Aborted(std::to_string(open_iterators_.load()) +
+                             " iterators were still open at Close (a caller bug)");
+  }
+  {
+    std::lock_guard<std::mutex> lock(snapshots_mu_);
+    for (SnapshotImpl* snap : snapshots_) {
+      if (snap->snapshot_ != nullptr) db_->ReleaseSnapshot(snap->snapshot_);
+      snap->snapshot_ = nullptr;
+    }
+  }
+  if (!options_.read_only) {
+    rocksdb::Status rs = db_->FlushWAL(/*sync=*/true);
+    if (!rs.ok() && result.ok()) result = FromRocks(rs, "syncing the WAL at Close");
+  }
+  for (auto& d : domains_) {
+    if (d.cf != nullptr) db_->DestroyColumnFamilyHandle(d.cf).PermitUncheckedError();
+    d.cf = nullptr;
+  }
+  for (auto* h : other_cfs_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  other_cfs_.clear();
+  if (default_cf_ != nullptr) db_->DestroyColumnFamilyHandle(default_cf_).PermitUncheckedError();
+  default_cf_ = nullptr;
+  rocksdb::Status rs = db_->Close();
+  if (!rs.ok() && result.ok()) result = FromRocks(rs, "closing");
+  db_.reset();
+  return result;
+}
+
+// ------------------------------------------------------------- Helpers ----
+
+Status Store::Impl::CheckOpen() const { return db_ ? Status::OK() : ClosedError(); }
+
+Status Store::Impl::CheckWritable() const {
+  if (!db_) return ClosedError();
+  if (options_.read_only) return Status::NotSupported("store is open read-only");
+  return Status::OK();
+}
+
+Status Store::Impl::FindDomain(std::string_view name, Domain** domain) {
+  auto it = domain_index_.find(std::string(name));
+  if (it == domain_index_.end()) {
+    return Status::InvalidArgument("unknown domain '" + std::string(name) + "'");
+  }
+  *domain = &domains_[it->second];
+  return Status::OK();
+}
+
+Status Store::Impl::CheckKey(std::string_view tenant, std::string_view key) const {
+  Status s = codecs::ValidateTenant(tenant);
+  if (!s.ok()) return s;
+  if (key.empty()) return Status::InvalidArgument("empty key");
+  if (key.size() > options_.max_key_bytes) {
+    return Status::InvalidArgument("key of " + std::to_string(key.size()) +
+                                   " bytes exceeds max_key_bytes " +
+                                   std::to_string(options_.max_key_bytes));
+  }
+  return Status::OK();
+}
+
+Status Store::Impl::CheckValue(std::string_view value) const {
+  if (value.size() > options_.max_value_bytes) {
+    return Status::InvalidArgument("value of " + std::to_string(value.size()) +
+                                   " bytes exceeds max_value_bytes " +
+                                   std::to_string(options_.max_value_bytes));
+  }
+  return Status::OK();
+}
+
+Status Store::Impl::ToRocksRead(const ReadOptions& ro, rocksdb::ReadOptions* out,
+                                uint64_t* now) const {
+  out->verify_checksums = ro.verify_checksums;
+  out->fill_cache = ro.fill_cache;
+  if (ro.snapshot != nullptr) {
+    const auto* snap = dynamic_cast<const SnapshotImpl*>(ro.snapshot);
+    if (snap == nullptr || snap->owner_ != this || snap->snapshot_ == nullptr) {
+      return Status::InvalidArgument("snapshot does not belong to this open store");
+    }
+    out->snapshot = snap->snapshot_;
+    *now = snap->time_;
+  } else {
+    *now = clock_->NowSeconds();
+  }
+  return Status::OK();
+}
+
+rocksdb::WriteOptions Store::Impl::ToRocksWrite(const WriteOptions& wo) const {
+  rocksdb::WriteOptions out;
+  out.sync = wo.sync;
+  return out;
+}
+
+size_t Store::Impl::StripeOf(const Domain* d, std::string_view encoded_key) const {
+  const uint64_t h = XXH3_64bits_withSeed(encoded_key.data(), encoded_key.size(),
+                                          static_cast<uint64_t>(d - domains_.data()));
+  return static_cast<size_t>(h % kLockStripes);
+}
+
+uint64_t Store::Impl::ExpiryFor(const Domain* d, uint64_t now, uint64_t ttl_seconds) const {
+  const uint64_t ttl = ttl_seconds != 0 ? ttl_seconds : d->options.default_ttl_seconds;
+  return ttl == 0 ? 0 : now + ttl;
+}
+
+Status Store::Impl::ReadCurrent(Domain* d, const std::string& encoded_key, Current* out) {
+  rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), d->cf, encoded_key, &out->value);
+  if (rs.IsNotFound()) {
+    out->exists = false;
+    return Status::OK();
+  }
+  if (!rs.ok()) return FromRocks(rs, "read");
+  out->exists = true;
+  return codecs::DecodeRecord(encoded_key, out->value, &out->record);
+}
+
+// --------------------------------------------------------------- Writes ----
+
+Status Store::Impl::Put(const WriteOptions& wo, std::string_view domain, std::string_view tenant,
+                        std::string_view key, std::string_view value, uint64_t ttl_seconds) {
+  WriteBatch batch;
+  batch.Put(domain, tenant, key, value, ttl_seconds);
+  return Write(wo, batch);
+}
+
+Status Store::Impl::Delete(const WriteOptions& wo, std::string_view domain,
+                           std::string_view tenant, std::string_view key) {
+  WriteBatch batch;
+  batch.Delete(domain, tenant, key);
+  return Write(wo, batch);
+}
+
+Status Store::Impl::HardDelete(const WriteOptions& wo, std::string_view domain,
+                               std::string_view tenant, std::string_view key) {
+  WriteBatch batch;
+  batch.HardDelete(domain, tenant, key);
+  return Write(wo, batch);
+}
+
+Status Store::Impl::Undelete(const WriteOptions& wo, std::string_view domain,
+                             std::string_view tenant, std::string_view key) {
+  Status s = CheckWritable();
+  Domain* d = nullptr;
+  if (s.ok()) s = FindDomain(domain, &d);
+  if (s.ok()) s = CheckKey(tenant, key);
+  if (!s.ok()) return s;
+  const std::string encoded = codecs::EncodeKey(tenant, key);
+  std::lock_guard<std::mutex> lock(key_locks_[StripeOf(d, encoded)]);
+  Current cur;
+  s = ReadCurrent(d, encoded, &cur);
+  if (!s.ok()) return s;
+  const uint64_t now = clock_->NowSeconds();
+  if (!cur.exists || (cur.record.kind == codecs::RecordKind::kLive && cur.record.IsExpiredAt(now))) {
+    return Status::NotFound("no record to undelete");
+  }
+  if (!cur.record.IsTombstone()) return Status::FailedPrecondition("record is live, not deleted");
+  const uint64_t retention = d->options.tombstone_retention_seconds;
+  if (now >= cur.record.time + retention) {
+    return Status::Expired("deleted " + std::to_string(now - cur.record.time) +
+                           " s ago; the domain's retention of " + std::to_string(retention) +
+                           " s has passed");
+  }
+  if (cur.record.IsExpiredAt(now)) {
+    return Status::Expired("the record's time to live passed while it was deleted");
+  }
+  codecs::Record restored;
+  restored.kind = codecs::RecordKind::kLive;
+  restored.time = now;
+  restored.expiry = cur.record.expiry;
+  restored.payload = cur.record.payload;
+  std::string value;
+  codecs::EncodeRecord(encoded, restored, &value);
+  rocksdb::Status rs = db_->Put(ToRocksWrite(wo), d->cf, encoded, value);
+  if (!rs.ok()) return FromRocks(rs, "undelete");
+  d->counters->undeletes.fetch_add(1, std::memory_order_relaxed);
+  return Status::OK();
+}
+
+Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
+  Status s = CheckWritable();
+  if (!s.ok()) return s;
+  if (batch.Count() == 0) return Status::OK();
+
+  // Validate everything before touching anything.
+  struct Prepared {
+    Domain* domain;
+    std::string encoded;
+    size_t stripe;
+  };
+  std::vector<Prepared> prepared;
+  prepared.reserve(batch.Count());
+  for (const auto& op : batch.ops()) {
+    Domain* d = nullptr;
+    s = FindDomain(op.domain, &d);
+    if (s.ok()) s = CheckKey(op.tenant, op.key);
+    if (s.ok() && op.type == WriteBatch::OpType::kPut) s = CheckValue(op.value);
+    if (!s.ok()) return s;
+    std::string encoded = codecs::EncodeKey(op.tenant, op.key);
+    const size_t stripe = StripeOf(d, encoded);
+    prepared.push_back(Prepared{d, std::move(encoded), stripe});
+  }
+
+  // Lock the stripes of every key, in order, so read-modify-writes of logical
+  // deletes are atomic with respect to other writers.
+  std::vector<size_t> stripes;
+  stripes.reserve(prepared.size());
+  for (const auto& p : prepared) stripes.push_back(p.stripe);
+  std::sort(stripes.begin(), stripes.end());
+  stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
+  std::vector<std::unique_lock<std::mutex>> locks;
+  locks.reserve(stripes.size());
+  for (size_t stripe : stripes) locks.emplace_back(key_locks_[stripe]);
+
+  const uint64_t now = clock_->NowSeconds();
+  rocksdb::WriteBatch wb;
+  // Effect of earlier operations of this batch on a key, so a Delete after a
+  // Put in the same batch sees the Put. Keyed by (domain index, encoded key).
+  std::map<std::pair<size_t, std::string>, Current> pending;
+  std::string value;
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    const auto& op = batch.ops()[i];
+    Domain* d = prepared[i].domain;
+    const std::string& encoded = prepared[i].encoded;
+    const auto slot = std::make_pair(static_cast<size_t>(d - domains_.data()), encoded);
+    value.clear();
+    rocksdb::Status rs;
+    switch (op.type) {
+      case WriteBatch::OpType::kPut: {
+        codecs::Record record;
+        record.kind = codecs::RecordKind::kLive;
+        record.time = now;
+        record.expiry = ExpiryFor(d, now, op.ttl_seconds);
+        record.payload = op.value;
+        codecs::EncodeRecord(encoded, record, &value);
+        rs = wb.Put(d->cf, encoded, value);
+        Current& cur = pending[slot];
+        cur.exists = true;
+        cur.value = op.value;
+        cur.record = record;
+        cur.record.payload = cur.value;
+        break;
+      }
+      case WriteBatch::OpType::kHardDelete: {
+        rs = wb.Delete(d->cf, encoded);
+        pending[slot] = Current{};
+        break;
+      }
+      case WriteBatch::OpType::kDelete: {
+        auto it = pending.find(slot);
+        if (it == pending.end()) {
+          Current cur;
+          s = ReadCurrent(d, encoded, &cur);
+          if (!s.ok()) return s;
+          it = pending.emplace(slot, std::move(cur)).first;
+          // The record points into the map's own copy of the value now.
+          if (it->second.exists) {
+            s = codecs::DecodeRecord(encoded, it->second.value, &it->second.record);
+            if (!s.ok()) return s;
+          }
+        }
+        Current& cur = it->second;
+        if (!cur.exists || cur.record.IsTombstone() || cur.record.IsExpiredAt(now)) {
+          return Status::NotFound("Delete: no live record at domain '" + op.domain +
+                                  "' tenant '" + codecs::PrintableHead(op.tenant) + "' key '" +
+                                  codecs::PrintableHead(op.key) + "'");
+        }
+        codecs::Record tombstone = cur.record;
+        tombstone.kind = codecs::RecordKind::kTombstone;
+        tombstone.time = now;
+        codecs::EncodeRecord(encoded, tombstone, &value);
+        rs = wb.Put(d->cf, encoded, value);
+        cur.record.kind = codecs::RecordKind::kTombstone;
+        break;
+      }
+    }
+    if (!rs.ok()) return FromRocks(rs, "building the write batch");
+  }
+  rocksdb::Status rs = db_->Write(ToRocksWrite(wo), &wb);
+  if (!rs.ok()) return FromRocks(rs, "write");
+  for (const auto& op : batch.ops()) {
+    DomainCounters* c = domains_[domain_index_.find(op.domain)->second].counters;
+    const uint64_t bytes = op.tenant.size() + op.key.size() + op.value.size();
+    c->user_bytes.fetch_add(bytes, std::memory_order_relaxed);
+    switch (op.type) {
+      case WriteBatch::OpType::kPut: c->puts.fetch_add(1, std::memory_order_relaxed); break;
+      case WriteBatch::OpType::kDelete: c->deletes.fetch_add(1, std::memory_order_relaxed); break;
+      case WriteBatch::OpType::kHardDelete:
+        c->hard_deletes.fetch_add(1, std::memory_order_relaxed);
+        break;
+    }
+  }
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------- Reads ----
+
+Status Store::Impl::Get(const ReadOptions& ro, std::string_view domain, std::string_view tenant,
+                        std::string_view key, std::string* value) {
+  Status s = CheckOpen();
+  Domain* d = nullptr;
+  if (s.ok()) s = FindDomain(domain, &d);
+  if (s.ok()) s = CheckKey(tenant, key);
+  if (s.ok() && value == nullptr) s = Status::InvalidArgument("Get: value is null");
+  rocksdb::ReadOptions rro;
+  uint64_t now = 0;
+  if (s.ok()) s = ToRocksRead(ro, &rro, &now);
+  if (!s.ok()) return s;
+  const std::string encoded = codecs::EncodeKey(tenant, key);
+  rocksdb::PinnableSlice stored;
+  rocksdb::Status rs = db_->Get(rro, d->cf, encoded, &stored);
+  if (rs.IsNotFound()) return Status::NotFound("no such record");
+  if (!rs.ok()) return FromRocks(rs, "get");
+  codecs::Record record;
+  s = codecs::DecodeRecord(encoded, std::string_view(stored.data(), stored.size()), &record);
+  if (!s.ok()) return s;
+  if (record.IsTombstone()) return Status::NotFound("record is deleted");
+  if (record.IsExpiredAt(now)) return Status::NotFound("record has expired");
+  value->assign(record.payload.data(), record.payload.size());
+  return Status::OK();
+}
+
+Status Store::Impl::MultiGet(const ReadOptions& ro, const std::vector<KeyRef>& keys,
+                             std::vector<std::string>* values, std::vector<Status>* statuses) {
+  Status s = CheckOpen();
+  if (s.ok() && (values == nullptr || statuses == nullptr)) {
+    s = Status::InvalidArgument("MultiGet: values or statuses is null");
+  }
+  rocksdb::ReadOptions rro;
+  uint64_t now = 0;
+  if (s.ok()) s = ToRocksRead(ro, &rro, &now);
+  if (!s.ok()) return s;
+  values->assign(keys.size(), std::string());
+  statuses->assign(keys.size(), Status::OK());
+
+  std::vector<size_t> positions;  // of the keys passed to RocksDB
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
+  std::vector<std::string> encoded;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Domain* d = nullptr;
+    Status ks = FindDomain(keys[i].domain, &d);
+    if (ks.ok()) ks = CheckKey(keys[i].tenant, keys[i].key);
+    if (!ks.ok()) {
+      (*statuses)[i] = ks;
+      continue;
+    }
+    positions.push_back(i);
+    cfs.push_back(d->cf);
+    encoded.push_back(codecs::EncodeKey(keys[i].tenant, keys[i].key));
+  }
+  // One view for all keys: an implicit snapshot unless the caller gave one.
+  const rocksdb::Snapshot* implicit = nullptr;
+  if (rro.snapshot == nullptr) {
+    implicit = db_->GetSnapshot();
+    rro.snapshot = implicit;
+  }
+  std::vector<rocksdb::Slice> slices(encoded.begin(), encoded.end());
+  std::vector<std::string> stored;
+  std::vector<rocksdb::Status> results = db_->MultiGet(rro, cfs, slices, &stored);
+  if (implicit != nullptr) db_->ReleaseSnapshot(implicit);
+  for (size_t j = 0; j < positions.size(); ++j) {
+    const size_t i = positions[j];
+    if (results[j].IsNotFound()) {
+      (*statuses)[i] = Status::NotFound("no such record");
+      continue;
+    }
+    if (!results[j].ok()) {
+      (*statuses)[i] = FromRocks(results[j], "multiget");
+      continue;
+    }
+    codecs::Record record;
+    Status rs = codecs::DecodeRecord(encoded[j], stored[j], &record);
+    if (!rs.ok()) {
+      (*statuses)[i] = rs;
+    } else if (record.IsTombstone()) {
+      (*statuses)[i] = Status::NotFound("record is deleted");
+    } else if (record.IsExpiredAt(now)) {
+      (*statuses)[i] = Status::NotFound("record has expired");
+    } else {
+      (*values)[i].assign(record.payload.data(), record.payload.size());
+    }
+  }
+  return Status::OK();
+}
+
+Status Store::Impl::NewIterator(const ReadOptions& ro, std::string_view domain,
+                                const ScanSpec& spec, std::unique_ptr<Iterator>* out) {
+  Status s = CheckOpen();
+  Domain* d = nullptr;
+  if (s.ok()) s = FindDomain(domain, &d);
+  if (s.ok() && out == nullptr) s = Status::InvalidArgument("NewIterator: out is null");
+  rocksdb::ReadOptions rro;
+  uint64_t now = 0;
+  if (s.ok()) s = ToRocksRead(ro, &rro, &now);
+  if (!s.ok()) return s;
+  std::string lower, upper;
+  if (spec.tenant.empty()) {
+    if (!spec.prefix.empty() || !spec.lower_bound.empty() || !spec.upper_bound.empty()) {
+      return Status::InvalidArgument("ScanSpec: prefix and bounds need a tenant");
+    }
+  } else {
+    s = codecs::ValidateTenant(spec.tenant);
+    if (!s.ok()) return s;
+    const std::string& start = std::max(spec.prefix, spec.lower_bound);
+    lower = codecs::EncodeKey(spec.tenant, start);
+    const std::string prefix_end = codecs::PrefixSuccessor(spec.prefix);
+    upper = prefix_end.empty() ? codecs::TenantUpperBound(spec.tenant)
+                               : codecs::EncodeKey(spec.tenant, prefix_end);
+    if (!spec.upper_bound.empty()) {
+      upper = std::min(upper, codecs::EncodeKey(spec.tenant, spec.upper_bound));
+    }
+    if (upper < lower) upper = lower;  // an empty range
+  }
+  open_iterators_.fetch_add(1, std::memory_order_relaxed);
+  *out = IteratorImpl::Create(db_.get(), d->cf, rro, spec.tenant, std::move(lower),
+                              std::move(upper), now, [this] { IteratorClosed(); });
+  return Status::OK();
+}
+
+const Snapshot* Store::Impl::GetSnapshot() {
+  if (!db_) return nullptr;
+  auto* snap = new SnapshotImpl(this, db_->GetSnapshot(), clock_->NowSeconds());
+  std::lock_guard<std::mutex> lock(snapshots_mu_);
+  snapshots_.insert(snap);
+  return snap;
+}
+
+void Store::Impl::ReleaseSnapshot(const Snapshot* snapshot) {
+  if (snapshot == nullptr) return;
+  auto* snap = const_cast<SnapshotImpl*>(dynamic_cast<const SnapshotImpl*>(snapshot));
+  std::lock_guard<std::mutex> lock(snapshots_mu_);
+  if (snap == nullptr || snapshots_.erase(snap) == 0) return;  // not ours
+  if (snap->snapshot_ != nullptr && db_) db_->ReleaseSnapshot(snap->snapshot_);
+  delete snap;
+}
+
+// ---------------------------------------------------------- Maintenance ----
+
+Status Store::Impl::Flush(std::string_view domain) {
+  Status s = CheckWritable();
+  if (!s.ok()) return s;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
+  if (domain.empty()) {
+    for (auto& d : domains_) cfs.push_back(d.cf);
+  } else {
+    Domain* d = nullptr;
+    s = FindDomain(domain, &d);
+    if (!s.ok()) return s;
+    cfs.push_back(d->cf);
+  }
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  return FromRocks(db_->Flush(fo, cfs), "flush");
+}
+
+Status Store::Impl::CompactRange(std::string_view domain, std::string_view tenant) {
+  Status s = CheckWritable();
+  if (!s.ok()) return s;
+  if (!tenant.empty()) {
+    if (domain.empty()) return Status::InvalidArgument("CompactRange: a tenant needs a domain");
+    s = codecs::ValidateTenant(tenant);
+    if (!s.ok()) return s;
+  }
+  std::vector<Domain*> targets;
+  if (domain.empty()) {
+    for (auto& d : domains_) targets.push_back(&d);
+  } else {
+    Domain* d = nullptr;
+    s = FindDomain(domain, &d);
+    if (!s.ok()) return s;
+    targets.push_back(d);
+  }
+  rocksdb::CompactRangeOptions co;
+  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  std::string begin, end;
+  rocksdb::Slice begin_slice, end_slice;
+  if (!tenant.empty()) {
+    begin = codecs::EncodeKey(tenant, "");
+    end = codecs::TenantUpperBound(tenant);
+    begin_slice = begin;
+    end_slice = end;
+  }
+  for (Domain* d : targets) {
+    rocksdb::Status rs = db_->CompactRange(co, d->cf, tenant.empty() ? nullptr : &begin_slice,
+                                           tenant.empty() ? nullptr : &end_slice);
+    if (!rs.ok()) return FromRocks(rs, "compacting domain '" + d->options.name + "'");
+  }
+  return Status::OK();
+}
+
+Status Store::Impl::GetStats(Stats* stats) {
+  Status s = CheckOpen();
+  if (s.ok() && stats == nullptr) s = Status::InvalidArgument("GetStats: stats is null");
+  if (!s.ok()) return s;
+  Stats out;
+  for (auto& d : domains_) {
+    DomainStats ds;
+    const DomainCounters& c = *d.counters;
+    ds.name = d.options.name;
+    ds.temperature = d.options.temperature;
+    ds.user_bytes_written = c.user_bytes.load();
+    ds.puts = c.puts.load();
+    ds.deletes = c.deletes.load();
+    ds.undeletes = c.undeletes.load();
+    ds.hard_deletes = c.hard_deletes.load();
+    ds.flush_bytes_written = c.flush_bytes.load();
+    ds.compaction_bytes_written = c.compaction_bytes_written.load();
+    ds.compaction_bytes_read = c.compaction_bytes_read.load();
+    ds.flushes = c.flushes.load();
+    ds.compactions = c.compactions.load();
+    ds.write_amplification =
+        Ratio(ds.flush_bytes_written + ds.compaction_bytes_written, ds.user_bytes_written);
+    rocksdb::ColumnFamilyMetaData meta;
+    db_->GetColumnFamilyMetaData(d.cf, &meta);
+    ds.live_sst_bytes = meta.size;
+    for (const auto& level : meta.levels) {
+      LevelStats ls;
+      ls.level = level.level;
+      ls.files = level.files.size();
+      ls.bytes = level.size;
+      ds.levels.push_back(ls);
+    }
+    uint64_t v = 0;
+    if (db_->GetIntProperty(d.cf, rocksdb::DB::Properties::kCurSizeAllMemTables, &v)) {
+      ds.memtable_bytes = v;
+    }
+    if (db_->GetIntProperty(d.cf, rocksdb::DB::Properties::kEstimateNumKeys, &v)) {
+      ds.estimated_records = v;
+    }
+    const rocksdb::Options current = db_->GetOptions(d.cf);
+    ds.write_buffer_bytes = current.write_buffer_size;
+    ds.level0_compaction_trigger = current.level0_file_num_compaction_trigger;
+    out.user_bytes_written += ds.user_bytes_written;
+    out.flush_bytes_written += ds.flush_bytes_written;
+    out.compaction_bytes_written += ds.compaction_bytes_written;
+    out.domains.push_back(std::move(ds));
+  }
+  out.write_amplification =
+      Ratio(out.flush_bytes_written + out.compaction_bytes_written, out.user_bytes_written);
+  out.wal_bytes_written = Ticker(statistics_, rocksdb::WAL_FILE_BYTES);
+  out.stall_micros = Ticker(statistics_, rocksdb::STALL_MICROS);
+  out.block_cache_bytes = cache_ ? cache_->GetUsage() : 0;
+  *stats = std::move(out);
+  return Status::OK();
+}
+
+std::vector<std::string> Store::Impl::DomainNames() const {
+  std::vector<std::string> names;
+  for (const auto& d : domains_) names.push_back(d.options.name);
+  return names;
+}
+
+}  // namespace metakv

@@ -1,0 +1,139 @@
+// Store::Impl: the engine behind metakv::Store.
+//
+// Routing: each domain is a column family; keys are encoded by
+// codecs/key_codec.h and values by codecs/record_codec.h. Logical delete is
+// a read-modify-write (the tombstone carries the deleted value), so every
+// write to a key takes that key's lock stripe; reads take no lock.
+#ifndef METAKV_ENGINE_STORE_IMPL_H_
+#define METAKV_ENGINE_STORE_IMPL_H_
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/statistics.h>
+#include <rocksdb/write_buffer_manager.h>
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "codecs/record_codec.h"
+#include "compaction/accounting.h"
+#include "engine/catalogue.h"
+#include "metakv/store.h"
+
+namespace metakv {
+
+class SnapshotImpl;
+
+struct Domain {
+  DomainOptions options;
+  rocksdb::ColumnFamilyHandle* cf = nullptr;  // owned by Store::Impl
+  DomainCounters* counters = nullptr;         // owned by the listener
+};
+
+class Store::Impl {
+ public:
+  Impl() = default;
+  ~Impl();
+
+  Status Open(const Options& options, const std::string& path);
+  Status Close();
+
+  Status Put(const WriteOptions& wo, std::string_view domain, std::string_view tenant,
+             std::string_view key, std::string_view value, uint64_t ttl_seconds);
+  Status Get(const ReadOptions& ro, std::string_view domain, std::string_view tenant,
+             std::string_view key, std::string* value);
+  Status MultiGet(const ReadOptions& ro, const std::vector<KeyRef>& keys,
+                  std::vector<std::string>* values, std::vector<Status>* statuses);
+  Status Delete(const WriteOptions& wo, std::string_view domain, std::string_view tenant,
+                std::string_view key);
+  Status Undelete(const WriteOptions& wo, std::string_view domain, std::string_view tenant,
+                  std::string_view key);
+  Status HardDelete(const WriteOptions& wo, std::string_view domain, std::string_view tenant,
+                    std::string_view key);
+  Status Write(const WriteOptions& wo, const WriteBatch& batch);
+  Status NewIterator(const ReadOptions& ro, std::string_view domain, const ScanSpec& spec,
+                     std::unique_ptr<Iterator>* out);
+  const Snapshot* GetSnapshot();
+  void ReleaseSnapshot(const Snapshot* snapshot);
+  Status Flush(std::string_view domain);
+  Status CompactRange(std::string_view domain, std::string_view tenant);
+  Status GetStats(Stats* stats);
+  std::vector<std::string> DomainNames() const;
+
+  // Called by iterators on destruction.
+  void IteratorClosed() { open_iterators_.fetch_sub(1, std::memory_order_relaxed); }
+
+ private:
+  static constexpr size_t kLockStripes = 1024;
+
+  // A read of a single key's current record, for read-modify-write.
+  struct Current {
+    bool exists = false;
+    std::string value;       // the stored encoding (backs record.payload)
+    codecs::Record record;   // valid if exists
+  };
+
+  Status CheckOpen() const;
+  Status CheckWritable() const;
+  // Resolves a domain name; InvalidArgument if unknown.
+  Status FindDomain(std::string_view name, Domain** domain);
+  // Checks tenant, key and (if given) value against the limits.
+  Status CheckKey(std::string_view tenant, std::string_view key) const;
+  Status CheckValue(std::string_view value) const;
+  // Translates read options; *now is the time reads are evaluated at.
+  Status ToRocksRead(const ReadOptions& ro, rocksdb::ReadOptions* out, uint64_t* now) const;
+  Status ReadCurrent(Domain* d, const std::string& encoded_key, Current* out);
+  size_t StripeOf(const Domain* d, std::string_view encoded_key) const;
+  uint64_t ExpiryFor(const Domain* d, uint64_t now, uint64_t ttl_seconds) const;
+  rocksdb::WriteOptions ToRocksWrite(const WriteOptions& wo) const;
+  Status OpenExisting(const std::string& path, rocksdb::DBOptions db_options);
+  Status OpenNew(const std::string& path, rocksdb::DBOptions db_options);
+  Status OpenWithColumnFamilies(const std::string& path, const rocksdb::DBOptions& db_options,
+                                const std::vector<std::string>& cf_names);
+  Status CreateMissingDomains();
+  Status WriteCatalogue(const Catalogue& catalogue);
+
+  // Constant after Open.
+  Options options_;
+  std::string path_;
+  std::shared_ptr<Clock> clock_;
+  std::shared_ptr<rocksdb::Cache> cache_;
+  std::shared_ptr<rocksdb::WriteBufferManager> write_buffer_manager_;
+  std::shared_ptr<rocksdb::Statistics> statistics_;
+  std::shared_ptr<AccountingListener> accounting_;
+  std::vector<Domain> domains_;  // declaration order
+  std::unordered_map<std::string, size_t> domain_index_;
+  rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> other_cfs_;  // opened, not domains
+
+  // Null once closed.
+  std::unique_ptr<rocksdb::DB> db_;
+
+  std::atomic<int> open_iterators_{0};
+  mutable std::array<std::mutex, kLockStripes> key_locks_;
+
+  std::mutex snapshots_mu_;
+  std::set<SnapshotImpl*> snapshots_;  // GUARDED_BY(snapshots_mu_)
+};
+
+// The time reads through ro are evaluated at, and its rocksdb snapshot.
+class SnapshotImpl : public Snapshot {
+ public:
+  SnapshotImpl(const Store::Impl* owner, const rocksdb::Snapshot* snapshot, uint64_t time)
+      : owner_(owner), snapshot_(snapshot), time_(time) {}
+  uint64_t time_seconds() const override { return time_; }
+
+  const Store::Impl* owner_;
+  const rocksdb::Snapshot* snapshot_;  // null once the store has closed
+  uint64_t time_;
+};
+
+}  // namespace metakv
+
+#endif  // METAKV_ENGINE_STORE_IMPL_H_
