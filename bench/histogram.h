@@ -9,6 +9,7 @@
 #ifndef METAKV_BENCH_HISTOGRAM_H_
 #define METAKV_BENCH_HISTOGRAM_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

@@ -56,14 +56,19 @@ std::string TextTable::Format() const {
     for (size_t c = s.begin; c < s.end; ++c) w += width[c];
     return w + (s.end - s.begin - 1) * std::char_traits<char>::length(kColumnGap);
   };
-  // Widen a group's last column until its label fits.
+  // Widen a group's columns evenly (last ones first) until its label fits.
   bool any_group = false;
   for (const Span& s : spans) {
     const std::string& label = columns_[s.begin].group;
     if (label.empty()) continue;
     any_group = true;
     const size_t w = span_width(s);
-    if (label.size() > w) width[s.end - 1] += label.size() - w;
+    if (label.size() <= w) continue;
+    const size_t extra = label.size() - w;
+    const size_t count = s.end - s.begin;
+    for (size_t k = 0; k < count; ++k) {
+      width[s.end - 1 - k] += extra / count + (k < extra % count ? 1 : 0);
+    }
   }
 
   auto format_line = [&](auto cell_of) {

@@ -29,6 +29,10 @@ struct DomainCounters {
   std::atomic<uint64_t> compaction_bytes_read{0};
   std::atomic<uint64_t> flushes{0};
   std::atomic<uint64_t> compactions{0};
+  // Written by the tombstone filter (compaction/tombstone_filter.h).
+  std::atomic<uint64_t> purged_records{0};
+  std::atomic<uint64_t> purged_bytes{0};
+  std::atomic<uint64_t> filter_corrupt_records{0};
 };
 
 class AccountingListener : public rocksdb::EventListener {

@@ -54,6 +54,9 @@ Status ValidateDomain(const DomainOptions& d) {
   if (d.bloom_bits_per_key < 0 || d.bloom_bits_per_key > 64) {
     return Bad(d.name, "bloom_bits_per_key must be between 0 and 64");
   }
+  if (!(d.partition_min_file_fraction >= 0 && d.partition_min_file_fraction <= 1)) {
+    return Bad(d.name, "partition_min_file_fraction must be between 0 and 1");
+  }
   if (d.zstd_dictionary_bytes > (1u << 24)) {
     return Bad(d.name, "zstd_dictionary_bytes must be at most 16 MiB");
   }

@@ -5,11 +5,14 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <map>
 
 #include "codecs/coding.h"
 #include "codecs/key_codec.h"
+#include "compaction/tombstone_filter.h"
 #include "engine/iterator_impl.h"
 #include "engine/options_check.h"
 #include "engine/rocksdb_util.h"
@@ -87,6 +90,9 @@ Status Store::Flush(std::string_view domain) { return impl_->Flush(domain); }
 Status Store::CompactRange(std::string_view domain, std::string_view tenant) {
   return impl_->CompactRange(domain, tenant);
 }
+Status Store::WaitForBackgroundWork(uint64_t timeout_ms) {
+  return impl_->WaitForBackgroundWork(timeout_ms);
+}
 Status Store::GetStats(Stats* stats) { return impl_->GetStats(stats); }
 std::vector<std::string> Store::DomainNames() const { return impl_->DomainNames(); }
 
@@ -110,7 +116,12 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
   accounting_ = std::make_shared<AccountingListener>();
   for (const auto& d : options.domains) {
     domain_index_[d.name] = domains_.size();
-    domains_.push_back(Domain{d, nullptr, accounting_->Register(d.name)});
+    Domain domain{d, nullptr, accounting_->Register(d.name), nullptr};
+    if (d.partition_by_tenant) {
+      domain.partitioner = std::make_shared<TenantPartitionerFactory>(static_cast<uint64_t>(
+          d.partition_min_file_fraction * static_cast<double>(d.target_file_size_bytes)));
+    }
+    domains_.push_back(std::move(domain));
   }
 
   rocksdb::DBOptions db_options;
@@ -236,8 +247,7 @@ Status Store::Impl::OpenWithColumnFamilies(const std::string& path,
   for (const auto& name : cf_names) {
     auto it = domain_index_.find(name);
     if (it != domain_index_.end()) {
-      descriptors.emplace_back(
-          name, DomainColumnFamilyOptions(domains_[it->second].options, cache_));
+      descriptors.emplace_back(name, ColumnFamilyOptionsFor(domains_[it->second]));
     } else {
       descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
@@ -266,11 +276,29 @@ Status Store::Impl::OpenWithColumnFamilies(const std::string& path,
 Status Store::Impl::CreateMissingDomains() {
   for (auto& d : domains_) {
     if (d.cf != nullptr) continue;
-    rocksdb::Status rs = db_->CreateColumnFamily(DomainColumnFamilyOptions(d.options, cache_),
-                                                 d.options.name, &d.cf);
+    rocksdb::Status rs = db_->CreateColumnFamily(ColumnFamilyOptionsFor(d), d.options.name, &d.cf);
     if (!rs.ok()) return FromRocks(rs, "creating domain '" + d.options.name + "'");
   }
   return Status::OK();
+}
+
+rocksdb::ColumnFamilyOptions Store::Impl::ColumnFamilyOptionsFor(const Domain& d) const {
+  rocksdb::ColumnFamilyOptions cf = DomainColumnFamilyOptions(d.options, cache_);
+  if (d.options.purge_in_compaction) {
+    // The factory outlives the store only inside RocksDB's options, which
+    // are gone once the database is closed; `this` is valid until then.
+    cf.compaction_filter_factory = std::make_shared<TombstoneFilterFactory>(
+        d.options.name, d.options.tombstone_retention_seconds,
+        [this] { return const_cast<Impl*>(this)->PurgeTime(); }, d.counters);
+  }
+  cf.sst_partitioner_factory = d.partitioner;
+  return cf;
+}
+
+uint64_t Store::Impl::PurgeTime() {
+  const uint64_t now = clock_->NowSeconds();
+  std::lock_guard<std::mutex> lock(snapshots_mu_);
+  return snapshot_times_.empty() ? now : std::min(now, *snapshot_times_.begin());
 }
 
 Status Store::Impl::WriteCatalogue(const Catalogue& catalogue) {
@@ -705,6 +733,7 @@ const Snapshot* Store::Impl::GetSnapshot() {
   auto* snap = new SnapshotImpl(this, db_->GetSnapshot(), clock_->NowSeconds());
   std::lock_guard<std::mutex> lock(snapshots_mu_);
   snapshots_.insert(snap);
+  snapshot_times_.insert(snap->time_);
   return snap;
 }
 
@@ -713,6 +742,7 @@ void Store::Impl::ReleaseSnapshot(const Snapshot* snapshot) {
   auto* snap = const_cast<SnapshotImpl*>(dynamic_cast<const SnapshotImpl*>(snapshot));
   std::lock_guard<std::mutex> lock(snapshots_mu_);
   if (snap == nullptr || snapshots_.erase(snap) == 0) return;  // not ours
+  snapshot_times_.erase(snapshot_times_.find(snap->time_));
   if (snap->snapshot_ != nullptr && db_) db_->ReleaseSnapshot(snap->snapshot_);
   delete snap;
 }
@@ -810,6 +840,10 @@ Status Store::Impl::GetStats(Stats* stats) {
     if (db_->GetIntProperty(d.cf, rocksdb::DB::Properties::kEstimateNumKeys, &v)) {
       ds.estimated_records = v;
     }
+    if (db_->GetIntProperty(d.cf, rocksdb::DB::Properties::kEstimatePendingCompactionBytes,
+                            &v)) {
+      ds.pending_compaction_bytes = v;
+    }
     const rocksdb::Options current = db_->GetOptions(d.cf);
     ds.write_buffer_bytes = current.write_buffer_size;
     ds.level0_compaction_trigger = current.level0_file_num_compaction_trigger;
@@ -825,6 +859,39 @@ Status Store::Impl::GetStats(Stats* stats) {
   out.block_cache_bytes = cache_ ? cache_->GetUsage() : 0;
   *stats = std::move(out);
   return Status::OK();
+}
+
+bool Store::Impl::Idle() {
+  uint64_t v = 0;
+  for (const std::string* p : {&rocksdb::DB::Properties::kNumRunningFlushes,
+                               &rocksdb::DB::Properties::kNumRunningCompactions}) {
+    if (!db_->GetIntProperty(*p, &v) || v != 0) return false;
+  }
+  for (const auto& d : domains_) {
+    for (const std::string* p : {&rocksdb::DB::Properties::kMemTableFlushPending,
+                                 &rocksdb::DB::Properties::kCompactionPending}) {
+      if (!db_->GetIntProperty(d.cf, *p, &v) || v != 0) return false;
+    }
+  }
+  return true;
+}
+
+Status Store::Impl::WaitForBackgroundWork(uint64_t timeout_ms) {
+  Status s = CheckOpen();
+  if (!s.ok()) return s;
+  const auto start = std::chrono::steady_clock::now();
+  int idle_in_a_row = 0;
+  while (true) {
+    idle_in_a_row = Idle() ? idle_in_a_row + 1 : 0;
+    if (idle_in_a_row >= 2) return Status::OK();
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    if (timeout_ms != 0 && static_cast<uint64_t>(waited.count()) >= timeout_ms) {
+      return Status::Busy("background work still running after " +
+                          std::to_string(timeout_ms) + " ms");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 std::vector<std::string> Store::Impl::DomainNames() const {

@@ -23,6 +23,7 @@
 
 #include "codecs/record_codec.h"
 #include "compaction/accounting.h"
+#include "compaction/tenant_partitioner.h"
 #include "engine/catalogue.h"
 #include "metakv/store.h"
 
@@ -34,6 +35,7 @@ struct Domain {
   DomainOptions options;
   rocksdb::ColumnFamilyHandle* cf = nullptr;  // owned by Store::Impl
   DomainCounters* counters = nullptr;         // owned by the listener
+  std::shared_ptr<TenantPartitionerFactory> partitioner;  // null if off
 };
 
 class Store::Impl {
@@ -63,6 +65,7 @@ class Store::Impl {
   void ReleaseSnapshot(const Snapshot* snapshot);
   Status Flush(std::string_view domain);
   Status CompactRange(std::string_view domain, std::string_view tenant);
+  Status WaitForBackgroundWork(uint64_t timeout_ms);
   Status GetStats(Stats* stats);
   std::vector<std::string> DomainNames() const;
 
@@ -80,6 +83,8 @@ class Store::Impl {
   };
 
   Status CheckOpen() const;
+  // True if no flush or compaction is running or pending.
+  bool Idle();
   Status CheckWritable() const;
   // Resolves a domain name; InvalidArgument if unknown.
   Status FindDomain(std::string_view name, Domain** domain);
@@ -97,6 +102,12 @@ class Store::Impl {
   Status OpenWithColumnFamilies(const std::string& path, const rocksdb::DBOptions& db_options,
                                 const std::vector<std::string>& cf_names);
   Status CreateMissingDomains();
+  // The column family options of a domain, with metakv's filter and
+  // partitioner attached.
+  rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(const Domain& d) const;
+  // The time compaction purges at: min(now, time of the oldest open
+  // snapshot), so nothing a snapshot can see is purged.
+  uint64_t PurgeTime();
   Status WriteCatalogue(const Catalogue& catalogue);
 
   // Constant after Open.
@@ -119,7 +130,8 @@ class Store::Impl {
   mutable std::array<std::mutex, kLockStripes> key_locks_;
 
   std::mutex snapshots_mu_;
-  std::set<SnapshotImpl*> snapshots_;  // GUARDED_BY(snapshots_mu_)
+  std::set<SnapshotImpl*> snapshots_;     // GUARDED_BY(snapshots_mu_)
+  std::multiset<uint64_t> snapshot_times_;  // GUARDED_BY(snapshots_mu_)
 };
 
 // The time reads through ro are evaluated at, and its rocksdb snapshot.

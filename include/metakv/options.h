@@ -100,6 +100,19 @@ struct DomainOptions {
   int bloom_bits_per_key = 10;
   // Uncompressed size of a data block. Default: 4096.
   uint32_t block_bytes = 4096;
+
+  // ---- Write-amplification machinery (changeable on reopen) ----
+
+  // Compactions drop tombstones past retention and records past expiry
+  // (compaction/tombstone_filter.h). Off keeps them until HardDelete.
+  // Default: true.
+  bool purge_in_compaction = true;
+  // Compaction output files are cut at tenant boundaries where it pays
+  // (compaction/tenant_partitioner.h). Default: true.
+  bool partition_by_tenant = true;
+  // A tenant boundary is cut once the current output file holds at least
+  // this fraction of target_file_size_bytes. Default: 0.5.
+  double partition_min_file_fraction = 0.5;
 };
 
 // Names of the file-system model's domains.

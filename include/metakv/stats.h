@@ -44,6 +44,7 @@ struct DomainStats {
   uint64_t live_sst_bytes = 0;
   uint64_t memtable_bytes = 0;
   uint64_t estimated_records = 0;  // RocksDB's estimate, all versions
+  uint64_t pending_compaction_bytes = 0;  // RocksDB's estimate
   uint64_t write_buffer_bytes = 0;
   int level0_compaction_trigger = 0;
   std::vector<LevelStats> levels;  // one entry per level, L0 first

@@ -131,6 +131,11 @@ class Store {
   // the bottommost level, and waits for it.
   Status CompactRange(std::string_view domain = {}, std::string_view tenant = {});
 
+  // Waits until no flush or compaction is running or pending in any domain
+  // (checked twice in a row, 10 ms apart). timeout_ms = 0 waits without a
+  // limit; otherwise Busy when the limit passes first.
+  Status WaitForBackgroundWork(uint64_t timeout_ms = 0);
+
   // Copies the current figures into *stats.
   Status GetStats(Stats* stats);
 

@@ -1,0 +1,28 @@
+// The "metakv" engine: a metakv::Store with one hot domain, "inode",
+// configured from the flags (write_buffer_bytes, target_file_size_bytes,
+// max_bytes_for_level_base, compression and bottommost_compression; other
+// domain options at their defaults) and Options::memory_budget_bytes =
+// --memory_budget. Records are written with Store::Put and read with
+// Store::Get under (tenant, user key). Device bytes are the Store's
+// flush_bytes_written + compaction_bytes_written totals from GetStats.
+#ifndef METAKV_BENCH_METAKV_ENGINE_H_
+#define METAKV_BENCH_METAKV_ENGINE_H_
+
+#include <memory>
+#include <string>
+
+#include "bench/engine.h"
+#include "bench/flags.h"
+
+namespace metakv::bench {
+
+// The domain every benchmark record goes to.
+inline constexpr std::string_view kBenchDomain = "inode";
+
+// Opens (creating) a metakv store in dir; the Store's error on failure.
+Status OpenMetakvEngine(const BenchConfig& config, const std::string& dir,
+                        std::unique_ptr<Engine>* out);
+
+}  // namespace metakv::bench
+
+#endif  // METAKV_BENCH_METAKV_ENGINE_H_

@@ -1,0 +1,44 @@
+// Text formatting shared by metakv-sst-dump's commands: bytes as printable
+// ASCII, times as ISO-8601 UTC, and the parsing of escaped arguments.
+//
+// The Append* functions append to a caller's buffer so a command can reuse
+// one buffer per column instead of allocating per record. Pure functions:
+// thread-safe.
+#ifndef METAKV_TOOLS_FORMAT_H_
+#define METAKV_TOOLS_FORMAT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace metakv::tools {
+
+// Appends s with printable ASCII as is and every other byte (and the
+// backslash) as \xNN: the form codecs::Printable produces, and the form
+// ParseEscaped reads back.
+void AppendPrintable(std::string_view s, std::string* out);
+// AppendPrintable of at most max bytes of s, then "..." if s was longer.
+// max == 0 means no limit.
+void AppendPrintableHead(std::string_view s, size_t max, std::string* out);
+std::string PrintableString(std::string_view s);
+
+// Appends seconds since the epoch as "2023-11-14T22:13:20Z"; 0 as "-".
+void AppendIsoTime(uint64_t seconds, std::string* out);
+std::string IsoTime(uint64_t seconds);
+
+// Appends share (0..1) as a percentage with one decimal, e.g. "16.7%".
+void AppendPercent(double share, std::string* out);
+
+// numerator / denominator, or 0 if the denominator is 0.
+double Share(uint64_t numerator, uint64_t denominator);
+
+// Reads a command-line byte string: \xNN is the byte NN and \\ a backslash;
+// every other byte stands for itself. False on a malformed escape.
+bool ParseEscaped(std::string_view in, std::string* out);
+
+// Parses a decimal uint64 (digits only, no sign, no overflow).
+bool ParseUint64(std::string_view in, uint64_t* out);
+
+}  // namespace metakv::tools
+
+#endif  // METAKV_TOOLS_FORMAT_H_
