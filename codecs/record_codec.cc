@@ -41,21 +41,23 @@ void EncodeRecord(std::string_view encoded_key, const Record& record, std::strin
   PutFixed32(out, RecordChecksum(encoded_key, body));
 }
 
-Status DecodeRecord(std::string_view encoded_key, std::string_view value, Record* record) {
+namespace {
+
+// Checks size and version; sets *body to the bytes before the checksum.
+Status SplitRecord(std::string_view encoded_key, std::string_view value, std::string_view* body) {
   if (value.size() < kMinRecordBytes) {
     return Bad(encoded_key, "truncated (" + std::to_string(value.size()) + " bytes)");
   }
-  const std::string_view body = value.substr(0, value.size() - 4);
-  const uint32_t stored = DecodeFixed32(value.data() + body.size());
-  // The version is checked before the checksum: a record from a newer format
-  // may checksum differently, and "unknown version" is the useful message.
-  const auto version = static_cast<uint8_t>(body[0]);
+  *body = value.substr(0, value.size() - 4);
+  const auto version = static_cast<uint8_t>((*body)[0]);
   if (version != kRecordFormatVersion) {
     return Bad(encoded_key, "unknown format version " + std::to_string(version));
   }
-  if (RecordChecksum(encoded_key, body) != stored) {
-    return Bad(encoded_key, "checksum mismatch");
-  }
+  return Status::OK();
+}
+
+// Parses the header and payload of a record body (after SplitRecord).
+Status ParseBody(std::string_view encoded_key, std::string_view body, Record* record) {
   const auto flags = static_cast<uint8_t>(body[1]);
   if ((flags & ~kKnownFlags) != 0 || (flags & kKindMask) > 1) {
     return Bad(encoded_key, "unknown flags " + std::to_string(flags));
@@ -73,6 +75,28 @@ Status DecodeRecord(std::string_view encoded_key, std::string_view value, Record
   record->expiry = expiry;
   record->payload = in;
   return Status::OK();
+}
+
+}  // namespace
+
+Status DecodeRecord(std::string_view encoded_key, std::string_view value, Record* record) {
+  // The version is checked before the checksum: a record from a newer format
+  // may checksum differently, and "unknown version" is the useful message.
+  std::string_view body;
+  Status s = SplitRecord(encoded_key, value, &body);
+  if (!s.ok()) return s;
+  if (RecordChecksum(encoded_key, body) != DecodeFixed32(value.data() + body.size())) {
+    return Bad(encoded_key, "checksum mismatch");
+  }
+  return ParseBody(encoded_key, body, record);
+}
+
+Status DecodeRecordUnchecked(std::string_view encoded_key, std::string_view value,
+                             Record* record) {
+  std::string_view body;
+  Status s = SplitRecord(encoded_key, value, &body);
+  if (!s.ok()) return s;
+  return ParseBody(encoded_key, body, record);
 }
 
 }  // namespace metakv::codecs

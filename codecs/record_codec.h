@@ -51,6 +51,12 @@ void EncodeRecord(std::string_view encoded_key, const Record& record, std::strin
 // version or flag bits, or a checksum mismatch.
 Status DecodeRecord(std::string_view encoded_key, std::string_view value, Record* record);
 
+// Decodes value without verifying its checksum, for hot paths that only
+// need the header (table property collection). Same errors otherwise;
+// encoded_key only names the record in messages.
+Status DecodeRecordUnchecked(std::string_view encoded_key, std::string_view value,
+                             Record* record);
+
 }  // namespace metakv::codecs
 
 #endif  // METAKV_CODECS_RECORD_CODEC_H_

@@ -1,6 +1,68 @@
 #include "compaction/accounting.h"
 
+#include <algorithm>
+#include <set>
+
+#include "codecs/key_codec.h"
+#include "compaction/record_properties.h"
+
 namespace metakv {
+
+// ------------------------------------------------------------ TenantLedger ----
+
+TenantBytes* TenantLedger::Slot(std::string_view tenant) {
+  auto it = tenants_.find(std::string(tenant));
+  if (it != tenants_.end()) return &it->second;
+  if (tenants_.size() >= kMaxTenants) return &tenants_[""];
+  return &tenants_[std::string(tenant)];
+}
+
+void TenantLedger::AddUser(std::string_view tenant, uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Slot(tenant)->user += bytes;
+}
+
+void TenantLedger::Charge(TenantBytes* t, Reason reason, uint64_t bytes) {
+  switch (reason) {
+    case Reason::kFlush: t->flush += bytes; break;
+    case Reason::kCompaction: t->compaction += bytes; break;
+    case Reason::kIngest: t->ingest += bytes; break;
+  }
+}
+
+void TenantLedger::AddEngineBytes(std::string_view tenant, Reason reason, uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Charge(Slot(tenant), reason, bytes);
+}
+
+void TenantLedger::AddFile(const FileRecordStats& file, Reason reason) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string tenant;
+  std::string_view user_key;
+  for (const auto& [prefix, bytes] : file.tenant_bytes) {
+    if (!codecs::DecodeKey(prefix, &tenant, &user_key).ok()) tenant.clear();
+    Charge(Slot(tenant), reason, bytes);
+  }
+  if (file.other_tenant_bytes > 0) Charge(Slot(""), reason, file.other_tenant_bytes);
+}
+
+std::vector<std::pair<std::string, TenantBytes>> TenantLedger::Top(size_t n) const {
+  std::vector<std::pair<std::string, TenantBytes>> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    all.assign(tenants_.begin(), tenants_.end());
+  }
+  auto engine = [](const TenantBytes& t) { return t.flush + t.compaction + t.ingest; };
+  std::sort(all.begin(), all.end(), [&](const auto& a, const auto& b) {
+    if (engine(a.second) != engine(b.second)) return engine(a.second) > engine(b.second);
+    if (a.second.user != b.second.user) return a.second.user > b.second.user;
+    return a.first < b.first;
+  });
+  if (all.size() > n) all.resize(n);
+  return all;
+}
+
+// ------------------------------------------------------ AccountingListener ----
 
 DomainCounters* AccountingListener::Register(const std::string& cf_name) {
   auto& slot = counters_[cf_name];
@@ -17,16 +79,23 @@ void AccountingListener::OnTableFileCreated(const rocksdb::TableFileCreationInfo
   if (!info.status.ok()) return;
   DomainCounters* c = Find(info.cf_name);
   if (c == nullptr) return;
+  TenantLedger::Reason reason;
   switch (info.reason) {
     case rocksdb::TableFileCreationReason::kFlush:
     case rocksdb::TableFileCreationReason::kRecovery:
       c->flush_bytes.fetch_add(info.file_size, std::memory_order_relaxed);
+      reason = TenantLedger::Reason::kFlush;
       break;
     case rocksdb::TableFileCreationReason::kCompaction:
       c->compaction_bytes_written.fetch_add(info.file_size, std::memory_order_relaxed);
+      reason = TenantLedger::Reason::kCompaction;
       break;
     default:
-      break;
+      return;
+  }
+  FileRecordStats file;
+  if (FileRecordStats::FromProperties(info.table_properties.user_collected_properties, &file)) {
+    c->tenants.AddFile(file, reason);
   }
 }
 
@@ -39,6 +108,18 @@ void AccountingListener::OnCompactionCompleted(rocksdb::DB*,
   if (!info.status.ok()) return;
   DomainCounters* c = Find(info.cf_name);
   if (c == nullptr) return;
+  // A trivial move keeps its files: every output file number is an input's.
+  std::set<uint64_t> inputs;
+  for (const auto& f : info.input_file_infos) inputs.insert(f.file_number);
+  bool trivial = !info.output_file_infos.empty();
+  for (const auto& f : info.output_file_infos) {
+    if (inputs.count(f.file_number) == 0) trivial = false;
+  }
+  if (trivial) {
+    c->trivial_moves.fetch_add(info.output_file_infos.size(), std::memory_order_relaxed);
+    c->trivial_move_bytes.fetch_add(info.stats.total_input_bytes, std::memory_order_relaxed);
+    return;
+  }
   c->compactions.fetch_add(1, std::memory_order_relaxed);
   c->compaction_bytes_read.fetch_add(info.stats.total_input_bytes, std::memory_order_relaxed);
 }

@@ -1,10 +1,12 @@
-// Write accounting per domain: bytes callers wrote (counted by the write
-// path) and bytes the engine wrote for them (flush and compaction output,
-// counted from RocksDB's EventListener callbacks).
+// Write accounting per domain and per tenant: bytes callers wrote (counted
+// by the write path) and bytes the engine wrote for them (flush, compaction
+// and ingest output, counted from RocksDB's EventListener callbacks and the
+// per-file tenant figures of compaction/record_properties.h).
 //
-// Thread-safety: counters are atomics; the domain map is filled before the
-// database opens and constant afterwards, so callbacks from RocksDB's
-// background threads and reads from GetStats need no lock.
+// Thread-safety: counters are atomics; the tenant ledger has its own lock;
+// the domain map is filled before the database opens and constant
+// afterwards, so callbacks from RocksDB's background threads and reads from
+// GetStats need no further lock.
 #ifndef METAKV_COMPACTION_ACCOUNTING_H_
 #define METAKV_COMPACTION_ACCOUNTING_H_
 
@@ -14,9 +16,46 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace metakv {
+
+struct FileRecordStats;
+
+struct TenantBytes {
+  uint64_t user = 0;
+  uint64_t flush = 0;
+  uint64_t compaction = 0;
+  uint64_t ingest = 0;
+};
+
+// Bytes per tenant, bounded: past kMaxTenants distinct tenants, new ones are
+// summed under the empty tenant "" ("others"). Thread-safe.
+class TenantLedger {
+ public:
+  static constexpr size_t kMaxTenants = 65536;
+
+  void AddUser(std::string_view tenant, uint64_t bytes);
+  // Charges a new file's bytes to its tenants (names are encoded tenant
+  // prefixes; the file's "other" bytes go to ""). reason: what wrote it.
+  enum class Reason { kFlush, kCompaction, kIngest };
+  void AddFile(const FileRecordStats& file, Reason reason);
+  // Charges bytes the engine wrote for one (decoded) tenant.
+  void AddEngineBytes(std::string_view tenant, Reason reason, uint64_t bytes);
+  // The n tenants with most engine bytes (flush + compaction + ingest),
+  // then user bytes.
+  std::vector<std::pair<std::string, TenantBytes>> Top(size_t n) const;
+
+ private:
+  TenantBytes* Slot(std::string_view tenant);  // REQUIRES: mu_ held
+  static void Charge(TenantBytes* t, Reason reason, uint64_t bytes);
+
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, TenantBytes> tenants_;  // GUARDED_BY(mu_)
+};
 
 struct DomainCounters {
   std::atomic<uint64_t> user_bytes{0};
@@ -24,15 +63,20 @@ struct DomainCounters {
   std::atomic<uint64_t> deletes{0};
   std::atomic<uint64_t> undeletes{0};
   std::atomic<uint64_t> hard_deletes{0};
+  std::atomic<uint64_t> ingested_records{0};
   std::atomic<uint64_t> flush_bytes{0};
   std::atomic<uint64_t> compaction_bytes_written{0};
   std::atomic<uint64_t> compaction_bytes_read{0};
+  std::atomic<uint64_t> ingest_bytes{0};
   std::atomic<uint64_t> flushes{0};
   std::atomic<uint64_t> compactions{0};
+  std::atomic<uint64_t> trivial_moves{0};       // files moved down without rewriting
+  std::atomic<uint64_t> trivial_move_bytes{0};
   // Written by the tombstone filter (compaction/tombstone_filter.h).
   std::atomic<uint64_t> purged_records{0};
   std::atomic<uint64_t> purged_bytes{0};
   std::atomic<uint64_t> filter_corrupt_records{0};
+  TenantLedger tenants;
 };
 
 class AccountingListener : public rocksdb::EventListener {

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "compaction/record_properties.h"
 #include "engine/options_check.h"
 #include "engine/rocksdb_util.h"
 
@@ -156,8 +157,16 @@ rocksdb::ColumnFamilyOptions DomainColumnFamilyOptions(const DomainOptions& d,
     cf.bottommost_compression_opts.max_dict_bytes = d.zstd_dictionary_bytes;
     cf.bottommost_compression_opts.zstd_max_train_bytes = 100 * d.zstd_dictionary_bytes;
   }
+  if (d.temperature == Temperature::kCold && d.default_ttl_seconds > 0) {
+    // Ingested files land in the bottommost level and are never compacted
+    // again by size; revisit them once their default TTL has passed so the
+    // filter purges what expired.
+    cf.periodic_compaction_seconds = d.default_ttl_seconds;
+  }
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
+  cf.table_properties_collector_factories.push_back(
+      std::make_shared<RecordPropertiesCollectorFactory>());
   table.block_size = d.block_bytes;
   table.format_version = 5;
   if (d.bloom_bits_per_key > 0) {

@@ -90,6 +90,13 @@ Status Store::Flush(std::string_view domain) { return impl_->Flush(domain); }
 Status Store::CompactRange(std::string_view domain, std::string_view tenant) {
   return impl_->CompactRange(domain, tenant);
 }
+Status Store::IngestCold(std::string_view domain, std::string_view tenant,
+                         const std::vector<ColdRecord>& records) {
+  return impl_->IngestCold(domain, tenant, records);
+}
+Status Store::PurgeExpiredFiles(std::string_view domain, uint64_t* files) {
+  return impl_->PurgeExpiredFiles(domain, files);
+}
 Status Store::WaitForBackgroundWork(uint64_t timeout_ms) {
   return impl_->WaitForBackgroundWork(timeout_ms);
 }
@@ -149,8 +156,53 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
     }
     s = OpenNew(path, db_options);
   }
-  if (!s.ok()) Close().PermitUncheckedError();
+  if (!s.ok()) {
+    Close().PermitUncheckedError();
+    return s;
+  }
+  if (!options_.read_only) {
+    CleanIngestStaging();
+    StartMaintenance();
+  }
   return s;
+}
+
+void Store::Impl::StartMaintenance() {
+  if (options_.maintenance_interval_seconds == 0) return;
+  maintenance_ = std::thread([this] {
+    const auto interval = std::chrono::seconds(options_.maintenance_interval_seconds);
+    std::unique_lock<std::mutex> lock(maintenance_mu_);
+    while (!maintenance_cv_.wait_for(lock, interval, [this] { return maintenance_stop_; })) {
+      lock.unlock();
+      MaintenancePass();
+      lock.lock();
+    }
+  });
+}
+
+void Store::Impl::StopMaintenance() {
+  {
+    std::lock_guard<std::mutex> lock(maintenance_mu_);
+    maintenance_stop_ = true;
+  }
+  maintenance_cv_.notify_all();
+  if (maintenance_.joinable()) maintenance_.join();
+}
+
+void Store::Impl::MaintenancePass() {
+  if (!db_) return;
+  uint64_t files = 0;
+  if (!PurgeExpiredFiles({}, &files).ok()) {
+    maintenance_errors_.fetch_add(1, std::memory_order_relaxed);
+  }
+  for (auto& d : domains_) {
+    if (!RefreshLargeTenants(&d).ok()) maintenance_errors_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+rocksdb::ColumnFamilyHandle* Store::Impl::TEST_cf(std::string_view domain) {
+  Domain* d = nullptr;
+  return FindDomain(domain, &d).ok() ? d->cf : nullptr;
 }
 
 Status Store::Impl::OpenNew(const std::string& path, rocksdb::DBOptions db_options) {
@@ -310,6 +362,7 @@ Status Store::Impl::WriteCatalogue(const Catalogue& catalogue) {
 }
 
 Status Store::Impl::Close() {
+  StopMaintenance();
   if (!db_) return Status::OK();
   Status result;
   if (open_iterators_.load() != 0) {
@@ -488,6 +541,16 @@ Status Store::Impl::Undelete(const WriteOptions& wo, std::string_view domain,
   return Status::OK();
 }
 
+std::vector<std::unique_lock<std::mutex>> Store::Impl::LockStripes(
+    std::vector<size_t> stripes) const {
+  std::sort(stripes.begin(), stripes.end());
+  stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
+  std::vector<std::unique_lock<std::mutex>> locks;
+  locks.reserve(stripes.size());
+  for (size_t stripe : stripes) locks.emplace_back(key_locks_[stripe]);
+  return locks;
+}
+
 Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
   Status s = CheckWritable();
   if (!s.ok()) return s;
@@ -517,11 +580,7 @@ Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
   std::vector<size_t> stripes;
   stripes.reserve(prepared.size());
   for (const auto& p : prepared) stripes.push_back(p.stripe);
-  std::sort(stripes.begin(), stripes.end());
-  stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
-  std::vector<std::unique_lock<std::mutex>> locks;
-  locks.reserve(stripes.size());
-  for (size_t stripe : stripes) locks.emplace_back(key_locks_[stripe]);
+  auto locks = LockStripes(std::move(stripes));
 
   const uint64_t now = clock_->NowSeconds();
   rocksdb::WriteBatch wb;
@@ -589,10 +648,12 @@ Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
   }
   rocksdb::Status rs = db_->Write(ToRocksWrite(wo), &wb);
   if (!rs.ok()) return FromRocks(rs, "write");
-  for (const auto& op : batch.ops()) {
-    DomainCounters* c = domains_[domain_index_.find(op.domain)->second].counters;
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    const auto& op = batch.ops()[i];
+    DomainCounters* c = prepared[i].domain->counters;
     const uint64_t bytes = op.tenant.size() + op.key.size() + op.value.size();
     c->user_bytes.fetch_add(bytes, std::memory_order_relaxed);
+    c->tenants.AddUser(op.tenant, bytes);
     switch (op.type) {
       case WriteBatch::OpType::kPut: c->puts.fetch_add(1, std::memory_order_relaxed); break;
       case WriteBatch::OpType::kDelete: c->deletes.fetch_add(1, std::memory_order_relaxed); break;
@@ -816,13 +877,24 @@ Status Store::Impl::GetStats(Stats* stats) {
     ds.deletes = c.deletes.load();
     ds.undeletes = c.undeletes.load();
     ds.hard_deletes = c.hard_deletes.load();
+    ds.ingested_records = c.ingested_records.load();
     ds.flush_bytes_written = c.flush_bytes.load();
     ds.compaction_bytes_written = c.compaction_bytes_written.load();
     ds.compaction_bytes_read = c.compaction_bytes_read.load();
+    ds.ingest_bytes_written = c.ingest_bytes.load();
     ds.flushes = c.flushes.load();
     ds.compactions = c.compactions.load();
-    ds.write_amplification =
-        Ratio(ds.flush_bytes_written + ds.compaction_bytes_written, ds.user_bytes_written);
+    ds.trivial_moves = c.trivial_moves.load();
+    ds.trivial_move_bytes = c.trivial_move_bytes.load();
+    ds.purged_records = c.purged_records.load();
+    ds.purged_bytes = c.purged_bytes.load();
+    ds.write_amplification = Ratio(
+        ds.flush_bytes_written + ds.compaction_bytes_written + ds.ingest_bytes_written,
+        ds.user_bytes_written);
+    for (auto& [tenant, bytes] : c.tenants.Top(options_.stats_top_tenants)) {
+      ds.top_tenants.push_back(
+          TenantStats{tenant, bytes.user, bytes.flush, bytes.compaction, bytes.ingest});
+    }
     rocksdb::ColumnFamilyMetaData meta;
     db_->GetColumnFamilyMetaData(d.cf, &meta);
     ds.live_sst_bytes = meta.size;
@@ -850,10 +922,12 @@ Status Store::Impl::GetStats(Stats* stats) {
     out.user_bytes_written += ds.user_bytes_written;
     out.flush_bytes_written += ds.flush_bytes_written;
     out.compaction_bytes_written += ds.compaction_bytes_written;
+    out.ingest_bytes_written += ds.ingest_bytes_written;
     out.domains.push_back(std::move(ds));
   }
-  out.write_amplification =
-      Ratio(out.flush_bytes_written + out.compaction_bytes_written, out.user_bytes_written);
+  out.write_amplification = Ratio(
+      out.flush_bytes_written + out.compaction_bytes_written + out.ingest_bytes_written,
+      out.user_bytes_written);
   out.wal_bytes_written = Ticker(statistics_, rocksdb::WAL_FILE_BYTES);
   out.stall_micros = Ticker(statistics_, rocksdb::STALL_MICROS);
   out.block_cache_bytes = cache_ ? cache_->GetUsage() : 0;

@@ -14,6 +14,8 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
+#include <thread>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -59,6 +61,9 @@ class Store::Impl {
   Status HardDelete(const WriteOptions& wo, std::string_view domain, std::string_view tenant,
                     std::string_view key);
   Status Write(const WriteOptions& wo, const WriteBatch& batch);
+  Status IngestCold(std::string_view domain, std::string_view tenant,
+                    const std::vector<ColdRecord>& records);
+  Status PurgeExpiredFiles(std::string_view domain, uint64_t* files);
   Status NewIterator(const ReadOptions& ro, std::string_view domain, const ScanSpec& spec,
                      std::unique_ptr<Iterator>* out);
   const Snapshot* GetSnapshot();
@@ -68,6 +73,11 @@ class Store::Impl {
   Status WaitForBackgroundWork(uint64_t timeout_ms);
   Status GetStats(Stats* stats);
   std::vector<std::string> DomainNames() const;
+
+  // Test hooks.
+  rocksdb::DB* TEST_db() { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* TEST_cf(std::string_view domain);
+  void TEST_RunMaintenance() { MaintenancePass(); }
 
   // Called by iterators on destruction.
   void IteratorClosed() { open_iterators_.fetch_sub(1, std::memory_order_relaxed); }
@@ -110,6 +120,21 @@ class Store::Impl {
   uint64_t PurgeTime();
   Status WriteCatalogue(const Catalogue& catalogue);
 
+  // Locks the stripes of the given keys of d, in order.
+  std::vector<std::unique_lock<std::mutex>> LockStripes(std::vector<size_t> stripes) const;
+  // Removes files a crash left in the ingest staging directory.
+  void CleanIngestStaging();
+  std::string IngestStagingDir() const { return path_ + "/metakv-ingest"; }
+  Status PurgeExpiredFilesOf(Domain* d, uint64_t* files);
+  // The maintenance thread: every maintenance_interval_seconds, one pass of
+  // periodic work. Stopped (and joined) by Close.
+  void StartMaintenance();
+  void StopMaintenance();
+  void MaintenancePass();
+  // Sums each tenant's bytes over the domain's files and gives the tenants
+  // at or above the large-tenant threshold to the partitioner.
+  Status RefreshLargeTenants(Domain* d);
+
   // Constant after Open.
   Options options_;
   std::string path_;
@@ -127,7 +152,14 @@ class Store::Impl {
   std::unique_ptr<rocksdb::DB> db_;
 
   std::atomic<int> open_iterators_{0};
+  std::atomic<uint64_t> ingest_sequence_{0};
   mutable std::array<std::mutex, kLockStripes> key_locks_;
+
+  std::mutex maintenance_mu_;
+  std::condition_variable maintenance_cv_;
+  bool maintenance_stop_ = false;  // GUARDED_BY(maintenance_mu_)
+  std::thread maintenance_;
+  std::atomic<uint64_t> maintenance_errors_{0};
 
   std::mutex snapshots_mu_;
   std::set<SnapshotImpl*> snapshots_;     // GUARDED_BY(snapshots_mu_)

@@ -9,7 +9,7 @@ namespace metakv::tools {
 namespace {
 
 constexpr std::string_view kHelp =
-    R"(Usage: metakv-sst-dump [--command=scan|stats|verify|raw] [options] PATH
+    R"HELP(Usage: metakv-sst-dump [--command=scan|stats|verify|raw] [options] PATH
 
 Inspects metakv data offline. PATH is one SST file, or a database directory:
 then every live SST file (from the MANIFEST) is read, grouped by domain and
@@ -58,7 +58,7 @@ Exit status:
      with --command=raw)
 Every problem is reported as one line on stderr naming the file. With
 --json, a document is printed only when it is complete.
-)";
+)HELP";
 
 bool IsBoolFlag(std::string_view name) {
   return name == "json" || name == "raw" || name == "help";

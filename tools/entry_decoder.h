@@ -61,6 +61,8 @@ class TenantTracker {
   // DecodedEntry::tenant_prefix). Returns true if it differs from the last.
   bool Update(std::string_view tenant_prefix);
   void Reset() { prefix_.clear(); valid_ = false; }
+  // True if tenant_prefix is the current tenant's.
+  bool Matches(std::string_view tenant_prefix) const { return valid_ && tenant_prefix == prefix_; }
 
   const std::string& tenant() const { return tenant_; }        // decoded bytes
   const std::string& printable() const { return printable_; }  // as printed

@@ -127,6 +127,11 @@ void JsonWriter::TakeOutput(std::string* dest) {
   out_.clear();
 }
 
+void JsonWriter::WriteTo(std::ostream* out) {
+  out->write(out_.data(), static_cast<std::streamsize>(out_.size()));
+  out_.clear();
+}
+
 void JsonWriter::AppendEscaped(std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
   out_.push_back('"');

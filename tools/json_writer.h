@@ -4,12 +4,13 @@
 // Strings are written as given when they are valid UTF-8 (invalid bytes
 // become U+FFFD), with the escapes JSON requires. Numbers are integers or
 // finite doubles (a NaN or infinity is written as 0). Callers may move the
-// buffer's contents to a stream between calls (TakeOutput) to stream a long
+// buffer's contents to a stream between calls (WriteTo) to stream a long
 // document. Not thread-safe.
 #ifndef METAKV_TOOLS_JSON_WRITER_H_
 #define METAKV_TOOLS_JSON_WRITER_H_
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,8 @@ class JsonWriter {
   const std::string& output() const { return out_; }
   // Moves the text written so far into *dest (appending) and clears it.
   void TakeOutput(std::string* dest);
+  // Writes the text written so far to *out and clears it.
+  void WriteTo(std::ostream* out);
   size_t buffered_bytes() const { return out_.size(); }
 
  private:

@@ -38,6 +38,8 @@ class TextTable {
   void EndRow();
   // Prints the buffered rows (and the header, before the first row).
   void Flush();
+  // Prints no header line.
+  void HideHeader() { header_printed_ = true; }
 
  private:
   std::ostream* out_;

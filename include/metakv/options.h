@@ -113,6 +113,11 @@ struct DomainOptions {
   // A tenant boundary is cut once the current output file holds at least
   // this fraction of target_file_size_bytes. Default: 0.5.
   double partition_min_file_fraction = 0.5;
+  // A tenant holding at least this many bytes in the domain is large: its
+  // data is cut into files of its own whatever their size. Measured by the
+  // maintenance pass from the files' tenant figures. 0 means
+  // target_file_size_bytes. Default: 0.
+  uint64_t large_tenant_bytes = 0;
 };
 
 // Names of the file-system model's domains.
@@ -172,6 +177,12 @@ struct Options {
   bool enable_statistics = true;
   // RocksDB info log level: 0 debug ... 4 fatal. Default: 2 (warn).
   int info_log_level = 2;
+  // Interval of the store's maintenance thread (PurgeExpiredFiles and, where
+  // enabled, the adaptive flush controller); 0 disables the thread.
+  // Default: 60.
+  uint64_t maintenance_interval_seconds = 60;
+  // How many tenants per domain GetStats lists in top_tenants. Default: 10.
+  size_t stats_top_tenants = 10;
 };
 
 struct ReadOptions {

@@ -18,6 +18,15 @@ struct LevelStats {
   uint64_t bytes = 0;
 };
 
+// Bytes written for one tenant of a domain, since the store was opened.
+struct TenantStats {
+  std::string tenant;  // empty: tenants beyond the tracked limit, together
+  uint64_t user_bytes_written = 0;
+  uint64_t flush_bytes_written = 0;
+  uint64_t compaction_bytes_written = 0;
+  uint64_t ingest_bytes_written = 0;
+};
+
 struct DomainStats {
   std::string name;
   Temperature temperature = Temperature::kHot;
@@ -30,15 +39,25 @@ struct DomainStats {
   uint64_t deletes = 0;       // logical deletes
   uint64_t undeletes = 0;
   uint64_t hard_deletes = 0;
-  // SST bytes written by flushes and by compactions of this domain.
+  uint64_t ingested_records = 0;  // through IngestCold
+  // SST bytes written by flushes, compactions and cold ingest of this domain.
   uint64_t flush_bytes_written = 0;
   uint64_t compaction_bytes_written = 0;
   uint64_t compaction_bytes_read = 0;
+  uint64_t ingest_bytes_written = 0;
   uint64_t flushes = 0;
-  uint64_t compactions = 0;
-  // (flush + compaction bytes written) / user bytes written; 0 if no user
-  // bytes.
+  uint64_t compactions = 0;          // rewriting compactions
+  uint64_t trivial_moves = 0;        // files moved down a level without a rewrite
+  uint64_t trivial_move_bytes = 0;
+  // Records (and their key + value bytes) the tombstone filter dropped:
+  // tombstones past retention and records past expiry.
+  uint64_t purged_records = 0;
+  uint64_t purged_bytes = 0;
+  // (flush + compaction + ingest bytes written) / user bytes written; 0 if
+  // no user bytes.
   double write_amplification = 0;
+  // The tenants with most engine bytes written (Options::stats_top_tenants).
+  std::vector<TenantStats> top_tenants;
 
   // Current state:
   uint64_t live_sst_bytes = 0;
@@ -56,6 +75,7 @@ struct Stats {
   uint64_t user_bytes_written = 0;
   uint64_t flush_bytes_written = 0;
   uint64_t compaction_bytes_written = 0;
+  uint64_t ingest_bytes_written = 0;
   double write_amplification = 0;
   // From RocksDB's statistics (0 if Options::enable_statistics is false):
   uint64_t wal_bytes_written = 0;

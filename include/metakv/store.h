@@ -50,6 +50,14 @@ struct ScanSpec {
   std::string upper_bound;
 };
 
+// One record of a cold ingest (Store::IngestCold).
+struct ColdRecord {
+  std::string key;
+  std::string value;
+  // 0: the domain's default TTL (DomainOptions::default_ttl_seconds).
+  uint64_t ttl_seconds = 0;
+};
+
 // One key of a MultiGet.
 struct KeyRef {
   std::string_view domain;
@@ -113,6 +121,15 @@ class Store {
   // applied then.
   Status Write(const WriteOptions& options, const WriteBatch& batch);
 
+  // The cold write path: writes the records of one tenant of a cold domain
+  // as an SST file and ingests it (no WAL, no memtable, no flush). Records
+  // may come in any order; they are sorted. All or nothing: on any error the
+  // store is unchanged. Durable once it returns. A record replaces an
+  // existing one with the same key, as Put would. InvalidArgument for a hot
+  // domain, an empty list, duplicate keys, or a bad tenant, key or value.
+  Status IngestCold(std::string_view domain, std::string_view tenant,
+                    const std::vector<ColdRecord>& records);
+
   // Creates an iterator over the visible records of the domain that spec
   // selects. The iterator is unpositioned: call a Seek first.
   Status NewIterator(const ReadOptions& options, std::string_view domain, const ScanSpec& spec,
@@ -136,6 +153,13 @@ class Store {
   // limit; otherwise Busy when the limit passes first.
   Status WaitForBackgroundWork(uint64_t timeout_ms = 0);
 
+  // Compacts, each on its own, the SST files of a domain (all if empty)
+  // whose records are all purgeable now (tombstones past retention, records
+  // past expiry): such a compaction drops the whole file and writes next to
+  // nothing. Sets *files (if not null) to the number of files compacted.
+  // The store runs this itself every Options::maintenance_interval_seconds.
+  Status PurgeExpiredFiles(std::string_view domain = {}, uint64_t* files = nullptr);
+
   // Copies the current figures into *stats.
   Status GetStats(Stats* stats);
 
@@ -144,6 +168,8 @@ class Store {
 
   // Implementation; not part of the API.
   class Impl;
+  // Test hook: the implementation.
+  Impl* TEST_impl() { return impl_.get(); }
 
  private:
   explicit Store(std::unique_ptr<Impl> impl);

@@ -4,6 +4,7 @@
 // Time moves only through the fixture's ManualClock.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -399,6 +400,64 @@ TEST_P(DeleteTest, DefaultTtlChangeAppliesToNewWritesOnly) {
   Settle();
   EXPECT_EQ(Get(kInode, "t", "old"), "NOT_FOUND");  // kept the expiry it was written with
   EXPECT_EQ(Get(kInode, "t", "new"), "n");
+}
+
+TEST_P(DeleteTest, HugeTtlDoesNotWrapAround) {
+  // A TTL so long that write time + TTL overflows 64 bits must not make the
+  // record expire at once. (Rejecting it as InvalidArgument would be honest
+  // too; silently expiring it is not.)
+  constexpr uint64_t kHuge = std::numeric_limits<uint64_t>::max();
+  for (uint64_t ttl : {kHuge, kHuge - 1000, kHuge / 2 + 1}) {
+    SCOPED_TRACE("ttl " + std::to_string(ttl));
+    const std::string key = "k" + std::to_string(ttl % 997);
+    const Status s = Put(kInode, "t", key, "v", ttl);
+    if (!s.ok()) {
+      EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+      continue;
+    }
+    Settle();
+    EXPECT_EQ(Get(kInode, "t", key), "v");
+    clock_->AdvanceSeconds(1000 * kDay);
+    FlushAndCompact();
+    EXPECT_EQ(Get(kInode, "t", key), "v");
+  }
+}
+
+TEST_P(DeleteTest, HugeDefaultTtlDoesNotWrapAround) {
+  MKV_ASSERT_OK(store_->Close());
+  store_.reset();
+  options_.domains[0].default_ttl_seconds = std::numeric_limits<uint64_t>::max();
+  const Status open = Store::Open(options_, dir_.path(), &store_);
+  if (!open.ok()) {
+    EXPECT_TRUE(open.IsInvalidArgument()) << open.ToString();
+    return;
+  }
+  MKV_ASSERT_OK(Put(kInode, "t", "k", "v"));
+  Settle();
+  EXPECT_EQ(Get(kInode, "t", "k"), "v");
+  clock_->AdvanceSeconds(1000 * kDay);
+  FlushAndCompact();
+  EXPECT_EQ(Get(kInode, "t", "k"), "v");
+}
+
+TEST_P(DeleteTest, HugeRetentionKeepsTombstonesRestorable) {
+  // A retention of 2^64-1 seconds means "keep deleted records": delete time
+  // + retention must not overflow into "already past".
+  MKV_ASSERT_OK(store_->Close());
+  store_.reset();
+  options_.domains[0].tombstone_retention_seconds = std::numeric_limits<uint64_t>::max();
+  const Status open = Store::Open(options_, dir_.path(), &store_);
+  if (!open.ok()) {
+    EXPECT_TRUE(open.IsInvalidArgument()) << open.ToString();
+    return;
+  }
+  MKV_ASSERT_OK(Put(kInode, "t", "k", "v"));
+  MKV_ASSERT_OK(Delete(kInode, "t", "k"));
+  Settle();
+  clock_->AdvanceSeconds(1000 * kDay);
+  FlushAndCompact();
+  MKV_EXPECT_OK(Undelete(kInode, "t", "k"));
+  EXPECT_EQ(Get(kInode, "t", "k"), "v");
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSettings, DeleteTest,

@@ -21,7 +21,7 @@
 namespace metakv::test {
 namespace {
 
-constexpr uint64_t kRetention = 1000;  // seconds, every domain
+constexpr uint64_t kRetention = 600;  // seconds, every domain
 // The model does not decide visibility within this many seconds of an
 // expiry or retention boundary (rounding of write times is the engine's).
 constexpr uint64_t kMargin = 2;
@@ -65,7 +65,7 @@ class ModelTest : public StoreTest {
     domains_ = {kInode, kDentry, kHistory};
     tenants_ = {"1", "10", "100", std::string("\0", 1), std::string("a\xff"),
                 std::string("a\xff\0", 3)};
-    for (int i = 0; i < 120; ++i) {
+    for (int i = 0; i < 80; ++i) {
       char buf[16];
       snprintf(buf, sizeof(buf), "k%03d", i);
       keys_.push_back(buf);
@@ -77,9 +77,19 @@ class ModelTest : public StoreTest {
 
   uint64_t Now() const { return clock_->NowSeconds(); }
 
+  // Half the time a recently written key, so Deletes and Undeletes often
+  // find something to act on.
   Key RandomKey() {
+    if (!recent_.empty() && rng_() % 2 == 0) return recent_[rng_() % recent_.size()];
     return Key{domains_[rng_() % domains_.size()], tenants_[rng_() % tenants_.size()],
                keys_[rng_() % keys_.size()]};
+  }
+  void Touched(const Key& k) {
+    if (recent_.size() < 64) {
+      recent_.push_back(k);
+    } else {
+      recent_[rng_() % recent_.size()] = k;
+    }
   }
   std::string NextValue() {
     ++serial_;
@@ -94,6 +104,8 @@ class ModelTest : public StoreTest {
     uint64_t ttl = 0;
     if (rng_() % 6 == 0) ttl = 20 + rng_() % 400;
     MKV_ASSERT_OK(store_->Put(WriteOptions(), d, t, key, v, ttl));
+    ++counts_[ttl ? "put with ttl" : "put"];
+    Touched(k);
     KeyState& s = model_[k];
     s.kind = KeyState::kLive;
     s.value = v;
@@ -109,10 +121,18 @@ class ModelTest : public StoreTest {
     const Status st = store_->Delete(WriteOptions(), d, t, key);
     if (vis == Visibility::kVisible) {
       ASSERT_TRUE(st.ok()) << Describe(k) << " Delete: " << st.ToString();
+      ++counts_["delete"];
+      Touched(k);
+      if (deleted_.size() < 200) {
+        deleted_.push_back(k);
+      } else {
+        deleted_[rng_() % deleted_.size()] = k;
+      }
       s.kind = KeyState::kTombstone;
       s.delete_time = Now();
     } else {
       ASSERT_TRUE(st.IsNotFound()) << Describe(k) << " Delete: " << st.ToString();
+      ++counts_["delete not found"];
     }
   }
 
@@ -123,10 +143,12 @@ class ModelTest : public StoreTest {
     switch (s.kind) {
       case KeyState::kNone:
         ASSERT_TRUE(st.IsNotFound()) << Describe(k) << " Undelete: " << st.ToString();
+        ++counts_["undelete of nothing"];
         return;
       case KeyState::kLive:
         if (VisibleAt(s, Now()) == Visibility::kVisible) {
           ASSERT_TRUE(st.IsFailedPrecondition()) << Describe(k) << " Undelete: " << st.ToString();
+          ++counts_["undelete of live"];
         } else {
           // Undelete of an expired live record is not specified; re-establish
           // a known state.
@@ -149,11 +171,14 @@ class ModelTest : public StoreTest {
     switch (RestorableAt(s, Now())) {
       case Restorable::kYes:
         ASSERT_TRUE(st.ok()) << Describe(k) << " Undelete: " << st.ToString();
+        ++counts_["undelete"];
         break;
       case Restorable::kNo:
         // Expired, or NotFound once compaction has purged the tombstone.
         ASSERT_TRUE(st.IsExpired() || st.IsNotFound())
             << Describe(k) << " Undelete: " << st.ToString();
+        ++counts_[st.IsExpired() ? "undelete past retention: expired"
+                                 : "undelete past retention: purged"];
         break;
       case Restorable::kUnsure:
         ASSERT_TRUE(st.ok() || st.IsExpired() || st.IsNotFound())
@@ -214,11 +239,13 @@ class ModelTest : public StoreTest {
         batch.Delete(d, t, key);
         const Status st = store_->Write(WriteOptions(), batch);
         ASSERT_TRUE(st.IsNotFound()) << "poisoned batch: " << st.ToString();
+        ++counts_["poisoned batch"];
         return;  // nothing applied: model_ unchanged
       }
     }
     const Status st = store_->Write(WriteOptions(), batch);
     ASSERT_TRUE(st.ok()) << "batch of " << batch.Count() << ": " << st.ToString();
+    ++counts_["batch"];
     model_ = after;
   }
 
@@ -289,7 +316,7 @@ class ModelTest : public StoreTest {
       for (const auto& t : tenants_) {
         specs.push_back(TenantSpec(t));
         specs.push_back(TenantSpec(t, "k0"));
-        specs.push_back(TenantSpec(t, "", "k050", "k100"));
+        specs.push_back(TenantSpec(t, "", "k030", "k070"));
       }
       for (const ScanSpec& spec : specs) {
         const std::vector<Entry> want = ModelScan(visible[d], spec);
@@ -333,6 +360,9 @@ class ModelTest : public StoreTest {
   std::vector<std::string> domains_, tenants_, keys_;
   Model model_;
   uint64_t serial_ = 0;
+  std::map<std::string, int> counts_;
+  std::vector<Key> recent_;
+  std::vector<Key> deleted_;  // keys logically deleted at some point  // outcomes seen, to show the run did something
   int op_ = 0;
 };
 
@@ -352,7 +382,8 @@ TEST_F(ModelTest, RandomOperationsMatchModel) {
     } else if (r < 60) {
       ASSERT_NO_FATAL_FAILURE(DoDelete(k));
     } else if (r < 72) {
-      ASSERT_NO_FATAL_FAILURE(DoUndelete(k));
+      const Key u = !deleted_.empty() && rng_() % 2 == 0 ? deleted_[rng_() % deleted_.size()] : k;
+      ASSERT_NO_FATAL_FAILURE(DoUndelete(u));
     } else if (r < 78) {
       ASSERT_NO_FATAL_FAILURE(DoHardDelete(k));
     } else if (r < 88) {
@@ -368,7 +399,7 @@ TEST_F(ModelTest, RandomOperationsMatchModel) {
       }
     }
 
-    if (op_ % 20 == 0) clock_->AdvanceSeconds(rng_() % 25);
+    if (op_ % 20 == 0) clock_->AdvanceSeconds(rng_() % 60);
     if (op_ % 250 == 0) MKV_ASSERT_OK(store_->Flush(domains_[rng_() % domains_.size()]));
     if (op_ % 900 == 0) {
       if (rng_() % 2) {
@@ -430,6 +461,15 @@ TEST_F(ModelTest, RandomOperationsMatchModel) {
   }
   EXPECT_GT(live, 200u);
   EXPECT_GT(tombstones, 50u);
+  for (const char* outcome :
+       {"put", "put with ttl", "delete", "delete not found", "undelete", "undelete of live",
+        "undelete of nothing", "batch", "poisoned batch"}) {
+    EXPECT_GT(counts_[outcome], 5) << outcome;
+  }
+  EXPECT_GT(counts_["undelete past retention: expired"] +
+                counts_["undelete past retention: purged"],
+            5);
+  for (const auto& [outcome, n] : counts_) RecordProperty(outcome, n);
 }
 
 }  // namespace

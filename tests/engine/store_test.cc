@@ -223,6 +223,49 @@ TEST_F(StoreTest, WriteOptionsSync) {
   EXPECT_EQ(Get(kInode, "t", "k"), "v");
 }
 
+TEST_F(StoreTest, ReadOptionsFlagsDoNotChangeResults) {
+  for (int i = 0; i < 100; ++i) MKV_ASSERT_OK(Put(kInode, "t", "k" + std::to_string(i), "v"));
+  MKV_ASSERT_OK(Put(kInode, "t", "d", "x"));
+  MKV_ASSERT_OK(Delete(kInode, "t", "d"));
+  FlushAndCompact();
+  for (bool verify : {false, true}) {
+    for (bool fill : {false, true}) {
+      ReadOptions ro;
+      ro.verify_checksums = verify;
+      ro.fill_cache = fill;
+      std::string value;
+      MKV_EXPECT_OK(store_->Get(ro, kInode, "t", "k42", &value));
+      EXPECT_EQ(value, "v");
+      MKV_EXPECT_CODE(kNotFound, store_->Get(ro, kInode, "t", "d", &value));
+      std::unique_ptr<Iterator> it;
+      MKV_ASSERT_OK(store_->NewIterator(ro, kInode, TenantSpec("t"), &it));
+      size_t n = 0;
+      for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+      MKV_EXPECT_OK(it->status());
+      EXPECT_EQ(n, 100u);
+    }
+  }
+}
+
+TEST_F(StoreTest, WaitForBackgroundWork) {
+  for (int i = 0; i < 2000; ++i) {
+    MKV_ASSERT_OK(Put(kDentry, "t", "k" + std::to_string(i), RandomBytes(200, i)));
+  }
+  MKV_EXPECT_OK(store_->WaitForBackgroundWork());
+  const Status bounded = store_->WaitForBackgroundWork(5000);
+  EXPECT_TRUE(bounded.ok()) << bounded.ToString();  // already idle: no need to wait
+  Stats stats;
+  MKV_ASSERT_OK(store_->GetStats(&stats));
+  for (const auto& d : stats.domains) {
+    ASSERT_FALSE(d.levels.empty());
+    // Idle means no L0 backlog at or over the compaction trigger.
+    EXPECT_LT(d.levels[0].files, static_cast<uint64_t>(d.level0_compaction_trigger)) << d.name;
+  }
+  EXPECT_EQ(Get(kDentry, "t", "k1999"), RandomBytes(200, 1999));
+  MKV_ASSERT_OK(store_->Close());
+  EXPECT_FALSE(store_->WaitForBackgroundWork().ok());
+}
+
 // ---- MultiGet ----
 
 TEST_F(StoreTest, MultiGetAcrossDomainsAligned) {
@@ -608,6 +651,8 @@ TEST_F(StoreTest, StatsWithoutRocksDbStatistics) {
   MKV_ASSERT_OK(store_->GetStats(&stats));
   EXPECT_EQ(stats.wal_bytes_written, 0u);
   EXPECT_EQ(stats.stall_micros, 0u);
+  // stats.h lists block_cache_bytes under "From RocksDB's statistics (0 if
+  // Options::enable_statistics is false)".
   EXPECT_EQ(stats.block_cache_bytes, 0u);
   // metakv's own figures are still kept.
   EXPECT_EQ(FindDomain(stats, kInode)->puts, 1u);

@@ -1,0 +1,1223 @@
+// Tests of metakv-sst-dump through RunSstDump: small databases built with
+// metakv::Store (every record kind, several tenants, tombstones, expired
+// records) read back by every command in text and JSON and checked against
+// what was written; each kind of bad input; a stock RocksDB SST file; a
+// database being written by another thread.
+//
+// (Registered from tools/CMakeLists.txt as sst_dump_tool_test; the file is
+// not named *_test.cc so tests/CMakeLists.txt does not build it twice.)
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "codecs/key_codec.h"
+#include "codecs/record_codec.h"
+#include "metakv/store.h"
+#include "tests/testutil.h"
+#include "tools/sst_dump_lib.h"
+
+namespace metakv::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+#define ASSERT_MKV_OK(expr)                                           \
+  do {                                                                \
+    const ::metakv::Status s_ = (expr);                               \
+    ASSERT_TRUE(s_.ok()) << #expr << " -> " << s_.ToString();         \
+  } while (0)
+#define ASSERT_ROCKS_OK(expr)                                         \
+  do {                                                                \
+    const ::rocksdb::Status s_ = (expr);                              \
+    ASSERT_TRUE(s_.ok()) << #expr << " -> " << s_.ToString();         \
+  } while (0)
+
+// ------------------------------------------------------------ running ----
+
+struct RunResult {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+RunResult Dump(const std::vector<std::string>& args) {
+  std::vector<std::string> all{"metakv-sst-dump"};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::ostringstream out, err;
+  RunResult r;
+  r.code = RunSstDump(static_cast<int>(all.size()), argv.data(), out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+std::vector<std::string> Tokens(const std::string& line) {
+  std::vector<std::string> tokens;
+  std::istringstream in(line);
+  std::string t;
+  while (in >> t) tokens.push_back(t);
+  return tokens;
+}
+
+// The one line on stderr, which must name what and why.
+void ExpectOneErrorLine(const RunResult& r, const std::string& what, const std::string& why) {
+  const auto lines = Lines(r.err);
+  ASSERT_EQ(lines.size(), 1u) << r.err;
+  EXPECT_NE(lines[0].find(what), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find(why), std::string::npos) << lines[0];
+}
+
+// ---------------------------------------------------------------- JSON ----
+
+// A parsed JSON value; numbers as double (exact below 2^53).
+struct Json {
+  enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
+  Type type = Type::kNull;
+  bool boolean = false;
+  double number = 0;
+  std::string string;
+  std::vector<Json> array;
+  std::vector<std::pair<std::string, Json>> object;
+
+  bool Has(const std::string& key) const {
+    for (const auto& [k, v] : object) {
+      if (k == key) return true;
+    }
+    return false;
+  }
+  const Json& operator[](const std::string& key) const {
+    static const Json kMissing;
+    for (const auto& [k, v] : object) {
+      if (k == key) return v;
+    }
+    ADD_FAILURE() << "no member '" << key << "'";
+    return kMissing;
+  }
+  const Json& operator[](size_t i) const { return array.at(i); }
+  uint64_t u() const { return static_cast<uint64_t>(number); }
+  size_t size() const { return type == Type::kArray ? array.size() : object.size(); }
+};
+
+// A strict recursive-descent parser of one JSON document (RFC 8259).
+class JsonParser {
+ public:
+  explicit JsonParser(std::string_view text) : s_(text) {}
+
+  bool Parse(Json* out, std::string* error) {
+    bool ok = Value(out, 0);
+    SkipSpace();
+    if (ok && pos_ != s_.size()) ok = Fail("trailing characters");
+    if (!ok) *error = error_ + " at offset " + std::to_string(pos_);
+    return ok;
+  }
+
+ private:
+  bool Fail(const std::string& e) {
+    if (error_.empty()) error_ = e;
+    return false;
+  }
+  void SkipSpace() {
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\t' ||
+                                s_[pos_] == '\r')) {
+      ++pos_;
+    }
+  }
+  bool Literal(std::string_view word) {
+    if (s_.substr(pos_, word.size()) != word) return Fail("bad literal");
+    pos_ += word.size();
+    return true;
+  }
+  bool Value(Json* v, int depth) {
+    if (depth > 64) return Fail("too deep");
+    SkipSpace();
+    if (pos_ >= s_.size()) return Fail("unexpected end");
+    const char c = s_[pos_];
+    if (c == '{') return Object(v, depth);
+    if (c == '[') return Array(v, depth);
+    if (c == '"') {
+      v->type = Json::Type::kString;
+      return String(&v->string);
+    }
+    if (c == 't') {
+      v->type = Json::Type::kBool;
+      v->boolean = true;
+      return Literal("true");
+    }
+    if (c == 'f') {
+      v->type = Json::Type::kBool;
+      return Literal("false");
+    }
+    if (c == 'n') return Literal("null");
+    return Number(v);
+  }
+  bool Object(Json* v, int depth) {
+    v->type = Json::Type::kObject;
+    ++pos_;
+    SkipSpace();
+    if (pos_ < s_.size() && s_[pos_] == '}') {
+      ++pos_;
+      return true;
+    }
+    while (true) {
+      SkipSpace();
+      std::string key;
+      if (pos_ >= s_.size() || s_[pos_] != '"') return Fail("expected a member name");
+      if (!String(&key)) return false;
+      SkipSpace();
+      if (pos_ >= s_.size() || s_[pos_] != ':') return Fail("expected ':'");
+      ++pos_;
+      Json member;
+      if (!Value(&member, depth + 1)) return false;
+      v->object.emplace_back(std::move(key), std::move(member));
+      SkipSpace();
+      if (pos_ < s_.size() && s_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < s_.size() && s_[pos_] == '}') {
+        ++pos_;
+        return true;
+      }
+      return Fail("expected ',' or '}'");
+    }
+  }
+  bool Array(Json* v, int depth) {
+    v->type = Json::Type::kArray;
+    ++pos_;
+    SkipSpace();
+    if (pos_ < s_.size() && s_[pos_] == ']') {
+      ++pos_;
+      return true;
+    }
+    while (true) {
+      Json element;
+      if (!Value(&element, depth + 1)) return false;
+      v->array.push_back(std::move(element));
+      SkipSpace();
+      if (pos_ < s_.size() && s_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < s_.size() && s_[pos_] == ']') {
+        ++pos_;
+        return true;
+      }
+      return Fail("expected ',' or ']'");
+    }
+  }
+  bool String(std::string* out) {
+    ++pos_;  // the opening quote
+    while (pos_ < s_.size()) {
+      const auto c = static_cast<unsigned char>(s_[pos_++]);
+      if (c == '"') return true;
+      if (c < 0x20) return Fail("control character in string");
+      if (c != '\\') {
+        out->push_back(static_cast<char>(c));
+        continue;
+      }
+      if (pos_ >= s_.size()) return Fail("unterminated escape");
+      const char e = s_[pos_++];
+      switch (e) {
+        case '"': out->push_back('"'); break;
+        case '\\': out->push_back('\\'); break;
+        case '/': out->push_back('/'); break;
+        case 'b': out->push_back('\b'); break;
+        case 'f': out->push_back('\f'); break;
+        case 'n': out->push_back('\n'); break;
+        case 'r': out->push_back('\r'); break;
+        case 't': out->push_back('\t'); break;
+        case 'u': {
+          if (pos_ + 4 > s_.size()) return Fail("short \\u escape");
+          unsigned cp = 0;
+          for (int i = 0; i < 4; ++i) {
+            const char h = s_[pos_++];
+            cp <<= 4;
+            if (h >= '0' && h <= '9') cp |= h - '0';
+            else if (h >= 'a' && h <= 'f') cp |= h - 'a' + 10;
+            else if (h >= 'A' && h <= 'F') cp |= h - 'A' + 10;
+            else return Fail("bad \\u escape");
+          }
+          if (cp < 0x80) {
+            out->push_back(static_cast<char>(cp));
+          } else if (cp < 0x800) {
+            out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+            out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+          } else {
+            out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+            out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+          }
+          break;
+        }
+        default: return Fail("bad escape");
+      }
+    }
+    return Fail("unterminated string");
+  }
+  bool Number(Json* v) {
+    const size_t start = pos_;
+    if (pos_ < s_.size() && s_[pos_] == '-') ++pos_;
+    if (pos_ >= s_.size() || !isdigit(static_cast<unsigned char>(s_[pos_]))) {
+      return Fail("expected a value");
+    }
+    if (s_[pos_] == '0') {
+      ++pos_;
+    } else {
+      while (pos_ < s_.size() && isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    }
+    if (pos_ < s_.size() && s_[pos_] == '.') {
+      ++pos_;
+      if (pos_ >= s_.size() || !isdigit(static_cast<unsigned char>(s_[pos_]))) {
+        return Fail("bad fraction");
+      }
+      while (pos_ < s_.size() && isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    }
+    if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
+      ++pos_;
+      if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
+      if (pos_ >= s_.size() || !isdigit(static_cast<unsigned char>(s_[pos_]))) {
+        return Fail("bad exponent");
+      }
+      while (pos_ < s_.size() && isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    }
+    v->type = Json::Type::kNumber;
+    v->number = std::stod(std::string(s_.substr(start, pos_ - start)));
+    return true;
+  }
+
+  std::string_view s_;
+  size_t pos_ = 0;
+  std::string error_;
+};
+
+// Parses a whole document or fails the test.
+Json ParseJson(const std::string& text) {
+  Json doc;
+  std::string error;
+  JsonParser parser(text);
+  EXPECT_TRUE(parser.Parse(&doc, &error)) << error << "\n" << text.substr(0, 2000);
+  return doc;
+}
+
+TEST(JsonParserTest, AcceptsAndRejects) {
+  std::string error;
+  Json v;
+  EXPECT_TRUE(JsonParser(R"({"a":[1,2.5e3,-0,true,false,null,"x\u0041\n"],"b":{}})").Parse(&v, &error));
+  EXPECT_EQ(v["a"][6].string, "xA\n");
+  EXPECT_DOUBLE_EQ(v["a"][1].number, 2500);
+  for (const char* bad : {"", "{", "{\"a\":1", "[1,]", "{\"a\" 1}", "01", "\"\x01\"", "[1] x",
+                          "{\"a\":1,}", "tru"}) {
+    EXPECT_FALSE(JsonParser(bad).Parse(&v, &error)) << bad;
+  }
+}
+
+// -------------------------------------------------------------- models ----
+
+constexpr uint64_t kT0 = 1700000000;  // 2023-11-14T22:13:20Z
+constexpr uint64_t kDeleteTime = kT0 + 10;
+constexpr uint64_t kShortTtl = 100;
+constexpr uint64_t kHistoryTtl = 30 * 24 * 3600;  // FileSystemDomains' history default
+constexpr uint64_t kNow = kT0 + 200;               // short-TTL records have expired
+
+struct Expected {
+  std::string domain;
+  std::string tenant;
+  std::string key;
+  std::string kind;  // live, expiring, tombstone
+  uint64_t time = 0;
+  uint64_t expiry = 0;
+  std::string value;
+
+  bool expired() const { return expiry != 0 && expiry <= kNow; }
+  uint64_t key_bytes() const { return codecs::EncodeKey(tenant, key).size(); }
+  uint64_t stored_bytes() const {
+    const std::string encoded = codecs::EncodeKey(tenant, key);
+    codecs::Record r;
+    r.kind = kind == "tombstone" ? codecs::RecordKind::kTombstone : codecs::RecordKind::kLive;
+    r.time = time;
+    r.expiry = expiry;
+    r.payload = value;
+    std::string stored;
+    codecs::EncodeRecord(encoded, r, &stored);
+    return encoded.size() + stored.size();
+  }
+};
+
+using Model = std::map<std::tuple<std::string, std::string, std::string>, Expected>;
+
+std::string Printable(std::string_view s) {
+  std::string out;
+  static const char kHex[] = "0123456789abcdef";
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+const std::string kOddTenant("z\0y", 3);  // a tenant with a zero byte
+const std::string kBinaryValue("\x00\x01\xff bin", 7);
+
+// Builds the sample database: three domains, three tenants, every kind.
+// Everything is flushed to SST files; the store is closed afterwards.
+void BuildSampleDb(const std::string& path, Model* model) {
+  auto clock = std::make_shared<ManualClock>(kT0 * 1000000);
+  Options options = test::SmallOptions(clock);
+  std::unique_ptr<Store> store;
+  ASSERT_MKV_OK(Store::Open(options, path, &store));
+  const WriteOptions wo;
+  auto put = [&](const std::string& domain, const std::string& tenant, const std::string& key,
+                 const std::string& value, uint64_t ttl, uint64_t expiry) {
+    ASSERT_MKV_OK(store->Put(wo, domain, tenant, key, value, ttl));
+    (*model)[{domain, tenant, key}] =
+        Expected{domain, tenant, key, expiry ? "expiring" : "live", kT0, expiry, value};
+  };
+  for (int i = 1; i <= 10; ++i) {
+    char key[16];
+    std::snprintf(key, sizeof(key), "/a/%02d", i);
+    put("inode", "acme", key, "attr-acme-" + std::to_string(i), 0, 0);
+  }
+  for (int i = 1; i <= 3; ++i) put("inode", "beta", "/b/" + std::to_string(i), "attr-beta", 0, 0);
+  put("inode", kOddTenant, "/odd/1", kBinaryValue, 0, 0);
+  put("inode", kOddTenant, "/odd/2", "plain", 0, 0);
+  for (int i = 1; i <= 6; ++i) put("dentry", "acme", "d" + std::to_string(i), "ino-" + std::to_string(i), 0, 0);
+  for (int i = 1; i <= 3; ++i) {
+    put("history", "acme", "h" + std::to_string(i), "snap-" + std::to_string(i), kShortTtl,
+        kT0 + kShortTtl);
+  }
+  for (int i = 1; i <= 2; ++i) {
+    put("history", "beta", "h" + std::to_string(i), "snap", 0, kT0 + kHistoryTtl);
+  }
+  // A hard delete: gone from the model; a RocksDB deletion in the file.
+  ASSERT_MKV_OK(store->HardDelete(wo, "inode", "acme", "/a/05"));
+  model->erase({"inode", "acme", "/a/05"});
+  // Logical deletes ten seconds later: tombstones keeping the value.
+  clock->AdvanceSeconds(10);
+  for (const char* key : {"d2", "d4"}) {
+    ASSERT_MKV_OK(store->Delete(wo, "dentry", "acme", key));
+    Expected& e = (*model)[{"dentry", "acme", key}];
+    e.kind = "tombstone";
+    e.time = kDeleteTime;
+  }
+  ASSERT_MKV_OK(store->Flush());
+  ASSERT_MKV_OK(store->Close());
+}
+
+// Writes an SST file with SstFileWriter (no column family).
+void WriteSst(const std::string& path, const std::vector<std::pair<std::string, std::string>>& kvs) {
+  rocksdb::Options options;
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options);
+  ASSERT_ROCKS_OK(writer.Open(path));
+  for (const auto& [k, v] : kvs) ASSERT_ROCKS_OK(writer.Put(k, v));
+  ASSERT_ROCKS_OK(writer.Finish());
+}
+
+// metakv entries for tenant "acme", keys /k/00.. with live records.
+std::vector<std::pair<std::string, std::string>> MetakvEntries(int n) {
+  std::vector<std::pair<std::string, std::string>> kvs;
+  for (int i = 0; i < n; ++i) {
+    char key[16];
+    std::snprintf(key, sizeof(key), "/k/%02d", i);
+    const std::string encoded = codecs::EncodeKey("acme", key);
+    codecs::Record r;
+    r.time = kT0;
+    const std::string payload = "value-" + std::to_string(i);
+    r.payload = payload;
+    std::string value;
+    codecs::EncodeRecord(encoded, r, &value);
+    kvs.emplace_back(encoded, value);
+  }
+  return kvs;
+}
+
+std::vector<std::string> SstFilesIn(const std::string& dir) {
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() == ".sst") files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+class SampleDbTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    model_ = new Model();
+    BuildSampleDb(dir_->Sub("db"), model_);
+  }
+  static void TearDownTestSuite() {
+    delete model_;
+    delete dir_;
+  }
+  static std::string db() { return dir_->Sub("db"); }
+  static const Model& model() { return *model_; }
+
+  static test::TempDir* dir_;
+  static Model* model_;
+};
+test::TempDir* SampleDbTest::dir_ = nullptr;
+Model* SampleDbTest::model_ = nullptr;
+
+std::string NowFlag() { return "--now=" + std::to_string(kNow); }
+
+// ------------------------------------------------------------- usage ----
+
+TEST(UsageTest, HelpDocumentsExitStatus) {
+  const RunResult r = Dump({"--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("Exit status"), std::string::npos);
+  EXPECT_NE(r.out.find("1  corruption found"), std::string::npos);
+  EXPECT_NE(r.out.find("2  usage error"), std::string::npos);
+  EXPECT_TRUE(r.err.empty());
+}
+
+TEST(UsageTest, BadArgumentsExitTwoWithOneLine) {
+  const std::vector<std::vector<std::string>> cases = {
+      {},
+      {"--command=bogus", "x"},
+      {"--limit=abc", "x"},
+      {"--limit=-1", "x"},
+      {"--frobnicate", "x"},
+      {"--tenant", "x"},  // the path is taken as the tenant: then no path
+      {"a", "b"},
+      {"--command=verify", "--tenant=acme", "x"},
+      {"--command=stats", "--limit=3", "x"},
+      {"--raw", "--command=scan", "x"},
+      {"--from=b", "--to=a", "x"},
+      {"--tenant=\\xZZ", "x"},
+      {"--json=yes", "x"},
+  };
+  for (const auto& args : cases) {
+    const RunResult r = Dump(args);
+    EXPECT_EQ(r.code, 2) << ::testing::PrintToString(args);
+    EXPECT_TRUE(r.out.empty());
+    EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;
+  }
+}
+
+// ---------------------------------------------------------- bad input ----
+
+class BadInputTest : public ::testing::Test {
+ protected:
+  // Every command, text and JSON: the exit code, nothing on stdout, and one
+  // line on stderr naming the file and the problem.
+  void ExpectRejected(const std::string& path, int code, const std::string& why) {
+    for (const char* command : {"scan", "stats", "verify", "raw"}) {
+      for (bool json : {false, true}) {
+        std::vector<std::string> args{std::string("--command=") + command, path};
+        if (json) args.push_back("--json");
+        const RunResult r = Dump(args);
+        SCOPED_TRACE(std::string(command) + (json ? " --json" : ""));
+        EXPECT_EQ(r.code, code);
+        EXPECT_TRUE(r.out.empty()) << r.out;
+        ExpectOneErrorLine(r, path, why);
+      }
+    }
+  }
+
+  test::TempDir dir_;
+};
+
+TEST_F(BadInputTest, MissingPath) { ExpectRejected(dir_.Sub("nope.sst"), 2, "no such file"); }
+
+TEST_F(BadInputTest, DirectoryThatIsNotADatabase) {
+  fs::create_directory(dir_.Sub("empty"));
+  ExpectRejected(dir_.Sub("empty"), 2, "not a database");
+}
+
+TEST_F(BadInputTest, EmptyFile) {
+  WriteFile(dir_.Sub("empty.sst"), "");
+  ExpectRejected(dir_.Sub("empty.sst"), 2, "empty file");
+}
+
+TEST_F(BadInputTest, NotAnSstFile) {
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "this is a text file, line " + std::to_string(i) + "\n";
+  WriteFile(dir_.Sub("notes.txt"), text);
+  ExpectRejected(dir_.Sub("notes.txt"), 2, "not an SST file");
+}
+
+TEST_F(BadInputTest, TruncatedFile) {
+  const std::string path = dir_.Sub("t.sst");
+  WriteSst(path, MetakvEntries(50));
+  const std::string bytes = ReadFile(path);
+  WriteFile(path, bytes.substr(0, bytes.size() - 20));
+  ExpectRejected(path, 2, "truncated");
+  // Cut before the properties: still one clear line.
+  WriteFile(path, bytes.substr(0, bytes.size() / 3));
+  ExpectRejected(path, 2, "not an SST file");
+}
+
+TEST_F(BadInputTest, FlippedBytesInADataBlock) {
+  const std::string path = dir_.Sub("f.sst");
+  WriteSst(path, MetakvEntries(50));
+  std::string bytes = ReadFile(path);
+  for (size_t i = 40; i < 48; ++i) bytes[i] = static_cast<char>(bytes[i] ^ 0x5a);
+  WriteFile(path, bytes);
+  ExpectRejected(path, 1, "checksum mismatch");
+}
+
+TEST_F(BadInputTest, FifoIsRejectedWithoutHanging) {
+  const std::string path = dir_.Sub("fifo");
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  ExpectRejected(path, 2, "not a regular file");
+}
+
+// ------------------------------------------------------ foreign input ----
+
+class ForeignTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = dir_.Sub("stock.sst");
+    WriteSst(path_, {{"apple", "red"}, {"banana", "yellow"}, {"cherry", std::string("\x00\x01", 2)}});
+  }
+  test::TempDir dir_;
+  std::string path_;
+};
+
+TEST_F(ForeignTest, DefaultModeReportsForeign) {
+  for (const char* command : {"scan", "stats", "verify"}) {
+    const RunResult r = Dump({std::string("--command=") + command, path_});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    ExpectOneErrorLine(r, path_, "foreign SST file, not written by metakv");
+    EXPECT_NE(r.err.find("--command=raw"), std::string::npos);
+  }
+}
+
+TEST_F(ForeignTest, RawModeReadsIt) {
+  RunResult r = Dump({"--raw", path_});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.err.empty());
+  const auto lines = Lines(r.out);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& line : lines) {
+    if (line.empty() || line[0] == '#') continue;
+    rows.push_back(Tokens(line));
+  }
+  ASSERT_EQ(rows.size(), 4u) << r.out;  // header + 3
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"KEY", "VALUE_BYTES", "VALUE"}));
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"apple", "3", "red"}));
+  EXPECT_EQ(rows[2], (std::vector<std::string>{"banana", "6", "yellow"}));
+  EXPECT_EQ(rows[3], (std::vector<std::string>{"cherry", "2", "\\x00\\x01"}));
+
+  r = Dump({"--command=raw", "--json", path_});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const Json doc = ParseJson(r.out);
+  EXPECT_EQ(doc["input"].string, "file");
+  ASSERT_EQ(doc["files"].size(), 1u);
+  const Json& entries = doc["files"][0]["entries"];
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0]["key"].string, "apple");
+  EXPECT_EQ(entries[2]["value"].string, "\\x00\\x01");
+  EXPECT_EQ(doc["entries_shown"].u(), 3u);
+  EXPECT_TRUE(doc["ok"].boolean);
+}
+
+TEST(ForeignDbTest, RocksDbThatIsNotMetakv) {
+  test::TempDir dir;
+  const std::string path = dir.Sub("plain");
+  {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_ROCKS_OK(rocksdb::DB::Open(options, path, &raw));
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_ROCKS_OK(db->Put(rocksdb::WriteOptions(), "k1", "v1"));
+    ASSERT_ROCKS_OK(db->Put(rocksdb::WriteOptions(), "k2", "v2"));
+    ASSERT_ROCKS_OK(db->Flush(rocksdb::FlushOptions()));
+    ASSERT_ROCKS_OK(db->Close());
+  }
+  RunResult r = Dump({"--command=stats", path});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(r.out.empty());
+  ExpectOneErrorLine(r, path, "not a metakv database");
+
+  r = Dump({"--raw", "--json", path});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const Json doc = ParseJson(r.out);
+  EXPECT_FALSE(doc["metakv"].boolean);
+  ASSERT_EQ(doc["files"].size(), 1u);
+  EXPECT_EQ(doc["files"][0]["entries"].size(), 2u);
+  EXPECT_EQ(doc["files"][0]["entries"][1]["value"].string, "v2");
+  // Nothing was written into the database directory by reading it.
+  for (const auto& entry : fs::directory_iterator(path)) {
+    EXPECT_EQ(entry.path().filename().string().find("LOG.old"), std::string::npos);
+  }
+}
+
+// --------------------------------------------------- lone SST files ----
+
+TEST(LoneFileTest, GoldenScanOutput) {
+  test::TempDir dir;
+  const std::string path = dir.Sub("golden.sst");
+  std::vector<std::pair<std::string, std::string>> kvs;
+  auto add = [&](const std::string& tenant, const std::string& key, codecs::RecordKind kind,
+                 uint64_t time, uint64_t expiry, const std::string& payload) {
+    const std::string encoded = codecs::EncodeKey(tenant, key);
+    codecs::Record r;
+    r.kind = kind;
+    r.time = time;
+    r.expiry = expiry;
+    r.payload = payload;
+    std::string value;
+    codecs::EncodeRecord(encoded, r, &value);
+    kvs.emplace_back(encoded, value);
+  };
+  add("acme", "/docs/a.txt", codecs::RecordKind::kLive, kT0, 0, "hello");
+  add("acme", "/docs/b.txt", codecs::RecordKind::kTombstone, kDeleteTime, 0, "bye");
+  add("acme", "/v/1", codecs::RecordKind::kLive, kT0, kT0 + kShortTtl, "old");
+  add("acme", "/v/2", codecs::RecordKind::kLive, kT0, kT0 + kHistoryTtl,
+      "a long value that is cut at the limit");
+  add(kOddTenant, "k", codecs::RecordKind::kLive, kT0, 0, kBinaryValue);
+  WriteSst(path, kvs);
+
+  const RunResult r = Dump({path, NowFlag(), "--value-bytes=16"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.err.empty());
+  const std::string expected =
+      "# metakv-sst-dump scan " + path + ": SST file, 5 entries; expiry judged at 2023-11-14T22:16:40Z\n"
+      "\n"
+      "# " + path + ": 5 entries\n"
+      "DOMAIN  TENANT     KEY          KIND       TIME                  EXPIRY                BYTES  VALUE\n"
+      "-       acme       /docs/a.txt  live       2023-11-14T22:13:20Z  -                         5  hello\n"
+      "-       acme       /docs/b.txt  tombstone  2023-11-14T22:13:30Z  -                         3  bye\n"
+      "-       acme       /v/1         expired    2023-11-14T22:13:20Z  2023-11-14T22:15:00Z      3  old\n"
+      "-       acme       /v/2         expiring   2023-11-14T22:13:20Z  2023-12-14T22:13:20Z     37  a long value tha...\n"
+      "-       z\\x00y  k            live       2023-11-14T22:13:20Z  -                         7  \\x00\\x01\\xff bin\n"
+      "\n"
+      "# 5 records shown from 1 file\n";
+  EXPECT_EQ(r.out, expected);
+}
+
+TEST(LoneFileTest, BadRecordIsReportedByKeyAndCounted) {
+  test::TempDir dir;
+  const std::string path = dir.Sub("bad.sst");
+  auto kvs = MetakvEntries(12);
+  // Record 7: a flipped payload byte (the block checksum is fine: the file
+  // is written after the damage, as a buggy writer would).
+  kvs[7].second[4] = static_cast<char>(kvs[7].second[4] ^ 1);
+  // Record 9: a value moved under another key.
+  kvs[9].second = kvs[8].second;
+  WriteSst(path, kvs);
+
+  RunResult r = Dump({"--command=verify", path});
+  EXPECT_EQ(r.code, 1);
+  std::vector<std::string> bad_lines;
+  for (const auto& line : Lines(r.out)) {
+    if (line.rfind("BAD", 0) == 0) bad_lines.push_back(line);
+  }
+  ASSERT_EQ(bad_lines.size(), 2u) << r.out;
+  EXPECT_NE(bad_lines[0].find("tenant acme key /k/07: record at key acme\\x00\\x01/k/07: checksum mismatch"),
+            std::string::npos)
+      << bad_lines[0];
+  EXPECT_NE(bad_lines[1].find("key /k/09"), std::string::npos);
+  EXPECT_NE(r.out.find("verify: CORRUPTION FOUND: 1 file checked, 12 records checked, 2 bad records"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(Lines(r.err).size(), 2u) << r.err;
+  EXPECT_NE(r.err.find(path), std::string::npos);
+
+  r = Dump({"--command=verify", "--json", path});
+  EXPECT_EQ(r.code, 1);
+  Json doc = ParseJson(r.out);
+  EXPECT_EQ(doc["bad_records"].u(), 2u);
+  EXPECT_EQ(doc["records_checked"].u(), 12u);
+  EXPECT_FALSE(doc["ok"].boolean);
+  EXPECT_EQ(doc["exit_code"].u(), 1u);
+  ASSERT_EQ(doc["bad_records_listed"].size(), 2u);
+  EXPECT_EQ(doc["bad_records_listed"][0]["tenant"].string, "acme");
+  EXPECT_EQ(doc["bad_records_listed"][0]["key"].string, "/k/07");
+  EXPECT_EQ(doc["files"][0]["status"].string, "corrupt");
+  EXPECT_TRUE(doc["files"][0]["blocks_ok"].boolean);
+
+  // scan shows the bad records in place and exits 1 too.
+  r = Dump({"--command=scan", path});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("BAD"), std::string::npos);
+  EXPECT_NE(r.out.find("# 12 records shown (2 bad) from 1 file"), std::string::npos) << r.out;
+
+  r = Dump({"--command=stats", "--json", path});
+  EXPECT_EQ(r.code, 1);
+  doc = ParseJson(r.out);
+  EXPECT_EQ(doc["total"]["totals"]["records"].u(), 10u);
+  EXPECT_EQ(doc["total"]["totals"]["bad"]["records"].u(), 2u);
+}
+
+TEST(LoneFileTest, CorruptionLaterInTheFileIsFoundByVerify) {
+  test::TempDir dir;
+  const std::string path = dir.Sub("late.sst");
+  // Many blocks (uncompressible values), then damage near the end of the data.
+  std::vector<std::pair<std::string, std::string>> kvs;
+  for (int i = 0; i < 400; ++i) {
+    char key[16];
+    std::snprintf(key, sizeof(key), "/k/%04d", i);
+    const std::string encoded = codecs::EncodeKey("acme", key);
+    std::string payload(200, '\0');
+    for (size_t j = 0; j < payload.size(); ++j) payload[j] = static_cast<char>((i * 131 + j * 7919) >> 3);
+    codecs::Record rec;
+    rec.time = kT0;
+    rec.payload = payload;
+    std::string value;
+    codecs::EncodeRecord(encoded, rec, &value);
+    kvs.emplace_back(encoded, value);
+  }
+  WriteSst(path, kvs);
+  std::string bytes = ReadFile(path);
+  const size_t at = bytes.size() * 2 / 3;
+  bytes[at] = static_cast<char>(bytes[at] ^ 0xff);
+  WriteFile(path, bytes);
+
+  RunResult r = Dump({"--command=verify", path});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("CORRUPT"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find(path), std::string::npos);
+  EXPECT_NE(r.err.find("checksum mismatch"), std::string::npos) << r.err;
+  r = Dump({"--command=verify", "--json", path});
+  EXPECT_EQ(r.code, 1);
+  const Json doc = ParseJson(r.out);
+  EXPECT_FALSE(doc["files"][0]["blocks_ok"].boolean);
+  EXPECT_FALSE(doc["files"][0]["all_records_reached"].boolean);
+  EXPECT_GT(doc["records_checked"].u(), 0u);
+}
+
+// -------------------------------------------------- sample database ----
+
+TEST_F(SampleDbTest, ScanJsonMatchesWhatWasWritten) {
+  const RunResult r = Dump({"--json", NowFlag(), "--value-bytes=0", db()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  const Json doc = ParseJson(r.out);
+  EXPECT_EQ(doc["tool"].string, "metakv-sst-dump");
+  EXPECT_EQ(doc["input"].string, "database");
+  EXPECT_TRUE(doc["metakv"].boolean);
+  EXPECT_EQ(doc["now"].u(), kNow);
+  std::vector<std::string> domains;
+  for (const Json& d : doc["domains"].array) domains.push_back(d["name"].string);
+  EXPECT_EQ(domains, (std::vector<std::string>{"inode", "dentry", "history", "default"}));
+
+  Model seen;
+  std::string last_domain;
+  for (const Json& file : doc["files"].array) {
+    EXPECT_TRUE(file["complete"].boolean);
+    EXPECT_EQ(file["level"].u(), 0u);
+    for (const Json& rec : file["records"].array) {
+      ASSERT_FALSE(rec.Has("bad"));
+      Expected e;
+      e.domain = file["domain"].string;
+      e.tenant = rec["tenant"].string;
+      e.key = rec["key"].string;
+      e.kind = rec["kind"].string;
+      e.time = rec["time"].u();
+      e.expiry = rec["expiry"].u();
+      e.value = rec["value"].string;
+      EXPECT_EQ(rec["expired"].boolean, e.expired()) << e.key;
+      seen[{e.domain, e.tenant, e.key}] = e;
+    }
+  }
+  ASSERT_EQ(seen.size(), model().size());
+  for (const auto& [id, want] : model()) {
+    auto it = seen.find({want.domain, Printable(want.tenant), Printable(want.key)});
+    ASSERT_NE(it, seen.end()) << want.domain << " " << want.tenant << " " << want.key;
+    const Expected& got = it->second;
+    EXPECT_EQ(got.kind, want.kind) << want.key;
+    EXPECT_EQ(got.time, want.time) << want.key;
+    EXPECT_EQ(got.expiry, want.expiry) << want.key;
+    EXPECT_EQ(got.value, Printable(want.value)) << want.key;
+  }
+  EXPECT_EQ(doc["records_shown"].u(), model().size());
+  EXPECT_EQ(doc["bad_records"].u(), 0u);
+  EXPECT_TRUE(doc["ok"].boolean);
+  // The catalogue is still only in the write-ahead log: said in a note.
+  ASSERT_GE(doc["notes"].size(), 1u);
+  EXPECT_NE(doc["notes"][0].string.find("default"), std::string::npos);
+}
+
+TEST_F(SampleDbTest, ScanTextOneRowPerRecord) {
+  const RunResult r = Dump({NowFlag(), db()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto lines = Lines(r.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0].rfind("# metakv-sst-dump scan " + db() +
+                               ": metakv database, 3 live SST files; domains: inode (hot), "
+                               "dentry (hot), history (cold); expiry judged at",
+                           0),
+            0u)
+      << lines[0];
+  size_t rows = 0;
+  std::map<std::string, int> kinds;
+  for (const auto& line : lines) {
+    if (line.empty() || line[0] == '#' || line.rfind("DOMAIN", 0) == 0) continue;
+    const auto t = Tokens(line);
+    ASSERT_GE(t.size(), 7u) << line;
+    ++rows;
+    ++kinds[t[3]];
+  }
+  EXPECT_EQ(rows, model().size());
+  EXPECT_EQ(kinds["live"], 16);
+  EXPECT_EQ(kinds["tombstone"], 2);
+  EXPECT_EQ(kinds["expired"], 3);
+  EXPECT_EQ(kinds["expiring"], 2);
+  // The exact row of a tombstone.
+  const std::string want =
+      "dentry  acme    d2    tombstone  2023-11-14T22:13:30Z  -               5  ino-2";
+  EXPECT_NE(r.out.find(want), std::string::npos) << r.out;
+}
+
+TEST_F(SampleDbTest, StatsJsonMatchesWhatWasWritten) {
+  const RunResult r = Dump({"--command=stats", "--json", NowFlag(), db()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const Json doc = ParseJson(r.out);
+
+  // Expected totals per domain, per tenant, overall.
+  struct Want {
+    uint64_t records = 0, bytes = 0, live = 0, expiring = 0, tombstone = 0, tombstone_bytes = 0,
+             expired = 0;
+    void Add(const Expected& e) {
+      ++records;
+      bytes += e.stored_bytes();
+      if (e.kind == "live") ++live;
+      if (e.kind == "expiring") ++expiring;
+      if (e.kind == "tombstone") {
+        ++tombstone;
+        tombstone_bytes += e.stored_bytes();
+      }
+      if (e.expired()) ++expired;
+    }
+  };
+  std::map<std::string, Want> by_domain, by_tenant;
+  Want all;
+  for (const auto& [id, e] : model()) {
+    by_domain[e.domain].Add(e);
+    by_tenant[Printable(e.tenant)].Add(e);
+    all.Add(e);
+  }
+  auto check = [](const Json& t, const Want& w, const std::string& what) {
+    SCOPED_TRACE(what);
+    EXPECT_EQ(t["records"].u(), w.records);
+    EXPECT_EQ(t["bytes"].u(), w.bytes);
+    EXPECT_EQ(t["live"]["records"].u(), w.live);
+    EXPECT_EQ(t["expiring"]["records"].u(), w.expiring);
+    EXPECT_EQ(t["tombstone"]["records"].u(), w.tombstone);
+    EXPECT_EQ(t["tombstone"]["bytes"].u(), w.tombstone_bytes);
+    EXPECT_EQ(t["expired"]["records"].u(), w.expired);
+    EXPECT_EQ(t["bad"]["records"].u(), 0u);
+    EXPECT_NEAR(t["ghost_bytes_share"].number,
+                w.bytes ? static_cast<double>(w.tombstone_bytes) / w.bytes : 0.0, 1e-5);
+  };
+  check(doc["total"]["totals"], all, "total");
+  EXPECT_EQ(doc["total"]["files"].u(), 3u);
+  EXPECT_EQ(doc["total"]["tenant_count"].u(), 3u);
+  for (const Json& t : doc["total"]["tenants"].array) {
+    check(t, by_tenant.at(t["tenant"].string), "tenant " + t["tenant"].string);
+  }
+  EXPECT_EQ(doc["total"]["tenants"].size(), 3u);
+  EXPECT_EQ(doc["total"]["tenants"][0]["tenant"].string, "acme");  // largest first
+  for (const Json& d : doc["domains"].array) {
+    const std::string name = d["domain"].string;
+    if (name == "default") {
+      EXPECT_EQ(d["files"].u(), 0u);
+      EXPECT_EQ(d["unflushed_entries"].u(), 1u);  // the catalogue
+      continue;
+    }
+    check(d["totals"], by_domain.at(name), "domain " + name);
+    ASSERT_EQ(d["levels"].size(), 1u);
+    EXPECT_EQ(d["levels"][0]["level"].u(), 0u);
+  }
+  ASSERT_EQ(doc["files"].size(), 3u);
+  for (const Json& f : doc["files"].array) {
+    check(f["totals"], by_domain.at(f["domain"].string), "file of " + f["domain"].string);
+    const Json& props = f["properties"];
+    EXPECT_EQ(props["column_family"].string, f["domain"].string);
+    EXPECT_FALSE(props["compression"].string.empty());
+    EXPECT_GT(f["file_bytes"].u(), 0u);
+    EXPECT_TRUE(f["key_range"]["smallest"].Has("tenant"));
+    if (f["domain"].string == "inode") {
+      // The hard delete is a RocksDB deletion in the table, not shown.
+      EXPECT_EQ(props["deletions"].u(), 1u);
+      EXPECT_EQ(f["entries_not_shown"].u(), 1u);
+      EXPECT_EQ(f["key_range"]["smallest"]["tenant"].string, "acme");
+      EXPECT_EQ(f["key_range"]["smallest"]["key"].string, "/a/01");
+      EXPECT_EQ(f["key_range"]["largest"]["tenant"].string, "z\\x00y");
+      EXPECT_EQ(f["key_range"]["largest"]["key"].string, "/odd/2");
+      EXPECT_EQ(f["tenant_count"].u(), 3u);
+    }
+  }
+}
+
+TEST_F(SampleDbTest, StatsTextTables) {
+  const RunResult r = Dump({"--command=stats", NowFlag(), "--top=2", db()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  // Domain rows: DOMAIN LEVEL FILES FILE_BYTES RECORDS BYTES LIVE EXPIRING TOMBSTONE GHOST_BYTES GHOST% EXPIRED BAD
+  std::map<std::string, std::vector<std::string>> all_rows;
+  bool in_domains = false;
+  for (const auto& line : Lines(r.out)) {
+    if (line == "Domains") in_domains = true;
+    if (line.empty()) in_domains = false;
+    const auto t = Tokens(line);
+    if (in_domains && t.size() == 13 && t[1] == "all") all_rows[t[0]] = t;
+  }
+  ASSERT_EQ(all_rows.count("dentry"), 1u) << r.out;
+  const auto& dentry = all_rows["dentry"];
+  EXPECT_EQ(dentry[4], "6");   // records
+  EXPECT_EQ(dentry[6], "4");   // live
+  EXPECT_EQ(dentry[8], "2");   // tombstones
+  const auto& history = all_rows["history"];
+  EXPECT_EQ(history[7], "5");   // expiring
+  EXPECT_EQ(history[11], "3");  // expired
+  EXPECT_EQ(all_rows["(total)"][4], std::to_string(model().size()));
+  // --top=2 of three tenants: an "(other: 1 tenants)" row.
+  EXPECT_NE(r.out.find("(other: 1 tenants)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("key range"), std::string::npos);
+  EXPECT_NE(r.out.find("compression"), std::string::npos);
+}
+
+TEST_F(SampleDbTest, VerifyCleanDatabase) {
+  RunResult r = Dump({"--command=verify", db()});
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_TRUE(r.err.empty());
+  const auto lines = Lines(r.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back(),
+            "verify: OK: 3 files checked, " + std::to_string(model().size() + 0) +
+                " records checked, 0 bad records, 0 files with bad blocks, 0 files unreadable or "
+                "missing");
+  r = Dump({"--command=verify", "--json", db()});
+  ASSERT_EQ(r.code, 0);
+  const Json doc = ParseJson(r.out);
+  EXPECT_EQ(doc["records_checked"].u(), model().size());
+  EXPECT_TRUE(doc["ok"].boolean);
+  for (const Json& f : doc["files"].array) EXPECT_EQ(f["status"].string, "ok");
+}
+
+TEST_F(SampleDbTest, Filters) {
+  // One tenant across every domain.
+  RunResult r = Dump({"--json", "--tenant=beta", NowFlag(), db()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  Json doc = ParseJson(r.out);
+  EXPECT_EQ(doc["records_shown"].u(), 5u);
+  EXPECT_EQ(doc["filter"]["tenant"].string, "beta");
+  // A key range inside a tenant; /a/05 was hard deleted.
+  r = Dump({"--json", "--tenant=acme", "--from=/a/03", "--to=/a/07", db()});
+  doc = ParseJson(r.out);
+  std::vector<std::string> keys;
+  for (const Json& f : doc["files"].array) {
+    for (const Json& rec : f["records"].array) keys.push_back(rec["key"].string);
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"/a/03", "/a/04", "/a/06"}));
+  // A tenant with a zero byte, given escaped.
+  r = Dump({"--json", "--tenant=z\\x00y", db()});
+  doc = ParseJson(r.out);
+  EXPECT_EQ(doc["records_shown"].u(), 2u);
+  // User-key bounds without a tenant apply in every tenant.
+  r = Dump({"--json", "--from=h", "--to=h3", db()});
+  doc = ParseJson(r.out);
+  EXPECT_EQ(doc["records_shown"].u(), 4u);  // acme h1 h2, beta h1 h2
+  // --limit across files.
+  r = Dump({"--json", "--limit=4", db()});
+  doc = ParseJson(r.out);
+  EXPECT_EQ(doc["records_shown"].u(), 4u);
+  EXPECT_TRUE(doc["limit_reached"].boolean);
+  // stats of one tenant.
+  r = Dump({"--command=stats", "--json", "--tenant=acme", NowFlag(), db()});
+  doc = ParseJson(r.out);
+  EXPECT_EQ(doc["total"]["totals"]["records"].u(), 9u + 6u + 3u);
+  EXPECT_EQ(doc["total"]["tenant_count"].u(), 1u);
+  // raw with a tenant: the stored keys of that tenant.
+  r = Dump({"--raw", "--json", "--tenant=beta", db()});
+  doc = ParseJson(r.out);
+  EXPECT_EQ(doc["entries_shown"].u(), 5u);
+  EXPECT_EQ(doc["files"][0]["entries"][0]["key"].string, "beta\\x00\\x01/b/1");
+}
+
+TEST_F(SampleDbTest, LoneDatabaseFileKnowsItsDomain) {
+  std::string inode_file;
+  for (const auto& f : SstFilesIn(db())) {
+    const RunResult r = Dump({"--command=stats", "--json", f});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const Json doc = ParseJson(r.out);
+    if (doc["files"][0]["domain"].string == "inode") inode_file = f;
+  }
+  ASSERT_FALSE(inode_file.empty());
+  const RunResult r = Dump({"--tenant=beta", inode_file});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("SST file of column family inode"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("inode   beta    /b/1"), std::string::npos) << r.out;
+}
+
+// ------------------------------------------ damaged database files ----
+
+class DamagedDbTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Model model;
+    BuildSampleDb(dir_.Sub("db"), &model);
+    files_ = SstFilesIn(dir_.Sub("db"));
+    ASSERT_EQ(files_.size(), 3u);
+  }
+  test::TempDir dir_;
+  std::vector<std::string> files_;
+};
+
+TEST_F(DamagedDbTest, FlippedBytes) {
+  std::string bytes = ReadFile(files_[1]);
+  for (size_t i = 30; i < 34; ++i) bytes[i] = static_cast<char>(bytes[i] ^ 0x81);
+  WriteFile(files_[1], bytes);
+  RunResult r = Dump({"--command=verify", dir_.Sub("db")});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.err.find(files_[1]), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("CORRUPTION FOUND"), std::string::npos);
+  r = Dump({"--command=verify", "--json", dir_.Sub("db")});
+  EXPECT_EQ(r.code, 1);
+  const Json doc = ParseJson(r.out);
+  int corrupt = 0;
+  for (const Json& f : doc["files"].array) corrupt += f["status"].string == "corrupt";
+  EXPECT_EQ(corrupt, 1);
+  // The other files are still read by scan, which also exits 1.
+  r = Dump({"--json", dir_.Sub("db")});
+  EXPECT_EQ(r.code, 1);
+  ParseJson(r.out);
+}
+
+TEST_F(DamagedDbTest, TruncatedAndMissingFiles) {
+  const std::string bytes = ReadFile(files_[0]);
+  WriteFile(files_[0], bytes.substr(0, bytes.size() - 100));
+  fs::remove(files_[2]);
+  for (const char* command : {"scan", "stats", "verify"}) {
+    const RunResult r = Dump({std::string("--command=") + command, "--json", dir_.Sub("db")});
+    SCOPED_TRACE(command);
+    EXPECT_EQ(r.code, 1);
+    const auto lines = Lines(r.err);
+    ASSERT_EQ(lines.size(), 2u) << r.err;
+    EXPECT_NE(lines[0].find(files_[0] + ": truncated: "), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("the MANIFEST says"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[1].find(files_[2] + ": missing"), std::string::npos) << lines[1];
+    const Json doc = ParseJson(r.out);
+    EXPECT_EQ(doc["errors"].size(), 2u);
+  }
+}
+
+// ------------------------------------------------ levels and writers ----
+
+TEST(LevelsTest, GroupedByDomainAndLevel) {
+  test::TempDir dir;
+  Model model;
+  BuildSampleDb(dir.Sub("db"), &model);
+  {
+    auto clock = std::make_shared<ManualClock>((kT0 + 20) * 1000000);
+    std::unique_ptr<Store> store;
+    ASSERT_MKV_OK(Store::Open(test::SmallOptions(clock), dir.Sub("db"), &store));
+    ASSERT_MKV_OK(store->CompactRange("inode"));
+    ASSERT_MKV_OK(store->Put(WriteOptions(), "inode", "acme", "/a/99", "new"));
+    ASSERT_MKV_OK(store->Flush("inode"));
+    ASSERT_MKV_OK(store->Close());
+  }
+  const RunResult r = Dump({"--command=stats", "--json", dir.Sub("db")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const Json doc = ParseJson(r.out);
+  const Json* inode = nullptr;
+  for (const Json& d : doc["domains"].array) {
+    if (d["domain"].string == "inode") inode = &d;
+  }
+  ASSERT_NE(inode, nullptr);
+  ASSERT_EQ((*inode)["levels"].size(), 2u);
+  EXPECT_EQ((*inode)["levels"][0]["level"].u(), 0u);
+  EXPECT_GT((*inode)["levels"][1]["level"].u(), 0u);
+  EXPECT_EQ((*inode)["totals"]["records"].u(), 14u + 1u);
+  // Files come grouped: every inode file before the dentry ones, L0 first.
+  std::vector<std::pair<std::string, uint64_t>> order;
+  for (const Json& f : doc["files"].array) order.emplace_back(f["domain"].string, f["level"].u());
+  ASSERT_GE(order.size(), 4u);
+  EXPECT_EQ(order[0], (std::pair<std::string, uint64_t>{"inode", 0}));
+  EXPECT_EQ(order[1].first, "inode");
+  EXPECT_GT(order[1].second, 0u);
+  EXPECT_EQ(order[2].first, "dentry");
+}
+
+TEST(ConcurrentWriterTest, DatabaseBeingWrittenIsReadWithoutError) {
+  test::TempDir dir;
+  const std::string path = dir.Sub("db");
+  auto clock = std::make_shared<ManualClock>(kT0 * 1000000);
+  std::unique_ptr<Store> store;
+  ASSERT_MKV_OK(Store::Open(test::SmallOptions(clock), path, &store));
+  std::atomic<bool> stop{false};
+  std::atomic<int> rounds{0};
+  std::thread writer([&] {
+    const WriteOptions wo;
+    std::string value(300, 'x');
+    for (int round = 0; !stop.load(); ++round) {
+      for (int i = 0; i < 200; ++i) {
+        const std::string tenant = "t" + std::to_string(i % 7);
+        const std::string key = "/k/" + std::to_string((round * 200 + i) % 1500);
+        if (!store->Put(wo, i % 2 ? "inode" : "dentry", tenant, key, value).ok()) return;
+        if (i % 10 == 0) store->Delete(wo, "inode", tenant, key).PermitUncheckedError();
+      }
+      if (!store->Flush().ok()) return;
+      rounds.fetch_add(1);
+    }
+  });
+  while (rounds.load() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int i = 0; i < 4; ++i) {
+    for (const char* command : {"stats", "verify", "scan"}) {
+      const RunResult r = Dump({std::string("--command=") + command, "--json", path});
+      SCOPED_TRACE(std::string(command) + " pass " + std::to_string(i));
+      EXPECT_EQ(r.code, 0) << r.err;
+      EXPECT_TRUE(r.err.empty()) << r.err;
+      const Json doc = ParseJson(r.out);
+      EXPECT_TRUE(doc["ok"].boolean);
+      EXPECT_TRUE(doc["metakv"].boolean);
+    }
+  }
+  stop.store(true);
+  writer.join();
+  ASSERT_MKV_OK(store->Close());
+  EXPECT_GE(rounds.load(), 3);
+}
+
+}  // namespace
+}  // namespace metakv::tools

@@ -1,0 +1,41 @@
+#include "tools/record_format.h"
+
+#include "codecs/key_codec.h"
+#include "tools/format.h"
+
+namespace metakv::tools {
+
+std::string_view KindLabel(const codecs::Record& record, uint64_t now) {
+  if (record.IsTombstone()) return "tombstone";
+  if (record.expiry == 0) return "live";
+  return record.IsExpiredAt(now) ? "expired" : "expiring";
+}
+
+void TimeCache::Append(uint64_t seconds, std::string* out) {
+  if (seconds != last_) {
+    last_ = seconds;
+    text_.clear();
+    AppendIsoTime(seconds, &text_);
+  }
+  out->append(text_);
+}
+
+bool DescribeKey(KeyMode mode, std::string_view key, std::string* tenant, std::string* user_key) {
+  tenant->clear();
+  user_key->clear();
+  if (mode == KeyMode::kTenant) {
+    std::string decoded;
+    std::string_view rest;
+    if (codecs::DecodeKey(key, &decoded, &rest).ok()) {
+      AppendPrintable(decoded, tenant);
+      AppendPrintable(rest, user_key);
+      return true;
+    }
+    AppendPrintable(key, user_key);
+    return false;
+  }
+  AppendPrintable(key, user_key);
+  return true;
+}
+
+}  // namespace metakv::tools
