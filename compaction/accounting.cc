@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <set>
 
+#include <rocksdb/db.h>
+#include <rocksdb/metadata.h>
+
 #include "codecs/key_codec.h"
 #include "compaction/record_properties.h"
 
@@ -35,15 +38,34 @@ void TenantLedger::AddEngineBytes(std::string_view tenant, Reason reason, uint64
   Charge(Slot(tenant), reason, bytes);
 }
 
-void TenantLedger::AddFile(const FileRecordStats& file, Reason reason) {
+void TenantLedger::AddFile(const FileRecordStats& file, Reason reason, uint64_t file_size) {
+  uint64_t raw_total = file.other_tenant_bytes;
+  for (const auto& entry : file.tenant_bytes) raw_total += entry.second;
+  if (raw_total == 0) return;
+  // Shares of the file size, rounded down; the remainder goes to the largest
+  // tenant so the shares add up to the file size exactly.
+  auto share = [&](uint64_t raw) {
+    return static_cast<uint64_t>(static_cast<long double>(raw) * file_size / raw_total);
+  };
   std::lock_guard<std::mutex> lock(mu_);
+  uint64_t charged = 0;
   std::string tenant;
   std::string_view user_key;
+  TenantBytes* largest = nullptr;
   for (const auto& [prefix, bytes] : file.tenant_bytes) {
     if (!codecs::DecodeKey(prefix, &tenant, &user_key).ok()) tenant.clear();
-    Charge(Slot(tenant), reason, bytes);
+    TenantBytes* slot = Slot(tenant);
+    if (largest == nullptr) largest = slot;
+    Charge(slot, reason, share(bytes));
+    charged += share(bytes);
   }
-  if (file.other_tenant_bytes > 0) Charge(Slot(""), reason, file.other_tenant_bytes);
+  TenantBytes* other = file.other_tenant_bytes > 0 ? Slot("") : nullptr;
+  if (other != nullptr) {
+    Charge(other, reason, share(file.other_tenant_bytes));
+    charged += share(file.other_tenant_bytes);
+  }
+  if (largest == nullptr) largest = other;
+  if (largest != nullptr && charged < file_size) Charge(largest, reason, file_size - charged);
 }
 
 std::vector<std::pair<std::string, TenantBytes>> TenantLedger::Top(size_t n) const {
@@ -95,7 +117,7 @@ void AccountingListener::OnTableFileCreated(const rocksdb::TableFileCreationInfo
   }
   FileRecordStats file;
   if (FileRecordStats::FromProperties(info.table_properties.user_collected_properties, &file)) {
-    c->tenants.AddFile(file, reason);
+    c->tenants.AddFile(file, reason, info.file_size);
   }
 }
 
@@ -103,7 +125,7 @@ void AccountingListener::OnFlushCompleted(rocksdb::DB*, const rocksdb::FlushJobI
   if (DomainCounters* c = Find(info.cf_name)) c->flushes.fetch_add(1, std::memory_order_relaxed);
 }
 
-void AccountingListener::OnCompactionCompleted(rocksdb::DB*,
+void AccountingListener::OnCompactionCompleted(rocksdb::DB* db,
                                                const rocksdb::CompactionJobInfo& info) {
   if (!info.status.ok()) return;
   DomainCounters* c = Find(info.cf_name);
@@ -116,8 +138,17 @@ void AccountingListener::OnCompactionCompleted(rocksdb::DB*,
     if (inputs.count(f.file_number) == 0) trivial = false;
   }
   if (trivial) {
+    // RocksDB reports no input bytes for a move; the files are still live.
+    uint64_t bytes = 0;
+    std::vector<rocksdb::LiveFileMetaData> live;
+    db->GetLiveFilesMetaData(&live);
+    for (const auto& f : live) {
+      if (f.column_family_name == info.cf_name && inputs.count(f.file_number) != 0) {
+        bytes += f.size;
+      }
+    }
     c->trivial_moves.fetch_add(info.output_file_infos.size(), std::memory_order_relaxed);
-    c->trivial_move_bytes.fetch_add(info.stats.total_input_bytes, std::memory_order_relaxed);
+    c->trivial_move_bytes.fetch_add(bytes, std::memory_order_relaxed);
     return;
   }
   c->compactions.fetch_add(1, std::memory_order_relaxed);

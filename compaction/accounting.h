@@ -39,10 +39,11 @@ class TenantLedger {
   static constexpr size_t kMaxTenants = 65536;
 
   void AddUser(std::string_view tenant, uint64_t bytes);
-  // Charges a new file's bytes to its tenants (names are encoded tenant
-  // prefixes; the file's "other" bytes go to ""). reason: what wrote it.
+  // Charges a new file of file_size bytes to its tenants, in proportion to
+  // their key + value bytes in it (tenant names are encoded prefixes; the
+  // file's "other" bytes go to ""). reason: what wrote it.
   enum class Reason { kFlush, kCompaction, kIngest };
-  void AddFile(const FileRecordStats& file, Reason reason);
+  void AddFile(const FileRecordStats& file, Reason reason, uint64_t file_size);
   // Charges bytes the engine wrote for one (decoded) tenant.
   void AddEngineBytes(std::string_view tenant, Reason reason, uint64_t bytes);
   // The n tenants with most engine bytes (flush + compaction + ingest),

@@ -78,6 +78,7 @@ class Store::Impl {
   rocksdb::DB* TEST_db() { return db_.get(); }
   rocksdb::ColumnFamilyHandle* TEST_cf(std::string_view domain);
   void TEST_RunMaintenance() { MaintenancePass(); }
+  rocksdb::Statistics* TEST_statistics() { return statistics_.get(); }
 
   // Called by iterators on destruction.
   void IteratorClosed() { open_iterators_.fetch_sub(1, std::memory_order_relaxed); }
