@@ -3,6 +3,7 @@
 #include <cassert>
 #include <cinttypes>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -13,14 +14,18 @@ namespace {
 
 uint64_t Delta(uint64_t now, uint64_t before) { return now >= before ? now - before : 0; }
 
+uint64_t MapValue(const std::map<std::string, std::string>& m, const char* key) {
+  auto it = m.find(key);
+  return it == m.end() ? 0 : std::strtoull(it->second.c_str(), nullptr, 10);
+}
+
 }  // namespace
 
 std::string FlushDecisionRecord::ToString() const {
-  std::string s = "[" + inputs.domain + "] write_buffer_size " +
-                  FormatBytes(old_write_buffer_size) + " -> " +
-                  FormatBytes(new_write_buffer_size) + ", L0 trigger " +
-                  std::to_string(old_l0_trigger) + " -> " + std::to_string(new_l0_trigger) +
-                  ": " + reason + " | " + DescribeObservation(inputs);
+  std::string s =
+      "[" + inputs.domain + "] write_buffer_size " + FormatBytes(old_write_buffer_size) + " -> " +
+      FormatBytes(new_write_buffer_size) + ", L0 trigger " + std::to_string(old_l0_trigger) +
+      " -> " + std::to_string(new_l0_trigger) + ": " + reason + " | " + DescribeObservation(inputs);
   if (!error.empty()) s += " | NOT APPLIED: " + error;
   return s;
 }
@@ -53,15 +58,26 @@ uint64_t FlushController::StallMicros() const {
 FlushController::Sample FlushController::TakeSample(size_t i) const {
   Sample s;
   const FlushDomain& d = domains_[i];
-  if (d.counters != nullptr) {
+  if (d.memtable_bytes) {
+    s.user_bytes = d.memtable_bytes();
+  } else if (d.counters != nullptr) {
     s.user_bytes = d.counters->user_bytes.load(std::memory_order_relaxed);
+  }
+  if (d.counters != nullptr) {
     s.flush_bytes = d.counters->flush_bytes.load(std::memory_order_relaxed);
     s.flushes = d.counters->flushes.load(std::memory_order_relaxed);
   }
-  if (options_.observer) {
-    const FlushObserver::Figures f = options_.observer->Get(d.name);
-    s.stall_events = f.stall_events;
-    if (d.counters == nullptr) s.flushes = f.flushes;
+  if (options_.observer && d.counters == nullptr) {
+    s.flushes = options_.observer->Get(d.name).flushes;
+  }
+  std::map<std::string, std::string> cfstats;
+  if (db_->GetMapProperty(d.cf, rocksdb::DB::Properties::kCFStats, &cfstats)) {
+    s.l0_stalls = MapValue(cfstats, "io_stalls.level0_slowdown") +
+                  MapValue(cfstats, "io_stalls.level0_numfiles") +
+                  MapValue(cfstats, "io_stalls.slowdown_for_pending_compaction_bytes") +
+                  MapValue(cfstats, "io_stalls.stop_for_pending_compaction_bytes");
+    s.memtable_stalls = MapValue(cfstats, "io_stalls.memtable_slowdown") +
+                        MapValue(cfstats, "io_stalls.memtable_compaction");
   }
   return s;
 }
@@ -76,13 +92,13 @@ FlushObservation FlushController::Observe(size_t i, uint64_t window_micros, cons
   o.user_bytes = Delta(now.user_bytes, before.user_bytes);
   o.flush_bytes = Delta(now.flush_bytes, before.flush_bytes);
   o.flushes = Delta(now.flushes, before.flushes);
-  o.stall_events = Delta(now.stall_events, before.stall_events);
-  bool stalled_now = false;
+  o.l0_stalls = Delta(now.l0_stalls, before.l0_stalls);
+  o.memtable_stalls = Delta(now.memtable_stalls, before.memtable_stalls);
+  if (o.l0_stalls > 0 || o.memtable_stalls > 0) o.stall_micros = stall_micros_delta;
   if (options_.observer) {
     const FlushObserver::Figures f = options_.observer->Get(d.name);
     o.flush_entries_in = f.recent_entries_in;
     o.flush_entries_out = f.recent_entries_out;
-    stalled_now = f.stalled;
   }
 
   std::string v;
@@ -102,9 +118,6 @@ FlushObservation FlushController::Observe(size_t i, uint64_t window_micros, cons
   o.l0_trigger = current.level0_file_num_compaction_trigger;
   o.l0_slowdown_trigger = current.level0_slowdown_writes_trigger;
 
-  if (o.stall_events > 0 || stalled_now || o.l0_files >= o.l0_slowdown_trigger) {
-    o.stall_micros = stall_micros_delta;
-  }
   o.min_write_buffer_size = d.min_write_buffer_size;
   o.max_write_buffer_size = d.max_write_buffer_size;
   o.base_l0_trigger = d.base_l0_trigger;
@@ -130,8 +143,8 @@ rocksdb::Status FlushController::RunOnce() {
     observations.push_back(Observe(i, window_micros, samples.back(), stall_delta));
   }
 
-  const std::vector<FlushDecision> decisions = DecideFlushSettings(
-      options_.policy, options_.memtable_budget_bytes, observations, states_);
+  const std::vector<FlushDecision> decisions =
+      DecideFlushSettings(options_.policy, options_.memtable_budget_bytes, observations, states_);
 
   uint64_t window;
   {
@@ -163,8 +176,8 @@ rocksdb::Status FlushController::RunOnce() {
         if (first_error.ok()) first_error = s;
       }
       if (logger_) {
-        rocksdb::Log(s.ok() ? options_.log_level : rocksdb::InfoLogLevel::WARN_LEVEL,
-                     logger_.get(), "[metakv flush-controller] window %" PRIu64 " %s", window,
+        rocksdb::Log(s.ok() ? options_.log_level : rocksdb::InfoLogLevel::WARN_LEVEL, logger_.get(),
+                     "[metakv flush-controller] window %" PRIu64 " %s", window,
                      rec.ToString().c_str());
         logged = true;
       }

@@ -7,14 +7,17 @@
 //
 // Observed per domain and window: user bytes (DomainCounters::user_bytes)
 // and flush bytes/flushes (DomainCounters) as deltas; absorption of recent
-// flushes and stall onsets from a FlushObserver; "rocksdb.num-files-at-
-// level0", "rocksdb.estimate-pending-compaction-bytes" and
+// flushes from a FlushObserver; stall counts by cause from the
+// "rocksdb.cfstats" map (io_stalls.level0_slowdown, .level0_numfiles,
+// .slowdown_for_pending_compaction_bytes, .stop_for_pending_compaction_bytes
+// count as L0 stalls; .memtable_slowdown, .memtable_compaction as memtable
+// stalls) as deltas; "rocksdb.num-files-at-level0",
+// "rocksdb.estimate-pending-compaction-bytes" and
 // "rocksdb.size-all-mem-tables"; the present write_buffer_size,
 // max_write_buffer_number, level0_file_num_compaction_trigger and
 // level0_slowdown_writes_trigger from DB::GetOptions. Write stall time
 // (Statistics ticker STALL_MICROS) is database-wide in RocksDB; a window's
-// stall time is attributed to the domains that had a stall onset in the
-// window, are stalled now, or hold at least their slowdown trigger in L0.
+// stall time is attributed to every domain that stalled in the window.
 //
 // Rates come from the injected Clock, so tests call RunOnce() between
 // ManualClock steps and never sleep. Start() runs RunOnce() every interval
@@ -35,6 +38,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -54,8 +58,12 @@ struct FlushDomain {
   // Borrowed; must stay valid while the controller may run.
   rocksdb::ColumnFamilyHandle* cf = nullptr;
   // Borrowed; user_bytes, flush_bytes and flushes are read. May be null
-  // (then the domain's write rate reads as 0 and it looks idle).
+  // (then, without memtable_bytes, the domain's write rate reads as 0).
   const DomainCounters* counters = nullptr;
+  // Cumulative bytes written through the domain's memtable, if user_bytes
+  // also counts bytes that bypass it (cold ingest). Must be thread-safe and
+  // cheap. Default: empty, meaning counters->user_bytes.
+  std::function<uint64_t()> memtable_bytes;
   // Bounds of write_buffer_size. REQUIRES: min <= max.
   uint64_t min_write_buffer_size = 64ull << 20;
   uint64_t max_write_buffer_size = 512ull << 20;
@@ -74,9 +82,9 @@ struct FlushControllerOptions {
   std::chrono::milliseconds interval{10000};
   // Time of windows and records. Default: nullptr, meaning SystemClock().
   std::shared_ptr<Clock> clock;
-  // For STALL_MICROS; optional. Default: nullptr.
+  // For STALL_MICROS (informative); optional. Default: nullptr.
   std::shared_ptr<rocksdb::Statistics> statistics;
-  // Absorption and stall onsets; optional but without it absorption is
+  // Absorption of recent flushes; optional, but without it absorption is
   // unknown. It must be in the database's DBOptions::listeners.
   // Default: nullptr.
   std::shared_ptr<FlushObserver> observer;
@@ -96,7 +104,7 @@ struct FlushDecisionRecord {
   uint64_t new_write_buffer_size = 0;
   int old_l0_trigger = 0;
   int new_l0_trigger = 0;
-  std::string reason;   // never empty
+  std::string reason;    // never empty
   bool changed = false;  // new values differ from old
   bool applied = false;  // changed and SetOptions succeeded
   std::string error;     // SetOptions' failure, if any
@@ -143,7 +151,8 @@ class FlushController {
     uint64_t user_bytes = 0;
     uint64_t flush_bytes = 0;
     uint64_t flushes = 0;
-    uint64_t stall_events = 0;
+    uint64_t l0_stalls = 0;
+    uint64_t memtable_stalls = 0;
   };
   Sample TakeSample(size_t i) const;
   uint64_t StallMicros() const;

@@ -40,18 +40,10 @@ void FlushObserver::OnFlushCompleted(rocksdb::DB*, const rocksdb::FlushJobInfo& 
   // A flush with no sealed memtable seen (recovery at open) says nothing
   // about absorption.
   if (in == 0) return;
-  const uint64_t out = info.table_properties.num_entries + info.table_properties.num_range_deletions;
+  const uint64_t out =
+      info.table_properties.num_entries + info.table_properties.num_range_deletions;
   cf.recent.push_back(Flushed{in, out});
   while (cf.recent.size() > recent_flushes_) cf.recent.pop_front();
-}
-
-void FlushObserver::OnStallConditionsChanged(const rocksdb::WriteStallInfo& info) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Figures& f = cfs_[info.cf_name].figures;
-  const bool now = info.condition.cur != rocksdb::WriteStallCondition::kNormal;
-  const bool before = info.condition.prev != rocksdb::WriteStallCondition::kNormal;
-  if (now && !before) ++f.stall_events;
-  f.stalled = now;
 }
 
 }  // namespace metakv

@@ -1,7 +1,6 @@
 // FlushObserver: an EventListener that tells the flush controller, per
 // column family, how much each memtable absorbed before it was flushed
-// (entries inserted vs entries written to the flushed file) and when writes
-// stalled.
+// (entries inserted vs entries written to the flushed file).
 //
 // What RocksDB 7.8 reports, and how it is paired: OnMemTableSealed gives a
 // sealed memtable's entry count (every insert, overwrites included) and the
@@ -36,9 +35,6 @@ class FlushObserver : public rocksdb::EventListener {
     // Over the last `recent_flushes` flushes with a known input:
     uint64_t recent_entries_in = 0;   // entries inserted into their memtables
     uint64_t recent_entries_out = 0;  // entries they wrote
-    // Times the column family's write condition left kNormal.
-    uint64_t stall_events = 0;
-    bool stalled = false;  // condition now is delayed or stopped
   };
 
   // recent_flushes: how many of the latest flushes absorption is judged
@@ -51,7 +47,6 @@ class FlushObserver : public rocksdb::EventListener {
   const char* Name() const override { return "metakv.FlushObserver"; }
   void OnMemTableSealed(const rocksdb::MemTableInfo& info) override;
   void OnFlushCompleted(rocksdb::DB* db, const rocksdb::FlushJobInfo& info) override;
-  void OnStallConditionsChanged(const rocksdb::WriteStallInfo& info) override;
 
  private:
   struct Sealed {

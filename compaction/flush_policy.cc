@@ -68,8 +68,8 @@ SizePlan PlanWriteBuffer(const FlushPolicy& p, const FlushObservation& o, FlushP
   plan.keep = plan.target = base;
   std::string prefix;
   if (base != cur) {
-    prefix = "clamped " + FormatBytes(cur) + " into [" + FormatBytes(lo) + ", " +
-             FormatBytes(hi) + "]; ";
+    prefix = "clamped " + FormatBytes(cur) + " into [" + FormatBytes(lo) + ", " + FormatBytes(hi) +
+             "]; ";
   }
   if (o.window_micros == 0) {
     plan.why = prefix + "hold " + FormatBytes(base) + ": empty window";
@@ -87,9 +87,9 @@ SizePlan PlanWriteBuffer(const FlushPolicy& p, const FlushObservation& o, FlushP
   const bool oversized = !absorbing && fill > p.max_flush_interval_seconds;
   const bool shrink = !grow && (idle || oversized);
 
-  const std::string figures =
-      FormatBytes(static_cast<uint64_t>(rate)) + "/s, fills " + FormatBytes(base) + " in " +
-      Seconds(fill) + ", absorbs " + (absorb < 0 ? std::string("n/a") : Percent(absorb));
+  const std::string figures = FormatBytes(static_cast<uint64_t>(rate)) + "/s, fills " +
+                              FormatBytes(base) + " in " + Seconds(fill) + ", absorbs " +
+                              (absorb < 0 ? std::string("n/a") : Percent(absorb));
 
   std::string cause;
   if (grow) {
@@ -123,8 +123,8 @@ SizePlan PlanWriteBuffer(const FlushPolicy& p, const FlushObservation& o, FlushP
     ++st->shrink_streak;
     if (st->shrink_streak >= p.shrink_windows) {
       plan.keep = plan.target = std::max(base / 2, lo);
-      plan.why = prefix + "shrink " + FormatBytes(base) + " -> " + FormatBytes(plan.target) +
-                 ": " + cause + Streak(st->shrink_streak, p.shrink_windows);
+      plan.why = prefix + "shrink " + FormatBytes(base) + " -> " + FormatBytes(plan.target) + ": " +
+                 cause + Streak(st->shrink_streak, p.shrink_windows);
       st->shrink_streak = 0;
     } else {
       plan.why = prefix + "hold " + FormatBytes(base) + ", shrinking: " + cause +
@@ -138,9 +138,9 @@ SizePlan PlanWriteBuffer(const FlushPolicy& p, const FlushObservation& o, FlushP
       plan.why = prefix + "hold " + FormatBytes(base) + " (min): " + cause;
     } else {
       plan.why = prefix + "hold " + FormatBytes(base) + ": " + figures + " (grow below " +
-                 Seconds(p.min_flush_interval_seconds) + " or absorbing >= " +
-                 Percent(p.absorb_grow_ratio) + ", shrink when idle or above " +
-                 Seconds(p.max_flush_interval_seconds) + ")";
+                 Seconds(p.min_flush_interval_seconds) +
+                 " or absorbing >= " + Percent(p.absorb_grow_ratio) +
+                 ", shrink when idle or above " + Seconds(p.max_flush_interval_seconds) + ")";
     }
   }
   return plan;
@@ -166,14 +166,13 @@ int PlanL0Trigger(const FlushPolicy& p, const FlushObservation& o, FlushPolicySt
   const int step = std::max(1, base / 2);
   const uint64_t thr = p.pending_compaction_pressure_bytes;
   const bool idle = IsIdle(p, o);
-  const bool stalled = o.stall_micros > 0 || o.stall_events > 0;
+  const bool stalled = o.l0_stalls > 0;
   // An idle domain adds no L0 files: what it has is compacted anyway.
   const bool l0_behind = !idle && o.l0_files >= now;
   const bool l0_drained = idle || o.l0_files <= now / 2;
   const bool pending_high = thr > 0 && o.pending_compaction_bytes >= thr;
   const bool pressure = l0_behind || pending_high || stalled;
-  const bool calm =
-      l0_drained && (thr == 0 || o.pending_compaction_bytes < thr / 2) && !stalled;
+  const bool calm = l0_drained && (thr == 0 || o.pending_compaction_bytes < thr / 2) && !stalled;
 
   std::string cause;
   if (pressure) {
@@ -185,8 +184,9 @@ int PlanL0Trigger(const FlushPolicy& p, const FlushObservation& o, FlushPolicySt
     }
     if (stalled) {
       if (!cause.empty()) cause += ", ";
-      cause += Printf("write stalls (%" PRIu64 " us, %" PRIu64 " onsets)", o.stall_micros,
-                      o.stall_events);
+      cause += Printf("%" PRIu64 " write stalls on L0 files or pending compaction (%" PRIu64
+                      " us stalled)",
+                      o.l0_stalls, o.stall_micros);
     }
   } else {
     cause = Printf("L0 has %d files (trigger %d)%s, pending compaction ", o.l0_files, now,
@@ -200,8 +200,9 @@ int PlanL0Trigger(const FlushPolicy& p, const FlushObservation& o, FlushPolicySt
     ++st->raise_streak;
     if (st->raise_streak >= p.l0_raise_windows) {
       target = std::min(cap, now + step);
-      *why = prefix + Printf("raise %d -> %d (cap %d, slowdown %d): ", now, target, cap,
-                             o.l0_slowdown_trigger) +
+      *why = prefix +
+             Printf("raise %d -> %d (cap %d, slowdown %d): ", now, target, cap,
+                    o.l0_slowdown_trigger) +
              cause + Streak(st->raise_streak, p.l0_raise_windows);
       st->raise_streak = 0;
     } else {
@@ -261,8 +262,7 @@ void FitBudget(const FlushPolicy& p, uint64_t budget, std::vector<SizePlan>* pla
       s.keep = s.target = s.lo;
       s.why += "; memtable budget " + b + " is below the minimum sizes (" +
                FormatBytes(static_cast<uint64_t>(std::min<u128>(fixed + floor, UINT64_MAX))) +
-               " with x" + std::to_string(s.buffers) + " buffers): set to min " +
-               FormatBytes(s.lo);
+               " with x" + std::to_string(s.buffers) + " buffers): set to min " + FormatBytes(s.lo);
     }
     return;
   }
@@ -277,8 +277,8 @@ void FitBudget(const FlushPolicy& p, uint64_t budget, std::vector<SizePlan>* pla
       const uint64_t granted = RoundDown(static_cast<uint64_t>(inc), p.size_granularity_bytes);
       s.target = s.keep + granted;
       if (granted == 0) {
-        s.why += "; growth to " + FormatBytes(wanted) + " refused: memtable budget " + b +
-                 " is full";
+        s.why +=
+            "; growth to " + FormatBytes(wanted) + " refused: memtable budget " + b + " is full";
       } else {
         s.why += "; growth cut to " + FormatBytes(s.target) + " to fit memtable budget " + b;
       }
@@ -347,18 +347,18 @@ int MaxL0Trigger(const FlushPolicy& policy, int base_trigger, int slowdown_trigg
 std::string DescribeObservation(const FlushObservation& o) {
   std::string absorb = "n/a";
   if (o.flush_entries_in > 0) {
-    absorb = Printf("%" PRIu64 " -> %" PRIu64 " entries", o.flush_entries_in,
-                    o.flush_entries_out);
+    absorb = Printf("%" PRIu64 " -> %" PRIu64 " entries", o.flush_entries_in, o.flush_entries_out);
   }
   return Printf("window %.1f s, user ", static_cast<double>(o.window_micros) / 1e6) +
          FormatBytes(o.user_bytes) + " (" +
          FormatBytes(static_cast<uint64_t>(WriteRateBytesPerSecond(o))) + "/s), " +
          Printf("flushes %" PRIu64 " (", o.flushes) + FormatBytes(o.flush_bytes) +
-         "), recent flushes " + absorb + Printf(", L0 %d files (trigger %d, base %d, slowdown %d)",
-                                                o.l0_files, o.l0_trigger, o.base_l0_trigger,
-                                                o.l0_slowdown_trigger) +
+         "), recent flushes " + absorb +
+         Printf(", L0 %d files (trigger %d, base %d, slowdown %d)", o.l0_files, o.l0_trigger,
+                o.base_l0_trigger, o.l0_slowdown_trigger) +
          ", pending compaction " + FormatBytes(o.pending_compaction_bytes) +
-         Printf(", stalls %" PRIu64 " us / %" PRIu64 " onsets", o.stall_micros, o.stall_events) +
+         Printf(", stalls %" PRIu64 " us (L0/pending %" PRIu64 ", memtable %" PRIu64 ")",
+                o.stall_micros, o.l0_stalls, o.memtable_stalls) +
          ", memtables " + FormatBytes(o.memtable_bytes) + ", write buffer " +
          FormatBytes(o.write_buffer_size) + Printf(" x%d", o.max_write_buffer_number) + " in [" +
          FormatBytes(o.min_write_buffer_size) + ", " + FormatBytes(o.max_write_buffer_size) + "]";

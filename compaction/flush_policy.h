@@ -41,8 +41,9 @@
 // so the trigger always stays well below level0_slowdown_writes_trigger:
 // - Pressure: a domain that is not idle holds at least `trigger` files in
 //   L0 (L0->L1 compaction is behind), pending compaction bytes >=
-//   pending_compaction_pressure_bytes (0 disables this signal), or a write
-//   stall was attributed to the domain in the window. After
+//   pending_compaction_pressure_bytes (0 disables this signal), or the
+//   domain stalled writes on its L0 file count or pending compaction bytes
+//   in the window (memtable stalls do not count). After
 //   l0_raise_windows consecutive pressure windows the trigger rises by
 //   step = max(1, base / 2): fewer, larger L0->L1 compactions rewrite L1
 //   less often per flushed byte.
@@ -111,9 +112,16 @@ struct FlushObservation {
   // Flushes completed and SST bytes they wrote.
   uint64_t flushes = 0;
   uint64_t flush_bytes = 0;
-  // Write stall time attributed to this domain, and stall onsets it had.
+  // Write stall time in the window (RocksDB counts it database-wide; the
+  // controller attributes it to the domains that stalled). Informative: the
+  // policy acts on the causes below.
   uint64_t stall_micros = 0;
-  uint64_t stall_events = 0;
+  // Stall counts of this domain by cause ("rocksdb.cfstats" io_stalls.*):
+  // L0 file count or pending compaction bytes (slowdowns and stops), and
+  // too many memtables. Only the first is L0 pressure: a higher L0 trigger
+  // does nothing for a flush that cannot keep up.
+  uint64_t l0_stalls = 0;
+  uint64_t memtable_stalls = 0;
 
   // ---- Recent flushes (the last few, whatever window they fell in) ----
   // Entries inserted into the memtables those flushes persisted, and

@@ -104,6 +104,7 @@ Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
   if (!rs.ok()) return FromRocks(rs, "IngestCold: ingesting into '" + d->options.name + "'");
 
   d->counters->user_bytes.fetch_add(user_bytes, std::memory_order_relaxed);
+  d->counters->ingest_user_bytes.fetch_add(user_bytes, std::memory_order_relaxed);
   d->counters->ingested_records.fetch_add(records.size(), std::memory_order_relaxed);
   d->counters->ingest_bytes.fetch_add(info.file_size, std::memory_order_relaxed);
   d->counters->tenants.AddUser(tenant, user_bytes);

@@ -40,6 +40,12 @@ Status ValidateDomain(const DomainOptions& d) {
   if (d.write_buffer_bytes < (64u << 10) || d.write_buffer_bytes > (64ull << 30)) {
     return Bad(d.name, "write_buffer_bytes must be between 64 KiB and 64 GiB");
   }
+  if (d.min_write_buffer_bytes < (64u << 10) || d.min_write_buffer_bytes > d.write_buffer_bytes ||
+      d.write_buffer_bytes > d.max_write_buffer_bytes) {
+    return Bad(d.name,
+               "need 64 KiB <= min_write_buffer_bytes <= write_buffer_bytes <= "
+               "max_write_buffer_bytes");
+  }
   if (d.level0_compaction_trigger < 1 || d.level0_compaction_trigger > 1000) {
     return Bad(d.name, "level0_compaction_trigger must be between 1 and 1000");
   }
@@ -84,6 +90,10 @@ std::vector<DomainOptions> FileSystemDomains() {
   domains[2].name = std::string(kHistoryDomain);
   domains[2].temperature = Temperature::kCold;
   domains[2].default_ttl_seconds = 30 * 24 * 3600;
+  // History arrives mostly by cold ingest: a small memtable suffices.
+  domains[2].write_buffer_bytes = 16ull << 20;
+  domains[2].min_write_buffer_bytes = 16ull << 20;
+  domains[2].max_write_buffer_bytes = 64ull << 20;
   return domains;
 }
 

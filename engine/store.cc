@@ -138,6 +138,8 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
   db_options.write_buffer_manager = write_buffer_manager_;
   db_options.statistics = statistics_;
   db_options.listeners.push_back(accounting_);
+  flush_observer_ = std::make_shared<FlushObserver>();
+  db_options.listeners.push_back(flush_observer_);
   db_options.info_log_level = static_cast<rocksdb::InfoLogLevel>(options.info_log_level);
 
   std::error_code ec;
@@ -163,8 +165,43 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
   if (!options_.read_only) {
     CleanIngestStaging();
     StartMaintenance();
+    StartFlushController();
   }
   return s;
+}
+
+void Store::Impl::StartFlushController() {
+  if (options_.flush_controller_interval_seconds == 0) return;
+  std::vector<FlushDomain> domains;
+  for (const auto& d : domains_) {
+    FlushDomain f;
+    f.name = d.options.name;
+    f.cf = d.cf;
+    f.counters = d.counters;
+    const DomainCounters* c = d.counters;
+    f.memtable_bytes = [c] {
+      const uint64_t ingested = c->ingest_user_bytes.load(std::memory_order_relaxed);
+      const uint64_t user = c->user_bytes.load(std::memory_order_relaxed);
+      return user >= ingested ? user - ingested : 0;
+    };
+    f.min_write_buffer_size = d.options.min_write_buffer_bytes;
+    f.max_write_buffer_size = d.options.max_write_buffer_bytes;
+    f.base_l0_trigger = d.options.level0_compaction_trigger;
+    f.adapt_write_buffer = d.options.adaptive_write_buffer;
+    f.adapt_l0_trigger = d.options.adaptive_level0_trigger;
+    domains.push_back(std::move(f));
+  }
+  FlushControllerOptions fco;
+  fco.memtable_budget_bytes = write_buffer_manager_->buffer_size();
+  fco.interval = std::chrono::seconds(options_.flush_controller_interval_seconds);
+  fco.clock = clock_;
+  fco.statistics = statistics_;
+  fco.observer = flush_observer_;
+  // Decisions reach the info log whatever its level, as warnings if need be.
+  fco.log_level = std::max(rocksdb::InfoLogLevel::INFO_LEVEL,
+                           static_cast<rocksdb::InfoLogLevel>(options_.info_log_level));
+  flush_controller_ = std::make_unique<FlushController>(db_.get(), std::move(domains), fco);
+  flush_controller_->Start();
 }
 
 void Store::Impl::StartMaintenance() {
@@ -366,6 +403,10 @@ Status Store::Impl::WriteCatalogue(const Catalogue& catalogue) {
 
 Status Store::Impl::Close() {
   StopMaintenance();
+  if (flush_controller_) {
+    flush_controller_->Stop();
+    flush_controller_.reset();
+  }
   if (!db_) return Status::OK();
   Status result;
   if (open_iterators_.load() != 0) {
@@ -931,6 +972,26 @@ Status Store::Impl::GetStats(Stats* stats) {
   out.write_amplification = Ratio(
       out.flush_bytes_written + out.compaction_bytes_written + out.ingest_bytes_written,
       out.user_bytes_written);
+  if (flush_controller_) {
+    for (const FlushDecisionRecord& r : flush_controller_->LastDecisions()) {
+      for (auto& ds : out.domains) {
+        if (ds.name == r.inputs.domain) ds.flush_controller_reason = r.reason;
+      }
+    }
+    for (const FlushDecisionRecord& r : flush_controller_->History()) {
+      FlushDecisionStats f;
+      f.time_micros = r.time_micros;
+      f.domain = r.inputs.domain;
+      f.old_write_buffer_bytes = r.old_write_buffer_size;
+      f.new_write_buffer_bytes = r.new_write_buffer_size;
+      f.old_level0_trigger = r.old_l0_trigger;
+      f.new_level0_trigger = r.new_l0_trigger;
+      f.applied = r.applied;
+      f.reason = r.reason;
+      f.inputs = DescribeObservation(r.inputs);
+      out.flush_decisions.push_back(std::move(f));
+    }
+  }
   out.wal_bytes_written = Ticker(statistics_, rocksdb::WAL_FILE_BYTES);
   out.stall_micros = Ticker(statistics_, rocksdb::STALL_MICROS);
   out.block_cache_bytes = cache_ ? cache_->GetUsage() : 0;

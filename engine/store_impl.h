@@ -25,6 +25,8 @@
 
 #include "codecs/record_codec.h"
 #include "compaction/accounting.h"
+#include "compaction/flush_controller.h"
+#include "compaction/flush_observer.h"
 #include "compaction/tenant_partitioner.h"
 #include "engine/catalogue.h"
 #include "metakv/store.h"
@@ -78,6 +80,7 @@ class Store::Impl {
   rocksdb::DB* TEST_db() { return db_.get(); }
   rocksdb::ColumnFamilyHandle* TEST_cf(std::string_view domain);
   void TEST_RunMaintenance() { MaintenancePass(); }
+  FlushController* TEST_flush_controller() { return flush_controller_.get(); }
   rocksdb::Statistics* TEST_statistics() { return statistics_.get(); }
 
   // Called by iterators on destruction.
@@ -130,6 +133,7 @@ class Store::Impl {
   // The maintenance thread: every maintenance_interval_seconds, one pass of
   // periodic work. Stopped (and joined) by Close.
   void StartMaintenance();
+  void StartFlushController();
   void StopMaintenance();
   void MaintenancePass();
   // Sums each tenant's bytes over the domain's files and gives the tenants
@@ -144,6 +148,8 @@ class Store::Impl {
   std::shared_ptr<rocksdb::WriteBufferManager> write_buffer_manager_;
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::shared_ptr<AccountingListener> accounting_;
+  std::shared_ptr<FlushObserver> flush_observer_;
+  std::unique_ptr<FlushController> flush_controller_;  // null if disabled
   std::vector<Domain> domains_;  // declaration order
   std::unordered_map<std::string, size_t> domain_index_;
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;

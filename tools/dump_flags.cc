@@ -19,7 +19,10 @@ note, not shown.
 
 Commands:
   scan    one line per record: domain, tenant, key, kind, time, expiry, value
-          (the default)
+          (the default). KIND is live, expiring, expired (an expiring record
+          whose expiry has passed at --now, still present) or tombstone (a
+          logical delete, keeping its value); TIME is the write time, or the
+          delete time of a tombstone
   stats   per file and in total: records and bytes per tenant and per kind
           (live, expiring, tombstone), tombstone ("ghost") records and bytes
           and their share, expired records still present, key range, table

@@ -33,6 +33,7 @@ constexpr int kOpenAttempts = 6;
 struct Listing {
   bool has_catalogue = false;
   std::string catalogue_value;
+  rocksdb::Status catalogue_error;  // Corruption reading the catalogue
   struct Family {
     std::string name;
     uint64_t unflushed_entries = 0;
@@ -49,6 +50,9 @@ rocksdb::DBOptions ReadOnlyDbOptions() {
   o.max_file_opening_threads = 1;
   o.skip_stats_update_on_db_open = true;
   o.skip_checking_sst_file_sizes_on_db_open = true;  // we check each file ourselves
+  // Tolerate damaged or missing table files while recovering the MANIFEST;
+  // each file is checked and reported on its own.
+  o.paranoid_checks = false;
   return o;
 }
 
@@ -104,6 +108,9 @@ rocksdb::Status ListOnce(const std::string& path, bool with_catalogue, Listing* 
       rs = db->Get(ro, handles[i], std::string(kCatalogueKey), &listing.catalogue_value);
       if (rs.ok()) {
         listing.has_catalogue = true;
+      } else if (rs.IsCorruption()) {
+        // Reported with the files; the rest can still be read.
+        listing.catalogue_error = rs;
       } else if (!rs.IsNotFound()) {
         for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
         db->Close().PermitUncheckedError();
@@ -137,14 +144,20 @@ Status ResolveDatabase(const std::string& path, bool decode, DumpInput* input) {
   Listing listing;
   const rocksdb::Status rs = ListWithRetries(path, /*with_catalogue=*/true, &listing);
   if (!rs.ok()) return FromRocksOpen(path, rs);
-  if (decode && !listing.has_catalogue) {
+  if (decode && !listing.has_catalogue && listing.catalogue_error.ok()) {
     return Status::InvalidArgument(path +
                                    ": a RocksDB database but not a metakv database (no domain "
                                    "catalogue in the default column family); read it with "
                                    "--command=raw");
   }
   input->is_database = true;
-  input->is_metakv = listing.has_catalogue;
+  // With an unreadable catalogue, whether it is a metakv database is
+  // unknown; it is read as one.
+  input->is_metakv = listing.has_catalogue || !listing.catalogue_error.ok();
+  if (!listing.catalogue_error.ok()) {
+    input->catalogue_status = Status::Corruption(path + ": cannot read the domain catalogue: " +
+                                                 listing.catalogue_error.ToString());
+  }
   Catalogue catalogue;
   if (listing.has_catalogue) {
     Status s = Catalogue::Decode(listing.catalogue_value, &catalogue);
@@ -214,8 +227,9 @@ Status ResolveFile(const std::string& path, bool decode, DumpInput* input) {
   std::unique_ptr<rocksdb::Iterator> it = input->lone->NewIterator();
   s = ProbeFile(it.get(), &input->lone_flavor, &input->foreign_reason);
   if (!s.ok()) {
-    if (s.IsCorruption()) return Status::Corruption(path + ": " + s.message());
-    return Status::IOError(path + ": " + s.message());
+    input->lone_flavor = FileFlavor::kTenantRecords;  // assumed
+    input->probe_status = s.IsCorruption() ? Status::Corruption(path + ": " + s.message())
+                                           : Status::IOError(path + ": " + s.message());
   }
   return Status::OK();
 }
@@ -234,18 +248,17 @@ Status ResolveInput(const std::string& path, bool decode, DumpInput* input) {
   return ResolveFile(path, decode, input);
 }
 
-Status IsFileLive(const std::string& db_path, uint64_t file_number, bool* live) {
+Status ListLiveFileNumbers(const std::string& db_path, std::vector<uint64_t>* numbers) {
   Listing listing;
   const rocksdb::Status rs = ListWithRetries(db_path, /*with_catalogue=*/false, &listing);
   if (!rs.ok()) return FromRocksOpen(db_path, rs);
-  *live = false;
+  numbers->clear();
   for (const auto& family : listing.families) {
     for (const auto& level : family.meta.levels) {
-      for (const auto& file : level.files) {
-        if (file.file_number == file_number) *live = true;
-      }
+      for (const auto& file : level.files) numbers->push_back(file.file_number);
     }
   }
+  std::sort(numbers->begin(), numbers->end());
   return Status::OK();
 }
 

@@ -55,6 +55,7 @@ struct DumpInput {
   std::unique_ptr<SstFile> lone;      // opened
   FileFlavor lone_flavor = FileFlavor::kEmpty;
   std::string foreign_reason;         // why a kForeign file is foreign
+  Status probe_status;                // a read error while probing (lone_flavor unknown)
 };
 
 // Resolves path: a directory is listed as a database, anything else opened
@@ -62,13 +63,15 @@ struct DumpInput {
 // NotFound for a missing path; InvalidArgument for a directory that is not
 // a database, a file that is not a readable SST file, or (if decode) a
 // database without a domain catalogue; Corruption for a damaged MANIFEST or
-// SST file; IOError otherwise. A lone file that is foreign is not an error
-// here: lone_flavor says so.
+// SST file; IOError otherwise. A lone file that is foreign, or whose first
+// entries cannot be read, is not an error here: lone_flavor and
+// probe_status say so.
 Status ResolveInput(const std::string& path, bool decode, DumpInput* input);
 
-// Re-reads the database's MANIFEST: *live is whether file_number is still
-// one of its live SST files (false once a compaction has replaced it).
-Status IsFileLive(const std::string& db_path, uint64_t file_number, bool* live);
+// Re-reads the database's MANIFEST: the numbers of its live SST files now,
+// sorted. A file a compaction has replaced is no longer among them (and
+// never returns).
+Status ListLiveFileNumbers(const std::string& db_path, std::vector<uint64_t>* numbers);
 
 }  // namespace metakv::tools
 

@@ -1,7 +1,6 @@
 #include "tools/format.h"
 
 #include <cstdio>
-#include <ctime>
 
 namespace metakv::tools {
 
@@ -17,14 +16,16 @@ int HexValue(char c) {
 }  // namespace
 
 void AppendPrintable(std::string_view s, std::string* out) {
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out->push_back(static_cast<char>(c));
-    } else {
-      const char esc[4] = {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
-      out->append(esc, 4);
-    }
+  size_t run = 0;  // start of the current run of bytes shown as they are
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\\') continue;
+    out->append(s.data() + run, i - run);
+    const char esc[4] = {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
+    out->append(esc, 4);
+    run = i + 1;
   }
+  out->append(s.data() + run, s.size() - run);
 }
 
 void AppendPrintableHead(std::string_view s, size_t max, std::string* out) {
@@ -48,18 +49,38 @@ void AppendIsoTime(uint64_t seconds, std::string* out) {
     out->push_back('-');
     return;
   }
-  // Beyond year 9999 gmtime's output would not fit the fixed format.
+  // Beyond year 9999 the fixed format does not fit.
   if (seconds > 253402300799ull) {
     out->append(std::to_string(seconds));
     return;
   }
-  const std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  const int n = std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-                              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  out->append(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  // Civil date from days since the epoch (proleptic Gregorian calendar;
+  // H. Hinnant's days-to-civil algorithm).
+  const int64_t days = static_cast<int64_t>(seconds / 86400);
+  const uint64_t secs = seconds % 86400;
+  const int64_t z = days + 719468;
+  const int64_t era = z / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  char buf[20] = {0, 0, 0, 0, '-', 0, 0, '-', 0, 0, 'T', 0, 0, ':', 0, 0, ':', 0, 0, 'Z'};
+  auto put = [&buf](int at, int64_t v, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      buf[at + i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+  };
+  put(0, year, 4);
+  put(5, month, 2);
+  put(8, day, 2);
+  put(11, static_cast<int64_t>(secs / 3600), 2);
+  put(14, static_cast<int64_t>(secs / 60 % 60), 2);
+  put(17, static_cast<int64_t>(secs % 60), 2);
+  out->append(buf, sizeof(buf));
 }
 
 std::string IsoTime(uint64_t seconds) {
@@ -76,6 +97,13 @@ void AppendPercent(double share, std::string* out) {
 
 double Share(uint64_t numerator, uint64_t denominator) {
   return denominator == 0 ? 0.0 : static_cast<double>(numerator) / static_cast<double>(denominator);
+}
+
+std::string CountOf(uint64_t n, std::string_view one, std::string_view many) {
+  std::string out = std::to_string(n);
+  out.push_back(' ');
+  out.append(n == 1 ? one : many);
+  return out;
 }
 
 bool ParseEscaped(std::string_view in, std::string* out) {

@@ -36,6 +36,9 @@ double Share(uint64_t numerator, uint64_t denominator);
 // every other byte stands for itself. False on a malformed escape.
 bool ParseEscaped(std::string_view in, std::string* out);
 
+// "1 entry", "2 entries": n and the noun in the right number.
+std::string CountOf(uint64_t n, std::string_view one, std::string_view many);
+
 // Parses a decimal uint64 (digits only, no sign, no overflow).
 bool ParseUint64(std::string_view in, uint64_t* out);
 

@@ -47,8 +47,9 @@ void RunRaw(RunContext* ctx) {
       json.Key("entries");
       json.BeginArray();
     } else {
-      out << "\n# " << ctx->FileLabel(f) << ": " << file->properties().num_entries
-          << " entries, column family '" << file->properties().column_family_name << "'\n";
+      out << "\n# " << ctx->FileLabel(f) << ": "
+          << CountOf(file->properties().num_entries, "entry", "entries") << ", column family '"
+          << file->properties().column_family_name << "'\n";
       table = std::make_unique<TextTable>(
           &out, std::vector<TextTable::Column>{{"KEY", false}, {"VALUE_BYTES", true}, {"VALUE", false}});
     }
@@ -98,8 +99,8 @@ void RunRaw(RunContext* ctx) {
     json.WriteTo(&out);
     out << '\n';
   } else {
-    out << "\n# " << shown << " entries shown from " << files_read
-        << (files_read == 1 ? " file" : " files");
+    out << "\n# " << CountOf(shown, "entry", "entries") << " shown from "
+        << CountOf(files_read, "file", "files");
     if (limit_reached) out << "; stopped at --limit=" << flags.limit;
     out << '\n';
     ctx->WriteTextFooter();

@@ -1,5 +1,7 @@
 #include "tools/run_context.h"
 
+#include <algorithm>
+
 #include "tools/format.h"
 
 namespace metakv::tools {
@@ -32,7 +34,8 @@ RunContext::RunContext(const DumpFlags& flags, const DumpInput& input, std::ostr
   for (const DomainInfo& d : input.domains) {
     if (d.unflushed_entries > 0) {
       Note("domain " + d.name + ": " + std::to_string(d.unflushed_entries) +
-           " entries only in the write-ahead log (not yet flushed to an SST file), not shown");
+           (d.unflushed_entries == 1 ? " entry" : " entries") +
+           " only in the write-ahead log (not yet flushed to an SST file), not read");
     }
     if (d.in_catalogue && !d.has_column_family) {
       Note("domain " + d.name + " is in the catalogue but has no column family yet");
@@ -88,27 +91,34 @@ bool RunContext::OpenForReading(const InputFile& f, std::unique_ptr<SstFile>* ho
     *file = input_.lone.get();
     return *file != nullptr;
   }
-  auto check_vanished = [&](const Status& missing) {
-    bool live = true;
-    Status s = IsFileLive(input_.path, f.file_number, &live);
-    if (!s.ok()) {
-      Problem(s);
-      return false;
+  auto check_vanished = [&] {
+    auto listed = [&] {
+      return std::binary_search(relisted_live_.begin(), relisted_live_.end(), f.file_number);
+    };
+    // A file absent from an earlier re-read is gone for good; one present
+    // then may have been removed since, so re-read again.
+    if (!relisted_ || listed()) {
+      Status s = ListLiveFileNumbers(input_.path, &relisted_live_);
+      if (!s.ok()) {
+        Problem(s);
+        return false;
+      }
+      relisted_ = true;
     }
-    if (!live) {
+    if (!listed()) {
       *vanished = true;
       Note(f.path + ": removed by a concurrent compaction before it was read; skipped (its "
                     "records are in newer files not in this listing)");
       return false;
     }
     Problem(Status::Corruption(f.path + ": missing: the MANIFEST lists it as a live file of " +
-                               f.domain + " level " + std::to_string(f.level) + " (" +
-                               missing.message() + ")"));
+                               f.domain + " level " + std::to_string(f.level) +
+                               ", but it does not exist"));
     return false;
   };
   uint64_t bytes = 0;
   Status s = FileSize(f.path, &bytes);
-  if (s.IsNotFound()) return check_vanished(s);
+  if (s.IsNotFound()) return check_vanished();
   if (!s.ok()) {
     Problem(s);
     return false;
@@ -121,7 +131,7 @@ bool RunContext::OpenForReading(const InputFile& f, std::unique_ptr<SstFile>* ho
     return false;
   }
   s = SstFile::Open(f.path, holder);
-  if (s.IsNotFound()) return check_vanished(s);
+  if (s.IsNotFound()) return check_vanished();
   if (!s.ok()) {
     // A file of a database that RocksDB cannot read is damaged.
     Problem(s.IsIOError() ? s : Status::Corruption(s.message()));
@@ -146,7 +156,8 @@ void RunContext::WriteTextHeader() {
   line += ": ";
   if (input_.is_database) {
     line += input_.is_metakv ? "metakv database" : "RocksDB database (not metakv)";
-    line += ", " + std::to_string(files_.size()) + " live SST files; domains:";
+    line += ", " + std::to_string(files_.size()) +
+            (files_.size() == 1 ? " live SST file; domains:" : " live SST files; domains:");
     bool first = true;
     for (const DomainInfo& d : input_.domains) {
       if (d.name == "default") continue;
@@ -160,9 +171,11 @@ void RunContext::WriteTextHeader() {
     const auto& props = input_.lone->properties();
     line += "SST file";
     if (!props.column_family_name.empty()) line += " of column family " + props.column_family_name;
-    line += ", " + std::to_string(props.num_entries) + " entries";
+    line += ", " + CountOf(props.num_entries, "entry", "entries");
   }
-  if (flags_.command != Command::kRaw) line += "; expiry judged at " + IsoTime(now_);
+  if (flags_.command == Command::kScan || flags_.command == Command::kStats) {
+    line += "; expiry judged at " + IsoTime(now_);
+  }
   line += '\n';
   out_ << line;
 }
@@ -182,7 +195,9 @@ void RunContext::WriteJsonHeader(JsonWriter* json) {
   json->Field("command", CommandName(flags_.command));
   json->Field("path", input_.path);
   json->Field("input", input_.is_database ? "database" : "file");
-  if (flags_.command != Command::kRaw) json->Field("now", now_);
+  if (flags_.command == Command::kScan || flags_.command == Command::kStats) {
+    json->Field("now", now_);
+  }
   if (input_.is_database) {
     json->Field("metakv", input_.is_metakv);
     json->Key("domains");

@@ -90,6 +90,9 @@ class RunContext {
   bool unreadable_ = false;
   int bad_lines_in_file_ = 0;
   uint64_t bad_in_file_ = 0;
+  // Live file numbers from the last re-read of the MANIFEST (sorted).
+  bool relisted_ = false;
+  std::vector<uint64_t> relisted_live_;
 };
 
 }  // namespace metakv::tools

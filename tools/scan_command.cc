@@ -44,6 +44,7 @@ void RunScan(RunContext* ctx) {
   bool limit_reached = false;
   TenantTracker tenant;
   TimeCache times;
+  TimeCache expiries;
   DecodedEntry entry;
   std::string scratch;
   for (const InputFile& f : ctx->files()) {
@@ -65,8 +66,8 @@ void RunScan(RunContext* ctx) {
       json.Key("records");
       json.BeginArray();
     } else {
-      out << "\n# " << ctx->FileLabel(f) << ": " << file->properties().num_entries
-          << " entries\n";
+      out << "\n# " << ctx->FileLabel(f) << ": "
+          << CountOf(file->properties().num_entries, "entry", "entries") << '\n';
       table = std::make_unique<TextTable>(&out, ScanColumns());
     }
     EntryCursor cursor(*file, filter);
@@ -111,7 +112,7 @@ void RunScan(RunContext* ctx) {
           AppendPrintable(entry.user_key, &table->Cell(kKey));
           table->Cell(kKind).append(KindLabel(entry.record, ctx->now()));
           times.Append(entry.record.time, &table->Cell(kTime));
-          AppendIsoTime(entry.record.expiry, &table->Cell(kExpiry));
+          expiries.Append(entry.record.expiry, &table->Cell(kExpiry));
           table->Cell(kBytes).append(std::to_string(entry.record.payload.size()));
           AppendPrintableHead(entry.record.payload, flags.value_bytes, &table->Cell(kValue));
         } else {
@@ -155,9 +156,9 @@ void RunScan(RunContext* ctx) {
     json.WriteTo(&out);
     out << '\n';
   } else {
-    out << "\n# " << shown << " records shown";
+    out << "\n# " << CountOf(shown, "record", "records") << " shown";
     if (bad > 0) out << " (" << bad << " bad)";
-    out << " from " << files_read << (files_read == 1 ? " file" : " files");
+    out << " from " << CountOf(files_read, "file", "files");
     if (limit_reached) out << "; stopped at --limit=" << flags.limit;
     out << '\n';
     ctx->WriteTextFooter();

@@ -40,6 +40,12 @@ int Run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     err << kTool << ": " << s.message() << '\n';
     return s.IsCorruption() ? kExitCorruption : kExitUnreadable;
   }
+  // A lone file whose first entries cannot be read: verify reports it in
+  // its table; scan and stats cannot even tell what the file holds.
+  if (!input.probe_status.ok() && flags.command != Command::kVerify) {
+    err << kTool << ": " << input.probe_status.message() << '\n';
+    return input.probe_status.IsCorruption() ? kExitCorruption : kExitUnreadable;
+  }
   if (decode && !input.is_database && input.lone_flavor == FileFlavor::kForeign) {
     err << kTool << ": " << flags.path << ": foreign SST file, not written by metakv: "
         << input.foreign_reason << "; read it with --command=raw\n";

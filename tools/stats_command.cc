@@ -162,7 +162,7 @@ void TenantTableText(std::ostream& out, const std::string& title, const std::vec
     table.AddRow(cells);
   }
   if (!other.empty()) {
-    std::string label = indent + "(other: " + std::to_string(other_tenants) + " tenants";
+    std::string label = indent + "(other: " + CountOf(other_tenants, "tenant", "tenants");
     if (untracked) label += " and more not tracked";
     label += ")";
     std::vector<std::string> cells{label};
@@ -413,7 +413,7 @@ void RunStats(RunContext* ctx) {
       json.EndObject();
     }
     json.EndArray();
-    json.Key("domains");
+    json.Key("by_domain");
     json.BeginArray();
     for (const DomainReport& d : domains) {
       if (d.files == 0 && !ctx->input().is_database) continue;
@@ -517,8 +517,9 @@ void RunStats(RunContext* ctx) {
     d.tenants.Top(top_n, &top, &other, &other_count);
     out << '\n';
     TenantTableText(out,
-                    "Tenants of " + d.name + " (" + std::to_string(d.tenants.tracked()) +
-                        " tenants; top " + std::to_string(top_n) + " by bytes)",
+                    "Tenants of " + d.name + " (" +
+                        CountOf(d.tenants.tracked(), "tenant", "tenants") + "; top " +
+                        std::to_string(top_n) + " by bytes)",
                     top, other, other_count, d.tenants.untracked(), "");
   }
   if (any_tenants && ctx->input().is_database) {
@@ -528,8 +529,9 @@ void RunStats(RunContext* ctx) {
     all_tenants.Top(top_n, &top, &other, &other_count);
     out << '\n';
     TenantTableText(out,
-                    "Tenants of all domains (" + std::to_string(all_tenants.tracked()) +
-                        " tenants; top " + std::to_string(top_n) + " by bytes)",
+                    "Tenants of all domains (" +
+                        CountOf(all_tenants.tracked(), "tenant", "tenants") + "; top " +
+                        std::to_string(top_n) + " by bytes)",
                     top, other, other_count, all_tenants.untracked(), "");
   }
 
@@ -552,7 +554,7 @@ void RunStats(RunContext* ctx) {
                                  std::to_string(p.data_bytes) + ", index " +
                                  std::to_string(p.index_bytes) + ", filter " +
                                  std::to_string(p.filter_bytes) + "; " +
-                                 std::to_string(p.data_blocks) + " data blocks"});
+                                 CountOf(p.data_blocks, "data block", "data blocks")});
     table.AddRow({"  raw sizes", "keys " + std::to_string(p.raw_key_bytes) + ", values " +
                                      std::to_string(p.raw_value_bytes) + " (compression ratio " +
                                      Ratio(p.raw_key_bytes + p.raw_value_bytes, p.data_bytes) +
@@ -560,8 +562,7 @@ void RunStats(RunContext* ctx) {
     table.AddRow({"  compression", p.compression + (p.compression_options.empty()
                                                         ? std::string()
                                                         : " (" + p.compression_options + ")")});
-    table.AddRow({"  format", "block-based table v" + std::to_string(p.format_version) +
-                                  ", comparator " + p.comparator + ", filter " +
+    table.AddRow({"  format", "block-based table, comparator " + p.comparator + ", filter " +
                                   (p.filter_policy.empty() ? "none" : p.filter_policy)});
     table.AddRow({"  column family", p.column_family.empty() ? "-" : p.column_family});
     table.AddRow({"  created", IsoTime(p.file_creation_time) + " (oldest key " +
@@ -569,7 +570,7 @@ void RunStats(RunContext* ctx) {
     table.Flush();
     if (r.file.key_mode == KeyMode::kTenant && !r.top.empty()) {
       TenantTableText(out,
-                      "  tenants (" + std::to_string(r.tenants) + "; top " +
+                      "tenants (" + std::to_string(r.tenants) + "; top " +
                           std::to_string(top_n) + " by bytes)",
                       r.top, r.other, r.other_tenants, false, "  ");
     }

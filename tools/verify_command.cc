@@ -200,10 +200,11 @@ void RunVerify(RunContext* ctx) {
   out << '\n';
   ctx->WriteTextFooter();
   out << "verify: " << (clean ? "OK" : ctx->corruption_found() ? "CORRUPTION FOUND" : "INCOMPLETE")
-      << ": " << files_checked << (files_checked == 1 ? " file" : " files") << " checked, "
-      << total_records << " records checked, " << total_bad << " bad records, "
-      << files_with_bad_blocks << " files with bad blocks, " << unreadable_files
-      << " files unreadable or missing\n";
+      << ": " << CountOf(files_checked, "file", "files") << " checked, "
+      << CountOf(total_records, "record", "records") << " checked, "
+      << CountOf(total_bad, "bad record", "bad records") << ", "
+      << CountOf(files_with_bad_blocks, "file", "files") << " with bad blocks, "
+      << CountOf(unreadable_files, "file", "files") << " unreadable or missing\n";
 }
 
 }  // namespace metakv::tools

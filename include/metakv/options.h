@@ -79,11 +79,23 @@ struct DomainOptions {
 
   // ---- Performance (changeable on reopen) ----
 
-  // Memtable size of this domain. Default: 64 MiB.
+  // Memtable size of this domain at open. With adaptive_write_buffer, the
+  // flush controller then moves it within [min_write_buffer_bytes,
+  // max_write_buffer_bytes]. Default: 64 MiB.
   uint64_t write_buffer_bytes = 64ull << 20;
-  // L0 file count that triggers an L0->L1 compaction of this domain.
-  // Default: 4.
+  // Default: 64 MiB.
+  uint64_t min_write_buffer_bytes = 64ull << 20;
+  // Default: 512 MiB.
+  uint64_t max_write_buffer_bytes = 512ull << 20;
+  // Let the flush controller size this domain's memtable from its load
+  // (compaction/flush_policy.h). Default: true.
+  bool adaptive_write_buffer = true;
+  // L0 file count that triggers an L0->L1 compaction of this domain; with
+  // adaptive_level0_trigger, the base the flush controller raises it from
+  // under pressure and returns it to. Default: 4.
   int level0_compaction_trigger = 4;
+  // Default: true.
+  bool adaptive_level0_trigger = true;
   // Target size of SST files written by compaction. Default: 64 MiB.
   uint64_t target_file_size_bytes = 64ull << 20;
   // Total size of L1; each deeper level is 10 times larger.
@@ -162,8 +174,9 @@ struct Options {
 
   // One memory budget for memtables and the block cache. Memtable memory is
   // charged to the block cache, so the two together stay within it.
-  // Default: 512 MiB.
-  uint64_t memory_budget_bytes = 512ull << 20;
+  // Default: 1 GiB (half for memtables: room for two hot domains to grow
+  // from 64 MiB and a cold one).
+  uint64_t memory_budget_bytes = 1ull << 30;
   // Share of memory_budget_bytes that memtables of all domains together may
   // use before RocksDB flushes the largest. Default: 0.5.
   double memtable_budget_fraction = 0.5;
@@ -181,6 +194,10 @@ struct Options {
   // enabled, the adaptive flush controller); 0 disables the thread.
   // Default: 60.
   uint64_t maintenance_interval_seconds = 60;
+  // Interval of the adaptive flush controller's observations and decisions;
+  // 0 disables the controller (memtable sizes and L0 triggers stay as
+  // declared). Default: 10.
+  uint64_t flush_controller_interval_seconds = 10;
   // How many tenants per domain GetStats lists in top_tenants. Default: 10.
   size_t stats_top_tenants = 10;
 };

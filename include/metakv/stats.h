@@ -67,6 +67,22 @@ struct DomainStats {
   uint64_t write_buffer_bytes = 0;
   int level0_compaction_trigger = 0;
   std::vector<LevelStats> levels;  // one entry per level, L0 first
+  // The flush controller's latest reasoning for this domain, changed or
+  // not; empty if the controller is off or has not decided yet.
+  std::string flush_controller_reason;
+};
+
+// One decision of the adaptive flush controller.
+struct FlushDecisionStats {
+  uint64_t time_micros = 0;
+  std::string domain;
+  uint64_t old_write_buffer_bytes = 0;
+  uint64_t new_write_buffer_bytes = 0;
+  int old_level0_trigger = 0;
+  int new_level0_trigger = 0;
+  bool applied = false;  // SetOptions succeeded
+  std::string reason;
+  std::string inputs;    // the observed figures it was made from
 };
 
 struct Stats {
@@ -81,6 +97,8 @@ struct Stats {
   uint64_t wal_bytes_written = 0;
   uint64_t stall_micros = 0;
   uint64_t block_cache_bytes = 0;  // usage, memtable charge included
+  // The flush controller's recent changes, oldest first (bounded).
+  std::vector<FlushDecisionStats> flush_decisions;
 };
 
 }  // namespace metakv

@@ -41,12 +41,12 @@ FlushObservation Base(const std::string& name = "d") {
 
 // Feeds one domain the same observation for `windows` windows, carrying its
 // state and applying each decision as the next window's present values.
-struct Run {
+struct Trace {
   std::vector<FlushDecision> decisions;
   const FlushDecision& last() const { return decisions.back(); }
 };
-Run Simulate(const FlushPolicy& p, FlushObservation o, int windows, uint64_t budget = 0) {
-  Run run;
+Trace Simulate(const FlushPolicy& p, FlushObservation o, int windows, uint64_t budget = 0) {
+  Trace run;
   std::vector<FlushPolicyState> states(1);
   for (int w = 0; w < windows; ++w) {
     auto d = DecideFlushSettings(p, budget, {o}, states);
@@ -130,7 +130,7 @@ TEST(FlushPolicyTest, WriteBufferTable) {
     FlushObservation o = Base();
     o.write_buffer_size = c.start;
     c.input(&o);
-    const Run run = Simulate(p, o, c.windows);
+    const Trace run = Simulate(p, o, c.windows);
     EXPECT_EQ(run.last().new_write_buffer_size, c.want) << run.last().reason;
     EXPECT_NE(run.last().write_buffer_reason.find(c.reason_has), std::string::npos)
         << "reason: " << run.last().write_buffer_reason;
@@ -151,7 +151,7 @@ TEST(FlushPolicyTest, AdaptiveOffKeepsPresentValues) {
   o.adapt_l0_trigger = false;
   o.l0_files = 50;
   o.l0_trigger = 7;
-  const Run run = Simulate(TestPolicy(), o, 10);
+  const Trace run = Simulate(TestPolicy(), o, 10);
   EXPECT_EQ(run.last().new_write_buffer_size, 32 * KiB);
   EXPECT_EQ(run.last().new_l0_trigger, 7);
   EXPECT_FALSE(run.last().changed());
@@ -200,8 +200,16 @@ TEST(FlushPolicyTest, L0TriggerTable) {
        [](FlushObservation* o) {
          Busy(o);
          o->stall_micros = 5000;
+         o->l0_stalls = 3;
        },
-       2, 3, "write stalls (5000 us"},
+       2, 3, "3 write stalls on L0 files or pending compaction (5000 us stalled)"},
+      {"memtable stalls do not raise", 2,
+       [](FlushObservation* o) {
+         Busy(o);
+         o->stall_micros = 5000;
+         o->memtable_stalls = 3;
+       },
+       6, 2, "hold 2 (base)"},
       {"sustained pressure stops at the cap (base x3)", 2,
        [](FlushObservation* o) {
          Busy(o);
@@ -246,7 +254,7 @@ TEST(FlushPolicyTest, L0TriggerTable) {
     FlushObservation o = Base();
     o.l0_trigger = c.start;
     c.input(&o);
-    const Run run = Simulate(p, o, c.windows);
+    const Trace run = Simulate(p, o, c.windows);
     EXPECT_EQ(run.last().new_l0_trigger, c.want) << run.last().reason;
     EXPECT_NE(run.last().l0_reason.find(c.reason_has), std::string::npos)
         << "reason: " << run.last().l0_reason;
@@ -305,7 +313,7 @@ TEST(FlushPolicyTest, HysteresisGrowThenHold) {
   FlushPolicy p = TestPolicy();
   FlushObservation o = Base();
   o.user_bytes = 20 * KiB;  // 2 KiB/s: 64 KiB fills in 32 s (fast), 128 KiB in 64 s
-  const Run run = Simulate(p, o, 40);
+  const Trace run = Simulate(p, o, 40);
   int changes = 0;
   for (const auto& d : run.decisions) changes += d.write_buffer_changed() ? 1 : 0;
   EXPECT_EQ(changes, 1);
@@ -374,7 +382,8 @@ TEST(FlushPolicyTest, IdleDomainGivesBudgetToHotDomain) {
       os[i].write_buffer_size = last[i].new_write_buffer_size;
     }
   }
-  EXPECT_TRUE(cut) << "the hot domain should have been held back by the budget at some point";
+  EXPECT_TRUE(cut) << "the hot domain should have been held back by the budget "
+                      "at some point";
   EXPECT_EQ(last[0].new_write_buffer_size, 1 * MiB);
   EXPECT_EQ(last[1].new_write_buffer_size, 64 * KiB);
 }
@@ -449,6 +458,8 @@ TEST(FlushPolicyTest, RandomInputsKeepInvariantsAndAreDeterministic) {
       o.l0_files = static_cast<int>(next(30));
       o.pending_compaction_bytes = next(3 * MiB);
       o.stall_micros = next(10) == 0 ? next(100000) : 0;
+      o.l0_stalls = next(10) == 0 ? next(5) : 0;
+      o.memtable_stalls = next(10) == 0 ? next(5) : 0;
     }
     const auto d1 = DecideFlushSettings(p, budget, os, states);
     const auto d2 = DecideFlushSettings(p, budget, os, states);

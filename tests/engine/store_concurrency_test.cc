@@ -23,7 +23,7 @@ namespace {
 constexpr int kWriters = 4;
 constexpr int kDisjointKeys = 50;
 constexpr int kSharedKeys = 20;
-constexpr int kRoundsPerWriter = 1500;
+constexpr int kRoundsPerWriter = 4000;
 
 std::string DisjointKey(int writer, int i) {
   return "w" + std::to_string(writer) + "-" + std::to_string(i);
@@ -307,7 +307,7 @@ TEST_F(StoreTest, DeleteRacingPutKeepsTheLatestValue) {
   // record is live from v1 on), and afterwards the key is either live with v3
   // or a tombstone that restores v3: a tombstone may never hold a value
   // older than the last Put acknowledged before the Delete.
-  constexpr int kKeys = 1500;
+  constexpr int kKeys = 6000;
   std::vector<std::atomic<int>> acked(kKeys);
   for (auto& a : acked) a.store(0);
   std::vector<int> acked_at_delete(kKeys, -1);

@@ -1,4 +1,4 @@
-// Model-based randomized test: a seeded RNG drives a few thousand random
+// Model-based randomized test: a seeded RNG drives 8000 random
 // operations (Put with and without TTL, Delete, Undelete, HardDelete,
 // batches) over a few tenants and all three domains, with the clock moving,
 // periodic Flush, CompactRange, snapshots and Close+reopen. A model of every
@@ -367,7 +367,7 @@ class ModelTest : public StoreTest {
 };
 
 TEST_F(ModelTest, RandomOperationsMatchModel) {
-  constexpr int kOps = 4000;
+  constexpr int kOps = 8000;
   bool saw_deeper_levels = false;
   // An open snapshot with a copy of the model and the time it was taken.
   const Snapshot* snap = nullptr;

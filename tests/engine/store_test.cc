@@ -511,17 +511,19 @@ const DomainStats* FindDomain(const Stats& stats, const std::string& name) {
 }
 
 void ExpectConsistent(const Stats& stats) {
-  uint64_t user = 0, flush = 0, compaction = 0;
+  uint64_t user = 0, flush = 0, compaction = 0, ingest = 0;
   for (const auto& d : stats.domains) {
     SCOPED_TRACE(d.name);
     user += d.user_bytes_written;
     flush += d.flush_bytes_written;
     compaction += d.compaction_bytes_written;
+    ingest += d.ingest_bytes_written;
     if (d.user_bytes_written == 0) {
       EXPECT_EQ(d.write_amplification, 0);
     } else {
       EXPECT_NEAR(d.write_amplification,
-                  static_cast<double>(d.flush_bytes_written + d.compaction_bytes_written) /
+                  static_cast<double>(d.flush_bytes_written + d.compaction_bytes_written +
+                                      d.ingest_bytes_written) /
                       static_cast<double>(d.user_bytes_written),
                   1e-9 * (1 + d.write_amplification));
     }
@@ -531,11 +533,12 @@ void ExpectConsistent(const Stats& stats) {
   EXPECT_EQ(stats.user_bytes_written, user);
   EXPECT_EQ(stats.flush_bytes_written, flush);
   EXPECT_EQ(stats.compaction_bytes_written, compaction);
+  EXPECT_EQ(stats.ingest_bytes_written, ingest);
   if (user == 0) {
     EXPECT_EQ(stats.write_amplification, 0);
   } else {
     EXPECT_NEAR(stats.write_amplification,
-                static_cast<double>(flush + compaction) / static_cast<double>(user),
+                static_cast<double>(flush + compaction + ingest) / static_cast<double>(user),
                 1e-9 * (1 + stats.write_amplification));
   }
 }
