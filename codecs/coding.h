@@ -60,6 +60,11 @@ inline uint32_t DecodeFixed32(const char* p) {
          (static_cast<uint32_t>(u[2]) << 16) | (static_cast<uint32_t>(u[3]) << 24);
 }
 
+// a + b, or UINT64_MAX if that overflows (for times plus durations).
+inline uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 // The bytes of s as printable text: printable ASCII as is, others as \xNN.
 std::string Printable(std::string_view s);
 // Printable(s) of at most max bytes of s, with "..." if s was longer: for

@@ -81,15 +81,9 @@ class RecordPropertiesCollector : public rocksdb::TablePropertiesCollector {
 
 }  // namespace
 
-namespace {
-uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
-  return a > FileRecordStats::kNever - b ? FileRecordStats::kNever : a + b;
-}
-}  // namespace
-
 uint64_t FileRecordStats::EarliestPurgeTime(uint64_t retention) const {
   uint64_t t = min_expiry;
-  if (tombstones > 0) t = std::min(t, SaturatingAdd(min_tombstone_time, retention));
+  if (tombstones > 0) t = std::min(t, codecs::SaturatingAdd(min_tombstone_time, retention));
   return t;
 }
 
@@ -100,7 +94,7 @@ uint64_t FileRecordStats::FullPurgeTime(uint64_t retention) const {
   // it expires earlier.
   uint64_t t = 0;
   if (expiring > 0) t = max_expiry;
-  if (tombstones > 0) t = std::max(t, SaturatingAdd(max_tombstone_time, retention));
+  if (tombstones > 0) t = std::max(t, codecs::SaturatingAdd(max_tombstone_time, retention));
   return t;
 }
 

@@ -57,7 +57,8 @@ bool ShouldPurge(std::string_view encoded_key, std::string_view value, uint64_t 
     return false;
   }
   if (record.IsExpiredAt(purge_time)) return true;
-  return record.IsTombstone() && record.time + retention_seconds <= purge_time;
+  return record.IsTombstone() && record.time <= purge_time &&
+         purge_time - record.time >= retention_seconds;
 }
 
 TombstoneFilterFactory::TombstoneFilterFactory(std::string domain, uint64_t retention_seconds,

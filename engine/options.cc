@@ -40,8 +40,8 @@ Status ValidateDomain(const DomainOptions& d) {
   if (d.write_buffer_bytes < (64u << 10) || d.write_buffer_bytes > (64ull << 30)) {
     return Bad(d.name, "write_buffer_bytes must be between 64 KiB and 64 GiB");
   }
-  if (d.min_write_buffer_bytes < (64u << 10) || d.min_write_buffer_bytes > d.write_buffer_bytes ||
-      d.write_buffer_bytes > d.max_write_buffer_bytes) {
+  if (MinWriteBufferBytes(d) < (64u << 10) || MinWriteBufferBytes(d) > d.write_buffer_bytes ||
+      d.write_buffer_bytes > MaxWriteBufferBytes(d)) {
     return Bad(d.name,
                "need 64 KiB <= min_write_buffer_bytes <= write_buffer_bytes <= "
                "max_write_buffer_bytes");
@@ -78,6 +78,14 @@ Status ValidateDomain(const DomainOptions& d) {
 
 }  // namespace
 
+uint64_t MinWriteBufferBytes(const DomainOptions& d) {
+  return d.min_write_buffer_bytes != 0 ? d.min_write_buffer_bytes : d.write_buffer_bytes;
+}
+
+uint64_t MaxWriteBufferBytes(const DomainOptions& d) {
+  return d.max_write_buffer_bytes != 0 ? d.max_write_buffer_bytes : 8 * d.write_buffer_bytes;
+}
+
 std::shared_ptr<Clock> SystemClock() {
   static const std::shared_ptr<Clock> clock = std::make_shared<RealClock>();
   return clock;
@@ -92,7 +100,6 @@ std::vector<DomainOptions> FileSystemDomains() {
   domains[2].default_ttl_seconds = 30 * 24 * 3600;
   // History arrives mostly by cold ingest: a small memtable suffices.
   domains[2].write_buffer_bytes = 16ull << 20;
-  domains[2].min_write_buffer_bytes = 16ull << 20;
   domains[2].max_write_buffer_bytes = 64ull << 20;
   return domains;
 }

@@ -8,6 +8,8 @@
 
 #include <memory>
 
+#include "codecs/coding.h"
+
 #include "metakv/options.h"
 #include "metakv/status.h"
 
@@ -16,6 +18,10 @@ namespace metakv {
 // InvalidArgument naming the first bad field, or OK.
 Status ValidateDomainName(std::string_view name);
 Status ValidateOptions(const Options& options);
+
+// The effective memtable bounds of a domain (resolving the 0 defaults).
+uint64_t MinWriteBufferBytes(const DomainOptions& d);
+uint64_t MaxWriteBufferBytes(const DomainOptions& d);
 
 // Column family options for a domain; blocks are cached in cache.
 rocksdb::ColumnFamilyOptions DomainColumnFamilyOptions(const DomainOptions& domain,

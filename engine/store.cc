@@ -184,8 +184,8 @@ void Store::Impl::StartFlushController() {
       const uint64_t user = c->user_bytes.load(std::memory_order_relaxed);
       return user >= ingested ? user - ingested : 0;
     };
-    f.min_write_buffer_size = d.options.min_write_buffer_bytes;
-    f.max_write_buffer_size = d.options.max_write_buffer_bytes;
+    f.min_write_buffer_size = MinWriteBufferBytes(d.options);
+    f.max_write_buffer_size = MaxWriteBufferBytes(d.options);
     f.base_l0_trigger = d.options.level0_compaction_trigger;
     f.adapt_write_buffer = d.options.adaptive_write_buffer;
     f.adapt_l0_trigger = d.options.adaptive_level0_trigger;
@@ -509,7 +509,7 @@ size_t Store::Impl::StripeOf(const Domain* d, std::string_view encoded_key) cons
 
 uint64_t Store::Impl::ExpiryFor(const Domain* d, uint64_t now, uint64_t ttl_seconds) const {
   const uint64_t ttl = ttl_seconds != 0 ? ttl_seconds : d->options.default_ttl_seconds;
-  return ttl == 0 ? 0 : now + ttl;
+  return ttl == 0 ? 0 : codecs::SaturatingAdd(now, ttl);
 }
 
 Status Store::Impl::ReadCurrent(Domain* d, const std::string& encoded_key, Current* out) {
@@ -564,7 +564,7 @@ Status Store::Impl::Undelete(const WriteOptions& wo, std::string_view domain,
   }
   if (!cur.record.IsTombstone()) return Status::FailedPrecondition("record is live, not deleted");
   const uint64_t retention = d->options.tombstone_retention_seconds;
-  if (now >= cur.record.time + retention) {
+  if (now >= codecs::SaturatingAdd(cur.record.time, retention)) {
     return Status::Expired("deleted " + std::to_string(now - cur.record.time) +
                            " s ago; the domain's retention of " + std::to_string(retention) +
                            " s has passed");

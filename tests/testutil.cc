@@ -26,7 +26,6 @@ Options SmallOptions(std::shared_ptr<Clock> clock) {
   options.domains = FileSystemDomains();
   for (auto& d : options.domains) {
     d.write_buffer_bytes = 64 << 10;
-    d.min_write_buffer_bytes = 64 << 10;
     d.max_write_buffer_bytes = 1 << 20;
     d.target_file_size_bytes = 64 << 10;
     d.max_bytes_for_level_base = 256 << 10;

@@ -83,10 +83,11 @@ struct DomainOptions {
   // flush controller then moves it within [min_write_buffer_bytes,
   // max_write_buffer_bytes]. Default: 64 MiB.
   uint64_t write_buffer_bytes = 64ull << 20;
-  // Default: 64 MiB.
-  uint64_t min_write_buffer_bytes = 64ull << 20;
-  // Default: 512 MiB.
-  uint64_t max_write_buffer_bytes = 512ull << 20;
+  // 0 means write_buffer_bytes. Default: 0.
+  uint64_t min_write_buffer_bytes = 0;
+  // 0 means 8 x write_buffer_bytes. Default: 0 (so 64 MiB to 512 MiB by
+  // default).
+  uint64_t max_write_buffer_bytes = 0;
   // Let the flush controller size this domain's memtable from its load
   // (compaction/flush_policy.h). Default: true.
   bool adaptive_write_buffer = true;

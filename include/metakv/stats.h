@@ -96,7 +96,8 @@ struct Stats {
   // From RocksDB's statistics (0 if Options::enable_statistics is false):
   uint64_t wal_bytes_written = 0;
   uint64_t stall_micros = 0;
-  uint64_t block_cache_bytes = 0;  // usage, memtable charge included
+  // Block cache usage, memtable charge included (always reported).
+  uint64_t block_cache_bytes = 0;
   // The flush controller's recent changes, oldest first (bounded).
   std::vector<FlushDecisionStats> flush_decisions;
 };

@@ -28,7 +28,10 @@ TEST(StoreFlushControllerTest, HotBurstGrowsIdleShrinksVisibleInStats) {
   options.maintenance_interval_seconds = 0;
   options.flush_controller_interval_seconds = 3600;  // the test drives windows
   for (auto& d : options.domains) {
-    if (d.name == "dentry") d.write_buffer_bytes = 1 << 20;  // starts large, stays idle
+    if (d.name == "dentry") {  // starts large, stays idle
+      d.write_buffer_bytes = 1 << 20;
+      d.min_write_buffer_bytes = 64 << 10;
+    }
   }
   std::unique_ptr<Store> store;
   ASSERT_TRUE(Store::Open(options, dir.path(), &store).ok());

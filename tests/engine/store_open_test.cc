@@ -46,13 +46,12 @@ std::string GetValue(Store* store, const std::string& domain, const std::string&
   return value;
 }
 
+// A hot domain with SmallOptions' sizes.
 DomainOptions Domain(const std::string& name, Temperature t = Temperature::kHot) {
-  DomainOptions d;
+  DomainOptions d = SmallOptions().domains[0];
   d.name = name;
   d.temperature = t;
-  d.write_buffer_bytes = 64 << 10;
-  d.target_file_size_bytes = 64 << 10;
-  d.max_bytes_for_level_base = 256 << 10;
+  d.default_ttl_seconds = 0;
   return d;
 }
 
