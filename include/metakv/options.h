@@ -150,15 +150,16 @@ struct Options {
   // Fail if the database already exists. Default: false.
   bool error_if_exists = false;
   // Open without write access: writes return NotSupported, no background
-  // work runs, and another process may hold the write lock.
+  // work runs, and another process may hold the write lock. Cannot be
+  // combined with create_if_missing or error_if_exists (InvalidArgument).
   // Default: false.
   bool read_only = false;
   // The domains of this store. Every domain already in the database must be
   // declared (with the same identity), or Open fails with InvalidArgument
   // naming it. Default: empty; FileSystemDomains() gives the model's three.
   std::vector<DomainOptions> domains;
-  // Whether Open may add declared domains that the database lacks.
-  // Default: true.
+  // Whether Open may add declared domains that an existing database lacks.
+  // A new database gets every declared domain regardless. Default: true.
   bool create_missing_domains = true;
   // Source of time for write, delete and expiry times. Default: nullptr,
   // meaning SystemClock().

@@ -71,7 +71,9 @@ class Store {
   // On success *out holds the store; on failure *out is reset and the status
   // says why: InvalidArgument for bad options, an undeclared or conflicting
   // domain, or a directory that is not a metakv database; IOError for I/O
-  // problems and a directory locked by another open Store.
+  // problems and a directory locked by another open Store. A missing
+  // directory without create_if_missing, a path that is not a directory,
+  // and an existing database with error_if_exists are InvalidArgument.
   static Status Open(const Options& options, std::string_view path, std::unique_ptr<Store>* out);
 
   Store(const Store&) = delete;
@@ -107,7 +109,10 @@ class Store {
 
   // Restores a logically deleted record as it was, with a new write time.
   // FailedPrecondition if the record is live; Expired if the domain's
-  // retention has passed since the delete; NotFound if there is no record.
+  // retention has passed since the delete (at exactly delete time +
+  // retention it has passed), or if the record's own TTL ran out while it
+  // was deleted; NotFound if there is no record (never written, hard
+  // deleted, purged, or live but past its TTL).
   Status Undelete(const WriteOptions& options, std::string_view domain,
                   std::string_view tenant, std::string_view key);
 
@@ -116,9 +121,10 @@ class Store {
   Status HardDelete(const WriteOptions& options, std::string_view domain,
                     std::string_view tenant, std::string_view key);
 
-  // Applies every operation of the batch atomically. Any bad argument or a
-  // Delete of a record that is not live fails the whole batch; nothing is
-  // applied then.
+  // Applies every operation of the batch atomically, in order: a later
+  // operation on a key sees the earlier ones (a Put then a Delete of one key
+  // leaves a tombstone). Any bad argument or a Delete of a record that is
+  // not live fails the whole batch; nothing is applied then.
   Status Write(const WriteOptions& options, const WriteBatch& batch);
 
   // The cold write path: writes the records of one tenant of a cold domain
@@ -145,7 +151,8 @@ class Store {
   Status Flush(std::string_view domain = {});
 
   // Compacts one domain (all if empty), or only one tenant of it, down to
-  // the bottommost level, and waits for it.
+  // the bottommost level, and waits for it. A tenant needs a domain
+  // (InvalidArgument otherwise).
   Status CompactRange(std::string_view domain = {}, std::string_view tenant = {});
 
   // Waits until no flush or compaction is running or pending in any domain
