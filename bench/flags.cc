@@ -154,6 +154,16 @@ const std::vector<FlagSpec>& Flags() {
       {"tenants", "N", "tenants the keys are spread over (key k -> tenant k % N)",
        ShowUint(&BenchConfig::tenants),
        UintSetter("tenants", 1, 1000000, &BenchConfig::tenants)},
+      {"purge", "0|1", "metakv: tombstone filter purges in compaction",
+       ShowUint(&BenchConfig::purge), UintSetter("purge", 0, 1, &BenchConfig::purge)},
+      {"partition", "0|1", "metakv: tenant partitioner cuts compaction output",
+       ShowUint(&BenchConfig::partition), UintSetter("partition", 0, 1, &BenchConfig::partition)},
+      {"adaptive_flush", "0|1", "metakv: flush controller sizes memtables and L0 triggers",
+       ShowUint(&BenchConfig::adaptive_flush),
+       UintSetter("adaptive_flush", 0, 1, &BenchConfig::adaptive_flush)},
+      {"flush_controller_interval", "SECONDS", "metakv: seconds between flush controller decisions",
+       ShowUint(&BenchConfig::flush_controller_interval),
+       UintSetter("flush_controller_interval", 1, 3600, &BenchConfig::flush_controller_interval)},
   };
   return kFlags;
 }

@@ -69,6 +69,17 @@ struct BenchConfig {
   // Tenants the key space is spread over (key k belongs to tenant
   // k % tenants). Flag: --tenants. Default: 16.
   uint64_t tenants = 16;
+  // metakv's write-amplification mechanisms, each 1 (on) or 0 (off), so
+  // their effect can be measured one at a time. Flags: --purge (tombstone
+  // filter), --partition (tenant partitioner), --adaptive_flush (flush
+  // controller). Default: 1 each.
+  uint64_t purge = 1;
+  uint64_t partition = 1;
+  uint64_t adaptive_flush = 1;
+  // Seconds between the flush controller's decisions. Flag:
+  // --flush_controller_interval. Default: 2 (runs here last seconds, not
+  // hours).
+  uint64_t flush_controller_interval = 2;
   // --help was given: print Usage() and run nothing.
   bool help = false;
 };

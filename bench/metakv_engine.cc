@@ -97,11 +97,17 @@ Status OpenMetakvEngine(const BenchConfig& config, const std::string& dir,
   domain.max_bytes_for_level_base = config.max_bytes_for_level_base;
   domain.compression = ToMetakv(config.compression);
   domain.bottommost_compression = ToMetakv(config.compression);
+  domain.purge_in_compaction = config.purge != 0;
+  domain.partition_by_tenant = config.partition != 0;
+  domain.adaptive_write_buffer = config.adaptive_flush != 0;
+  domain.adaptive_level0_trigger = config.adaptive_flush != 0;
 
   Options options;
   options.create_if_missing = true;
   options.domains = {domain};
   options.memory_budget_bytes = config.memory_budget;
+  options.flush_controller_interval_seconds =
+      config.adaptive_flush != 0 ? config.flush_controller_interval : 0;
 
   std::unique_ptr<Store> store;
   Status s = Annotate(Store::Open(options, dir, &store), "open " + dir);
