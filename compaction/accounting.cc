@@ -14,9 +14,9 @@ namespace metakv {
 // ------------------------------------------------------------ TenantLedger ----
 
 TenantBytes* TenantLedger::Slot(std::string_view tenant) {
-  auto it = tenants_.find(std::string(tenant));
+  auto it = tenants_.find(tenant);
   if (it != tenants_.end()) return &it->second;
-  if (tenants_.size() >= kMaxTenants) return &tenants_[""];
+  if (tenants_.size() >= kMaxTenants) return &tenants_[std::string()];
   return &tenants_[std::string(tenant)];
 }
 

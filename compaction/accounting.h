@@ -55,7 +55,7 @@ class TenantLedger {
   static void Charge(TenantBytes* t, Reason reason, uint64_t bytes);
 
   mutable std::mutex mu_;
-  std::unordered_map<std::string, TenantBytes> tenants_;  // GUARDED_BY(mu_)
+  std::map<std::string, TenantBytes, std::less<>> tenants_;  // GUARDED_BY(mu_)
 };
 
 struct DomainCounters {
