@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bench/flags.h"
 #include "metakv/status.h"
@@ -22,8 +23,17 @@ namespace metakv::bench {
 struct EngineStats {
   uint64_t flush_bytes_written = 0;
   uint64_t compaction_bytes_written = 0;
+  uint64_t ingest_bytes_written = 0;  // SST files ingested (metakv's cold path)
 
-  uint64_t device_bytes() const { return flush_bytes_written + compaction_bytes_written; }
+  uint64_t device_bytes() const {
+    return flush_bytes_written + compaction_bytes_written + ingest_bytes_written;
+  }
+};
+
+// One record of a version-history group.
+struct HistoryRecord {
+  std::string key;
+  std::string value;
 };
 
 class Engine {
@@ -43,6 +53,13 @@ class Engine {
   // Reads (tenant, key) into *value. NotFound if absent; any other non-OK
   // status is an engine failure.
   virtual Status Get(std::string_view tenant, std::string_view key, std::string* value) = 0;
+
+  // Writes a group of write-once version-history records of one tenant, as a
+  // versioning service would: the group is acknowledged, durable and
+  // visible when the call returns. metakv: one cold ingest into its
+  // "history" domain; stock RocksDB: one synced write batch.
+  virtual Status WriteHistoryGroup(std::string_view tenant,
+                                   const std::vector<HistoryRecord>& records) = 0;
 
   // Flushes every memtable to SST files and waits for it.
   virtual Status Flush() = 0;

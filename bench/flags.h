@@ -80,6 +80,9 @@ struct BenchConfig {
   // --flush_controller_interval. Default: 2 (runs here last seconds, not
   // hours).
   uint64_t flush_controller_interval = 2;
+  // Records per version-history group (fillhistory). Flag: --history_group.
+  // Default: 1000.
+  uint64_t history_group = 1000;
   // --help was given: print Usage() and run nothing.
   bool help = false;
 };

@@ -2,6 +2,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 #include <rocksdb/options.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
@@ -91,6 +92,20 @@ class RocksdbEngine : public Engine {
       *idle = true;
       return Status::OK();
     });
+  }
+
+  Status WriteHistoryGroup(std::string_view tenant,
+                           const std::vector<HistoryRecord>& records) override {
+    if (db_ == nullptr) return Status::InvalidArgument("rocksdb: closed");
+    rocksdb::WriteBatch batch;
+    for (const auto& r : records) {
+      MakeKey(tenant, r.key);
+      rocksdb::Status s = batch.Put(key_, r.value);
+      if (!s.ok()) return FromRocksdb(s, "WriteBatch::Put");
+    }
+    rocksdb::WriteOptions synced = write_options_;
+    synced.sync = true;  // durable on return, as an ingest is
+    return FromRocksdb(db_->Write(synced, &batch), "Write");
   }
 
   Status GetStats(EngineStats* stats) override {

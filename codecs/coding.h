@@ -65,7 +65,10 @@ inline uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
   return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-// The bytes of s as printable text: printable ASCII as is, others as \xNN.
+// Appends the bytes of s to *out as printable text: printable ASCII as is,
+// every other byte and the backslash as \xNN (a backslash as \x5c).
+void AppendPrintable(std::string_view s, std::string* out);
+// AppendPrintable(s) into a new string.
 std::string Printable(std::string_view s);
 // Printable(s) of at most max bytes of s, with "..." if s was longer: for
 // naming a key in an error message.

@@ -67,6 +67,14 @@ bool IsBoolFlag(std::string_view name) {
   return name == "json" || name == "raw" || name == "help";
 }
 
+bool IsValueFlag(std::string_view name) {
+  for (std::string_view known : {"command", "tenant", "from", "to", "limit", "top", "value-bytes",
+                                 "now"}) {
+    if (name == known) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string_view CommandName(Command c) {
@@ -123,6 +131,10 @@ bool ParseDumpFlags(int argc, char** argv, DumpFlags* flags, std::string* error)
       if (name == "help") flags->help = true;
       continue;
     }
+    if (!IsValueFlag(name)) {
+      *error = "unknown option '--" + std::string(name) + "' (see --help)";
+      return false;
+    }
     if (!has_value) {
       if (i + 1 >= argc || argv[i + 1] == nullptr) {
         *error = "option --" + std::string(name) + " needs a value";
@@ -170,9 +182,6 @@ bool ParseDumpFlags(int argc, char** argv, DumpFlags* flags, std::string* error)
     } else if (name == "now") {
       if (!ParseUint64(value, &flags->now_seconds)) return bad_number();
       flags->has_now = true;
-    } else {
-      *error = "unknown option '--" + std::string(name) + "' (see --help)";
-      return false;
     }
   }
   if (flags->help) return true;

@@ -1,7 +1,7 @@
 #include "tools/entry_decoder.h"
 
+#include "codecs/coding.h"
 #include "codecs/key_codec.h"
-#include "tools/format.h"
 
 namespace metakv::tools {
 
@@ -67,7 +67,7 @@ bool TenantTracker::Update(std::string_view tenant_prefix) {
     if (tenant_prefix[i] == '\0') ++i;
   }
   printable_.clear();
-  AppendPrintable(tenant_, &printable_);
+  codecs::AppendPrintable(tenant_, &printable_);
   return true;
 }
 

@@ -2,10 +2,11 @@
 
 #include <cstdio>
 
+#include "codecs/coding.h"
+
 namespace metakv::tools {
 
 namespace {
-constexpr char kHex[] = "0123456789abcdef";
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -15,33 +16,13 @@ int HexValue(char c) {
 }
 }  // namespace
 
-void AppendPrintable(std::string_view s, std::string* out) {
-  size_t run = 0;  // start of the current run of bytes shown as they are
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\\') continue;
-    out->append(s.data() + run, i - run);
-    const char esc[4] = {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
-    out->append(esc, 4);
-    run = i + 1;
-  }
-  out->append(s.data() + run, s.size() - run);
-}
-
 void AppendPrintableHead(std::string_view s, size_t max, std::string* out) {
   if (max == 0 || s.size() <= max) {
-    AppendPrintable(s, out);
+    codecs::AppendPrintable(s, out);
     return;
   }
-  AppendPrintable(s.substr(0, max), out);
+  codecs::AppendPrintable(s.substr(0, max), out);
   out->append("...");
-}
-
-std::string PrintableString(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  AppendPrintable(s, &out);
-  return out;
 }
 
 void AppendIsoTime(uint64_t seconds, std::string* out) {

@@ -1,5 +1,6 @@
 // Text formatting shared by metakv-sst-dump's commands: bytes as printable
-// ASCII, times as ISO-8601 UTC, and the parsing of escaped arguments.
+// ASCII (a bounded form of codecs::AppendPrintable), times as ISO-8601 UTC,
+// and the parsing of escaped arguments.
 //
 // The Append* functions append to a caller's buffer so a command can reuse
 // one buffer per column instead of allocating per record. Pure functions:
@@ -13,14 +14,10 @@
 
 namespace metakv::tools {
 
-// Appends s with printable ASCII as is and every other byte (and the
-// backslash) as \xNN: the form codecs::Printable produces, and the form
-// ParseEscaped reads back.
-void AppendPrintable(std::string_view s, std::string* out);
-// AppendPrintable of at most max bytes of s, then "..." if s was longer.
-// max == 0 means no limit.
+// codecs::AppendPrintable (printable ASCII as is, every other byte and the
+// backslash as \xNN; the form ParseEscaped reads back) of at most max bytes
+// of s, then "..." if s was longer. max == 0 means no limit.
 void AppendPrintableHead(std::string_view s, size_t max, std::string* out);
-std::string PrintableString(std::string_view s);
 
 // Appends seconds since the epoch as "2023-11-14T22:13:20Z"; 0 as "-".
 void AppendIsoTime(uint64_t seconds, std::string* out);

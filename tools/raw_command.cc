@@ -1,110 +1,65 @@
 // The raw command: stored keys and values as they are, undecoded.
-#include <memory>
 #include <string>
 
+#include "codecs/coding.h"
 #include "tools/commands.h"
+#include "tools/entry_listing.h"
 #include "tools/format.h"
-#include "tools/key_filter.h"
-#include "tools/text_table.h"
 
 namespace metakv::tools {
 
 namespace {
-constexpr size_t kJsonFlushBytes = 1 << 20;
-}
+
+class RawShower : public EntryShower {
+ public:
+  explicit RawShower(const DumpFlags& flags) : flags_(flags) {}
+
+  std::string_view Noun() const override { return "entry"; }
+  std::string_view Nouns() const override { return "entries"; }
+  bool Decodes() const override { return false; }
+  std::vector<TextTable::Column> Columns() const override {
+    return {{"KEY"}, {"VALUE_BYTES", TextTable::Align::kRight}, {"VALUE"}};
+  }
+
+  void BeginFile(const InputFile& f, const SstFile& file, JsonWriter* json) override {
+    if (json == nullptr) return;
+    json->Field("column_family", file.properties().column_family_name);
+    json->Field("entries_in_table", file.properties().num_entries);
+  }
+  std::string HeadingSuffix(const SstFile& file) const override {
+    return ", column family '" + file.properties().column_family_name + "'";
+  }
+
+  Shown Show(const InputFile& f, std::string_view key, std::string_view value, JsonWriter* json,
+             TextTable* table) override {
+    if (json != nullptr) {
+      json->BeginObject();
+      scratch_.clear();
+      codecs::AppendPrintable(key, &scratch_);
+      json->Field("key", scratch_);
+      json->Field("value_bytes", static_cast<uint64_t>(value.size()));
+      scratch_.clear();
+      AppendPrintableHead(value, flags_.value_bytes, &scratch_);
+      json->Field("value", scratch_);
+      json->EndObject();
+    } else {
+      codecs::AppendPrintable(key, &table->Cell(0));
+      table->Cell(1).append(std::to_string(value.size()));
+      AppendPrintableHead(value, flags_.value_bytes, &table->Cell(2));
+    }
+    return Shown::kShown;
+  }
+
+ private:
+  const DumpFlags& flags_;
+  std::string scratch_;
+};
+
+}  // namespace
 
 void RunRaw(RunContext* ctx) {
-  const DumpFlags& flags = ctx->flags();
-  const KeyFilter filter = KeyFilter::ForRaw(flags);
-  std::ostream& out = ctx->out();
-  JsonWriter json;
-  if (flags.json) {
-    ctx->WriteJsonHeader(&json);
-    json.Key("files");
-    json.BeginArray();
-  } else {
-    ctx->WriteTextHeader();
-  }
-  uint64_t shown = 0;
-  uint64_t files_read = 0;
-  bool limit_reached = false;
-  std::string scratch;
-  for (const InputFile& f : ctx->files()) {
-    if (limit_reached) break;
-    if (!filter.MayOverlap(f)) continue;
-    std::unique_ptr<SstFile> holder;
-    const SstFile* file = nullptr;
-    bool vanished = false;
-    if (!ctx->OpenForReading(f, &holder, &file, &vanished)) continue;
-    ++files_read;
-    std::unique_ptr<TextTable> table;
-    if (flags.json) {
-      json.BeginObject();
-      json.Field("path", f.path);
-      json.Field("column_family", file->properties().column_family_name);
-      if (f.level >= 0) json.Field("level", f.level);
-      json.Field("entries_in_table", file->properties().num_entries);
-      json.Key("entries");
-      json.BeginArray();
-    } else {
-      out << "\n# " << ctx->FileLabel(f) << ": "
-          << CountOf(file->properties().num_entries, "entry", "entries") << ", column family '"
-          << file->properties().column_family_name << "'\n";
-      table = std::make_unique<TextTable>(
-          &out, std::vector<TextTable::Column>{{"KEY", false}, {"VALUE_BYTES", true}, {"VALUE", false}});
-    }
-    EntryCursor cursor(*file, filter);
-    for (; cursor.Valid(); cursor.Next()) {
-      if (flags.json) {
-        json.BeginObject();
-        scratch.clear();
-        AppendPrintable(cursor.key(), &scratch);
-        json.Field("key", scratch);
-        json.Field("value_bytes", static_cast<uint64_t>(cursor.value().size()));
-        scratch.clear();
-        AppendPrintableHead(cursor.value(), flags.value_bytes, &scratch);
-        json.Field("value", scratch);
-        json.EndObject();
-        if (json.buffered_bytes() >= kJsonFlushBytes) json.WriteTo(&out);
-      } else {
-        AppendPrintable(cursor.key(), &table->Cell(0));
-        table->Cell(1).append(std::to_string(cursor.value().size()));
-        AppendPrintableHead(cursor.value(), flags.value_bytes, &table->Cell(2));
-        table->EndRow();
-      }
-      ++shown;
-      if (flags.limit != 0 && shown >= flags.limit) {
-        limit_reached = true;
-        break;
-      }
-    }
-    const Status walk = cursor.status();
-    if (!walk.ok()) ctx->Problem(walk);
-    if (flags.json) {
-      json.EndArray();
-      json.Field("complete", walk.ok() && !limit_reached);
-      json.EndObject();
-      json.WriteTo(&out);
-    } else {
-      table.reset();
-      if (!walk.ok()) out << "# stopped early: " << walk.message() << '\n';
-    }
-  }
-  if (flags.json) {
-    json.EndArray();
-    json.Field("files_read", files_read);
-    json.Field("entries_shown", shown);
-    json.Field("limit_reached", limit_reached);
-    ctx->WriteJsonFooter(&json);
-    json.WriteTo(&out);
-    out << '\n';
-  } else {
-    out << "\n# " << CountOf(shown, "entry", "entries") << " shown from "
-        << CountOf(files_read, "file", "files");
-    if (limit_reached) out << "; stopped at --limit=" << flags.limit;
-    out << '\n';
-    ctx->WriteTextFooter();
-  }
+  RawShower shower(ctx->flags());
+  RunEntryListing(ctx, KeyFilter::ForRaw(ctx->flags()), &shower);
 }
 
 }  // namespace metakv::tools

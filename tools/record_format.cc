@@ -1,5 +1,6 @@
 #include "tools/record_format.h"
 
+#include "codecs/coding.h"
 #include "codecs/key_codec.h"
 #include "tools/format.h"
 
@@ -27,14 +28,14 @@ bool DescribeKey(KeyMode mode, std::string_view key, std::string* tenant, std::s
     std::string decoded;
     std::string_view rest;
     if (codecs::DecodeKey(key, &decoded, &rest).ok()) {
-      AppendPrintable(decoded, tenant);
-      AppendPrintable(rest, user_key);
+      codecs::AppendPrintable(decoded, tenant);
+      codecs::AppendPrintable(rest, user_key);
       return true;
     }
-    AppendPrintable(key, user_key);
+    codecs::AppendPrintable(key, user_key);
     return false;
   }
-  AppendPrintable(key, user_key);
+  codecs::AppendPrintable(key, user_key);
   return true;
 }
 

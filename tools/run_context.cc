@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "codecs/coding.h"
 #include "tools/format.h"
 
 namespace metakv::tools {
@@ -216,14 +217,14 @@ void RunContext::WriteJsonHeader(JsonWriter* json) {
   if (flags_.has_tenant || !flags_.from.empty() || !flags_.to.empty()) {
     json->Key("filter");
     json->BeginObject();
-    if (flags_.has_tenant) json->Field("tenant", PrintableString(flags_.tenant));
-    if (!flags_.from.empty()) json->Field("from", PrintableString(flags_.from));
-    if (!flags_.to.empty()) json->Field("to", PrintableString(flags_.to));
+    if (flags_.has_tenant) json->Field("tenant", codecs::Printable(flags_.tenant));
+    if (!flags_.from.empty()) json->Field("from", codecs::Printable(flags_.from));
+    if (!flags_.to.empty()) json->Field("to", codecs::Printable(flags_.to));
     json->EndObject();
   }
 }
 
-void RunContext::WriteJsonFooter(JsonWriter* json) {
+void RunContext::FinishJson(JsonWriter* json) {
   json->Key("notes");
   json->BeginArray();
   for (const auto& note : notes_) json->String(note);
@@ -235,6 +236,8 @@ void RunContext::WriteJsonFooter(JsonWriter* json) {
   json->Field("exit_code", ExitCode());
   json->Field("ok", ExitCode() == kExitOk);
   json->EndObject();
+  json->WriteTo(&out_);
+  out_ << '\n';
 }
 
 }  // namespace metakv::tools

@@ -69,8 +69,9 @@ class RunContext {
   void WriteTextFooter();
   // Opens the document's object and writes the members every command shares.
   void WriteJsonHeader(JsonWriter* json);
-  // Writes notes, errors and "ok", and closes the document's object.
-  void WriteJsonFooter(JsonWriter* json);
+  // Writes notes, errors and "ok", closes the document's object, and writes
+  // what json still holds to the output, ending the document with a newline.
+  void FinishJson(JsonWriter* json);
   // "inode L0 000012.sst" or the lone file's path.
   std::string FileLabel(const InputFile& f) const;
 

@@ -46,15 +46,20 @@ uint64_t DecodeFixed64(const char* p) {
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 
+// stat(2) of path; NotFound or IOError naming it.
+Status StatPath(const std::string& path, struct stat* st) {
+  if (stat(path.c_str(), st) == 0) return Status::OK();
+  const int err = errno;
+  if (err == ENOENT || err == ENOTDIR) return Status::NotFound(path + ": no such file");
+  return Status::IOError(path + ": " + ErrnoText(err));
+}
+
 // Checks the file's type, size and footer magic; on success *bytes is its
 // size.
 Status CheckShape(const std::string& path, uint64_t* bytes) {
   struct stat st {};
-  if (stat(path.c_str(), &st) != 0) {
-    const int err = errno;
-    if (err == ENOENT || err == ENOTDIR) return Status::NotFound(path + ": no such file");
-    return Status::IOError(path + ": " + ErrnoText(err));
-  }
+  Status s = StatPath(path, &st);
+  if (!s.ok()) return s;
   if (S_ISDIR(st.st_mode)) return Status::InvalidArgument(path + ": is a directory");
   if (!S_ISREG(st.st_mode)) {
     return Status::InvalidArgument(path + ": not a regular file");
@@ -112,11 +117,8 @@ rocksdb::ReadOptions ScanReadOptions() {
 
 Status FileSize(const std::string& path, uint64_t* bytes) {
   struct stat st {};
-  if (stat(path.c_str(), &st) != 0) {
-    const int err = errno;
-    if (err == ENOENT || err == ENOTDIR) return Status::NotFound(path + ": no such file");
-    return Status::IOError(path + ": " + ErrnoText(err));
-  }
+  Status s = StatPath(path, &st);
+  if (!s.ok()) return s;
   *bytes = static_cast<uint64_t>(st.st_size);
   return Status::OK();
 }

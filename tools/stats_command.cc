@@ -2,7 +2,6 @@
 // level, per domain and in total, with each file's key range and table
 // properties.
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,6 +18,8 @@
 namespace metakv::tools {
 
 namespace {
+
+constexpr TextTable::Align kRight = TextTable::Align::kRight;
 
 struct Properties {
   uint64_t entries = 0;
@@ -132,7 +133,7 @@ std::string KeyPointText(const KeyPoint& p) {
 std::vector<TextTable::Column> WithTotalsColumns(std::vector<TextTable::Column> lead) {
   for (const char* h : {"RECORDS", "BYTES", "LIVE", "EXPIRING", "TOMBSTONE", "GHOST_BYTES",
                         "GHOST%", "EXPIRED", "BAD"}) {
-    lead.push_back({h, true});
+    lead.push_back({h, kRight});
   }
   return lead;
 }
@@ -155,7 +156,7 @@ void TenantTableText(std::ostream& out, const std::string& title, const std::vec
                      const RecordTotals& other, uint64_t other_tenants, bool untracked,
                      const std::string& indent) {
   out << indent << title << '\n';
-  TextTable table(&out, WithTotalsColumns({{indent + "TENANT", false}}));
+  TextTable table(&out, WithTotalsColumns({{indent + "TENANT"}}));
   for (const TenantRow& row : top) {
     std::vector<std::string> cells{indent + row.tenant};
     TotalsCells(row.totals, &cells);
@@ -173,9 +174,7 @@ void TenantTableText(std::ostream& out, const std::string& title, const std::vec
 
 std::string Ratio(uint64_t raw, uint64_t stored) {
   if (stored == 0) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.2fx", static_cast<double>(raw) / static_cast<double>(stored));
-  return buf;
+  return FormatFixed(static_cast<double>(raw) / static_cast<double>(stored), 2) + "x";
 }
 
 // ---------------------------------------------------------------- json ----
@@ -459,20 +458,18 @@ void RunStats(RunContext* ctx) {
       TenantsJson(&json, top, other, other_count, all_tenants.untracked());
     }
     json.EndObject();
-    ctx->WriteJsonFooter(&json);
-    json.WriteTo(&out);
-    out << '\n';
+    ctx->FinishJson(&json);
     return;
   }
 
   ctx->WriteTextHeader();
   out << "\nFiles\n";
   {
-    TextTable table(&out, WithTotalsColumns({{"FILE", false},
-                                             {"DOMAIN", false},
-                                             {"LEVEL", true},
-                                             {"FILE_BYTES", true},
-                                             {"COMPRESSION", false}}));
+    TextTable table(&out, WithTotalsColumns({{"FILE"},
+                                             {"DOMAIN"},
+                                             {"LEVEL", kRight},
+                                             {"FILE_BYTES", kRight},
+                                             {"COMPRESSION"}}));
     for (const FileReport& r : files) {
       std::vector<std::string> cells{r.file.name, r.file.domain.empty() ? "-" : r.file.domain,
                                      r.file.level >= 0 ? std::to_string(r.file.level) : "-",
@@ -484,10 +481,10 @@ void RunStats(RunContext* ctx) {
 
   out << "\nDomains\n";
   {
-    TextTable table(&out, WithTotalsColumns({{"DOMAIN", false},
-                                             {"LEVEL", true},
-                                             {"FILES", true},
-                                             {"FILE_BYTES", true}}));
+    TextTable table(&out, WithTotalsColumns({{"DOMAIN"},
+                                             {"LEVEL", kRight},
+                                             {"FILES", kRight},
+                                             {"FILE_BYTES", kRight}}));
     for (const DomainReport& d : domains) {
       if (d.files == 0 && !ctx->input().is_database) continue;
       for (const auto& [level, l] : d.levels) {
@@ -539,7 +536,7 @@ void RunStats(RunContext* ctx) {
   for (const FileReport& r : files) {
     const Properties& p = r.props;
     out << '\n' << ctx->FileLabel(r.file) << '\n';
-    TextTable table(&out, {{"", false}, {"", false}});
+    TextTable table(&out, {{""}, {""}});
     table.HideHeader();
     table.AddRow({"  key range", KeyPointText(r.smallest) + "  ..  " + KeyPointText(r.largest)});
     std::string entries = std::to_string(p.entries) + " in the table; " +

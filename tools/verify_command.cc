@@ -15,6 +15,8 @@ namespace metakv::tools {
 
 namespace {
 
+constexpr TextTable::Align kRight = TextTable::Align::kRight;
+
 // The JSON document lists at most this many bad records (all are counted).
 constexpr uint64_t kMaxListedBadRecords = 1000;
 
@@ -162,21 +164,19 @@ void RunVerify(RunContext* ctx) {
     json.Field("unreadable_files", unreadable_files);
     json.Field("records_checked", total_records);
     json.Field("bad_records", total_bad);
-    ctx->WriteJsonFooter(&json);
-    json.WriteTo(&out);
-    out << '\n';
+    ctx->FinishJson(&json);
     return;
   }
 
   out << '\n';
   {
-    TextTable table(&out, {{"FILE", false},
-                           {"DOMAIN", false},
-                           {"LEVEL", true},
-                           {"BLOCKS", false},
-                           {"RECORDS", true},
-                           {"BAD", true},
-                           {"RESULT", false}});
+    TextTable table(&out, {{"FILE"},
+                           {"DOMAIN"},
+                           {"LEVEL", kRight},
+                           {"BLOCKS"},
+                           {"RECORDS", kRight},
+                           {"BAD", kRight},
+                           {"RESULT"}});
     for (const FileResult& r : results) {
       const InputFile& f = *r.file;
       std::vector<std::string> cells{ctx->input().is_database ? f.name : f.path,

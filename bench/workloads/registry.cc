@@ -9,6 +9,10 @@ const std::vector<WorkloadInfo>& AllWorkloads() {
        &NewOverwrite},
       {"readrandom", "get --reads keys drawn uniformly from [0, num); counts those found",
        &NewReadRandom},
+      {"fillhistory",
+       "write --num version-history records once each, in groups of --history_group per tenant "
+       "(metakv: cold ingest; rocksdb: synced write batch)",
+       &NewFillHistory},
   };
   return kWorkloads;
 }

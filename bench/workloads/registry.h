@@ -31,6 +31,7 @@ bool IsKnownWorkload(std::string_view name);
 std::unique_ptr<Workload> NewFillRandom();
 std::unique_ptr<Workload> NewOverwrite();
 std::unique_ptr<Workload> NewReadRandom();
+std::unique_ptr<Workload> NewFillHistory();
 
 }  // namespace metakv::bench
 

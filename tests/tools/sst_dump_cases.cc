@@ -27,12 +27,14 @@
 #include <tuple>
 #include <vector>
 
+#include "codecs/coding.h"
 #include "codecs/key_codec.h"
 #include "codecs/record_codec.h"
 #include "metakv/store.h"
 #include "tests/testutil.h"
 #include "tools/format.h"
 #include "tools/sst_dump_lib.h"
+#include "tools/text_table.h"
 
 namespace metakv::tools {
 namespace {
@@ -367,7 +369,7 @@ TEST(SstDumpFormatTest, PrintableRoundTrips) {
     for (int c = 0; c < 256; ++c) s.push_back(static_cast<char>(c));
     return s;
   }();
-  const std::string shown = PrintableString(all);
+  const std::string shown = codecs::Printable(all);
   for (char c : shown) EXPECT_TRUE(c >= 0x20 && c < 0x7f);
   std::string back;
   ASSERT_TRUE(ParseEscaped(shown, &back));
@@ -377,6 +379,71 @@ TEST(SstDumpFormatTest, PrintableRoundTrips) {
   for (const char* bad : {"\\", "\\x", "\\x4", "\\xg0", "\\q"}) {
     EXPECT_FALSE(ParseEscaped(bad, &back)) << bad;
   }
+}
+
+TEST(SstDumpFormatTest, PrintableForms) {
+  // The escapes, spelled out (the tool and codecs share AppendPrintable).
+  EXPECT_EQ(codecs::Printable(std::string("a\0\\\x7f\xff~ z", 8)), "a\\x00\\x5c\\x7f\\xff~ z");
+  std::string out = "kept:";
+  codecs::AppendPrintable(std::string_view("\x01" "b", 2), &out);  // appends
+  EXPECT_EQ(out, "kept:\\x01b");
+  out.clear();
+  AppendPrintableHead("abcdef", 3, &out);
+  EXPECT_EQ(out, "abc...");
+  out.clear();
+  AppendPrintableHead("abc", 3, &out);
+  AppendPrintableHead("\x02", 0, &out);
+  EXPECT_EQ(out, "abc\\x02");
+}
+
+// -------------------------------------------------------- text table ----
+
+// The report form metakv-bench prints: group labels (columns widen to fit
+// them), " | " between groups, a rule, blank missing cells.
+TEST(SstDumpTextTableTest, ReportWithGroups) {
+  using Align = TextTable::Align;
+  TextTable table({{"workload", Align::kLeft, ""},
+                   {"ops/s", Align::kRight, "metakv"},
+                   {"WA", Align::kRight, "metakv"},
+                   {"ops/s", Align::kRight, "a-long-group-label"},
+                   {"x", Align::kLeft, ""}});
+  table.AddRow({"fillrandom", "92191", "0.64", "1", "last"});
+  table.AddRow({"overwrite", "964"});
+  EXPECT_EQ(table.rows(), 2u);
+  EXPECT_EQ(table.Format(),
+            "           |   metakv    | a-long-group-label |\n"
+            "workload   | ops/s    WA |              ops/s | x\n"
+            "---------- | -----  ---- | ------------------ | ----\n"
+            "fillrandom | 92191  0.64 |                  1 | last\n"
+            "overwrite  |   964       |                    |\n");
+  TextTable empty({{"h1", Align::kLeft, ""}, {"h2", Align::kRight, ""}});
+  EXPECT_EQ(empty.Format(), "h1  h2\n--  --\n");
+  EXPECT_EQ(TextTable(std::vector<TextTable::Column>{}).Format(), "");
+  EXPECT_EQ(FormatFixed(1234.5678, 2), "1234.57");
+  EXPECT_EQ(FormatInteger(1234.5), "1235");
+  EXPECT_EQ(FormatFixed(std::nan(""), 1), "-");
+}
+
+// The streaming form the tool prints: chunks of rows, columns that only
+// widen, no trailing spaces, nothing for an empty table.
+TEST(SstDumpTextTableTest, StreamsInChunks) {
+  std::ostringstream out;
+  {
+    TextTable table(&out, {{"K"}, {"N", TextTable::Align::kRight}, {"V"}}, 2);
+    for (const char* k : {"a", "bb", "c"}) {
+      table.Cell(0).append(k);
+      table.Cell(1).append(std::to_string(std::string(k).size() * 100));
+      table.EndRow();
+      if (k[0] == 'b') {  // the first chunk is out
+        EXPECT_EQ(out.str(), "K     N  V\na   100\nbb  200\n");
+      }
+    }
+    table.AddRow({"dddd", "1", "v"});
+  }
+  EXPECT_EQ(out.str(), "K     N  V\na   100\nbb  200\nc     100\ndddd    1  v\n");
+  std::ostringstream none;
+  { TextTable table(&none, {{"K"}}); }
+  EXPECT_EQ(none.str(), "");
 }
 
 // -------------------------------------------------------------- models ----
@@ -412,21 +479,6 @@ struct Expected {
 };
 
 using Model = std::map<std::tuple<std::string, std::string, std::string>, Expected>;
-
-std::string Printable(std::string_view s) {
-  std::string out;
-  static const char kHex[] = "0123456789abcdef";
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += "\\x";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 const std::string kOddTenant("z\0y", 3);  // a tenant with a zero byte
 const std::string kBinaryValue("\x00\x01\xff bin", 7);
@@ -587,6 +639,12 @@ TEST(SstDumpUsageTest, BadArgumentsExitTwoWithOneLine) {
     EXPECT_EQ(r.code, 2) << ::testing::PrintToString(args);
     EXPECT_TRUE(r.out.empty());
     EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;
+  }
+  // An unknown option is named as such, with or without a value after it.
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--frob"}, {"--frob", "x"}}) {
+    const RunResult r = Dump(args);
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(r.err, "metakv-sst-dump: unknown option '--frob' (see --help)\n");
   }
 }
 
@@ -941,13 +999,13 @@ TEST_F(SstDumpSampleDbTest, ScanJsonMatchesWhatWasWritten) {
   }
   ASSERT_EQ(seen.size(), model().size());
   for (const auto& [id, want] : model()) {
-    auto it = seen.find({want.domain, Printable(want.tenant), Printable(want.key)});
+    auto it = seen.find({want.domain, codecs::Printable(want.tenant), codecs::Printable(want.key)});
     ASSERT_NE(it, seen.end()) << want.domain << " " << want.tenant << " " << want.key;
     const Expected& got = it->second;
     EXPECT_EQ(got.kind, want.kind) << want.key;
     EXPECT_EQ(got.time, want.time) << want.key;
     EXPECT_EQ(got.expiry, want.expiry) << want.key;
-    EXPECT_EQ(got.value, Printable(want.value)) << want.key;
+    EXPECT_EQ(got.value, codecs::Printable(want.value)) << want.key;
   }
   EXPECT_EQ(doc["records_shown"].u(), model().size() + metadata_records);
   EXPECT_EQ(doc["bad_records"].u(), 0u);
@@ -1017,7 +1075,7 @@ TEST_F(SstDumpSampleDbTest, StatsJsonMatchesWhatWasWritten) {
   Want all;
   for (const auto& [id, e] : model()) {
     by_domain[e.domain].Add(e);
-    by_tenant[Printable(e.tenant)].Add(e);
+    by_tenant[codecs::Printable(e.tenant)].Add(e);
     all.Add(e);
   }
   auto check = [](const Json& t, const Want& w, const std::string& what) {
