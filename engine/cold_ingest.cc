@@ -88,12 +88,9 @@ Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
     return FromRocks(rs, "IngestCold: writing " + file);
   }
 
-  // Ingest it, holding the locks of its keys so no logical delete's
-  // read-modify-write interleaves.
-  std::vector<size_t> stripes;
-  stripes.reserve(records.size());
-  for (const auto& r : records) stripes.push_back(StripeOf(d, codecs::EncodeKey(tenant, r.key)));
-  auto locks = LockStripes(std::move(stripes));
+  // Ingest it holding the domain's gate, so no write's read-modify-write
+  // interleaves (writers hold it shared; a cold domain always has one).
+  std::unique_lock<std::shared_mutex> gate(*d->ingest_gate);
   rocksdb::IngestExternalFileOptions io;
   io.move_files = true;  // a hard link: the file is not written twice
   io.snapshot_consistency = true;

@@ -123,7 +123,10 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
   accounting_ = std::make_shared<AccountingListener>();
   for (const auto& d : options.domains) {
     domain_index_[d.name] = domains_.size();
-    Domain domain{d, nullptr, accounting_->Register(d.name), nullptr};
+    Domain domain{d, nullptr, accounting_->Register(d.name), nullptr, nullptr};
+    if (d.temperature == Temperature::kCold) {
+      domain.ingest_gate = std::make_shared<std::shared_mutex>();
+    }
     if (d.partition_by_tenant) {
       domain.partitioner = std::make_shared<TenantPartitionerFactory>(static_cast<uint64_t>(
           d.partition_min_file_fraction * static_cast<double>(d.target_file_size_bytes)));
@@ -549,6 +552,7 @@ Status Store::Impl::Put(const WriteOptions& wo, std::string_view domain, std::st
   codecs::EncodeRecord(encoded, record, &stored);
   rocksdb::Status rs;
   {
+    GateLocks gate = HoldGates({d});
     std::lock_guard<std::mutex> lock(key_locks_[StripeOf(d, encoded)]);
     rs = db_->Put(ToRocksWrite(wo), d->cf, encoded, stored);
   }
@@ -582,6 +586,7 @@ Status Store::Impl::Undelete(const WriteOptions& wo, std::string_view domain,
   if (s.ok()) s = CheckKey(tenant, key);
   if (!s.ok()) return s;
   const std::string encoded = codecs::EncodeKey(tenant, key);
+  GateLocks gate = HoldGates({d});
   std::lock_guard<std::mutex> lock(key_locks_[StripeOf(d, encoded)]);
   Current cur;
   s = ReadCurrent(d, encoded, &cur);
@@ -611,6 +616,16 @@ Status Store::Impl::Undelete(const WriteOptions& wo, std::string_view domain,
   if (!rs.ok()) return FromRocks(rs, "undelete");
   d->counters->undeletes.fetch_add(1, std::memory_order_relaxed);
   return Status::OK();
+}
+
+GateLocks Store::Impl::HoldGates(std::vector<Domain*> domains) const {
+  std::sort(domains.begin(), domains.end());
+  domains.erase(std::unique(domains.begin(), domains.end()), domains.end());
+  GateLocks locks;
+  for (Domain* d : domains) {
+    if (d->ingest_gate) locks.emplace_back(*d->ingest_gate);
+  }
+  return locks;
 }
 
 std::vector<std::unique_lock<std::mutex>> Store::Impl::LockStripes(
@@ -650,8 +665,13 @@ Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
   // Lock the stripes of every key, in order, so read-modify-writes of logical
   // deletes are atomic with respect to other writers.
   std::vector<size_t> stripes;
+  std::vector<Domain*> domains;
   stripes.reserve(prepared.size());
-  for (const auto& p : prepared) stripes.push_back(p.stripe);
+  for (const auto& p : prepared) {
+    stripes.push_back(p.stripe);
+    domains.push_back(p.domain);
+  }
+  GateLocks gates = HoldGates(std::move(domains));
   auto locks = LockStripes(std::move(stripes));
 
   const uint64_t now = clock_->NowSeconds();

@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -40,7 +41,14 @@ struct Domain {
   rocksdb::ColumnFamilyHandle* cf = nullptr;  // owned by Store::Impl
   DomainCounters* counters = nullptr;         // owned by the listener
   std::shared_ptr<TenantPartitionerFactory> partitioner;  // null if off
+  // Cold domains only (null for hot ones): writers hold it shared, a cold
+  // ingest exclusively while it ingests, so no logical delete's
+  // read-modify-write interleaves with an ingest of the same keys.
+  std::shared_ptr<std::shared_mutex> ingest_gate;
 };
+
+// Shared holds of the ingest gates of some domains, taken in domain order.
+using GateLocks = std::vector<std::shared_lock<std::shared_mutex>>;
 
 class Store::Impl {
  public:
@@ -124,8 +132,11 @@ class Store::Impl {
   uint64_t PurgeTime();
   Status WriteCatalogue(const Catalogue& catalogue);
 
-  // Locks the stripes of the given keys of d, in order.
+  // Locks the given stripes, in order.
   std::vector<std::unique_lock<std::mutex>> LockStripes(std::vector<size_t> stripes) const;
+  // Holds the ingest gates of the given domains shared (hot domains have
+  // none), in domain order. REQUIRES: taken before any stripe lock.
+  GateLocks HoldGates(std::vector<Domain*> domains) const;
   // Removes files a crash left in the ingest staging directory.
   void CleanIngestStaging();
   std::string IngestStagingDir() const { return path_ + "/metakv-ingest"; }
