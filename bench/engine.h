@@ -3,8 +3,9 @@
 //
 // An engine stores (tenant, key) -> value records in one database directory
 // it owns while open. User bytes are counted by the driver; an engine
-// reports only what it wrote to the device (EngineStats). Engines are used
-// from one thread at a time.
+// reports only what it wrote to the device (EngineStats). Put, Get, Delete
+// and Scan may be called from several threads at once (--threads); every
+// other call from one thread, with no other call running.
 #ifndef METAKV_BENCH_ENGINE_H_
 #define METAKV_BENCH_ENGINE_H_
 
@@ -19,11 +20,13 @@
 
 namespace metakv::bench {
 
-// Bytes an engine wrote to SST files since it was opened (WAL excluded).
+// Bytes an engine wrote since it was opened: SST files (device_bytes) and,
+// apart, the write-ahead log.
 struct EngineStats {
   uint64_t flush_bytes_written = 0;
   uint64_t compaction_bytes_written = 0;
   uint64_t ingest_bytes_written = 0;  // SST files ingested (metakv's cold path)
+  uint64_t wal_bytes_written = 0;     // not part of device_bytes()
 
   uint64_t device_bytes() const {
     return flush_bytes_written + compaction_bytes_written + ingest_bytes_written;
@@ -53,6 +56,20 @@ class Engine {
   // Reads (tenant, key) into *value. NotFound if absent; any other non-OK
   // status is an engine failure.
   virtual Status Get(std::string_view tenant, std::string_view key, std::string* value) = 0;
+
+  // Deletes (tenant, key). OK if a record was deleted. NotFound if the
+  // engine knows there was none (metakv: a logical Store::Delete of a key
+  // that is not live); stock RocksDB cannot tell and returns OK. Any other
+  // non-OK status is an engine failure.
+  virtual Status Delete(std::string_view tenant, std::string_view key) = 0;
+
+  // Reads up to limit records of tenant in key order, starting at the first
+  // key >= start_key, and sets *count to the number read (fewer at the
+  // tenant's end). Records of other tenants are never counted, so both
+  // engines return the same records. Any non-OK status is an engine failure.
+  // REQUIRES: keys written through the bench key layout (keys.h).
+  virtual Status Scan(std::string_view tenant, std::string_view start_key, uint64_t limit,
+                      uint64_t* count) = 0;
 
   // Writes a group of write-once version-history records of one tenant, as a
   // versioning service would: the group is acknowledged, durable and

@@ -157,6 +157,22 @@ const std::vector<FlagSpec>& Flags() {
       {"history_group", "N", "records per version-history group (fillhistory)",
        ShowUint(&BenchConfig::history_group),
        UintSetter("history_group", 1, 1000000, &BenchConfig::history_group)},
+      {"threads", "N",
+       "threads of each workload but fillhistory, splitting its operations evenly",
+       ShowUint(&BenchConfig::threads), UintSetter("threads", 1, 1024, &BenchConfig::threads)},
+      {"duration", "SECONDS", "stop each workload's loop after SECONDS (0: no limit)",
+       ShowUint(&BenchConfig::duration_seconds),
+       UintSetter("duration", 0, 7 * 24 * 3600, &BenchConfig::duration_seconds)},
+      {"seek_nexts", "N", "records seekrandom reads after the one it seeks to",
+       ShowUint(&BenchConfig::seek_nexts),
+       UintSetter("seek_nexts", 0, 1000000, &BenchConfig::seek_nexts)},
+      {"json", "PATH", "also write every figure to PATH as one JSON object with a runs list",
+       [](const BenchConfig&) { return std::string("none"); },
+       [](const std::string& v, BenchConfig* c) -> std::string {
+         if (v.empty()) return "--json: empty file name";
+         c->json = v;
+         return {};
+       }},
       {"purge", "0|1", "metakv: tombstone filter purges in compaction",
        ShowUint(&BenchConfig::purge), UintSetter("purge", 0, 1, &BenchConfig::purge)},
       {"partition", "0|1", "metakv: tenant partitioner cuts compaction output",
@@ -244,7 +260,7 @@ std::string Usage() {
   }
   out << "  --help\n      print this text and exit\n\nWorkloads:\n";
   for (const WorkloadInfo& w : AllWorkloads()) out << "  " << w.name << ": " << w.description << "\n";
-  out << "\nWA is (flush + compaction bytes written) / (tenant + key + value bytes written).\n"
+  out << "\nWA is (flush + compaction + ingest bytes written) / (tenant + key + value bytes written).\n"
       << "After each write workload both engines flush and wait for compactions to finish\n"
       << "before the bytes are read, so WA counts all the work (not timed in ops/s).\n"
       << "Exit status: 0 success, 1 engine or I/O failure, 2 bad command line.\n";

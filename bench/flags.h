@@ -83,6 +83,19 @@ struct BenchConfig {
   // Records per version-history group (fillhistory). Flag: --history_group.
   // Default: 1000.
   uint64_t history_group = 1000;
+  // Threads of each put, get, delete and scan workload (fillhistory runs
+  // on one); they split the workload's operations evenly. Flag: --threads.
+  // Default: 1.
+  uint64_t threads = 1;
+  // Stops each workload's loop after this many seconds, even with
+  // operations left; 0: no limit. Flag: --duration. Default: 0.
+  uint64_t duration_seconds = 0;
+  // Records each seekrandom scan reads after the one it seeks to. Flag:
+  // --seek_nexts. Default: 10 (db_bench's).
+  uint64_t seek_nexts = 10;
+  // Where to write the JSON report (json_report.h), written whole or not
+  // at all. Empty: none. Flag: --json. Default: empty.
+  std::string json;
   // --help was given: print Usage() and run nothing.
   bool help = false;
 };

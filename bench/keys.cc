@@ -50,4 +50,20 @@ void KeyFormatter::Format(uint64_t k, std::string* tenant, std::string* user_key
   AppendPaddedDecimal(k, static_cast<int>(key_size_ - tenant->size()), user_key);
 }
 
+bool KeyFormatter::IsKeyOf(std::string_view tenant, std::string_view user_key) const {
+  if (tenant.size() + user_key.size() != key_size_ || user_key.empty() || user_key.size() > 19) {
+    return false;
+  }
+  uint64_t k = 0;
+  for (char c : user_key) {
+    if (c < '0' || c > '9') return false;
+    k = k * 10 + static_cast<uint64_t>(c - '0');
+  }
+  // user_key is k zero-padded to its own width, which is the width Format
+  // pads to once the tenant matches (the sizes add up to key_size).
+  std::string expected_tenant(1, 't');
+  AppendPaddedDecimal(k % tenants_, DecimalDigits(k % tenants_), &expected_tenant);
+  return expected_tenant == tenant;
+}
+
 }  // namespace metakv::bench

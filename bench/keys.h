@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace metakv::bench {
 
@@ -33,6 +34,12 @@ class KeyFormatter {
   // Writes key number k's tenant and user key (replacing their contents).
   // REQUIRES: CheckKeyLayout(key_size, tenants, n) is empty for some n > k.
   void Format(uint64_t k, std::string* tenant, std::string* user_key) const;
+
+  // True if (tenant, user_key) is a key of this layout: user_key is the
+  // decimal key number k, padded as Format pads it, and tenant is k's
+  // tenant. The rocksdb engine uses it to tell tenant "t1"'s records from
+  // "t10"'s, whose concatenated keys share the prefix "t1".
+  bool IsKeyOf(std::string_view tenant, std::string_view user_key) const;
 
   uint64_t key_size() const { return key_size_; }
   uint64_t tenants() const { return tenants_; }

@@ -51,6 +51,29 @@ class MetakvEngine : public Engine {
     return Annotate(s, "Get");
   }
 
+  Status Delete(std::string_view tenant, std::string_view key) override {
+    if (store_ == nullptr) return Status::InvalidArgument("metakv: closed");
+    Status s = store_->Delete(write_options_, kBenchDomain, tenant, key);
+    if (s.IsNotFound()) return s;
+    return Annotate(s, "Delete");
+  }
+
+  Status Scan(std::string_view tenant, std::string_view start_key, uint64_t limit,
+              uint64_t* count) override {
+    *count = 0;
+    if (store_ == nullptr) return Status::InvalidArgument("metakv: closed");
+    ScanSpec spec;
+    spec.tenant = std::string(tenant);
+    spec.lower_bound = std::string(start_key);
+    std::unique_ptr<Iterator> it;
+    Status s = Annotate(store_->NewIterator(read_options_, kBenchDomain, spec, &it), "NewIterator");
+    if (!s.ok()) return s;
+    for (it->Seek(tenant, start_key); it->Valid() && *count < limit; it->Next()) {
+      ++*count;
+    }
+    return Annotate(it->status(), "Iterator");
+  }
+
   Status Flush() override {
     if (store_ == nullptr) return Status::InvalidArgument("metakv: closed");
     return Annotate(store_->Flush(), "Flush");
@@ -77,6 +100,7 @@ class MetakvEngine : public Engine {
     out->flush_bytes_written = stats.flush_bytes_written;
     out->ingest_bytes_written = stats.ingest_bytes_written;
     out->compaction_bytes_written = stats.compaction_bytes_written;
+    out->wal_bytes_written = stats.wal_bytes_written;
     return Status::OK();
   }
 

@@ -2,9 +2,11 @@
 // configured from the flags (write_buffer_bytes, target_file_size_bytes,
 // max_bytes_for_level_base, compression and bottommost_compression; other
 // domain options at their defaults) and Options::memory_budget_bytes =
-// --memory_budget. Records are written with Store::Put and read with
-// Store::Get under (tenant, user key). Device bytes are the Store's
-// flush_bytes_written + compaction_bytes_written totals from GetStats.
+// --memory_budget. Records are written with Store::Put, read with
+// Store::Get, deleted with the logical Store::Delete and scanned with a
+// tenant-scoped Store::NewIterator, under (tenant, user key). Device bytes
+// are the Store's flush, compaction and ingest totals from GetStats; WAL
+// bytes are Stats::wal_bytes_written.
 #ifndef METAKV_BENCH_METAKV_ENGINE_H_
 #define METAKV_BENCH_METAKV_ENGINE_H_
 

@@ -123,16 +123,21 @@ std::string FormatParameters(const BenchConfig& c, const std::string& db_descrip
          " write_buffer_size=" + FormatBytes(c.write_buffer_size) +
          " target_file_size=" + FormatBytes(c.target_file_size) +
          " max_bytes_for_level_base=" + FormatBytes(c.max_bytes_for_level_base) +
+         (c.threads != 1 ? " threads=" + std::to_string(c.threads) : "") +
+         (c.duration_seconds != 0 ? " duration=" + std::to_string(c.duration_seconds) : "") +
          " db=" + db_description;
 }
 
 std::string FormatReport(const BenchConfig& config, const std::vector<EngineRun>& runs) {
   std::string out;
-  out += "ops/s: operations over the wall time of the workload's loop (one thread).\n";
+  out += "ops/s: operations over the wall time of the workload's loop (" +
+         (config.threads == 1 ? std::string("one thread") : std::to_string(config.threads) +
+                                                                " threads together") +
+         ").\n";
   out += "p50/p99/p99.9/mean/max us: latency of each engine call, from a log-linear histogram\n";
   out += "  (128 buckets per power of two; percentiles within 0.4%).\n";
-  out += "WA: (flush + compaction bytes written) / user bytes (tenant + key + value) of the\n";
-  out += "  workload; WAL not counted. After each write workload the engine flushed and waited\n";
+  out += "WA: (flush + compaction + ingest bytes written) / user bytes (tenant + key + value)\n";
+  out += "  of the workload; WAL not counted. After each write workload the engine flushed and waited\n";
   out += "  for compactions to finish (\"settle s\", not in ops/s) before its bytes were read.\n";
   out += "\n";
   out += MainTable(config, runs);

@@ -9,6 +9,7 @@
 #include <rocksdb/write_buffer_manager.h>
 
 
+#include "bench/keys.h"
 #include "bench/wait.h"
 #include "metakv/options.h"
 
@@ -41,8 +42,9 @@ rocksdb::CompressionType ToRocksdb(CompressionChoice c) {
 
 class RocksdbEngine : public Engine {
  public:
-  RocksdbEngine(std::unique_ptr<rocksdb::DB> db, std::shared_ptr<rocksdb::Statistics> stats)
-      : db_(std::move(db)), stats_(std::move(stats)) {}
+  RocksdbEngine(std::unique_ptr<rocksdb::DB> db, std::shared_ptr<rocksdb::Statistics> stats,
+                const KeyFormatter& keys)
+      : db_(std::move(db)), stats_(std::move(stats)), keys_(keys) {}
 
   ~RocksdbEngine() override { Close().PermitUncheckedError(); }
 
@@ -50,17 +52,45 @@ class RocksdbEngine : public Engine {
 
   Status Put(std::string_view tenant, std::string_view key, std::string_view value) override {
     if (db_ == nullptr) return Status::InvalidArgument("rocksdb: closed");
-    MakeKey(tenant, key);
-    return FromRocksdb(db_->Put(write_options_, key_, rocksdb::Slice(value.data(), value.size())),
-                       "Put");
+    return FromRocksdb(
+        db_->Put(write_options_, MakeKey(tenant, key), rocksdb::Slice(value.data(), value.size())),
+        "Put");
   }
 
   Status Get(std::string_view tenant, std::string_view key, std::string* value) override {
     if (db_ == nullptr) return Status::InvalidArgument("rocksdb: closed");
-    MakeKey(tenant, key);
-    rocksdb::Status s = db_->Get(read_options_, key_, value);
+    rocksdb::Status s = db_->Get(read_options_, MakeKey(tenant, key), value);
     if (s.IsNotFound()) return Status::NotFound("");
     return FromRocksdb(s, "Get");
+  }
+
+  Status Delete(std::string_view tenant, std::string_view key) override {
+    if (db_ == nullptr) return Status::InvalidArgument("rocksdb: closed");
+    return FromRocksdb(db_->Delete(write_options_, MakeKey(tenant, key)), "Delete");
+  }
+
+  // The concatenated keys of tenant "t1" share their prefix with those of
+  // "t10".."t19", interleaved in key order, so the scan covers the prefix
+  // (bounded above by its successor) and skips other tenants' records, as a
+  // stock user of this key layout must.
+  Status Scan(std::string_view tenant, std::string_view start_key, uint64_t limit,
+              uint64_t* count) override {
+    *count = 0;
+    if (db_ == nullptr) return Status::InvalidArgument("rocksdb: closed");
+    std::string upper(tenant);
+    while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff) upper.pop_back();
+    if (!upper.empty()) upper.back() = static_cast<char>(upper.back() + 1);
+    const rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions options = read_options_;
+    if (!upper.empty()) options.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
+    for (it->Seek(MakeKey(tenant, start_key)); it->Valid() && *count < limit; it->Next()) {
+      const rocksdb::Slice k = it->key();
+      if (!k.starts_with(rocksdb::Slice(tenant.data(), tenant.size()))) break;
+      const std::string_view user_key(k.data() + tenant.size(), k.size() - tenant.size());
+      if (keys_.IsKeyOf(tenant, user_key)) ++*count;
+    }
+    return FromRocksdb(it->status(), "Iterator");
   }
 
   Status Flush() override {
@@ -99,8 +129,7 @@ class RocksdbEngine : public Engine {
     if (db_ == nullptr) return Status::InvalidArgument("rocksdb: closed");
     rocksdb::WriteBatch batch;
     for (const auto& r : records) {
-      MakeKey(tenant, r.key);
-      rocksdb::Status s = batch.Put(key_, r.value);
+      rocksdb::Status s = batch.Put(MakeKey(tenant, r.key), r.value);
       if (!s.ok()) return FromRocksdb(s, "WriteBatch::Put");
     }
     rocksdb::WriteOptions synced = write_options_;
@@ -111,6 +140,7 @@ class RocksdbEngine : public Engine {
   Status GetStats(EngineStats* stats) override {
     stats->flush_bytes_written = stats_->getTickerCount(rocksdb::FLUSH_WRITE_BYTES);
     stats->compaction_bytes_written = stats_->getTickerCount(rocksdb::COMPACT_WRITE_BYTES);
+    stats->wal_bytes_written = stats_->getTickerCount(rocksdb::WAL_FILE_BYTES);
     return Status::OK();
   }
 
@@ -122,16 +152,21 @@ class RocksdbEngine : public Engine {
   }
 
  private:
-  void MakeKey(std::string_view tenant, std::string_view key) {
-    key_.assign(tenant.data(), tenant.size());
-    key_.append(key.data(), key.size());
+  // The stored key: tenant + key. A fresh string, so calls from several
+  // threads share no scratch.
+  static std::string MakeKey(std::string_view tenant, std::string_view key) {
+    std::string k;
+    k.reserve(tenant.size() + key.size());
+    k.append(tenant.data(), tenant.size());
+    k.append(key.data(), key.size());
+    return k;
   }
 
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<rocksdb::Statistics> stats_;
   rocksdb::WriteOptions write_options_;
   rocksdb::ReadOptions read_options_;
-  std::string key_;  // scratch: the concatenated key of the current call
+  const KeyFormatter keys_;  // the bench key layout, for Scan
 };
 
 }  // namespace
@@ -162,7 +197,8 @@ Status OpenRocksdbEngine(const BenchConfig& config, const std::string& dir,
   rocksdb::DB* raw = nullptr;
   Status s = FromRocksdb(rocksdb::DB::Open(options, dir, &raw), "open " + dir);
   if (!s.ok()) return s;
-  *out = std::make_unique<RocksdbEngine>(std::unique_ptr<rocksdb::DB>(raw), options.statistics);
+  *out = std::make_unique<RocksdbEngine>(std::unique_ptr<rocksdb::DB>(raw), options.statistics,
+                                         KeyFormatter(config.key_size, config.tenants));
   return Status::OK();
 }
 

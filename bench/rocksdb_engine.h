@@ -10,7 +10,10 @@
 // (RocksDB's default).
 //
 // Keys are tenant + user key concatenated; values are stored as given.
-// Device bytes are the FLUSH_WRITE_BYTES and COMPACT_WRITE_BYTES tickers.
+// Deletes are plain Deletes. A Scan of one tenant iterates the tenant's
+// prefix and skips records of longer tenants sharing it ("t1" vs "t10").
+// Device bytes are the FLUSH_WRITE_BYTES and COMPACT_WRITE_BYTES tickers;
+// WAL bytes the WAL_FILE_BYTES ticker.
 #ifndef METAKV_BENCH_ROCKSDB_ENGINE_H_
 #define METAKV_BENCH_ROCKSDB_ENGINE_H_
 

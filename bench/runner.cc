@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "bench/engine.h"
+#include "bench/json_report.h"
 #include "bench/keys.h"
 #include "bench/random.h"
 #include "bench/report.h"
@@ -71,6 +72,10 @@ Status RunOne(Engine* engine, const BenchConfig& config, const KeyFormatter& key
   s = engine->GetStats(&after);
   if (!s.ok()) return s;
   result->device_bytes = after.device_bytes() - before.device_bytes();
+  result->flush_bytes = after.flush_bytes_written - before.flush_bytes_written;
+  result->compaction_bytes = after.compaction_bytes_written - before.compaction_bytes_written;
+  result->ingest_bytes = after.ingest_bytes_written - before.ingest_bytes_written;
+  result->wal_bytes = after.wal_bytes_written - before.wal_bytes_written;
   return Status::OK();
 }
 
@@ -173,17 +178,23 @@ int RunBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
   std::vector<EngineRun> runs;
   const Status s = RunEngines(config, root, err, &runs);
   out << FormatReport(config, runs) << std::flush;
+  int exit_code = s.ok() ? 0 : 1;
+  if (!config.json.empty()) {
+    const Status js =
+        WriteFileAtomically(config.json, FormatJson(config, runs, s.ok() ? "" : s.ToString()));
+    if (!js.ok()) {
+      err << "metakv-bench: --json: " << js.ToString() << "\n";
+      exit_code = 1;
+    }
+  }
 
   if (temporary) {
     std::error_code ec;
     fs::remove_all(root, ec);
     if (ec) err << "metakv-bench: warning: cannot remove " << root << ": " << ec.message() << "\n";
   }
-  if (!s.ok()) {
-    err << "metakv-bench: " << s.ToString() << "\n";
-    return 1;
-  }
-  return 0;
+  if (!s.ok()) err << "metakv-bench: " << s.ToString() << "\n";
+  return exit_code;
 }
 
 }  // namespace metakv::bench

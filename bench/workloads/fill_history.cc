@@ -26,6 +26,7 @@ class FillHistory : public Workload {
     const uint64_t n = ctx.config->num;
     const uint64_t group = ctx.config->history_group;
     std::vector<HistoryRecord> records;
+    result->op = "history_group";
     const auto start = SteadyClock::now();
     for (uint64_t first = 0, g = 0; first < n; first += group, ++g) {
       const std::string tenant = "t" + std::to_string(g % ctx.config->tenants);

@@ -17,7 +17,7 @@ class FillRandom : public Workload {
 
   Status Run(const WorkloadContext& ctx, WorkloadResult* result) override {
     const RandomPermutation order(ctx.config->num, ctx.seed);
-    return RunPutLoop(ctx, ctx.config->num, [&order](uint64_t i) { return order.At(i); }, result);
+    return RunPutLoop(ctx, ctx.config->num, [&order](uint64_t i, Random64*) { return order.At(i); }, result);
   }
 };
 

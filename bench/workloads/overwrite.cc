@@ -15,9 +15,9 @@ class Overwrite : public Workload {
   bool writes() const override { return true; }
 
   Status Run(const WorkloadContext& ctx, WorkloadResult* result) override {
-    Random64 rng(ctx.seed);
     const uint64_t num = ctx.config->num;
-    return RunPutLoop(ctx, num, [&rng, num](uint64_t) { return rng.Uniform(num); }, result);
+    return RunPutLoop(ctx, num, [num](uint64_t, Random64* rng) { return rng->Uniform(num); },
+                      result);
   }
 };
 

@@ -15,9 +15,9 @@ class ReadRandom : public Workload {
   bool writes() const override { return false; }
 
   Status Run(const WorkloadContext& ctx, WorkloadResult* result) override {
-    Random64 rng(ctx.seed);
     const uint64_t num = ctx.config->num;
-    return RunGetLoop(ctx, ctx.config->reads, [&rng, num](uint64_t) { return rng.Uniform(num); },
+    return RunGetLoop(ctx, ctx.config->reads,
+                      [num](uint64_t, Random64* rng) { return rng->Uniform(num); },
                       result);
   }
 };

@@ -4,11 +4,18 @@ namespace metakv::bench {
 
 const std::vector<WorkloadInfo>& AllWorkloads() {
   static const std::vector<WorkloadInfo> kWorkloads = {
+      {"fillseq", "write keys 0 .. --num - 1 once each, in order", &NewFillSeq},
       {"fillrandom", "write --num keys once each, in a seeded random order", &NewFillRandom},
       {"overwrite", "write --num keys drawn uniformly from [0, num) (existing keys)",
        &NewOverwrite},
       {"readrandom", "get --reads keys drawn uniformly from [0, num); counts those found",
        &NewReadRandom},
+      {"seekrandom",
+       "--reads seeks to keys drawn uniformly from [0, num), each reading up to 1 + --seek_nexts "
+       "records of the key's tenant",
+       &NewSeekRandom},
+      {"deleterandom", "delete --num keys once each, in a seeded random order (metakv: logical)",
+       &NewDeleteRandom},
       {"fillhistory",
        "write --num version-history records once each, in groups of --history_group per tenant "
        "(metakv: cold ingest; rocksdb: synced write batch)",

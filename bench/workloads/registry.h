@@ -32,6 +32,9 @@ std::unique_ptr<Workload> NewFillRandom();
 std::unique_ptr<Workload> NewOverwrite();
 std::unique_ptr<Workload> NewReadRandom();
 std::unique_ptr<Workload> NewFillHistory();
+std::unique_ptr<Workload> NewFillSeq();
+std::unique_ptr<Workload> NewSeekRandom();
+std::unique_ptr<Workload> NewDeleteRandom();
 
 }  // namespace metakv::bench
 

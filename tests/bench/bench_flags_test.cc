@@ -1,11 +1,22 @@
 // Tests of metakv-bench's command-line parser (bench/flags.h): defaults,
 // every flag, and the errors a bad command line must produce.
 #include "bench/flags.h"
+#include "bench/keys.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include "bench/json_report.h"
+#include "bench/runner.h"
 
 namespace metakv::bench {
 namespace {
@@ -33,6 +44,10 @@ TEST(BenchFlagsTest, Defaults) {
   EXPECT_EQ(c.max_bytes_for_level_base, 16u << 20);
   EXPECT_EQ(c.compression, CompressionChoice::kSnappy);
   EXPECT_EQ(c.tenants, 16u);
+  EXPECT_EQ(c.seek_nexts, 10u);
+  EXPECT_EQ(c.json, "");
+  EXPECT_EQ(c.threads, 1u);
+  EXPECT_EQ(c.duration_seconds, 0u);
   EXPECT_FALSE(c.help);
 }
 
@@ -110,7 +125,7 @@ TEST(BenchFlagsTest, UnknownFlag) {
   BenchConfig c;
   const std::string error = Parse({"--num=10", "--bogus=3"}, &c);
   EXPECT_NE(error.find("unknown flag --bogus"), std::string::npos) << error;
-  EXPECT_NE(Parse({"--threads=4"}, &c), "");
+  EXPECT_NE(Parse({"--thread=4"}, &c), "");
   EXPECT_NE(Parse({"-num=4"}, &c), "");        // single dash
   EXPECT_NE(Parse({"positional"}, &c), "");
   EXPECT_NE(Parse({"--"}, &c), "");
@@ -172,6 +187,412 @@ TEST(BenchFlagsTest, KeySizeMustFitTenantAndKeyNumber) {
   // One tenant ("t0") and keys below 10: 3 bytes.
   EXPECT_EQ(Parse({"--key_size=3", "--tenants=1", "--num=10"}, &c), "");
   EXPECT_NE(Parse({"--key_size=3", "--tenants=1", "--num=11"}, &c), "");
+}
+
+TEST(BenchFlagsTest, SeekNexts) {
+  BenchConfig c;
+  ASSERT_EQ(Parse({"--seek_nexts=0"}, &c), "");
+  EXPECT_EQ(c.seek_nexts, 0u);
+  ASSERT_EQ(Parse({"--seek_nexts=50"}, &c), "");
+  EXPECT_EQ(c.seek_nexts, 50u);
+  EXPECT_NE(Parse({"--seek_nexts=abc"}, &c).find("--seek_nexts"), std::string::npos);
+  EXPECT_NE(Parse({"--seek_nexts=1000001"}, &c), "");
+  EXPECT_NE(Parse({"--seek_nexts"}, &c), "");
+  EXPECT_NE(Usage().find("--seek_nexts"), std::string::npos);
+}
+
+TEST(BenchFlagsTest, NewWorkloadsKnown) {
+  BenchConfig c;
+  ASSERT_EQ(Parse({"--benchmarks=fillseq,seekrandom,deleterandom"}, &c), "");
+  EXPECT_EQ(c.benchmarks, (std::vector<std::string>{"fillseq", "seekrandom", "deleterandom"}));
+  const std::string usage = Usage();
+  for (const char* w : {"fillseq", "seekrandom", "deleterandom"}) {
+    EXPECT_NE(usage.find(w), std::string::npos) << w;
+  }
+}
+
+TEST(BenchKeysTest, IsKeyOfTellsTenantsSharingAPrefix) {
+  const KeyFormatter keys(16, 16);
+  std::string tenant, key;
+  for (uint64_t k : {0ull, 1ull, 10ull, 17ull, 26ull, 299999ull}) {
+    keys.Format(k, &tenant, &key);
+    EXPECT_TRUE(keys.IsKeyOf(tenant, key)) << k;
+  }
+  keys.Format(10, &tenant, &key);  // "t10" + "0000000000010"
+  ASSERT_EQ(tenant, "t10");
+  // The same bytes read as tenant "t1": "t1" + "00000000000010" (k = 10,
+  // whose tenant is t10).
+  const std::string whole = tenant + key;
+  EXPECT_FALSE(keys.IsKeyOf("t1", std::string_view(whole).substr(2)));
+  EXPECT_FALSE(keys.IsKeyOf("t1", "0000000000001x"));
+  EXPECT_FALSE(keys.IsKeyOf("t1", "17"));  // wrong width
+}
+
+TEST(BenchFlagsTest, ThreadsAndDuration) {
+  BenchConfig c;
+  ASSERT_EQ(Parse({"--threads=8", "--duration=30"}, &c), "");
+  EXPECT_EQ(c.threads, 8u);
+  EXPECT_EQ(c.duration_seconds, 30u);
+  ASSERT_EQ(Parse({"--duration=0"}, &c), "");
+  EXPECT_EQ(c.duration_seconds, 0u);
+  EXPECT_NE(Parse({"--threads=0"}, &c).find("--threads"), std::string::npos);
+  EXPECT_NE(Parse({"--threads=1025"}, &c).find("--threads"), std::string::npos);
+  EXPECT_NE(Parse({"--threads=two"}, &c).find("--threads"), std::string::npos);
+  EXPECT_NE(Parse({"--duration=-1"}, &c).find("--duration"), std::string::npos);
+  EXPECT_NE(Parse({"--duration=1.5"}, &c).find("--duration"), std::string::npos);
+  EXPECT_NE(Parse({"--duration=604801"}, &c).find("--duration"), std::string::npos);
+  EXPECT_NE(Parse({"--threads"}, &c).find("needs a value"), std::string::npos);
+  for (const char* flag : {"--threads", "--duration"}) {
+    EXPECT_NE(Usage().find(flag), std::string::npos) << flag;
+  }
+}
+
+TEST(BenchFlagsTest, Json) {
+  BenchConfig c;
+  ASSERT_EQ(Parse({}, &c), "");
+  EXPECT_EQ(c.json, "");
+  ASSERT_EQ(Parse({"--json=/tmp/x.json"}, &c), "");
+  EXPECT_EQ(c.json, "/tmp/x.json");
+  EXPECT_NE(Parse({"--json="}, &c).find("--json"), std::string::npos);
+  EXPECT_NE(Parse({"--json"}, &c).find("needs a value"), std::string::npos);
+  EXPECT_NE(Usage().find("--json"), std::string::npos);
+}
+
+// A tiny strict JSON reader, enough to check the report's shape.
+struct JsonValue {
+  enum Type { kNull, kBool, kNumber, kString, kArray, kObject } type = kNull;
+  bool boolean = false;
+  double number = 0;
+  std::string string;
+  std::vector<JsonValue> array;
+  std::map<std::string, JsonValue> object;
+
+  bool Has(const std::string& name) const { return object.count(name) != 0; }
+  const JsonValue& operator[](const std::string& name) const { return object.at(name); }
+};
+
+class JsonReader {
+ public:
+  explicit JsonReader(const std::string& text) : text_(text) {}
+
+  // Parses the whole text; false (with error()) on any syntax error or
+  // trailing bytes.
+  bool Parse(JsonValue* out) {
+    if (!Value(out)) return false;
+    Space();
+    return pos_ == text_.size() || Fail("trailing bytes");
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  bool Fail(const std::string& what) {
+    error_ = what + " at offset " + std::to_string(pos_);
+    return false;
+  }
+  void Space() {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' ||
+                                   text_[pos_] == '\t' || text_[pos_] == '\r')) {
+      ++pos_;
+    }
+  }
+  bool Literal(const char* word) {
+    const std::string w(word);
+    if (text_.compare(pos_, w.size(), w) != 0) return Fail("bad literal");
+    pos_ += w.size();
+    return true;
+  }
+  bool String(std::string* out) {
+    if (pos_ >= text_.size() || text_[pos_] != '"') return Fail("expected string");
+    ++pos_;
+    while (pos_ < text_.size() && text_[pos_] != '"') {
+      char c = text_[pos_++];
+      if (static_cast<unsigned char>(c) < 0x20) return Fail("control byte in string");
+      if (c == '\\') {
+        if (pos_ >= text_.size()) return Fail("bad escape");
+        const char e = text_[pos_++];
+        if (e == 'u') {
+          if (pos_ + 4 > text_.size()) return Fail("bad \\u escape");
+          c = static_cast<char>(std::stoi(text_.substr(pos_, 4), nullptr, 16));
+          pos_ += 4;
+        } else if (e == 'n') {
+          c = '\n';
+        } else if (e == 't') {
+          c = '\t';
+        } else if (e == '"' || e == '\\' || e == '/') {
+          c = e;
+        } else {
+          return Fail("bad escape");
+        }
+      }
+      out->push_back(c);
+    }
+    if (pos_ >= text_.size()) return Fail("unterminated string");
+    ++pos_;
+    return true;
+  }
+  bool Value(JsonValue* out) {
+    Space();
+    if (pos_ >= text_.size()) return Fail("unexpected end");
+    const char c = text_[pos_];
+    if (c == 'n') return Literal("null");
+    if (c == 't' || c == 'f') {
+      out->type = JsonValue::kBool;
+      out->boolean = c == 't';
+      return Literal(c == 't' ? "true" : "false");
+    }
+    if (c == '"') {
+      out->type = JsonValue::kString;
+      return String(&out->string);
+    }
+    if (c == '[') {
+      out->type = JsonValue::kArray;
+      ++pos_;
+      Space();
+      if (pos_ < text_.size() && text_[pos_] == ']') return ++pos_, true;
+      while (true) {
+        out->array.emplace_back();
+        if (!Value(&out->array.back())) return false;
+        Space();
+        if (pos_ < text_.size() && text_[pos_] == ',') {
+          ++pos_;
+          continue;
+        }
+        if (pos_ < text_.size() && text_[pos_] == ']') return ++pos_, true;
+        return Fail("expected , or ]");
+      }
+    }
+    if (c == '{') {
+      out->type = JsonValue::kObject;
+      ++pos_;
+      Space();
+      if (pos_ < text_.size() && text_[pos_] == '}') return ++pos_, true;
+      while (true) {
+        Space();
+        std::string name;
+        if (!String(&name)) return false;
+        if (out->object.count(name) != 0) return Fail("duplicate member " + name);
+        Space();
+        if (pos_ >= text_.size() || text_[pos_] != ':') return Fail("expected :");
+        ++pos_;
+        if (!Value(&out->object[name])) return false;
+        Space();
+        if (pos_ < text_.size() && text_[pos_] == ',') {
+          ++pos_;
+          continue;
+        }
+        if (pos_ < text_.size() && text_[pos_] == '}') return ++pos_, true;
+        return Fail("expected , or }");
+      }
+    }
+    // Number: -?digits(.digits)?([eE][+-]?digits)?
+    const size_t start = pos_;
+    if (text_[pos_] == '-') ++pos_;
+    auto digits = [&] {
+      const size_t from = pos_;
+      while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
+      return pos_ > from;
+    };
+    if (!digits()) return Fail("bad value");
+    if (pos_ < text_.size() && text_[pos_] == '.' && (++pos_, !digits())) return Fail("bad number");
+    if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
+      ++pos_;
+      if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
+      if (!digits()) return Fail("bad exponent");
+    }
+    out->type = JsonValue::kNumber;
+    out->number = std::strtod(text_.substr(start, pos_ - start).c_str(), nullptr);
+    return true;
+  }
+
+  const std::string text_;  // a copy: callers pass temporaries
+  size_t pos_ = 0;
+  std::string error_;
+};
+
+TEST(BenchJsonTest, ReaderRejectsBadDocuments) {
+  for (const char* bad : {"", "{", "{\"a\": }", "[1,]", "{\"a\": 1} x", "{\"a\": 1, \"a\": 2}",
+                          "\"abc", "01x", "{\"a\" 1}"}) {
+    JsonValue v;
+    EXPECT_FALSE(JsonReader(bad).Parse(&v)) << bad;
+  }
+  JsonValue v;
+  ASSERT_TRUE(JsonReader("{\"a\": [1, -2.5e3, null, true, \"x\\\"y\"]}").Parse(&v));
+  EXPECT_EQ(v["a"].array.size(), 5u);
+  EXPECT_EQ(v["a"].array[1].number, -2500);
+  EXPECT_EQ(v["a"].array[4].string, "x\"y");
+}
+
+TEST(BenchJsonTest, FormatJsonOfNoRunsIsValid) {
+  JsonValue v;
+  JsonReader reader(FormatJson(BenchConfig(), {}, "it \"failed\"\n"));
+  ASSERT_TRUE(reader.Parse(&v)) << reader.error();
+  EXPECT_FALSE(v["ok"].boolean);
+  EXPECT_EQ(v["error"].string, "it \"failed\"\n");
+  EXPECT_EQ(v["runs"].type, JsonValue::kArray);
+  EXPECT_TRUE(v["runs"].array.empty());
+}
+
+// A fresh directory, removed with everything in it at the end.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "metakv-bench-test-XXXXXX").string();
+    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(BenchJsonTest, WriteFileAtomicallyReplacesWholeOrNothing) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  const std::string path = dir.path() + "/out.json";
+  ASSERT_TRUE(WriteFileAtomically(path, "first").ok());
+  ASSERT_TRUE(WriteFileAtomically(path, "second").ok());
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), "second");
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  EXPECT_FALSE(WriteFileAtomically(dir.path() + "/no/such/dir/out.json", "x").ok());
+}
+
+// Runs the whole program in-process on both engines at a tiny size and
+// reads the JSON report back.
+TEST(BenchJsonTest, RunBenchWritesAParsableReport) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  const std::string json = dir.path() + "/report.json";
+  std::ostringstream out, err;
+  const int code = RunBench({"--num=2000", "--db=" + dir.path() + "/db", "--json=" + json,
+                             "--benchmarks=fillseq,seekrandom,deleterandom,seekrandom,readrandom",
+                             "--write_buffer_size=65536", "--target_file_size=65536",
+                             "--max_bytes_for_level_base=262144"},
+                            out, err);
+  ASSERT_EQ(code, 0) << err.str();
+  EXPECT_NE(out.str().find("seekrandom"), std::string::npos);
+
+  std::ifstream in(json);
+  std::stringstream text;
+  text << in.rdbuf();
+  JsonValue doc;
+  JsonReader reader(text.str());
+  ASSERT_TRUE(reader.Parse(&doc)) << reader.error() << "\n" << text.str();
+  EXPECT_TRUE(doc["ok"].boolean);
+  EXPECT_EQ(doc["config"]["num"].number, 2000);
+  const std::vector<JsonValue>& runs = doc["runs"].array;
+  ASSERT_EQ(runs.size(), 10u);  // 5 workloads x 2 engines
+  std::map<std::string, const JsonValue*> by_name;  // "engine/workload#i"
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const JsonValue& r = runs[i];
+    for (const char* member :
+         {"engine", "workload", "ops", "seconds", "ops_per_sec", "write_amp", "user_bytes",
+          "device_bytes", "flush_bytes", "compaction_bytes", "ingest_bytes", "wal_bytes",
+          "latency_us"}) {
+      EXPECT_TRUE(r.Has(member)) << i << " " << member;
+    }
+    EXPECT_EQ(r["engine"].string, i < 5 ? "metakv" : "rocksdb");
+    EXPECT_EQ(r["ops"].number, 2000);
+    EXPECT_EQ(r["device_bytes"].number, r["flush_bytes"].number + r["compaction_bytes"].number +
+                                            r["ingest_bytes"].number);
+    ASSERT_EQ(r["latency_us"].object.size(), 1u);
+    const JsonValue& lat = r["latency_us"].object.begin()->second;
+    EXPECT_LE(lat["p50"].number, lat["p99"].number);
+    EXPECT_LE(lat["p99"].number, lat["p999"].number);
+    by_name[r["engine"].string + "/" + r["workload"].string + "#" + std::to_string(i % 5)] = &r;
+  }
+  for (const char* engine : {"metakv", "rocksdb"}) {
+    const std::string e = engine;
+    const JsonValue& fill = *by_name.at(e + "/fillseq#0");
+    EXPECT_EQ(fill["user_bytes"].number, 2000.0 * (16 + 100)) << e;
+    EXPECT_GT(fill["device_bytes"].number, 0) << e;
+    EXPECT_GT(fill["wal_bytes"].number, 0) << e;
+    EXPECT_NEAR(fill["write_amp"].number, fill["device_bytes"].number / fill["user_bytes"].number,
+                1e-5 * fill["write_amp"].number);  // printed to 6 digits
+    EXPECT_EQ(fill["latency_us"].object.count("put"), 1u);
+    EXPECT_EQ((*by_name.at(e + "/seekrandom#1"))["found"].number, 2000) << e;
+    EXPECT_EQ((*by_name.at(e + "/seekrandom#3"))["found"].number, 0) << e;  // all deleted
+    EXPECT_EQ((*by_name.at(e + "/seekrandom#3"))["entries"].number, 0) << e;
+    EXPECT_EQ((*by_name.at(e + "/readrandom#4"))["found"].number, 0) << e;
+    EXPECT_EQ((*by_name.at(e + "/deleterandom#2"))["user_bytes"].number, 2000.0 * 16) << e;
+  }
+  // Both engines read the same records: the rocksdb scan skips the records
+  // of tenants "t10".."t15" that share the prefix "t1".
+  EXPECT_EQ((*by_name.at("metakv/seekrandom#1"))["entries"].number,
+            (*by_name.at("rocksdb/seekrandom#1"))["entries"].number);
+  EXPECT_GT((*by_name.at("metakv/seekrandom#1"))["entries"].number, 2000);
+  EXPECT_EQ((*by_name.at("metakv/deleterandom#2"))["found"].number, 2000);
+  EXPECT_FALSE(std::filesystem::exists(json + ".tmp"));
+}
+
+// Reads and parses a JSON report, failing the test on a syntax error.
+JsonValue ReadReport(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  JsonValue doc;
+  JsonReader reader(text.str());
+  EXPECT_TRUE(reader.Parse(&doc)) << reader.error() << "\n" << text.str();
+  return doc;
+}
+
+// Several threads split the operations; every key is written once and read.
+TEST(BenchThreadsTest, ThreadsSplitTheOperations) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  const std::string json = dir.path() + "/report.json";
+  std::ostringstream out, err;
+  ASSERT_EQ(RunBench({"--num=3001", "--threads=3", "--db=" + dir.path() + "/db", "--json=" + json,
+                      "--benchmarks=fillrandom,readrandom,seekrandom,deleterandom,readrandom"},
+                     out, err),
+            0)
+      << err.str();
+  EXPECT_NE(out.str().find("3 threads together"), std::string::npos) << out.str();
+  const JsonValue doc = ReadReport(json);
+  const std::vector<JsonValue>& runs = doc["runs"].array;
+  ASSERT_EQ(runs.size(), 10u);
+  for (size_t base : {0u, 5u}) {
+    const std::string engine = runs[base]["engine"].string;
+    for (size_t i = 0; i < 5; ++i) EXPECT_EQ(runs[base + i]["ops"].number, 3001) << engine << i;
+    EXPECT_EQ(runs[base]["user_bytes"].number, 3001.0 * 116) << engine;
+    EXPECT_EQ(runs[base + 1]["found"].number, 3001) << engine;  // every key written
+    EXPECT_EQ(runs[base + 2]["found"].number, 3001) << engine;
+    EXPECT_EQ(runs[base + 3]["found"].number, 3001) << engine;  // each deleted once
+    EXPECT_EQ(runs[base + 4]["found"].number, 0) << engine;
+    EXPECT_EQ(runs[base + 1]["latency_us"]["get"]["p50"].type, JsonValue::kNumber);
+  }
+  EXPECT_EQ(runs[2]["entries"].number, runs[7]["entries"].number);
+}
+
+// --duration stops a loop that would run far longer.
+TEST(BenchThreadsTest, DurationStopsTheLoop) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  const std::string json = dir.path() + "/report.json";
+  std::ostringstream out, err;
+  ASSERT_EQ(RunBench({"--num=1000", "--reads=1000000000", "--duration=1", "--threads=2",
+                      "--engine=metakv", "--db=" + dir.path() + "/db", "--json=" + json,
+                      "--benchmarks=fillseq,readrandom"},
+                     out, err),
+            0)
+      << err.str();
+  const JsonValue doc = ReadReport(json);
+  ASSERT_EQ(doc["runs"].array.size(), 2u);
+  const JsonValue& fill = doc["runs"].array[0];
+  const JsonValue& read = doc["runs"].array[1];
+  EXPECT_EQ(fill["ops"].number, 1000);  // done well within the second
+  EXPECT_GT(read["ops"].number, 0);
+  EXPECT_LT(read["ops"].number, 1000000000);
+  EXPECT_EQ(read["found"].number, read["ops"].number);
+  EXPECT_GE(read["seconds"].number, 1.0);
+  EXPECT_LT(read["seconds"].number, 5.0);
 }
 
 TEST(BenchFlagsTest, FormatBytes) {

@@ -1,0 +1,189 @@
+#include "bench/json_report.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <system_error>
+
+namespace metakv::bench {
+
+namespace {
+
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// A finite double with enough digits to read back; null otherwise.
+std::string Number(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%.6g", v);
+  return buf;
+}
+
+std::string Number(uint64_t v) { return std::to_string(v); }
+
+// Appends "name": value, with a comma before every member but the first.
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string* out) : out_(out) { *out_ += "{"; }
+  void Raw(const std::string& name, const std::string& value) {
+    *out_ += (first_ ? "" : ", ") + Quote(name) + ": " + value;
+    first_ = false;
+  }
+  void Close() { *out_ += "}"; }
+
+ private:
+  std::string* out_;
+  bool first_ = true;
+};
+
+std::string Latency(const WorkloadResult& r) {
+  std::string out;
+  ObjectWriter ops(&out);
+  if (r.latency_ns.count() > 0) {
+    std::string figures;
+    ObjectWriter f(&figures);
+    f.Raw("p50", Number(r.latency_ns.Percentile(50) / 1000.0));
+    f.Raw("p99", Number(r.latency_ns.Percentile(99) / 1000.0));
+    f.Raw("p999", Number(r.latency_ns.Percentile(99.9) / 1000.0));
+    f.Raw("mean", Number(r.latency_ns.Mean() / 1000.0));
+    f.Raw("max", Number(static_cast<double>(r.latency_ns.max()) / 1000.0));
+    f.Close();
+    ops.Raw(r.op.empty() ? "op" : r.op, figures);
+  }
+  ops.Close();
+  return out;
+}
+
+std::string Config(const BenchConfig& c) {
+  std::string out;
+  ObjectWriter o(&out);
+  std::string benchmarks = "[";
+  for (size_t i = 0; i < c.benchmarks.size(); ++i) {
+    benchmarks += (i == 0 ? "" : ", ") + Quote(c.benchmarks[i]);
+  }
+  o.Raw("benchmarks", benchmarks + "]");
+  o.Raw("engine", Quote(std::string(EngineChoiceName(c.engine))));
+  o.Raw("num", Number(c.num));
+  o.Raw("reads", Number(c.reads));
+  o.Raw("key_size", Number(c.key_size));
+  o.Raw("value_size", Number(c.value_size));
+  o.Raw("seed", Number(c.seed));
+  o.Raw("tenants", Number(c.tenants));
+  o.Raw("seek_nexts", Number(c.seek_nexts));
+  o.Raw("threads", Number(c.threads));
+  o.Raw("duration", Number(c.duration_seconds));
+  o.Raw("compression", Quote(std::string(CompressionChoiceName(c.compression))));
+  o.Raw("memory_budget", Number(c.memory_budget));
+  o.Raw("write_buffer_size", Number(c.write_buffer_size));
+  o.Raw("target_file_size", Number(c.target_file_size));
+  o.Raw("max_bytes_for_level_base", Number(c.max_bytes_for_level_base));
+  o.Raw("history_group", Number(c.history_group));
+  o.Raw("purge", Number(c.purge));
+  o.Raw("partition", Number(c.partition));
+  o.Raw("adaptive_flush", Number(c.adaptive_flush));
+  o.Raw("flush_controller_interval", Number(c.flush_controller_interval));
+  o.Close();
+  return out;
+}
+
+}  // namespace
+
+std::string FormatJson(const BenchConfig& config, const std::vector<EngineRun>& runs,
+                       const std::string& error) {
+  std::string out;
+  ObjectWriter doc(&out);
+  doc.Raw("config", Config(config));
+  doc.Raw("ok", error.empty() ? "true" : "false");
+  doc.Raw("error", Quote(error));
+  std::string list = "[";
+  bool first = true;
+  for (const EngineRun& run : runs) {
+    for (const WorkloadResult& r : run.results) {
+      list += first ? "\n  " : ",\n  ";
+      first = false;
+      ObjectWriter o(&list);
+      o.Raw("engine", Quote(run.engine));
+      o.Raw("workload", Quote(r.workload));
+      o.Raw("op", Quote(r.op));
+      o.Raw("ops", Number(r.ops));
+      o.Raw("found", Number(r.found));
+      o.Raw("entries", Number(r.entries));
+      o.Raw("seconds", Number(r.seconds));
+      o.Raw("settle_seconds", Number(r.settle_seconds));
+      o.Raw("ops_per_sec", Number(r.OpsPerSecond()));
+      o.Raw("write_amp", Number(r.WriteAmplification()));
+      o.Raw("user_bytes", Number(r.user_bytes));
+      o.Raw("device_bytes", Number(r.device_bytes));
+      o.Raw("flush_bytes", Number(r.flush_bytes));
+      o.Raw("compaction_bytes", Number(r.compaction_bytes));
+      o.Raw("ingest_bytes", Number(r.ingest_bytes));
+      o.Raw("wal_bytes", Number(r.wal_bytes));
+      o.Raw("latency_us", Latency(r));
+      o.Close();
+    }
+  }
+  doc.Raw("runs", list + (first ? "]" : "\n]"));
+  doc.Close();
+  return out + "\n";
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& contents) {
+  const std::string tmp = path + ".tmp";
+  auto fail = [&](const std::string& what) {
+    const std::string reason = std::generic_category().message(errno);
+    unlink(tmp.c_str());
+    return Status::IOError(what + ": " + reason);
+  };
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IOError("cannot create " + tmp + ": " +
+                                     std::generic_category().message(errno));
+  size_t done = 0;
+  while (done < contents.size()) {
+    const ssize_t n = write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      close(fd);
+      return fail("cannot write " + tmp);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (fsync(fd) != 0) {
+    close(fd);
+    return fail("cannot sync " + tmp);
+  }
+  if (close(fd) != 0) return fail("cannot close " + tmp);
+  if (rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename " + tmp + " to " + path);
+  return Status::OK();
+}
+
+}  // namespace metakv::bench
