@@ -21,10 +21,14 @@ class RecordPropertiesCollector : public rocksdb::TablePropertiesCollector {
     const std::string_view k(key.data(), key.size());
     size_t prefix = 0;
     if (codecs::TenantPrefixLength(k, &prefix).ok()) {
-      // Find by view first: most entries belong to a tenant already seen.
-      auto it = tenants_.find(std::string(k.substr(0, prefix)));
-      if (it == tenants_.end()) it = tenants_.emplace(std::string(k.substr(0, prefix)), 0).first;
-      it->second += key.size() + value.size();
+      // Entries come in key order, so a tenant's entries are consecutive:
+      // look the tenant up only when it changes.
+      const std::string_view tenant = k.substr(0, prefix);
+      if (current_ == nullptr || tenant != current_tenant_) {
+        current_tenant_.assign(tenant.data(), tenant.size());
+        current_ = &tenants_[current_tenant_];
+      }
+      *current_ += key.size() + value.size();
     }
     if (type == rocksdb::kEntryDelete || type == rocksdb::kEntrySingleDelete) {
       ++stats_.deletions;
@@ -77,6 +81,10 @@ class RecordPropertiesCollector : public rocksdb::TablePropertiesCollector {
  private:
   FileRecordStats stats_;
   std::unordered_map<std::string, uint64_t> tenants_;
+  // The tenant of the last entry and its counter (node addresses of an
+  // unordered_map are stable across inserts).
+  std::string current_tenant_;
+  uint64_t* current_ = nullptr;
 };
 
 }  // namespace

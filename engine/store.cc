@@ -711,15 +711,11 @@ Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
       case WriteBatch::OpType::kDelete: {
         auto it = pending.find(slot);
         if (it == pending.end()) {
-          Current cur;
-          s = ReadCurrent(d, encoded, &cur);
+          // Read straight into the map's node, which never moves, so the
+          // record's payload view stays valid without a second decode.
+          it = pending.emplace(slot, Current{}).first;
+          s = ReadCurrent(d, encoded, &it->second);
           if (!s.ok()) return s;
-          it = pending.emplace(slot, std::move(cur)).first;
-          // The record points into the map's own copy of the value now.
-          if (it->second.exists) {
-            s = codecs::DecodeRecord(encoded, it->second.value, &it->second.record);
-            if (!s.ok()) return s;
-          }
         }
         Current& cur = it->second;
         if (!cur.exists || cur.record.IsTombstone() || cur.record.IsExpiredAt(now)) {
