@@ -10,6 +10,7 @@
 #define METAKV_BENCH_ENGINE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,6 +28,11 @@ struct EngineStats {
   uint64_t compaction_bytes_written = 0;
   uint64_t ingest_bytes_written = 0;  // SST files ingested (metakv's cold path)
   uint64_t wal_bytes_written = 0;     // not part of device_bytes()
+  // Current state, not counters: bytes of the live SST files, and the
+  // writers' total stall time since the engine was opened (RocksDB's
+  // STALL_MICROS).
+  uint64_t live_sst_bytes = 0;
+  uint64_t stall_micros = 0;
 
   uint64_t device_bytes() const {
     return flush_bytes_written + compaction_bytes_written + ingest_bytes_written;
@@ -38,6 +44,29 @@ struct HistoryRecord {
   std::string key;
   std::string value;
 };
+
+// The metadata domains of the metamix workload (workloads/meta_mix.cc).
+// metakv keeps each in its own domain ("inode", "dentry" hot; "history"
+// cold, written only by WriteHistoryGroup); stock RocksDB keeps all in its
+// one column family, the domain as a key prefix byte.
+enum class MetaDomain : unsigned char { kInode, kDentry, kHistory };
+
+// One write of a metadata batch (Engine::MetaWrite).
+struct MetaOp {
+  enum class Kind : unsigned char {
+    kPut,     // write a live record, replacing any earlier one
+    kDelete,  // logical delete into the recycle bin: invisible at once,
+              // physically purged once --retention_seconds have passed
+    kRemove,  // delete at once, no recycle bin (a rename's old name)
+  };
+  Kind kind = Kind::kPut;
+  MetaDomain domain = MetaDomain::kInode;
+  std::string key;
+  std::string value;  // kPut only
+};
+
+// Receives one record of a scan; returns false to stop the scan.
+using ScanVisitor = std::function<bool(std::string_view key, std::string_view value)>;
 
 class Engine {
  public:
@@ -73,15 +102,45 @@ class Engine {
 
   // Writes a group of write-once version-history records of one tenant, as a
   // versioning service would: the group is acknowledged, durable and
-  // visible when the call returns. metakv: one cold ingest into its
-  // "history" domain; stock RocksDB: one synced write batch.
+  // visible when the call returns, and expires --history_ttl_seconds later
+  // (0: never). metakv: one cold ingest into its "history" domain, expired
+  // by the engine; stock RocksDB: one synced write batch, and a batch of
+  // deletes of the same keys once the TTL has passed, as a stock user must.
   virtual Status WriteHistoryGroup(std::string_view tenant,
                                    const std::vector<HistoryRecord>& records) = 0;
+
+  // --- The metadata operations of metamix (one thread at a time). ---
+
+  // Applies ops, all of one tenant, as one atomic batch (WAL on, unsynced).
+  // InvalidArgument for a kHistory op (history is written in groups).
+  // A kDelete of a key that is not live is NotFound and nothing is written.
+  // Stock RocksDB does what a stock user must for a recycle bin: it reads
+  // the record and writes a marker holding the deletion time and the old
+  // value (restorable), then deletes the marker once retention has passed.
+  virtual Status MetaWrite(std::string_view tenant, const std::vector<MetaOp>& ops) = 0;
+
+  // Reads a live record; NotFound if absent or deleted (in the recycle bin).
+  virtual Status MetaGet(MetaDomain domain, std::string_view tenant, std::string_view key,
+                         std::string* value) = 0;
+
+  // Visits the live records of (domain, tenant) whose keys start with prefix,
+  // in key order, until visit returns false. Records in the recycle bin are
+  // not visited.
+  virtual Status MetaScan(MetaDomain domain, std::string_view tenant, std::string_view prefix,
+                          const ScanVisitor& visit) = 0;
+
+  // Sets the engine's clock (microseconds since the epoch), by which
+  // retention and TTL are judged; it starts at the real time of the open.
+  // Time never goes back (an earlier time is ignored). The driver advances
+  // it by operation count (--ops_per_sim_second), so both engines purge the
+  // same records whatever their speed. Thread-safe.
+  virtual void SetTime(uint64_t micros) = 0;
 
   // Flushes every memtable to SST files and waits for it.
   virtual Status Flush() = 0;
 
-  // Waits until no flush or compaction is running or pending.
+  // Waits until no flush or compaction is running or pending (stock
+  // RocksDB: and no delete whose time has come is left undone).
   virtual Status WaitForCompactions() = 0;
 
   // The device figures now.

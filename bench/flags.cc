@@ -1,6 +1,9 @@
 #include "bench/flags.h"
 
 #include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <sstream>
 
@@ -58,6 +61,112 @@ std::string ParseBenchmarks(const std::string& value, std::vector<std::string>* 
   return {};
 }
 
+// Parses a comma-separated engine list ("both", "all" allowed as the whole
+// value) into *out.
+std::string ParseEngines(const std::string& value, std::vector<std::string>* out) {
+  out->clear();
+  if (value == "both") {
+    *out = {"metakv", "rocksdb"};
+    return {};
+  }
+  if (value == "all") {
+    *out = KnownEngines();
+    return {};
+  }
+  if (value.empty()) return "--engine is empty: name at least one engine";
+  size_t begin = 0;
+  while (true) {
+    const size_t comma = value.find(',', begin);
+    const std::string name =
+        value.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin);
+    bool known = false;
+    for (const std::string& k : KnownEngines()) known = known || k == name;
+    if (!known) {
+      return "--engine: unknown engine \"" + name +
+             "\" (expected metakv, rocksdb, rocksdb-universal, both or all)";
+    }
+    for (const std::string& e : *out) {
+      if (e == name) return "--engine: engine \"" + name + "\" given twice";
+    }
+    out->push_back(name);
+    if (comma == std::string::npos) break;
+    begin = comma + 1;
+  }
+  return {};
+}
+
+// The fields of MixWeights by operation name, in FormatMix's order.
+const std::vector<std::pair<const char*, uint64_t MixWeights::*>>& MixFields() {
+  static const std::vector<std::pair<const char*, uint64_t MixWeights::*>> kFields = {
+      {"stat", &MixWeights::stat},       {"setattr", &MixWeights::setattr},
+      {"create", &MixWeights::create},   {"unlink", &MixWeights::unlink},
+      {"readdir", &MixWeights::readdir}, {"rename", &MixWeights::rename},
+      {"snapshot", &MixWeights::snapshot}};
+  return kFields;
+}
+
+// Parses "op:weight,op:weight,..." into *out; operations left out weigh 0.
+std::string ParseMix(const std::string& value, MixWeights* out) {
+  MixWeights w;
+  for (const auto& f : MixFields()) w.*(f.second) = 0;
+  std::vector<std::string> seen;
+  size_t begin = 0;
+  while (true) {
+    const size_t comma = value.find(',', begin);
+    const std::string item =
+        value.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin);
+    const size_t colon = item.find(':');
+    if (colon == std::string::npos) {
+      return "--mix=" + value + ": \"" + item + "\" is not operation:weight";
+    }
+    const std::string op = item.substr(0, colon);
+    uint64_t MixWeights::*field = nullptr;
+    for (const auto& f : MixFields()) {
+      if (op == f.first) field = f.second;
+    }
+    if (field == nullptr) {
+      return "--mix: unknown operation \"" + op +
+             "\" (known: stat, setattr, create, unlink, readdir, rename, snapshot)";
+    }
+    for (const std::string& s : seen) {
+      if (s == op) return "--mix: operation \"" + op + "\" given twice";
+    }
+    seen.push_back(op);
+    std::string error = ParseUint("mix", item.substr(colon + 1), 0, 1000000, &(w.*field));
+    if (!error.empty()) return error + " (weight of " + op + ")";
+    if (comma == std::string::npos) break;
+    begin = comma + 1;
+  }
+  if (w.Total() == 0) return "--mix=" + value + ": every weight is 0";
+  *out = w;
+  return {};
+}
+
+// Parses a decimal number in [min, max] into *out.
+std::string ParseDouble(const std::string& flag, const std::string& value, double min, double max,
+                        double* out) {
+  char* end = nullptr;
+  const double v = value.empty() ? 0 : std::strtod(value.c_str(), &end);
+  if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(v)) {
+    return "--" + flag + "=" + value + ": not a number";
+  }
+  if (v < min || v > max) {
+    return "--" + flag + "=" + value + ": must be between " + std::to_string(min) + " and " +
+           std::to_string(max);
+  }
+  *out = v;
+  return {};
+}
+
+std::function<std::string(const std::string&, BenchConfig*)> PathSetter(
+    std::string name, std::string BenchConfig::*field) {
+  return [name, field](const std::string& v, BenchConfig* c) -> std::string {
+    if (v.empty()) return "--" + name + ": empty file name";
+    c->*field = v;
+    return {};
+  };
+}
+
 struct FlagSpec {
   std::string name;
   std::string value_hint;  // for --help: "N", "BYTES", ...
@@ -94,18 +203,17 @@ const std::vector<FlagSpec>& Flags() {
          return s;
        },
        [](const std::string& v, BenchConfig* c) { return ParseBenchmarks(v, &c->benchmarks); }},
-      {"engine", "metakv|rocksdb|both", "engines to run (both: metakv, then rocksdb)",
-       [](const BenchConfig& c) { return std::string(EngineChoiceName(c.engine)); },
-       [](const std::string& v, BenchConfig* c) -> std::string {
-         for (EngineChoice e : {EngineChoice::kMetakv, EngineChoice::kRocksdb, EngineChoice::kBoth}) {
-           if (v == EngineChoiceName(e)) {
-             c->engine = e;
-             return {};
-           }
-         }
-         return "--engine: unknown engine \"" + v + "\" (expected metakv, rocksdb or both)";
-       }},
-      {"num", "N", "key space [0, N); writes per write workload", ShowUint(&BenchConfig::num),
+      {"engine", "E1,E2,...|both|all",
+       "engines to run in turn: metakv, rocksdb (stock, leveled), rocksdb-universal (stock, "
+       "universal compaction); both = metakv,rocksdb; all = the three",
+       [](const BenchConfig& c) {
+         std::string s;
+         for (const auto& e : c.engines) s += (s.empty() ? "" : ",") + e;
+         return s;
+       },
+       [](const std::string& v, BenchConfig* c) { return ParseEngines(v, &c->engines); }},
+      {"num", "N", "key space [0, N); writes per write workload; metamix: files loaded",
+       ShowUint(&BenchConfig::num),
        UintSetter("num", 1, 1000000000000ull, &BenchConfig::num)},
       {"reads", "N", "gets done by readrandom",
        [](const BenchConfig&) { return std::string("--num"); },
@@ -120,13 +228,16 @@ const std::vector<FlagSpec>& Flags() {
        UintSetter("value_size", 1, kMiB, &BenchConfig::value_size)},
       {"seed", "N", "seed of the key sequences and value bytes", ShowUint(&BenchConfig::seed),
        UintSetter("seed", 0, UINT64_MAX, &BenchConfig::seed)},
-      {"db", "DIR", "use DIR/metakv and DIR/rocksdb (must be new or empty) and keep them",
+      {"db", "DIR", "use DIR/<engine> for each engine (new or empty) and keep them",
        [](const BenchConfig&) { return std::string("a temporary directory, removed afterwards"); },
        [](const std::string& v, BenchConfig* c) -> std::string {
          if (v.empty()) return "--db: empty directory name";
          c->db = v;
          return {};
        }},
+      {"use_existing_db", "0|1", "open the databases under --db as they are (requires --db)",
+       ShowUint(&BenchConfig::use_existing_db),
+       UintSetter("use_existing_db", 0, 1, &BenchConfig::use_existing_db)},
       {"memory_budget", "BYTES", "memtables plus block cache, per engine",
        ShowBytes(&BenchConfig::memory_budget),
        UintSetter("memory_budget", kMiB, 1024 * kGiB, &BenchConfig::memory_budget)},
@@ -151,7 +262,8 @@ const std::vector<FlagSpec>& Flags() {
          }
          return "--compression: unknown compression \"" + v + "\" (expected none, snappy or zstd)";
        }},
-      {"tenants", "N", "tenants the keys are spread over (key k -> tenant k % N)",
+      {"tenants", "N",
+       "tenants the keys are spread over (key k -> tenant k % N; metamix: Zipf popularity)",
        ShowUint(&BenchConfig::tenants),
        UintSetter("tenants", 1, 1000000, &BenchConfig::tenants)},
       {"history_group", "N", "records per version-history group (fillhistory)",
@@ -166,13 +278,58 @@ const std::vector<FlagSpec>& Flags() {
       {"seek_nexts", "N", "records seekrandom reads after the one it seeks to",
        ShowUint(&BenchConfig::seek_nexts),
        UintSetter("seek_nexts", 0, 1000000, &BenchConfig::seek_nexts)},
+      {"mix_ops", "N", "metamix: operations after loading the namespace",
+       ShowUint(&BenchConfig::mix_ops),
+       UintSetter("mix_ops", 0, 1000000000000ull, &BenchConfig::mix_ops)},
+      {"mix", "OP:W,...", "metamix: operation weights (operations left out weigh 0)",
+       [](const BenchConfig& c) { return FormatMix(c.mix); },
+       [](const std::string& v, BenchConfig* c) { return ParseMix(v, &c->mix); }},
+      {"zipf_theta", "X", "metamix: Zipf exponent of tenant popularity and size",
+       [](const BenchConfig& c) {
+         char buf[32];
+         snprintf(buf, sizeof(buf), "%g", c.zipf_theta);
+         return std::string(buf);
+       },
+       [](const std::string& v, BenchConfig* c) {
+         return ParseDouble("zipf_theta", v, 0, 10, &c->zipf_theta);
+       }},
+      {"files_per_dir", "N", "metamix: files per directory at load",
+       ShowUint(&BenchConfig::files_per_dir),
+       UintSetter("files_per_dir", 1, 1000000, &BenchConfig::files_per_dir)},
+      {"inode_extra_bytes", "BYTES", "metamix: inline attribute bytes of every inode record",
+       ShowUint(&BenchConfig::inode_extra_bytes),
+       UintSetter("inode_extra_bytes", 0, 65536, &BenchConfig::inode_extra_bytes)},
+      {"snapshot_group", "N", "metamix: version-history records per snapshot",
+       ShowUint(&BenchConfig::snapshot_group),
+       UintSetter("snapshot_group", 1, 1000000, &BenchConfig::snapshot_group)},
+      {"readdir_limit", "N", "metamix: entries a readdir reads at most",
+       ShowUint(&BenchConfig::readdir_limit),
+       UintSetter("readdir_limit", 1, 1000000000, &BenchConfig::readdir_limit)},
+      {"retention_seconds", "SECONDS",
+       "metamix: recycle-bin retention of unlinked records (simulated seconds)",
+       ShowUint(&BenchConfig::retention_seconds),
+       UintSetter("retention_seconds", 0, 100ull * 365 * 24 * 3600,
+                  &BenchConfig::retention_seconds)},
+      {"history_ttl_seconds", "SECONDS",
+       "version-history TTL (simulated seconds in metamix; 0: no expiry)",
+       ShowUint(&BenchConfig::history_ttl_seconds),
+       UintSetter("history_ttl_seconds", 0, 100ull * 365 * 24 * 3600,
+                  &BenchConfig::history_ttl_seconds)},
+      {"ops_per_sim_second", "N",
+       "operations per simulated second (the clock retention and TTL are judged by)",
+       ShowUint(&BenchConfig::ops_per_sim_second),
+       UintSetter("ops_per_sim_second", 1, 1000000000, &BenchConfig::ops_per_sim_second)},
       {"json", "PATH", "also write every figure to PATH as one JSON object with a runs list",
        [](const BenchConfig&) { return std::string("none"); },
-       [](const std::string& v, BenchConfig* c) -> std::string {
-         if (v.empty()) return "--json: empty file name";
-         c->json = v;
-         return {};
-       }},
+       PathSetter("json", &BenchConfig::json)},
+      {"csv", "PATH", "also write throughput and WA of every second to PATH (CSV)",
+       [](const BenchConfig&) { return std::string("none"); },
+       PathSetter("csv", &BenchConfig::csv)},
+      {"plot", "PATH.png", "draw WA and throughput over time of every engine (gnuplot)",
+       [](const BenchConfig&) { return std::string("none"); },
+       PathSetter("plot", &BenchConfig::plot)},
+      {"progress", "0|1", "a progress line on the terminal each second",
+       ShowUint(&BenchConfig::progress), UintSetter("progress", 0, 1, &BenchConfig::progress)},
       {"purge", "0|1", "metakv: tombstone filter purges in compaction",
        ShowUint(&BenchConfig::purge), UintSetter("purge", 0, 1, &BenchConfig::purge)},
       {"partition", "0|1", "metakv: tenant partitioner cuts compaction output",
@@ -189,18 +346,6 @@ const std::vector<FlagSpec>& Flags() {
 
 }  // namespace
 
-std::string_view EngineChoiceName(EngineChoice e) {
-  switch (e) {
-    case EngineChoice::kMetakv:
-      return "metakv";
-    case EngineChoice::kRocksdb:
-      return "rocksdb";
-    case EngineChoice::kBoth:
-      return "both";
-  }
-  return "?";
-}
-
 std::string_view CompressionChoiceName(CompressionChoice c) {
   switch (c) {
     case CompressionChoice::kNone:
@@ -213,16 +358,17 @@ std::string_view CompressionChoiceName(CompressionChoice c) {
   return "?";
 }
 
-std::vector<std::string> EngineNames(EngineChoice choice) {
-  switch (choice) {
-    case EngineChoice::kMetakv:
-      return {"metakv"};
-    case EngineChoice::kRocksdb:
-      return {"rocksdb"};
-    case EngineChoice::kBoth:
-      break;
+const std::vector<std::string>& KnownEngines() {
+  static const std::vector<std::string> kEngines = {"metakv", "rocksdb", "rocksdb-universal"};
+  return kEngines;
+}
+
+std::string FormatMix(const MixWeights& w) {
+  std::string out;
+  for (const auto& f : MixFields()) {
+    out += (out.empty() ? "" : ",") + std::string(f.first) + ":" + std::to_string(w.*(f.second));
   }
-  return {"metakv", "rocksdb"};
+  return out;
 }
 
 std::string ParseFlags(const std::vector<std::string>& args, BenchConfig* config) {
@@ -246,6 +392,9 @@ std::string ParseFlags(const std::vector<std::string>& args, BenchConfig* config
     if (!error.empty()) return error;
   }
   if (!config->reads_set) config->reads = config->num;
+  if (config->use_existing_db != 0 && config->db.empty()) {
+    return "--use_existing_db=1 needs --db=DIR (the databases to open)";
+  }
   return CheckKeyLayout(config->key_size, config->tenants, config->num);
 }
 

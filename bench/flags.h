@@ -15,27 +15,42 @@
 
 namespace metakv::bench {
 
-// Which engines a run drives.
-enum class EngineChoice : unsigned char { kMetakv, kRocksdb, kBoth };
-
 // Compression of every level, the same for both engines.
 enum class CompressionChoice : unsigned char { kNone, kSnappy, kZstd };
 
-// "metakv", "rocksdb", "both".
-std::string_view EngineChoiceName(EngineChoice e);
 // "none", "snappy", "zstd".
 std::string_view CompressionChoiceName(CompressionChoice c);
-// The engines a choice stands for, in run order: {"metakv"}, {"rocksdb"} or
-// {"metakv", "rocksdb"}.
-std::vector<std::string> EngineNames(EngineChoice choice);
+
+// The engines metakv-bench can drive, in the order "all" runs them:
+// "metakv", "rocksdb" (stock, leveled compaction) and "rocksdb-universal"
+// (stock, universal compaction).
+const std::vector<std::string>& KnownEngines();
+
+// The operations of metamix and their relative weights (--mix).
+struct MixWeights {
+  uint64_t stat = 40;      // get an inode
+  uint64_t setattr = 20;   // overwrite an inode's attributes
+  uint64_t create = 12;    // dentry + inode, one batch
+  uint64_t unlink = 8;     // logical delete of dentry + inode, one batch
+  uint64_t readdir = 12;   // scan a directory's entries
+  uint64_t rename = 6;     // move a file to another directory, one batch
+  uint64_t snapshot = 2;   // one version-history group (--snapshot_group records)
+
+  uint64_t Total() const { return stat + setattr + create + unlink + readdir + rename + snapshot; }
+};
+
+// "stat:40,setattr:20,..." in the order of MixWeights.
+std::string FormatMix(const MixWeights& w);
 
 // One run of metakv-bench. The in-class defaults are the flags' defaults.
 struct BenchConfig {
   // Workload names, run in this order on one database per engine.
-  // Flag: --benchmarks (comma-separated). Default: fillrandom,overwrite,readrandom.
-  std::vector<std::string> benchmarks = {"fillrandom", "overwrite", "readrandom"};
-  // Flag: --engine. Default: kBoth (metakv first, then rocksdb).
-  EngineChoice engine = EngineChoice::kBoth;
+  // Flag: --benchmarks (comma-separated). Default: metamix.
+  std::vector<std::string> benchmarks = {"metamix"};
+  // Engines, each run in turn on its own database (KnownEngines). Flag:
+  // --engine (comma-separated; "both" = metakv,rocksdb; "all" = every
+  // known engine). Default: metakv,rocksdb.
+  std::vector<std::string> engines = {"metakv", "rocksdb"};
   // Keys in the key space [0, num); writes per write workload. >= 1.
   // Flag: --num. Default: 300000.
   uint64_t num = 300000;
@@ -52,9 +67,15 @@ struct BenchConfig {
   // Default: 1.
   uint64_t seed = 1;
   // Database directory. Empty: a fresh temporary directory, removed at the
-  // end. Otherwise the engines use <db>/metakv and <db>/rocksdb, which must
-  // be absent or empty, and nothing is removed. Flag: --db. Default: empty.
+  // end. Otherwise each engine uses <db>/<engine>, which must be absent or
+  // empty (unless use_existing_db), and nothing is removed. Flag: --db.
+  // Default: empty.
   std::string db;
+  // Open the databases under --db as they are, without requiring them
+  // empty (db_bench's --use_existing_db): e.g. readrandom on a database an
+  // earlier fillrandom run left. Requires --db. Flag: --use_existing_db.
+  // Default: 0.
+  uint64_t use_existing_db = 0;
   // Memtables plus block cache, per engine. Flag: --memory_budget.
   // Default: 64 MiB.
   uint64_t memory_budget = 64ull << 20;
@@ -67,8 +88,9 @@ struct BenchConfig {
   // Flag: --compression. Default: snappy.
   CompressionChoice compression = CompressionChoice::kSnappy;
   // Tenants the key space is spread over (key k belongs to tenant
-  // k % tenants). Flag: --tenants. Default: 16.
-  uint64_t tenants = 16;
+  // k % tenants; metamix: tenants with Zipf popularity). Flag: --tenants.
+  // Default: 64.
+  uint64_t tenants = 64;
   // metakv's write-amplification mechanisms, each 1 (on) or 0 (off), so
   // their effect can be measured one at a time. Flags: --purge (tombstone
   // filter), --partition (tenant partitioner), --adaptive_flush (flush
@@ -93,9 +115,57 @@ struct BenchConfig {
   // Records each seekrandom scan reads after the one it seeks to. Flag:
   // --seek_nexts. Default: 10 (db_bench's).
   uint64_t seek_nexts = 10;
+  // --- metamix (workloads/meta_mix.cc) ---
+  // Mix operations after the namespace is loaded (--num files). Flag:
+  // --mix_ops. Default: 1000000.
+  uint64_t mix_ops = 1000000;
+  // Operation weights. Flag: --mix ("stat:40,setattr:20,..."; operations
+  // left out get weight 0). Default: MixWeights's.
+  MixWeights mix;
+  // Zipf exponent of tenant popularity (and of tenant size at load): tenant
+  // i is chosen with probability proportional to 1 / (i + 1)^theta. Flag:
+  // --zipf_theta. Default: 0.99 (YCSB's).
+  double zipf_theta = 0.99;
+  // Files per directory at load. Flag: --files_per_dir. Default: 32.
+  uint64_t files_per_dir = 32;
+  // Bytes of inline attributes (extended attributes, extent map) stored
+  // with every inode record after its encoded fixed fields. Flag:
+  // --inode_extra_bytes. Default: 64.
+  uint64_t inode_extra_bytes = 64;
+  // Version-history records per snapshot (files of consecutive directories
+  // of one tenant). Flag: --snapshot_group. Default: 64.
+  uint64_t snapshot_group = 64;
+  // Entries a readdir reads at most. Flag: --readdir_limit. Default: 1000.
+  uint64_t readdir_limit = 1000;
+  // Recycle-bin retention: seconds after a logical delete (unlink) before
+  // the record may be purged. Flag: --retention_seconds. Default: 15.
+  uint64_t retention_seconds = 15;
+  // Seconds a version-history record lives. Flag: --history_ttl_seconds.
+  // Default: 30.
+  uint64_t history_ttl_seconds = 30;
+  // Time is simulated: the clock both engines judge retention and TTL by
+  // (and metakv's flush controller measures rates with) advances one second
+  // per this many operations of the run, so the same logical work purges
+  // the same records on both, whatever their speed. Flag:
+  // --ops_per_sim_second. Default: 10000.
+  uint64_t ops_per_sim_second = 10000;
+
+  // --- Reporting ---
   // Where to write the JSON report (json_report.h), written whole or not
   // at all. Empty: none. Flag: --json. Default: empty.
   std::string json;
+  // Where to write one CSV row per engine, workload and second of the run
+  // (throughput and write amplification over time). Empty: none. Flag:
+  // --csv. Default: empty.
+  std::string csv;
+  // Where to draw write amplification and throughput over time of every
+  // engine as a PNG picture (gnuplot). Empty: none. Flag: --plot. Default:
+  // empty.
+  std::string plot;
+  // A progress line on the terminal, updated each second (1), or none (0).
+  // Never written when standard error is not a terminal. Flag: --progress.
+  // Default: 1.
+  uint64_t progress = 1;
   // --help was given: print Usage() and run nothing.
   bool help = false;
 };

@@ -66,22 +66,48 @@ class ObjectWriter {
   bool first_ = true;
 };
 
+std::string Figures(const Histogram& h) {
+  std::string figures;
+  ObjectWriter f(&figures);
+  f.Raw("count", Number(h.count()));
+  f.Raw("p50", Number(h.Percentile(50) / 1000.0));
+  f.Raw("p99", Number(h.Percentile(99) / 1000.0));
+  f.Raw("p999", Number(h.Percentile(99.9) / 1000.0));
+  f.Raw("mean", Number(h.Mean() / 1000.0));
+  f.Raw("max", Number(static_cast<double>(h.max()) / 1000.0));
+  f.Close();
+  return figures;
+}
+
+// {op: figures}: one entry per operation type (metamix), or the workload's
+// one operation.
 std::string Latency(const WorkloadResult& r) {
   std::string out;
   ObjectWriter ops(&out);
-  if (r.latency_ns.count() > 0) {
-    std::string figures;
-    ObjectWriter f(&figures);
-    f.Raw("p50", Number(r.latency_ns.Percentile(50) / 1000.0));
-    f.Raw("p99", Number(r.latency_ns.Percentile(99) / 1000.0));
-    f.Raw("p999", Number(r.latency_ns.Percentile(99.9) / 1000.0));
-    f.Raw("mean", Number(r.latency_ns.Mean() / 1000.0));
-    f.Raw("max", Number(static_cast<double>(r.latency_ns.max()) / 1000.0));
-    f.Close();
-    ops.Raw(r.op.empty() ? "op" : r.op, figures);
+  if (!r.op_latency_ns.empty()) {
+    for (const auto& [op, h] : r.op_latency_ns) {
+      if (h.count() > 0) ops.Raw(op, Figures(h));
+    }
+  } else if (r.latency_ns.count() > 0) {
+    ops.Raw(r.op.empty() ? "op" : r.op, Figures(r.latency_ns));
   }
   ops.Close();
   return out;
+}
+
+std::string Series(const WorkloadResult& r) {
+  std::string out = "[";
+  for (size_t i = 0; i < r.series.size(); ++i) {
+    const WorkloadResult::Sample& s = r.series[i];
+    if (i > 0) out += ", ";
+    ObjectWriter o(&out);
+    o.Raw("seconds", Number(s.seconds));
+    o.Raw("ops", Number(s.ops));
+    o.Raw("user_bytes", Number(s.user_bytes));
+    o.Raw("device_bytes", Number(s.device_bytes));
+    o.Close();
+  }
+  return out + "]";
 }
 
 std::string Config(const BenchConfig& c) {
@@ -92,7 +118,9 @@ std::string Config(const BenchConfig& c) {
     benchmarks += (i == 0 ? "" : ", ") + Quote(c.benchmarks[i]);
   }
   o.Raw("benchmarks", benchmarks + "]");
-  o.Raw("engine", Quote(std::string(EngineChoiceName(c.engine))));
+  std::string engines = "[";
+  for (size_t i = 0; i < c.engines.size(); ++i) engines += (i == 0 ? "" : ", ") + Quote(c.engines[i]);
+  o.Raw("engines", engines + "]");
   o.Raw("num", Number(c.num));
   o.Raw("reads", Number(c.reads));
   o.Raw("key_size", Number(c.key_size));
@@ -112,6 +140,17 @@ std::string Config(const BenchConfig& c) {
   o.Raw("partition", Number(c.partition));
   o.Raw("adaptive_flush", Number(c.adaptive_flush));
   o.Raw("flush_controller_interval", Number(c.flush_controller_interval));
+  o.Raw("use_existing_db", Number(c.use_existing_db));
+  o.Raw("mix_ops", Number(c.mix_ops));
+  o.Raw("mix", Quote(FormatMix(c.mix)));
+  o.Raw("zipf_theta", Number(c.zipf_theta));
+  o.Raw("files_per_dir", Number(c.files_per_dir));
+  o.Raw("inode_extra_bytes", Number(c.inode_extra_bytes));
+  o.Raw("snapshot_group", Number(c.snapshot_group));
+  o.Raw("readdir_limit", Number(c.readdir_limit));
+  o.Raw("retention_seconds", Number(c.retention_seconds));
+  o.Raw("history_ttl_seconds", Number(c.history_ttl_seconds));
+  o.Raw("ops_per_sim_second", Number(c.ops_per_sim_second));
   o.Close();
   return out;
 }
@@ -148,7 +187,13 @@ std::string FormatJson(const BenchConfig& config, const std::vector<EngineRun>& 
       o.Raw("compaction_bytes", Number(r.compaction_bytes));
       o.Raw("ingest_bytes", Number(r.ingest_bytes));
       o.Raw("wal_bytes", Number(r.wal_bytes));
+      o.Raw("space_amp", Number(r.SpaceAmplification()));
+      o.Raw("live_bytes", Number(r.live_bytes));
+      o.Raw("live_sst_bytes", Number(r.live_sst_bytes));
+      o.Raw("stall_micros", Number(r.stall_micros));
+      o.Raw("peak_rss_bytes", Number(r.peak_rss_bytes));
       o.Raw("latency_us", Latency(r));
+      o.Raw("series", Series(r));
       o.Close();
     }
   }

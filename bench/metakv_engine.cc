@@ -1,6 +1,10 @@
 #include "bench/metakv_engine.h"
 
+#include <atomic>
+#include <chrono>
+
 #include "metakv/store.h"
+#include "metakv/write_batch.h"
 
 namespace metakv::bench {
 
@@ -31,9 +35,38 @@ Status Annotate(const Status& s, std::string_view what) {
   return Status::IOError(msg);
 }
 
+// The store's clock: starts at the real time of the open, then moves only
+// forward, by Engine::SetTime.
+class SimulatedClock : public Clock {
+ public:
+  explicit SimulatedClock(uint64_t micros) : now_(micros) {}
+  uint64_t NowMicros() const override { return now_.load(std::memory_order_acquire); }
+  void AdvanceTo(uint64_t micros) {
+    uint64_t now = now_.load(std::memory_order_acquire);
+    while (micros > now && !now_.compare_exchange_weak(now, micros, std::memory_order_acq_rel)) {
+    }
+  }
+
+ private:
+  std::atomic<uint64_t> now_;
+};
+
+std::string_view DomainName(MetaDomain d) {
+  switch (d) {
+    case MetaDomain::kInode:
+      return kBenchDomain;
+    case MetaDomain::kDentry:
+      return kDentryDomain;
+    case MetaDomain::kHistory:
+      return kHistoryDomain;
+  }
+  return kBenchDomain;
+}
+
 class MetakvEngine : public Engine {
  public:
-  explicit MetakvEngine(std::unique_ptr<Store> store) : store_(std::move(store)) {}
+  MetakvEngine(std::unique_ptr<Store> store, std::shared_ptr<SimulatedClock> clock)
+      : store_(std::move(store)), clock_(std::move(clock)) {}
 
   ~MetakvEngine() override { Close().PermitUncheckedError(); }
 
@@ -92,6 +125,57 @@ class MetakvEngine : public Engine {
     return Annotate(store_->IngestCold(kHistoryDomain, tenant, cold_), "IngestCold");
   }
 
+  Status MetaWrite(std::string_view tenant, const std::vector<MetaOp>& ops) override {
+    if (store_ == nullptr) return Status::InvalidArgument("metakv: closed");
+    WriteBatch batch;
+    for (const MetaOp& op : ops) {
+      if (op.domain == MetaDomain::kHistory) {
+        return Status::InvalidArgument("metakv: MetaWrite: history is written by groups");
+      }
+      const std::string_view domain = DomainName(op.domain);
+      switch (op.kind) {
+        case MetaOp::Kind::kPut:
+          batch.Put(domain, tenant, op.key, op.value);
+          break;
+        case MetaOp::Kind::kDelete:
+          batch.Delete(domain, tenant, op.key);
+          break;
+        case MetaOp::Kind::kRemove:
+          batch.HardDelete(domain, tenant, op.key);
+          break;
+      }
+    }
+    Status s = store_->Write(write_options_, batch);
+    if (s.IsNotFound()) return s;
+    return Annotate(s, "Write");
+  }
+
+  Status MetaGet(MetaDomain domain, std::string_view tenant, std::string_view key,
+                 std::string* value) override {
+    if (store_ == nullptr) return Status::InvalidArgument("metakv: closed");
+    Status s = store_->Get(read_options_, DomainName(domain), tenant, key, value);
+    if (s.IsNotFound()) return s;
+    return Annotate(s, "Get");
+  }
+
+  Status MetaScan(MetaDomain domain, std::string_view tenant, std::string_view prefix,
+                  const ScanVisitor& visit) override {
+    if (store_ == nullptr) return Status::InvalidArgument("metakv: closed");
+    ScanSpec spec;
+    spec.tenant = std::string(tenant);
+    spec.prefix = std::string(prefix);
+    std::unique_ptr<Iterator> it;
+    Status s =
+        Annotate(store_->NewIterator(read_options_, DomainName(domain), spec, &it), "NewIterator");
+    if (!s.ok()) return s;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (!visit(it->key(), it->value())) break;
+    }
+    return Annotate(it->status(), "Iterator");
+  }
+
+  void SetTime(uint64_t micros) override { clock_->AdvanceTo(micros); }
+
   Status GetStats(EngineStats* out) override {
     if (store_ == nullptr) return Status::InvalidArgument("metakv: closed");
     Stats stats;
@@ -101,6 +185,9 @@ class MetakvEngine : public Engine {
     out->ingest_bytes_written = stats.ingest_bytes_written;
     out->compaction_bytes_written = stats.compaction_bytes_written;
     out->wal_bytes_written = stats.wal_bytes_written;
+    out->stall_micros = stats.stall_micros;
+    out->live_sst_bytes = 0;
+    for (const DomainStats& d : stats.domains) out->live_sst_bytes += d.live_sst_bytes;
     return Status::OK();
   }
 
@@ -113,6 +200,7 @@ class MetakvEngine : public Engine {
 
  private:
   std::unique_ptr<Store> store_;
+  std::shared_ptr<SimulatedClock> clock_;  // the store's clock (SetTime)
   WriteOptions write_options_;
   std::vector<ColdRecord> cold_;  // scratch of WriteHistoryGroup
   ReadOptions read_options_;
@@ -135,22 +223,35 @@ Status OpenMetakvEngine(const BenchConfig& config, const std::string& dir,
   domain.partition_by_tenant = config.partition != 0;
   domain.adaptive_write_buffer = config.adaptive_flush != 0;
   domain.adaptive_level0_trigger = config.adaptive_flush != 0;
+  domain.tombstone_retention_seconds = config.retention_seconds;
 
   Options options;
   options.create_if_missing = true;
+  // Directory entries: a hot domain like inodes.
+  DomainOptions dentry = domain;
+  dentry.name = std::string(kDentryDomain);
   // Version history: a cold domain fed by IngestCold, otherwise sized alike.
   DomainOptions history = domain;
   history.name = std::string(kHistoryDomain);
   history.temperature = Temperature::kCold;
-  options.domains = {domain, history};
+  history.default_ttl_seconds = config.history_ttl_seconds;
+  options.domains = {domain, dentry, history};
   options.memory_budget_bytes = config.memory_budget;
   options.flush_controller_interval_seconds =
       config.adaptive_flush != 0 ? config.flush_controller_interval : 0;
+  // Expired history files are dropped by the maintenance pass: run it each
+  // second, as runs here last minutes, not days.
+  options.maintenance_interval_seconds = 1;
+  auto clock = std::make_shared<SimulatedClock>(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count()));
+  options.clock = clock;
 
   std::unique_ptr<Store> store;
   Status s = Annotate(Store::Open(options, dir, &store), "open " + dir);
   if (!s.ok()) return s;
-  *out = std::make_unique<MetakvEngine>(std::move(store));
+  *out = std::make_unique<MetakvEngine>(std::move(store), std::move(clock));
   return Status::OK();
 }
 

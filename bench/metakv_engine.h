@@ -19,7 +19,10 @@
 namespace metakv::bench {
 
 // The domain every benchmark record goes to.
+// The domains of the metakv engine: the simple workloads write "inode";
+// metamix writes all three ("history" is metakv::kHistoryDomain, cold).
 inline constexpr std::string_view kBenchDomain = "inode";
+inline constexpr std::string_view kDentryDomain = "dentry";
 
 // Opens (creating) a metakv store in dir; the Store's error on failure.
 Status OpenMetakvEngine(const BenchConfig& config, const std::string& dir,

@@ -1,6 +1,7 @@
 #include "bench/report.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "bench/table.h"
 
@@ -31,46 +32,106 @@ std::string Ratio(double a, double b) {
   return FormatFixed(a / b, 2);
 }
 
+std::string Mib(uint64_t bytes) { return FormatFixed(static_cast<double>(bytes) / kMiBDouble, 1); }
+
+std::string Fixed2(double v) { return std::isfinite(v) ? FormatFixed(v, 2) : "-"; }
+
+// One row per engine for each workload: throughput, latency, amplification,
+// stalls and memory; then a row of ratios of metakv to each stock engine.
 std::string MainTable(const BenchConfig& config, const std::vector<EngineRun>& runs) {
   using Align = TextTable::Align;
-  std::vector<TextTable::Column> columns = {{"workload", Align::kLeft, ""}};
-  for (const EngineRun& run : runs) {
-    for (const char* h : {"ops/s", "p50 us", "p99 us", "WA"}) {
-      columns.push_back({h, Align::kRight, run.engine});
-    }
-  }
+  TextTable table({{"workload", Align::kLeft, ""},
+                   {"engine", Align::kLeft, ""},
+                   {"ops/s", Align::kRight, ""},
+                   {"p50 us", Align::kRight, ""},
+                   {"p99 us", Align::kRight, ""},
+                   {"p99.9 us", Align::kRight, ""},
+                   {"WA", Align::kRight, ""},
+                   {"SA", Align::kRight, ""},
+                   {"device MiB", Align::kRight, ""},
+                   {"WAL MiB", Align::kRight, ""},
+                   {"stall s", Align::kRight, ""},
+                   {"peak RSS MiB", Align::kRight, ""}});
   const EngineRun* metakv = FindRun(runs, "metakv");
-  const EngineRun* rocksdb = FindRun(runs, "rocksdb");
-  const bool ratios = metakv != nullptr && rocksdb != nullptr;
-  if (ratios) {
-    columns.push_back({"ops/s", Align::kRight, "metakv/rocksdb"});
-    columns.push_back({"WA", Align::kRight, "metakv/rocksdb"});
-  }
-  TextTable table(std::move(columns));
   for (size_t i = 0; i < config.benchmarks.size(); ++i) {
-    std::vector<std::string> row = {config.benchmarks[i]};
     for (const EngineRun& run : runs) {
       const WorkloadResult* r = ResultAt(run, i);
       if (r == nullptr) {
-        row.insert(row.end(), {"-", "-", "-", "-"});
+        table.AddRow({config.benchmarks[i], run.engine, "-"});
         continue;
       }
-      row.push_back(FormatInteger(r->OpsPerSecond()));
-      row.push_back(Micros(*r, 50));
-      row.push_back(Micros(*r, 99));
-      row.push_back(FormatFixed(r->WriteAmplification(), 2));
+      table.AddRow({config.benchmarks[i], run.engine, FormatInteger(r->OpsPerSecond()),
+                    Micros(*r, 50), Micros(*r, 99), Micros(*r, 99.9),
+                    Fixed2(r->WriteAmplification()), Fixed2(r->SpaceAmplification()),
+                    Mib(r->device_bytes), Mib(r->wal_bytes),
+                    FormatFixed(static_cast<double>(r->stall_micros) / 1e6, 2),
+                    r->peak_rss_bytes == 0 ? "-" : Mib(r->peak_rss_bytes)});
     }
-    if (ratios) {
-      const WorkloadResult* m = ResultAt(*metakv, i);
-      const WorkloadResult* k = ResultAt(*rocksdb, i);
-      if (m != nullptr && k != nullptr) {
-        row.push_back(Ratio(m->OpsPerSecond(), k->OpsPerSecond()));
-        row.push_back(Ratio(m->WriteAmplification(), k->WriteAmplification()));
-      }
+    const WorkloadResult* m = metakv == nullptr ? nullptr : ResultAt(*metakv, i);
+    for (const EngineRun& run : runs) {
+      if (m == nullptr || run.engine == "metakv") continue;
+      const WorkloadResult* k = ResultAt(run, i);
+      if (k == nullptr) continue;
+      auto pct = [&](double p) {
+        if (m->latency_ns.count() == 0 || k->latency_ns.count() == 0) return std::string("-");
+        return Ratio(m->latency_ns.Percentile(p), k->latency_ns.Percentile(p));
+      };
+      table.AddRow({"", "metakv/" + run.engine, Ratio(m->OpsPerSecond(), k->OpsPerSecond()),
+                    pct(50), pct(99), pct(99.9),
+                    Ratio(m->WriteAmplification(), k->WriteAmplification()),
+                    Ratio(m->SpaceAmplification(), k->SpaceAmplification()),
+                    Ratio(static_cast<double>(m->device_bytes), static_cast<double>(k->device_bytes)),
+                    Ratio(static_cast<double>(m->wal_bytes), static_cast<double>(k->wal_bytes)), "",
+                    Ratio(static_cast<double>(m->peak_rss_bytes),
+                          static_cast<double>(k->peak_rss_bytes))});
     }
-    table.AddRow(std::move(row));
   }
   return table.Format();
+}
+
+// Latency per operation type of the workloads that have several (metamix).
+std::string OpLatencyTable(const BenchConfig& config, const std::vector<EngineRun>& runs) {
+  using Align = TextTable::Align;
+  TextTable table({{"workload", Align::kLeft, ""},
+                   {"op", Align::kLeft, ""},
+                   {"engine", Align::kLeft, ""},
+                   {"count", Align::kRight, ""},
+                   {"p50 us", Align::kRight, ""},
+                   {"p99 us", Align::kRight, ""},
+                   {"p99.9 us", Align::kRight, ""},
+                   {"p99 metakv/engine", Align::kRight, ""}});
+  bool any = false;
+  const EngineRun* metakv = FindRun(runs, "metakv");
+  for (size_t i = 0; i < config.benchmarks.size(); ++i) {
+    const WorkloadResult* first = nullptr;
+    for (const EngineRun& run : runs) {
+      if (first == nullptr) first = ResultAt(run, i);
+    }
+    if (first == nullptr || first->op_latency_ns.empty()) continue;
+    const WorkloadResult* m = metakv == nullptr ? nullptr : ResultAt(*metakv, i);
+    for (const auto& [op, unused] : first->op_latency_ns) {
+      for (const EngineRun& run : runs) {
+        const WorkloadResult* r = ResultAt(run, i);
+        if (r == nullptr) continue;
+        const auto it = r->op_latency_ns.find(op);
+        if (it == r->op_latency_ns.end() || it->second.count() == 0) continue;
+        const Histogram& h = it->second;
+        std::string ratio;
+        if (m != nullptr && run.engine != "metakv") {
+          const auto mit = m->op_latency_ns.find(op);
+          if (mit != m->op_latency_ns.end() && mit->second.count() > 0) {
+            ratio = Ratio(mit->second.Percentile(99), h.Percentile(99));
+          }
+        }
+        table.AddRow({config.benchmarks[i], op, run.engine, std::to_string(h.count()),
+                      FormatFixed(h.Percentile(50) / 1000.0, 2),
+                      FormatFixed(h.Percentile(99) / 1000.0, 2),
+                      FormatFixed(h.Percentile(99.9) / 1000.0, 2), ratio});
+        any = true;
+      }
+    }
+  }
+  return any ? table.Format() : std::string();
 }
 
 std::string DetailsTable(const BenchConfig& config, const std::vector<EngineRun>& runs) {
@@ -82,9 +143,12 @@ std::string DetailsTable(const BenchConfig& config, const std::vector<EngineRun>
                    {"loop s", Align::kRight, ""},
                    {"settle s", Align::kRight, ""},
                    {"user MiB", Align::kRight, ""},
-                   {"device MiB", Align::kRight, ""},
+                   {"flush MiB", Align::kRight, ""},
+                   {"compact MiB", Align::kRight, ""},
+                   {"ingest MiB", Align::kRight, ""},
+                   {"live MiB", Align::kRight, ""},
+                   {"SST MiB", Align::kRight, ""},
                    {"mean us", Align::kRight, ""},
-                   {"p99.9 us", Align::kRight, ""},
                    {"max us", Align::kRight, ""}});
   for (size_t i = 0; i < config.benchmarks.size(); ++i) {
     for (const EngineRun& run : runs) {
@@ -96,11 +160,10 @@ std::string DetailsTable(const BenchConfig& config, const std::vector<EngineRun>
       const bool has_samples = r->latency_ns.count() > 0;
       table.AddRow({config.benchmarks[i], run.engine, std::to_string(r->ops),
                     r->writes ? "-" : std::to_string(r->found), FormatFixed(r->seconds, 2),
-                    r->writes ? FormatFixed(r->settle_seconds, 2) : "-",
-                    FormatFixed(static_cast<double>(r->user_bytes) / kMiBDouble, 1),
-                    FormatFixed(static_cast<double>(r->device_bytes) / kMiBDouble, 1),
+                    r->writes ? FormatFixed(r->settle_seconds, 2) : "-", Mib(r->user_bytes),
+                    Mib(r->flush_bytes), Mib(r->compaction_bytes), Mib(r->ingest_bytes),
+                    r->live_bytes == 0 ? "-" : Mib(r->live_bytes), Mib(r->live_sst_bytes),
                     has_samples ? FormatFixed(r->latency_ns.Mean() / 1000.0, 2) : "-",
-                    Micros(*r, 99.9),
                     has_samples ? FormatFixed(static_cast<double>(r->latency_ns.max()) / 1000.0, 1)
                                 : "-"});
     }
@@ -111,13 +174,25 @@ std::string DetailsTable(const BenchConfig& config, const std::vector<EngineRun>
 }  // namespace
 
 std::string FormatParameters(const BenchConfig& c, const std::string& db_description) {
-  std::string benchmarks;
+  std::string benchmarks, engines;
   for (const std::string& b : c.benchmarks) benchmarks += (benchmarks.empty() ? "" : ",") + b;
-  return "metakv-bench: benchmarks=" + benchmarks + " engine=" +
-         std::string(EngineChoiceName(c.engine)) + " num=" + std::to_string(c.num) +
-         " reads=" + std::to_string(c.reads) + " key_size=" + std::to_string(c.key_size) +
-         " value_size=" + std::to_string(c.value_size) + " tenants=" + std::to_string(c.tenants) +
-         " seed=" + std::to_string(c.seed) +
+  for (const std::string& e : c.engines) engines += (engines.empty() ? "" : ",") + e;
+  bool mix = false;
+  for (const std::string& b : c.benchmarks) mix = mix || b == "metamix";
+  char theta[32];
+  snprintf(theta, sizeof(theta), "%g", c.zipf_theta);
+  return "metakv-bench: benchmarks=" + benchmarks + " engine=" + engines +
+         " num=" + std::to_string(c.num) +
+         (mix ? " mix_ops=" + std::to_string(c.mix_ops) + " mix=" + FormatMix(c.mix) +
+                    " zipf_theta=" + theta + " files_per_dir=" + std::to_string(c.files_per_dir) +
+                    " inode_extra_bytes=" + std::to_string(c.inode_extra_bytes) +
+                    " snapshot_group=" + std::to_string(c.snapshot_group) +
+                    " retention_seconds=" + std::to_string(c.retention_seconds) +
+                    " history_ttl_seconds=" + std::to_string(c.history_ttl_seconds) +
+                    " ops_per_sim_second=" + std::to_string(c.ops_per_sim_second)
+              : " reads=" + std::to_string(c.reads) + " key_size=" + std::to_string(c.key_size) +
+                    " value_size=" + std::to_string(c.value_size)) +
+         " tenants=" + std::to_string(c.tenants) + " seed=" + std::to_string(c.seed) +
          " compression=" + std::string(CompressionChoiceName(c.compression)) +
          " memory_budget=" + FormatBytes(c.memory_budget) +
          " write_buffer_size=" + FormatBytes(c.write_buffer_size) +
@@ -139,8 +214,15 @@ std::string FormatReport(const BenchConfig& config, const std::vector<EngineRun>
   out += "WA: (flush + compaction + ingest bytes written) / user bytes (tenant + key + value)\n";
   out += "  of the workload; WAL not counted. After each write workload the engine flushed and waited\n";
   out += "  for compactions to finish (\"settle s\", not in ops/s) before its bytes were read.\n";
+  out += "SA: live SST bytes once settled / logical bytes of the records a user can see (\"-\": the\n";
+  out += "  workload cannot tell). stall s: writers stalled (STALL_MICROS). peak RSS: the process's\n";
+  out += "  peak resident memory during the workload (VmHWM, reset at its start).\n";
+  out += "metakv/<engine> rows: metakv's figure over the other engine's (ops/s above 1 and the\n";
+  out += "  others below 1 favour metakv).\n";
   out += "\n";
   out += MainTable(config, runs);
+  const std::string ops = OpLatencyTable(config, runs);
+  if (!ops.empty()) out += "\n" + ops;
   out += "\n";
   out += DetailsTable(config, runs);
   return out;

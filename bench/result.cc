@@ -14,4 +14,9 @@ double WorkloadResult::WriteAmplification() const {
   return static_cast<double>(device_bytes) / static_cast<double>(user_bytes);
 }
 
+double WorkloadResult::SpaceAmplification() const {
+  if (live_bytes == 0) return std::nan("");
+  return static_cast<double>(live_sst_bytes) / static_cast<double>(live_bytes);
+}
+
 }  // namespace metakv::bench

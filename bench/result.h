@@ -3,6 +3,7 @@
 #define METAKV_BENCH_RESULT_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ struct WorkloadResult {
   Histogram latency_ns;  // one sample per operation, nanoseconds
   uint64_t found = 0;    // read workloads: gets that found their key
   uint64_t entries = 0;  // scan workloads: records read
+  // Workloads of several operation types (metamix): one histogram per type,
+  // e.g. "stat", "create"; latency_ns then holds them all together.
+  std::map<std::string, Histogram> op_latency_ns;
 
   // Bytes of tenant + key + value the workload wrote, as the user sees them.
   uint64_t user_bytes = 0;
@@ -37,15 +41,36 @@ struct WorkloadResult {
   uint64_t wal_bytes = 0;
   // Wall time of the Flush and WaitForCompactions after a write workload.
   double settle_seconds = 0;
+  // Logical bytes (tenant + key + value) of the records a user can see at
+  // the end of the workload; 0 when the workload cannot tell.
+  uint64_t live_bytes = 0;
+  // Bytes of the engine's live SST files once settled.
+  uint64_t live_sst_bytes = 0;
+  // Time writers were stalled during the workload (RocksDB's STALL_MICROS).
+  uint64_t stall_micros = 0;
+  // Peak resident memory of the process during the workload (VmHWM, reset
+  // at its start); 0 if the system does not tell.
+  uint64_t peak_rss_bytes = 0;
+
+  // One sample a second while the workload runs (--csv, --plot).
+  struct Sample {
+    double seconds = 0;     // since the workload started
+    uint64_t ops = 0;       // operations of the workload so far
+    uint64_t user_bytes = 0;
+    uint64_t device_bytes = 0;
+  };
+  std::vector<Sample> series;
 
   double OpsPerSecond() const;
   // device_bytes / user_bytes; NaN when no user bytes were written.
   double WriteAmplification() const;
+  // live_sst_bytes / live_bytes; NaN when live_bytes is unknown.
+  double SpaceAmplification() const;
 };
 
 // All workloads of a run on one engine, in run order.
 struct EngineRun {
-  std::string engine;  // "metakv" or "rocksdb"
+  std::string engine;  // "metakv", "rocksdb" or "rocksdb-universal"
   std::vector<WorkloadResult> results;
 };
 

@@ -27,7 +27,8 @@ namespace metakv::bench {
 
 // Opens (creating) a RocksDB database in dir. IOError or InvalidArgument
 // with RocksDB's message on failure.
-Status OpenRocksdbEngine(const BenchConfig& config, const std::string& dir,
+// Opens stock RocksDB: leveled compaction, or universal if universal.
+Status OpenRocksdbEngine(const BenchConfig& config, const std::string& dir, bool universal,
                          std::unique_ptr<Engine>* out);
 
 }  // namespace metakv::bench

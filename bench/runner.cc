@@ -1,18 +1,25 @@
 #include "bench/runner.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <mutex>
 #include <system_error>
+#include <thread>
 
 #include "bench/engine.h"
 #include "bench/json_report.h"
 #include "bench/keys.h"
 #include "bench/random.h"
 #include "bench/report.h"
+#include "bench/series.h"
 #include "bench/table.h"
 #include "bench/workload.h"
 #include "bench/workloads/registry.h"
@@ -30,9 +37,121 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 // The key-sequence seed of the workload at position index of --benchmarks.
 uint64_t WorkloadSeed(uint64_t seed, size_t index) { return Mix64(seed ^ Mix64(index + 1)); }
 
+// Resets the process's peak resident set size to its current size (Linux:
+// "5" to /proc/self/clear_refs). False if the system does not allow it.
+bool ResetPeakRss() {
+  std::ofstream f("/proc/self/clear_refs");
+  if (!f) return false;
+  f << "5";
+  f.flush();
+  return static_cast<bool>(f);
+}
+
+// The process's peak resident set size (VmHWM), or 0 if unknown.
+uint64_t PeakRssBytes() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.compare(0, 6, "VmHWM:") == 0) {
+      return std::strtoull(line.c_str() + 6, nullptr, 10) * 1024;  // "VmHWM:  1234 kB"
+    }
+  }
+  return 0;
+}
+
+// Samples the engine and the run counters once a second while a workload
+// runs: the time series (--csv, --plot) and the progress line.
+class Sampler {
+ public:
+  Sampler(Engine* engine, const RunCounters* counters, const EngineStats& before,
+          std::string label, bool progress, WorkloadResult* result)
+      : engine_(engine),
+        counters_(counters),
+        before_(before),
+        label_(std::move(label)),
+        progress_(progress),
+        result_(result),
+        start_(std::chrono::steady_clock::now()),
+        ops_at_start_(counters->ops()),
+        bytes_at_start_(counters->user_bytes()) {
+    thread_ = std::thread([this] { Loop(); });
+  }
+
+  // Stops sampling (one last sample) and clears the progress line.
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_) return;
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    TakeSample();
+    if (shown_) std::fprintf(stderr, "\r%*s\r", 100, "");
+  }
+
+  ~Sampler() { Stop(); }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; })) {
+      lock.unlock();
+      TakeSample();
+      lock.lock();
+    }
+  }
+
+  void TakeSample() {
+    EngineStats now;
+    if (!engine_->GetStats(&now).ok()) return;  // the workload reports engine errors
+    WorkloadResult::Sample sample;
+    sample.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    sample.ops = counters_->ops() - ops_at_start_;
+    sample.user_bytes = counters_->user_bytes() - bytes_at_start_;
+    sample.device_bytes = now.device_bytes() - before_.device_bytes();
+    if (progress_) {
+      const double rate = sample.seconds > 0 ? static_cast<double>(sample.ops) / sample.seconds : 0;
+      const std::string wa =
+          sample.user_bytes == 0
+              ? "-"
+              : FormatFixed(static_cast<double>(sample.device_bytes) /
+                                static_cast<double>(sample.user_bytes),
+                            2);
+      std::fprintf(stderr, "\r%-90s",
+                   (label_ + ": " + FormatFixed(sample.seconds, 0) + " s, " +
+                    std::to_string(sample.ops) + " ops, " + FormatInteger(rate) + " ops/s, WA " +
+                    wa)
+                       .c_str());
+      std::fflush(stderr);
+      shown_ = true;
+    }
+    std::lock_guard<std::mutex> lock(series_mu_);
+    result_->series.push_back(sample);
+  }
+
+  Engine* const engine_;
+  const RunCounters* const counters_;
+  const EngineStats before_;
+  const std::string label_;
+  const bool progress_;
+  WorkloadResult* const result_;
+  const std::chrono::steady_clock::time_point start_;
+  const uint64_t ops_at_start_;
+  const uint64_t bytes_at_start_;
+  bool shown_ = false;
+  std::mutex series_mu_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
 // Runs one workload on an open engine, settling it afterwards if it writes.
-Status RunOne(Engine* engine, const BenchConfig& config, const KeyFormatter& keys, size_t index,
-              std::ostream& progress, WorkloadResult* result) {
+Status RunOne(Engine* engine, RunCounters* counters, const BenchConfig& config,
+              const KeyFormatter& keys, size_t index, std::ostream& progress,
+              WorkloadResult* result) {
   const std::string& name = config.benchmarks[index];
   std::unique_ptr<Workload> workload = NewWorkload(name);
   if (workload == nullptr) return Status::InvalidArgument("unknown workload \"" + name + "\"");
@@ -47,26 +166,35 @@ Status RunOne(Engine* engine, const BenchConfig& config, const KeyFormatter& key
   ctx.config = &config;
   ctx.keys = &keys;
   ctx.seed = WorkloadSeed(config.seed, index);
-  progress << "[" << engine->name() << "] " << name << ": running..." << std::flush;
+  ctx.counters = counters;
+  const bool rss = ResetPeakRss();
+  const std::string label = "[" + std::string(engine->name()) + "] " + name;
+  // The progress line replaces the "running..." line while it runs.
+  const bool live_progress = config.progress != 0 && isatty(STDERR_FILENO) != 0;
+  progress << label << ": running..." << (live_progress ? "\n" : "") << std::flush;
+  Sampler sampler(engine, counters, before, label, live_progress, result);
   s = workload->Run(ctx, result);
   if (!s.ok()) {
+    sampler.Stop();
     progress << " failed\n";
     return s;
   }
-  progress << " " << result->ops << " ops in " << FormatFixed(result->seconds, 2) << " s";
+  std::string line = " " + std::to_string(result->ops) + " ops in " +
+                     FormatFixed(result->seconds, 2) + " s";
   if (result->writes) {
-    progress << "; flushing and waiting for compactions..." << std::flush;
     const auto start = std::chrono::steady_clock::now();
     s = engine->Flush();
     if (s.ok()) s = engine->WaitForCompactions();
     result->settle_seconds = SecondsSince(start);
     if (!s.ok()) {
-      progress << " failed\n";
+      sampler.Stop();
+      progress << line << "; settling failed\n";
       return s;
     }
-    progress << " " << FormatFixed(result->settle_seconds, 2) << " s";
+    line += "; flushed and waited for compactions: " + FormatFixed(result->settle_seconds, 2) + " s";
   }
-  progress << "\n";
+  sampler.Stop();
+  progress << (live_progress ? label + ":" : "") << line << "\n";
 
   EngineStats after;
   s = engine->GetStats(&after);
@@ -76,6 +204,9 @@ Status RunOne(Engine* engine, const BenchConfig& config, const KeyFormatter& key
   result->compaction_bytes = after.compaction_bytes_written - before.compaction_bytes_written;
   result->ingest_bytes = after.ingest_bytes_written - before.ingest_bytes_written;
   result->wal_bytes = after.wal_bytes_written - before.wal_bytes_written;
+  result->stall_micros = after.stall_micros - before.stall_micros;
+  result->live_sst_bytes = after.live_sst_bytes;
+  result->peak_rss_bytes = rss ? PeakRssBytes() : 0;
   return Status::OK();
 }
 
@@ -93,13 +224,23 @@ Status MakeTempDir(std::string* path) {
   return Status::OK();
 }
 
-// Checks that --db's engine directories are absent or empty.
-std::string CheckDbDir(const std::string& root, const std::vector<std::string>& engines) {
+// Checks that --db's engine directories are absent or empty (with
+// --use_existing_db: that they hold something).
+std::string CheckDbDir(const std::string& root, const std::vector<std::string>& engines,
+                       bool use_existing) {
   std::error_code ec;
   if (fs::exists(root, ec) && !fs::is_directory(root, ec)) {
     return "--db=" + root + ": exists and is not a directory";
   }
   for (const std::string& engine : engines) {
+    if (use_existing) {
+      const fs::path current = fs::path(root) / engine / "CURRENT";
+      if (!fs::exists(current, ec)) {
+        return "--use_existing_db: " + (fs::path(root) / engine).string() +
+               " holds no database (no CURRENT file)";
+      }
+      continue;
+    }
     const fs::path dir = fs::path(root) / engine;
     if (!fs::exists(dir, ec)) continue;
     if (!fs::is_directory(dir, ec) || !fs::is_empty(dir, ec)) {
@@ -115,15 +256,22 @@ std::string CheckDbDir(const std::string& root, const std::vector<std::string>& 
 Status RunEngines(const BenchConfig& config, const std::string& root, std::ostream& progress,
                   std::vector<EngineRun>* runs) {
   const KeyFormatter keys(config.key_size, config.tenants);
-  for (const std::string& name : EngineNames(config.engine)) {
+  for (const std::string& name : config.engines) {
     const std::string dir = (fs::path(root) / name).string();
     std::unique_ptr<Engine> engine;
     Status s = OpenEngine(name, config, dir, &engine);
     if (!s.ok()) return s;
     runs->push_back(EngineRun{name, {}});
+    // The simulated clock starts at the real time of the open, as the
+    // engines' own clocks do.
+    RunCounters counters(engine.get(),
+                         static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                   std::chrono::system_clock::now().time_since_epoch())
+                                                   .count()),
+                         config.ops_per_sim_second);
     for (size_t i = 0; i < config.benchmarks.size(); ++i) {
       WorkloadResult result;
-      s = RunOne(engine.get(), config, keys, i, progress, &result);
+      s = RunOne(engine.get(), &counters, config, keys, i, progress, &result);
       if (!s.ok()) {
         engine->Close().PermitUncheckedError();  // the first error is the one to report
         return s;
@@ -160,7 +308,7 @@ int RunBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
     db_description = root + " (temporary, removed at exit)";
   } else {
     root = config.db;
-    const std::string bad = CheckDbDir(root, EngineNames(config.engine));
+    const std::string bad = CheckDbDir(root, config.engines, config.use_existing_db != 0);
     if (!bad.empty()) {
       err << "metakv-bench: " << bad << "\n";
       return 2;
@@ -179,6 +327,20 @@ int RunBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
   const Status s = RunEngines(config, root, err, &runs);
   out << FormatReport(config, runs) << std::flush;
   int exit_code = s.ok() ? 0 : 1;
+  if (!config.csv.empty()) {
+    const Status cs = WriteFileAtomically(config.csv, FormatSeriesCsv(runs));
+    if (!cs.ok()) {
+      err << "metakv-bench: --csv: " << cs.ToString() << "\n";
+      exit_code = 1;
+    }
+  }
+  if (!config.plot.empty()) {
+    const Status ps = PlotSeries(runs, config.plot);
+    if (!ps.ok()) {
+      err << "metakv-bench: --plot: " << ps.ToString() << "\n";
+      exit_code = 1;
+    }
+  }
   if (!config.json.empty()) {
     const Status js =
         WriteFileAtomically(config.json, FormatJson(config, runs, s.ok() ? "" : s.ToString()));

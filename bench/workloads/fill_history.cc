@@ -46,6 +46,9 @@ class FillHistory : public Workload {
       result->latency_ns.Add(static_cast<uint64_t>(
           std::chrono::duration_cast<std::chrono::nanoseconds>(after - before).count()));
       result->ops += records.size();
+      for (const HistoryRecord& r : records) {
+        ctx.counters->OpDone(tenant.size() + r.key.size() + r.value.size());
+      }
     }
     result->seconds =
         std::chrono::duration<double>(SteadyClock::now() - start).count();

@@ -70,7 +70,9 @@ Status RunLoop(const WorkloadContext& ctx, uint64_t n, const OpFn& op, WorkloadR
     const uint64_t end = begin + n / threads + (t < n % threads ? 1 : 0);
     for (uint64_t i = begin; i < end && !stop.load(std::memory_order_relaxed); ++i) {
       Clock::time_point after;
+      const uint64_t bytes_before = partials[t].user_bytes;
       Status s = op(tc, i, &partials[t], &after);
+      if (s.ok()) ctx.counters->OpDone(partials[t].user_bytes - bytes_before);
       if (!s.ok()) {
         std::lock_guard<std::mutex> lock(mu);
         if (first_error.ok()) first_error = s;

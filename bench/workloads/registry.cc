@@ -20,6 +20,10 @@ const std::vector<WorkloadInfo>& AllWorkloads() {
        "write --num version-history records once each, in groups of --history_group per tenant "
        "(metakv: cold ingest; rocksdb: synced write batch)",
        &NewFillHistory},
+      {"metamix",
+       "the file-system metadata mix: load --num files over Zipf-popular tenants, then --mix_ops "
+       "of stat, setattr, create, unlink, readdir, rename and snapshot (see the README)",
+       &NewMetaMix},
   };
   return kWorkloads;
 }

@@ -32,6 +32,7 @@ std::unique_ptr<Workload> NewFillRandom();
 std::unique_ptr<Workload> NewOverwrite();
 std::unique_ptr<Workload> NewReadRandom();
 std::unique_ptr<Workload> NewFillHistory();
+std::unique_ptr<Workload> NewMetaMix();
 std::unique_ptr<Workload> NewFillSeq();
 std::unique_ptr<Workload> NewSeekRandom();
 std::unique_ptr<Workload> NewDeleteRandom();

@@ -6,15 +6,18 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "bench/engine.h"
 #include "bench/json_report.h"
 #include "bench/runner.h"
 
@@ -30,8 +33,8 @@ std::string Parse(const std::vector<std::string>& args, BenchConfig* config) {
 TEST(BenchFlagsTest, Defaults) {
   BenchConfig c;
   ASSERT_EQ(Parse({}, &c), "");
-  EXPECT_EQ(c.benchmarks, (std::vector<std::string>{"fillrandom", "overwrite", "readrandom"}));
-  EXPECT_EQ(c.engine, EngineChoice::kBoth);
+  EXPECT_EQ(c.benchmarks, (std::vector<std::string>{"metamix"}));
+  EXPECT_EQ(c.engines, (std::vector<std::string>{"metakv", "rocksdb"}));
   EXPECT_EQ(c.num, 300000u);
   EXPECT_EQ(c.reads, 300000u);
   EXPECT_EQ(c.key_size, 16u);
@@ -43,8 +46,15 @@ TEST(BenchFlagsTest, Defaults) {
   EXPECT_EQ(c.target_file_size, 4u << 20);
   EXPECT_EQ(c.max_bytes_for_level_base, 16u << 20);
   EXPECT_EQ(c.compression, CompressionChoice::kSnappy);
-  EXPECT_EQ(c.tenants, 16u);
+  EXPECT_EQ(c.tenants, 64u);
   EXPECT_EQ(c.seek_nexts, 10u);
+  EXPECT_EQ(c.mix_ops, 1000000u);
+  EXPECT_EQ(FormatMix(c.mix), "stat:40,setattr:20,create:12,unlink:8,readdir:12,rename:6,snapshot:2");
+  EXPECT_EQ(c.zipf_theta, 0.99);
+  EXPECT_EQ(c.use_existing_db, 0u);
+  EXPECT_EQ(c.progress, 1u);
+  EXPECT_EQ(c.csv, "");
+  EXPECT_EQ(c.plot, "");
   EXPECT_EQ(c.json, "");
   EXPECT_EQ(c.threads, 1u);
   EXPECT_EQ(c.duration_seconds, 0u);
@@ -61,7 +71,7 @@ TEST(BenchFlagsTest, EveryFlagParsed) {
                   &c),
             "");
   EXPECT_EQ(c.benchmarks, (std::vector<std::string>{"readrandom", "fillrandom", "readrandom"}));
-  EXPECT_EQ(c.engine, EngineChoice::kRocksdb);
+  EXPECT_EQ(c.engines, (std::vector<std::string>{"rocksdb"}));
   EXPECT_EQ(c.num, 1000u);
   EXPECT_EQ(c.reads, 77u);
   EXPECT_EQ(c.key_size, 24u);
@@ -79,15 +89,19 @@ TEST(BenchFlagsTest, EveryFlagParsed) {
 TEST(BenchFlagsTest, EngineAndCompressionValues) {
   BenchConfig c;
   ASSERT_EQ(Parse({"--engine=metakv"}, &c), "");
-  EXPECT_EQ(c.engine, EngineChoice::kMetakv);
+  EXPECT_EQ(c.engines, (std::vector<std::string>{"metakv"}));
   ASSERT_EQ(Parse({"--engine=both"}, &c), "");
-  EXPECT_EQ(c.engine, EngineChoice::kBoth);
+  EXPECT_EQ(c.engines, (std::vector<std::string>{"metakv", "rocksdb"}));
+  ASSERT_EQ(Parse({"--engine=all"}, &c), "");
+  EXPECT_EQ(c.engines, (std::vector<std::string>{"metakv", "rocksdb", "rocksdb-universal"}));
+  ASSERT_EQ(Parse({"--engine=rocksdb-universal,metakv"}, &c), "");
+  EXPECT_EQ(c.engines, (std::vector<std::string>{"rocksdb-universal", "metakv"}));
+  EXPECT_NE(Parse({"--engine=metakv,metakv"}, &c).find("twice"), std::string::npos);
+  EXPECT_NE(Parse({"--engine=metakv,"}, &c), "");
   ASSERT_EQ(Parse({"--compression=none"}, &c), "");
   EXPECT_EQ(c.compression, CompressionChoice::kNone);
   ASSERT_EQ(Parse({"--compression=snappy"}, &c), "");
   EXPECT_EQ(c.compression, CompressionChoice::kSnappy);
-  EXPECT_EQ(EngineNames(EngineChoice::kBoth), (std::vector<std::string>{"metakv", "rocksdb"}));
-  EXPECT_EQ(EngineNames(EngineChoice::kRocksdb), (std::vector<std::string>{"rocksdb"}));
 }
 
 TEST(BenchFlagsTest, ReadsDefaultsToNumWhateverTheOrder) {
@@ -601,6 +615,256 @@ TEST(BenchFlagsTest, FormatBytes) {
   EXPECT_EQ(FormatBytes(2ull << 30), "2GiB");
   EXPECT_EQ(FormatBytes(1000), "1000B");
   EXPECT_EQ(FormatBytes(0), "0B");
+}
+
+}  // namespace
+}  // namespace metakv::bench
+
+namespace metakv::bench {
+namespace {
+
+TEST(BenchFlagsTest, MetamixFlags) {
+  BenchConfig c;
+  ASSERT_EQ(Parse({"--mix=stat:1,snapshot:3", "--zipf_theta=1.2", "--files_per_dir=8",
+                   "--inode_extra_bytes=0", "--snapshot_group=5", "--readdir_limit=7",
+                   "--retention_seconds=3", "--history_ttl_seconds=4", "--ops_per_sim_second=9",
+                   "--mix_ops=11"},
+                  &c),
+            "");
+  EXPECT_EQ(FormatMix(c.mix), "stat:1,setattr:0,create:0,unlink:0,readdir:0,rename:0,snapshot:3");
+  EXPECT_EQ(c.mix.Total(), 4u);
+  EXPECT_DOUBLE_EQ(c.zipf_theta, 1.2);
+  EXPECT_EQ(c.files_per_dir, 8u);
+  EXPECT_EQ(c.inode_extra_bytes, 0u);
+  EXPECT_EQ(c.snapshot_group, 5u);
+  EXPECT_EQ(c.readdir_limit, 7u);
+  EXPECT_EQ(c.retention_seconds, 3u);
+  EXPECT_EQ(c.history_ttl_seconds, 4u);
+  EXPECT_EQ(c.ops_per_sim_second, 9u);
+  EXPECT_EQ(c.mix_ops, 11u);
+  // The default mix reads back as it prints.
+  ASSERT_EQ(Parse({"--mix=" + FormatMix(MixWeights())}, &c), "");
+  EXPECT_EQ(FormatMix(c.mix), FormatMix(MixWeights()));
+
+  EXPECT_NE(Parse({"--mix=stat:1,stat:2"}, &c).find("twice"), std::string::npos);
+  EXPECT_NE(Parse({"--mix=chmod:1"}, &c).find("chmod"), std::string::npos);
+  EXPECT_NE(Parse({"--mix=stat"}, &c).find("operation:weight"), std::string::npos);
+  EXPECT_NE(Parse({"--mix=stat:x"}, &c).find("stat"), std::string::npos);
+  EXPECT_NE(Parse({"--mix=stat:0,create:0"}, &c).find("every weight is 0"), std::string::npos);
+  EXPECT_NE(Parse({"--mix="}, &c), "");
+  for (const char* bad : {"--zipf_theta=abc", "--zipf_theta=-1", "--zipf_theta=nan",
+                          "--zipf_theta=11", "--zipf_theta=", "--zipf_theta=0.5x"}) {
+    EXPECT_NE(Parse({bad}, &c).find("--zipf_theta"), std::string::npos) << bad;
+  }
+  EXPECT_NE(Parse({"--files_per_dir=0"}, &c), "");
+  EXPECT_NE(Parse({"--snapshot_group=0"}, &c), "");
+  EXPECT_NE(Parse({"--ops_per_sim_second=0"}, &c), "");
+  for (const char* flag : {"--mix", "--zipf_theta", "--files_per_dir", "--inode_extra_bytes",
+                           "--snapshot_group", "--readdir_limit", "--retention_seconds",
+                           "--history_ttl_seconds", "--ops_per_sim_second", "--mix_ops",
+                           "--use_existing_db", "--csv", "--plot", "--progress", "metamix",
+                           "rocksdb-universal"}) {
+    EXPECT_NE(Usage().find(flag), std::string::npos) << flag;
+  }
+}
+
+TEST(BenchFlagsTest, UseExistingDbNeedsDb) {
+  BenchConfig c;
+  EXPECT_NE(Parse({"--use_existing_db=1"}, &c).find("--db"), std::string::npos);
+  EXPECT_EQ(Parse({"--use_existing_db=1", "--db=/x"}, &c), "");
+  EXPECT_NE(Parse({"--use_existing_db=2", "--db=/x"}, &c), "");
+  EXPECT_NE(Parse({"--csv="}, &c).find("--csv"), std::string::npos);
+  EXPECT_NE(Parse({"--plot="}, &c).find("--plot"), std::string::npos);
+  EXPECT_NE(Parse({"--progress=2"}, &c), "");
+}
+
+// The metadata operations behave alike on every engine: the recycle bin
+// hides a deleted record at once, a second delete finds nothing, a rename's
+// removal is immediate, history is visible on return, and the scans skip
+// what a user cannot see.
+TEST(BenchEngineTest, MetadataSemanticsAlikeOnEveryEngine) {
+  for (const std::string& name : KnownEngines()) {
+    SCOPED_TRACE(name);
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    BenchConfig config;
+    config.write_buffer_size = 64 << 10;
+    config.target_file_size = 64 << 10;
+    config.max_bytes_for_level_base = 256 << 10;
+    config.retention_seconds = 10;
+    config.history_ttl_seconds = 20;
+    std::unique_ptr<Engine> engine;
+    ASSERT_TRUE(OpenEngine(name, config, dir.path() + "/db", &engine).ok());
+    using K = MetaOp::Kind;
+    const std::string dir_prefix("\0\0\0\0\0\0\0\x07", 8);
+    std::vector<MetaOp> create = {{K::kPut, MetaDomain::kDentry, dir_prefix + "a", "ino-a"},
+                                  {K::kPut, MetaDomain::kDentry, dir_prefix + "b", "ino-b"},
+                                  {K::kPut, MetaDomain::kDentry, dir_prefix + "c", "ino-c"},
+                                  {K::kPut, MetaDomain::kInode, "ino-a", "attrs-a"}};
+    ASSERT_TRUE(engine->MetaWrite("t0001", create).ok());
+    // Another tenant's records never show.
+    ASSERT_TRUE(engine->MetaWrite("t0002", {{K::kPut, MetaDomain::kDentry, dir_prefix + "z", "z"}})
+                    .ok());
+    auto readdir = [&](const std::string& tenant) {
+      std::vector<std::string> names;
+      EXPECT_TRUE(engine
+                      ->MetaScan(MetaDomain::kDentry, tenant, dir_prefix,
+                                 [&](std::string_view key, std::string_view value) {
+                                   names.push_back(std::string(key.substr(8)) + "=" +
+                                                   std::string(value));
+                                   return true;
+                                 })
+                      .ok());
+      return names;
+    };
+    EXPECT_EQ(readdir("t0001"), (std::vector<std::string>{"a=ino-a", "b=ino-b", "c=ino-c"}));
+
+    // unlink: logical delete of dentry + inode.
+    ASSERT_TRUE(engine
+                    ->MetaWrite("t0001", {{K::kDelete, MetaDomain::kDentry, dir_prefix + "a", ""},
+                                          {K::kDelete, MetaDomain::kInode, "ino-a", ""}})
+                    .ok());
+    std::string value;
+    EXPECT_TRUE(engine->MetaGet(MetaDomain::kInode, "t0001", "ino-a", &value).IsNotFound());
+    EXPECT_EQ(readdir("t0001"), (std::vector<std::string>{"b=ino-b", "c=ino-c"}));
+    EXPECT_TRUE(engine->MetaWrite("t0001", {{K::kDelete, MetaDomain::kInode, "ino-a", ""}})
+                    .IsNotFound());
+    EXPECT_TRUE(engine->MetaWrite("t0001", {{K::kDelete, MetaDomain::kInode, "never", ""}})
+                    .IsNotFound());
+
+    // rename: immediate removal of the old name.
+    ASSERT_TRUE(engine
+                    ->MetaWrite("t0001", {{K::kRemove, MetaDomain::kDentry, dir_prefix + "b", ""},
+                                          {K::kPut, MetaDomain::kDentry, dir_prefix + "d", "ino-b"}})
+                    .ok());
+    EXPECT_EQ(readdir("t0001"), (std::vector<std::string>{"c=ino-c", "d=ino-b"}));
+    EXPECT_EQ(readdir("t0002"), (std::vector<std::string>{"z=z"}));
+
+    // History: visible on return; not writable through MetaWrite.
+    ASSERT_TRUE(engine->WriteHistoryGroup("t0001", {{"h2", "v2"}, {"h1", "v1"}}).ok());
+    ASSERT_TRUE(engine->MetaGet(MetaDomain::kHistory, "t0001", "h1", &value).ok());
+    EXPECT_EQ(value, "v1");
+    EXPECT_TRUE(engine->MetaWrite("t0001", {{K::kPut, MetaDomain::kHistory, "h3", "v3"}})
+                    .IsInvalidArgument());
+
+    // Past retention and TTL, nothing a user sees changes, and the engine
+    // settles (stock: its purge deletes run first).
+    engine->SetTime(static_cast<uint64_t>(
+                        std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count()) +
+                    60ull * 1000000);
+    ASSERT_TRUE(engine->Flush().ok());
+    ASSERT_TRUE(engine->WaitForCompactions().ok());
+    EXPECT_EQ(readdir("t0001"), (std::vector<std::string>{"c=ino-c", "d=ino-b"}));
+    EXPECT_TRUE(engine->MetaGet(MetaDomain::kInode, "t0001", "ino-a", &value).IsNotFound());
+    EngineStats stats;
+    ASSERT_TRUE(engine->GetStats(&stats).ok());
+    EXPECT_GT(stats.live_sst_bytes, 0u);
+    EXPECT_GT(stats.device_bytes(), 0u);
+    ASSERT_TRUE(engine->Close().ok());
+  }
+}
+
+// metamix on every engine at a tiny size, with retention and TTL short
+// enough that purging happens during the run: every engine does the same
+// logical work (the driver checks each stat, unlink and readdir against
+// its model, so a wrong answer fails the run) and reports every figure.
+TEST(BenchMetamixTest, SameLogicalWorkOnEveryEngine) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  const std::string json = dir.path() + "/report.json";
+  const std::string csv = dir.path() + "/series.csv";
+  std::ostringstream out, err;
+  ASSERT_EQ(RunBench({"--benchmarks=metamix", "--engine=all", "--num=3000", "--mix_ops=8000",
+                      "--tenants=20", "--files_per_dir=16", "--snapshot_group=16",
+                      "--retention_seconds=1", "--history_ttl_seconds=2",
+                      "--ops_per_sim_second=1000", "--write_buffer_size=65536",
+                      "--target_file_size=65536", "--max_bytes_for_level_base=262144",
+                      "--db=" + dir.path() + "/db", "--json=" + json, "--csv=" + csv},
+                     out, err),
+            0)
+      << err.str();
+  EXPECT_NE(out.str().find("metakv/rocksdb-universal"), std::string::npos) << out.str();
+  const JsonValue doc = ReadReport(json);
+  const std::vector<JsonValue>& runs = doc["runs"].array;
+  ASSERT_EQ(runs.size(), 3u);
+  for (const JsonValue& r : runs) {
+    SCOPED_TRACE(r["engine"].string);
+    EXPECT_EQ(r["workload"].string, "metamix");
+    for (const char* member : {"space_amp", "live_bytes", "live_sst_bytes", "stall_micros",
+                               "peak_rss_bytes", "series"}) {
+      EXPECT_TRUE(r.Has(member)) << member;
+    }
+    EXPECT_EQ(r["ops"].number, runs[0]["ops"].number);
+    EXPECT_EQ(r["user_bytes"].number, runs[0]["user_bytes"].number);
+    EXPECT_EQ(r["live_bytes"].number, runs[0]["live_bytes"].number);
+    EXPECT_EQ(r["entries"].number, runs[0]["entries"].number);  // readdir entries read
+    EXPECT_GT(r["ops"].number, 8000);  // load + mix (+ directories)
+    EXPECT_EQ(r["space_amp"].type, JsonValue::kNumber);
+    EXPECT_FALSE(r["series"].array.empty());
+    for (const char* op :
+         {"load", "stat", "setattr", "create", "unlink", "readdir", "rename", "snapshot"}) {
+      ASSERT_EQ(r["latency_us"].object.count(op), 1u) << op;
+      EXPECT_GT(r["latency_us"][op]["count"].number, 0) << op;
+      EXPECT_EQ(r["latency_us"][op]["count"].number, runs[0]["latency_us"][op]["count"].number)
+          << op;
+    }
+  }
+  EXPECT_GT(runs[0]["ingest_bytes"].number, 0);  // metakv: history by cold ingest
+  EXPECT_EQ(runs[1]["ingest_bytes"].number, 0);
+
+  std::ifstream in(csv);
+  std::string header, row;
+  ASSERT_TRUE(std::getline(in, header));
+  EXPECT_EQ(header,
+            "engine,workload,run_seconds,seconds,ops,user_bytes,device_bytes,ops_per_sec,write_amp");
+  std::set<std::string> engines;
+  while (std::getline(in, row)) engines.insert(row.substr(0, row.find(',')));
+  EXPECT_EQ(engines, (std::set<std::string>{"metakv", "rocksdb", "rocksdb-universal"}));
+}
+
+// --plot draws a PNG with gnuplot (installed by scripts/install-deps.sh).
+TEST(BenchMetamixTest, PlotWritesAPng) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  const std::string png = dir.path() + "/wa.png";
+  std::ostringstream out, err;
+  ASSERT_EQ(RunBench({"--benchmarks=fillseq", "--num=2000", "--db=" + dir.path() + "/db",
+                      "--plot=" + png},
+                     out, err),
+            0)
+      << err.str();
+  std::ifstream in(png, std::ios::binary);
+  char magic[8] = {};
+  in.read(magic, 8);
+  EXPECT_EQ(std::string(magic, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+}
+
+// --use_existing_db reopens what an earlier run left; without it, a used
+// --db is refused with exit code 2.
+TEST(BenchFlagsTest, UseExistingDbReadsAnEarlierRun) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  const std::string db = dir.path() + "/db";
+  const std::string json = dir.path() + "/report.json";
+  std::ostringstream out, err;
+  ASSERT_EQ(RunBench({"--benchmarks=fillseq", "--num=1500", "--db=" + db}, out, err), 0)
+      << err.str();
+  EXPECT_EQ(RunBench({"--benchmarks=readrandom", "--num=1500", "--db=" + db}, out, err), 2);
+  ASSERT_EQ(RunBench({"--benchmarks=readrandom", "--num=1500", "--db=" + db,
+                      "--use_existing_db=1", "--json=" + json},
+                     out, err),
+            0)
+      << err.str();
+  const JsonValue doc = ReadReport(json);
+  ASSERT_EQ(doc["runs"].array.size(), 2u);
+  for (const JsonValue& r : doc["runs"].array) EXPECT_EQ(r["found"].number, 1500) << r["engine"].string;
+  // Nothing there to use.
+  EXPECT_EQ(RunBench({"--benchmarks=readrandom", "--db=" + dir.path() + "/empty",
+                      "--use_existing_db=1"},
+                     out, err),
+            2);
 }
 
 }  // namespace

@@ -1,0 +1,431 @@
+// metamix: the file-system metadata mix. A namespace of --tenants tenants
+// (Zipf popularity, --zipf_theta), each a set of directories of files, is
+// loaded (--num files, each directory filled to --files_per_dir), then
+// --mix_ops operations run on it, drawn by --mix weights, each on a tenant
+// drawn by popularity:
+//
+//   stat      get a file's inode
+//   setattr   overwrite a file's inode (new mtime, size)
+//   create    dentry + inode of a new file in a directory, one batch
+//   unlink    logical delete of a file's dentry + inode, one batch (into the
+//             recycle bin: purged --retention_seconds later)
+//   readdir   scan a directory's entries (at most --readdir_limit)
+//   rename    move a file to a directory of its tenant under a new name:
+//             old dentry removed at once, new dentry, inode (ctime), one batch
+//   snapshot  version-history records of --snapshot_group files of one
+//             tenant (consecutive in the model), one group
+//             (Engine::WriteHistoryGroup), expiring --history_ttl_seconds
+//             later
+//
+// An operation that needs a file, on a tenant that has none, creates one.
+// Records (domain, key -> value), keys big-endian so a directory's entries
+// are contiguous:
+//   inode    ino (8 bytes)                  -> EncodeInode + --inode_extra_bytes
+//   dentry   parent ino (8) + name          -> ino (8) + type ('f' or 'd')
+//   history  snapshot number (8) + ino (8)  -> the inode record
+// Directories are entries of the root (ino 1) with inodes of their own.
+//
+// The driver keeps the namespace in memory and checks the engine against
+// it: a stat of a live file must find it, an unlink must find the file, and
+// a readdir must return exactly the directory's live entries (so both
+// engines provide the same semantics, recycle bin included). Single
+// threaded (--threads does not apply). Latency per operation type; "load"
+// for the load phase. ops counts load and mix operations; live_bytes is
+// the logical size of live records (inodes, dentries, unexpired history) at
+// the end.
+#include <chrono>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "bench/values.h"
+#include "bench/workloads/registry.h"
+#include "bench/zipf.h"
+#include "metakv/inode.h"
+
+namespace metakv::bench {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr uint64_t kRootIno = 1;
+
+void AppendBigEndian64(uint64_t v, std::string* out) {
+  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
+}
+
+uint64_t ReadBigEndian64(std::string_view in) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < in.size(); ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  return v;
+}
+
+struct File {
+  uint64_t ino = 0;
+  uint32_t dir = 0;           // index into Tenant::dirs
+  uint64_t name_id = 0;       // the name is Name(name_id)
+  uint32_t inode_bytes = 0;   // size of its inode record's value
+};
+
+struct Tenant {
+  std::string name;             // fixed width: "t0007"
+  std::vector<uint64_t> dirs;   // inode numbers
+  std::vector<uint32_t> dir_files;  // live files per directory
+  std::vector<File> files;      // live files, in no particular order
+  uint32_t load_dir = 0;        // the directory the load phase fills
+  bool has_load_dir = false;
+};
+
+class MetaMix : public Workload {
+ public:
+  std::string_view name() const override { return "metamix"; }
+  bool writes() const override { return true; }
+
+  Status Run(const WorkloadContext& ctx, WorkloadResult* result) override {
+    ctx_ = &ctx;
+    result_ = result;
+    const BenchConfig& c = *ctx.config;
+    if (c.tenants > 10000) {
+      // Tenant names are fixed width ("t0000".."t9999"), which keeps stock
+      // RocksDB's concatenated keys unambiguous.
+      return Status::InvalidArgument("metamix: --tenants must be at most 10000");
+    }
+    rng_ = Random64(ctx.seed);
+    values_ = std::make_unique<ValueGenerator>(ctx.seed, c.inode_extra_bytes == 0
+                                                             ? 1
+                                                             : c.inode_extra_bytes);
+    zipf_ = std::make_unique<ZipfDistribution>(c.tenants, c.zipf_theta);
+    tenants_.assign(c.tenants, Tenant());
+    for (uint64_t t = 0; t < c.tenants; ++t) {
+      char name[32];
+      snprintf(name, sizeof(name), "t%04llu", static_cast<unsigned long long>(t));
+      tenants_[t].name = name;
+    }
+
+    uint64_t w[7] = {c.mix.stat,   c.mix.setattr, c.mix.create,  c.mix.unlink,
+                     c.mix.readdir, c.mix.rename,  c.mix.snapshot};
+    uint64_t sum = 0;
+    for (int i = 0; i < 7; ++i) {
+      sum += w[i];
+      cumulative_[i] = sum;
+    }
+
+    result->op = "mix";
+    const auto start = SteadyClock::now();
+    const auto deadline = c.duration_seconds == 0
+                              ? SteadyClock::time_point::max()
+                              : start + std::chrono::seconds(c.duration_seconds);
+    Status s;
+    for (uint64_t i = 0; i < c.num && s.ok() && SteadyClock::now() < deadline; ++i) {
+      s = LoadOne();
+    }
+    for (uint64_t i = 0; i < c.mix_ops && s.ok() && SteadyClock::now() < deadline; ++i) {
+      s = MixOne(sum);
+    }
+    result->seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+    // Live logical bytes: history expires by the simulated clock.
+    const uint64_t now = ctx.counters->NowMicros();
+    while (!history_.empty() && history_.front().first <= now) {
+      history_live_bytes_ -= history_.front().second;
+      history_.pop_front();
+    }
+    result->live_bytes = live_bytes_ + history_live_bytes_;
+    return s;
+  }
+
+ private:
+  enum Op { kStat, kSetattr, kCreate, kUnlink, kReaddir, kRename, kSnapshot };
+
+  static std::string InodeKey(uint64_t ino) {
+    std::string k;
+    AppendBigEndian64(ino, &k);
+    return k;
+  }
+
+  static std::string DentryKey(uint64_t parent, std::string_view prefix, uint64_t name_id) {
+    std::string k;
+    AppendBigEndian64(parent, &k);
+    char name[32];
+    snprintf(name, sizeof(name), "%.*s%012llu.dat", static_cast<int>(prefix.size()), prefix.data(),
+             static_cast<unsigned long long>(name_id));
+    k += name;
+    return k;
+  }
+
+  static std::string DentryValue(uint64_t ino, char type) {
+    std::string v;
+    AppendBigEndian64(ino, &v);
+    v.push_back(type);
+    return v;
+  }
+
+  // A fresh inode record of ino: its attributes change with every call.
+  std::string InodeValue(uint64_t ino, bool dir) {
+    InodeAttributes a;
+    a.ino = ino;
+    a.mode = dir ? 040755 : 0100644;
+    a.uid = 1000 + static_cast<uint32_t>(ino % 97);
+    a.gid = 100;
+    a.nlink = dir ? 2 : 1;
+    a.size = dir ? 4096 : rng_.Uniform(1ull << 30);
+    a.blocks = (a.size + 511) / 512;
+    const int64_t now_ns = static_cast<int64_t>(ctx_->counters->NowMicros()) * 1000 +
+                           static_cast<int64_t>(rng_.Uniform(1000));
+    a.atime_ns = now_ns;
+    a.mtime_ns = now_ns;
+    a.ctime_ns = now_ns;
+    a.generation = ++generation_;
+    std::string v;
+    EncodeInode(a, &v);
+    if (ctx_->config->inode_extra_bytes != 0) v.append(values_->Next());
+    return v;
+  }
+
+  static uint64_t Bytes(const std::string& tenant, const MetaOp& op) {
+    return tenant.size() + op.key.size() + op.value.size();
+  }
+
+  // Applies a batch, timing it under op's name, counting the user bytes.
+  Status Write(const char* op, const Tenant& t, const std::vector<MetaOp>& ops) {
+    uint64_t bytes = 0;
+    for (const MetaOp& o : ops) bytes += Bytes(t.name, o);
+    const auto before = SteadyClock::now();
+    Status s = ctx_->engine->MetaWrite(t.name, ops);
+    Record(op, before, bytes);
+    if (!s.ok()) {
+      return Status::IOError(std::string(op) + " in tenant " + t.name + ": " + s.ToString());
+    }
+    return s;
+  }
+
+  void Record(const char* op, SteadyClock::time_point before, uint64_t user_bytes) {
+    const uint64_t ns = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - before).count());
+    result_->latency_ns.Add(ns);
+    result_->op_latency_ns[op].Add(ns);
+    result_->user_bytes += user_bytes;
+    ++result_->ops;
+    ctx_->counters->OpDone(user_bytes);
+  }
+
+  Status CreateDir(const char* op, Tenant* t) {
+    const uint64_t ino = next_ino_++;
+    std::vector<MetaOp> ops(2);
+    ops[0] = {MetaOp::Kind::kPut, MetaDomain::kDentry, DentryKey(kRootIno, "d", ino),
+              DentryValue(ino, 'd')};
+    ops[1] = {MetaOp::Kind::kPut, MetaDomain::kInode, InodeKey(ino), InodeValue(ino, true)};
+    Status s = Write(op, *t, ops);
+    if (!s.ok()) return s;
+    live_bytes_ += Bytes(t->name, ops[0]) + Bytes(t->name, ops[1]);
+    t->dirs.push_back(ino);
+    t->dir_files.push_back(0);
+    return s;
+  }
+
+  Status CreateFile(const char* op, Tenant* t, uint32_t dir) {
+    File f;
+    f.ino = next_ino_++;
+    f.dir = dir;
+    f.name_id = next_name_++;
+    std::vector<MetaOp> ops(2);
+    ops[0] = {MetaOp::Kind::kPut, MetaDomain::kDentry, DentryKey(t->dirs[dir], "f", f.name_id),
+              DentryValue(f.ino, 'f')};
+    ops[1] = {MetaOp::Kind::kPut, MetaDomain::kInode, InodeKey(f.ino), InodeValue(f.ino, false)};
+    f.inode_bytes = static_cast<uint32_t>(ops[1].value.size());
+    Status s = Write(op, *t, ops);
+    if (!s.ok()) return s;
+    live_bytes_ += Bytes(t->name, ops[0]) + Bytes(t->name, ops[1]);
+    t->files.push_back(f);
+    ++t->dir_files[dir];
+    return s;
+  }
+
+  // The load phase: one file into the popularity-drawn tenant's current
+  // directory (a new directory when it is full).
+  Status LoadOne() {
+    Tenant* t = &tenants_[zipf_->Next(&rng_)];
+    if (!t->has_load_dir || t->dir_files[t->load_dir] >= ctx_->config->files_per_dir) {
+      Status s = CreateDir("load", t);
+      if (!s.ok()) return s;
+      t->load_dir = static_cast<uint32_t>(t->dirs.size() - 1);
+      t->has_load_dir = true;
+    }
+    return CreateFile("load", t, t->load_dir);
+  }
+
+  Status MixOne(uint64_t total_weight) {
+    const uint64_t pick = rng_.Uniform(total_weight);
+    int op = 0;
+    while (pick >= cumulative_[op]) ++op;
+    Tenant* t = &tenants_[zipf_->Next(&rng_)];
+    if (t->dirs.empty()) return CreateDir("create", t);
+    if (t->files.empty() && op != kReaddir && op != kCreate) op = kCreate;
+    switch (op) {
+      case kStat:
+        return Stat(t);
+      case kSetattr:
+        return Setattr(t);
+      case kCreate:
+        return CreateFile("create", t, static_cast<uint32_t>(rng_.Uniform(t->dirs.size())));
+      case kUnlink:
+        return Unlink(t);
+      case kReaddir:
+        return Readdir(t);
+      case kRename:
+        return Rename(t);
+      default:
+        return Snapshot(t);
+    }
+  }
+
+  Status Stat(Tenant* t) {
+    const File& f = t->files[rng_.Uniform(t->files.size())];
+    std::string value;
+    const auto before = SteadyClock::now();
+    Status s = ctx_->engine->MetaGet(MetaDomain::kInode, t->name, InodeKey(f.ino), &value);
+    Record("stat", before, 0);
+    if (s.IsNotFound()) {
+      return Status::Corruption("stat of live file ino " + std::to_string(f.ino) + " in tenant " +
+                                t->name + ": not found");
+    }
+    if (!s.ok()) return Status::IOError("stat in tenant " + t->name + ": " + s.ToString());
+    InodeAttributes attrs;
+    Status d = DecodeInode(std::string_view(value).substr(
+                               0, value.size() - ctx_->config->inode_extra_bytes),
+                           &attrs);
+    if (!d.ok() || attrs.ino != f.ino) {
+      return Status::Corruption("stat of ino " + std::to_string(f.ino) + " in tenant " + t->name +
+                                ": wrong inode record");
+    }
+    return Status::OK();
+  }
+
+  Status Setattr(Tenant* t) {
+    File& f = t->files[rng_.Uniform(t->files.size())];
+    std::vector<MetaOp> ops(1);
+    ops[0] = {MetaOp::Kind::kPut, MetaDomain::kInode, InodeKey(f.ino), InodeValue(f.ino, false)};
+    Status s = Write("setattr", *t, ops);
+    if (!s.ok()) return s;
+    live_bytes_ += ops[0].value.size();
+    live_bytes_ -= f.inode_bytes;
+    f.inode_bytes = static_cast<uint32_t>(ops[0].value.size());
+    return s;
+  }
+
+  Status Unlink(Tenant* t) {
+    const size_t i = rng_.Uniform(t->files.size());
+    const File f = t->files[i];
+    std::vector<MetaOp> ops(2);
+    ops[0] = {MetaOp::Kind::kDelete, MetaDomain::kDentry, DentryKey(t->dirs[f.dir], "f", f.name_id),
+              ""};
+    ops[1] = {MetaOp::Kind::kDelete, MetaDomain::kInode, InodeKey(f.ino), ""};
+    Status s = Write("unlink", *t, ops);
+    if (!s.ok()) return s;
+    live_bytes_ -= t->name.size() * 2 + ops[0].key.size() + 9 + ops[1].key.size() + f.inode_bytes;
+    t->files[i] = t->files.back();
+    t->files.pop_back();
+    --t->dir_files[f.dir];
+    return s;
+  }
+
+  Status Readdir(Tenant* t) {
+    const uint32_t dir = static_cast<uint32_t>(rng_.Uniform(t->dirs.size()));
+    std::string prefix;
+    AppendBigEndian64(t->dirs[dir], &prefix);
+    const uint64_t limit = ctx_->config->readdir_limit;
+    uint64_t count = 0;
+    bool bad_entry = false;
+    const auto before = SteadyClock::now();
+    Status s = ctx_->engine->MetaScan(MetaDomain::kDentry, t->name, prefix,
+                                      [&](std::string_view, std::string_view value) {
+                                        if (value.size() != 9 || ReadBigEndian64(value) == 0) {
+                                          bad_entry = true;
+                                        }
+                                        return ++count < limit;
+                                      });
+    Record("readdir", before, 0);
+    result_->entries += count;
+    if (!s.ok()) return Status::IOError("readdir in tenant " + t->name + ": " + s.ToString());
+    const uint64_t expected = std::min<uint64_t>(t->dir_files[dir], limit);
+    if (count != expected || bad_entry) {
+      return Status::Corruption("readdir of directory " + std::to_string(t->dirs[dir]) +
+                                " in tenant " + t->name + ": " + std::to_string(count) +
+                                " entries, expected " + std::to_string(expected) +
+                                (bad_entry ? " (and a malformed entry)" : ""));
+    }
+    return Status::OK();
+  }
+
+  Status Rename(Tenant* t) {
+    File& f = t->files[rng_.Uniform(t->files.size())];
+    const uint32_t to = static_cast<uint32_t>(rng_.Uniform(t->dirs.size()));
+    const uint64_t name_id = next_name_++;
+    std::vector<MetaOp> ops(3);
+    ops[0] = {MetaOp::Kind::kRemove, MetaDomain::kDentry, DentryKey(t->dirs[f.dir], "f", f.name_id),
+              ""};
+    ops[1] = {MetaOp::Kind::kPut, MetaDomain::kDentry, DentryKey(t->dirs[to], "f", name_id),
+              DentryValue(f.ino, 'f')};
+    ops[2] = {MetaOp::Kind::kPut, MetaDomain::kInode, InodeKey(f.ino), InodeValue(f.ino, false)};
+    Status s = Write("rename", *t, ops);
+    if (!s.ok()) return s;
+    live_bytes_ += ops[2].value.size();
+    live_bytes_ -= f.inode_bytes;
+    f.inode_bytes = static_cast<uint32_t>(ops[2].value.size());
+    --t->dir_files[f.dir];
+    ++t->dir_files[to];
+    f.dir = to;
+    f.name_id = name_id;
+    return s;
+  }
+
+  Status Snapshot(Tenant* t) {
+    const uint64_t n = std::min<uint64_t>(ctx_->config->snapshot_group, t->files.size());
+    const size_t first = rng_.Uniform(t->files.size());
+    const uint64_t snapshot = ++snapshots_;
+    records_.clear();
+    uint64_t bytes = 0;
+    for (uint64_t i = 0; i < n; ++i) {
+      const File& f = t->files[(first + i) % t->files.size()];
+      HistoryRecord r;
+      AppendBigEndian64(snapshot, &r.key);
+      AppendBigEndian64(f.ino, &r.key);
+      r.value = InodeValue(f.ino, false);
+      bytes += t->name.size() + r.key.size() + r.value.size();
+      records_.push_back(std::move(r));
+    }
+    const auto before = SteadyClock::now();
+    Status s = ctx_->engine->WriteHistoryGroup(t->name, records_);
+    Record("snapshot", before, bytes);
+    if (!s.ok()) return Status::IOError("snapshot in tenant " + t->name + ": " + s.ToString());
+    if (ctx_->config->history_ttl_seconds != 0) {
+      history_.emplace_back(ctx_->counters->NowMicros() + ctx_->config->history_ttl_seconds * 1000000,
+                            bytes);
+    }
+    history_live_bytes_ += bytes;
+    return s;
+  }
+
+  const WorkloadContext* ctx_ = nullptr;
+  WorkloadResult* result_ = nullptr;
+  Random64 rng_{0};
+  std::unique_ptr<ValueGenerator> values_;
+  std::unique_ptr<ZipfDistribution> zipf_;
+  std::vector<Tenant> tenants_;
+  uint64_t cumulative_[7] = {};
+  uint64_t next_ino_ = kRootIno + 1;
+  uint64_t next_name_ = 1;
+  uint64_t generation_ = 0;
+  uint64_t snapshots_ = 0;
+  std::vector<HistoryRecord> records_;  // scratch of Snapshot
+  uint64_t live_bytes_ = 0;             // live inode and dentry records
+  // Unexpired history: (expiry micros, bytes) in expiry order.
+  std::deque<std::pair<uint64_t, uint64_t>> history_;
+  uint64_t history_live_bytes_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Workload> NewMetaMix() { return std::make_unique<MetaMix>(); }
+
+}  // namespace metakv::bench
