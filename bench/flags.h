@@ -28,13 +28,13 @@ const std::vector<std::string>& KnownEngines();
 
 // The operations of metamix and their relative weights (--mix).
 struct MixWeights {
-  uint64_t stat = 40;      // get an inode
-  uint64_t setattr = 20;   // overwrite an inode's attributes
-  uint64_t create = 12;    // dentry + inode, one batch
-  uint64_t unlink = 8;     // logical delete of dentry + inode, one batch
-  uint64_t readdir = 12;   // scan a directory's entries
-  uint64_t rename = 6;     // move a file to another directory, one batch
-  uint64_t snapshot = 2;   // one version-history group (--snapshot_group records)
+  uint64_t stat = 80;      // get an inode
+  uint64_t setattr = 40;   // overwrite an inode's attributes
+  uint64_t create = 24;    // dentry + inode, one batch
+  uint64_t unlink = 16;    // logical delete of dentry + inode, one batch
+  uint64_t readdir = 24;   // scan a directory's entries
+  uint64_t rename = 12;    // move a file to another directory, one batch
+  uint64_t snapshot = 1;   // one version-history group (--snapshot_group records)
 
   uint64_t Total() const { return stat + setattr + create + unlink + readdir + rename + snapshot; }
 };
@@ -133,8 +133,8 @@ struct BenchConfig {
   // --inode_extra_bytes. Default: 64.
   uint64_t inode_extra_bytes = 64;
   // Version-history records per snapshot (files of consecutive directories
-  // of one tenant). Flag: --snapshot_group. Default: 64.
-  uint64_t snapshot_group = 64;
+  // of one tenant). Flag: --snapshot_group. Default: 256.
+  uint64_t snapshot_group = 256;
   // Entries a readdir reads at most. Flag: --readdir_limit. Default: 1000.
   uint64_t readdir_limit = 1000;
   // Recycle-bin retention: seconds after a logical delete (unlink) before

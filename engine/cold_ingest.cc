@@ -96,6 +96,11 @@ Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
   io.snapshot_consistency = true;
   io.allow_global_seqno = true;
   io.allow_blocking_flush = true;
+  // RocksDB 7.8 otherwise rewrites the global sequence number inside the
+  // ingested file (a random write and one more sync) only so that RocksDB
+  // versions before 5.16 could read it; metakv never opens a database with
+  // those.
+  io.write_global_seqno = false;
   rs = db_->IngestExternalFile(d->cf, {file}, io);
   discard();  // the database holds its own link now (or nothing, on failure)
   if (!rs.ok()) return FromRocks(rs, "IngestCold: ingesting into '" + d->options.name + "'");
@@ -139,25 +144,135 @@ Status Store::Impl::PurgeExpiredFilesOf(Domain* d, uint64_t* files) {
   db_->GetColumnFamilyMetaData(d->cf, &meta);
   const uint64_t purge_time = PurgeTime();
   const uint64_t retention = d->options.tombstone_retention_seconds;
+  auto expired = [&](const rocksdb::SstFileMetaData& f) {
+    if (f.being_compacted) return false;
+    auto it = props.find(f.db_path + f.name);
+    if (it == props.end()) return false;
+    FileRecordStats stats;
+    return FileRecordStats::FromProperties(it->second->user_collected_properties, &stats) &&
+           stats.FullPurgeTime(retention) <= purge_time;
+  };
+  // Compacting fully expired files into their own level: the filter drops
+  // every record, so the output is empty (or deletion markers where older
+  // versions may lie below). Above L0 a level's files are in key order and
+  // a compaction's inputs must be contiguous there, so each run of
+  // neighbouring expired files goes in one compaction: one manifest write
+  // for the run, not one per file (every manifest write costs time in
+  // proportion to the files of the column family).
+  auto purge = [&](const std::vector<std::string>& run, int level) -> Status {
+    if (run.empty()) return Status::OK();
+    rocksdb::CompactionOptions co;
+    rocksdb::Status r = db_->CompactFiles(co, d->cf, run, level);
+    if (r.IsInvalidArgument() || r.IsAborted() || r.IsBusy()) return Status::OK();  // raced
+    if (!r.ok()) return FromRocks(r, "purging " + run.front());
+    *files += run.size();
+    return Status::OK();
+  };
   for (const auto& level : meta.levels) {
+    std::vector<std::string> run;
     for (const auto& f : level.files) {
-      if (f.being_compacted) continue;
-      auto it = props.find(f.db_path + f.name);
-      if (it == props.end()) continue;
-      FileRecordStats stats;
-      if (!FileRecordStats::FromProperties(it->second->user_collected_properties, &stats)) {
+      const bool gone = expired(f);
+      if (gone) run.push_back(f.db_path + f.name);
+      if (!gone || level.level == 0) {  // L0 files overlap: one at a time
+        Status s = purge(run, level.level);
+        if (!s.ok()) return s;
+        run.clear();
+      }
+    }
+    Status s = purge(run, level.level);
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
+}
+
+namespace {
+
+// The encoded tenant prefix of a file holding one tenant's records only;
+// empty if it holds several (or its keys do not decode).
+std::string TenantOfFile(const rocksdb::SstFileMetaData& f) {
+  size_t a = 0, b = 0;
+  if (!codecs::TenantPrefixLength(f.smallestkey, &a).ok() ||
+      !codecs::TenantPrefixLength(f.largestkey, &b).ok() || a != b ||
+      f.smallestkey.compare(0, a, f.largestkey, 0, b) != 0) {
+    return {};
+  }
+  return f.smallestkey.substr(0, a);
+}
+
+}  // namespace
+
+Status Store::Impl::MergeSmallColdFiles(Domain* d, uint64_t* files) {
+  *files = 0;
+  if (d->options.temperature != Temperature::kCold || !d->options.merge_small_files) {
+    return Status::OK();
+  }
+  rocksdb::ColumnFamilyMetaData meta;
+  db_->GetColumnFamilyMetaData(d->cf, &meta);
+  const uint64_t target = d->options.target_file_size_bytes;
+  const uint64_t small = target / kSmallColdFileDivisor;
+  int merges = 0;
+  // Cold ingest puts a file at the deepest level where nothing overlaps it:
+  // the last level, or a level above it once a merged file there spans the
+  // new file's keys. Each level above L0 is merged within itself (its files
+  // are in key order and do not overlap; a run's compaction takes in no
+  // file of another level).
+  for (const auto& level : meta.levels) {
+    if (level.level == 0) continue;
+    std::vector<std::string> run;
+    uint64_t run_bytes = 0;
+    uint64_t run_largest = 0;
+    auto merge = [&]() -> Status {
+      // Size-tiered: only a run of many files of about one size merges, so
+      // every merge makes a byte's file at least kColdMergeGrowth times
+      // larger and a byte is rewritten at most log_growth(divisor * ingest
+      // group size / ingest size) times before its file stops being small.
+      const bool enough = run.size() >= kColdMergeGrowth &&
+                          run_bytes >= kColdMergeGrowth * run_largest;
+      if (enough) {
+        rocksdb::CompactionOptions co;
+        co.output_file_size_limit = target;
+        rocksdb::Status r = db_->CompactFiles(co, d->cf, run, level.level);
+        if (!r.ok() && !r.IsInvalidArgument() && !r.IsAborted() && !r.IsBusy()) {
+          return FromRocks(r, "merging small files of '" + d->options.name + "'");
+        }
+        if (r.ok()) {
+          *files += run.size();
+          ++merges;
+        }
+      }
+      run.clear();
+      run_bytes = 0;
+      run_largest = 0;
+      return Status::OK();
+    };
+    std::string run_tenant;  // encoded tenant prefix of the run's files
+    for (const auto& f : level.files) {
+      if (merges >= kMaxColdMergesPerPass) return Status::OK();
+      // A run holds one tenant's files only, so merged files never span a
+      // tenant boundary: a tenant's next ingest (its keys sort after its
+      // earlier ones, as history keys do) still finds a gap at this level
+      // instead of landing a level above.
+      const std::string tenant = TenantOfFile(f);
+      if (f.being_compacted || f.size >= small || tenant.empty()) {
+        Status s = merge();
+        if (!s.ok()) return s;
         continue;
       }
-      if (stats.FullPurgeTime(retention) > purge_time) continue;
-      // Compacting the file alone into its own level: the filter drops every
-      // record, so the output is empty (or deletion markers where older
-      // versions may lie below).
-      rocksdb::CompactionOptions co;
-      rs = db_->CompactFiles(co, d->cf, {f.db_path + f.name}, level.level);
-      if (rs.IsInvalidArgument() || rs.IsAborted() || rs.IsBusy()) continue;  // raced
-      if (!rs.ok()) return FromRocks(rs, "purging " + f.name);
-      ++*files;
+      if (!run.empty() && tenant != run_tenant) {
+        Status s = merge();
+        if (!s.ok()) return s;
+      }
+      run_tenant = tenant;
+      run.push_back(f.db_path + f.name);
+      run_bytes += f.size;
+      run_largest = std::max<uint64_t>(run_largest, f.size);
+      if (run_bytes >= target) {
+        Status s = merge();
+        if (!s.ok()) return s;
+      }
     }
+    Status s = merge();
+    if (!s.ok()) return s;
   }
   return Status::OK();
 }

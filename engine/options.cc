@@ -177,7 +177,8 @@ rocksdb::ColumnFamilyOptions DomainColumnFamilyOptions(const DomainOptions& d,
   if (d.temperature == Temperature::kCold && d.default_ttl_seconds > 0) {
     // Ingested files land in the bottommost level and are never compacted
     // again by size; revisit them once their default TTL has passed so the
-    // filter purges what expired.
+    // filter purges what expired. (Store turns this off when its
+    // maintenance pass, which drops expired files whole, is on.)
     cf.periodic_compaction_seconds = d.default_ttl_seconds;
   }
   rocksdb::BlockBasedTableOptions table;

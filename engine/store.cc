@@ -236,6 +236,9 @@ void Store::Impl::MaintenancePass() {
     maintenance_errors_.fetch_add(1, std::memory_order_relaxed);
   }
   for (auto& d : domains_) {
+    if (!MergeSmallColdFiles(&d, &files).ok()) {
+      maintenance_errors_.fetch_add(1, std::memory_order_relaxed);
+    }
     if (!RefreshLargeTenants(&d).ok()) maintenance_errors_.fetch_add(1, std::memory_order_relaxed);
   }
 }
@@ -376,6 +379,13 @@ Status Store::Impl::CreateMissingDomains() {
 
 rocksdb::ColumnFamilyOptions Store::Impl::ColumnFamilyOptionsFor(const Domain& d) const {
   rocksdb::ColumnFamilyOptions cf = DomainColumnFamilyOptions(d.options, cache_);
+  if (options_.maintenance_interval_seconds != 0) {
+    // The maintenance pass drops expired cold files by metakv's clock, which
+    // is the clock records expire by; RocksDB's periodic compaction goes by
+    // the system clock and rewrites every old file, live or not, one
+    // compaction at a time. Keep it only as the fallback without the pass.
+    cf.periodic_compaction_seconds = 0;
+  }
   if (d.options.purge_in_compaction) {
     // The factory outlives the store only inside RocksDB's options, which
     // are gone once the database is closed; `this` is valid until then.

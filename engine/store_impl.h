@@ -141,6 +141,19 @@ class Store::Impl {
   void CleanIngestStaging();
   std::string IngestStagingDir() const { return path_ + "/metakv-ingest"; }
   Status PurgeExpiredFilesOf(Domain* d, uint64_t* files);
+  // Cold domains: merges runs of neighbouring small files of one tenant at a
+  // level above L0 (each below target_file_size_bytes / kSmallColdFileDivisor, as small
+  // cold ingests make) into files of up to the target size, size-tiered: a
+  // run merges once it holds at least kColdMergeGrowth files and
+  // kColdMergeGrowth times its largest file. At most kMaxColdMergesPerPass
+  // compactions a pass. Every manifest write (ingest, flush, compaction)
+  // costs time in proportion to the files of the column family, so
+  // thousands of tiny files would slow every later write. Sets *files to
+  // the files merged.
+  Status MergeSmallColdFiles(Domain* d, uint64_t* files);
+  static constexpr uint64_t kSmallColdFileDivisor = 16;
+  static constexpr uint64_t kColdMergeGrowth = 16;
+  static constexpr int kMaxColdMergesPerPass = 8;
   // The maintenance thread: every maintenance_interval_seconds, one pass of
   // periodic work. Stopped (and joined) by Close.
   void StartMaintenance();

@@ -120,6 +120,12 @@ struct DomainOptions {
   // (compaction/tombstone_filter.h). Off keeps them until HardDelete.
   // Default: true.
   bool purge_in_compaction = true;
+  // Cold domains: the maintenance pass merges runs of neighbouring small
+  // files (as small cold ingests make) at the last level into files of up
+  // to target_file_size_bytes, rewriting those bytes once, so the number of
+  // files (which every manifest write pays for) stays bounded. Ignored for
+  // hot domains. Default: true.
+  bool merge_small_files = true;
   // Compaction output files are cut at tenant boundaries where it pays
   // (compaction/tenant_partitioner.h). Default: true.
   bool partition_by_tenant = true;

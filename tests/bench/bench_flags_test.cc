@@ -49,7 +49,7 @@ TEST(BenchFlagsTest, Defaults) {
   EXPECT_EQ(c.tenants, 64u);
   EXPECT_EQ(c.seek_nexts, 10u);
   EXPECT_EQ(c.mix_ops, 1000000u);
-  EXPECT_EQ(FormatMix(c.mix), "stat:40,setattr:20,create:12,unlink:8,readdir:12,rename:6,snapshot:2");
+  EXPECT_EQ(FormatMix(c.mix), "stat:80,setattr:40,create:24,unlink:16,readdir:24,rename:12,snapshot:1");
   EXPECT_EQ(c.zipf_theta, 0.99);
   EXPECT_EQ(c.use_existing_db, 0u);
   EXPECT_EQ(c.progress, 1u);
