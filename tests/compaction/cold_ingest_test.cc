@@ -203,5 +203,74 @@ TEST_F(ColdIngestTest, FilesOfExpiredRecordsAreDroppedWhole) {
   EXPECT_EQ(Scan("t").size(), 200u);
 }
 
+// Small cold ingests (one file each) are merged by the maintenance pass,
+// size-tiered and never across tenants, so the file count stays bounded and
+// each tenant's next ingest still lands at the last level.
+TEST_F(ColdIngestTest, SmallFilesAreMergedWithinATenant) {
+  rocksdb::DB* db = store_->TEST_impl()->TEST_db();
+  rocksdb::ColumnFamilyHandle* cf = store_->TEST_impl()->TEST_cf("history");
+  auto history_files = [&] {
+    rocksdb::ColumnFamilyMetaData meta;
+    db->GetColumnFamilyMetaData(cf, &meta);
+    std::vector<std::pair<int, rocksdb::SstFileMetaData>> files;
+    for (const auto& level : meta.levels) {
+      for (const auto& f : level.files) files.emplace_back(level.level, f);
+    }
+    return files;
+  };
+  constexpr int kGroups = 40;
+  for (int g = 0; g < kGroups; ++g) {
+    char prefix[16];
+    snprintf(prefix, sizeof(prefix), "s%04d/", g);  // later snapshots sort later
+    for (const char* tenant : {"a", "b"}) {
+      ASSERT_TRUE(store_->IngestCold("history", tenant, Records(5, prefix)).ok());
+    }
+  }
+  ASSERT_EQ(history_files().size(), 2u * kGroups);
+  const uint64_t before = History().compaction_bytes_written;
+
+  store_->TEST_impl()->TEST_RunMaintenance();
+
+  const auto merged = history_files();
+  EXPECT_LE(merged.size(), 6u);
+  EXPECT_GT(History().compaction_bytes_written, before);
+  for (const auto& [level, f] : merged) {
+    std::string t1, t2;
+    std::string_view k;
+    ASSERT_TRUE(codecs::DecodeKey(f.smallestkey, &t1, &k).ok());
+    ASSERT_TRUE(codecs::DecodeKey(f.largestkey, &t2, &k).ok());
+    EXPECT_EQ(t1, t2) << f.name << " spans tenants";
+  }
+  EXPECT_EQ(Scan("a").size(), 5u * kGroups);
+  EXPECT_EQ(Scan("b").size(), 5u * kGroups);
+
+  // The next snapshot of a tenant lands at the same (last) level.
+  ASSERT_TRUE(store_->IngestCold("history", "a", Records(5, "s9999/")).ok());
+  int last = 0;
+  for (const auto& [level, f] : merged) last = std::max(last, level);
+  for (const auto& [level, f] : history_files()) EXPECT_EQ(level, last) << f.name;
+
+  // A second pass has nothing of a size worth merging: no rewrite.
+  const uint64_t after = History().compaction_bytes_written;
+  store_->TEST_impl()->TEST_RunMaintenance();
+  EXPECT_EQ(History().compaction_bytes_written, after);
+}
+
+TEST_F(ColdIngestTest, SmallFileMergingCanBeTurnedOff) {
+  ASSERT_TRUE(store_->Close().ok());
+  store_.reset();
+  for (auto& d : options_.domains) d.merge_small_files = false;
+  ASSERT_TRUE(Store::Open(options_, dir_.path(), &store_).ok());
+  for (int g = 0; g < 20; ++g) {
+    ASSERT_TRUE(store_->IngestCold("history", "a", Records(5, "s" + std::to_string(100 + g))).ok());
+  }
+  store_->TEST_impl()->TEST_RunMaintenance();
+  EXPECT_EQ(History().compaction_bytes_written, 0u);
+  rocksdb::ColumnFamilyMetaData meta;
+  store_->TEST_impl()->TEST_db()->GetColumnFamilyMetaData(store_->TEST_impl()->TEST_cf("history"),
+                                                          &meta);
+  EXPECT_EQ(meta.file_count, 20u);
+}
+
 }  // namespace
 }  // namespace metakv
