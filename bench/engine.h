@@ -146,6 +146,11 @@ class Engine {
   // The device figures now.
   virtual Status GetStats(EngineStats* stats) = 0;
 
+  // The engine's own account of where its bytes went, for the report: a
+  // few lines of text, or empty. metakv: per domain, user bytes, flush,
+  // compaction and ingest bytes, purged records, files per level.
+  virtual std::string Details() { return {}; }
+
   // Closes the database, reporting any error. Afterwards only the
   // destructor may be called. Idempotent.
   virtual Status Close() = 0;

@@ -250,17 +250,21 @@ const std::vector<FlagSpec>& Flags() {
        ShowBytes(&BenchConfig::max_bytes_for_level_base),
        UintSetter("max_bytes_for_level_base", 64 * kKiB, 1024 * kGiB,
                   &BenchConfig::max_bytes_for_level_base)},
-      {"compression", "none|snappy|zstd", "compression of every level, both engines",
+      {"compression", "none|snappy|zstd|default",
+       "compression of every level, every engine (default: each engine's own: metakv snappy with "
+       "zstd at the bottommost level, RocksDB snappy)",
        [](const BenchConfig& c) { return std::string(CompressionChoiceName(c.compression)); },
        [](const std::string& v, BenchConfig* c) -> std::string {
          for (CompressionChoice x :
-              {CompressionChoice::kNone, CompressionChoice::kSnappy, CompressionChoice::kZstd}) {
+              {CompressionChoice::kNone, CompressionChoice::kSnappy, CompressionChoice::kZstd,
+               CompressionChoice::kDefault}) {
            if (v == CompressionChoiceName(x)) {
              c->compression = x;
              return {};
            }
          }
-         return "--compression: unknown compression \"" + v + "\" (expected none, snappy or zstd)";
+         return "--compression: unknown compression \"" + v +
+                "\" (expected none, snappy, zstd or default)";
        }},
       {"tenants", "N",
        "tenants the keys are spread over (key k -> tenant k % N; metamix: Zipf popularity)",
@@ -354,6 +358,8 @@ std::string_view CompressionChoiceName(CompressionChoice c) {
       return "snappy";
     case CompressionChoice::kZstd:
       return "zstd";
+    case CompressionChoice::kDefault:
+      return "default";
   }
   return "?";
 }

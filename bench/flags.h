@@ -15,10 +15,12 @@
 
 namespace metakv::bench {
 
-// Compression of every level, the same for both engines.
-enum class CompressionChoice : unsigned char { kNone, kSnappy, kZstd };
+// Compression of every level, the same for every engine; or kDefault: each
+// engine's own default (metakv: snappy, zstd at the bottommost level;
+// RocksDB: snappy).
+enum class CompressionChoice : unsigned char { kNone, kSnappy, kZstd, kDefault };
 
-// "none", "snappy", "zstd".
+// "none", "snappy", "zstd", "default".
 std::string_view CompressionChoiceName(CompressionChoice c);
 
 // The engines metakv-bench can drive, in the order "all" runs them:

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "bench/table.h"
 #include "metakv/store.h"
 #include "metakv/write_batch.h"
 
@@ -20,6 +21,8 @@ Compression ToMetakv(CompressionChoice c) {
       return Compression::kSnappy;
     case CompressionChoice::kZstd:
       return Compression::kZstd;
+    case CompressionChoice::kDefault:
+      break;
   }
   return Compression::kNone;
 }
@@ -191,6 +194,41 @@ class MetakvEngine : public Engine {
     return Status::OK();
   }
 
+  std::string Details() override {
+    if (store_ == nullptr) return {};
+    Stats stats;
+    if (!store_->GetStats(&stats).ok()) return {};
+    auto mib = [](uint64_t b) { return FormatFixed(static_cast<double>(b) / 1048576.0, 1); };
+    TextTable table({{"domain", TextTable::Align::kLeft, ""},
+                     {"user", TextTable::Align::kRight, ""},
+                     {"flush", TextTable::Align::kRight, ""},
+                     {"compaction", TextTable::Align::kRight, ""},
+                     {"ingest", TextTable::Align::kRight, ""},
+                     {"WA", TextTable::Align::kRight, ""},
+                     {"flushes", TextTable::Align::kRight, ""},
+                     {"compactions", TextTable::Align::kRight, ""},
+                     {"trivial moves", TextTable::Align::kRight, ""},
+                     {"purged recs", TextTable::Align::kRight, ""},
+                     {"purged", TextTable::Align::kRight, ""},
+                     {"memtable", TextTable::Align::kRight, ""},
+                     {"L0 trig", TextTable::Align::kRight, ""},
+                     {"files per level", TextTable::Align::kLeft, ""}});
+    for (const DomainStats& d : stats.domains) {
+      std::string levels;
+      for (const LevelStats& l : d.levels) {
+        levels += (levels.empty() ? "" : " ") + std::to_string(l.files);
+      }
+      table.AddRow({d.name, mib(d.user_bytes_written), mib(d.flush_bytes_written),
+                    mib(d.compaction_bytes_written), mib(d.ingest_bytes_written),
+                    FormatFixed(d.write_amplification, 2), std::to_string(d.flushes),
+                    std::to_string(d.compactions), std::to_string(d.trivial_moves),
+                    std::to_string(d.purged_records), mib(d.purged_bytes),
+                    mib(d.write_buffer_bytes), std::to_string(d.level0_compaction_trigger),
+                    levels});
+    }
+    return table.Format();
+  }
+
   Status Close() override {
     if (store_ == nullptr) return Status::OK();
     Status s = Annotate(store_->Close(), "Close");
@@ -217,8 +255,10 @@ Status OpenMetakvEngine(const BenchConfig& config, const std::string& dir,
   domain.write_buffer_bytes = config.write_buffer_size;
   domain.target_file_size_bytes = config.target_file_size;
   domain.max_bytes_for_level_base = config.max_bytes_for_level_base;
-  domain.compression = ToMetakv(config.compression);
-  domain.bottommost_compression = ToMetakv(config.compression);
+  if (config.compression != CompressionChoice::kDefault) {
+    domain.compression = ToMetakv(config.compression);
+    domain.bottommost_compression = ToMetakv(config.compression);
+  }
   domain.purge_in_compaction = config.purge != 0;
   domain.partition_by_tenant = config.partition != 0;
   domain.adaptive_write_buffer = config.adaptive_flush != 0;

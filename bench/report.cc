@@ -225,6 +225,14 @@ std::string FormatReport(const BenchConfig& config, const std::vector<EngineRun>
   if (!ops.empty()) out += "\n" + ops;
   out += "\n";
   out += DetailsTable(config, runs);
+  for (size_t i = 0; i < config.benchmarks.size(); ++i) {
+    for (const EngineRun& run : runs) {
+      const WorkloadResult* r = ResultAt(run, i);
+      if (r == nullptr || r->engine_details.empty()) continue;
+      out += "\n" + run.engine + " after " + config.benchmarks[i] +
+             " (since open; MiB):\n" + r->engine_details;
+    }
+  }
   return out;
 }
 

@@ -60,6 +60,8 @@ struct WorkloadResult {
     uint64_t device_bytes = 0;
   };
   std::vector<Sample> series;
+  // Engine::Details() once settled.
+  std::string engine_details;
 
   double OpsPerSecond() const;
   // device_bytes / user_bytes; NaN when no user bytes were written.

@@ -42,6 +42,8 @@ rocksdb::CompressionType ToRocksdb(CompressionChoice c) {
       return rocksdb::kSnappyCompression;
     case CompressionChoice::kZstd:
       return rocksdb::kZSTD;
+    case CompressionChoice::kDefault:
+      break;
   }
   return rocksdb::kNoCompression;
 }
@@ -444,8 +446,10 @@ Status OpenRocksdbEngine(const BenchConfig& config, const std::string& dir, bool
   options.write_buffer_size = static_cast<size_t>(config.write_buffer_size);
   options.target_file_size_base = config.target_file_size;
   options.max_bytes_for_level_base = config.max_bytes_for_level_base;
-  options.compression = ToRocksdb(config.compression);
-  options.bottommost_compression = ToRocksdb(config.compression);
+  if (config.compression != CompressionChoice::kDefault) {
+    options.compression = ToRocksdb(config.compression);
+    options.bottommost_compression = ToRocksdb(config.compression);
+  }
   options.statistics = rocksdb::CreateDBStatistics();
 
   // The same memory rule as metakv (Options::memory_budget_bytes and

@@ -207,6 +207,7 @@ Status RunOne(Engine* engine, RunCounters* counters, const BenchConfig& config,
   result->stall_micros = after.stall_micros - before.stall_micros;
   result->live_sst_bytes = after.live_sst_bytes;
   result->peak_rss_bytes = rss ? PeakRssBytes() : 0;
+  result->engine_details = engine->Details();
   return Status::OK();
 }
 

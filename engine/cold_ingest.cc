@@ -210,6 +210,14 @@ Status Store::Impl::MergeSmallColdFiles(Domain* d, uint64_t* files) {
   db_->GetColumnFamilyMetaData(d->cf, &meta);
   const uint64_t target = d->options.target_file_size_bytes;
   const uint64_t small = target / kSmallColdFileDivisor;
+  // Merge only what exceeds the budget of small files: merging rewrites
+  // bytes (most of which a history TTL expires soon anyway), and up to the
+  // budget the files cost manifest writes little.
+  uint64_t small_files = 0;
+  for (const auto& level : meta.levels) {
+    for (const auto& f : level.files) small_files += level.level > 0 && f.size < small ? 1 : 0;
+  }
+  if (small_files <= d->options.small_file_budget) return Status::OK();
   int merges = 0;
   // Cold ingest puts a file at the deepest level where nothing overlaps it:
   // the last level, or a level above it once a merged file there spans the
@@ -237,6 +245,7 @@ Status Store::Impl::MergeSmallColdFiles(Domain* d, uint64_t* files) {
         }
         if (r.ok()) {
           *files += run.size();
+          small_files -= std::min<uint64_t>(small_files, run.size());
           ++merges;
         }
       }
@@ -247,7 +256,9 @@ Status Store::Impl::MergeSmallColdFiles(Domain* d, uint64_t* files) {
     };
     std::string run_tenant;  // encoded tenant prefix of the run's files
     for (const auto& f : level.files) {
-      if (merges >= kMaxColdMergesPerPass) return Status::OK();
+      if (merges >= kMaxColdMergesPerPass || small_files <= d->options.small_file_budget) {
+        return Status::OK();
+      }
       // A run holds one tenant's files only, so merged files never span a
       // tenant boundary: a tenant's next ingest (its keys sort after its
       // earlier ones, as history keys do) still finds a gap at this level

@@ -141,7 +141,8 @@ class Store::Impl {
   void CleanIngestStaging();
   std::string IngestStagingDir() const { return path_ + "/metakv-ingest"; }
   Status PurgeExpiredFilesOf(Domain* d, uint64_t* files);
-  // Cold domains: merges runs of neighbouring small files of one tenant at a
+  // Cold domains: once a domain holds more than its small_file_budget small
+  // files, merges runs of neighbouring small files of one tenant at a
   // level above L0 (each below target_file_size_bytes / kSmallColdFileDivisor, as small
   // cold ingests make) into files of up to the target size, size-tiered: a
   // run merges once it holds at least kColdMergeGrowth files and

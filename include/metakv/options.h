@@ -126,6 +126,11 @@ struct DomainOptions {
   // files (which every manifest write pays for) stays bounded. Ignored for
   // hot domains. Default: true.
   bool merge_small_files = true;
+  // Merging starts once the domain holds more than this many small files
+  // (below target_file_size_bytes / 16) and stops at it: below the budget,
+  // files cost little and merging would rewrite bytes a TTL may soon
+  // expire. Default: 1024.
+  uint64_t small_file_budget = 1024;
   // Compaction output files are cut at tenant boundaries where it pays
   // (compaction/tenant_partitioner.h). Default: true.
   bool partition_by_tenant = true;

@@ -102,6 +102,8 @@ TEST(BenchFlagsTest, EngineAndCompressionValues) {
   EXPECT_EQ(c.compression, CompressionChoice::kNone);
   ASSERT_EQ(Parse({"--compression=snappy"}, &c), "");
   EXPECT_EQ(c.compression, CompressionChoice::kSnappy);
+  ASSERT_EQ(Parse({"--compression=default"}, &c), "");
+  EXPECT_EQ(c.compression, CompressionChoice::kDefault);
 }
 
 TEST(BenchFlagsTest, ReadsDefaultsToNumWhateverTheOrder) {

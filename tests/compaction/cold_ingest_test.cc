@@ -207,6 +207,10 @@ TEST_F(ColdIngestTest, FilesOfExpiredRecordsAreDroppedWhole) {
 // size-tiered and never across tenants, so the file count stays bounded and
 // each tenant's next ingest still lands at the last level.
 TEST_F(ColdIngestTest, SmallFilesAreMergedWithinATenant) {
+  ASSERT_TRUE(store_->Close().ok());
+  store_.reset();
+  for (auto& d : options_.domains) d.small_file_budget = 4;
+  ASSERT_TRUE(Store::Open(options_, dir_.path(), &store_).ok());
   rocksdb::DB* db = store_->TEST_impl()->TEST_db();
   rocksdb::ColumnFamilyHandle* cf = store_->TEST_impl()->TEST_cf("history");
   auto history_files = [&] {
@@ -259,7 +263,10 @@ TEST_F(ColdIngestTest, SmallFilesAreMergedWithinATenant) {
 TEST_F(ColdIngestTest, SmallFileMergingCanBeTurnedOff) {
   ASSERT_TRUE(store_->Close().ok());
   store_.reset();
-  for (auto& d : options_.domains) d.merge_small_files = false;
+  for (auto& d : options_.domains) {
+    d.merge_small_files = false;
+    d.small_file_budget = 0;
+  }
   ASSERT_TRUE(Store::Open(options_, dir_.path(), &store_).ok());
   for (int g = 0; g < 20; ++g) {
     ASSERT_TRUE(store_->IngestCold("history", "a", Records(5, "s" + std::to_string(100 + g))).ok());
@@ -270,6 +277,21 @@ TEST_F(ColdIngestTest, SmallFileMergingCanBeTurnedOff) {
   store_->TEST_impl()->TEST_db()->GetColumnFamilyMetaData(store_->TEST_impl()->TEST_cf("history"),
                                                           &meta);
   EXPECT_EQ(meta.file_count, 20u);
+}
+
+}  // namespace
+}  // namespace metakv
+
+namespace metakv {
+namespace {
+
+// Below the budget of small files nothing is merged (no bytes rewritten).
+TEST_F(ColdIngestTest, NoMergeWithinTheSmallFileBudget) {
+  for (int g = 0; g < 30; ++g) {
+    ASSERT_TRUE(store_->IngestCold("history", "a", Records(5, "s" + std::to_string(100 + g))).ok());
+  }
+  store_->TEST_impl()->TEST_RunMaintenance();  // default budget: 1024 files
+  EXPECT_EQ(History().compaction_bytes_written, 0u);
 }
 
 }  // namespace
