@@ -51,13 +51,15 @@ void KeyFormatter::Format(uint64_t k, std::string* tenant, std::string* user_key
 }
 
 bool KeyFormatter::IsKeyOf(std::string_view tenant, std::string_view user_key) const {
-  if (tenant.size() + user_key.size() != key_size_ || user_key.empty() || user_key.size() > 19) {
-    return false;
-  }
+  if (tenant.size() + user_key.size() != key_size_ || user_key.empty()) return false;
+  // The user key is zero-padded to any width up to key_size (1024), so its
+  // length says nothing about its value: only the value must fit.
   uint64_t k = 0;
   for (char c : user_key) {
     if (c < '0' || c > '9') return false;
-    k = k * 10 + static_cast<uint64_t>(c - '0');
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (k > (UINT64_MAX - digit) / 10) return false;  // no key number is that large
+    k = k * 10 + digit;
   }
   // user_key is k zero-padded to its own width, which is the width Format
   // pads to once the tenant matches (the sizes add up to key_size).

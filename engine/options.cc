@@ -24,6 +24,8 @@ class RealClock : public Clock {
   }
 };
 
+constexpr uint64_t kMaxIntervalSeconds = 365ull * 24 * 3600;
+
 Status Bad(std::string_view domain, const std::string& what) {
   return Status::InvalidArgument("domain '" + std::string(domain) + "': " + what);
 }
@@ -150,6 +152,16 @@ Status ValidateOptions(const Options& o) {
   }
   if (o.info_log_level < 0 || o.info_log_level > 4) {
     return Status::InvalidArgument("info_log_level must be between 0 and 4");
+  }
+  // Intervals become std::chrono durations of nanoseconds in the
+  // background threads' waits; past a year they would overflow there.
+  if (o.maintenance_interval_seconds > kMaxIntervalSeconds) {
+    return Status::InvalidArgument("maintenance_interval_seconds must be at most " +
+                                   std::to_string(kMaxIntervalSeconds) + " (one year)");
+  }
+  if (o.flush_controller_interval_seconds > kMaxIntervalSeconds) {
+    return Status::InvalidArgument("flush_controller_interval_seconds must be at most " +
+                                   std::to_string(kMaxIntervalSeconds) + " (one year)");
   }
   if (o.read_only && (o.create_if_missing || o.error_if_exists)) {
     return Status::InvalidArgument(

@@ -34,6 +34,14 @@ double Ratio(uint64_t num, uint64_t den) {
   return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den);
 }
 
+// bytes * fraction, rounded down. REQUIRES: 0 <= fraction <= 1. As a double
+// the product of a size near UINT64_MAX rounds up to 2^64, which does not
+// convert back (undefined behaviour): such products give bytes itself.
+uint64_t FractionOf(uint64_t bytes, double fraction) {
+  const double v = static_cast<double>(bytes) * fraction;
+  return v >= static_cast<double>(bytes) ? bytes : static_cast<uint64_t>(v);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- Store ----
@@ -117,7 +125,8 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
 
   cache_ = rocksdb::NewLRUCache(options.memory_budget_bytes);
   write_buffer_manager_ = std::make_shared<rocksdb::WriteBufferManager>(
-      static_cast<size_t>(options.memory_budget_bytes * options.memtable_budget_fraction),
+      static_cast<size_t>(
+          FractionOf(options.memory_budget_bytes, options.memtable_budget_fraction)),
       cache_);
   if (options.enable_statistics) statistics_ = rocksdb::CreateDBStatistics();
   accounting_ = std::make_shared<AccountingListener>();
@@ -128,8 +137,8 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
       domain.ingest_gate = std::make_shared<std::shared_mutex>();
     }
     if (d.partition_by_tenant) {
-      domain.partitioner = std::make_shared<TenantPartitionerFactory>(static_cast<uint64_t>(
-          d.partition_min_file_fraction * static_cast<double>(d.target_file_size_bytes)));
+      domain.partitioner = std::make_shared<TenantPartitionerFactory>(
+          FractionOf(d.target_file_size_bytes, d.partition_min_file_fraction));
     }
     domains_.push_back(std::move(domain));
   }

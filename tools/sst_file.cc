@@ -11,6 +11,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "tools/table_check.h"
+
 namespace metakv::tools {
 
 namespace {
@@ -25,6 +27,13 @@ constexpr uint64_t kCuckooTableMagic = 0x926789d0c5f17873ull;
 // Bytes at the end of a file searched for signs of an SST file that lost
 // its footer.
 constexpr size_t kTailProbeBytes = 64 << 10;
+
+// The footer of a block-based table with the current magic number: a
+// checksum type byte, two block handles padded to 40 bytes, a 4-byte format
+// version and the 8-byte magic number. (The legacy footer has no checksum
+// type: its blocks always carry CRC32c.)
+constexpr size_t kFooterBytes = 1 + 40 + 4 + 8;
+constexpr char kNoChecksum = 0;  // rocksdb::kNoChecksum
 
 // Reads exactly n bytes at offset; false on a short read or an error.
 bool ReadAt(int fd, uint64_t offset, size_t n, char* buf) {
@@ -74,6 +83,15 @@ Status CheckShape(const std::string& path, uint64_t* bytes) {
   close(fd);
   if (!read_ok) return Status::IOError(path + ": cannot read: " + ErrnoText(read_errno));
   const uint64_t magic = tail.size() >= 8 ? DecodeFixed64(tail.data() + tail.size() - 8) : 0;
+  if (magic == kBlockBasedTableMagic && tail.size() >= kFooterBytes &&
+      tail[tail.size() - kFooterBytes] == kNoChecksum) {
+    // Without block checksums damage goes unnoticed until RocksDB parses a
+    // damaged block, and its block parsers assert (abort) on some damage:
+    // refuse such a file rather than crash. metakv never writes one.
+    return Status::InvalidArgument(path +
+                                   ": SST file without block checksums (checksum type none): "
+                                   "damage in it could not be detected, so it is not read");
+  }
   if (magic == kBlockBasedTableMagic || magic == kLegacyBlockBasedTableMagic) {
     return Status::OK();
   }
@@ -129,6 +147,10 @@ Status SstFile::Open(const std::string& path, std::unique_ptr<SstFile>* out) {
   out->reset();
   uint64_t bytes = 0;
   Status s = CheckShape(path, &bytes);
+  if (!s.ok()) return s;
+  // RocksDB trusts the footer's block sizes and parses the properties block
+  // before checking its checksum: check those first (table_check.h).
+  s = CheckTableMetaBlocks(path, bytes);
   if (!s.ok()) return s;
   std::unique_ptr<SstFile> file(new SstFile());
   file->path_ = path;

@@ -27,7 +27,9 @@ class SstFile {
   // Opens the file at path. On failure *out is reset and the status names
   // the path and the problem: NotFound (no such file), InvalidArgument (not
   // a regular file, empty, not an SST file, truncated, an unsupported table
-  // format), Corruption (RocksDB found the table damaged), IOError.
+  // format, a table without block checksums), Corruption (a damaged footer,
+  // metaindex or properties block, found before RocksDB reads them; or
+  // RocksDB found the table damaged), IOError.
   static Status Open(const std::string& path, std::unique_ptr<SstFile>* out);
 
   ~SstFile();

@@ -204,12 +204,12 @@ struct Options {
   // RocksDB info log level: 0 debug ... 4 fatal. Default: 2 (warn).
   int info_log_level = 2;
   // Interval of the store's maintenance thread (PurgeExpiredFiles and, where
-  // enabled, the adaptive flush controller); 0 disables the thread.
-  // Default: 60.
+  // enabled, the adaptive flush controller); 0 disables the thread. At most
+  // one year (31536000). Default: 60.
   uint64_t maintenance_interval_seconds = 60;
   // Interval of the adaptive flush controller's observations and decisions;
   // 0 disables the controller (memtable sizes and L0 triggers stay as
-  // declared). Default: 10.
+  // declared). At most one year (31536000). Default: 10.
   uint64_t flush_controller_interval_seconds = 10;
   // How many tenants per domain GetStats lists in top_tenants. Default: 10.
   size_t stats_top_tenants = 10;

@@ -619,6 +619,52 @@ TEST(BenchFlagsTest, FormatBytes) {
   EXPECT_EQ(FormatBytes(0), "0B");
 }
 
+// Found by fuzz/bench_flags_fuzzer: IsKeyOf refused every user key longer
+// than 19 digits, so with --key_size above about 21 the rocksdb engine's
+// scans skipped every record.
+TEST(BenchKeysTest, IsKeyOfAcceptsLongZeroPaddedKeys) {
+  for (uint64_t key_size : {22ull, 40ull, 1024ull}) {
+    const KeyFormatter keys(key_size, 100);
+    std::string tenant, key;
+    for (uint64_t k : {0ull, 7ull, 99ull, 123456ull, 999999999999ull}) {
+      keys.Format(k, &tenant, &key);
+      ASSERT_EQ(tenant.size() + key.size(), key_size);
+      EXPECT_TRUE(keys.IsKeyOf(tenant, key)) << key_size << " " << k;
+    }
+    keys.Format(5, &tenant, &key);
+    EXPECT_FALSE(keys.IsKeyOf("t6", key)) << key_size;  // wrong tenant
+  }
+  // A value that does not fit 64 bits is no key number.
+  const KeyFormatter keys(2 + 21, 1);
+  EXPECT_FALSE(keys.IsKeyOf("t0", "999999999999999999999"));
+  EXPECT_TRUE(keys.IsKeyOf("t0", "000000000000000000000"));
+}
+
+// The same bug end to end: both engines' scans find every record with
+// 30-byte keys.
+TEST(BenchKeysTest, RocksdbScansFindLongKeys) {
+  TempDir dir;
+  const std::string json = dir.path() + "/report.json";
+  std::ostringstream out, err;
+  ASSERT_EQ(RunBench({"--num=500", "--key_size=30", "--db=" + dir.path() + "/db",
+                      "--json=" + json, "--benchmarks=fillseq,seekrandom",
+                      "--write_buffer_size=65536", "--target_file_size=65536",
+                      "--max_bytes_for_level_base=262144"},
+                     out, err),
+            0)
+      << err.str();
+  const JsonValue doc = ReadReport(json);
+  const std::vector<JsonValue>& runs = doc["runs"].array;
+  ASSERT_EQ(runs.size(), 4u);  // 2 workloads x 2 engines
+  for (size_t engine = 0; engine < 2; ++engine) {
+    const JsonValue& seek = runs[engine * 2 + 1];
+    EXPECT_EQ(seek["workload"].string, "seekrandom");
+    EXPECT_EQ(seek["found"].number, 500) << seek["engine"].string;
+  }
+  EXPECT_EQ(runs[1]["entries"].number, runs[3]["entries"].number);
+  EXPECT_GT(runs[3]["entries"].number, 500);
+}
+
 }  // namespace
 }  // namespace metakv::bench
 

@@ -187,6 +187,16 @@ TEST(StoreOpenTest, BadOptionsAreInvalidArgument) {
       {"name with 0x00", [](Options* o) { o->domains[0].name = std::string("a\0b", 3); }},
       {"65-character name", [](Options* o) { o->domains[0].name = std::string(65, 'a'); }},
       {"memory budget 0", [](Options* o) { o->memory_budget_bytes = 0; }},
+      // Found by fuzz/options_fuzzer: intervals past a year overflowed the
+      // background threads' std::chrono waits (undefined behaviour).
+      {"maintenance interval past a year",
+       [](Options* o) { o->maintenance_interval_seconds = 365ull * 24 * 3600 + 1; }},
+      {"maintenance interval UINT64_MAX",
+       [](Options* o) { o->maintenance_interval_seconds = UINT64_MAX; }},
+      {"flush controller interval past a year",
+       [](Options* o) { o->flush_controller_interval_seconds = 365ull * 24 * 3600 + 1; }},
+      {"flush controller interval UINT64_MAX",
+       [](Options* o) { o->flush_controller_interval_seconds = UINT64_MAX; }},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
@@ -195,6 +205,29 @@ TEST(StoreOpenTest, BadOptionsAreInvalidArgument) {
     const Status s = OpenExpectingFailure(options, dir.Sub("db"));
     EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   }
+}
+
+// Found while writing fuzz/options_fuzzer (and shown by UBSan): a memory
+// budget or target file size near UINT64_MAX times a fraction of 1 rounds
+// to 2^64 as a double, whose conversion back was undefined behaviour. Such
+// sizes are valid and the store must open and work.
+TEST(StoreOpenTest, HugeSizesTimesWholeFractionsOpen) {
+  TempDir dir;
+  Options options = SmallOptions();
+  options.memory_budget_bytes = UINT64_MAX;
+  options.memtable_budget_fraction = 1.0;
+  options.domains[0].target_file_size_bytes = UINT64_MAX;
+  options.domains[0].max_bytes_for_level_base = UINT64_MAX;
+  options.domains[0].partition_min_file_fraction = 1.0;
+  std::unique_ptr<Store> store;
+  Status s = Store::Open(options, dir.Sub("db"), &store);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  const std::string domain = options.domains[0].name;
+  ASSERT_TRUE(store->Put(WriteOptions(), domain, "t", "k", "v").ok());
+  ASSERT_TRUE(store->Flush().ok());
+  ASSERT_TRUE(store->CompactRange().ok());
+  EXPECT_EQ(GetValue(store.get(), domain, "t", "k"), "v");
+  EXPECT_TRUE(store->Close().ok());
 }
 
 TEST(StoreOpenTest, ValidDomainNames) {
