@@ -35,7 +35,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const std::string& b : config.benchmarks) {
     FUZZ_CHECK(bench::IsKnownWorkload(b), b);
   }
-  FUZZ_CHECK(!bench::EngineNames(config.engine).empty(), "no engines");
+  FUZZ_CHECK(!config.engines.empty(), "no engines");
+  for (const std::string& e : config.engines) {
+    bool known = false;
+    for (const std::string& k : bench::KnownEngines()) known = known || k == e;
+    FUZZ_CHECK(known, "unknown engine accepted");
+  }
+  FUZZ_CHECK(config.mix.Total() > 0, "a mix of no operations accepted");
+  FUZZ_CHECK(config.use_existing_db == 0 || !config.db.empty(), "--use_existing_db without --db");
   bool reads_given = false;
   for (const std::string& a : args) reads_given |= a.rfind("--reads=", 0) == 0;
   if (!reads_given) FUZZ_CHECK(config.reads == config.num, "reads does not default to num");

@@ -86,6 +86,12 @@ class MetaMix : public Workload {
     ctx_ = &ctx;
     result_ = result;
     const BenchConfig& c = *ctx.config;
+    if (c.use_existing_db != 0) {
+      // The driver's model of the namespace starts empty; on a database an
+      // earlier run left, its checks (readdir counts) would be wrong.
+      return Status::InvalidArgument(
+          "metamix builds its namespace from scratch and cannot run with --use_existing_db");
+    }
     if (c.tenants > 10000) {
       // Tenant names are fixed width ("t0000".."t9999"), which keeps stock
       // RocksDB's concatenated keys unambiguous.

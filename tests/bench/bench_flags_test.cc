@@ -908,6 +908,13 @@ TEST(BenchFlagsTest, UseExistingDbReadsAnEarlierRun) {
   const JsonValue doc = ReadReport(json);
   ASSERT_EQ(doc["runs"].array.size(), 2u);
   for (const JsonValue& r : doc["runs"].array) EXPECT_EQ(r["found"].number, 1500) << r["engine"].string;
+  // metamix cannot start from an earlier run's namespace: a clear failure.
+  std::ostringstream mix_err;
+  EXPECT_EQ(RunBench({"--benchmarks=metamix", "--num=10", "--mix_ops=10", "--db=" + db,
+                      "--use_existing_db=1"},
+                     out, mix_err),
+            1);
+  EXPECT_NE(mix_err.str().find("--use_existing_db"), std::string::npos) << mix_err.str();
   // Nothing there to use.
   EXPECT_EQ(RunBench({"--benchmarks=readrandom", "--db=" + dir.path() + "/empty",
                       "--use_existing_db=1"},
