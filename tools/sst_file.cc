@@ -76,7 +76,10 @@ Status CheckShape(const std::string& path, uint64_t* bytes) {
   *bytes = static_cast<uint64_t>(st.st_size);
   if (*bytes == 0) return Status::InvalidArgument(path + ": empty file (0 bytes), not an SST file");
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return Status::IOError(path + ": cannot open: " + ErrnoText(errno));
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::NotFound(path + ": no such file");  // removed since stat
+    return Status::IOError(path + ": cannot open: " + ErrnoText(errno));
+  }
   std::string tail(static_cast<size_t>(std::min<uint64_t>(*bytes, kTailProbeBytes)), '\0');
   const bool read_ok = ReadAt(fd, *bytes - tail.size(), tail.size(), tail.data());
   const int read_errno = errno;

@@ -130,7 +130,12 @@ bool ForEachEntry(std::string_view block, Fn fn) {
 
 Status CheckTableMetaBlocks(const std::string& path, uint64_t file_bytes) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
+  if (fd < 0) {
+    // A file a compaction removed after it was listed: NotFound, as the
+    // caller reports vanished files (not an error).
+    if (errno == ENOENT) return Status::NotFound(path + ": no such file");
+    return Status::IOError(path + ": cannot open: " + std::strerror(errno));
+  }
   struct Closer {
     int fd;
     ~Closer() { close(fd); }
