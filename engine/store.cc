@@ -2,10 +2,14 @@
 #include <rocksdb/metadata.h>
 #include <rocksdb/utilities/convenience.h>
 #include <rocksdb/write_batch.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 #include <map>
@@ -25,6 +29,54 @@ namespace fs = std::filesystem;
 namespace {
 
 Status ClosedError() { return Status::Aborted("store is closed"); }
+
+// A file that exists in the database directory only while Open creates a new
+// store. RocksDB creates the database before metakv writes its catalogue, so
+// a crash in between leaves a database without a catalogue; with the marker
+// beside it, the next Open finishes the creation instead of refusing the
+// directory as a foreign RocksDB database.
+constexpr const char* kCreatingMarker = "METAKV-CREATING";
+
+std::string MarkerPath(const std::string& path) { return path + "/" + kCreatingMarker; }
+
+Status SyncDir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError(dir + ": " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  return rc == 0 ? Status::OK() : Status::IOError(dir + ": fsync: " + std::strerror(err));
+}
+
+// Creates the directory (not its parents, as RocksDB would) and the
+// creation marker in it, durably.
+Status MarkCreating(const std::string& path) {
+  std::error_code ec;
+  fs::create_directory(path, ec);
+  if (ec) return Status::IOError(path + ": " + ec.message());
+  const std::string marker = MarkerPath(path);
+  const int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IOError(marker + ": " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return Status::IOError(marker + ": fsync: " + std::strerror(err));
+  return SyncDir(path);
+}
+
+bool CreationInterrupted(const std::string& path) {
+  std::error_code ec;
+  return fs::exists(MarkerPath(path), ec);
+}
+
+// Removes the marker (if any) once the store is complete, durably.
+Status UnmarkCreating(const std::string& path) {
+  if (!CreationInterrupted(path)) return Status::OK();
+  std::error_code ec;
+  fs::remove(MarkerPath(path), ec);
+  if (ec) return Status::IOError(MarkerPath(path) + ": " + ec.message());
+  return SyncDir(path);
+}
 
 uint64_t Ticker(const std::shared_ptr<rocksdb::Statistics>& stats, rocksdb::Tickers t) {
   return stats ? stats->getTickerCount(t) : 0;
@@ -168,8 +220,12 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
     if (!options.create_if_missing) {
       return Status::InvalidArgument(path + ": no database here (create_if_missing is false)");
     }
-    s = OpenNew(path, db_options);
+    s = MarkCreating(path);
+    if (s.ok()) s = OpenNew(path, db_options);
   }
+  // The store is complete: a marker left by this or an interrupted creation
+  // goes.
+  if (s.ok() && !options.read_only) s = UnmarkCreating(path);
   if (!s.ok()) {
     Close().PermitUncheckedError();
     return s;
@@ -273,6 +329,25 @@ Status Store::Impl::OpenNew(const std::string& path, rocksdb::DBOptions db_optio
   return CreateMissingDomains();
 }
 
+Status Store::Impl::ResumeCreation(const std::string& path, const rocksdb::DBOptions& db_options) {
+  const std::string what = path + ": its creation was interrupted (RocksDB made the database, "
+                                  "metakv had not yet written its catalogue)";
+  if (options_.read_only) return Status::InvalidArgument(what + "; open it once for writing");
+  if (!options_.create_if_missing) {
+    return Status::InvalidArgument(what + "; open it with create_if_missing to finish it");
+  }
+  // The catalogue is written before any domain's column family, so nothing
+  // but the default one can exist; anything else is not ours to take over.
+  std::vector<std::string> cf_names;
+  rocksdb::Status rs = rocksdb::DB::ListColumnFamilies(db_options, path, &cf_names);
+  if (!rs.ok()) return FromRocks(rs, path);
+  if (cf_names != std::vector<std::string>{rocksdb::kDefaultColumnFamilyName}) {
+    return Status::InvalidArgument(path + ": a RocksDB database but not a metakv database "
+                                          "(no domain catalogue, other column families)");
+  }
+  return OpenNew(path, db_options);
+}
+
 Status Store::Impl::OpenExisting(const std::string& path, rocksdb::DBOptions db_options) {
   // Read the catalogue through a read-only open of the default column family
   // first, so a database that is not metakv's is never opened for writing.
@@ -291,8 +366,17 @@ Status Store::Impl::OpenExisting(const std::string& path, rocksdb::DBOptions db_
     std::unique_ptr<rocksdb::DB> db(raw);
     std::string value;
     rs = db->Get(rocksdb::ReadOptions(), handles[0], kCatalogueKey, &value);
+    bool empty = false;  // an interrupted creation left nothing in it
+    if (rs.IsNotFound()) {
+      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[0]));
+      it->SeekToFirst();
+      empty = !it->Valid() && it->status().ok();
+    }
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
     db->Close().PermitUncheckedError();
+    if (rs.IsNotFound() && empty && CreationInterrupted(path)) {
+      return ResumeCreation(path, db_options);
+    }
     if (rs.IsNotFound()) {
       return Status::InvalidArgument(path +
                                      ": a RocksDB database but not a metakv database "

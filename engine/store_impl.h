@@ -120,6 +120,9 @@ class Store::Impl {
   uint64_t ExpiryFor(const Domain* d, uint64_t now, uint64_t ttl_seconds) const;
   rocksdb::WriteOptions ToRocksWrite(const WriteOptions& wo) const;
   Status OpenExisting(const std::string& path, rocksdb::DBOptions db_options);
+  // Finishes a creation a crash interrupted after RocksDB made the database
+  // but before the catalogue was written (the creation marker is present).
+  Status ResumeCreation(const std::string& path, const rocksdb::DBOptions& db_options);
   Status OpenNew(const std::string& path, rocksdb::DBOptions db_options);
   Status OpenWithColumnFamilies(const std::string& path, const rocksdb::DBOptions& db_options,
                                 const std::vector<std::string>& cf_names);

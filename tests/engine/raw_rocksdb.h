@@ -58,6 +58,12 @@ class RawDb {
     rocksdb::Status s = db_->Put(wo, Cf(cf), key, value);
     EXPECT_TRUE(s.ok()) << s.ToString();
   }
+  void Delete(const std::string& cf, const std::string& key) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    rocksdb::Status s = db_->Delete(wo, Cf(cf), key);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
   // The keys physically present (newest version a value) in a column family.
   std::vector<std::string> Keys(const std::string& cf) {
     std::vector<std::string> out;

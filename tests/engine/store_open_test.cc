@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -385,6 +386,72 @@ TEST(StoreOpenTest, PlainRocksDbIsNotAMetakvDatabase) {
               std::set<std::string>(cfs_before.begin(), cfs_before.end()));
     EXPECT_EQ(keys_after, keys_before);
   }
+}
+
+// What a crash during Store::Open's creation of a new store leaves when it
+// strikes after RocksDB made the database and before metakv wrote its
+// catalogue: an empty RocksDB database and the creation marker.
+void MakeInterruptedCreation(const std::string& path) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_TRUE(raw->Close().ok());
+  delete raw;
+  std::ofstream(path + "/METAKV-CREATING").flush();
+}
+
+// Regression: found by the crash test (scripts/crash-test.sh) killing
+// metakv-stress in its first milliseconds; every later Open refused the
+// directory as "a RocksDB database but not a metakv database".
+TEST(StoreOpenTest, ACreationInterruptedBeforeTheCatalogueIsFinishedByTheNextOpen) {
+  TempDir dir;
+  const std::string path = dir.Sub("db");
+  ASSERT_NO_FATAL_FAILURE(MakeInterruptedCreation(path));
+  {
+    Options options = SmallOptions();
+    options.read_only = true;
+    options.create_if_missing = false;
+    const Status s = OpenExpectingFailure(options, path);
+    EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+    EXPECT_TRUE(Contains(s.message(), "creation was interrupted")) << s.ToString();
+    options.read_only = false;
+    const Status s2 = OpenExpectingFailure(options, path);
+    EXPECT_TRUE(Contains(s2.message(), "create_if_missing")) << s2.ToString();
+  }
+  {
+    std::unique_ptr<Store> store;
+    MKV_ASSERT_OK(Store::Open(SmallOptions(), path, &store));
+    EXPECT_FALSE(std::filesystem::exists(path + "/METAKV-CREATING"));
+    MKV_ASSERT_OK(store->Put(WriteOptions(), kHistory, "t", "k", "v"));
+    MKV_ASSERT_OK(store->Close());
+  }
+  Options options = SmallOptions();
+  options.create_if_missing = false;
+  std::unique_ptr<Store> store;
+  MKV_ASSERT_OK(Store::Open(options, path, &store));
+  EXPECT_EQ(GetValue(store.get(), kHistory, "t", "k"), "v");
+  EXPECT_EQ(store->DomainNames(), (std::vector<std::string>{kInode, kDentry, kHistory}));
+}
+
+TEST(StoreOpenTest, TheCreationMarkerDoesNotMakeAForeignDatabaseOurs) {
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{}, std::vector<std::string>{"inode"}}) {
+    TempDir dir;
+    ASSERT_NO_FATAL_FAILURE(MakePlainRocksDb(dir.path(), extra));  // holds a key
+    std::ofstream(dir.Sub("METAKV-CREATING")).flush();
+    const Status s = OpenExpectingFailure(SmallOptions(), dir.path());
+    EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+    EXPECT_TRUE(Contains(s.message(), "not a metakv database")) << s.ToString();
+  }
+}
+
+TEST(StoreOpenTest, ACompleteCreationLeavesNoMarker) {
+  TempDir dir;
+  std::unique_ptr<Store> store;
+  MKV_ASSERT_OK(Store::Open(SmallOptions(), dir.Sub("db"), &store));
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("db") + "/METAKV-CREATING"));
 }
 
 // ---- The domain catalogue ----

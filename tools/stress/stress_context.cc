@@ -1,0 +1,56 @@
+#include "tools/stress/stress_context.h"
+
+namespace metakv::stress {
+
+namespace {
+constexpr uint64_t kMaxPrinted = 50;
+}  // namespace
+
+Options StressStoreOptions(std::shared_ptr<Clock> clock) {
+  Options o;
+  o.create_if_missing = true;
+  o.clock = std::move(clock);
+  o.domains = FileSystemDomains();
+  for (auto& d : o.domains) {
+    d.write_buffer_bytes = 64 << 10;
+    d.min_write_buffer_bytes = 64 << 10;
+    d.max_write_buffer_bytes = 256 << 10;
+    d.target_file_size_bytes = 32 << 10;
+    d.max_bytes_for_level_base = 128 << 10;
+    d.level0_compaction_trigger = 2;
+    d.block_bytes = 1024;
+    if (d.name == kInodeDomain) d.tombstone_retention_seconds = kRetentionSeconds[KeySpace::kInode];
+    if (d.name == kDentryDomain) {
+      d.tombstone_retention_seconds = kRetentionSeconds[KeySpace::kDentry];
+    }
+    if (d.name == kHistoryDomain) {
+      d.tombstone_retention_seconds = kRetentionSeconds[KeySpace::kHistory];
+      d.default_ttl_seconds = kHistoryDefaultTtlSeconds;
+      d.zstd_dictionary_bytes = 4096;
+    }
+  }
+  o.memory_budget_bytes = 8 << 20;
+  o.maintenance_interval_seconds = 1;
+  o.flush_controller_interval_seconds = 1;
+  return o;
+}
+
+void Reporter::Violation(const std::string& line) {
+  const uint64_t n = violations_.fetch_add(1) + 1;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (n <= kMaxPrinted) {
+    *err_ << "VIOLATION: " << line << "\n";
+  } else if (n == kMaxPrinted + 1) {
+    *err_ << "VIOLATION: (further violations are only counted)\n";
+  }
+  err_->flush();
+}
+
+void Reporter::Error(const std::string& line) {
+  errors_.fetch_add(1);
+  std::lock_guard<std::mutex> lock(mu_);
+  *err_ << "ERROR: " << line << "\n";
+  err_->flush();
+}
+
+}  // namespace metakv::stress
