@@ -1,8 +1,8 @@
 #include "bench/metakv_engine.h"
 
 #include <atomic>
-#include <chrono>
 
+#include "bench/bytes.h"
 #include "bench/table.h"
 #include "metakv/store.h"
 #include "metakv/write_batch.h"
@@ -282,10 +282,7 @@ Status OpenMetakvEngine(const BenchConfig& config, const std::string& dir,
   // Expired history files are dropped by the maintenance pass: run it each
   // second, as runs here last minutes, not days.
   options.maintenance_interval_seconds = 1;
-  auto clock = std::make_shared<SimulatedClock>(static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count()));
+  auto clock = std::make_shared<SimulatedClock>(RealTimeMicros());
   options.clock = clock;
 
   std::unique_ptr<Store> store;

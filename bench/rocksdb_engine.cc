@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "bench/bytes.h"
 #include "bench/keys.h"
 #include "bench/wait.h"
 #include "metakv/options.h"
@@ -80,16 +81,6 @@ std::string MetaKey(MetaDomain d, std::string_view tenant, std::string_view key)
   return k;
 }
 
-void PutBigEndian64(uint64_t v, std::string* out) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
-}
-
-uint64_t NowMicrosReal() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
 // Keys to delete once the clock reaches due_micros.
 struct DueDeletes {
   uint64_t due_micros = 0;
@@ -106,7 +97,7 @@ class RocksdbEngine : public Engine {
         keys_(config.key_size, config.tenants),
         retention_micros_(config.retention_seconds * 1000000),
         ttl_micros_(config.history_ttl_seconds * 1000000),
-        now_micros_(NowMicrosReal()) {
+        now_micros_(RealTimeMicros()) {
     purger_ = std::thread([this] { PurgeLoop(); });
   }
 
@@ -253,7 +244,7 @@ class RocksdbEngine : public Engine {
           }
           if (!rs.ok()) return FromRocksdb(rs, "Get");
           value.assign(1, kMarkerTag);
-          PutBigEndian64(now, &value);
+          AppendBigEndian64(now, &value);
           value.append(old, 1, std::string::npos);
           rs = batch.Put(key, value);
           purge.keys.push_back(std::move(key));

@@ -14,6 +14,7 @@
 #include <system_error>
 #include <thread>
 
+#include "bench/bytes.h"
 #include "bench/engine.h"
 #include "bench/json_report.h"
 #include "bench/keys.h"
@@ -265,11 +266,7 @@ Status RunEngines(const BenchConfig& config, const std::string& root, std::ostre
     runs->push_back(EngineRun{name, {}});
     // The simulated clock starts at the real time of the open, as the
     // engines' own clocks do.
-    RunCounters counters(engine.get(),
-                         static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                                   std::chrono::system_clock::now().time_since_epoch())
-                                                   .count()),
-                         config.ops_per_sim_second);
+    RunCounters counters(engine.get(), RealTimeMicros(), config.ops_per_sim_second);
     for (size_t i = 0; i < config.benchmarks.size(); ++i) {
       WorkloadResult result;
       s = RunOne(engine.get(), &counters, config, keys, i, progress, &result);

@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bytes.h"
 #include "bench/values.h"
 #include "bench/workloads/registry.h"
 #include "bench/zipf.h"
@@ -50,16 +51,6 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr uint64_t kRootIno = 1;
-
-void AppendBigEndian64(uint64_t v, std::string* out) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
-}
-
-uint64_t ReadBigEndian64(std::string_view in) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8 && i < in.size(); ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
-  return v;
-}
 
 struct File {
   uint64_t ino = 0;
