@@ -25,6 +25,8 @@ constexpr size_t kMaxDeadlineCompactionsPerDomain = 64;
 }  // namespace
 
 std::shared_ptr<const RemovalSet> Store::Impl::CurrentRemovals() const {
+  // Most of the time there is none: no lock of the shared_ptr's atomics.
+  if (!has_removal_set_.load(std::memory_order_acquire)) return nullptr;
   return std::atomic_load(&removal_set_);
 }
 
@@ -43,7 +45,13 @@ void Store::Impl::PublishRemovals() {
           return true;
         });
   }
-  std::atomic_store(&removal_set_, set);
+  if (set) {
+    std::atomic_store(&removal_set_, set);
+    has_removal_set_.store(true, std::memory_order_release);
+  } else {
+    has_removal_set_.store(false, std::memory_order_release);
+    std::atomic_store(&removal_set_, set);
+  }
 }
 
 Status Store::Impl::LoadRemovals() {

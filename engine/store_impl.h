@@ -254,6 +254,7 @@ class Store::Impl {
   uint64_t next_removal_id_ = 1;                  // GUARDED_BY(removals_mu_)
   // The published logical removals (std::atomic_load/store); null if none.
   std::shared_ptr<const RemovalSet> removal_set_;
+  std::atomic<bool> has_removal_set_{false};  // removal_set_ is not null
   // Serializes EnforcePurgeDeadline; guards the memtable observations.
   std::mutex deadline_mu_;
   struct MemtableWatch {
