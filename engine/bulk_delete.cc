@@ -76,6 +76,18 @@ Status Store::Impl::LoadRemovals() {
     pending_removals_[r.id] = std::move(r);
   }
   if (!it->status().ok()) return FromRocks(it->status(), path_ + ": reading pending removals");
+  std::string next;
+  rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), default_cf_, kNextRemovalIdKey, &next);
+  if (rs.ok()) {
+    std::string_view in = next;
+    uint64_t id = 0;
+    if (!codecs::GetVarint64(&in, &id) || !in.empty()) {
+      return Status::Corruption(path_ + ": bad next removal id record");
+    }
+    next_removal_id_ = std::max(next_removal_id_, id);
+  } else if (!rs.IsNotFound()) {
+    return FromRocks(rs, path_ + ": reading the next removal id");
+  }
   PublishRemovals();
   return Status::OK();
 }
@@ -85,6 +97,10 @@ Status Store::Impl::CommitRemoval(const WriteOptions& wo, Removal removal,
   removal.id = next_removal_id_;
   rocksdb::WriteBatch wb;
   rocksdb::Status rs = wb.Put(default_cf_, removal.Key(), removal.Encode());
+  // Ids are never reused, even once a removal is forgotten.
+  std::string next;
+  codecs::PutVarint64(&next, removal.id + 1);
+  if (rs.ok()) rs = wb.Put(default_cf_, kNextRemovalIdKey, next);
   if (!removal.logical) {
     for (const auto& [d, prefix] : ranges) {
       std::string begin, end;

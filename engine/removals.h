@@ -19,7 +19,8 @@
 //   u8 flags (bit 0 logical, bit 1 written under), varint purge_time,
 //   varint tenant length, tenant, varint range count, then per range:
 //   varint domain name length, name, varint prefix length, prefix.
-// The record's time is the removal time.
+// The record's time is the removal time. kNextRemovalIdKey holds the next
+// id, written with every removal, so ids are never reused.
 //
 // Thread-safety: Removal is a plain value; a RemovalSet is immutable once
 // built and may be read from any thread.
@@ -40,6 +41,8 @@
 namespace metakv {
 
 inline constexpr std::string_view kRemovalKeyPrefix = "metakv.removal.";
+// The next removal id (a varint), so ids are never reused.
+inline constexpr std::string_view kNextRemovalIdKey = "metakv.removal-next";
 
 struct Removal {
   uint64_t id = 0;

@@ -8,15 +8,21 @@
 // logical Delete, Undelete, HardDelete, atomic Write batches, iterator
 // scans (whole domain, tenant, prefix and bounds; forward, backward, Seek
 // and SeekForPrev), snapshots and reads through them, IngestCold, Flush,
-// CompactRange, PurgeExpiredFiles, moving the clock past retentions and
-// TTLs, and reopening (also read-only). After every reopen the whole store
+// CompactRange, PurgeExpiredFiles, bulk deletes (RemoveTree logical and
+// hard, RestoreTree, RemoveTenant, EnforcePurgeDeadline), moving the clock
+// past retentions and TTLs, and reopening (also read-only). After every reopen the whole store
 // is compared with the model. Invalid arguments (unknown domain, empty or
 // long tenant and key, long value) must give InvalidArgument and change
 // nothing.
 //
 // Where compaction may or may not have purged a record (a tombstone past
 // its retention, a record past its TTL) the model accepts both answers the
-// API allows (Undelete: Expired or NotFound).
+// API allows (Undelete: Expired or NotFound; RestoreTree past retention:
+// Expired or NotFound). A logical tree removal moves the records it hides
+// out of the model into the removal's hold, and RestoreTree moves back
+// those no later write replaced; a logical removal overlapping another one
+// still restorable is not issued (which of the two hides a record would
+// then depend on compaction timing the API leaves open).
 //
 // Work per input is bounded: at most kMaxOps operations, kMaxHeavy of them
 // flushes, compactions, ingests or reopens.
@@ -72,6 +78,25 @@ struct Rec {
 // (domain index, tenant, key), ordered as the store orders a domain.
 using Key = std::tuple<int, std::string, std::string>;
 using Model = std::map<Key, Rec>;
+
+// A logical tree removal as the model keeps it.
+struct ModelRemoval {
+  uint64_t id = 0;
+  std::string tenant;
+  std::vector<std::pair<int, std::string>> ranges;  // (domain, prefix)
+  uint64_t time = 0;
+  uint64_t purge_time = 0;
+  Model held;            // the records it hides
+  bool expired = false;  // retention passed: held records are gone for good
+
+  bool Covers(int domain, const std::string& tenant_, const std::string& key) const {
+    if (tenant_ != tenant) return false;
+    for (const auto& [d, prefix] : ranges) {
+      if (d == domain && key.compare(0, prefix.size(), prefix) == 0) return true;
+    }
+    return false;
+  }
+};
 
 bool Visible(const Rec& r, uint64_t now) {
   return !r.tombstone && !(r.expiry != 0 && r.expiry <= now);
@@ -202,8 +227,8 @@ class Harness {
   void Run(Args* a) {
     int heavy = 0;
     for (int op = 0; op < kMaxOps && !a->Done(); ++op) {
-      const int kind = a->Int(0, 31);
-      const bool is_heavy = kind >= 26;
+      const int kind = a->Int(0, 36);
+      const bool is_heavy = (kind >= 26 && kind <= 31) || kind == 36;
       if (is_heavy && heavy >= kMaxHeavy) continue;
       if (is_heavy) ++heavy;
       switch (kind) {
@@ -227,6 +252,11 @@ class Harness {
         case 29: Purge(a); break;
         case 30: Reopen(/*read_only_first=*/false); break;
         case 31: Reopen(/*read_only_first=*/true); break;
+        case 32: RemoveTree(a, /*logical=*/true); break;
+        case 33: RemoveTree(a, /*logical=*/false); break;
+        case 34: RestoreTree(a); break;
+        case 35: RemoveTenant(a); break;
+        case 36: EnforcePurgeDeadline(); break;
       }
     }
     CheckAll();
@@ -286,7 +316,7 @@ class Harness {
       return;
     }
     Check(s.ok(), "Put: " + s.ToString());
-    model_[ModelKey(t)] = Rec{false, value, Now(), ExpiryFor(t.domain, ttl)};
+    model_[ModelKey(t)] = Rec{false, value, WriteTime(t), ExpiryFor(t.domain, ttl)};
   }
 
   void Delete(Args* a) {
@@ -304,7 +334,7 @@ class Harness {
     }
     Check(s.ok(), "Delete: " + s.ToString());
     it->second.tombstone = true;
-    it->second.time = Now();
+    it->second.time = WriteTime(t);
   }
 
   void Undelete(Args* a) {
@@ -342,7 +372,7 @@ class Harness {
     }
     Check(s.ok(), "Undelete: " + s.ToString());
     r.tombstone = false;
-    r.time = now;
+    r.time = WriteTime(t);
   }
 
   void HardDelete(Args* a) {
@@ -356,6 +386,7 @@ class Harness {
     }
     Check(s.ok(), "HardDelete: " + s.ToString());
     model_.erase(ModelKey(t));
+    for (auto& r : removals_) r.held.erase(ModelKey(t));
   }
 
   void WriteBatch(Args* a) {
@@ -363,6 +394,7 @@ class Harness {
     Model next = model_;
     bool valid = true;
     bool not_found = false;
+    std::vector<Key> hard_deleted;
     const int n = a->Int(1, 4);
     std::string desc = "Write {";
     for (int i = 0; i < n; ++i) {
@@ -375,7 +407,9 @@ class Harness {
         batch.Put(DomainName(t.domain), t.tenant, t.key, value, ttl);
         desc += " Put " + Describe(t) + " '" + Printable(value) + "' ttl " + std::to_string(ttl) + ";";
         valid = valid && value.size() <= kMaxValueBytes;
-        if (ValidTarget(t)) next[ModelKey(t)] = Rec{false, value, Now(), ExpiryFor(t.domain, ttl)};
+        if (ValidTarget(t)) {
+          next[ModelKey(t)] = Rec{false, value, WriteTime(t), ExpiryFor(t.domain, ttl)};
+        }
       } else if (type == 1) {
         batch.Delete(DomainName(t.domain), t.tenant, t.key);
         desc += " Delete " + Describe(t) + ";";
@@ -385,13 +419,16 @@ class Harness {
             not_found = true;
           } else {
             it->second.tombstone = true;
-            it->second.time = Now();
+            it->second.time = WriteTime(t);
           }
         }
       } else {
         batch.HardDelete(DomainName(t.domain), t.tenant, t.key);
         desc += " HardDelete " + Describe(t) + ";";
-        if (ValidTarget(t)) next.erase(ModelKey(t));
+        if (ValidTarget(t)) {
+          next.erase(ModelKey(t));
+          hard_deleted.push_back(ModelKey(t));
+        }
       }
     }
     Log(desc + " }");
@@ -404,6 +441,9 @@ class Harness {
     } else {
       Check(s.ok(), "Write: " + s.ToString());
       model_ = std::move(next);
+      for (const Key& k : hard_deleted) {
+        for (auto& r : removals_) r.held.erase(k);
+      }
     }
   }
 
@@ -685,6 +725,12 @@ class Harness {
     const uint64_t seconds = a->Advance();
     Log("AdvanceClock " + std::to_string(seconds));
     clock_->AdvanceSeconds(seconds);
+    for (auto& r : removals_) {
+      if (!r.expired && Now() >= r.purge_time) {
+        r.expired = true;  // purgeable now: never restorable again
+        r.held.clear();
+      }
+    }
   }
 
   void Flush(Args* a) {
@@ -745,11 +791,154 @@ class Harness {
     CheckAll();
   }
 
+  // ---- Bulk deletes ----
+
+  // The write time the store gives a record written now under t: one
+  // second past the newest logical removal covering it, if that is later.
+  uint64_t WriteTime(const Target& t) const {
+    uint64_t time = Now();
+    for (const auto& r : removals_) {
+      if (r.Covers(t.domain, t.tenant, t.key)) time = std::max(time, SaturatingAdd(r.time, 1));
+    }
+    return time;
+  }
+
+  // Drops the records of (domain, tenant, prefix) from the model and from
+  // every hold (a range deletion removes hidden records too).
+  void EraseRange(int domain, const std::string& tenant, const std::string& prefix) {
+    auto erase = [&](Model* m) {
+      for (auto it = m->begin(); it != m->end();) {
+        const auto& [d, t, k] = it->first;
+        const bool in = d == domain && t == tenant && k.compare(0, prefix.size(), prefix) == 0;
+        it = in ? m->erase(it) : std::next(it);
+      }
+    };
+    erase(&model_);
+    for (auto& r : removals_) erase(&r.held);
+  }
+
+  void RemoveTree(Args* a, bool logical) {
+    const std::string tenant = a->Tenant();
+    std::vector<std::pair<int, std::string>> ranges;
+    const int n = a->Int(0, 2);
+    for (int i = 0; i < n; ++i) ranges.emplace_back(a->Domain(), a->Bytes(2));
+    std::string desc = std::string("RemoveTree ") + (logical ? "logical" : "hard") + " '" +
+                       Printable(tenant) + "' {";
+    bool valid = ValidTenant(tenant) && !ranges.empty();
+    bool overlaps_restorable = false;
+    for (size_t i = 0; i < ranges.size(); ++i) {
+      const auto& [d, prefix] = ranges[i];
+      desc += " " + DomainName(d) + " '" + Printable(prefix) + "';";
+      valid = valid && d >= 0 && !prefix.empty() && prefix.size() <= kMaxKeyBytes &&
+              !(logical && kDomains[d].cold);
+      for (size_t j = 0; j < i && valid; ++j) {
+        const auto& [d2, p2] = ranges[j];
+        valid = !(d2 == d && (p2.rfind(prefix, 0) == 0 || prefix.rfind(p2, 0) == 0));
+      }
+      for (const auto& r : removals_) {
+        if (r.expired || r.tenant != tenant) continue;
+        for (const auto& [d2, p2] : r.ranges) {
+          overlaps_restorable = overlaps_restorable ||
+                                (d2 == d && (p2.rfind(prefix, 0) == 0 || prefix.rfind(p2, 0) == 0));
+        }
+      }
+    }
+    if (valid && logical && overlaps_restorable) return;  // not modelled: see the header
+    Log(desc + " }");
+    std::vector<std::string> names;
+    for (const auto& [d, prefix] : ranges) names.push_back(DomainName(d));
+    std::vector<metakv::PrefixRef> refs;
+    for (size_t i = 0; i < ranges.size(); ++i) refs.push_back({names[i], ranges[i].second});
+    uint64_t id = 0;
+    const Status s = store_->RemoveTree(
+        metakv::WriteOptions(), tenant, refs,
+        logical ? metakv::RemoveMode::kLogical : metakv::RemoveMode::kHard, &id);
+    if (!valid) {
+      Check(s.IsInvalidArgument(), "RemoveTree: expected InvalidArgument, got " + s.ToString());
+      return;
+    }
+    Check(s.ok(), "RemoveTree: " + s.ToString());
+    Check(id == next_id_, "RemoveTree: id " + std::to_string(id) + ", expected " +
+                              std::to_string(next_id_));
+    ++next_id_;
+    if (!logical) {
+      for (const auto& [d, prefix] : ranges) EraseRange(d, tenant, prefix);
+      return;
+    }
+    ModelRemoval r;
+    r.id = id;
+    r.tenant = tenant;
+    r.ranges = ranges;
+    r.time = Now();
+    uint64_t retention = UINT64_MAX;
+    for (const auto& [d, prefix] : ranges) retention = std::min(retention, kDomains[d].retention);
+    r.purge_time = SaturatingAdd(r.time, retention);
+    for (auto it = model_.begin(); it != model_.end();) {
+      const auto& [d, t, k] = it->first;
+      if (r.Covers(d, t, k)) {
+        r.held.insert(*it);
+        it = model_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    removals_.push_back(std::move(r));
+  }
+
+  void RestoreTree(Args* a) {
+    const bool known = !removals_.empty() && a->Int(0, 3) != 0;
+    const size_t index = known ? static_cast<size_t>(a->Int(0, int(removals_.size()) - 1)) : 0;
+    const uint64_t id = known ? removals_[index].id : static_cast<uint64_t>(a->Int(0, 40));
+    Log("RestoreTree " + std::to_string(id));
+    const Status s = store_->RestoreTree(metakv::WriteOptions(), id);
+    if (!known) {
+      // An id the model does not hold as logical: unknown, hard, restored
+      // or forgotten, unless it happens to be one of the model's.
+      for (size_t i = 0; i < removals_.size(); ++i) {
+        if (removals_[i].id == id) return;  // checked through the known path only
+      }
+      Check(s.IsNotFound(), "RestoreTree of no logical removal: expected NotFound, got " +
+                                s.ToString());
+      return;
+    }
+    ModelRemoval& r = removals_[index];
+    if (r.expired) {
+      Check(s.IsExpired() || s.IsNotFound(),
+            "RestoreTree past retention: expected Expired or NotFound, got " + s.ToString());
+      return;
+    }
+    Check(s.ok(), "RestoreTree: " + s.ToString());
+    for (auto& [k, rec] : r.held) model_.emplace(k, rec);  // later writes win
+    removals_.erase(removals_.begin() + static_cast<std::ptrdiff_t>(index));
+  }
+
+  void RemoveTenant(Args* a) {
+    const std::string tenant = a->Tenant();
+    Log("RemoveTenant '" + Printable(tenant) + "'");
+    const Status s = store_->RemoveTenant(metakv::WriteOptions(), tenant);
+    if (!ValidTenant(tenant)) {
+      Check(s.IsInvalidArgument(), "RemoveTenant: expected InvalidArgument, got " + s.ToString());
+      return;
+    }
+    Check(s.ok(), "RemoveTenant: " + s.ToString());
+    ++next_id_;
+    for (int d = 0; d < kNumDomains; ++d) EraseRange(d, tenant, "");
+  }
+
+  void EnforcePurgeDeadline() {
+    Log("EnforcePurgeDeadline 0");
+    uint64_t compactions = 0;
+    const Status s = store_->EnforcePurgeDeadline(0, &compactions);
+    Check(s.ok(), "EnforcePurgeDeadline: " + s.ToString());
+  }
+
   const std::string path_;
   std::shared_ptr<metakv::ManualClock> clock_;
   metakv::Options options_;
   std::unique_ptr<metakv::Store> store_;
   Model model_;
+  std::vector<ModelRemoval> removals_;  // logical ones, restorable or expired
+  uint64_t next_id_ = 1;                // the id the next removal gets
   const metakv::Snapshot* snapshot_ = nullptr;
   Model snapshot_model_;
   uint64_t snapshot_time_ = 0;
