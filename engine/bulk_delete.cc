@@ -444,35 +444,24 @@ uint64_t Store::Impl::MarkerTime(const Domain* d, const rocksdb::SstFileMetaData
 
 Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_t* compactions) {
   if (!d->options.purge_in_compaction) return Status::OK();
-  rocksdb::TablePropertiesCollection props;
-  rocksdb::Status rs = db_->GetPropertiesOfAllTables(d->cf, &props);
-  if (!rs.ok()) return FromRocks(rs, "reading table properties of '" + d->options.name + "'");
-  rocksdb::ColumnFamilyMetaData meta;
-  db_->GetColumnFamilyMetaData(d->cf, &meta);
-  int last_level = -1;
-  for (const auto& level : meta.levels) {
-    if (!level.files.empty()) last_level = level.level;
-  }
+  DomainFiles df;
+  Status s = ReadDomainFiles(d, &df);
+  if (!s.ok()) return s;
   const uint64_t purge_time = PurgeTime();
   const uint64_t now = clock_->NowSeconds();
   std::set<std::string> live;
   const uint64_t retention = d->options.tombstone_retention_seconds;
   std::vector<std::pair<std::string, std::string>> ranges;  // [first, last] keys
-  for (const auto& level : meta.levels) {
+  for (const auto& level : df.meta.levels) {
     for (const auto& f : level.files) {
-      if (f.being_compacted) continue;
-      auto it = props.find(f.db_path + f.name);
       FileRecordStats stats;
-      if (it == props.end() ||
-          !FileRecordStats::FromProperties(it->second->user_collected_properties, &stats)) {
-        continue;
-      }
+      if (f.being_compacted || !df.StatsOf(f, &stats)) continue;
       const uint64_t purgeable = stats.EarliestPurgeTime(retention);
       bool due = purgeable != FileRecordStats::kNever &&
                  codecs::SaturatingAdd(purgeable, min_age_seconds) <= purge_time;
       // Deletion markers above the last level may cover older versions
       // below them, which only a compaction down to them drops.
-      if (stats.deletions > 0 && level.level < last_level) {
+      if (stats.deletions > 0 && level.level < df.last_level) {
         live.insert(BaseName(f.name));
         due = due || codecs::SaturatingAdd(MarkerTime(d, f, now), min_age_seconds) <= now;
       }
@@ -500,7 +489,7 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
   }
   for (const auto& [first, last] : merged) {
     // CompactRange takes an inclusive end: the last key itself is covered.
-    Status s = CompactToBottom(d, first, last);
+    s = CompactToBottom(d, first, last);
     if (!s.ok()) return s;
     ++*compactions;
   }
@@ -521,26 +510,16 @@ Status Store::Impl::PurgeStatsOf(Domain* d, DomainStats* ds) {
       if (r.purge_time <= now) oldest = std::min(oldest, r.purge_time);
     }
   }
-  rocksdb::TablePropertiesCollection props;
-  rocksdb::Status rs = db_->GetPropertiesOfAllTables(d->cf, &props);
-  if (!rs.ok()) return FromRocks(rs, "reading table properties of '" + d->options.name + "'");
-  rocksdb::ColumnFamilyMetaData meta;
-  db_->GetColumnFamilyMetaData(d->cf, &meta);
-  int last_level = -1;
-  for (const auto& level : meta.levels) {
-    if (!level.files.empty()) last_level = level.level;
-  }
-  for (const auto& level : meta.levels) {
+  DomainFiles df;
+  Status s = ReadDomainFiles(d, &df);
+  if (!s.ok()) return s;
+  for (const auto& level : df.meta.levels) {
     for (const auto& f : level.files) {
-      auto it = props.find(f.db_path + f.name);
       FileRecordStats stats;
-      if (it == props.end() ||
-          !FileRecordStats::FromProperties(it->second->user_collected_properties, &stats)) {
-        continue;
-      }
+      if (!df.StatsOf(f, &stats)) continue;
       const uint64_t t = stats.EarliestPurgeTime(d->options.tombstone_retention_seconds);
       if (t <= now) oldest = std::min(oldest, t);
-      if (stats.deletions > 0 && level.level < last_level) {
+      if (stats.deletions > 0 && level.level < df.last_level) {
         oldest = std::min(oldest, MarkerTime(d, f, now));
       }
     }

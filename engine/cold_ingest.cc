@@ -134,14 +134,30 @@ Status Store::Impl::PurgeExpiredFiles(std::string_view domain, uint64_t* files) 
   return s;
 }
 
+bool DomainFiles::StatsOf(const rocksdb::SstFileMetaData& f, FileRecordStats* out) const {
+  auto it = props.find(f.db_path + f.name);
+  return it != props.end() &&
+         FileRecordStats::FromProperties(it->second->user_collected_properties, out);
+}
+
+Status Store::Impl::ReadDomainFiles(Domain* d, DomainFiles* out) {
+  rocksdb::Status rs = db_->GetPropertiesOfAllTables(d->cf, &out->props);
+  if (!rs.ok()) return FromRocks(rs, "reading table properties of '" + d->options.name + "'");
+  db_->GetColumnFamilyMetaData(d->cf, &out->meta);
+  out->last_level = -1;
+  for (const auto& level : out->meta.levels) {
+    if (!level.files.empty()) out->last_level = level.level;
+  }
+  return Status::OK();
+}
+
 Status Store::Impl::PurgeExpiredFilesOf(Domain* d, uint64_t* files) {
   *files = 0;
   if (!d->options.purge_in_compaction) return Status::OK();
-  rocksdb::TablePropertiesCollection props;
-  rocksdb::Status rs = db_->GetPropertiesOfAllTables(d->cf, &props);
-  if (!rs.ok()) return FromRocks(rs, "reading table properties of '" + d->options.name + "'");
-  rocksdb::ColumnFamilyMetaData meta;
-  db_->GetColumnFamilyMetaData(d->cf, &meta);
+  DomainFiles df;
+  Status read = ReadDomainFiles(d, &df);
+  if (!read.ok()) return read;
+  const rocksdb::ColumnFamilyMetaData& meta = df.meta;
   const uint64_t purge_time = PurgeTime();
   const uint64_t retention = d->options.tombstone_retention_seconds;
   // The earliest time a record of the run became purgeable: the deletion
@@ -149,13 +165,8 @@ Status Store::Impl::PurgeExpiredFilesOf(Domain* d, uint64_t* files) {
   uint64_t run_purgeable = FileRecordStats::kNever;
   auto expired = [&](const rocksdb::SstFileMetaData& f) {
     if (f.being_compacted) return false;
-    auto it = props.find(f.db_path + f.name);
-    if (it == props.end()) return false;
     FileRecordStats stats;
-    if (!FileRecordStats::FromProperties(it->second->user_collected_properties, &stats) ||
-        stats.FullPurgeTime(retention) > purge_time) {
-      return false;
-    }
+    if (!df.StatsOf(f, &stats) || stats.FullPurgeTime(retention) > purge_time) return false;
     run_purgeable = std::min(run_purgeable, stats.EarliestPurgeTime(retention));
     return true;
   };

@@ -29,6 +29,7 @@
 #include "compaction/accounting.h"
 #include "compaction/flush_controller.h"
 #include "compaction/flush_observer.h"
+#include "compaction/record_properties.h"
 #include "compaction/tenant_partitioner.h"
 #include "engine/catalogue.h"
 #include "engine/removals.h"
@@ -47,6 +48,17 @@ struct Domain {
   // ingest exclusively while it ingests, so no logical delete's
   // read-modify-write interleaves with an ingest of the same keys.
   std::shared_ptr<std::shared_mutex> ingest_gate;
+};
+
+// The live SST files of a domain with their table properties, as the
+// maintenance work reads them (Store::Impl::ReadDomainFiles).
+struct DomainFiles {
+  rocksdb::ColumnFamilyMetaData meta;
+  rocksdb::TablePropertiesCollection props;
+  int last_level = -1;  // the deepest level holding files; -1 if none
+
+  // The file's metakv record stats; false if it has none that decode.
+  bool StatsOf(const rocksdb::SstFileMetaData& f, FileRecordStats* out) const;
 };
 
 // Shared holds of the ingest gates of some domains, taken in domain order.
@@ -193,6 +205,7 @@ class Store::Impl {
   void CleanIngestStaging();
   std::string IngestStagingDir() const { return path_ + "/metakv-ingest"; }
   Status PurgeExpiredFilesOf(Domain* d, uint64_t* files);
+  Status ReadDomainFiles(Domain* d, DomainFiles* out);
   // Cold domains: once a domain holds more than its small_file_budget small
   // files, merges runs of neighbouring small files of one tenant at a
   // level above L0 (each below target_file_size_bytes / kSmallColdFileDivisor, as small

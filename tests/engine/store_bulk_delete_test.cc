@@ -99,6 +99,12 @@ class BulkDeleteTest : public StoreTest {
 
   DomainModel& Model(const std::string& domain) { return models_[domain]; }
 
+  // Drops (tenant, prefix) from the inode and dentry models.
+  void ModelRemoveTree(const std::string& tenant, const std::string& prefix) {
+    ModelRemove(kInode, tenant, prefix);
+    ModelRemove(kDentry, tenant, prefix);
+  }
+
   // Drops every model record of (tenant, prefix) in the domain into *out.
   void ModelRemove(const std::string& domain, const std::string& tenant,
                    const std::string& prefix, DomainModel* out = nullptr) {
@@ -148,6 +154,10 @@ class BulkDeleteTest : public StoreTest {
     }
   }
 
+  void ExpectSnapshotMatches(const Snapshot* snap, std::map<std::string, DomainModel> models) {
+    ExpectMatchesModel(snap, &models);
+  }
+
   Status RemoveTree(const std::string& tenant, const std::string& prefix, RemoveMode mode,
                     uint64_t* id = nullptr) {
     return store_->RemoveTree(WriteOptions(), tenant, {{kInode, prefix}, {kDentry, prefix}},
@@ -177,12 +187,10 @@ TEST_F(BulkDeleteTest, LogicalRemovalHidesTheTreeAndRestoreBringsAllOfItBack) {
 
   uint64_t id = 0;
   MKV_ASSERT_OK(RemoveTree("a", "T1/", RemoveMode::kLogical, &id));
-  ModelRemove(kInode, "a", "T1/");
-  ModelRemove(kDentry, "a", "T1/");
+  ModelRemoveTree("a", "T1/");
   ExpectMatchesModel();
   // The snapshot taken before still sees the tree.
-  auto before_copy = before;
-  ExpectMatchesModel(snap, &before_copy);
+  ExpectSnapshotMatches(snap, before);
   store_->ReleaseSnapshot(snap);
 
   // To writers the hidden records are not there.
@@ -217,8 +225,7 @@ TEST_F(BulkDeleteTest, WritesUnderARemovedTreeStayVisibleEvenInTheSameSecond) {
   Populate(4, 20);
   uint64_t id = 0;
   MKV_ASSERT_OK(RemoveTree("a", "T1/", RemoveMode::kLogical, &id));
-  ModelRemove(kInode, "a", "T1/");
-  ModelRemove(kDentry, "a", "T1/");
+  ModelRemoveTree("a", "T1/");
   // Same clock second as the removal: a new record and an old key reused.
   for (const std::string& key : {Key("T1", 9, 9), Key("T1", 1, 1)}) {
     MKV_ASSERT_OK(Put(kInode, "a", key, "new"));
@@ -250,8 +257,7 @@ TEST_F(BulkDeleteTest, AfterRetentionTheTreeIsPurgedFromEveryFile) {
   Populate();
   uint64_t id = 0;
   MKV_ASSERT_OK(RemoveTree("a", "T1/", RemoveMode::kLogical, &id));
-  ModelRemove(kInode, "a", "T1/");
-  ModelRemove(kDentry, "a", "T1/");
+  ModelRemoveTree("a", "T1/");
   const uint64_t retention = options_.domains[0].tombstone_retention_seconds;
 
   // Before retention: the deadline work leaves it (restorable).
@@ -286,11 +292,9 @@ TEST_F(BulkDeleteTest, HardRemovalIsAtOnceAndNotRestorable) {
   const auto before = models_;
   uint64_t id = 0;
   MKV_ASSERT_OK(RemoveTree("b", "T2/", RemoveMode::kHard, &id));
-  ModelRemove(kInode, "b", "T2/");
-  ModelRemove(kDentry, "b", "T2/");
+  ModelRemoveTree("b", "T2/");
   ExpectMatchesModel();
-  auto before_copy = before;
-  ExpectMatchesModel(snap, &before_copy);
+  ExpectSnapshotMatches(snap, before);
   MKV_EXPECT_CODE(kNotFound, store_->RestoreTree(WriteOptions(), id));
   // The snapshot holds the bytes; released, the deadline work drops them.
   MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
@@ -316,8 +320,7 @@ TEST_F(BulkDeleteTest, RemoveTenantDropsEveryDomainAndLeavesOthersAlone) {
   MKV_ASSERT_OK(store_->IngestCold(kHistory, "b", history));
 
   MKV_ASSERT_OK(store_->RemoveTenant(WriteOptions(), "a"));
-  ModelRemove(kInode, "a", "");
-  ModelRemove(kDentry, "a", "");
+  ModelRemoveTree("a", "");
   ExpectMatchesModel();
   EXPECT_TRUE(ScanForward(store_.get(), kHistory, TenantSpec("a")).empty());
   EXPECT_EQ(ScanForward(store_.get(), kHistory, TenantSpec("b")).size(), 50u);
