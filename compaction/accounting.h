@@ -84,6 +84,8 @@ struct DomainCounters {
   std::atomic<uint64_t> tree_restores{0};
   std::atomic<uint64_t> deadline_compactions{0};
   std::atomic<uint64_t> deadline_compaction_bytes{0};
+  std::atomic<uint64_t> purge_dropped_files{0};  // dropped whole by removals' purge
+  std::atomic<uint64_t> purge_dropped_bytes{0};
   TenantLedger tenants;
 };
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
+#include <thread>
 
 #include "codecs/coding.h"
 #include "codecs/key_codec.h"
@@ -55,7 +56,7 @@ void Store::Impl::PublishRemovals() {
 }
 
 Status Store::Impl::LoadRemovals() {
-  std::unique_lock<std::shared_mutex> lock(removals_mu_);
+  std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
   pending_removals_.clear();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), default_cf_));
   for (it->Seek(rocksdb::Slice(kRemovalKeyPrefix.data(), kRemovalKeyPrefix.size()));
@@ -80,11 +81,15 @@ Status Store::Impl::LoadRemovals() {
   rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), default_cf_, kNextRemovalIdKey, &next);
   if (rs.ok()) {
     std::string_view in = next;
-    uint64_t id = 0;
-    if (!codecs::GetVarint64(&in, &id) || !in.empty()) {
+    uint64_t id = 0, last_logical = 0;
+    if (!codecs::GetVarint64(&in, &id) || !codecs::GetVarint64(&in, &last_logical) ||
+        !in.empty()) {
       return Status::Corruption(path_ + ": bad next removal id record");
     }
     next_removal_id_ = std::max(next_removal_id_, id);
+    last_logical_time_ = std::max(last_logical_time_, last_logical);
+    // Writes under it got at most one second past it.
+    if (last_logical != 0) NoteWriteTime(codecs::SaturatingAdd(last_logical, 1));
   } else if (!rs.IsNotFound()) {
     return FromRocks(rs, path_ + ": reading the next removal id");
   }
@@ -95,11 +100,16 @@ Status Store::Impl::LoadRemovals() {
 Status Store::Impl::CommitRemoval(const WriteOptions& wo, Removal removal,
                                   const std::vector<std::pair<Domain*, std::string>>& ranges) {
   removal.id = next_removal_id_;
+  // Nothing can be written between this and the removal's own write but
+  // cold ingests, whose sequence numbers come later still.
+  removal.seq_before = db_->GetLatestSequenceNumber();
   rocksdb::WriteBatch wb;
   rocksdb::Status rs = wb.Put(default_cf_, removal.Key(), removal.Encode());
-  // Ids are never reused, even once a removal is forgotten.
+  // Ids are never reused, even once a removal is forgotten; and the
+  // latest logical removal time bounds the write times given so far.
   std::string next;
   codecs::PutVarint64(&next, removal.id + 1);
+  codecs::PutVarint64(&next, std::max(last_logical_time_, removal.logical ? removal.time : 0));
   if (rs.ok()) rs = wb.Put(default_cf_, kNextRemovalIdKey, next);
   if (!removal.logical) {
     for (const auto& [d, prefix] : ranges) {
@@ -111,6 +121,7 @@ Status Store::Impl::CommitRemoval(const WriteOptions& wo, Removal removal,
   if (rs.ok()) rs = db_->Write(ToRocksWrite(wo), &wb);
   if (!rs.ok()) return FromRocks(rs, "writing removal");
   ++next_removal_id_;
+  if (removal.logical) last_logical_time_ = std::max(last_logical_time_, removal.time);
   removal.seq = db_->GetLatestSequenceNumber();
   const bool logical = removal.logical;
   pending_removals_[removal.id] = std::move(removal);
@@ -118,10 +129,21 @@ Status Store::Impl::CommitRemoval(const WriteOptions& wo, Removal removal,
   return Status::OK();
 }
 
+std::unique_lock<std::shared_mutex> Store::Impl::LockRemovalsExclusive() {
+  // Writers take the lock shared all the time; glibc's rwlock prefers
+  // readers, so without this a steady stream of writes could hold a removal
+  // off indefinitely. New writers wait while a removal is waiting.
+  removals_waiting_.fetch_add(1, std::memory_order_acq_rel);
+  std::unique_lock<std::shared_mutex> lock(removals_mu_);
+  removals_waiting_.fetch_sub(1, std::memory_order_acq_rel);
+  return lock;
+}
+
 Status Store::Impl::LockRemovalsForWrite(
     const std::vector<std::pair<Domain*, std::string_view>>& keys,
     std::shared_lock<std::shared_mutex>* lock) {
   while (true) {
+    while (removals_waiting_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
     *lock = std::shared_lock<std::shared_mutex>(removals_mu_);
     const std::shared_ptr<const RemovalSet> set = CurrentRemovals();
     if (!set) return Status::OK();
@@ -134,7 +156,7 @@ Status Store::Impl::LockRemovalsForWrite(
     lock->unlock();
     // Mark them durably before the write: the WAL keeps writes in order, so
     // a record that survives a crash has its mark before it.
-    std::unique_lock<std::shared_mutex> exclusive(removals_mu_);
+    std::unique_lock<std::shared_mutex> exclusive = LockRemovalsExclusive();
     rocksdb::WriteBatch wb;
     for (uint64_t id : unmarked) {
       auto it = pending_removals_.find(id);
@@ -162,6 +184,13 @@ uint64_t Store::Impl::WriteTimeFor(const Domain* d, std::string_view encoded_key
   if (!set) return now;
   const RemovalSet::Entry* e = set->Covering(IndexOf(d), encoded_key);
   return e == nullptr ? now : std::max(now, codecs::SaturatingAdd(e->time, 1));
+}
+
+void Store::Impl::NoteWriteTime(uint64_t time) {
+  uint64_t seen = max_write_time_.load(std::memory_order_relaxed);
+  while (seen < time &&
+         !max_write_time_.compare_exchange_weak(seen, time, std::memory_order_relaxed)) {
+  }
 }
 
 Status Store::Impl::RemoveTree(const WriteOptions& wo, std::string_view tenant,
@@ -203,8 +232,12 @@ Status Store::Impl::RemoveTree(const WriteOptions& wo, std::string_view tenant,
   r.logical = logical;
   r.tenant = std::string(tenant);
   for (const auto& [d, prefix] : ranges) r.ranges.emplace_back(d->options.name, prefix);
-  std::unique_lock<std::shared_mutex> lock(removals_mu_);
+  std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
+  // A logical removal hides records by write time: it must not be older
+  // than a write time given ahead of the clock (a record written under an
+  // earlier removal in the same second), or it would miss that record.
   r.time = clock_->NowSeconds();
+  if (logical) r.time = std::max(r.time, max_write_time_.load(std::memory_order_relaxed));
   r.purge_time = logical ? codecs::SaturatingAdd(r.time, retention) : r.time;
   const uint64_t id = next_removal_id_;
   s = CommitRemoval(wo, std::move(r), ranges);
@@ -220,7 +253,7 @@ Status Store::Impl::RemoveTree(const WriteOptions& wo, std::string_view tenant,
 Status Store::Impl::RestoreTree(const WriteOptions& wo, uint64_t removal_id) {
   Status s = CheckWritable();
   if (!s.ok()) return s;
-  std::unique_lock<std::shared_mutex> lock(removals_mu_);
+  std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
   auto it = pending_removals_.find(removal_id);
   if (it == pending_removals_.end() || !it->second.logical) {
     return Status::NotFound("no pending logical tree removal " + std::to_string(removal_id));
@@ -253,7 +286,7 @@ Status Store::Impl::RemoveTenant(const WriteOptions& wo, std::string_view tenant
     r.ranges.emplace_back(d.options.name, std::string());
     ranges.emplace_back(&d, std::string());
   }
-  std::unique_lock<std::shared_mutex> lock(removals_mu_);
+  std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
   r.time = clock_->NowSeconds();
   r.purge_time = r.time;
   s = CommitRemoval(wo, std::move(r), ranges);
@@ -312,9 +345,39 @@ Status Store::Impl::EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* com
   return s;
 }
 
-Status Store::Impl::CompactToBottom(Domain* d, const std::string& begin, const std::string& end) {
+Status Store::Impl::DropCoveredFiles(Domain* d, const std::string& begin, const std::string& end,
+                                     uint64_t max_seq) {
+  rocksdb::ColumnFamilyMetaData meta;
+  db_->GetColumnFamilyMetaData(d->cf, &meta);
+  const rocksdb::LevelMetaData* last = nullptr;
+  for (const auto& level : meta.levels) {
+    if (!level.files.empty()) last = &level;
+  }
+  if (last == nullptr || last->level == 0) return Status::OK();
+  for (const auto& f : last->files) {
+    // Whole files inside the range, older than the removal: nothing in
+    // them survives it, and no level below holds older versions.
+    if (f.being_compacted || f.smallestkey < begin || f.largestkey >= end ||
+        f.largest_seqno > max_seq) {
+      continue;
+    }
+    rocksdb::Status rs = db_->DeleteFile(f.name);
+    if (rs.ok()) {
+      d->counters->purge_dropped_files.fetch_add(1, std::memory_order_relaxed);
+      d->counters->purge_dropped_bytes.fetch_add(f.size, std::memory_order_relaxed);
+    } else if (!rs.IsInvalidArgument()) {  // raced with a compaction: left to it
+      return FromRocks(rs, "dropping " + f.name);
+    }
+  }
+  return Status::OK();
+}
+
+Status Store::Impl::CompactToBottom(Domain* d, const std::string& begin, const std::string& end,
+                                    bool rewrite_last_level) {
   rocksdb::CompactRangeOptions co;
-  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  co.bottommost_level_compaction = rewrite_last_level
+                                       ? rocksdb::BottommostLevelCompaction::kForce
+                                       : rocksdb::BottommostLevelCompaction::kSkip;
   // Size-triggered compactions go on meanwhile.
   co.exclusive_manual_compaction = false;
   const rocksdb::Slice b(begin), e(end);
@@ -378,7 +441,14 @@ Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compact
       Domain* d = &domains_[domain_index_.at(name)];
       std::string begin, end;
       RemovalRangeBounds(r.tenant, prefix, &begin, &end);
-      Status s = CompactToBottom(d, begin, end);
+      // Files of the range at the last level holding only records the
+      // removal covers go whole, with no rewrite; then the rest of the
+      // range is compacted down. Above the last level that merges the
+      // range's records (and a hard removal's range deletion) into the
+      // last level's files, dropping them; the last level is rewritten in
+      // place only if records a logical removal hides are still there.
+      Status s = DropCoveredFiles(d, begin, end, r.seq_before);
+      if (s.ok()) s = CompactToBottom(d, begin, end, /*rewrite_last_level=*/false);
       if (!s.ok()) return s;
       ++*compactions;
       if (r.logical) {
@@ -386,12 +456,17 @@ Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compact
         // left before the removal stops hiding them.
         bool clear = false;
         s = RangeClearOf(d, begin, end, r.time, &clear);
+        if (s.ok() && !clear) {
+          s = CompactToBottom(d, begin, end, /*rewrite_last_level=*/true);
+          ++*compactions;
+          if (s.ok()) s = RangeClearOf(d, begin, end, r.time, &clear);
+        }
         if (!s.ok()) return s;
         gone = gone && clear;
       }
     }
     if (!gone) continue;  // tried again next time
-    std::unique_lock<std::shared_mutex> lock(removals_mu_);
+    std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
     rocksdb::Status rs = db_->Delete(rocksdb::WriteOptions(), default_cf_, r.Key());
     if (!rs.ok()) return FromRocks(rs, "forgetting a purged removal");
     pending_removals_.erase(r.id);
@@ -489,7 +564,7 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
   }
   for (const auto& [first, last] : merged) {
     // CompactRange takes an inclusive end: the last key itself is covered.
-    s = CompactToBottom(d, first, last);
+    s = CompactToBottom(d, first, last, /*rewrite_last_level=*/true);
     if (!s.ok()) return s;
     ++*compactions;
   }

@@ -39,6 +39,7 @@ std::string Removal::Encode() const {
   payload.push_back(static_cast<char>((logical ? kLogicalFlag : 0) |
                                       (written_under ? kWrittenUnderFlag : 0)));
   codecs::PutVarint64(&payload, purge_time);
+  codecs::PutVarint64(&payload, seq_before);
   PutString(&payload, tenant);
   codecs::PutVarint64(&payload, ranges.size());
   for (const auto& [domain, prefix] : ranges) {
@@ -77,7 +78,8 @@ Status Removal::Decode(std::string_view key, std::string_view value, Removal* ou
   r.logical = (flags & kLogicalFlag) != 0;
   r.written_under = (flags & kWrittenUnderFlag) != 0;
   uint64_t count = 0;
-  if (!codecs::GetVarint64(&in, &r.purge_time) || !GetString(&in, &r.tenant) ||
+  if (!codecs::GetVarint64(&in, &r.purge_time) || !codecs::GetVarint64(&in, &r.seq_before) ||
+      !GetString(&in, &r.tenant) ||
       !codecs::GetVarint64(&in, &count)) {
     return bad("truncated");
   }

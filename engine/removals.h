@@ -17,10 +17,12 @@
 // Stored under kRemovalKeyPrefix + 8-byte big-endian id, as a record
 // (codecs/record_codec.h, checksummed) whose payload is:
 //   u8 flags (bit 0 logical, bit 1 written under), varint purge_time,
-//   varint tenant length, tenant, varint range count, then per range:
+//   varint seq_before, varint tenant length, tenant, varint range count, then per range:
 //   varint domain name length, name, varint prefix length, prefix.
 // The record's time is the removal time. kNextRemovalIdKey holds the next
-// id, written with every removal, so ids are never reused.
+// id (varint), written with every removal, so ids are never reused, and the
+// latest logical removal time (varint), which bounds every write time given
+// ahead of the clock (see Store::Impl::WriteTimeFor).
 //
 // Thread-safety: Removal is a plain value; a RemovalSet is immutable once
 // built and may be read from any thread.
@@ -41,7 +43,7 @@
 namespace metakv {
 
 inline constexpr std::string_view kRemovalKeyPrefix = "metakv.removal.";
-// The next removal id (a varint), so ids are never reused.
+// The next removal id and the latest logical removal time (varints).
 inline constexpr std::string_view kNextRemovalIdKey = "metakv.removal-next";
 
 struct Removal {
@@ -52,6 +54,10 @@ struct Removal {
   bool written_under = false;
   uint64_t time = 0;        // removal time, seconds (the store's clock)
   uint64_t purge_time = 0;  // from when its records may be purged, seconds
+  // The last sequence number before the removal's write: a file whose
+  // records are all at or below it and inside a range holds only records
+  // the removal covers.
+  uint64_t seq_before = 0;
   std::string tenant;
   // (domain name, key prefix); an empty prefix is the whole tenant.
   std::vector<std::pair<std::string, std::string>> ranges;

@@ -695,6 +695,7 @@ Status Store::Impl::Put(const WriteOptions& wo, std::string_view domain, std::st
     std::lock_guard<std::mutex> lock(key_locks_[StripeOf(d, encoded)]);
     rs = db_->Put(ToRocksWrite(wo), d->cf, encoded, stored);
   }
+  if (rs.ok()) NoteWriteTime(record.time);
   removals_lock.unlock();
   if (!rs.ok()) return FromRocks(rs, "put");
   const uint64_t bytes = tenant.size() + key.size() + value.size();
@@ -757,6 +758,7 @@ Status Store::Impl::Undelete(const WriteOptions& wo, std::string_view domain,
   codecs::EncodeRecord(encoded, restored, &value);
   rocksdb::Status rs = db_->Put(ToRocksWrite(wo), d->cf, encoded, value);
   if (!rs.ok()) return FromRocks(rs, "undelete");
+  NoteWriteTime(restored.time);
   d->counters->undeletes.fetch_add(1, std::memory_order_relaxed);
   return Status::OK();
 }
@@ -829,6 +831,7 @@ Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
   auto locks = LockStripes(std::move(stripes));
 
   const uint64_t now = clock_->NowSeconds();
+  uint64_t latest_time = 0;  // the latest write time given, for NoteWriteTime
   rocksdb::WriteBatch wb;
   // Effect of earlier operations of this batch on a key, so a Delete after a
   // Put in the same batch sees the Put. Keyed by (domain index, encoded key).
@@ -846,6 +849,7 @@ Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
         codecs::Record record;
         record.kind = codecs::RecordKind::kLive;
         record.time = WriteTimeFor(d, encoded, now);
+        latest_time = std::max(latest_time, record.time);
         record.expiry = ExpiryFor(d, now, op.ttl_seconds);
         record.payload = op.value;
         codecs::EncodeRecord(encoded, record, &value);
@@ -880,6 +884,7 @@ Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
         codecs::Record tombstone = cur.record;
         tombstone.kind = codecs::RecordKind::kTombstone;
         tombstone.time = WriteTimeFor(d, encoded, now);
+        latest_time = std::max(latest_time, tombstone.time);
         codecs::EncodeRecord(encoded, tombstone, &value);
         rs = wb.Put(d->cf, encoded, value);
         cur.record.kind = codecs::RecordKind::kTombstone;
@@ -890,6 +895,7 @@ Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
   }
   rocksdb::Status rs = db_->Write(ToRocksWrite(wo), &wb);
   if (!rs.ok()) return FromRocks(rs, "write");
+  NoteWriteTime(latest_time);
   for (size_t i = 0; i < prepared.size(); ++i) {
     const auto& op = batch.ops()[i];
     DomainCounters* c = prepared[i].domain->counters;
@@ -1152,6 +1158,8 @@ Status Store::Impl::GetStats(Stats* stats) {
     ds.tree_restores = c.tree_restores.load();
     ds.deadline_compactions = c.deadline_compactions.load();
     ds.deadline_compaction_bytes_written = c.deadline_compaction_bytes.load();
+    ds.purge_dropped_files = c.purge_dropped_files.load();
+    ds.purge_dropped_bytes = c.purge_dropped_bytes.load();
     s = PurgeStatsOf(&d, &ds);
     if (!s.ok()) return s;
     ds.write_amplification = Ratio(

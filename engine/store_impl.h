@@ -174,12 +174,17 @@ class Store::Impl {
   // first marking written-under (durably) every logical removal covering one
   // of them that is not yet, so that a record written under a removed prefix
   // is always known to iterators. REQUIRES: no gate or stripe lock held.
+  // Takes removals_mu_ exclusively, ahead of writers arriving meanwhile.
+  std::unique_lock<std::shared_mutex> LockRemovalsExclusive();
   Status LockRemovalsForWrite(const std::vector<std::pair<Domain*, std::string_view>>& keys,
                               std::shared_lock<std::shared_mutex>* lock);
   // The write time of a record written now under encoded_key: now, or one
   // second after the newest logical removal covering the key.
   // REQUIRES: removals_mu_ held (shared) since LockRemovalsForWrite.
   uint64_t WriteTimeFor(const Domain* d, std::string_view encoded_key, uint64_t now) const;
+  // Raises max_write_time_ to time; called once a write with that time is
+  // acknowledged, still under removals_mu_.
+  void NoteWriteTime(uint64_t time);
   // Compacts the ranges of the due removals and forgets those whose bytes
   // are gone.
   Status PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compactions);
@@ -189,8 +194,16 @@ class Store::Impl {
   // Fills the purge figures of a domain's stats: oldest purgeable time,
   // pending tree removals and purges.
   Status PurgeStatsOf(Domain* d, DomainStats* ds);
-  // Compacts [begin, end) of the domain to the last level.
-  Status CompactToBottom(Domain* d, const std::string& begin, const std::string& end);
+  // Compacts [begin, end) of the domain to the last level; with
+  // rewrite_last_level the last level's files there are rewritten too (so
+  // the filter sees them), otherwise only what lies above is merged down.
+  Status CompactToBottom(Domain* d, const std::string& begin, const std::string& end,
+                         bool rewrite_last_level);
+  // Deletes, without rewriting, the last-level files of the domain that lie
+  // inside [begin, end) and hold only records at or below sequence number
+  // max_seq (all covered by a removal).
+  Status DropCoveredFiles(Domain* d, const std::string& begin, const std::string& end,
+                          uint64_t max_seq);
   // True if a raw read of [begin, end) finds no record written at or before
   // time (a logical removal's records are all gone).
   Status RangeClearOf(Domain* d, const std::string& begin, const std::string& end, uint64_t time,
@@ -263,8 +276,13 @@ class Store::Impl {
   // sees the removals and the RocksDB state of one moment. Taken before any
   // ingest gate or stripe lock.
   mutable std::shared_mutex removals_mu_;
+  std::atomic<int> removals_waiting_{0};  // exclusive lockers waiting
   std::map<uint64_t, Removal> pending_removals_;  // GUARDED_BY(removals_mu_)
   uint64_t next_removal_id_ = 1;                  // GUARDED_BY(removals_mu_)
+  uint64_t last_logical_time_ = 0;  // latest logical removal time; GUARDED_BY(removals_mu_)
+  // The latest write time given ahead of the clock (under a removal made in
+  // the same second); a later logical removal is made no older.
+  std::atomic<uint64_t> max_write_time_{0};
   // The published logical removals (std::atomic_load/store); null if none.
   std::shared_ptr<const RemovalSet> removal_set_;
   std::atomic<bool> has_removal_set_{false};  // removal_set_ is not null

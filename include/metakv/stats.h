@@ -61,6 +61,10 @@ struct DomainStats {
   // Compactions the purge deadline scheduled, and the SST bytes they wrote.
   uint64_t deadline_compactions = 0;
   uint64_t deadline_compaction_bytes_written = 0;
+  // SST files (and their bytes) a removal's purge deleted whole, without a
+  // rewrite: they held only records the removal covered.
+  uint64_t purge_dropped_files = 0;
+  uint64_t purge_dropped_bytes = 0;
   // (flush + compaction + ingest bytes written) / user bytes written; 0 if
   // no user bytes.
   double write_amplification = 0;

@@ -9,7 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <mutex>
 #include <random>
+#include <set>
+#include <thread>
 
 #include "codecs/key_codec.h"
 #include "engine/store_impl.h"
@@ -319,6 +324,8 @@ TEST_F(BulkDeleteTest, RemoveTenantDropsEveryDomainAndLeavesOthersAlone) {
   MKV_ASSERT_OK(store_->IngestCold(kHistory, "a", history));
   MKV_ASSERT_OK(store_->IngestCold(kHistory, "b", history));
 
+  // Settled at the last level, where whole files of the tenant can go.
+  FlushAndCompact();
   MKV_ASSERT_OK(store_->RemoveTenant(WriteOptions(), "a"));
   ModelRemoveTree("a", "");
   ExpectMatchesModel();
@@ -335,6 +342,12 @@ TEST_F(BulkDeleteTest, RemoveTenantDropsEveryDomainAndLeavesOthersAlone) {
   EXPECT_EQ(ScanForward(store_.get(), kHistory, TenantSpec("a")).size(), 1u);
 
   MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+  // Most of the tenant's bytes went as whole files, not by rewriting.
+  const DomainStats inode = StatsOf(kInode);
+  EXPECT_GT(inode.purge_dropped_files, 0u);
+  EXPECT_GT(inode.purge_dropped_bytes, inode.deadline_compaction_bytes_written)
+      << inode.purge_dropped_bytes << " bytes dropped, " << inode.deadline_compaction_bytes_written
+      << " written";
   EXPECT_EQ(PhysicalRecords(store_.get(), kInode, "a", ""), 1u);  // "fresh"
   EXPECT_EQ(PhysicalRecords(store_.get(), kDentry, "a", ""), 0u);
   EXPECT_EQ(PhysicalRecords(store_.get(), kHistory, "a", ""), 1u);
@@ -378,6 +391,75 @@ TEST_F(BulkDeleteTest, BadArgumentsAreRefusedAndChangeNothing) {
   MKV_ASSERT_OK(reader->Close());
   MKV_EXPECT_CODE(kAborted, store_->RemoveTenant(WriteOptions(), "a"));
   store_.reset();
+}
+
+// Removals racing writers: two threads write new keys under the removed
+// prefix all the time while the tree is removed (logically) and restored,
+// round after round. A write acknowledged before RemoveTree began is
+// hidden until RestoreTree; a write begun after RemoveTree returned is
+// visible (to Get and to scans, which must not skip it); after RestoreTree
+// every write is visible.
+TEST_F(BulkDeleteTest, RemovalsRacingWritersHideExactlyTheEarlierWrites) {
+  struct Write {
+    std::string key;
+    int begun, acked;  // the stage when the Put began and when it returned
+  };
+  std::atomic<int> stage{0};
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::vector<Write> writes;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 2; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; !stop.load(); ++i) {
+        char key[32];
+        snprintf(key, sizeof(key), "T/w%d/%07d", w, i);
+        const int begun = stage.load();
+        if (!Put(kInode, "a", key, "v").ok()) {
+          ADD_FAILURE() << "Put " << key;
+          return;
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        writes.push_back(Write{key, begun, stage.load()});
+      }
+    });
+  }
+  for (int round = 0; round < 4; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    stage = 2 * round + 1;
+    uint64_t id = 0;
+    MKV_ASSERT_OK(RemoveTree("a", "T/", RemoveMode::kLogical, &id));
+    stage = 2 * round + 2;
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    std::vector<Write> seen;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      seen = writes;
+    }
+    std::set<std::string> scanned;
+    for (const Entry& e : ScanForward(store_.get(), kInode, TenantSpec("a", "T/"))) {
+      scanned.insert(e.key);
+    }
+    size_t hidden = 0, visible = 0;
+    for (const Write& w : seen) {
+      if (w.acked < 2 * round + 1) {
+        ++hidden;
+        EXPECT_EQ(Get(kInode, "a", w.key), "NOT_FOUND") << "round " << round << " " << w.key;
+        EXPECT_EQ(scanned.count(w.key), 0u) << "round " << round << " " << w.key;
+      } else if (w.begun >= 2 * round + 2) {
+        ++visible;
+        EXPECT_EQ(Get(kInode, "a", w.key), "v") << "round " << round << " " << w.key;
+        EXPECT_EQ(scanned.count(w.key), 1u) << "round " << round << " " << w.key;
+      }
+    }
+    EXPECT_GT(hidden, 0u);
+    EXPECT_GT(visible, 0u);
+    MKV_ASSERT_OK(store_->RestoreTree(WriteOptions(), id));
+    for (const Write& w : seen) EXPECT_EQ(Get(kInode, "a", w.key), "v") << w.key;
+    if (HasFailure()) break;
+  }
+  stop = true;
+  for (auto& t : writers) t.join();
 }
 
 // The purge deadline on an injected clock: tombstones past retention, and
