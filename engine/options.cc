@@ -163,6 +163,10 @@ Status ValidateOptions(const Options& o) {
     return Status::InvalidArgument("flush_controller_interval_seconds must be at most " +
                                    std::to_string(kMaxIntervalSeconds) + " (one year)");
   }
+  if (static_cast<unsigned>(o.wal_recovery_mode) >
+      static_cast<unsigned>(WalRecoveryMode::kSkipAnyCorruptedRecords)) {
+    return Status::InvalidArgument("wal_recovery_mode is not a WalRecoveryMode");
+  }
   if (o.read_only && (o.create_if_missing || o.error_if_exists)) {
     return Status::InvalidArgument(
         "read_only cannot be combined with create_if_missing or error_if_exists");

@@ -45,4 +45,23 @@ std::string_view CompressionName(Compression c) {
   return "unknown";
 }
 
+rocksdb::WALRecoveryMode ToRocks(WalRecoveryMode m) {
+  switch (m) {
+    case WalRecoveryMode::kTolerateCorruptedTailRecords:
+      return rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+    case WalRecoveryMode::kAbsoluteConsistency:
+      return rocksdb::WALRecoveryMode::kAbsoluteConsistency;
+    case WalRecoveryMode::kPointInTime: return rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    case WalRecoveryMode::kSkipAnyCorruptedRecords:
+      return rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords;
+  }
+  return rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+}
+
+void ApplyStoreDbOptions(const Options& options, rocksdb::DBOptions* db_options) {
+  if (options.rocksdb_env) db_options->env = options.rocksdb_env.get();
+  db_options->wal_recovery_mode = ToRocks(options.wal_recovery_mode);
+  db_options->info_log_level = static_cast<rocksdb::InfoLogLevel>(options.info_log_level);
+}
+
 }  // namespace metakv

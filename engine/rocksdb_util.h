@@ -19,6 +19,11 @@ Status FromRocks(const rocksdb::Status& s, std::string_view context = {});
 
 rocksdb::CompressionType ToRocks(Compression c);
 std::string_view CompressionName(Compression c);
+rocksdb::WALRecoveryMode ToRocks(WalRecoveryMode m);
+
+// The DB-wide settings every open of a store (and RepairStore) shares:
+// the Env hook and the WAL recovery mode.
+void ApplyStoreDbOptions(const Options& options, rocksdb::DBOptions* db_options);
 
 }  // namespace metakv
 

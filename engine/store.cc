@@ -78,6 +78,30 @@ Status UnmarkCreating(const std::string& path) {
   return SyncDir(path);
 }
 
+// The first RocksDB file found in a directory without a CURRENT file: a
+// table, a WAL, or (unless a creation was interrupted, when RocksDB may
+// have written it just before CURRENT) a MANIFEST. Empty if none.
+std::string DatabaseFileWithoutCurrent(const std::string& path, bool creating) {
+  std::error_code ec;
+  for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const std::string ext = it->path().extension().string();
+    if (ext == ".sst" || ext == ".ldb" || ext == ".log") return name;
+    if (!creating && name.rfind("MANIFEST-", 0) == 0) return name;
+  }
+  return {};
+}
+
+// Open's errors for damaged files say what can be done about them.
+Status WithRecoveryHint(Status s) {
+  if (!s.IsCorruption()) return s;
+  return Status::Corruption(
+      s.message() +
+      " (damaged or missing database files: Options::wal_recovery_mode decides how a damaged "
+      "WAL is replayed; metakv::RepairStore (metakv/repair.h) rebuilds a store with a damaged "
+      "MANIFEST or a missing or damaged SST file, losing what only those held)");
+}
+
 uint64_t Ticker(const std::shared_ptr<rocksdb::Statistics>& stats, rocksdb::Tickers t) {
   return stats ? stats->getTickerCount(t) : 0;
 }
@@ -218,7 +242,8 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
   db_options.listeners.push_back(accounting_);
   flush_observer_ = std::make_shared<FlushObserver>();
   db_options.listeners.push_back(flush_observer_);
-  db_options.info_log_level = static_cast<rocksdb::InfoLogLevel>(options.info_log_level);
+  // Env hook, WAL recovery mode, log level (shared with RepairStore).
+  ApplyStoreDbOptions(options, &db_options);
 
   std::error_code ec;
   const bool exists = fs::exists(fs::path(path) / "CURRENT", ec);
@@ -226,10 +251,19 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
     if (options.error_if_exists) {
       return Status::InvalidArgument(path + ": database exists (error_if_exists is set)");
     }
-    s = OpenExisting(path, db_options);
+    s = WithRecoveryHint(OpenExisting(path, db_options));
   } else {
     if (fs::exists(path, ec) && !fs::is_directory(path, ec)) {
       return Status::InvalidArgument(path + ": exists and is not a directory");
+    }
+    // Database files without CURRENT: a damaged store, not an empty
+    // directory. Creating a store over it would bury (or, without WAL
+    // files, lose) the old data.
+    const std::string orphan = DatabaseFileWithoutCurrent(path, CreationInterrupted(path));
+    if (!orphan.empty()) {
+      return WithRecoveryHint(Status::Corruption(
+          path + ": the CURRENT file is missing but database files (" + orphan +
+          ") are present"));
     }
     if (!options.create_if_missing) {
       return Status::InvalidArgument(path + ": no database here (create_if_missing is false)");
@@ -550,8 +584,27 @@ Status Store::Impl::Close() {
     }
   }
   if (!options_.read_only) {
-    rocksdb::Status rs = db_->FlushWAL(/*sync=*/true);
-    if (!rs.ok() && result.ok()) result = FromRocks(rs, "syncing the WAL at Close");
+    // After a failed write (WAL write or sync, flush, MANIFEST write)
+    // RocksDB stops writes with a background error, and its WAL writer must
+    // not be used again: Debian's librocksdb 7.8 keeps its assertions, and
+    // FlushWAL(sync) on a writer that has seen an error aborts the process
+    // (WritableFileWriter::SyncWithoutFlush). An empty write returns that
+    // background error, if any, before it reaches the WAL; then there is
+    // nothing the sync could still save, and Close reports it. (Not
+    // disableWAL: RocksDB would then take the memtables for unpersisted and
+    // flush them all at Close. no_slowdown: a write stall is Incomplete,
+    // not a wait.)
+    rocksdb::WriteOptions probe;
+    probe.no_slowdown = true;
+    rocksdb::WriteBatch empty;
+    rocksdb::Status rs = db_->Write(probe, &empty);
+    if (rs.IsIncomplete()) rs = rocksdb::Status::OK();
+    if (!rs.ok()) {
+      if (result.ok()) result = FromRocks(rs, "closing a store whose writes had failed");
+    } else {
+      rs = db_->FlushWAL(/*sync=*/true);
+      if (!rs.ok() && result.ok()) result = FromRocks(rs, "syncing the WAL at Close");
+    }
   }
   for (auto& d : domains_) {
     if (d.cf != nullptr) db_->DestroyColumnFamilyHandle(d.cf).PermitUncheckedError();

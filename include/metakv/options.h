@@ -17,6 +17,10 @@
 #include <string_view>
 #include <vector>
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace metakv {
 
 class Snapshot;
@@ -149,6 +153,25 @@ inline constexpr std::string_view kInodeDomain = "inode";
 inline constexpr std::string_view kDentryDomain = "dentry";
 inline constexpr std::string_view kHistoryDomain = "history";
 
+// How Open replays the write-ahead log (WAL) when it finds a damaged
+// record. Maps to rocksdb::WALRecoveryMode.
+enum class WalRecoveryMode : unsigned char {
+  // An incomplete record at the very end of the last WAL (a write cut short
+  // by a crash: never acknowledged as synced) is dropped; any other damage
+  // fails Open with Corruption naming the WAL file. The default: nothing
+  // acknowledged is silently dropped, and a crash never blocks Open.
+  kTolerateCorruptedTailRecords,
+  // Any damage, even an incomplete tail record, fails Open with Corruption.
+  kAbsoluteConsistency,
+  // Replay stops at the first damaged record; Open succeeds with the state
+  // just before it. Writes after the damage are lost, including synced
+  // ones: use to get a damaged store open, knowingly.
+  kPointInTime,
+  // Damaged records are skipped and replay goes on. Can break the
+  // atomicity of batches; for salvage only.
+  kSkipAnyCorruptedRecords,
+};
+
 // The file-system model's three domains, with their defaults:
 // "inode" (hot), "dentry" (hot), "history" (cold, 30-day TTL).
 std::vector<DomainOptions> FileSystemDomains();
@@ -225,6 +248,27 @@ struct Options {
   uint64_t purge_deadline_seconds = 24 * 3600;
   // How many tenants per domain GetStats lists in top_tenants. Default: 10.
   size_t stats_top_tenants = 10;
+  // What Open does with a damaged WAL record (see WalRecoveryMode).
+  // Changeable on reopen. Default: kTolerateCorruptedTailRecords.
+  WalRecoveryMode wal_recovery_mode = WalRecoveryMode::kTolerateCorruptedTailRecords;
+
+  // ---- Testing and embedding hooks ----
+
+  // The rocksdb::Env (and through it the rocksdb::FileSystem) that every
+  // file RocksDB reads or writes for this store goes through: WAL,
+  // MANIFEST, OPTIONS, SST files, including cold-ingest staging files.
+  // Default: nullptr, meaning rocksdb::Env::Default().
+  //
+  // Meant for fault injection in tests (tests/fault_fs.h wraps a
+  // rocksdb::FileSystemWrapper in an Env) and for embedders that already
+  // run RocksDB over their own Env. It is a shared_ptr to a forward-declared
+  // type so this header stays free of RocksDB: a caller that leaves it null
+  // needs no RocksDB headers, and one that sets it includes
+  // <rocksdb/env.h> itself and must link the same RocksDB as metakv. The
+  // store keeps the Env alive until Close. The small amount of I/O metakv
+  // does itself (the creation marker, directory syncs, removing the ingest
+  // staging directory) uses the operating system directly.
+  std::shared_ptr<rocksdb::Env> rocksdb_env;
 };
 
 struct ReadOptions {
