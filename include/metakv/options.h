@@ -211,6 +211,18 @@ struct Options {
   // 0 disables the controller (memtable sizes and L0 triggers stay as
   // declared). At most one year (31536000). Default: 10.
   uint64_t flush_controller_interval_seconds = 10;
+  // The purge deadline: how long a record may still lie in the store's
+  // files after it became purgeable (its tombstone's retention passed, it
+  // expired, it was hard deleted, or a tree or tenant removal covering it
+  // became purgeable). The maintenance pass flushes memtables and compacts
+  // the files holding such records, down to the last level, before the
+  // deadline passes, rather than waiting for compactions the sizes would
+  // trigger. Effective only with the maintenance pass on; the bound holds to
+  // within one maintenance interval plus the compaction's own time, and an
+  // open snapshot holds back what it can still see. Hard deletes are dated
+  // by their file's oldest ancestor time (RocksDB's, from the system clock).
+  // 0: no deadline. Default: 1 day.
+  uint64_t purge_deadline_seconds = 24 * 3600;
   // How many tenants per domain GetStats lists in top_tenants. Default: 10.
   size_t stats_top_tenants = 10;
 };

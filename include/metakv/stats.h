@@ -53,6 +53,14 @@ struct DomainStats {
   // tombstones past retention and records past expiry.
   uint64_t purged_records = 0;
   uint64_t purged_bytes = 0;
+  // Tree and tenant removals of this domain (Store::RemoveTree, RemoveTenant)
+  // and logical tree removals restored.
+  uint64_t tree_removals = 0;
+  uint64_t tenant_removals = 0;
+  uint64_t tree_restores = 0;
+  // Compactions the purge deadline scheduled, and the SST bytes they wrote.
+  uint64_t deadline_compactions = 0;
+  uint64_t deadline_compaction_bytes_written = 0;
   // (flush + compaction + ingest bytes written) / user bytes written; 0 if
   // no user bytes.
   double write_amplification = 0;
@@ -67,6 +75,16 @@ struct DomainStats {
   uint64_t write_buffer_bytes = 0;
   int level0_compaction_trigger = 0;
   std::vector<LevelStats> levels;  // one entry per level, L0 first
+  // The time (seconds, the store's clock) since which the oldest purgeable
+  // record still present in this domain's SST files has been purgeable,
+  // from the files' record properties (tombstones past retention, expired
+  // records) and the pending removals; 0 if none is known. Hard deletes are
+  // not counted here (their time is not recorded).
+  uint64_t oldest_purgeable_time = 0;
+  // Logical tree removals waiting for their retention, and removals (tree
+  // or tenant) whose bytes are not yet purged.
+  uint64_t pending_tree_removals = 0;
+  uint64_t pending_purges = 0;
   // The flush controller's latest reasoning for this domain, changed or
   // not; empty if the controller is off or has not decided yet.
   std::string flush_controller_reason;

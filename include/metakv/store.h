@@ -58,6 +58,23 @@ struct ColdRecord {
   uint64_t ttl_seconds = 0;
 };
 
+// One key prefix of one domain, part of a tree removal (Store::RemoveTree).
+struct PrefixRef {
+  std::string_view domain;
+  // 1 to Options::max_key_bytes bytes.
+  std::string_view prefix;
+};
+
+// How Store::RemoveTree removes.
+enum class RemoveMode : unsigned char {
+  // Into the recycle bin: invisible at once, restorable as one unit by
+  // Store::RestoreTree until the retention of its domains has passed, then
+  // purged.
+  kLogical,
+  // At once: not restorable; the bytes are purged by compaction.
+  kHard,
+};
+
 // One key of a MultiGet.
 struct KeyRef {
   std::string_view domain;
@@ -135,6 +152,42 @@ class Store {
   // domain, an empty list, duplicate keys, or a bad tenant, key or value.
   Status IngestCold(std::string_view domain, std::string_view tenant,
                     const std::vector<ColdRecord>& records);
+
+  // ---- Bulk deletes ----
+  //
+  // Neither call rewrites the records it removes: it writes one small
+  // record (and for hard removal one range deletion per prefix), whatever
+  // the number of records, so its cost does not grow with the tree. The
+  // bytes are dropped later by compaction, within Options::
+  // purge_deadline_seconds of becoming purgeable (the maintenance pass
+  // schedules the compactions), mostly by dropping whole files.
+
+  // Removes, as one atomic unit, every record of tenant whose key starts
+  // with one of the prefixes, each in its domain: a directory tree is the
+  // dentries and inodes of a file-system model that keys both by a tree
+  // prefix (for example inode numbers allocated per subtree). Records
+  // written under a prefix after the removal are not affected. kLogical:
+  // sets *removal_id (if not null) to the id RestoreTree takes; the unit is
+  // restorable until the shortest tombstone_retention_seconds of its domains
+  // has passed, and purged from then on. InvalidArgument for no prefixes, an
+  // unknown domain, an empty or too long prefix, two prefixes of one domain
+  // where one contains the other, or a cold domain with kLogical (cold
+  // domains expire by TTL; use kHard).
+  Status RemoveTree(const WriteOptions& options, std::string_view tenant,
+                    const std::vector<PrefixRef>& prefixes, RemoveMode mode,
+                    uint64_t* removal_id = nullptr);
+
+  // Brings back every record a logical RemoveTree hid, as it was (records
+  // deleted one by one before the removal stay deleted). NotFound if no such
+  // removal is pending (unknown id, hard, already restored or purged);
+  // Expired once its retention has passed.
+  Status RestoreTree(const WriteOptions& options, uint64_t removal_id);
+
+  // Removes every record of tenant in every domain, at once and atomically
+  // (one range deletion per domain in one write): after a crash the tenant
+  // is either whole or gone. Not restorable. The tenant may be written again
+  // afterwards, starting empty.
+  Status RemoveTenant(const WriteOptions& options, std::string_view tenant);
 
   // Creates an iterator over the visible records of the domain that spec
   // selects. The iterator is unpositioned: call a Seek first.
