@@ -189,6 +189,13 @@ class Store {
   // afterwards, starting empty.
   Status RemoveTenant(const WriteOptions& options, std::string_view tenant);
 
+  // Does now what the maintenance pass does for the purge deadline: flushes
+  // memtables and compacts (to the last level) the files and removals that
+  // have held purgeable records for at least min_age_seconds (0: every
+  // purgeable record found now), then forgets removals whose bytes are
+  // gone. Sets *compactions (if not null) to the compactions it ran.
+  Status EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* compactions = nullptr);
+
   // Creates an iterator over the visible records of the domain that spec
   // selects. The iterator is unpositioned: call a Seek first.
   Status NewIterator(const ReadOptions& options, std::string_view domain, const ScanSpec& spec,
