@@ -78,6 +78,12 @@ struct DomainCounters {
   std::atomic<uint64_t> purged_records{0};
   std::atomic<uint64_t> purged_bytes{0};
   std::atomic<uint64_t> filter_corrupt_records{0};
+  // Bulk removals and the purge deadline (engine/bulk_delete.cc).
+  std::atomic<uint64_t> tree_removals{0};
+  std::atomic<uint64_t> tenant_removals{0};
+  std::atomic<uint64_t> tree_restores{0};
+  std::atomic<uint64_t> deadline_compactions{0};
+  std::atomic<uint64_t> deadline_compaction_bytes{0};
   TenantLedger tenants;
 };
 

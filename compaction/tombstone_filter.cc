@@ -2,6 +2,7 @@
 
 #include "codecs/record_codec.h"
 #include "compaction/accounting.h"
+#include "engine/removals.h"
 
 namespace metakv {
 
@@ -9,8 +10,13 @@ namespace {
 
 class TombstoneFilter : public rocksdb::CompactionFilter {
  public:
-  TombstoneFilter(uint64_t retention_seconds, uint64_t purge_time, DomainCounters* counters)
-      : retention_seconds_(retention_seconds), purge_time_(purge_time), counters_(counters) {}
+  TombstoneFilter(uint64_t retention_seconds, uint64_t purge_time, DomainCounters* counters,
+                  std::shared_ptr<const RemovalSet> removals, size_t domain_index)
+      : retention_seconds_(retention_seconds),
+        purge_time_(purge_time),
+        counters_(counters),
+        removals_(removals && !removals->Empty(domain_index) ? std::move(removals) : nullptr),
+        domain_index_(domain_index) {}
 
   ~TombstoneFilter() override {
     if (counters_ == nullptr) return;
@@ -27,7 +33,7 @@ class TombstoneFilter : public rocksdb::CompactionFilter {
     const bool purge =
         ShouldPurge(std::string_view(key.data(), key.size()),
                     std::string_view(existing_value.data(), existing_value.size()),
-                    retention_seconds_, purge_time_, &corrupt);
+                    retention_seconds_, purge_time_, &corrupt, removals_.get(), domain_index_);
     if (corrupt) ++corrupt_records_;
     if (!purge) return Decision::kKeep;
     ++purged_records_;
@@ -41,6 +47,8 @@ class TombstoneFilter : public rocksdb::CompactionFilter {
   const uint64_t retention_seconds_;
   const uint64_t purge_time_;
   DomainCounters* const counters_;
+  const std::shared_ptr<const RemovalSet> removals_;  // null: none in this domain
+  const size_t domain_index_;
   // One filter serves one compaction thread; published at destruction.
   mutable uint64_t purged_records_ = 0;
   mutable uint64_t purged_bytes_ = 0;
@@ -50,29 +58,38 @@ class TombstoneFilter : public rocksdb::CompactionFilter {
 }  // namespace
 
 bool ShouldPurge(std::string_view encoded_key, std::string_view value, uint64_t retention_seconds,
-                 uint64_t purge_time, bool* corrupt) {
+                 uint64_t purge_time, bool* corrupt, const RemovalSet* removals,
+                 size_t domain_index) {
   codecs::Record record;
   if (!codecs::DecodeRecord(encoded_key, value, &record).ok()) {
     *corrupt = true;
     return false;
   }
   if (record.IsExpiredAt(purge_time)) return true;
+  if (removals != nullptr &&
+      removals->Purgeable(domain_index, encoded_key, record.time, purge_time)) {
+    return true;
+  }
   return record.IsTombstone() && record.time <= purge_time &&
          purge_time - record.time >= retention_seconds;
 }
 
 TombstoneFilterFactory::TombstoneFilterFactory(std::string domain, uint64_t retention_seconds,
                                                std::function<uint64_t()> purge_time,
-                                               DomainCounters* counters)
+                                               DomainCounters* counters,
+                                               RemovalSource removals, size_t domain_index)
     : domain_(std::move(domain)),
       retention_seconds_(retention_seconds),
       purge_time_(std::move(purge_time)),
-      counters_(counters) {}
+      counters_(counters),
+      removals_(std::move(removals)),
+      domain_index_(domain_index) {}
 
 std::unique_ptr<rocksdb::CompactionFilter> TombstoneFilterFactory::CreateCompactionFilter(
     const rocksdb::CompactionFilter::Context& /*context*/) {
   // One purge time per compaction, so every record of it is judged alike.
-  return std::make_unique<TombstoneFilter>(retention_seconds_, purge_time_(), counters_);
+  return std::make_unique<TombstoneFilter>(retention_seconds_, purge_time_(), counters_,
+                                           removals_ ? removals_() : nullptr, domain_index_);
 }
 
 }  // namespace metakv

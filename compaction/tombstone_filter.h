@@ -19,6 +19,9 @@
 //   it purges at is min(now, time of the oldest open snapshot): a record a
 //   snapshot can still see is never expired at that time.
 //
+// - Records hidden by a logical tree removal (engine/removals.h) whose
+//   retention has passed at the purge time are dropped too.
+//
 // Thread-safety: the factory is shared by concurrent compactions and is
 // thread-safe; each filter is used by one compaction thread.
 #ifndef METAKV_COMPACTION_TOMBSTONE_FILTER_H_
@@ -35,14 +38,21 @@
 namespace metakv {
 
 struct DomainCounters;
+class RemovalSet;
+
+// The logical removals in force now (null or empty: none), thread-safe.
+using RemovalSource = std::function<std::shared_ptr<const RemovalSet>()>;
 
 class TombstoneFilterFactory : public rocksdb::CompactionFilterFactory {
  public:
   // purge_time returns the time (seconds) at which retention and expiry are
   // judged; it must be thread-safe. retention_seconds is the domain's
   // tombstone retention. counters receives purged records and bytes.
+  // removals (optional) gives the logical removals, of which the domain's
+  // entries are those at domain_index.
   TombstoneFilterFactory(std::string domain, uint64_t retention_seconds,
-                         std::function<uint64_t()> purge_time, DomainCounters* counters);
+                         std::function<uint64_t()> purge_time, DomainCounters* counters,
+                         RemovalSource removals = nullptr, size_t domain_index = 0);
 
   std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(
       const rocksdb::CompactionFilter::Context& context) override;
@@ -53,13 +63,18 @@ class TombstoneFilterFactory : public rocksdb::CompactionFilterFactory {
   const uint64_t retention_seconds_;
   const std::function<uint64_t()> purge_time_;
   DomainCounters* const counters_;
+  const RemovalSource removals_;
+  const size_t domain_index_;
 };
 
 // The decision for one stored record, judged at purge_time. Exposed for
 // tests. True means drop. Records that do not decode are kept (and
 // *corrupt set), so the filter never drops what it cannot read.
+// removals (optional): also true for a record a logical removal there
+// hides and whose purge time has come.
 bool ShouldPurge(std::string_view encoded_key, std::string_view value, uint64_t retention_seconds,
-                 uint64_t purge_time, bool* corrupt);
+                 uint64_t purge_time, bool* corrupt, const RemovalSet* removals = nullptr,
+                 size_t domain_index = 0);
 
 }  // namespace metakv
 

@@ -144,13 +144,20 @@ Status Store::Impl::PurgeExpiredFilesOf(Domain* d, uint64_t* files) {
   db_->GetColumnFamilyMetaData(d->cf, &meta);
   const uint64_t purge_time = PurgeTime();
   const uint64_t retention = d->options.tombstone_retention_seconds;
+  // The earliest time a record of the run became purgeable: the deletion
+  // markers the compaction leaves count from then (purge deadline).
+  uint64_t run_purgeable = FileRecordStats::kNever;
   auto expired = [&](const rocksdb::SstFileMetaData& f) {
     if (f.being_compacted) return false;
     auto it = props.find(f.db_path + f.name);
     if (it == props.end()) return false;
     FileRecordStats stats;
-    return FileRecordStats::FromProperties(it->second->user_collected_properties, &stats) &&
-           stats.FullPurgeTime(retention) <= purge_time;
+    if (!FileRecordStats::FromProperties(it->second->user_collected_properties, &stats) ||
+        stats.FullPurgeTime(retention) > purge_time) {
+      return false;
+    }
+    run_purgeable = std::min(run_purgeable, stats.EarliestPurgeTime(retention));
+    return true;
   };
   // Compacting fully expired files into their own level: the filter drops
   // every record, so the output is empty (or deletion markers where older
@@ -162,9 +169,13 @@ Status Store::Impl::PurgeExpiredFilesOf(Domain* d, uint64_t* files) {
   auto purge = [&](const std::vector<std::string>& run, int level) -> Status {
     if (run.empty()) return Status::OK();
     rocksdb::CompactionOptions co;
-    rocksdb::Status r = db_->CompactFiles(co, d->cf, run, level);
+    std::vector<std::string> outputs;
+    rocksdb::Status r = db_->CompactFiles(co, d->cf, run, level, -1, &outputs);
+    const uint64_t since = run_purgeable;
+    run_purgeable = FileRecordStats::kNever;
     if (r.IsInvalidArgument() || r.IsAborted() || r.IsBusy()) return Status::OK();  // raced
     if (!r.ok()) return FromRocks(r, "purging " + run.front());
+    NoteMarkerFiles(d, outputs, std::min(since, purge_time));
     *files += run.size();
     return Status::OK();
   };

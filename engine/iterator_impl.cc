@@ -10,10 +10,12 @@ std::unique_ptr<IteratorImpl> IteratorImpl::Create(rocksdb::DB* db,
                                                    rocksdb::ReadOptions ro,
                                                    std::string scope_tenant, std::string lower,
                                                    std::string upper, uint64_t now_seconds,
+                                                   std::shared_ptr<const RemovalSet> removals,
+                                                   size_t domain_index,
                                                    std::function<void()> on_close) {
-  std::unique_ptr<IteratorImpl> it(new IteratorImpl(std::move(scope_tenant), std::move(lower),
-                                                    std::move(upper), now_seconds,
-                                                    std::move(on_close)));
+  std::unique_ptr<IteratorImpl> it(new IteratorImpl(
+      std::move(scope_tenant), std::move(lower), std::move(upper), now_seconds,
+      std::move(removals), domain_index, std::move(on_close)));
   ro.iterate_lower_bound = it->lower_.empty() ? nullptr : &it->lower_slice_;
   ro.iterate_upper_bound = it->upper_.empty() ? nullptr : &it->upper_slice_;
   it->it_.reset(db->NewIterator(ro, cf));
@@ -21,13 +23,16 @@ std::unique_ptr<IteratorImpl> IteratorImpl::Create(rocksdb::DB* db,
 }
 
 IteratorImpl::IteratorImpl(std::string scope_tenant, std::string lower, std::string upper,
-                           uint64_t now, std::function<void()> on_close)
+                           uint64_t now, std::shared_ptr<const RemovalSet> removals,
+                           size_t domain_index, std::function<void()> on_close)
     : scope_tenant_(std::move(scope_tenant)),
       lower_(std::move(lower)),
       upper_(std::move(upper)),
       lower_slice_(lower_),
       upper_slice_(upper_),
       now_(now),
+      removals_(removals && !removals->Empty(domain_index) ? std::move(removals) : nullptr),
+      domain_index_(domain_index),
       on_close_(std::move(on_close)) {}
 
 IteratorImpl::~IteratorImpl() {
@@ -47,9 +52,22 @@ void IteratorImpl::Settle(bool forward) {
       status_ = s;
       return;
     }
-    if (!record_.IsTombstone() && !record_.IsExpiredAt(now_)) {
+    const RemovalSet::Entry* removed =
+        removals_ ? removals_->Hiding(domain_index_, encoded, record_.time) : nullptr;
+    if (!record_.IsTombstone() && !record_.IsExpiredAt(now_) && removed == nullptr) {
       valid_ = true;
       return;
+    }
+    if (removed != nullptr && !removed->written_under) {
+      // Nothing written under the removed range since: every record in it
+      // is hidden, so leave the range with one seek.
+      if (forward) {
+        it_->Seek(removed->end);
+      } else {
+        it_->SeekForPrev(removed->begin);
+        if (it_->Valid() && it_->key() == rocksdb::Slice(removed->begin)) it_->Prev();
+      }
+      continue;
     }
     if (forward) {
       it_->Next();

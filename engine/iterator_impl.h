@@ -1,6 +1,8 @@
 // IteratorImpl: a metakv::Iterator over a RocksDB iterator of one domain,
-// bounded to a tenant or key prefix, that skips tombstones and expired
-// records in both directions. Not thread-safe (like every Iterator).
+// bounded to a tenant or key prefix, that skips tombstones, expired records
+// and records hidden by logical tree removals in both directions. A removed
+// range nothing was written under since its removal is skipped with one
+// seek, so a scan never crawls through a removed tree. Not thread-safe (like every Iterator).
 #ifndef METAKV_ENGINE_ITERATOR_IMPL_H_
 #define METAKV_ENGINE_ITERATOR_IMPL_H_
 
@@ -11,6 +13,7 @@
 #include <string>
 
 #include "codecs/record_codec.h"
+#include "engine/removals.h"
 #include "metakv/iterator.h"
 
 namespace metakv {
@@ -18,11 +21,15 @@ namespace metakv {
 class IteratorImpl : public Iterator {
  public:
   // Bounds are encoded keys; empty means unbounded. scope_tenant empty means
-  // a domain-wide scan. on_close runs when the iterator is destroyed.
+  // a domain-wide scan. removals (null: none) are the logical removals in
+  // force for ro's view; domain_index is the domain's index in them.
+  // on_close runs when the iterator is destroyed.
   static std::unique_ptr<IteratorImpl> Create(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
                                               rocksdb::ReadOptions ro, std::string scope_tenant,
                                               std::string lower, std::string upper,
                                               uint64_t now_seconds,
+                                              std::shared_ptr<const RemovalSet> removals,
+                                              size_t domain_index,
                                               std::function<void()> on_close);
   ~IteratorImpl() override;
 
@@ -42,6 +49,7 @@ class IteratorImpl : public Iterator {
 
  private:
   IteratorImpl(std::string scope_tenant, std::string lower, std::string upper, uint64_t now,
+               std::shared_ptr<const RemovalSet> removals, size_t domain_index,
                std::function<void()> on_close);
   // Moves past hidden records (tombstones, expired) in the given direction,
   // decoding the record it stops on.
@@ -57,6 +65,8 @@ class IteratorImpl : public Iterator {
   rocksdb::Slice lower_slice_;
   rocksdb::Slice upper_slice_;
   const uint64_t now_;
+  const std::shared_ptr<const RemovalSet> removals_;  // null if none in the domain
+  const size_t domain_index_;
   std::function<void()> on_close_;
 
   std::unique_ptr<rocksdb::Iterator> it_;  // declared after the bounds it uses

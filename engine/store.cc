@@ -157,6 +157,20 @@ Status Store::IngestCold(std::string_view domain, std::string_view tenant,
 Status Store::PurgeExpiredFiles(std::string_view domain, uint64_t* files) {
   return impl_->PurgeExpiredFiles(domain, files);
 }
+Status Store::RemoveTree(const WriteOptions& o, std::string_view tenant,
+                         const std::vector<PrefixRef>& prefixes, RemoveMode mode,
+                         uint64_t* removal_id) {
+  return impl_->RemoveTree(o, tenant, prefixes, mode, removal_id);
+}
+Status Store::RestoreTree(const WriteOptions& o, uint64_t removal_id) {
+  return impl_->RestoreTree(o, removal_id);
+}
+Status Store::RemoveTenant(const WriteOptions& o, std::string_view tenant) {
+  return impl_->RemoveTenant(o, tenant);
+}
+Status Store::EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* compactions) {
+  return impl_->EnforcePurgeDeadline(min_age_seconds, compactions);
+}
 Status Store::WaitForBackgroundWork(uint64_t timeout_ms) {
   return impl_->WaitForBackgroundWork(timeout_ms);
 }
@@ -226,6 +240,9 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
   // The store is complete: a marker left by this or an interrupted creation
   // goes.
   if (s.ok() && !options.read_only) s = UnmarkCreating(path);
+  if (s.ok()) s = LoadRemovals();
+  memtable_watch_.assign(domains_.size() + 1, MemtableWatch{});  // + the default CF
+  marker_seen_.assign(domains_.size(), {});
   if (!s.ok()) {
     Close().PermitUncheckedError();
     return s;
@@ -298,6 +315,11 @@ void Store::Impl::MaintenancePass() {
   if (!db_) return;
   uint64_t files = 0;
   if (!PurgeExpiredFiles({}, &files).ok()) {
+    maintenance_errors_.fetch_add(1, std::memory_order_relaxed);
+  }
+  // Half the deadline: what is found now is compacted well before it.
+  if (options_.purge_deadline_seconds != 0 &&
+      !EnforcePurgeDeadline(options_.purge_deadline_seconds / 2, nullptr).ok()) {
     maintenance_errors_.fetch_add(1, std::memory_order_relaxed);
   }
   for (auto& d : domains_) {
@@ -484,7 +506,8 @@ rocksdb::ColumnFamilyOptions Store::Impl::ColumnFamilyOptionsFor(const Domain& d
     // are gone once the database is closed; `this` is valid until then.
     cf.compaction_filter_factory = std::make_shared<TombstoneFilterFactory>(
         d.options.name, d.options.tombstone_retention_seconds,
-        [this] { return const_cast<Impl*>(this)->PurgeTime(); }, d.counters);
+        [this] { return const_cast<Impl*>(this)->PurgeTime(); }, d.counters,
+        [this] { return CurrentRemovals(); }, IndexOf(&d));
   }
   cf.sst_partitioner_factory = d.partitioner;
   return cf;
@@ -587,7 +610,8 @@ Status Store::Impl::CheckValue(std::string_view value) const {
 }
 
 Status Store::Impl::ToRocksRead(const ReadOptions& ro, rocksdb::ReadOptions* out,
-                                uint64_t* now) const {
+                                uint64_t* now,
+                                std::shared_ptr<const RemovalSet>* removals) const {
   out->verify_checksums = ro.verify_checksums;
   out->fill_cache = ro.fill_cache;
   if (ro.snapshot != nullptr) {
@@ -597,8 +621,10 @@ Status Store::Impl::ToRocksRead(const ReadOptions& ro, rocksdb::ReadOptions* out
     }
     out->snapshot = snap->snapshot_;
     *now = snap->time_;
+    if (removals != nullptr) *removals = snap->removals_;
   } else {
     *now = clock_->NowSeconds();
+    if (removals != nullptr) *removals = CurrentRemovals();
   }
   return Status::OK();
 }
@@ -628,7 +654,14 @@ Status Store::Impl::ReadCurrent(Domain* d, const std::string& encoded_key, Curre
   }
   if (!rs.ok()) return FromRocks(rs, "read");
   out->exists = true;
-  return codecs::DecodeRecord(encoded_key, out->value, &out->record);
+  Status s = codecs::DecodeRecord(encoded_key, out->value, &out->record);
+  if (!s.ok()) return s;
+  // A record a logical tree removal hides is, to writers too, not there.
+  const std::shared_ptr<const RemovalSet> removals = CurrentRemovals();
+  if (removals && removals->Hiding(IndexOf(d), encoded_key, out->record.time) != nullptr) {
+    out->exists = false;
+  }
+  return Status::OK();
 }
 
 // --------------------------------------------------------------- Writes ----
@@ -645,9 +678,12 @@ Status Store::Impl::Put(const WriteOptions& wo, std::string_view domain, std::st
   std::string encoded;
   encoded.reserve(tenant.size() + key.size() + 2);
   codecs::AppendKey(tenant, key, &encoded);
+  std::shared_lock<std::shared_mutex> removals_lock;
+  s = LockRemovalsForWrite({{d, encoded}}, &removals_lock);
+  if (!s.ok()) return s;
   const uint64_t now = clock_->NowSeconds();
   codecs::Record record;
-  record.time = now;
+  record.time = WriteTimeFor(d, encoded, now);
   record.expiry = ExpiryFor(d, now, ttl_seconds);
   record.payload = value;
   std::string stored;
@@ -659,6 +695,7 @@ Status Store::Impl::Put(const WriteOptions& wo, std::string_view domain, std::st
     std::lock_guard<std::mutex> lock(key_locks_[StripeOf(d, encoded)]);
     rs = db_->Put(ToRocksWrite(wo), d->cf, encoded, stored);
   }
+  removals_lock.unlock();
   if (!rs.ok()) return FromRocks(rs, "put");
   const uint64_t bytes = tenant.size() + key.size() + value.size();
   d->counters->user_bytes.fetch_add(bytes, std::memory_order_relaxed);
@@ -689,6 +726,9 @@ Status Store::Impl::Undelete(const WriteOptions& wo, std::string_view domain,
   if (s.ok()) s = CheckKey(tenant, key);
   if (!s.ok()) return s;
   const std::string encoded = codecs::EncodeKey(tenant, key);
+  std::shared_lock<std::shared_mutex> removals_lock;
+  s = LockRemovalsForWrite({{d, encoded}}, &removals_lock);
+  if (!s.ok()) return s;
   GateLocks gate = HoldGates({d});
   std::lock_guard<std::mutex> lock(key_locks_[StripeOf(d, encoded)]);
   Current cur;
@@ -710,7 +750,7 @@ Status Store::Impl::Undelete(const WriteOptions& wo, std::string_view domain,
   }
   codecs::Record restored;
   restored.kind = codecs::RecordKind::kLive;
-  restored.time = now;
+  restored.time = WriteTimeFor(d, encoded, now);
   restored.expiry = cur.record.expiry;
   restored.payload = cur.record.payload;
   std::string value;
@@ -774,6 +814,17 @@ Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
     stripes.push_back(p.stripe);
     domains.push_back(p.domain);
   }
+  std::shared_lock<std::shared_mutex> removals_lock;
+  {
+    std::vector<std::pair<Domain*, std::string_view>> puts;
+    for (size_t i = 0; i < prepared.size(); ++i) {
+      if (batch.ops()[i].type != WriteBatch::OpType::kHardDelete) {
+        puts.emplace_back(prepared[i].domain, prepared[i].encoded);
+      }
+    }
+    s = LockRemovalsForWrite(puts, &removals_lock);
+    if (!s.ok()) return s;
+  }
   GateLocks gates = HoldGates(std::move(domains));
   auto locks = LockStripes(std::move(stripes));
 
@@ -794,7 +845,7 @@ Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
       case WriteBatch::OpType::kPut: {
         codecs::Record record;
         record.kind = codecs::RecordKind::kLive;
-        record.time = now;
+        record.time = WriteTimeFor(d, encoded, now);
         record.expiry = ExpiryFor(d, now, op.ttl_seconds);
         record.payload = op.value;
         codecs::EncodeRecord(encoded, record, &value);
@@ -828,7 +879,7 @@ Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
         }
         codecs::Record tombstone = cur.record;
         tombstone.kind = codecs::RecordKind::kTombstone;
-        tombstone.time = now;
+        tombstone.time = WriteTimeFor(d, encoded, now);
         codecs::EncodeRecord(encoded, tombstone, &value);
         rs = wb.Put(d->cf, encoded, value);
         cur.record.kind = codecs::RecordKind::kTombstone;
@@ -867,7 +918,8 @@ Status Store::Impl::Get(const ReadOptions& ro, std::string_view domain, std::str
   if (s.ok() && value == nullptr) s = Status::InvalidArgument("Get: value is null");
   rocksdb::ReadOptions rro;
   uint64_t now = 0;
-  if (s.ok()) s = ToRocksRead(ro, &rro, &now);
+  std::shared_ptr<const RemovalSet> removals;
+  if (s.ok()) s = ToRocksRead(ro, &rro, &now, &removals);
   if (!s.ok()) return s;
   const std::string encoded = codecs::EncodeKey(tenant, key);
   rocksdb::PinnableSlice stored;
@@ -879,6 +931,9 @@ Status Store::Impl::Get(const ReadOptions& ro, std::string_view domain, std::str
   if (!s.ok()) return s;
   if (record.IsTombstone()) return Status::NotFound("record is deleted");
   if (record.IsExpiredAt(now)) return Status::NotFound("record has expired");
+  if (removals && removals->Hiding(IndexOf(d), encoded, record.time) != nullptr) {
+    return Status::NotFound("record is in a removed tree");
+  }
   value->assign(record.payload.data(), record.payload.size());
   return Status::OK();
 }
@@ -891,12 +946,14 @@ Status Store::Impl::MultiGet(const ReadOptions& ro, const std::vector<KeyRef>& k
   }
   rocksdb::ReadOptions rro;
   uint64_t now = 0;
-  if (s.ok()) s = ToRocksRead(ro, &rro, &now);
+  std::shared_ptr<const RemovalSet> removals;
+  if (s.ok()) s = ToRocksRead(ro, &rro, &now, &removals);
   if (!s.ok()) return s;
   values->assign(keys.size(), std::string());
   statuses->assign(keys.size(), Status::OK());
 
   std::vector<size_t> positions;  // of the keys passed to RocksDB
+  std::vector<size_t> domain_of;  // their domains' indexes
   std::vector<rocksdb::ColumnFamilyHandle*> cfs;
   std::vector<std::string> encoded;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -908,6 +965,7 @@ Status Store::Impl::MultiGet(const ReadOptions& ro, const std::vector<KeyRef>& k
       continue;
     }
     positions.push_back(i);
+    domain_of.push_back(IndexOf(d));
     cfs.push_back(d->cf);
     encoded.push_back(codecs::EncodeKey(keys[i].tenant, keys[i].key));
   }
@@ -939,6 +997,8 @@ Status Store::Impl::MultiGet(const ReadOptions& ro, const std::vector<KeyRef>& k
       (*statuses)[i] = Status::NotFound("record is deleted");
     } else if (record.IsExpiredAt(now)) {
       (*statuses)[i] = Status::NotFound("record has expired");
+    } else if (removals && removals->Hiding(domain_of[j], encoded[j], record.time) != nullptr) {
+      (*statuses)[i] = Status::NotFound("record is in a removed tree");
     } else {
       (*values)[i].assign(record.payload.data(), record.payload.size());
     }
@@ -952,10 +1012,9 @@ Status Store::Impl::NewIterator(const ReadOptions& ro, std::string_view domain,
   Domain* d = nullptr;
   if (s.ok()) s = FindDomain(domain, &d);
   if (s.ok() && out == nullptr) s = Status::InvalidArgument("NewIterator: out is null");
+  if (!s.ok()) return s;
   rocksdb::ReadOptions rro;
   uint64_t now = 0;
-  if (s.ok()) s = ToRocksRead(ro, &rro, &now);
-  if (!s.ok()) return s;
   std::string lower, upper;
   if (spec.tenant.empty()) {
     if (!spec.prefix.empty() || !spec.lower_bound.empty() || !spec.upper_bound.empty()) {
@@ -974,15 +1033,24 @@ Status Store::Impl::NewIterator(const ReadOptions& ro, std::string_view domain,
     }
     if (upper < lower) upper = lower;  // an empty range
   }
+  // The RocksDB view (its implicit snapshot) and the removals of one moment.
+  std::shared_lock<std::shared_mutex> removals_lock(removals_mu_);
+  std::shared_ptr<const RemovalSet> removals;
+  s = ToRocksRead(ro, &rro, &now, &removals);
+  if (!s.ok()) return s;
   open_iterators_.fetch_add(1, std::memory_order_relaxed);
   *out = IteratorImpl::Create(db_.get(), d->cf, rro, spec.tenant, std::move(lower),
-                              std::move(upper), now, [this] { IteratorClosed(); });
+                              std::move(upper), now, std::move(removals), IndexOf(d),
+                              [this] { IteratorClosed(); });
   return Status::OK();
 }
 
 const Snapshot* Store::Impl::GetSnapshot() {
   if (!db_) return nullptr;
-  auto* snap = new SnapshotImpl(this, db_->GetSnapshot(), clock_->NowSeconds());
+  std::shared_lock<std::shared_mutex> removals_lock(removals_mu_);
+  auto* snap =
+      new SnapshotImpl(this, db_->GetSnapshot(), clock_->NowSeconds(), CurrentRemovals());
+  removals_lock.unlock();
   std::lock_guard<std::mutex> lock(snapshots_mu_);
   snapshots_.insert(snap);
   snapshot_times_.insert(snap->time_);
@@ -1079,6 +1147,13 @@ Status Store::Impl::GetStats(Stats* stats) {
     ds.trivial_move_bytes = c.trivial_move_bytes.load();
     ds.purged_records = c.purged_records.load();
     ds.purged_bytes = c.purged_bytes.load();
+    ds.tree_removals = c.tree_removals.load();
+    ds.tenant_removals = c.tenant_removals.load();
+    ds.tree_restores = c.tree_restores.load();
+    ds.deadline_compactions = c.deadline_compactions.load();
+    ds.deadline_compaction_bytes_written = c.deadline_compaction_bytes.load();
+    s = PurgeStatsOf(&d, &ds);
+    if (!s.ok()) return s;
     ds.write_amplification = Ratio(
         ds.flush_bytes_written + ds.compaction_bytes_written + ds.ingest_bytes_written,
         ds.user_bytes_written);

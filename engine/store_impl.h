@@ -18,6 +18,7 @@
 #include <thread>
 #include <memory>
 #include <mutex>
+#include <map>
 #include <set>
 #include <shared_mutex>
 #include <string>
@@ -30,6 +31,7 @@
 #include "compaction/flush_observer.h"
 #include "compaction/tenant_partitioner.h"
 #include "engine/catalogue.h"
+#include "engine/removals.h"
 #include "metakv/store.h"
 
 namespace metakv {
@@ -74,6 +76,12 @@ class Store::Impl {
   Status IngestCold(std::string_view domain, std::string_view tenant,
                     const std::vector<ColdRecord>& records);
   Status PurgeExpiredFiles(std::string_view domain, uint64_t* files);
+  Status RemoveTree(const WriteOptions& wo, std::string_view tenant,
+                    const std::vector<PrefixRef>& prefixes, RemoveMode mode,
+                    uint64_t* removal_id);
+  Status RestoreTree(const WriteOptions& wo, uint64_t removal_id);
+  Status RemoveTenant(const WriteOptions& wo, std::string_view tenant);
+  Status EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* compactions);
   Status NewIterator(const ReadOptions& ro, std::string_view domain, const ScanSpec& spec,
                      std::unique_ptr<Iterator>* out);
   const Snapshot* GetSnapshot();
@@ -114,7 +122,9 @@ class Store::Impl {
   Status CheckKey(std::string_view tenant, std::string_view key) const;
   Status CheckValue(std::string_view value) const;
   // Translates read options; *now is the time reads are evaluated at.
-  Status ToRocksRead(const ReadOptions& ro, rocksdb::ReadOptions* out, uint64_t* now) const;
+  // *removals (if not null) gets the logical removals reads must apply.
+  Status ToRocksRead(const ReadOptions& ro, rocksdb::ReadOptions* out, uint64_t* now,
+                     std::shared_ptr<const RemovalSet>* removals = nullptr) const;
   Status ReadCurrent(Domain* d, const std::string& encoded_key, Current* out);
   size_t StripeOf(const Domain* d, std::string_view encoded_key) const;
   uint64_t ExpiryFor(const Domain* d, uint64_t now, uint64_t ttl_seconds) const;
@@ -134,6 +144,45 @@ class Store::Impl {
   // snapshot), so nothing a snapshot can see is purged.
   uint64_t PurgeTime();
   Status WriteCatalogue(const Catalogue& catalogue);
+
+  // ---- Bulk removals (engine/removals.h) ----
+  size_t IndexOf(const Domain* d) const { return static_cast<size_t>(d - domains_.data()); }
+  // The logical removals in force now; null if there are none.
+  std::shared_ptr<const RemovalSet> CurrentRemovals() const;
+  // Reads the pending removals at Open and publishes the logical ones.
+  Status LoadRemovals();
+  // Rebuilds the published set from pending_removals_.
+  // REQUIRES: removals_mu_ held exclusively.
+  void PublishRemovals();
+  // Writes the removal record (and, for hard removals, range deletions)
+  // atomically and makes it pending. REQUIRES: removals_mu_ held exclusively.
+  Status CommitRemoval(const WriteOptions& wo, Removal removal,
+                       const std::vector<std::pair<Domain*, std::string>>& ranges);
+  // Takes removals_mu_ shared into *lock for a write of the given keys,
+  // first marking written-under (durably) every logical removal covering one
+  // of them that is not yet, so that a record written under a removed prefix
+  // is always known to iterators. REQUIRES: no gate or stripe lock held.
+  Status LockRemovalsForWrite(const std::vector<std::pair<Domain*, std::string_view>>& keys,
+                              std::shared_lock<std::shared_mutex>* lock);
+  // The write time of a record written now under encoded_key: now, or one
+  // second after the newest logical removal covering the key.
+  // REQUIRES: removals_mu_ held (shared) since LockRemovalsForWrite.
+  uint64_t WriteTimeFor(const Domain* d, std::string_view encoded_key, uint64_t now) const;
+  // Compacts the ranges of the due removals and forgets those whose bytes
+  // are gone.
+  Status PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compactions);
+  // Compacts the files of the domain that have held purgeable records for
+  // at least min_age_seconds, down to the last level.
+  Status CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_t* compactions);
+  // Fills the purge figures of a domain's stats: oldest purgeable time,
+  // pending tree removals and purges.
+  Status PurgeStatsOf(Domain* d, DomainStats* ds);
+  // Compacts [begin, end) of the domain to the last level.
+  Status CompactToBottom(Domain* d, const std::string& begin, const std::string& end);
+  // True if a raw read of [begin, end) finds no record written at or before
+  // time (a logical removal's records are all gone).
+  Status RangeClearOf(Domain* d, const std::string& begin, const std::string& end, uint64_t time,
+                      bool* clear);
 
   // Locks the given stripes, in order.
   std::vector<std::unique_lock<std::mutex>> LockStripes(std::vector<size_t> stripes) const;
@@ -196,6 +245,35 @@ class Store::Impl {
   std::thread maintenance_;
   std::atomic<uint64_t> maintenance_errors_{0};
 
+  // Removals: commits, restores and the written-under marks take it
+  // exclusively; writes, snapshots and iterator creation shared, so each
+  // sees the removals and the RocksDB state of one moment. Taken before any
+  // ingest gate or stripe lock.
+  mutable std::shared_mutex removals_mu_;
+  std::map<uint64_t, Removal> pending_removals_;  // GUARDED_BY(removals_mu_)
+  uint64_t next_removal_id_ = 1;                  // GUARDED_BY(removals_mu_)
+  // The published logical removals (std::atomic_load/store); null if none.
+  std::shared_ptr<const RemovalSet> removal_set_;
+  // Serializes EnforcePurgeDeadline; guards the memtable observations.
+  std::mutex deadline_mu_;
+  struct MemtableWatch {
+    uint64_t flushes = 0;      // the domain's flush count when first seen
+    uint64_t since = 0;        // when first seen non-empty, seconds; 0: empty
+  };
+  // Per domain: SST files holding deletion markers (file name without
+  // directory) -> the time (store clock) since which the records they shadow
+  // are purgeable, or at most the time the file was first seen. Seeded by
+  // PurgeExpiredFiles with its inputs' times, pruned to live files.
+  std::mutex marker_mu_;
+  std::vector<std::map<std::string, uint64_t>> marker_seen_;  // GUARDED_BY(marker_mu_)
+  // The time since which a live file's deletion markers count as purgeable:
+  // the recorded one, or now (recorded) if none; the earlier of that and
+  // the age RocksDB gives the file (oldest ancestor, system clock).
+  uint64_t MarkerTime(const Domain* d, const rocksdb::SstFileMetaData& f, uint64_t now);
+  void NoteMarkerFiles(const Domain* d, const std::vector<std::string>& files, uint64_t time);
+  // One per domain, then the default column family.
+  std::vector<MemtableWatch> memtable_watch_;  // GUARDED_BY(deadline_mu_)
+
   std::mutex snapshots_mu_;
   std::set<SnapshotImpl*> snapshots_;     // GUARDED_BY(snapshots_mu_)
   std::multiset<uint64_t> snapshot_times_;  // GUARDED_BY(snapshots_mu_)
@@ -204,13 +282,16 @@ class Store::Impl {
 // The time reads through ro are evaluated at, and its rocksdb snapshot.
 class SnapshotImpl : public Snapshot {
  public:
-  SnapshotImpl(const Store::Impl* owner, const rocksdb::Snapshot* snapshot, uint64_t time)
-      : owner_(owner), snapshot_(snapshot), time_(time) {}
+  SnapshotImpl(const Store::Impl* owner, const rocksdb::Snapshot* snapshot, uint64_t time,
+               std::shared_ptr<const RemovalSet> removals)
+      : owner_(owner), snapshot_(snapshot), time_(time), removals_(std::move(removals)) {}
   uint64_t time_seconds() const override { return time_; }
 
   const Store::Impl* owner_;
   const rocksdb::Snapshot* snapshot_;  // null once the store has closed
   uint64_t time_;
+  // The logical removals in force when it was taken (null: none).
+  std::shared_ptr<const RemovalSet> removals_;
 };
 
 }  // namespace metakv

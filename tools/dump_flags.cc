@@ -25,8 +25,9 @@ Commands:
           delete time of a tombstone
   stats   per file and in total: records and bytes per tenant and per kind
           (live, expiring, tombstone), tombstone ("ghost") records and bytes
-          and their share, expired records still present, key range, table
-          properties, compression
+          and their share, expired records still present, purgeable records
+          (expired, or tombstones past --retention) and how long the oldest
+          has been purgeable, key range, table properties, compression
   verify  checks every block checksum (through RocksDB) and every record's
           checksum and encoding; lists each bad record with file and key and
           ends with a count
@@ -45,6 +46,9 @@ Options:
                      default 32
   --now=SECONDS      judge expiry at this time (seconds since the epoch);
                      default: now
+  --retention=SECONDS
+                     tombstone retention of the domains, for stats' purgeable
+                     records; default 604800 (metakv's default, 7 days)
   --json             one JSON document on stdout instead of text
   -h, --help         this text
 
@@ -69,7 +73,7 @@ bool IsBoolFlag(std::string_view name) {
 
 bool IsValueFlag(std::string_view name) {
   for (std::string_view known : {"command", "tenant", "from", "to", "limit", "top", "value-bytes",
-                                 "now"}) {
+                                 "now", "retention"}) {
     if (name == known) return true;
   }
   return false;
@@ -179,6 +183,8 @@ bool ParseDumpFlags(int argc, char** argv, DumpFlags* flags, std::string* error)
       if (!ParseUint64(value, &flags->top)) return bad_number();
     } else if (name == "value-bytes") {
       if (!ParseUint64(value, &flags->value_bytes)) return bad_number();
+    } else if (name == "retention") {
+      if (!ParseUint64(value, &flags->retention_seconds)) return bad_number();
     } else if (name == "now") {
       if (!ParseUint64(value, &flags->now_seconds)) return bad_number();
       flags->has_now = true;

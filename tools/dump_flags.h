@@ -39,6 +39,9 @@ struct DumpFlags {
   // Default: the system clock at start.
   uint64_t now_seconds = 0;
   bool has_now = false;
+  // The tombstone retention stats judges purgeable tombstones by, seconds.
+  // Default: 7 days (metakv's default retention).
+  uint64_t retention_seconds = 7 * 24 * 3600;
   // One JSON document instead of text. Default: false.
   bool json = false;
   // --help was given. Default: false.

@@ -10,6 +10,8 @@ void RecordTotals::Merge(const RecordTotals& o) {
   expiring.Merge(o.expiring);
   tombstone.Merge(o.tombstone);
   expired.Merge(o.expired);
+  purgeable.Merge(o.purgeable);
+  if (o.oldest_purgeable != 0) NotePurgeable(o.oldest_purgeable);
   bad.Merge(o.bad);
   key_bytes += o.key_bytes;
   value_bytes += o.value_bytes;

@@ -8,6 +8,7 @@
 #ifndef METAKV_TOOLS_RECORD_STATS_H_
 #define METAKV_TOOLS_RECORD_STATS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -38,11 +39,17 @@ struct RecordTotals {
   Counter expiring;   // live, with an expiry
   Counter tombstone;  // logically deleted ("ghost")
   Counter expired;    // any kind whose expiry has passed but still present
+  // Purgeable at now: expired, or tombstones whose retention has passed.
+  Counter purgeable;
   Counter bad;        // entries that do not decode (not in `all`)
   uint64_t key_bytes = 0;
   uint64_t value_bytes = 0;
+  // The time since which the oldest purgeable record has been purgeable
+  // (seconds since the epoch); 0 if none is.
+  uint64_t oldest_purgeable = 0;
 
-  void Add(const codecs::Record& r, size_t key_size, size_t value_size, uint64_t now) {
+  void Add(const codecs::Record& r, size_t key_size, size_t value_size, uint64_t now,
+           uint64_t retention_seconds) {
     const uint64_t bytes = key_size + value_size;
     all.Add(bytes);
     key_bytes += key_size;
@@ -55,6 +62,18 @@ struct RecordTotals {
       live.Add(bytes);
     }
     if (r.IsExpiredAt(now)) expired.Add(bytes);
+    uint64_t since = r.IsExpiredAt(now) ? r.expiry : 0;
+    if (r.IsTombstone() && r.time <= now && now - r.time >= retention_seconds) {
+      const uint64_t t = r.time + retention_seconds;
+      since = since == 0 ? t : std::min(since, t);
+    }
+    if (since != 0) {
+      purgeable.Add(bytes);
+      NotePurgeable(since);
+    }
+  }
+  void NotePurgeable(uint64_t since) {
+    oldest_purgeable = oldest_purgeable == 0 ? since : std::min(oldest_purgeable, since);
   }
   void AddBad(size_t bytes) { bad.Add(bytes); }
   void Merge(const RecordTotals& o);

@@ -132,13 +132,20 @@ std::string KeyPointText(const KeyPoint& p) {
 
 std::vector<TextTable::Column> WithTotalsColumns(std::vector<TextTable::Column> lead) {
   for (const char* h : {"RECORDS", "BYTES", "LIVE", "EXPIRING", "TOMBSTONE", "GHOST_BYTES",
-                        "GHOST%", "EXPIRED", "BAD"}) {
+                        "GHOST%", "EXPIRED", "PURGEABLE", "PURGEABLE_FOR", "BAD"}) {
     lead.push_back({h, kRight});
   }
   return lead;
 }
 
-void TotalsCells(const RecordTotals& t, std::vector<std::string>* cells) {
+// How long the oldest purgeable record has been purgeable at now: "-" if
+// none is.
+std::string PurgeableFor(const RecordTotals& t, uint64_t now) {
+  if (t.oldest_purgeable == 0 || t.oldest_purgeable > now) return "-";
+  return std::to_string(now - t.oldest_purgeable) + "s";
+}
+
+void TotalsCells(const RecordTotals& t, uint64_t now, std::vector<std::string>* cells) {
   cells->push_back(std::to_string(t.all.records));
   cells->push_back(std::to_string(t.all.bytes));
   cells->push_back(std::to_string(t.live.records));
@@ -149,17 +156,20 @@ void TotalsCells(const RecordTotals& t, std::vector<std::string>* cells) {
   AppendPercent(Share(t.tombstone.bytes, t.all.bytes), &pct);
   cells->push_back(pct);
   cells->push_back(std::to_string(t.expired.records));
+  cells->push_back(std::to_string(t.purgeable.records));
+  cells->push_back(PurgeableFor(t, now));
   cells->push_back(std::to_string(t.bad.records));
 }
 
-void TenantTableText(std::ostream& out, const std::string& title, const std::vector<TenantRow>& top,
+void TenantTableText(std::ostream& out, uint64_t now, const std::string& title,
+                     const std::vector<TenantRow>& top,
                      const RecordTotals& other, uint64_t other_tenants, bool untracked,
                      const std::string& indent) {
   out << indent << title << '\n';
   TextTable table(&out, WithTotalsColumns({{indent + "TENANT"}}));
   for (const TenantRow& row : top) {
     std::vector<std::string> cells{indent + row.tenant};
-    TotalsCells(row.totals, &cells);
+    TotalsCells(row.totals, now, &cells);
     table.AddRow(cells);
   }
   if (!other.empty()) {
@@ -167,7 +177,7 @@ void TenantTableText(std::ostream& out, const std::string& title, const std::vec
     if (untracked) label += " and more not tracked";
     label += ")";
     std::vector<std::string> cells{label};
-    TotalsCells(other, &cells);
+    TotalsCells(other, now, &cells);
     table.AddRow(cells);
   }
 }
@@ -196,6 +206,13 @@ void TotalsFields(JsonWriter* json, const RecordTotals& t) {
   CounterJson(json, "expiring", t.expiring);
   CounterJson(json, "tombstone", t.tombstone);
   CounterJson(json, "expired", t.expired);
+  CounterJson(json, "purgeable", t.purgeable);
+  json->Key("oldest_purgeable_time");
+  if (t.oldest_purgeable == 0) {
+    json->Null();
+  } else {
+    json->Uint(t.oldest_purgeable);
+  }
   CounterJson(json, "bad", t.bad);
   json->Field("ghost_records_share", Share(t.tombstone.records, t.all.records));
   json->Field("ghost_bytes_share", Share(t.tombstone.bytes, t.all.bytes));
@@ -330,7 +347,8 @@ void RunStats(RunContext* ctx) {
       }
       if (!filter.AcceptsUserKey(entry.user_key)) continue;
       if (f.key_mode == KeyMode::kPlain) {
-        report.totals.Add(entry.record, key.size(), value.size(), ctx->now());
+        report.totals.Add(entry.record, key.size(), value.size(), ctx->now(),
+                          ctx->flags().retention_seconds);
         continue;
       }
       if (!tenant.Matches(entry.tenant_prefix)) {
@@ -338,7 +356,8 @@ void RunStats(RunContext* ctx) {
         tenant.Update(entry.tenant_prefix);
         in_tenant = true;
       }
-      current.Add(entry.record, key.size(), value.size(), ctx->now());
+      current.Add(entry.record, key.size(), value.size(), ctx->now(),
+                  ctx->flags().retention_seconds);
     }
     end_tenant();
     const Status walk = cursor.status();
@@ -474,7 +493,7 @@ void RunStats(RunContext* ctx) {
       std::vector<std::string> cells{r.file.name, r.file.domain.empty() ? "-" : r.file.domain,
                                      r.file.level >= 0 ? std::to_string(r.file.level) : "-",
                                      std::to_string(r.file_bytes), r.props.compression};
-      TotalsCells(r.totals, &cells);
+      TotalsCells(r.totals, ctx->now(), &cells);
       table.AddRow(cells);
     }
   }
@@ -490,21 +509,22 @@ void RunStats(RunContext* ctx) {
       for (const auto& [level, l] : d.levels) {
         std::vector<std::string> cells{d.name, level >= 0 ? std::to_string(level) : "-",
                                        std::to_string(l.files), std::to_string(l.file_bytes)};
-        TotalsCells(l.totals, &cells);
+        TotalsCells(l.totals, ctx->now(), &cells);
         table.AddRow(cells);
       }
       std::vector<std::string> cells{d.name, "all", std::to_string(d.files),
                                      std::to_string(d.file_bytes)};
-      TotalsCells(d.totals, &cells);
+      TotalsCells(d.totals, ctx->now(), &cells);
       table.AddRow(cells);
     }
     std::vector<std::string> cells{"(total)", "all", std::to_string(total_files),
                                    std::to_string(total_file_bytes)};
-    TotalsCells(total, &cells);
+    TotalsCells(total, ctx->now(), &cells);
     table.AddRow(cells);
   }
   out << "GHOST% is the share of bytes in tombstones; EXPIRED counts records whose expiry has "
-         "passed.\n";
+         "passed; PURGEABLE counts expired records and tombstones past --retention, "
+         "PURGEABLE_FOR how long the oldest of them has been purgeable.\n";
 
   for (const DomainReport& d : domains) {
     if (!d.has_tenants) continue;
@@ -513,7 +533,7 @@ void RunStats(RunContext* ctx) {
     uint64_t other_count = 0;
     d.tenants.Top(top_n, &top, &other, &other_count);
     out << '\n';
-    TenantTableText(out,
+    TenantTableText(out, ctx->now(),
                     "Tenants of " + d.name + " (" +
                         CountOf(d.tenants.tracked(), "tenant", "tenants") + "; top " +
                         std::to_string(top_n) + " by bytes)",
@@ -525,7 +545,7 @@ void RunStats(RunContext* ctx) {
     uint64_t other_count = 0;
     all_tenants.Top(top_n, &top, &other, &other_count);
     out << '\n';
-    TenantTableText(out,
+    TenantTableText(out, ctx->now(),
                     "Tenants of all domains (" +
                         CountOf(all_tenants.tracked(), "tenant", "tenants") + "; top " +
                         std::to_string(top_n) + " by bytes)",
@@ -566,7 +586,7 @@ void RunStats(RunContext* ctx) {
                                    IsoTime(p.oldest_key_time) + ")"});
     table.Flush();
     if (r.file.key_mode == KeyMode::kTenant && !r.top.empty()) {
-      TenantTableText(out,
+      TenantTableText(out, ctx->now(),
                       "tenants (" + std::to_string(r.tenants) + "; top " +
                           std::to_string(top_n) + " by bytes)",
                       r.top, r.other, r.other_tenants, false, "  ");

@@ -1203,6 +1203,9 @@ TEST_F(SstDumpSampleDbTest, StatsJsonMatchesWhatWasWritten) {
     EXPECT_EQ(t["tombstone"]["records"].u(), w.tombstone);
     EXPECT_EQ(t["tombstone"]["bytes"].u(), w.tombstone_bytes);
     EXPECT_EQ(t["expired"]["records"].u(), w.expired);
+    // At the default retention of 7 days no tombstone is purgeable yet.
+    EXPECT_EQ(t["purgeable"]["records"].u(), w.expired);
+    EXPECT_EQ(t["oldest_purgeable_time"].type == Json::Type::kNull, w.expired == 0);
     EXPECT_EQ(t["bad"]["records"].u(), 0u);
     EXPECT_NEAR(t["ghost_bytes_share"].number,
                 w.bytes ? static_cast<double>(w.tombstone_bytes) / w.bytes : 0.0, 1e-5);
@@ -1259,18 +1262,25 @@ TEST_F(SstDumpSampleDbTest, StatsJsonMatchesWhatWasWritten) {
   }
 }
 
-TEST_F(SstDumpSampleDbTest, StatsTextTables) {
-  const RunResult r = Dump({"--command=stats", NowFlag(), "--top=2", db()});
-  ASSERT_EQ(r.code, 0) << r.err;
-  // Domain rows: DOMAIN LEVEL FILES FILE_BYTES RECORDS BYTES LIVE EXPIRING TOMBSTONE GHOST_BYTES GHOST% EXPIRED BAD
+// The "all" rows of the Domains table of a stats run, by domain.
+// Columns: DOMAIN LEVEL FILES FILE_BYTES RECORDS BYTES LIVE EXPIRING TOMBSTONE
+// GHOST_BYTES GHOST% EXPIRED PURGEABLE PURGEABLE_FOR BAD
+std::map<std::string, std::vector<std::string>> DomainRows(const std::string& out) {
   std::map<std::string, std::vector<std::string>> all_rows;
   bool in_domains = false;
-  for (const auto& line : Lines(r.out)) {
+  for (const auto& line : Lines(out)) {
     if (line == "Domains") in_domains = true;
     if (line.empty()) in_domains = false;
     const auto t = Tokens(line);
-    if (in_domains && t.size() == 13 && t[1] == "all") all_rows[t[0]] = t;
+    if (in_domains && t.size() == 15 && t[1] == "all") all_rows[t[0]] = t;
   }
+  return all_rows;
+}
+
+TEST_F(SstDumpSampleDbTest, StatsTextTables) {
+  const RunResult r = Dump({"--command=stats", NowFlag(), "--top=2", db()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto all_rows = DomainRows(r.out);
   ASSERT_EQ(all_rows.count("dentry"), 1u) << r.out;
   const auto& dentry = all_rows["dentry"];
   EXPECT_EQ(dentry[4], "6");   // records
@@ -1279,6 +1289,18 @@ TEST_F(SstDumpSampleDbTest, StatsTextTables) {
   const auto& history = all_rows["history"];
   EXPECT_EQ(history[7], "5");   // expiring
   EXPECT_EQ(history[11], "3");  // expired
+  EXPECT_EQ(history[12], "3");  // purgeable: the expired ones
+  EXPECT_NE(history[13], "-");  // purgeable for some time
+  // Tombstones are purgeable once --retention has passed (default 7 days).
+  EXPECT_EQ(all_rows["dentry"][12], "0");
+  EXPECT_EQ(all_rows["dentry"][13], "-");
+  const RunResult zero = Dump({"--command=stats", NowFlag(), "--retention=0", db()});
+  ASSERT_EQ(zero.code, 0) << zero.err;
+  auto zero_rows = DomainRows(zero.out);
+  ASSERT_EQ(zero_rows.count("dentry"), 1u) << zero.out;
+  EXPECT_EQ(zero_rows["dentry"][12], "2");
+  EXPECT_NE(zero_rows["dentry"][13], "-");
+  EXPECT_EQ(Dump({"--command=stats", "--retention=x", db()}).code, 2);
   const uint64_t metadata = all_rows.count("default") ? std::stoull(all_rows["default"][4]) : 0;
   EXPECT_EQ(all_rows["(total)"][4], std::to_string(model().size() + metadata));
   // --top=2 of three tenants: an "(other: 1 tenant)" row.

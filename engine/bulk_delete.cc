@@ -1,0 +1,528 @@
+// Bulk deletes and the purge deadline: Store::RemoveTree, RestoreTree,
+// RemoveTenant and EnforcePurgeDeadline (see engine/removals.h for how a
+// removal is kept and applied).
+#include <rocksdb/metadata.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "codecs/coding.h"
+#include "codecs/key_codec.h"
+#include "compaction/record_properties.h"
+#include "engine/rocksdb_util.h"
+#include "engine/store_impl.h"
+
+namespace metakv {
+
+namespace {
+
+// At most this many range compactions per domain and call, so one pass
+// stays bounded; the rest wait for the next pass.
+constexpr size_t kMaxDeadlineCompactionsPerDomain = 64;
+
+}  // namespace
+
+std::shared_ptr<const RemovalSet> Store::Impl::CurrentRemovals() const {
+  return std::atomic_load(&removal_set_);
+}
+
+void Store::Impl::PublishRemovals() {
+  std::vector<Removal> logical;
+  for (const auto& [id, r] : pending_removals_) {
+    if (r.logical) logical.push_back(r);
+  }
+  std::shared_ptr<const RemovalSet> set;
+  if (!logical.empty()) {
+    set = std::make_shared<RemovalSet>(
+        logical, domains_.size(), [this](std::string_view name, size_t* index) {
+          auto it = domain_index_.find(std::string(name));
+          if (it == domain_index_.end()) return false;
+          *index = it->second;
+          return true;
+        });
+  }
+  std::atomic_store(&removal_set_, set);
+}
+
+Status Store::Impl::LoadRemovals() {
+  std::unique_lock<std::shared_mutex> lock(removals_mu_);
+  pending_removals_.clear();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), default_cf_));
+  for (it->Seek(rocksdb::Slice(kRemovalKeyPrefix.data(), kRemovalKeyPrefix.size()));
+       it->Valid() && it->key().starts_with(
+                          rocksdb::Slice(kRemovalKeyPrefix.data(), kRemovalKeyPrefix.size()));
+       it->Next()) {
+    Removal r;
+    Status s = Removal::Decode(std::string_view(it->key().data(), it->key().size()),
+                               std::string_view(it->value().data(), it->value().size()), &r);
+    if (!s.ok()) return Status::Corruption(path_ + ": " + s.message());
+    for (const auto& range : r.ranges) {
+      if (domain_index_.count(range.first) == 0) {
+        return Status::Corruption(path_ + ": removal " + std::to_string(r.id) +
+                                  " names undeclared domain '" + range.first + "'");
+      }
+    }
+    next_removal_id_ = std::max(next_removal_id_, r.id + 1);
+    pending_removals_[r.id] = std::move(r);
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), path_ + ": reading pending removals");
+  PublishRemovals();
+  return Status::OK();
+}
+
+Status Store::Impl::CommitRemoval(const WriteOptions& wo, Removal removal,
+                                  const std::vector<std::pair<Domain*, std::string>>& ranges) {
+  removal.id = next_removal_id_;
+  rocksdb::WriteBatch wb;
+  rocksdb::Status rs = wb.Put(default_cf_, removal.Key(), removal.Encode());
+  if (!removal.logical) {
+    for (const auto& [d, prefix] : ranges) {
+      std::string begin, end;
+      RemovalRangeBounds(removal.tenant, prefix, &begin, &end);
+      if (rs.ok()) rs = wb.DeleteRange(d->cf, begin, end);
+    }
+  }
+  if (rs.ok()) rs = db_->Write(ToRocksWrite(wo), &wb);
+  if (!rs.ok()) return FromRocks(rs, "writing removal");
+  ++next_removal_id_;
+  removal.seq = db_->GetLatestSequenceNumber();
+  const bool logical = removal.logical;
+  pending_removals_[removal.id] = std::move(removal);
+  if (logical) PublishRemovals();
+  return Status::OK();
+}
+
+Status Store::Impl::LockRemovalsForWrite(
+    const std::vector<std::pair<Domain*, std::string_view>>& keys,
+    std::shared_lock<std::shared_mutex>* lock) {
+  while (true) {
+    *lock = std::shared_lock<std::shared_mutex>(removals_mu_);
+    const std::shared_ptr<const RemovalSet> set = CurrentRemovals();
+    if (!set) return Status::OK();
+    std::vector<uint64_t> unmarked;
+    for (const auto& [d, key] : keys) {
+      const RemovalSet::Entry* e = set->Covering(IndexOf(d), key);
+      if (e != nullptr && !e->written_under) unmarked.push_back(e->id);
+    }
+    if (unmarked.empty()) return Status::OK();
+    lock->unlock();
+    // Mark them durably before the write: the WAL keeps writes in order, so
+    // a record that survives a crash has its mark before it.
+    std::unique_lock<std::shared_mutex> exclusive(removals_mu_);
+    rocksdb::WriteBatch wb;
+    for (uint64_t id : unmarked) {
+      auto it = pending_removals_.find(id);
+      if (it == pending_removals_.end() || it->second.written_under) continue;
+      Removal marked = it->second;
+      marked.written_under = true;
+      rocksdb::Status rs = wb.Put(default_cf_, marked.Key(), marked.Encode());
+      if (!rs.ok()) return FromRocks(rs, "marking removal");
+    }
+    if (wb.Count() > 0) {
+      rocksdb::Status rs = db_->Write(rocksdb::WriteOptions(), &wb);
+      if (!rs.ok()) return FromRocks(rs, "marking removal");
+      for (uint64_t id : unmarked) {
+        auto it = pending_removals_.find(id);
+        if (it != pending_removals_.end()) it->second.written_under = true;
+      }
+      PublishRemovals();
+    }
+  }
+}
+
+uint64_t Store::Impl::WriteTimeFor(const Domain* d, std::string_view encoded_key,
+                                   uint64_t now) const {
+  const std::shared_ptr<const RemovalSet> set = CurrentRemovals();
+  if (!set) return now;
+  const RemovalSet::Entry* e = set->Covering(IndexOf(d), encoded_key);
+  return e == nullptr ? now : std::max(now, codecs::SaturatingAdd(e->time, 1));
+}
+
+Status Store::Impl::RemoveTree(const WriteOptions& wo, std::string_view tenant,
+                               const std::vector<PrefixRef>& prefixes, RemoveMode mode,
+                               uint64_t* removal_id) {
+  Status s = CheckWritable();
+  if (s.ok()) s = codecs::ValidateTenant(tenant);
+  if (s.ok() && prefixes.empty()) s = Status::InvalidArgument("RemoveTree: no prefixes");
+  if (s.ok() && mode != RemoveMode::kLogical && mode != RemoveMode::kHard) {
+    s = Status::InvalidArgument("RemoveTree: unknown mode");
+  }
+  if (!s.ok()) return s;
+  const bool logical = mode == RemoveMode::kLogical;
+  std::vector<std::pair<Domain*, std::string>> ranges;
+  uint64_t retention = UINT64_MAX;
+  for (const PrefixRef& p : prefixes) {
+    Domain* d = nullptr;
+    s = FindDomain(p.domain, &d);
+    if (!s.ok()) return s;
+    if (p.prefix.empty()) return Status::InvalidArgument("RemoveTree: empty prefix");
+    if (p.prefix.size() > options_.max_key_bytes) {
+      return Status::InvalidArgument("RemoveTree: prefix of " + std::to_string(p.prefix.size()) +
+                                     " bytes exceeds max_key_bytes");
+    }
+    if (logical && d->options.temperature == Temperature::kCold) {
+      return Status::InvalidArgument("RemoveTree: cold domain '" + d->options.name +
+                                     "' expires by TTL; remove it with RemoveMode::kHard");
+    }
+    for (const auto& [other, prefix] : ranges) {
+      if (other == d && (prefix.rfind(p.prefix, 0) == 0 || p.prefix.rfind(prefix, 0) == 0)) {
+        return Status::InvalidArgument("RemoveTree: overlapping prefixes in domain '" +
+                                       d->options.name + "'");
+      }
+    }
+    retention = std::min(retention, d->options.tombstone_retention_seconds);
+    ranges.emplace_back(d, std::string(p.prefix));
+  }
+  Removal r;
+  r.logical = logical;
+  r.tenant = std::string(tenant);
+  for (const auto& [d, prefix] : ranges) r.ranges.emplace_back(d->options.name, prefix);
+  std::unique_lock<std::shared_mutex> lock(removals_mu_);
+  r.time = clock_->NowSeconds();
+  r.purge_time = logical ? codecs::SaturatingAdd(r.time, retention) : r.time;
+  const uint64_t id = next_removal_id_;
+  s = CommitRemoval(wo, std::move(r), ranges);
+  if (!s.ok()) return s;
+  lock.unlock();
+  if (removal_id != nullptr) *removal_id = id;
+  for (const auto& [d, prefix] : ranges) {
+    d->counters->tree_removals.fetch_add(1, std::memory_order_relaxed);
+  }
+  return Status::OK();
+}
+
+Status Store::Impl::RestoreTree(const WriteOptions& wo, uint64_t removal_id) {
+  Status s = CheckWritable();
+  if (!s.ok()) return s;
+  std::unique_lock<std::shared_mutex> lock(removals_mu_);
+  auto it = pending_removals_.find(removal_id);
+  if (it == pending_removals_.end() || !it->second.logical) {
+    return Status::NotFound("no pending logical tree removal " + std::to_string(removal_id));
+  }
+  const Removal& r = it->second;
+  const uint64_t now = clock_->NowSeconds();
+  if (now >= r.purge_time) {
+    return Status::Expired("tree removal " + std::to_string(removal_id) + " was " +
+                           std::to_string(now - r.time) + " s ago; its retention has passed");
+  }
+  rocksdb::Status rs = db_->Delete(ToRocksWrite(wo), default_cf_, r.Key());
+  if (!rs.ok()) return FromRocks(rs, "restoring tree");
+  for (const auto& range : r.ranges) {
+    domains_[domain_index_.at(range.first)].counters->tree_restores.fetch_add(
+        1, std::memory_order_relaxed);
+  }
+  pending_removals_.erase(it);
+  PublishRemovals();
+  return Status::OK();
+}
+
+Status Store::Impl::RemoveTenant(const WriteOptions& wo, std::string_view tenant) {
+  Status s = CheckWritable();
+  if (s.ok()) s = codecs::ValidateTenant(tenant);
+  if (!s.ok()) return s;
+  Removal r;
+  r.tenant = std::string(tenant);
+  std::vector<std::pair<Domain*, std::string>> ranges;
+  for (auto& d : domains_) {
+    r.ranges.emplace_back(d.options.name, std::string());
+    ranges.emplace_back(&d, std::string());
+  }
+  std::unique_lock<std::shared_mutex> lock(removals_mu_);
+  r.time = clock_->NowSeconds();
+  r.purge_time = r.time;
+  s = CommitRemoval(wo, std::move(r), ranges);
+  if (!s.ok()) return s;
+  lock.unlock();
+  for (auto& d : domains_) d.counters->tenant_removals.fetch_add(1, std::memory_order_relaxed);
+  return Status::OK();
+}
+
+// ------------------------------------------------------ Purge deadline ----
+
+Status Store::Impl::EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* compactions) {
+  Status s = CheckWritable();
+  if (!s.ok()) return s;
+  std::lock_guard<std::mutex> lock(deadline_mu_);
+  uint64_t n = 0;
+  const uint64_t now = clock_->NowSeconds();
+
+  // Memtables (and the WAL behind them) hold records too: flush those that
+  // have held data for min_age_seconds, all in one flush so the old WAL
+  // files can go.
+  std::vector<rocksdb::ColumnFamilyHandle*> stale;
+  for (size_t i = 0; i <= domains_.size(); ++i) {
+    rocksdb::ColumnFamilyHandle* cf = i < domains_.size() ? domains_[i].cf : default_cf_;
+    MemtableWatch& w = memtable_watch_[i];
+    uint64_t active = 0, immutable = 0;
+    db_->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesActiveMemTable, &active);
+    db_->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesImmMemTables, &immutable);
+    if (active + immutable == 0) {
+      w.since = 0;
+      continue;
+    }
+    // The default column family has no flush counter: it counts as never
+    // flushed by RocksDB itself, which only flushes it early.
+    const uint64_t flushes =
+        i < domains_.size() ? domains_[i].counters->flushes.load(std::memory_order_relaxed) : 0;
+    if (w.since == 0 || w.flushes != flushes) w = MemtableWatch{flushes, now};
+    if (min_age_seconds == 0 || now - w.since >= min_age_seconds) {
+      stale.push_back(cf);
+      w.since = 0;
+    }
+  }
+  if (!stale.empty()) {
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    rocksdb::Status rs = db_->Flush(fo, stale);
+    if (!rs.ok()) return FromRocks(rs, "purge deadline flush");
+  }
+
+  s = PurgeDueRemovals(min_age_seconds, &n);
+  for (auto& d : domains_) {
+    if (!s.ok()) break;
+    s = CompactDueFiles(&d, min_age_seconds, &n);
+  }
+  if (compactions != nullptr) *compactions = n;
+  return s;
+}
+
+Status Store::Impl::CompactToBottom(Domain* d, const std::string& begin, const std::string& end) {
+  rocksdb::CompactRangeOptions co;
+  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  // Size-triggered compactions go on meanwhile.
+  co.exclusive_manual_compaction = false;
+  const rocksdb::Slice b(begin), e(end);
+  const uint64_t written = d->counters->compaction_bytes_written.load();
+  rocksdb::Status rs = db_->CompactRange(co, d->cf, &b, &e);
+  if (!rs.ok()) return FromRocks(rs, "purge deadline compaction of '" + d->options.name + "'");
+  d->counters->deadline_compactions.fetch_add(1, std::memory_order_relaxed);
+  d->counters->deadline_compaction_bytes.fetch_add(
+      d->counters->compaction_bytes_written.load() - written, std::memory_order_relaxed);
+  return Status::OK();
+}
+
+Status Store::Impl::RangeClearOf(Domain* d, const std::string& begin, const std::string& end,
+                                 uint64_t time, bool* clear) {
+  rocksdb::ReadOptions ro;
+  const rocksdb::Slice upper(end);
+  ro.iterate_upper_bound = &upper;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, d->cf));
+  *clear = true;
+  for (it->Seek(begin); it->Valid(); it->Next()) {
+    codecs::Record record;
+    const std::string_view key(it->key().data(), it->key().size());
+    if (!codecs::DecodeRecord(key, std::string_view(it->value().data(), it->value().size()),
+                              &record)
+             .ok() ||
+        record.time <= time) {
+      *clear = false;
+      break;
+    }
+  }
+  return FromRocks(it->status(), "checking a removed range");
+}
+
+Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compactions) {
+  const uint64_t now = clock_->NowSeconds();
+  const uint64_t purge_time = PurgeTime();
+  uint64_t oldest_snapshot = UINT64_MAX;  // sequence number
+  {
+    std::lock_guard<std::mutex> lock(snapshots_mu_);
+    for (const SnapshotImpl* snap : snapshots_) {
+      if (snap->snapshot_ != nullptr) {
+        oldest_snapshot = std::min<uint64_t>(oldest_snapshot, snap->snapshot_->GetSequenceNumber());
+      }
+    }
+  }
+  std::vector<Removal> due;
+  {
+    std::shared_lock<std::shared_mutex> lock(removals_mu_);
+    for (const auto& [id, r] : pending_removals_) {
+      // An open snapshot that can still see the records holds them back.
+      if (codecs::SaturatingAdd(r.purge_time, min_age_seconds) <= now &&
+          r.purge_time <= purge_time && oldest_snapshot >= r.seq) {
+        due.push_back(r);
+      }
+    }
+  }
+  for (const Removal& r : due) {
+    bool gone = true;
+    for (const auto& [name, prefix] : r.ranges) {
+      Domain* d = &domains_[domain_index_.at(name)];
+      std::string begin, end;
+      RemovalRangeBounds(r.tenant, prefix, &begin, &end);
+      Status s = CompactToBottom(d, begin, end);
+      if (!s.ok()) return s;
+      ++*compactions;
+      if (r.logical) {
+        // The filter dropped every hidden record it saw; make sure none is
+        // left before the removal stops hiding them.
+        bool clear = false;
+        s = RangeClearOf(d, begin, end, r.time, &clear);
+        if (!s.ok()) return s;
+        gone = gone && clear;
+      }
+    }
+    if (!gone) continue;  // tried again next time
+    std::unique_lock<std::shared_mutex> lock(removals_mu_);
+    rocksdb::Status rs = db_->Delete(rocksdb::WriteOptions(), default_cf_, r.Key());
+    if (!rs.ok()) return FromRocks(rs, "forgetting a purged removal");
+    pending_removals_.erase(r.id);
+    if (r.logical) PublishRemovals();
+  }
+  return Status::OK();
+}
+
+namespace {
+
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+uint64_t SystemNowSeconds() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+}  // namespace
+
+void Store::Impl::NoteMarkerFiles(const Domain* d, const std::vector<std::string>& files,
+                                  uint64_t time) {
+  std::lock_guard<std::mutex> lock(marker_mu_);
+  auto& seen = marker_seen_[IndexOf(d)];
+  for (const std::string& f : files) {
+    auto [it, inserted] = seen.emplace(BaseName(f), time);
+    if (!inserted) it->second = std::min(it->second, time);
+  }
+}
+
+uint64_t Store::Impl::MarkerTime(const Domain* d, const rocksdb::SstFileMetaData& f,
+                                 uint64_t now) {
+  uint64_t t = now;
+  {
+    std::lock_guard<std::mutex> lock(marker_mu_);
+    auto [it, inserted] = marker_seen_[IndexOf(d)].emplace(BaseName(f.name), now);
+    t = it->second;
+  }
+  // RocksDB's age of the file's oldest ancestor, in the store's clock.
+  const uint64_t system_now = SystemNowSeconds();
+  if (f.oldest_ancester_time != 0 && f.oldest_ancester_time <= system_now) {
+    const uint64_t age = system_now - f.oldest_ancester_time;
+    t = std::min(t, now > age ? now - age : 0);
+  }
+  return t;
+}
+
+Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_t* compactions) {
+  if (!d->options.purge_in_compaction) return Status::OK();
+  rocksdb::TablePropertiesCollection props;
+  rocksdb::Status rs = db_->GetPropertiesOfAllTables(d->cf, &props);
+  if (!rs.ok()) return FromRocks(rs, "reading table properties of '" + d->options.name + "'");
+  rocksdb::ColumnFamilyMetaData meta;
+  db_->GetColumnFamilyMetaData(d->cf, &meta);
+  int last_level = -1;
+  for (const auto& level : meta.levels) {
+    if (!level.files.empty()) last_level = level.level;
+  }
+  const uint64_t purge_time = PurgeTime();
+  const uint64_t now = clock_->NowSeconds();
+  std::set<std::string> live;
+  const uint64_t retention = d->options.tombstone_retention_seconds;
+  std::vector<std::pair<std::string, std::string>> ranges;  // [first, last] keys
+  for (const auto& level : meta.levels) {
+    for (const auto& f : level.files) {
+      if (f.being_compacted) continue;
+      auto it = props.find(f.db_path + f.name);
+      FileRecordStats stats;
+      if (it == props.end() ||
+          !FileRecordStats::FromProperties(it->second->user_collected_properties, &stats)) {
+        continue;
+      }
+      const uint64_t purgeable = stats.EarliestPurgeTime(retention);
+      bool due = purgeable != FileRecordStats::kNever &&
+                 codecs::SaturatingAdd(purgeable, min_age_seconds) <= purge_time;
+      // Deletion markers above the last level may cover older versions
+      // below them, which only a compaction down to them drops.
+      if (stats.deletions > 0 && level.level < last_level) {
+        live.insert(BaseName(f.name));
+        due = due || codecs::SaturatingAdd(MarkerTime(d, f, now), min_age_seconds) <= now;
+      }
+      if (due) ranges.emplace_back(f.smallestkey, f.largestkey);
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(marker_mu_);
+    auto& seen = marker_seen_[IndexOf(d)];
+    for (auto it = seen.begin(); it != seen.end();) {
+      it = live.count(it->first) != 0 ? std::next(it) : seen.erase(it);
+    }
+  }
+  std::sort(ranges.begin(), ranges.end());
+  std::vector<std::pair<std::string, std::string>> merged;
+  for (auto& r : ranges) {
+    if (!merged.empty() && r.first <= merged.back().second) {
+      merged.back().second = std::max(merged.back().second, r.second);
+    } else {
+      merged.push_back(std::move(r));
+    }
+  }
+  if (merged.size() > kMaxDeadlineCompactionsPerDomain) {
+    merged.resize(kMaxDeadlineCompactionsPerDomain);
+  }
+  for (const auto& [first, last] : merged) {
+    // CompactRange takes an inclusive end: the last key itself is covered.
+    Status s = CompactToBottom(d, first, last);
+    if (!s.ok()) return s;
+    ++*compactions;
+  }
+  return Status::OK();
+}
+
+Status Store::Impl::PurgeStatsOf(Domain* d, DomainStats* ds) {
+  const uint64_t now = clock_->NowSeconds();
+  uint64_t oldest = FileRecordStats::kNever;
+  {
+    std::shared_lock<std::shared_mutex> lock(removals_mu_);
+    for (const auto& [id, r] : pending_removals_) {
+      bool here = false;
+      for (const auto& range : r.ranges) here = here || range.first == d->options.name;
+      if (!here) continue;
+      ++ds->pending_purges;
+      if (r.logical && now < r.purge_time) ++ds->pending_tree_removals;
+      if (r.purge_time <= now) oldest = std::min(oldest, r.purge_time);
+    }
+  }
+  rocksdb::TablePropertiesCollection props;
+  rocksdb::Status rs = db_->GetPropertiesOfAllTables(d->cf, &props);
+  if (!rs.ok()) return FromRocks(rs, "reading table properties of '" + d->options.name + "'");
+  rocksdb::ColumnFamilyMetaData meta;
+  db_->GetColumnFamilyMetaData(d->cf, &meta);
+  int last_level = -1;
+  for (const auto& level : meta.levels) {
+    if (!level.files.empty()) last_level = level.level;
+  }
+  for (const auto& level : meta.levels) {
+    for (const auto& f : level.files) {
+      auto it = props.find(f.db_path + f.name);
+      FileRecordStats stats;
+      if (it == props.end() ||
+          !FileRecordStats::FromProperties(it->second->user_collected_properties, &stats)) {
+        continue;
+      }
+      const uint64_t t = stats.EarliestPurgeTime(d->options.tombstone_retention_seconds);
+      if (t <= now) oldest = std::min(oldest, t);
+      if (stats.deletions > 0 && level.level < last_level) {
+        oldest = std::min(oldest, MarkerTime(d, f, now));
+      }
+    }
+  }
+  ds->oldest_purgeable_time = oldest == FileRecordStats::kNever ? 0 : oldest;
+  return Status::OK();
+}
+
+}  // namespace metakv

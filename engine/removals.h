@@ -1,0 +1,110 @@
+// Bulk removals (Store::RemoveTree, Store::RemoveTenant): the pending ones,
+// persisted in the default column family, and the set of logical ones that
+// reads consult.
+//
+// A removal covers key ranges: (domain, tenant, key prefix); an empty
+// prefix is the whole tenant. A hard removal writes one RocksDB range
+// deletion per range in the same atomic write as its record, so RocksDB
+// hides the records. A logical removal writes only its record: reads hide
+// every record under its prefixes whose write time is at or before the
+// removal time (records written under a removed prefix later get a later
+// write time, so they stay visible), until RestoreTree drops the record.
+// Once the retention has passed (purge_time), the tombstone filter drops the
+// hidden records in compaction. Either kind stays pending until the purge
+// deadline's compaction of its ranges has dropped its bytes; then its
+// record goes.
+//
+// Stored under kRemovalKeyPrefix + 8-byte big-endian id, as a record
+// (codecs/record_codec.h, checksummed) whose payload is:
+//   u8 flags (bit 0 logical, bit 1 written under), varint purge_time,
+//   varint tenant length, tenant, varint range count, then per range:
+//   varint domain name length, name, varint prefix length, prefix.
+// The record's time is the removal time.
+//
+// Thread-safety: Removal is a plain value; a RemovalSet is immutable once
+// built and may be read from any thread.
+#ifndef METAKV_ENGINE_REMOVALS_H_
+#define METAKV_ENGINE_REMOVALS_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "metakv/status.h"
+
+namespace metakv {
+
+inline constexpr std::string_view kRemovalKeyPrefix = "metakv.removal.";
+
+struct Removal {
+  uint64_t id = 0;
+  bool logical = false;
+  // Logical: some record was written under one of its prefixes after the
+  // removal, so an iterator cannot skip a prefix's range whole.
+  bool written_under = false;
+  uint64_t time = 0;        // removal time, seconds (the store's clock)
+  uint64_t purge_time = 0;  // from when its records may be purged, seconds
+  std::string tenant;
+  // (domain name, key prefix); an empty prefix is the whole tenant.
+  std::vector<std::pair<std::string, std::string>> ranges;
+  // In memory only: a sequence number at or after the removal's write
+  // (snapshots older than it still see its records); 0 after a reopen.
+  uint64_t seq = 0;
+
+  std::string Key() const;
+  std::string Encode() const;
+  // Corruption naming the fault if key or value does not decode.
+  static Status Decode(std::string_view key, std::string_view value, Removal* out);
+};
+
+// The encoded key range [begin, end) of a (tenant, prefix) range.
+void RemovalRangeBounds(std::string_view tenant, std::string_view prefix, std::string* begin,
+                        std::string* end);
+
+// The logical removals in force, indexed for the per-record checks of reads
+// and of the compaction filter.
+class RemovalSet {
+ public:
+  struct Entry {
+    std::string begin;  // encoded keys: the range [begin, end)
+    std::string end;
+    uint64_t id = 0;
+    uint64_t time = 0;
+    uint64_t purge_time = 0;
+    bool written_under = false;
+  };
+
+  // domain_index maps a domain name to its index (false if unknown: that
+  // range is left out). Only logical removals are indexed.
+  RemovalSet(const std::vector<Removal>& removals, size_t domains,
+             const std::function<bool(std::string_view, size_t*)>& domain_index);
+
+  bool empty() const { return count_ == 0; }
+  bool Empty(size_t domain) const { return domain >= by_domain_.size() || by_domain_[domain].empty(); }
+
+  // The entry hiding a record stored under encoded_key in the domain and
+  // written at record_time (the newest such removal); null if none.
+  const Entry* Hiding(size_t domain, std::string_view encoded_key, uint64_t record_time) const;
+  // The newest entry whose range holds encoded_key, whatever the time; null
+  // if none.
+  const Entry* Covering(size_t domain, std::string_view encoded_key) const;
+  // True if a hiding entry's purge time is at or before purge_time.
+  bool Purgeable(size_t domain, std::string_view encoded_key, uint64_t record_time,
+                 uint64_t purge_time) const;
+
+ private:
+  // Per domain: encoded tenant prefix -> its entries.
+  std::vector<std::unordered_map<std::string, std::vector<Entry>>> by_domain_;
+  size_t count_ = 0;
+
+  const std::vector<Entry>* EntriesOf(size_t domain, std::string_view encoded_key) const;
+};
+
+}  // namespace metakv
+
+#endif  // METAKV_ENGINE_REMOVALS_H_

@@ -1,0 +1,555 @@
+// Bulk deletes: RemoveTree (logical and hard), RestoreTree, RemoveTenant,
+// and the purge deadline (EnforcePurgeDeadline, the maintenance pass), on a
+// real store with a small LSM, checked against a model of every domain and
+// against the SST files themselves (a purged record must be gone from every
+// live file, not only hidden).
+#include <rocksdb/db.h>
+#include <rocksdb/sst_file_reader.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <random>
+
+#include "codecs/key_codec.h"
+#include "engine/store_impl.h"
+#include "tests/engine/store_fixture.h"
+
+namespace metakv::test {
+namespace {
+
+// Records of (tenant, key) with key in [first, first + prefix-successor)
+// present in any live SST file of the domain, shadowed or not, plus the
+// entries of its memtables.
+uint64_t PhysicalRecords(Store* store, const std::string& domain, const std::string& tenant,
+                         const std::string& prefix) {
+  rocksdb::DB* db = store->TEST_impl()->TEST_db();
+  rocksdb::ColumnFamilyHandle* cf = store->TEST_impl()->TEST_cf(domain);
+  const std::string begin = codecs::EncodeKey(tenant, prefix);
+  const std::string successor = codecs::PrefixSuccessor(prefix);
+  const std::string end = successor.empty() ? codecs::TenantUpperBound(tenant)
+                                            : codecs::EncodeKey(tenant, successor);
+  // Settled first, so no compaction removes a file while it is read.
+  EXPECT_TRUE(store->WaitForBackgroundWork().ok());
+  rocksdb::ColumnFamilyMetaData meta;
+  db->GetColumnFamilyMetaData(cf, &meta);
+  uint64_t n = 0;
+  for (const auto& level : meta.levels) {
+    for (const auto& f : level.files) {
+      rocksdb::SstFileReader reader(rocksdb::Options{});
+      const rocksdb::Status s = reader.Open(f.db_path + f.name);
+      EXPECT_TRUE(s.ok()) << f.name << ": " << s.ToString();
+      if (!s.ok()) continue;
+      std::unique_ptr<rocksdb::Iterator> it(reader.NewIterator(rocksdb::ReadOptions()));
+      for (it->Seek(begin); it->Valid() && it->key().compare(end) < 0; it->Next()) ++n;
+    }
+  }
+  uint64_t mem = 0;
+  db->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesActiveMemTable, &mem);
+  n += mem;
+  db->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesImmMemTables, &mem);
+  return n + mem;
+}
+
+std::string Key(const std::string& tree, int dir, int file) {
+  char buf[64];
+  snprintf(buf, sizeof(buf), "%s/d%03d/f%04d", tree.c_str(), dir, file);
+  return buf;
+}
+
+// Compares scans, printing only the first difference (values are long).
+void ExpectSame(const std::vector<Entry>& got, const std::vector<Entry>& want,
+                const std::string& what) {
+  for (size_t i = 0; i < std::max(got.size(), want.size()); ++i) {
+    if (i >= got.size() || i >= want.size() || !(got[i] == want[i])) {
+      ADD_FAILURE() << what << ": " << got.size() << " entries, wanted " << want.size()
+                    << "; first difference at " << i << ": got "
+                    << (i < got.size() ? got[i].tenant + "/" + got[i].key : "(end)")
+                    << ", wanted "
+                    << (i < want.size() ? want[i].tenant + "/" + want[i].key : "(end)");
+      return;
+    }
+  }
+}
+
+class BulkDeleteTest : public StoreTest {
+ protected:
+  // Fills tenants a and b with trees T1 and T2 (dirs x files) in the inode
+  // and dentry domains, and records each in the models; flushes now and
+  // then so the records spread over levels.
+  void Populate(int dirs = 8, int files = 60) {
+    int n = 0;
+    for (const std::string tenant : {"a", "b"}) {
+      for (const std::string tree : {"T1", "T2"}) {
+        for (int d = 0; d < dirs; ++d) {
+          for (int f = 0; f < files; ++f) {
+            const std::string key = Key(tree, d, f);
+            const std::string value = RandomBytes(40, ++n);
+            for (const std::string& domain : {kInode, kDentry}) {
+              ASSERT_TRUE(Put(domain, tenant, key, value).ok());
+              Model(domain)[{tenant, key}] = value;
+            }
+          }
+        }
+        MKV_ASSERT_OK(store_->Flush());
+      }
+    }
+    MKV_ASSERT_OK(store_->WaitForBackgroundWork());
+  }
+
+  DomainModel& Model(const std::string& domain) { return models_[domain]; }
+
+  // Drops every model record of (tenant, prefix) in the domain into *out.
+  void ModelRemove(const std::string& domain, const std::string& tenant,
+                   const std::string& prefix, DomainModel* out = nullptr) {
+    auto& m = Model(domain);
+    for (auto it = m.begin(); it != m.end();) {
+      if (it->first.first == tenant && it->first.second.rfind(prefix, 0) == 0) {
+        if (out != nullptr) (*out)[it->first] = it->second;
+        it = m.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  // Every domain's scans (domain-wide, per tenant, per tree prefix, both
+  // directions) and point reads equal the models.
+  void ExpectMatchesModel(const Snapshot* snapshot = nullptr,
+                          std::map<std::string, DomainModel>* models = nullptr) {
+    auto& ms = models != nullptr ? *models : models_;
+    for (const std::string& domain : {kInode, kDentry}) {
+      const DomainModel& m = ms[domain];
+      std::vector<ScanSpec> specs{ScanSpec{}};
+      for (const std::string tenant : {"a", "b"}) {
+        specs.push_back(TenantSpec(tenant));
+        specs.push_back(TenantSpec(tenant, "T1/"));
+        specs.push_back(TenantSpec(tenant, "T2/"));
+        specs.push_back(TenantSpec(tenant, "", "T1/d003", "T2/d001"));
+      }
+      for (const ScanSpec& spec : specs) {
+        const auto want = ModelScan(m, spec);
+        const std::string what = domain + " tenant " + spec.tenant + " prefix " + spec.prefix;
+        ExpectSame(ScanForward(store_.get(), domain, spec, snapshot), want, what + " forward");
+        ExpectSame(ScanBackward(store_.get(), domain, spec, snapshot), Reversed(want),
+                   what + " backward");
+      }
+      for (const std::string tenant : {"a", "b"}) {
+        for (const std::string tree : {"T1", "T2", "T3"}) {
+          for (int d : {0, 5}) {
+            const std::string key = Key(tree, d, 7);
+            auto it = m.find({tenant, key});
+            EXPECT_EQ(Get(domain, tenant, key, snapshot),
+                      it == m.end() ? "NOT_FOUND" : it->second)
+                << domain << " " << tenant << " " << key;
+          }
+        }
+      }
+    }
+  }
+
+  Status RemoveTree(const std::string& tenant, const std::string& prefix, RemoveMode mode,
+                    uint64_t* id = nullptr) {
+    return store_->RemoveTree(WriteOptions(), tenant, {{kInode, prefix}, {kDentry, prefix}},
+                              mode, id);
+  }
+
+  DomainStats StatsOf(const std::string& domain) {
+    Stats stats;
+    EXPECT_TRUE(store_->GetStats(&stats).ok());
+    for (auto& d : stats.domains) {
+      if (d.name == domain) return d;
+    }
+    ADD_FAILURE() << "no domain " << domain;
+    return {};
+  }
+
+  std::map<std::string, DomainModel> models_;
+};
+
+TEST_F(BulkDeleteTest, LogicalRemovalHidesTheTreeAndRestoreBringsAllOfItBack) {
+  Populate();
+  // One record of the tree deleted on its own before: it stays deleted.
+  MKV_ASSERT_OK(Delete(kInode, "a", Key("T1", 2, 3)));
+  Model(kInode).erase({"a", Key("T1", 2, 3)});
+  const std::map<std::string, DomainModel> before = models_;
+  const Snapshot* snap = store_->GetSnapshot();
+
+  uint64_t id = 0;
+  MKV_ASSERT_OK(RemoveTree("a", "T1/", RemoveMode::kLogical, &id));
+  ModelRemove(kInode, "a", "T1/");
+  ModelRemove(kDentry, "a", "T1/");
+  ExpectMatchesModel();
+  // The snapshot taken before still sees the tree.
+  auto before_copy = before;
+  ExpectMatchesModel(snap, &before_copy);
+  store_->ReleaseSnapshot(snap);
+
+  // To writers the hidden records are not there.
+  MKV_EXPECT_CODE(kNotFound, Delete(kInode, "a", Key("T1", 1, 1)));
+  MKV_EXPECT_CODE(kNotFound, Undelete(kInode, "a", Key("T1", 2, 3)));
+  std::vector<std::string> values;
+  std::vector<Status> statuses;
+  MKV_ASSERT_OK(store_->MultiGet(ReadOptions(),
+                                 {{kInode, "a", Key("T1", 1, 1)}, {kInode, "a", Key("T2", 1, 1)}},
+                                 &values, &statuses));
+  EXPECT_TRUE(statuses[0].IsNotFound());
+  EXPECT_TRUE(statuses[1].ok());
+
+  // Hidden across a reopen too, and flushes and compactions keep the
+  // records (retention has not passed).
+  Reopen();
+  FlushAndCompact();
+  ExpectMatchesModel();
+  EXPECT_GT(PhysicalRecords(store_.get(), kInode, "a", "T1/"), 0u);
+  EXPECT_EQ(StatsOf(kInode).pending_tree_removals, 1u);
+
+  clock_->AdvanceSeconds(3600);
+  MKV_ASSERT_OK(store_->RestoreTree(WriteOptions(), id));
+  models_ = before;
+  ExpectMatchesModel();
+  MKV_EXPECT_CODE(kOk, Undelete(kInode, "a", Key("T1", 2, 3)));  // restorable as before
+  MKV_EXPECT_CODE(kNotFound, store_->RestoreTree(WriteOptions(), id));
+  EXPECT_EQ(StatsOf(kInode).tree_restores, 1u);
+}
+
+TEST_F(BulkDeleteTest, WritesUnderARemovedTreeStayVisibleEvenInTheSameSecond) {
+  Populate(4, 20);
+  uint64_t id = 0;
+  MKV_ASSERT_OK(RemoveTree("a", "T1/", RemoveMode::kLogical, &id));
+  ModelRemove(kInode, "a", "T1/");
+  ModelRemove(kDentry, "a", "T1/");
+  // Same clock second as the removal: a new record and an old key reused.
+  for (const std::string& key : {Key("T1", 9, 9), Key("T1", 1, 1)}) {
+    MKV_ASSERT_OK(Put(kInode, "a", key, "new"));
+    Model(kInode)[{"a", key}] = "new";
+  }
+  WriteBatch batch;
+  batch.Put(kDentry, "a", Key("T1", 2, 2), "batched");
+  MKV_ASSERT_OK(store_->Write(WriteOptions(), batch));
+  Model(kDentry)[{"a", Key("T1", 2, 2)}] = "batched";
+  ExpectMatchesModel();
+  // Deleting a new record works, and its tombstone is restorable.
+  MKV_ASSERT_OK(Delete(kInode, "a", Key("T1", 9, 9)));
+  MKV_ASSERT_OK(Undelete(kInode, "a", Key("T1", 9, 9)));
+  Reopen();
+  ExpectMatchesModel();
+
+  // Restoring brings back the old records the new ones did not replace.
+  MKV_ASSERT_OK(store_->RestoreTree(WriteOptions(), id));
+  for (int d = 0; d < 4; ++d) {
+    for (int f = 0; f < 20; ++f) {
+      EXPECT_NE(Get(kInode, "a", Key("T1", d, f)), "NOT_FOUND");
+    }
+  }
+  EXPECT_EQ(Get(kInode, "a", Key("T1", 1, 1)), "new");
+  EXPECT_EQ(Get(kDentry, "a", Key("T1", 2, 2)), "batched");
+}
+
+TEST_F(BulkDeleteTest, AfterRetentionTheTreeIsPurgedFromEveryFile) {
+  Populate();
+  uint64_t id = 0;
+  MKV_ASSERT_OK(RemoveTree("a", "T1/", RemoveMode::kLogical, &id));
+  ModelRemove(kInode, "a", "T1/");
+  ModelRemove(kDentry, "a", "T1/");
+  const uint64_t retention = options_.domains[0].tombstone_retention_seconds;
+
+  // Before retention: the deadline work leaves it (restorable).
+  uint64_t n = 0;
+  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0, &n));
+  EXPECT_GT(PhysicalRecords(store_.get(), kInode, "a", "T1/"), 0u);
+
+  clock_->AdvanceSeconds(retention);
+  MKV_EXPECT_CODE(kExpired, store_->RestoreTree(WriteOptions(), id));
+  ExpectMatchesModel();
+  EXPECT_NE(StatsOf(kInode).oldest_purgeable_time, 0u);
+  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0, &n));
+  EXPECT_GT(n, 0u);
+  for (const std::string& domain : {kInode, kDentry}) {
+    EXPECT_EQ(PhysicalRecords(store_.get(), domain, "a", "T1/"), 0u) << domain;
+    EXPECT_EQ(PhysicalRecords(store_.get(), domain, "a", "T2/"), 8u * 60) << domain;
+    EXPECT_EQ(PhysicalRecords(store_.get(), domain, "b", "T1/"), 8u * 60) << domain;
+    const DomainStats ds = StatsOf(domain);
+    EXPECT_EQ(ds.pending_purges, 0u);
+    EXPECT_EQ(ds.oldest_purgeable_time, 0u);
+    EXPECT_GT(ds.deadline_compactions, 0u);
+  }
+  ExpectMatchesModel();
+  Reopen();
+  ExpectMatchesModel();
+  MKV_EXPECT_CODE(kNotFound, store_->RestoreTree(WriteOptions(), id));
+}
+
+TEST_F(BulkDeleteTest, HardRemovalIsAtOnceAndNotRestorable) {
+  Populate();
+  const Snapshot* snap = store_->GetSnapshot();
+  const auto before = models_;
+  uint64_t id = 0;
+  MKV_ASSERT_OK(RemoveTree("b", "T2/", RemoveMode::kHard, &id));
+  ModelRemove(kInode, "b", "T2/");
+  ModelRemove(kDentry, "b", "T2/");
+  ExpectMatchesModel();
+  auto before_copy = before;
+  ExpectMatchesModel(snap, &before_copy);
+  MKV_EXPECT_CODE(kNotFound, store_->RestoreTree(WriteOptions(), id));
+  // The snapshot holds the bytes; released, the deadline work drops them.
+  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+  EXPECT_EQ(StatsOf(kInode).pending_purges, 1u);
+  store_->ReleaseSnapshot(snap);
+  clock_->AdvanceSeconds(1);
+  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+  EXPECT_EQ(StatsOf(kInode).pending_purges, 0u);
+  EXPECT_EQ(PhysicalRecords(store_.get(), kInode, "b", "T2/"), 0u);
+  EXPECT_EQ(PhysicalRecords(store_.get(), kDentry, "b", "T2/"), 0u);
+  // Written again afterwards, the keys are new records.
+  MKV_ASSERT_OK(Put(kInode, "b", Key("T2", 0, 0), "again"));
+  Model(kInode)[{"b", Key("T2", 0, 0)}] = "again";
+  Reopen();
+  ExpectMatchesModel();
+}
+
+TEST_F(BulkDeleteTest, RemoveTenantDropsEveryDomainAndLeavesOthersAlone) {
+  Populate();
+  std::vector<ColdRecord> history;
+  for (int i = 0; i < 50; ++i) history.push_back({Key("H", 0, i), "h" + std::to_string(i), 0});
+  MKV_ASSERT_OK(store_->IngestCold(kHistory, "a", history));
+  MKV_ASSERT_OK(store_->IngestCold(kHistory, "b", history));
+
+  MKV_ASSERT_OK(store_->RemoveTenant(WriteOptions(), "a"));
+  ModelRemove(kInode, "a", "");
+  ModelRemove(kDentry, "a", "");
+  ExpectMatchesModel();
+  EXPECT_TRUE(ScanForward(store_.get(), kHistory, TenantSpec("a")).empty());
+  EXPECT_EQ(ScanForward(store_.get(), kHistory, TenantSpec("b")).size(), 50u);
+  EXPECT_EQ(StatsOf(kHistory).tenant_removals, 1u);
+
+  // The tenant starts empty when written again.
+  MKV_ASSERT_OK(Put(kInode, "a", "fresh", "1"));
+  Model(kInode)[{"a", "fresh"}] = "1";
+  MKV_ASSERT_OK(store_->IngestCold(kHistory, "a", {{"h2", "x", 0}}));
+  Reopen();
+  ExpectMatchesModel();
+  EXPECT_EQ(ScanForward(store_.get(), kHistory, TenantSpec("a")).size(), 1u);
+
+  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+  EXPECT_EQ(PhysicalRecords(store_.get(), kInode, "a", ""), 1u);  // "fresh"
+  EXPECT_EQ(PhysicalRecords(store_.get(), kDentry, "a", ""), 0u);
+  EXPECT_EQ(PhysicalRecords(store_.get(), kHistory, "a", ""), 1u);
+  EXPECT_EQ(PhysicalRecords(store_.get(), kHistory, "b", ""), 50u);
+  EXPECT_EQ(StatsOf(kInode).pending_purges, 0u);
+  ExpectMatchesModel();
+}
+
+TEST_F(BulkDeleteTest, BadArgumentsAreRefusedAndChangeNothing) {
+  MKV_ASSERT_OK(Put(kInode, "a", "T1/x", "v"));
+  auto remove = [&](std::string_view tenant, std::vector<PrefixRef> prefixes, RemoveMode mode) {
+    return store_->RemoveTree(WriteOptions(), tenant, prefixes, mode);
+  };
+  MKV_EXPECT_CODE(kInvalidArgument, remove("a", {}, RemoveMode::kLogical));
+  MKV_EXPECT_CODE(kInvalidArgument, remove("", {{kInode, "T1/"}}, RemoveMode::kLogical));
+  MKV_EXPECT_CODE(kInvalidArgument, remove("a", {{kInode, ""}}, RemoveMode::kLogical));
+  MKV_EXPECT_CODE(kInvalidArgument, remove("a", {{"nosuch", "T1/"}}, RemoveMode::kLogical));
+  MKV_EXPECT_CODE(kInvalidArgument, remove("a", {{kHistory, "T1/"}}, RemoveMode::kLogical));
+  MKV_EXPECT_CODE(kInvalidArgument,
+                  remove("a", {{kInode, "T1/"}, {kInode, "T1/x"}}, RemoveMode::kHard));
+  MKV_EXPECT_CODE(kInvalidArgument,
+                  remove("a", {{kInode, std::string(5000, 'k')}}, RemoveMode::kHard));
+  MKV_EXPECT_CODE(kInvalidArgument,
+                  remove("a", {{kInode, "T1/"}}, static_cast<RemoveMode>(7)));
+  MKV_EXPECT_CODE(kInvalidArgument, store_->RemoveTenant(WriteOptions(), ""));
+  MKV_EXPECT_CODE(kNotFound, store_->RestoreTree(WriteOptions(), 12345));
+  EXPECT_EQ(Get(kInode, "a", "T1/x"), "v");
+  // The same prefix in two domains is fine.
+  MKV_ASSERT_OK(remove("a", {{kInode, "T1/"}, {kDentry, "T1/"}}, RemoveMode::kHard));
+  EXPECT_EQ(Get(kInode, "a", "T1/x"), "NOT_FOUND");
+
+  // Read-only stores refuse; closed ones too.
+  MKV_ASSERT_OK(store_->Close());
+  Options ro = options_;
+  ro.read_only = true;
+  ro.create_if_missing = false;
+  std::unique_ptr<Store> reader;
+  MKV_ASSERT_OK(Store::Open(ro, dir_.path(), &reader));
+  MKV_EXPECT_CODE(kNotSupported, reader->RemoveTenant(WriteOptions(), "a"));
+  MKV_EXPECT_CODE(kNotSupported, reader->EnforcePurgeDeadline(0));
+  MKV_ASSERT_OK(reader->Close());
+  MKV_EXPECT_CODE(kAborted, store_->RemoveTenant(WriteOptions(), "a"));
+  store_.reset();
+}
+
+// The purge deadline on an injected clock: tombstones past retention, and
+// logically deleted records still in the memtable, are compacted away by the
+// maintenance pass (run every 50 s of store time here) within the deadline
+// of becoming purgeable, not before half of it, without any manual
+// compaction; the records they shadow go with them.
+TEST_F(BulkDeleteTest, MaintenanceEnforcesThePurgeDeadline) {
+  constexpr uint64_t kRetention = 100, kDeadline = 1000, kStep = 50;
+  options_.purge_deadline_seconds = kDeadline;
+  for (auto& d : options_.domains) {
+    d.tombstone_retention_seconds = kRetention;
+    // No size-triggered L0 compaction: what drops the records is the
+    // deadline's work.
+    d.level0_compaction_trigger = 8;
+    d.adaptive_level0_trigger = false;
+  }
+  Reopen();
+  Populate(4, 40);
+  FlushAndCompact();
+  // Logical deletes in T1 of tenant a: most flushed into a file of their
+  // own (above the live versions they shadow), some left in the memtable.
+  for (int d = 0; d < 4; ++d) {
+    for (int f = 0; f < 40; f += 2) MKV_ASSERT_OK(Delete(kInode, "a", Key("T1", d, f)));
+    if (d == 2) MKV_ASSERT_OK(store_->Flush());
+  }
+  const uint64_t live = 4 * 20;
+  const uint64_t before = PhysicalRecords(store_.get(), kInode, "a", "T1/");
+  EXPECT_GE(before, live * 2);
+
+  uint64_t gone_at = 0;  // store seconds after the deletes
+  for (uint64_t t = kStep; t <= kRetention + kDeadline; t += kStep) {
+    clock_->AdvanceSeconds(kStep);
+    store_->TEST_impl()->TEST_RunMaintenance();
+    const uint64_t present = PhysicalRecords(store_.get(), kInode, "a", "T1/");
+    const DomainStats ds = StatsOf(kInode);
+    if (t < kRetention) {
+      EXPECT_EQ(present, before) << "at " << t << " s, before retention";
+      EXPECT_EQ(ds.oldest_purgeable_time, 0u) << t;
+    }
+    if (t < kRetention + kDeadline / 2 - kStep) {
+      EXPECT_EQ(ds.deadline_compactions, 0u) << "forced at " << t << " s, before half the deadline";
+    }
+    if (present == live && gone_at == 0) gone_at = t;
+    if (t >= kRetention && gone_at == 0) {
+      EXPECT_NE(ds.oldest_purgeable_time, 0u) << "at " << t << " s, purgeable records present";
+    }
+  }
+  EXPECT_NE(gone_at, 0u) << "purgeable records still present after the deadline";
+  EXPECT_LE(gone_at, kRetention + kDeadline);
+  const DomainStats ds = StatsOf(kInode);
+  EXPECT_GT(ds.deadline_compactions, 0u);
+  EXPECT_EQ(ds.oldest_purgeable_time, 0u);
+  for (int d = 0; d < 4; ++d) {
+    const std::string want = Model(kInode)[std::make_pair(std::string("a"), Key("T1", d, 1))];
+    EXPECT_EQ(Get(kInode, "a", Key("T1", d, 1)), want);
+    EXPECT_EQ(Get(kInode, "a", Key("T1", d, 0)), "NOT_FOUND");
+  }
+  std::printf("purgeable records of the test gone %llu s after the deletes (retention %llu s, "
+              "deadline %llu s)\n",
+              static_cast<unsigned long long>(gone_at), static_cast<unsigned long long>(kRetention),
+              static_cast<unsigned long long>(kDeadline));
+}
+
+// A crash in the middle of tenant removals: a child process (this binary,
+// as TenantRemovalChild below) removes tenants one after another
+// (synced), with purge work in between, and is killed at a random moment;
+// after reopening, every tenant is whole in every domain or gone from all,
+// and every removal the child saw acknowledged is complete.
+constexpr int kCrashTenants = 24;
+constexpr int kCrashKeys = 150;
+std::string CrashTenant(int t) { return "t" + std::to_string(t); }
+
+// The child of the crash test: when this binary starts with
+// METAKV_CHILD_DIR and METAKV_CHILD_FD set, it opens the store there and
+// removes tenants one after another (synced), writing one byte to the fd
+// after each acknowledgement, with purge work in between; it exits before
+// any test runs.
+struct TenantRemovalChild {
+  TenantRemovalChild() {
+    const char* dir = std::getenv("METAKV_CHILD_DIR");
+    const char* fd = std::getenv("METAKV_CHILD_FD");
+    if (dir == nullptr || fd == nullptr) return;
+    std::unique_ptr<Store> child;
+    if (!Store::Open(SmallOptions(), dir, &child).ok()) _exit(2);
+    WriteOptions wo;
+    wo.sync = true;
+    for (int t = 0; t < kCrashTenants; ++t) {
+      if (!child->RemoveTenant(wo, CrashTenant(t)).ok()) _exit(3);
+      const char c = static_cast<char>(t);
+      if (write(std::atoi(fd), &c, 1) != 1) _exit(4);
+      if (t % 4 == 3 && !child->EnforcePurgeDeadline(0).ok()) _exit(5);
+    }
+    _exit(0);
+  }
+};
+const TenantRemovalChild tenant_removal_child;
+
+TEST_F(BulkDeleteTest, CrashDuringTenantRemovalLeavesEachTenantWholeOrGone) {
+  for (int t = 0; t < kCrashTenants; ++t) {
+    for (int k = 0; k < kCrashKeys; ++k) {
+      const std::string key = Key("T", k / 50, k);
+      MKV_ASSERT_OK(Put(kInode, CrashTenant(t), key, RandomBytes(30, t * 1000 + k)));
+      MKV_ASSERT_OK(Put(kDentry, CrashTenant(t), key, "d"));
+    }
+    MKV_ASSERT_OK(store_->IngestCold(kHistory, CrashTenant(t), {{"h", "x", 0}}));
+  }
+  MKV_ASSERT_OK(store_->Close());
+  store_.reset();
+
+  std::mt19937_64 rng(::testing::UnitTest::GetInstance()->random_seed());
+  int removed = 0;  // tenants [0, removed) acknowledged removed so far
+  for (int round = 0; round < 3 && removed < kCrashTenants; ++round) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    const std::string fd_env = "METAKV_CHILD_FD=" + std::to_string(fds[1]);
+    const std::string dir_env = "METAKV_CHILD_DIR=" + dir_.path();
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      // Exec at once: a forked copy of a process with RocksDB's threads
+      // could not run background work.
+      close(fds[0]);
+      std::vector<char*> env{const_cast<char*>(fd_env.c_str()),
+                             const_cast<char*>(dir_env.c_str()), nullptr};
+      char arg0[] = "/proc/self/exe";
+      char* args[] = {arg0, nullptr};
+      execve("/proc/self/exe", args, env.data());
+      _exit(7);
+    }
+    close(fds[1]);
+    // Wait for a random number of new acknowledgements, then kill.
+    const int wait_for = static_cast<int>(rng() % (kCrashTenants - removed + 1));
+    int acked = 0;
+    char c;
+    while (acked < removed + wait_for && read(fds[0], &c, 1) == 1) acked = c + 1;
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    while (read(fds[0], &c, 1) == 1) acked = c + 1;  // acknowledged before the kill
+    close(fds[0]);
+    ASSERT_TRUE(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
+        << "child failed with exit " << WEXITSTATUS(status);
+    removed = std::max(removed, acked);
+
+    OpenStore();
+    int gone_count = 0;
+    for (int t = 0; t < kCrashTenants; ++t) {
+      const std::string name = CrashTenant(t);
+      const size_t inodes = ScanForward(store_.get(), kInode, TenantSpec(name)).size();
+      const size_t dentries = ScanForward(store_.get(), kDentry, TenantSpec(name)).size();
+      const size_t history = ScanForward(store_.get(), kHistory, TenantSpec(name)).size();
+      const bool whole = inodes == kCrashKeys && dentries == kCrashKeys && history == 1;
+      const bool gone = inodes == 0 && dentries == 0 && history == 0;
+      EXPECT_TRUE(whole || gone) << "round " << round << " tenant " << t << ": " << inodes
+                                 << " inodes, " << dentries << " dentries, " << history
+                                 << " history";
+      if (t < removed) {
+        EXPECT_TRUE(gone) << "acknowledged removal of tenant " << t << " undone";
+      }
+      if (gone) ++gone_count;
+    }
+    // In flight at the kill: at most one more tenant gone.
+    EXPECT_LE(gone_count, removed + 1);
+    removed = gone_count;
+    // Reopened, the store finishes the purge of what was removed.
+    MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+    EXPECT_EQ(StatsOf(kInode).pending_purges, 0u);
+    for (int t = 0; t < removed; ++t) {
+      EXPECT_EQ(PhysicalRecords(store_.get(), kInode, CrashTenant(t), ""), 0u) << t;
+    }
+    MKV_ASSERT_OK(store_->Close());
+    store_.reset();
+  }
+}
+
+}  // namespace
+}  // namespace metakv::test
