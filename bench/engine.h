@@ -65,6 +65,23 @@ struct MetaOp {
   std::string value;  // kPut only
 };
 
+// One key prefix of one domain: with the others of a tree removal, every
+// record of a directory tree (its inodes and dentries keyed by the tree's
+// inode-number prefix, see workloads/bulk_delete.cc).
+struct TreePrefix {
+  MetaDomain domain = MetaDomain::kInode;
+  std::string prefix;
+};
+
+// How Engine::RemoveTree removes.
+enum class TreeRemoveMode : unsigned char {
+  // Into the recycle bin as one unit: invisible at once, restorable by
+  // RestoreTree until --retention_seconds have passed, then purged.
+  kLogical,
+  // At once, not restorable.
+  kHard,
+};
+
 // Receives one record of a scan; returns false to stop the scan.
 using ScanVisitor = std::function<bool(std::string_view key, std::string_view value)>;
 
@@ -128,6 +145,55 @@ class Engine {
   // not visited.
   virtual Status MetaScan(MetaDomain domain, std::string_view tenant, std::string_view prefix,
                           const ScanVisitor& visit) = 0;
+
+  // Visits the live records of (domain, tenant) whose keys are >= start_key,
+  // in key order, until visit returns false or the tenant's records end:
+  // a seek and a few nexts. Records in the recycle bin are not visited.
+  virtual Status MetaSeek(MetaDomain domain, std::string_view tenant, std::string_view start_key,
+                          const ScanVisitor& visit) = 0;
+
+  // --- Bulk deletes (rmtree, rmtenant; one thread at a time). ---
+
+  // Removes every record of tenant whose key starts with one of prefixes,
+  // each in its domain (at most one prefix per domain; not kHistory).
+  // kLogical sets *removal_id for RestoreTree. metakv: one
+  // Store::RemoveTree. Stock RocksDB, as a stock user must: kLogical reads
+  // every record under the prefixes and writes a recycle-bin marker in its
+  // place (as MetaWrite's kDelete does), in batches, and its purge job
+  // deletes the markers once retention has passed; kHard deletes every
+  // record (point deletes, or one DeleteRange per prefix with
+  // --stock_delete=range).
+  virtual Status RemoveTree(std::string_view tenant, const std::vector<TreePrefix>& prefixes,
+                            TreeRemoveMode mode, uint64_t* removal_id) = 0;
+
+  // Brings back every record a kLogical RemoveTree hid. NotFound if no such
+  // removal is pending; Expired once its retention has passed. Stock
+  // RocksDB: takes the removal's markers off its purge queue and writes
+  // their old values back.
+  virtual Status RestoreTree(uint64_t removal_id) = 0;
+
+  // Removes every record of tenant in every domain, not restorable. metakv:
+  // one Store::RemoveTenant. Stock RocksDB: a point delete of every record
+  // it finds under the tenant (or one DeleteRange per domain with
+  // --stock_delete=range).
+  virtual Status RemoveTenant(std::string_view tenant) = 0;
+
+  // What the engine offers to drop, now, the bytes of records that became
+  // purgeable: metakv: Store::EnforcePurgeDeadline(0); stock RocksDB has no
+  // such thing (OK, nothing done: its purge job runs by the clock and
+  // compactions by their triggers).
+  virtual Status DropPurgeable() = 0;
+
+  // The bytes the engine stores now (SST files and memtables, RocksDB's
+  // GetApproximateSizes) for the key ranges of tenant under prefixes, or of
+  // the whole tenant in every domain if prefixes is empty: what is
+  // physically left of a removed tree or tenant.
+  virtual Status StoredBytes(std::string_view tenant, const std::vector<TreePrefix>& prefixes,
+                             uint64_t* bytes) = 0;
+
+  // A short name of how RemoveTree (tenant = false) or RemoveTenant
+  // removes, for the report.
+  virtual std::string RemovalMethod(bool tenant, TreeRemoveMode mode) const = 0;
 
   // Sets the engine's clock (microseconds since the epoch), by which
   // retention and TTL are judged; it starts at the real time of the open.

@@ -323,6 +323,64 @@ const std::vector<FlagSpec>& Flags() {
        "operations per simulated second (the clock retention and TTL are judged by)",
        ShowUint(&BenchConfig::ops_per_sim_second),
        UintSetter("ops_per_sim_second", 1, 1000000000, &BenchConfig::ops_per_sim_second)},
+      {"trees_per_tenant", "N", "rmtree, rmtenant: directory trees per tenant",
+       ShowUint(&BenchConfig::trees_per_tenant),
+       UintSetter("trees_per_tenant", 1, 1000000, &BenchConfig::trees_per_tenant)},
+      {"remove_share", "X", "rmtree: the removed tree's share of the files (0 < X < 1)",
+       [](const BenchConfig& c) {
+         char buf[32];
+         snprintf(buf, sizeof(buf), "%g", c.remove_share);
+         return std::string(buf);
+       },
+       [](const std::string& v, BenchConfig* c) {
+         std::string error = ParseDouble("remove_share", v, 0.001, 0.999, &c->remove_share);
+         return error;
+       }},
+      {"remove_mode", "logical|hard",
+       "rmtree: into the recycle bin, purged after --retention_seconds (logical), or at once",
+       [](const BenchConfig& c) { return std::string(RemoveModeName(c.remove_mode)); },
+       [](const std::string& v, BenchConfig* c) -> std::string {
+         for (RemoveModeChoice m : {RemoveModeChoice::kLogical, RemoveModeChoice::kHard}) {
+           if (v == RemoveModeName(m)) {
+             c->remove_mode = m;
+             return {};
+           }
+         }
+         return "--remove_mode: unknown mode \"" + v + "\" (expected logical or hard)";
+       }},
+      {"remove_tenants", "N", "rmtenant: tenants removed (fewer than --tenants)",
+       ShowUint(&BenchConfig::remove_tenants),
+       UintSetter("remove_tenants", 1, 1000000, &BenchConfig::remove_tenants)},
+      {"probe_ops", "N",
+       "rmtree, rmtenant: readdirs and seeks of each read phase (before, removed, purged)",
+       ShowUint(&BenchConfig::probe_ops),
+       UintSetter("probe_ops", 1, 1000000000, &BenchConfig::probe_ops)},
+      {"gone_timeout", "SECONDS",
+       "rmtree, rmtenant: wall seconds to wait for the removed bytes to leave the files",
+       ShowUint(&BenchConfig::gone_timeout_seconds),
+       UintSetter("gone_timeout", 0, 24 * 3600, &BenchConfig::gone_timeout_seconds)},
+      {"purge_deadline_seconds", "SECONDS",
+       "metakv: Options::purge_deadline_seconds (0: no deadline)",
+       ShowUint(&BenchConfig::purge_deadline_seconds),
+       UintSetter("purge_deadline_seconds", 0, 31536000, &BenchConfig::purge_deadline_seconds)},
+      {"enforce_purge", "0|1",
+       "rmtree, rmtenant: call the engine's purge now (metakv: EnforcePurgeDeadline) once the "
+       "removed records are purgeable (0: leave it to background work)",
+       ShowUint(&BenchConfig::enforce_purge),
+       UintSetter("enforce_purge", 0, 1, &BenchConfig::enforce_purge)},
+      {"stock_delete", "point|range",
+       "stock engines' hard tree removal and tenant removal: a point delete per record, or "
+       "DeleteRange",
+       [](const BenchConfig& c) { return std::string(StockDeleteName(c.stock_delete)); },
+       [](const std::string& v, BenchConfig* c) -> std::string {
+         for (StockDeleteChoice d : {StockDeleteChoice::kPoint, StockDeleteChoice::kRange}) {
+           if (v == StockDeleteName(d)) {
+             c->stock_delete = d;
+             return {};
+           }
+         }
+         return "--stock_delete: unknown method \"" + v + "\" (expected point or range)";
+       }},
       {"json", "PATH", "also write every figure to PATH as one JSON object with a runs list",
        [](const BenchConfig&) { return std::string("none"); },
        PathSetter("json", &BenchConfig::json)},
@@ -364,6 +422,14 @@ std::string_view CompressionChoiceName(CompressionChoice c) {
   return "?";
 }
 
+std::string_view RemoveModeName(RemoveModeChoice m) {
+  return m == RemoveModeChoice::kHard ? "hard" : "logical";
+}
+
+std::string_view StockDeleteName(StockDeleteChoice d) {
+  return d == StockDeleteChoice::kRange ? "range" : "point";
+}
+
 const std::vector<std::string>& KnownEngines() {
   static const std::vector<std::string> kEngines = {"metakv", "rocksdb", "rocksdb-universal"};
   return kEngines;
@@ -398,6 +464,12 @@ std::string ParseFlags(const std::vector<std::string>& args, BenchConfig* config
     if (!error.empty()) return error;
   }
   if (!config->reads_set) config->reads = config->num;
+  for (const std::string& b : config->benchmarks) {
+    if (b == "rmtenant" && config->remove_tenants >= config->tenants) {
+      return "rmtenant: --remove_tenants=" + std::to_string(config->remove_tenants) +
+             " must be below --tenants=" + std::to_string(config->tenants);
+    }
+  }
   if (config->use_existing_db != 0 && config->db.empty()) {
     return "--use_existing_db=1 needs --db=DIR (the databases to open)";
   }

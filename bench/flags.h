@@ -41,6 +41,19 @@ struct MixWeights {
   uint64_t Total() const { return stat + setattr + create + unlink + readdir + rename + snapshot; }
 };
 
+// How rmtree removes its tree (--remove_mode): into the recycle bin then
+// purged after retention, or at once.
+enum class RemoveModeChoice : unsigned char { kLogical, kHard };
+// "logical", "hard".
+std::string_view RemoveModeName(RemoveModeChoice m);
+
+// How the stock RocksDB engines remove a tree (hard) or a tenant
+// (--stock_delete): a point delete of every record, as the issue's
+// baseline, or one DeleteRange per key range.
+enum class StockDeleteChoice : unsigned char { kPoint, kRange };
+// "point", "range".
+std::string_view StockDeleteName(StockDeleteChoice d);
+
 // "stat:40,setattr:20,..." in the order of MixWeights.
 std::string FormatMix(const MixWeights& w);
 
@@ -151,6 +164,37 @@ struct BenchConfig {
   // the same records on both, whatever their speed. Flag:
   // --ops_per_sim_second. Default: 10000.
   uint64_t ops_per_sim_second = 10000;
+
+  // --- rmtree and rmtenant (workloads/bulk_delete.cc) ---
+  // Directory trees per tenant. Flag: --trees_per_tenant. Default: 4.
+  uint64_t trees_per_tenant = 4;
+  // rmtree: the removed tree's share of the --num files loaded. Flag:
+  // --remove_share. Default: 0.3.
+  double remove_share = 0.3;
+  // rmtree: logical (recycle bin, purged after --retention_seconds) or hard.
+  // Flag: --remove_mode. Default: logical.
+  RemoveModeChoice remove_mode = RemoveModeChoice::kLogical;
+  // rmtenant: tenants removed (spread over the popularity ranks). Flag:
+  // --remove_tenants. Default: 4.
+  uint64_t remove_tenants = 4;
+  // Readdirs and seeks each read phase does (before the removal, right
+  // after it, after the purge). Flag: --probe_ops. Default: 1000.
+  uint64_t probe_ops = 1000;
+  // Wall seconds the driver waits at most, once the removed records are
+  // purgeable, for their bytes to leave the engine's files. Flag:
+  // --gone_timeout. Default: 30.
+  uint64_t gone_timeout_seconds = 30;
+  // metakv: Options::purge_deadline_seconds (the store's clock, which runs
+  // at real speed while the driver waits). Flag: --purge_deadline_seconds.
+  // Default: 30.
+  uint64_t purge_deadline_seconds = 30;
+  // Once the removed records are purgeable the driver calls
+  // Engine::DropPurgeable (metakv: Store::EnforcePurgeDeadline(0)) (1), or
+  // leaves it to the engine's own background work (0). Flag:
+  // --enforce_purge. Default: 1.
+  uint64_t enforce_purge = 1;
+  // Flag: --stock_delete. Default: point.
+  StockDeleteChoice stock_delete = StockDeleteChoice::kPoint;
 
   // --- Reporting ---
   // Where to write the JSON report (json_report.h), written whole or not

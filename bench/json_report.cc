@@ -110,6 +110,47 @@ std::string Series(const WorkloadResult& r) {
   return out + "]";
 }
 
+// The bulk-delete figures of an rmtree or rmtenant run.
+std::string Removal(const WorkloadResult& r) {
+  const WorkloadResult::Removal& rm = r.removal;
+  std::string out;
+  ObjectWriter o(&out);
+  o.Raw("mode", Quote(rm.mode));
+  o.Raw("method", Quote(rm.method));
+  o.Raw("records", Number(rm.records));
+  o.Raw("logical_bytes", Number(rm.logical_bytes));
+  o.Raw("stored_bytes_before", Number(rm.stored_bytes_before));
+  o.Raw("stored_bytes_after", Number(rm.stored_bytes_after));
+  o.Raw("device_bytes", Number(rm.device_bytes));
+  o.Raw("write_ratio", Number(r.RemovalWriteRatio()));
+  o.Raw("remove_seconds", Number(rm.remove_seconds));
+  o.Raw("gone_seconds", Number(rm.gone_seconds));  // null: not gone within the wait
+  o.Raw("wait_seconds", Number(rm.wait_seconds));
+  o.Raw("purge_deadline_seconds", Number(rm.purge_deadline_seconds));
+  o.Raw("restore_checked", rm.restore_checked ? "true" : "false");
+  std::string phases;
+  ObjectWriter p(&phases);
+  for (const std::string& phase : WorkloadResult::RemovalPhases()) {
+    std::string ops;
+    ObjectWriter q(&ops);
+    for (const char* op : {"readdir", "seek"}) {
+      const Histogram* h = r.PhaseLatency(op, phase);
+      if (h == nullptr) continue;
+      q.Raw(op, Figures(*h));
+      const Histogram* before = r.PhaseLatency(op, "before");
+      if (phase != "before" && before != nullptr && before->Percentile(99) > 0) {
+        q.Raw(std::string(op) + "_p99_over_before", Number(h->Percentile(99) / before->Percentile(99)));
+      }
+    }
+    q.Close();
+    p.Raw(phase, ops);
+  }
+  p.Close();
+  o.Raw("phases", phases);
+  o.Close();
+  return out;
+}
+
 std::string Config(const BenchConfig& c) {
   std::string out;
   ObjectWriter o(&out);
@@ -151,6 +192,15 @@ std::string Config(const BenchConfig& c) {
   o.Raw("retention_seconds", Number(c.retention_seconds));
   o.Raw("history_ttl_seconds", Number(c.history_ttl_seconds));
   o.Raw("ops_per_sim_second", Number(c.ops_per_sim_second));
+  o.Raw("trees_per_tenant", Number(c.trees_per_tenant));
+  o.Raw("remove_share", Number(c.remove_share));
+  o.Raw("remove_mode", Quote(std::string(RemoveModeName(c.remove_mode))));
+  o.Raw("remove_tenants", Number(c.remove_tenants));
+  o.Raw("probe_ops", Number(c.probe_ops));
+  o.Raw("gone_timeout", Number(c.gone_timeout_seconds));
+  o.Raw("purge_deadline_seconds", Number(c.purge_deadline_seconds));
+  o.Raw("enforce_purge", Number(c.enforce_purge));
+  o.Raw("stock_delete", Quote(std::string(StockDeleteName(c.stock_delete))));
   o.Close();
   return out;
 }
@@ -194,6 +244,7 @@ std::string FormatJson(const BenchConfig& config, const std::vector<EngineRun>& 
       o.Raw("peak_rss_bytes", Number(r.peak_rss_bytes));
       o.Raw("latency_us", Latency(r));
       o.Raw("series", Series(r));
+      if (r.has_removal) o.Raw("removal", Removal(r));
       o.Close();
     }
   }

@@ -7,6 +7,13 @@
 // tenant-scoped Store::NewIterator, under (tenant, user key). Device bytes
 // are the Store's flush, compaction and ingest totals from GetStats; WAL
 // bytes are Stats::wal_bytes_written.
+//
+// Bulk deletes (rmtree, rmtenant) are Store::RemoveTree, RestoreTree,
+// RemoveTenant and EnforcePurgeDeadline(0), with Options::
+// purge_deadline_seconds = --purge_deadline_seconds. The Store has no public
+// size estimate of a key range, so StoredBytes reads RocksDB's
+// GetApproximateSizes through the Store's test hook (Store::TEST_impl, as
+// metakv-stress's verifier reads raw records) over the encoded key ranges.
 #ifndef METAKV_BENCH_METAKV_ENGINE_H_
 #define METAKV_BENCH_METAKV_ENGINE_H_
 

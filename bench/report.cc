@@ -32,6 +32,17 @@ std::string Ratio(double a, double b) {
   return FormatFixed(a / b, 2);
 }
 
+// A ratio that may be far below 1 (the bulk-delete tables): two decimals,
+// or two significant digits below 0.01.
+std::string SmallRatio(double a, double b) {
+  if (!std::isfinite(a) || !std::isfinite(b) || b == 0) return "-";
+  const double r = a / b;
+  if (r == 0 || r >= 0.01) return FormatFixed(r, 2);
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%.2g", r);
+  return buf;
+}
+
 std::string Mib(uint64_t bytes) { return FormatFixed(static_cast<double>(bytes) / kMiBDouble, 1); }
 
 std::string Fixed2(double v) { return std::isfinite(v) ? FormatFixed(v, 2) : "-"; }
@@ -134,6 +145,117 @@ std::string OpLatencyTable(const BenchConfig& config, const std::vector<EngineRu
   return any ? table.Format() : std::string();
 }
 
+// p99 of op in phase, microseconds; NaN if not recorded.
+double PhaseP99(const WorkloadResult& r, const std::string& op, const std::string& phase) {
+  const Histogram* h = r.PhaseLatency(op, phase);
+  return h == nullptr ? std::nan("") : h->Percentile(99) / 1000.0;
+}
+
+std::string PhaseMicros(const WorkloadResult& r, const std::string& op, const std::string& phase,
+                        double percentile) {
+  const Histogram* h = r.PhaseLatency(op, phase);
+  return h == nullptr ? "-" : FormatFixed(h->Percentile(percentile) / 1000.0, 1);
+}
+
+std::string GoneSeconds(const WorkloadResult::Removal& rm) {
+  if (std::isnan(rm.gone_seconds)) return "not gone in " + FormatFixed(rm.wait_seconds, 0) + " s";
+  return FormatFixed(rm.gone_seconds, 1);
+}
+
+// The bulk-delete workloads (rmtree, rmtenant): what the removal cost and
+// how long its bytes stayed, per engine, with metakv/engine ratio rows.
+std::string RemovalTable(const BenchConfig& config, const std::vector<EngineRun>& runs) {
+  using Align = TextTable::Align;
+  TextTable table({{"workload", Align::kLeft, ""},
+                   {"engine", Align::kLeft, ""},
+                   {"mode", Align::kLeft, ""},
+                   {"method", Align::kLeft, ""},
+                   {"records", Align::kRight, ""},
+                   {"removed MiB", Align::kRight, ""},
+                   {"before", Align::kRight, "stored MiB"},
+                   {"after", Align::kRight, "stored MiB"},
+                   {"written MiB", Align::kRight, ""},
+                   {"written/removed", Align::kRight, ""},
+                   {"remove s", Align::kRight, ""},
+                   {"gone s", Align::kRight, ""},
+                   {"bound s", Align::kRight, ""}});
+  bool any = false;
+  const EngineRun* metakv = FindRun(runs, "metakv");
+  for (size_t i = 0; i < config.benchmarks.size(); ++i) {
+    for (const EngineRun& run : runs) {
+      const WorkloadResult* r = ResultAt(run, i);
+      if (r == nullptr || !r->has_removal) continue;
+      const WorkloadResult::Removal& rm = r->removal;
+      table.AddRow({config.benchmarks[i], run.engine, rm.mode, rm.method,
+                    std::to_string(rm.records), Mib(rm.logical_bytes),
+                    Mib(rm.stored_bytes_before), Mib(rm.stored_bytes_after), Mib(rm.device_bytes),
+                    Fixed2(r->RemovalWriteRatio()), FormatFixed(rm.remove_seconds, 2),
+                    GoneSeconds(rm),
+                    rm.purge_deadline_seconds == 0 ? "-" : std::to_string(rm.purge_deadline_seconds)});
+      any = true;
+    }
+    const WorkloadResult* m = metakv == nullptr ? nullptr : ResultAt(*metakv, i);
+    if (m == nullptr || !m->has_removal) continue;
+    for (const EngineRun& run : runs) {
+      const WorkloadResult* k = ResultAt(run, i);
+      if (run.engine == "metakv" || k == nullptr || !k->has_removal) continue;
+      table.AddRow({"", "metakv/" + run.engine, "", "", "", "", "", "",
+                    SmallRatio(static_cast<double>(m->removal.device_bytes),
+                          static_cast<double>(k->removal.device_bytes)),
+                    SmallRatio(m->RemovalWriteRatio(), k->RemovalWriteRatio()),
+                    SmallRatio(m->removal.remove_seconds, k->removal.remove_seconds),
+                    SmallRatio(m->removal.gone_seconds, k->removal.gone_seconds), ""});
+    }
+  }
+  return any ? table.Format() : std::string();
+}
+
+// The bulk-delete workloads' read phases: readdir and seek latency per
+// engine and phase, p99 over the same engine's p99 before the removal, and
+// metakv/engine p99 ratio rows.
+std::string PhaseTable(const BenchConfig& config, const std::vector<EngineRun>& runs) {
+  using Align = TextTable::Align;
+  TextTable table({{"workload", Align::kLeft, ""},
+                   {"engine", Align::kLeft, ""},
+                   {"phase", Align::kLeft, ""},
+                   {"p50", Align::kRight, "readdir us"},
+                   {"p99", Align::kRight, "readdir us"},
+                   {"p50", Align::kRight, "seek us"},
+                   {"p99", Align::kRight, "seek us"},
+                   {"readdir", Align::kRight, "p99 x before"},
+                   {"seek", Align::kRight, "p99 x before"}});
+  bool any = false;
+  const EngineRun* metakv = FindRun(runs, "metakv");
+  for (size_t i = 0; i < config.benchmarks.size(); ++i) {
+    for (const EngineRun& run : runs) {
+      const WorkloadResult* r = ResultAt(run, i);
+      if (r == nullptr || !r->has_removal) continue;
+      for (const std::string& phase : WorkloadResult::RemovalPhases()) {
+        table.AddRow({config.benchmarks[i], run.engine, phase,
+                      PhaseMicros(*r, "readdir", phase, 50), PhaseMicros(*r, "readdir", phase, 99),
+                      PhaseMicros(*r, "seek", phase, 50), PhaseMicros(*r, "seek", phase, 99),
+                      phase == "before" ? "" : Ratio(PhaseP99(*r, "readdir", phase),
+                                                     PhaseP99(*r, "readdir", "before")),
+                      phase == "before" ? "" : Ratio(PhaseP99(*r, "seek", phase),
+                                                     PhaseP99(*r, "seek", "before"))});
+        any = true;
+      }
+    }
+    const WorkloadResult* m = metakv == nullptr ? nullptr : ResultAt(*metakv, i);
+    if (m == nullptr || !m->has_removal) continue;
+    for (const EngineRun& run : runs) {
+      const WorkloadResult* k = ResultAt(run, i);
+      if (run.engine == "metakv" || k == nullptr || !k->has_removal) continue;
+      for (const std::string& phase : WorkloadResult::RemovalPhases()) {
+        table.AddRow({"", "metakv/" + run.engine, phase, "",
+                      SmallRatio(PhaseP99(*m, "readdir", phase), PhaseP99(*k, "readdir", phase)), "",
+                      SmallRatio(PhaseP99(*m, "seek", phase), PhaseP99(*k, "seek", phase)), "", ""});
+      }
+    }
+  }
+  return any ? table.Format() : std::string();
+}
+
 std::string DetailsTable(const BenchConfig& config, const std::vector<EngineRun>& runs) {
   using Align = TextTable::Align;
   TextTable table({{"workload", Align::kLeft, ""},
@@ -179,8 +301,12 @@ std::string FormatParameters(const BenchConfig& c, const std::string& db_descrip
   for (const std::string& e : c.engines) engines += (engines.empty() ? "" : ",") + e;
   bool mix = false;
   for (const std::string& b : c.benchmarks) mix = mix || b == "metamix";
+  bool bulk = false;
+  for (const std::string& b : c.benchmarks) bulk = bulk || b == "rmtree" || b == "rmtenant";
   char theta[32];
   snprintf(theta, sizeof(theta), "%g", c.zipf_theta);
+  char share[32];
+  snprintf(share, sizeof(share), "%g", c.remove_share);
   return "metakv-bench: benchmarks=" + benchmarks + " engine=" + engines +
          " num=" + std::to_string(c.num) +
          (mix ? " mix_ops=" + std::to_string(c.mix_ops) + " mix=" + FormatMix(c.mix) +
@@ -192,6 +318,19 @@ std::string FormatParameters(const BenchConfig& c, const std::string& db_descrip
                     " ops_per_sim_second=" + std::to_string(c.ops_per_sim_second)
               : " reads=" + std::to_string(c.reads) + " key_size=" + std::to_string(c.key_size) +
                     " value_size=" + std::to_string(c.value_size)) +
+         (bulk ? " trees_per_tenant=" + std::to_string(c.trees_per_tenant) +
+                     " remove_share=" + share +
+                     " remove_mode=" + std::string(RemoveModeName(c.remove_mode)) +
+                     " remove_tenants=" + std::to_string(c.remove_tenants) +
+                     " probe_ops=" + std::to_string(c.probe_ops) +
+                     " gone_timeout=" + std::to_string(c.gone_timeout_seconds) +
+                     " purge_deadline_seconds=" + std::to_string(c.purge_deadline_seconds) +
+                     " enforce_purge=" + std::to_string(c.enforce_purge) +
+                     " stock_delete=" + std::string(StockDeleteName(c.stock_delete)) +
+                     (mix ? "" : " files_per_dir=" + std::to_string(c.files_per_dir) +
+                                     " zipf_theta=" + theta +
+                                     " retention_seconds=" + std::to_string(c.retention_seconds))
+               : "") +
          " tenants=" + std::to_string(c.tenants) + " seed=" + std::to_string(c.seed) +
          " compression=" + std::string(CompressionChoiceName(c.compression)) +
          " memory_budget=" + FormatBytes(c.memory_budget) +
@@ -221,6 +360,18 @@ std::string FormatReport(const BenchConfig& config, const std::vector<EngineRun>
   out += "  others below 1 favour metakv).\n";
   out += "\n";
   out += MainTable(config, runs);
+  const std::string removal = RemovalTable(config, runs);
+  if (!removal.empty()) {
+    out += "\nBulk deletes (rmtree, rmtenant). removed MiB: logical bytes (tenant + key + value) of\n";
+    out += "  the removed records; stored MiB: the engine's estimate (GetApproximateSizes, files and\n";
+    out += "  memtables) of its bytes over their key ranges, before the removal and after the wait;\n";
+    out += "  written MiB: flush + compaction bytes from the removal's start until the engine settled\n";
+    out += "  after the wait; gone s: wall seconds from purgeable until stored fell to 1% of before\n";
+    out += "  (\"not gone\": not within the wait); bound s: metakv's purge deadline.\n";
+    out += "  Goals (issue 7): written/removed at most 0.10; gone within the bound; p99 after the\n";
+    out += "  removal at most 2x before, without manual compaction.\n";
+    out += removal + "\n" + PhaseTable(config, runs);
+  }
   const std::string ops = OpLatencyTable(config, runs);
   if (!ops.empty()) out += "\n" + ops;
   out += "\n";

@@ -4,6 +4,23 @@
 
 namespace metakv::bench {
 
+const std::vector<std::string>& WorkloadResult::RemovalPhases() {
+  static const std::vector<std::string> kPhases = {"before", "removed", "purged"};
+  return kPhases;
+}
+
+const Histogram* WorkloadResult::PhaseLatency(const std::string& op,
+                                              const std::string& phase) const {
+  const auto it = op_latency_ns.find(op + "." + phase);
+  if (it == op_latency_ns.end() || it->second.count() == 0) return nullptr;
+  return &it->second;
+}
+
+double WorkloadResult::RemovalWriteRatio() const {
+  if (!has_removal || removal.logical_bytes == 0) return std::nan("");
+  return static_cast<double>(removal.device_bytes) / static_cast<double>(removal.logical_bytes);
+}
+
 double WorkloadResult::OpsPerSecond() const {
   if (seconds <= 0) return std::nan("");
   return static_cast<double>(ops) / seconds;

@@ -52,6 +52,35 @@ struct WorkloadResult {
   // at its start); 0 if the system does not tell.
   uint64_t peak_rss_bytes = 0;
 
+  // The bulk-delete workloads (rmtree, rmtenant): what was removed and what
+  // the removal cost. Phase latencies are in op_latency_ns as
+  // "readdir.before", "seek.removed", ... (see workloads/bulk_delete.cc).
+  struct Removal {
+    std::string mode;    // rmtree: "logical" or "hard"; rmtenant: "tenant"
+    std::string method;  // how the engine removed (Engine::RemovalMethod)
+    uint64_t records = 0;        // records removed
+    uint64_t logical_bytes = 0;  // their tenant + key + value bytes
+    // Engine::StoredBytes over their key ranges: before the removal, and
+    // when the driver stopped waiting.
+    uint64_t stored_bytes_before = 0;
+    uint64_t stored_bytes_after = 0;
+    // Flush + compaction bytes from the removal's start until the engine
+    // settled after the wait (stock logical: markers, then their deletes).
+    uint64_t device_bytes = 0;
+    double remove_seconds = 0;  // the removal call(s)
+    // Wall seconds from the moment the records became purgeable until the
+    // stored bytes fell to kGoneFraction of stored_bytes_before; NaN if not
+    // within the wait (wait_seconds).
+    double gone_seconds = 0;
+    double wait_seconds = 0;
+    // metakv's configured bound (--purge_deadline_seconds); 0 for engines
+    // without one.
+    uint64_t purge_deadline_seconds = 0;
+    bool restore_checked = false;  // rmtree logical: a small tree was removed and restored
+  };
+  bool has_removal = false;
+  Removal removal;
+
   // One sample a second while the workload runs (--csv, --plot).
   struct Sample {
     double seconds = 0;     // since the workload started
@@ -62,6 +91,14 @@ struct WorkloadResult {
   std::vector<Sample> series;
   // Engine::Details() once settled.
   std::string engine_details;
+
+  // The bulk-delete workloads' read phases, in order, and their operations.
+  static const std::vector<std::string>& RemovalPhases();  // before, removed, purged
+  // The latency histogram of op ("readdir", "seek") in phase; nullptr if
+  // none was recorded.
+  const Histogram* PhaseLatency(const std::string& op, const std::string& phase) const;
+  // removal.device_bytes / removal.logical_bytes; NaN if nothing removed.
+  double RemovalWriteRatio() const;
 
   double OpsPerSecond() const;
   // device_bytes / user_bytes; NaN when no user bytes were written.

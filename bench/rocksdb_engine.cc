@@ -81,9 +81,25 @@ std::string MetaKey(MetaDomain d, std::string_view tenant, std::string_view key)
   return k;
 }
 
-// Keys to delete once the clock reaches due_micros.
+// The smallest key greater than every key starting with prefix. REQUIRES:
+// prefix holds a byte other than 0xff (every key here starts with a domain
+// letter).
+std::string PrefixEnd(std::string prefix) {
+  while (static_cast<unsigned char>(prefix.back()) == 0xff) prefix.pop_back();
+  prefix.back() = static_cast<char>(prefix.back() + 1);
+  return prefix;
+}
+
+// Records per write batch of a bulk removal, restore or marker write, and
+// marker keys per purge-queue entry.
+constexpr int kBulkBatchRecords = 1024;
+constexpr size_t kPurgeChunkKeys = 4096;
+
+// Keys to delete once the clock reaches due_micros; removal_id is the tree
+// removal they belong to (0: a MetaWrite's deletes or a history group).
 struct DueDeletes {
   uint64_t due_micros = 0;
+  uint64_t removal_id = 0;
   std::vector<std::string> keys;
 };
 
@@ -95,6 +111,7 @@ class RocksdbEngine : public Engine {
         db_(std::move(db)),
         stats_(std::move(stats)),
         keys_(config.key_size, config.tenants),
+        stock_delete_(config.stock_delete),
         retention_micros_(config.retention_seconds * 1000000),
         ttl_micros_(config.history_ttl_seconds * 1000000),
         now_micros_(RealTimeMicros()) {
@@ -305,6 +322,185 @@ class RocksdbEngine : public Engine {
     return FromRocksdb(it->status(), "Iterator");
   }
 
+  Status MetaSeek(MetaDomain domain, std::string_view tenant, std::string_view start_key,
+                  const ScanVisitor& visit) override {
+    if (db_ == nullptr) return Status::InvalidArgument("rocksdb: closed");
+    const std::string upper = PrefixEnd(MetaKey(domain, tenant, ""));
+    const rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions options = read_options_;
+    options.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
+    const size_t skip = 1 + tenant.size();
+    for (it->Seek(MetaKey(domain, tenant, start_key)); it->Valid(); it->Next()) {
+      const rocksdb::Slice k = it->key();
+      const rocksdb::Slice v = it->value();
+      if (v.empty() || v[0] != kLiveTag) continue;  // in the recycle bin
+      if (!visit(std::string_view(k.data() + skip, k.size() - skip),
+                 std::string_view(v.data() + 1, v.size() - 1))) {
+        break;
+      }
+    }
+    return FromRocksdb(it->status(), "Iterator");
+  }
+
+  // A stock user's rm -r of a tree whose records share key prefixes:
+  // iterate each prefix and write, batch by batch, a marker (logical) or a
+  // delete (hard) for every record found; or, hard with
+  // --stock_delete=range, one DeleteRange per prefix. Not atomic: a
+  // concurrent reader may see part of the tree gone.
+  Status RemoveTree(std::string_view tenant, const std::vector<TreePrefix>& prefixes,
+                    TreeRemoveMode mode, uint64_t* removal_id) override {
+    if (db_ == nullptr) return Status::InvalidArgument("rocksdb: closed");
+    Status s = PurgeError();
+    if (!s.ok()) return s;
+    for (const TreePrefix& p : prefixes) {
+      if (p.domain == MetaDomain::kHistory || p.prefix.empty()) {
+        return Status::InvalidArgument("rocksdb: RemoveTree: bad prefix");
+      }
+    }
+    if (mode == TreeRemoveMode::kHard) {
+      for (const TreePrefix& p : prefixes) {
+        s = DeleteAllUnder(MetaKey(p.domain, tenant, p.prefix));
+        if (!s.ok()) return s;
+      }
+      return Status::OK();
+    }
+    const uint64_t now = now_micros_.load(std::memory_order_acquire);
+    DueDeletes chunk;
+    {
+      std::lock_guard<std::mutex> lock(purge_mu_);
+      chunk.removal_id = ++last_removal_id_;
+    }
+    chunk.due_micros = now + retention_micros_;
+    if (removal_id != nullptr) *removal_id = chunk.removal_id;
+    rocksdb::WriteBatch batch;
+    std::string value;
+    for (const TreePrefix& p : prefixes) {
+      const std::string start = MetaKey(p.domain, tenant, p.prefix);
+      const std::string upper = PrefixEnd(start);
+      const rocksdb::Slice upper_slice(upper);
+      rocksdb::ReadOptions options = read_options_;
+      options.iterate_upper_bound = &upper_slice;
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
+      for (it->Seek(start); it->Valid(); it->Next()) {
+        const rocksdb::Slice v = it->value();
+        if (v.empty() || v[0] != kLiveTag) continue;  // already in the recycle bin
+        value.assign(1, kMarkerTag);
+        AppendBigEndian64(now, &value);
+        value.append(v.data() + 1, v.size() - 1);
+        rocksdb::Status rs = batch.Put(it->key(), value);
+        if (!rs.ok()) return FromRocksdb(rs, "WriteBatch::Put");
+        chunk.keys.push_back(it->key().ToString());
+        if (batch.Count() >= kBulkBatchRecords) {
+          s = FromRocksdb(db_->Write(write_options_, &batch), "Write");
+          if (!s.ok()) return s;
+          batch.Clear();
+          // Every key of the chunk is written: the purge may have it.
+          if (chunk.keys.size() >= kPurgeChunkKeys) EnqueueChunk(&chunk);
+        }
+      }
+      s = FromRocksdb(it->status(), "Iterator");
+      if (!s.ok()) return s;
+    }
+    if (batch.Count() > 0) {
+      s = FromRocksdb(db_->Write(write_options_, &batch), "Write");
+      if (!s.ok()) return s;
+    }
+    if (!chunk.keys.empty()) EnqueueChunk(&chunk);
+    return Status::OK();
+  }
+
+  Status RestoreTree(uint64_t removal_id) override {
+    if (db_ == nullptr) return Status::InvalidArgument("rocksdb: closed");
+    std::vector<std::string> keys;
+    {
+      std::lock_guard<std::mutex> lock(purge_mu_);
+      bool found = false, due = false;
+      const uint64_t now = now_micros_.load(std::memory_order_acquire);
+      for (const DueDeletes& d : retention_queue_) {
+        if (d.removal_id != removal_id) continue;
+        found = true;
+        due = due || d.due_micros <= now;
+      }
+      if (!found) return Status::NotFound("rocksdb: no pending tree removal");
+      if (due) return Status::Expired("rocksdb: the tree removal's retention has passed");
+      std::deque<DueDeletes> kept;
+      for (DueDeletes& d : retention_queue_) {
+        if (d.removal_id != removal_id) {
+          kept.push_back(std::move(d));
+          continue;
+        }
+        for (std::string& k : d.keys) keys.push_back(std::move(k));
+      }
+      retention_queue_.swap(kept);
+      UpdateNextDueLocked();
+    }
+    rocksdb::WriteBatch batch;
+    std::string old, value;
+    for (const std::string& key : keys) {
+      rocksdb::Status rs = db_->Get(read_options_, key, &old);
+      if (rs.IsNotFound()) continue;
+      if (!rs.ok()) return FromRocksdb(rs, "Get");
+      if (old.size() < 9 || old[0] != kMarkerTag) continue;  // rewritten since
+      value.assign(1, kLiveTag);
+      value.append(old, 9, std::string::npos);
+      rs = batch.Put(key, value);
+      if (!rs.ok()) return FromRocksdb(rs, "WriteBatch::Put");
+      if (batch.Count() >= kBulkBatchRecords) {
+        Status s = FromRocksdb(db_->Write(write_options_, &batch), "Write");
+        if (!s.ok()) return s;
+        batch.Clear();
+      }
+    }
+    return batch.Count() == 0 ? Status::OK()
+                              : FromRocksdb(db_->Write(write_options_, &batch), "Write");
+  }
+
+  Status RemoveTenant(std::string_view tenant) override {
+    if (db_ == nullptr) return Status::InvalidArgument("rocksdb: closed");
+    for (MetaDomain d : {MetaDomain::kInode, MetaDomain::kDentry, MetaDomain::kHistory}) {
+      Status s = DeleteAllUnder(MetaKey(d, tenant, ""));
+      if (!s.ok()) return s;
+    }
+    return Status::OK();
+  }
+
+  Status DropPurgeable() override { return Status::OK(); }
+
+  Status StoredBytes(std::string_view tenant, const std::vector<TreePrefix>& prefixes,
+                     uint64_t* bytes) override {
+    *bytes = 0;
+    if (db_ == nullptr) return Status::InvalidArgument("rocksdb: closed");
+    std::vector<std::string> starts;
+    if (prefixes.empty()) {
+      for (MetaDomain d : {MetaDomain::kInode, MetaDomain::kDentry, MetaDomain::kHistory}) {
+        starts.push_back(MetaKey(d, tenant, ""));
+      }
+    } else {
+      for (const TreePrefix& p : prefixes) starts.push_back(MetaKey(p.domain, tenant, p.prefix));
+    }
+    rocksdb::SizeApproximationOptions options;
+    options.include_memtables = true;
+    options.include_files = true;
+    for (const std::string& start : starts) {
+      const std::string end = PrefixEnd(start);
+      const rocksdb::Range r(start, end);
+      uint64_t size = 0;
+      rocksdb::Status rs =
+          db_->GetApproximateSizes(options, db_->DefaultColumnFamily(), &r, 1, &size);
+      if (!rs.ok()) return FromRocksdb(rs, "GetApproximateSizes");
+      *bytes += size;
+    }
+    return Status::OK();
+  }
+
+  std::string RemovalMethod(bool tenant, TreeRemoveMode mode) const override {
+    if (!tenant && mode == TreeRemoveMode::kLogical) {
+      return "marker per record, point deletes after retention";
+    }
+    return stock_delete_ == StockDeleteChoice::kRange ? "DeleteRange" : "point delete per record";
+  }
+
   void SetTime(uint64_t micros) override {
     uint64_t now = now_micros_.load(std::memory_order_acquire);
     while (micros > now &&
@@ -347,6 +543,44 @@ class RocksdbEngine : public Engine {
     k.append(tenant.data(), tenant.size());
     k.append(key.data(), key.size());
     return k;
+  }
+
+  // Deletes every key starting with start: one DeleteRange
+  // (--stock_delete=range), or a point delete of each key found, in
+  // batches.
+  Status DeleteAllUnder(const std::string& start) {
+    const std::string upper = PrefixEnd(start);
+    if (stock_delete_ == StockDeleteChoice::kRange) {
+      return FromRocksdb(db_->DeleteRange(write_options_, db_->DefaultColumnFamily(), start, upper),
+                         "DeleteRange");
+    }
+    const rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions options = read_options_;
+    options.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
+    rocksdb::WriteBatch batch;
+    for (it->Seek(start); it->Valid(); it->Next()) {
+      rocksdb::Status rs = batch.Delete(it->key());
+      if (!rs.ok()) return FromRocksdb(rs, "WriteBatch::Delete");
+      if (batch.Count() >= kBulkBatchRecords) {
+        Status s = FromRocksdb(db_->Write(write_options_, &batch), "Write");
+        if (!s.ok()) return s;
+        batch.Clear();
+      }
+    }
+    Status s = FromRocksdb(it->status(), "Iterator");
+    if (!s.ok() || batch.Count() == 0) return s;
+    return FromRocksdb(db_->Write(write_options_, &batch), "Write");
+  }
+
+  // Hands the chunk's marker keys to the purge job and starts a new chunk
+  // of the same removal.
+  void EnqueueChunk(DueDeletes* chunk) {
+    DueDeletes next;
+    next.due_micros = chunk->due_micros;
+    next.removal_id = chunk->removal_id;
+    Enqueue(&retention_queue_, std::move(*chunk));
+    *chunk = std::move(next);
   }
 
   void Enqueue(std::deque<DueDeletes>* queue, DueDeletes entry) {
@@ -410,6 +644,7 @@ class RocksdbEngine : public Engine {
   rocksdb::WriteOptions write_options_;
   rocksdb::ReadOptions read_options_;
   const KeyFormatter keys_;  // the bench key layout, for Scan
+  const StockDeleteChoice stock_delete_;
   const uint64_t retention_micros_;
   const uint64_t ttl_micros_;
 
@@ -420,6 +655,7 @@ class RocksdbEngine : public Engine {
   std::condition_variable purge_idle_cv_;  // a purge batch finished
   std::deque<DueDeletes> retention_queue_;  // GUARDED_BY(purge_mu_)
   std::deque<DueDeletes> ttl_queue_;        // GUARDED_BY(purge_mu_)
+  uint64_t last_removal_id_ = 0;            // GUARDED_BY(purge_mu_)
   bool purging_ = false;                    // GUARDED_BY(purge_mu_)
   bool stop_ = false;                       // GUARDED_BY(purge_mu_)
   Status purge_error_;                      // GUARDED_BY(purge_mu_)

@@ -14,6 +14,12 @@
 // prefix and skips records of longer tenants sharing it ("t1" vs "t10").
 // Device bytes are the FLUSH_WRITE_BYTES and COMPACT_WRITE_BYTES tickers;
 // WAL bytes the WAL_FILE_BYTES ticker.
+//
+// Bulk deletes are what a stock user must write (Engine::RemoveTree,
+// RestoreTree, RemoveTenant): recycle-bin markers over every record of a
+// tree, deleted by the purge job after retention, or a point delete of every
+// record (one DeleteRange per key range with --stock_delete=range);
+// StoredBytes is GetApproximateSizes (files and memtables).
 #ifndef METAKV_BENCH_ROCKSDB_ENGINE_H_
 #define METAKV_BENCH_ROCKSDB_ENGINE_H_
 

@@ -38,6 +38,14 @@ class RunCounters {
     engine_->SetTime(TimeAt(n));
   }
 
+  // Moves the clock forward by micros at once, as if that much time passed
+  // with no operation (e.g. past a retention, or at real speed while the
+  // driver waits for background work).
+  void Advance(uint64_t micros) {
+    offset_micros_.fetch_add(micros, std::memory_order_relaxed);
+    engine_->SetTime(TimeAt(ops()));
+  }
+
   uint64_t ops() const { return ops_.load(std::memory_order_relaxed); }
   uint64_t user_bytes() const { return user_bytes_.load(std::memory_order_relaxed); }
   // The simulated time now, microseconds since the epoch.
@@ -45,13 +53,15 @@ class RunCounters {
 
  private:
   uint64_t TimeAt(uint64_t ops) const {
-    return start_micros_ + static_cast<uint64_t>(static_cast<unsigned __int128>(ops) * 1000000 /
+    return start_micros_ + offset_micros_.load(std::memory_order_relaxed) +
+           static_cast<uint64_t>(static_cast<unsigned __int128>(ops) * 1000000 /
                                                  ops_per_sim_second_);
   }
 
   Engine* const engine_;
   const uint64_t start_micros_;
   const uint64_t ops_per_sim_second_;
+  std::atomic<uint64_t> offset_micros_{0};
   std::atomic<uint64_t> ops_{0};
   std::atomic<uint64_t> user_bytes_{0};
 };

@@ -39,7 +39,7 @@
 #include <vector>
 
 #include "bench/bytes.h"
-#include "bench/values.h"
+#include "bench/workloads/fs_records.h"
 #include "bench/workloads/registry.h"
 #include "bench/zipf.h"
 #include "metakv/inode.h"
@@ -47,10 +47,6 @@
 namespace metakv::bench {
 
 namespace {
-
-using SteadyClock = std::chrono::steady_clock;
-
-constexpr uint64_t kRootIno = 1;
 
 struct File {
   uint64_t ino = 0;
@@ -89,16 +85,10 @@ class MetaMix : public Workload {
       return Status::InvalidArgument("metamix: --tenants must be at most 10000");
     }
     rng_ = Random64(ctx.seed);
-    values_ = std::make_unique<ValueGenerator>(ctx.seed, c.inode_extra_bytes == 0
-                                                             ? 1
-                                                             : c.inode_extra_bytes);
+    inodes_ = std::make_unique<InodeMaker>(ctx.seed, c.inode_extra_bytes);
     zipf_ = std::make_unique<ZipfDistribution>(c.tenants, c.zipf_theta);
     tenants_.assign(c.tenants, Tenant());
-    for (uint64_t t = 0; t < c.tenants; ++t) {
-      char name[32];
-      snprintf(name, sizeof(name), "t%04llu", static_cast<unsigned long long>(t));
-      tenants_[t].name = name;
-    }
+    for (uint64_t t = 0; t < c.tenants; ++t) tenants_[t].name = FsTenantName(t);
 
     uint64_t w[7] = {c.mix.stat,   c.mix.setattr, c.mix.create,  c.mix.unlink,
                      c.mix.readdir, c.mix.rename,  c.mix.snapshot};
@@ -134,53 +124,13 @@ class MetaMix : public Workload {
  private:
   enum Op { kStat, kSetattr, kCreate, kUnlink, kReaddir, kRename, kSnapshot };
 
-  static std::string InodeKey(uint64_t ino) {
-    std::string k;
-    AppendBigEndian64(ino, &k);
-    return k;
-  }
-
-  static std::string DentryKey(uint64_t parent, std::string_view prefix, uint64_t name_id) {
-    std::string k;
-    AppendBigEndian64(parent, &k);
-    char name[32];
-    snprintf(name, sizeof(name), "%.*s%012llu.dat", static_cast<int>(prefix.size()), prefix.data(),
-             static_cast<unsigned long long>(name_id));
-    k += name;
-    return k;
-  }
-
-  static std::string DentryValue(uint64_t ino, char type) {
-    std::string v;
-    AppendBigEndian64(ino, &v);
-    v.push_back(type);
-    return v;
-  }
-
   // A fresh inode record of ino: its attributes change with every call.
   std::string InodeValue(uint64_t ino, bool dir) {
-    InodeAttributes a;
-    a.ino = ino;
-    a.mode = dir ? 040755 : 0100644;
-    a.uid = 1000 + static_cast<uint32_t>(ino % 97);
-    a.gid = 100;
-    a.nlink = dir ? 2 : 1;
-    a.size = dir ? 4096 : rng_.Uniform(1ull << 30);
-    a.blocks = (a.size + 511) / 512;
-    const int64_t now_ns = static_cast<int64_t>(ctx_->counters->NowMicros()) * 1000 +
-                           static_cast<int64_t>(rng_.Uniform(1000));
-    a.atime_ns = now_ns;
-    a.mtime_ns = now_ns;
-    a.ctime_ns = now_ns;
-    a.generation = ++generation_;
-    std::string v;
-    EncodeInode(a, &v);
-    if (ctx_->config->inode_extra_bytes != 0) v.append(values_->Next());
-    return v;
+    return inodes_->Make(ino, dir, ctx_->counters->NowMicros(), &rng_);
   }
 
   static uint64_t Bytes(const std::string& tenant, const MetaOp& op) {
-    return tenant.size() + op.key.size() + op.value.size();
+    return RecordBytes(tenant, op);
   }
 
   // Applies a batch, timing it under op's name, counting the user bytes.
@@ -197,13 +147,7 @@ class MetaMix : public Workload {
   }
 
   void Record(const char* op, SteadyClock::time_point before, uint64_t user_bytes) {
-    const uint64_t ns = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - before).count());
-    result_->latency_ns.Add(ns);
-    result_->op_latency_ns[op].Add(ns);
-    result_->user_bytes += user_bytes;
-    ++result_->ops;
-    ctx_->counters->OpDone(user_bytes);
+    RecordOp(*ctx_, result_, op, before, user_bytes);
   }
 
   Status CreateDir(const char* op, Tenant* t) {
@@ -336,7 +280,7 @@ class MetaMix : public Workload {
     const auto before = SteadyClock::now();
     Status s = ctx_->engine->MetaScan(MetaDomain::kDentry, t->name, prefix,
                                       [&](std::string_view, std::string_view value) {
-                                        if (value.size() != 9 || ReadBigEndian64(value) == 0) {
+                                        if (!IsDentryValue(value)) {
                                           bad_entry = true;
                                         }
                                         return ++count < limit;
@@ -406,13 +350,12 @@ class MetaMix : public Workload {
   const WorkloadContext* ctx_ = nullptr;
   WorkloadResult* result_ = nullptr;
   Random64 rng_{0};
-  std::unique_ptr<ValueGenerator> values_;
+  std::unique_ptr<InodeMaker> inodes_;
   std::unique_ptr<ZipfDistribution> zipf_;
   std::vector<Tenant> tenants_;
   uint64_t cumulative_[7] = {};
   uint64_t next_ino_ = kRootIno + 1;
   uint64_t next_name_ = 1;
-  uint64_t generation_ = 0;
   uint64_t snapshots_ = 0;
   std::vector<HistoryRecord> records_;  // scratch of Snapshot
   uint64_t live_bytes_ = 0;             // live inode and dentry records

@@ -24,6 +24,15 @@ const std::vector<WorkloadInfo>& AllWorkloads() {
        "the file-system metadata mix: load --num files over Zipf-popular tenants, then --mix_ops "
        "of stat, setattr, create, unlink, readdir, rename and snapshot (see the README)",
        &NewMetaMix},
+      {"rmtree",
+       "load --num files in --trees_per_tenant directory trees per tenant, then remove one tree "
+       "holding --remove_share of them (--remove_mode): readdir and seek latency before, right "
+       "after and after the purge, bytes written, time until its bytes are gone",
+       &NewRmTree},
+      {"rmtenant",
+       "load --num files over Zipf-sized tenants, then remove --remove_tenants whole tenants: "
+       "the same figures as rmtree, reading in the remaining tenants",
+       &NewRmTenant},
   };
   return kWorkloads;
 }

@@ -36,6 +36,8 @@ std::unique_ptr<Workload> NewMetaMix();
 std::unique_ptr<Workload> NewFillSeq();
 std::unique_ptr<Workload> NewSeekRandom();
 std::unique_ptr<Workload> NewDeleteRandom();
+std::unique_ptr<Workload> NewRmTree();    // bulk_delete.cc
+std::unique_ptr<Workload> NewRmTenant();  // bulk_delete.cc
 
 }  // namespace metakv::bench
 
