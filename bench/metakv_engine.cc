@@ -1,13 +1,9 @@
 #include "bench/metakv_engine.h"
 
-#include <rocksdb/db.h>
-
 #include <atomic>
 
 #include "bench/bytes.h"
 #include "bench/table.h"
-#include "codecs/key_codec.h"
-#include "engine/store_impl.h"
 #include "metakv/store.h"
 #include "metakv/write_batch.h"
 
@@ -232,32 +228,16 @@ class MetakvEngine : public Engine {
                      uint64_t* bytes) override {
     *bytes = 0;
     if (store_ == nullptr) return Status::InvalidArgument("metakv: closed");
-    Store::Impl* impl = store_->TEST_impl();
-    rocksdb::DB* db = impl->TEST_db();
-    if (db == nullptr) return Status::InvalidArgument("metakv: closed");
-    std::vector<std::pair<MetaDomain, std::pair<std::string, std::string>>> ranges;
-    if (prefixes.empty()) {
-      std::string start;
-      codecs::AppendTenantPrefix(tenant, &start);
+    std::vector<TreePrefix> ranges = prefixes;
+    if (ranges.empty()) {  // the whole tenant
       for (MetaDomain d : {MetaDomain::kInode, MetaDomain::kDentry, MetaDomain::kHistory}) {
-        ranges.push_back({d, {start, codecs::TenantUpperBound(tenant)}});
-      }
-    } else {
-      for (const TreePrefix& p : prefixes) {
-        const std::string start = codecs::EncodeKey(tenant, p.prefix);
-        ranges.push_back({p.domain, {start, codecs::PrefixSuccessor(start)}});
+        ranges.push_back(TreePrefix{d, std::string()});
       }
     }
-    rocksdb::SizeApproximationOptions options;
-    options.include_memtables = true;
-    options.include_files = true;
-    for (const auto& [domain, range] : ranges) {
-      rocksdb::ColumnFamilyHandle* cf = impl->TEST_cf(DomainName(domain));
-      if (cf == nullptr) return Status::InvalidArgument("metakv: no column family");
-      const rocksdb::Range r(range.first, range.second);
+    for (const TreePrefix& p : ranges) {
       uint64_t size = 0;
-      rocksdb::Status rs = db->GetApproximateSizes(options, cf, &r, 1, &size);
-      if (!rs.ok()) return Status::IOError("metakv: GetApproximateSizes: " + rs.ToString());
+      Status s = store_->GetApproximateSize(DomainName(p.domain), tenant, p.prefix, &size);
+      if (!s.ok()) return s;
       *bytes += size;
     }
     return Status::OK();

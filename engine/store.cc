@@ -199,6 +199,10 @@ Status Store::WaitForBackgroundWork(uint64_t timeout_ms) {
   return impl_->WaitForBackgroundWork(timeout_ms);
 }
 Status Store::GetStats(Stats* stats) { return impl_->GetStats(stats); }
+Status Store::GetApproximateSize(std::string_view domain, std::string_view tenant,
+                                 std::string_view prefix, uint64_t* bytes) {
+  return impl_->GetApproximateSize(domain, tenant, prefix, bytes);
+}
 std::vector<std::string> Store::DomainNames() const { return impl_->DomainNames(); }
 
 // ----------------------------------------------------------- Open/Close ----
@@ -1280,6 +1284,35 @@ Status Store::Impl::GetStats(Stats* stats) {
   out.block_cache_bytes = cache_ ? cache_->GetUsage() : 0;
   *stats = std::move(out);
   return Status::OK();
+}
+
+Status Store::Impl::GetApproximateSize(std::string_view domain, std::string_view tenant,
+                                       std::string_view prefix, uint64_t* bytes) {
+  Status s = CheckOpen();
+  Domain* d = nullptr;
+  if (s.ok()) s = FindDomain(domain, &d);
+  if (s.ok() && bytes == nullptr) s = Status::InvalidArgument("GetApproximateSize: bytes is null");
+  if (s.ok() && tenant.empty() && !prefix.empty()) {
+    s = Status::InvalidArgument("GetApproximateSize: a prefix needs a tenant");
+  }
+  if (s.ok() && !tenant.empty()) s = codecs::ValidateTenant(tenant);
+  if (s.ok() && prefix.size() > options_.max_key_bytes) {
+    s = Status::InvalidArgument("GetApproximateSize: prefix exceeds max_key_bytes");
+  }
+  if (!s.ok()) return s;
+  std::string begin, end;
+  if (tenant.empty()) {
+    // Every encoded key starts with a non-empty escaped tenant: ["", 0xff...).
+    end.assign(codecs::kMaxTenantBytes * 2 + 2, '\xff');
+  } else {
+    RemovalRangeBounds(tenant, prefix, &begin, &end);
+  }
+  rocksdb::SizeApproximationOptions so;
+  so.include_memtables = true;
+  so.include_files = true;
+  const rocksdb::Range range(begin, end);
+  *bytes = 0;
+  return FromRocks(db_->GetApproximateSizes(so, d->cf, &range, 1, bytes), "approximate size");
 }
 
 bool Store::Impl::Idle() {

@@ -102,6 +102,8 @@ class Store::Impl {
   Status CompactRange(std::string_view domain, std::string_view tenant);
   Status WaitForBackgroundWork(uint64_t timeout_ms);
   Status GetStats(Stats* stats);
+  Status GetApproximateSize(std::string_view domain, std::string_view tenant,
+                            std::string_view prefix, uint64_t* bytes);
   std::vector<std::string> DomainNames() const;
 
   // Test hooks.

@@ -227,6 +227,15 @@ class Store {
   // The store runs this itself every Options::maintenance_interval_seconds.
   Status PurgeExpiredFiles(std::string_view domain = {}, uint64_t* files = nullptr);
 
+  // Sets *bytes to RocksDB's estimate of the bytes stored (SST files and
+  // memtables, old versions and deletion markers included) for the keys of
+  // the domain under (tenant, prefix): the whole tenant if prefix is empty,
+  // the whole domain if tenant is empty too (then prefix must be). An
+  // estimate, interpolated within files; for example to watch a removed
+  // tree's bytes go.
+  Status GetApproximateSize(std::string_view domain, std::string_view tenant,
+                            std::string_view prefix, uint64_t* bytes);
+
   // Copies the current figures into *stats.
   Status GetStats(Stats* stats);
 
