@@ -286,6 +286,8 @@ class MetakvEngine : public Engine {
                      {"removals", TextTable::Align::kRight, ""},
                      {"deadline comp", TextTable::Align::kRight, ""},
                      {"deadline MiB", TextTable::Align::kRight, ""},
+                     {"dropped files", TextTable::Align::kRight, ""},
+                     {"dropped MiB", TextTable::Align::kRight, ""},
                      {"files per level", TextTable::Align::kLeft, ""}});
     for (const DomainStats& d : stats.domains) {
       std::string levels;
@@ -300,7 +302,7 @@ class MetakvEngine : public Engine {
                     mib(d.write_buffer_bytes), std::to_string(d.level0_compaction_trigger),
                     std::to_string(d.tree_removals + d.tenant_removals),
                     std::to_string(d.deadline_compactions), mib(d.deadline_compaction_bytes_written),
-                    levels});
+                    std::to_string(d.purge_dropped_files), mib(d.purge_dropped_bytes), levels});
     }
     return table.Format();
   }
