@@ -32,14 +32,12 @@ std::shared_ptr<const RemovalSet> Store::Impl::CurrentRemovals() const {
 }
 
 void Store::Impl::PublishRemovals() {
-  std::vector<Removal> logical;
-  for (const auto& [id, r] : pending_removals_) {
-    if (r.logical) logical.push_back(r);
-  }
+  std::vector<Removal> all;
+  for (const auto& [id, r] : pending_removals_) all.push_back(r);
   std::shared_ptr<const RemovalSet> set;
-  if (!logical.empty()) {
+  if (!all.empty()) {
     set = std::make_shared<RemovalSet>(
-        logical, domains_.size(), [this](std::string_view name, size_t* index) {
+        all, domains_.size(), [this](std::string_view name, size_t* index) {
           auto it = domain_index_.find(std::string(name));
           if (it == domain_index_.end()) return false;
           *index = it->second;
@@ -81,15 +79,15 @@ Status Store::Impl::LoadRemovals() {
   rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), default_cf_, kNextRemovalIdKey, &next);
   if (rs.ok()) {
     std::string_view in = next;
-    uint64_t id = 0, last_logical = 0;
-    if (!codecs::GetVarint64(&in, &id) || !codecs::GetVarint64(&in, &last_logical) ||
+    uint64_t id = 0, last_removal = 0;
+    if (!codecs::GetVarint64(&in, &id) || !codecs::GetVarint64(&in, &last_removal) ||
         !in.empty()) {
       return Status::Corruption(path_ + ": bad next removal id record");
     }
     next_removal_id_ = std::max(next_removal_id_, id);
-    last_logical_time_ = std::max(last_logical_time_, last_logical);
+    last_removal_time_ = std::max(last_removal_time_, last_removal);
     // Writes under it got at most one second past it.
-    if (last_logical != 0) NoteWriteTime(codecs::SaturatingAdd(last_logical, 1));
+    if (last_removal != 0) NoteWriteTime(codecs::SaturatingAdd(last_removal, 1));
   } else if (!rs.IsNotFound()) {
     return FromRocks(rs, path_ + ": reading the next removal id");
   }
@@ -106,26 +104,18 @@ Status Store::Impl::CommitRemoval(const WriteOptions& wo, Removal removal,
   rocksdb::WriteBatch wb;
   rocksdb::Status rs = wb.Put(default_cf_, removal.Key(), removal.Encode());
   // Ids are never reused, even once a removal is forgotten; and the
-  // latest logical removal time bounds the write times given so far.
+  // latest removal time bounds the write times given so far.
   std::string next;
   codecs::PutVarint64(&next, removal.id + 1);
-  codecs::PutVarint64(&next, std::max(last_logical_time_, removal.logical ? removal.time : 0));
+  codecs::PutVarint64(&next, std::max(last_removal_time_, removal.time));
   if (rs.ok()) rs = wb.Put(default_cf_, kNextRemovalIdKey, next);
-  if (!removal.logical) {
-    for (const auto& [d, prefix] : ranges) {
-      std::string begin, end;
-      RemovalRangeBounds(removal.tenant, prefix, &begin, &end);
-      if (rs.ok()) rs = wb.DeleteRange(d->cf, begin, end);
-    }
-  }
   if (rs.ok()) rs = db_->Write(ToRocksWrite(wo), &wb);
   if (!rs.ok()) return FromRocks(rs, "writing removal");
   ++next_removal_id_;
-  if (removal.logical) last_logical_time_ = std::max(last_logical_time_, removal.time);
+  last_removal_time_ = std::max(last_removal_time_, removal.time);
   removal.seq = db_->GetLatestSequenceNumber();
-  const bool logical = removal.logical;
   pending_removals_[removal.id] = std::move(removal);
-  if (logical) PublishRemovals();
+  PublishRemovals();
   return Status::OK();
 }
 
@@ -233,12 +223,14 @@ Status Store::Impl::RemoveTree(const WriteOptions& wo, std::string_view tenant,
   r.tenant = std::string(tenant);
   for (const auto& [d, prefix] : ranges) r.ranges.emplace_back(d->options.name, prefix);
   std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
-  // A logical removal hides records by write time: it must not be older
-  // than a write time given ahead of the clock (a record written under an
-  // earlier removal in the same second), or it would miss that record.
-  r.time = clock_->NowSeconds();
-  if (logical) r.time = std::max(r.time, max_write_time_.load(std::memory_order_relaxed));
-  r.purge_time = logical ? codecs::SaturatingAdd(r.time, retention) : r.time;
+  // A removal hides records by write time: it must not be older than a
+  // write time given ahead of the clock (a record written under an earlier
+  // removal in the same second), or it would miss that record.
+  r.time = std::max(clock_->NowSeconds(), max_write_time_.load(std::memory_order_relaxed));
+  // Purgeable after the retention, or (hard) from the next second: a
+  // snapshot taken in the removal's second, which compaction judges by that
+  // second, may still see the records.
+  r.purge_time = codecs::SaturatingAdd(r.time, logical ? std::max<uint64_t>(retention, 1) : 1);
   const uint64_t id = next_removal_id_;
   s = CommitRemoval(wo, std::move(r), ranges);
   if (!s.ok()) return s;
@@ -287,8 +279,8 @@ Status Store::Impl::RemoveTenant(const WriteOptions& wo, std::string_view tenant
     ranges.emplace_back(&d, std::string());
   }
   std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
-  r.time = clock_->NowSeconds();
-  r.purge_time = r.time;
+  r.time = std::max(clock_->NowSeconds(), max_write_time_.load(std::memory_order_relaxed));
+  r.purge_time = codecs::SaturatingAdd(r.time, 1);  // as for RemoveTree
   s = CommitRemoval(wo, std::move(r), ranges);
   if (!s.ok()) return s;
   lock.unlock();
@@ -372,6 +364,28 @@ Status Store::Impl::DropCoveredFiles(Domain* d, const std::string& begin, const 
   return Status::OK();
 }
 
+Status Store::Impl::CompactFilesInPlace(Domain* d, const std::string& begin,
+                                        const std::string& end, uint64_t* compactions) {
+  rocksdb::ColumnFamilyMetaData meta;
+  db_->GetColumnFamilyMetaData(d->cf, &meta);
+  for (const auto& level : meta.levels) {
+    for (const auto& f : level.files) {
+      // Files overlapping [begin, end) (largestkey is inclusive).
+      if (f.being_compacted || f.largestkey < begin || f.smallestkey >= end) continue;
+      rocksdb::CompactionOptions co;
+      const uint64_t written = d->counters->compaction_bytes_written.load();
+      rocksdb::Status rs = db_->CompactFiles(co, d->cf, {f.db_path + f.name}, level.level);
+      if (rs.IsInvalidArgument() || rs.IsAborted() || rs.IsBusy()) continue;  // raced
+      if (!rs.ok()) return FromRocks(rs, "purging " + f.name);
+      ++*compactions;
+      d->counters->deadline_compactions.fetch_add(1, std::memory_order_relaxed);
+      d->counters->deadline_compaction_bytes.fetch_add(
+          d->counters->compaction_bytes_written.load() - written, std::memory_order_relaxed);
+    }
+  }
+  return Status::OK();
+}
+
 Status Store::Impl::CompactToBottom(Domain* d, const std::string& begin, const std::string& end,
                                     bool rewrite_last_level) {
   rocksdb::CompactRangeOptions co;
@@ -429,6 +443,8 @@ Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compact
     std::shared_lock<std::shared_mutex> lock(removals_mu_);
     for (const auto& [id, r] : pending_removals_) {
       // An open snapshot that can still see the records holds them back.
+      // (purge_time is past the removal's own second: until that has
+      // passed, writes under it get a later time by it, WriteTimeFor.)
       if (codecs::SaturatingAdd(r.purge_time, min_age_seconds) <= now &&
           r.purge_time <= purge_time && oldest_snapshot >= r.seq) {
         due.push_back(r);
@@ -442,35 +458,32 @@ Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compact
       std::string begin, end;
       RemovalRangeBounds(r.tenant, prefix, &begin, &end);
       // Files of the range at the last level holding only records the
-      // removal covers go whole, with no rewrite; then the rest of the
-      // range is compacted down. Above the last level that merges the
-      // range's records (and a hard removal's range deletion) into the
-      // last level's files, dropping them; the last level is rewritten in
-      // place only if records a logical removal hides are still there.
+      // removal covers go whole, with no rewrite; every other file holding
+      // some of the range is compacted on its own, in its level, so the
+      // filter drops the hidden records and only that file's other records
+      // are written again (never the files next to it, as merging the range
+      // down the levels would).
       Status s = DropCoveredFiles(d, begin, end, r.seq_before);
-      if (s.ok()) s = CompactToBottom(d, begin, end, /*rewrite_last_level=*/false);
-      if (!s.ok()) return s;
-      ++*compactions;
-      if (r.logical) {
-        // The filter dropped every hidden record it saw; make sure none is
-        // left before the removal stops hiding them.
-        bool clear = false;
-        s = RangeClearOf(d, begin, end, r.time, &clear);
-        if (s.ok() && !clear) {
-          s = CompactToBottom(d, begin, end, /*rewrite_last_level=*/true);
-          ++*compactions;
-          if (s.ok()) s = RangeClearOf(d, begin, end, r.time, &clear);
-        }
-        if (!s.ok()) return s;
-        gone = gone && clear;
+      if (s.ok()) s = CompactFilesInPlace(d, begin, end, compactions);
+      // The filter dropped every hidden record it saw; make sure none is
+      // left before the removal stops hiding them (a file busy in another
+      // compaction was skipped: the range is merged down instead).
+      bool clear = false;
+      if (s.ok()) s = RangeClearOf(d, begin, end, r.time, &clear);
+      if (s.ok() && !clear) {
+        s = CompactToBottom(d, begin, end, /*rewrite_last_level=*/true);
+        ++*compactions;
+        if (s.ok()) s = RangeClearOf(d, begin, end, r.time, &clear);
       }
+      if (!s.ok()) return s;
+      gone = gone && clear;
     }
     if (!gone) continue;  // tried again next time
     std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
     rocksdb::Status rs = db_->Delete(rocksdb::WriteOptions(), default_cf_, r.Key());
     if (!rs.ok()) return FromRocks(rs, "forgetting a purged removal");
     pending_removals_.erase(r.id);
-    if (r.logical) PublishRemovals();
+    PublishRemovals();
   }
   return Status::OK();
 }

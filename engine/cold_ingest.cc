@@ -64,17 +64,34 @@ Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
     std::error_code ignored;
     fs::remove(file, ignored);
   };
+  // Write times are given under the removals lock, held to the end, as for
+  // every write (a record written under a removed tenant or tree must come
+  // out later than the removal).
+  std::vector<std::string> encoded_keys;
+  encoded_keys.reserve(order.size());
+  for (size_t i : order) encoded_keys.push_back(codecs::EncodeKey(tenant, records[i].key));
+  std::shared_lock<std::shared_mutex> removals_lock;
+  {
+    std::vector<std::pair<Domain*, std::string_view>> keys;
+    for (const std::string& k : encoded_keys) keys.emplace_back(d, k);
+    s = LockRemovalsForWrite(keys, &removals_lock);
+    if (!s.ok()) {
+      discard();
+      return s;
+    }
+  }
   const rocksdb::Options file_options(db_->GetDBOptions(), ColumnFamilyOptionsFor(*d));
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), file_options, d->cf);
   rocksdb::Status rs = writer.Open(file);
   const uint64_t now = clock_->NowSeconds();
-  std::string key, value;
+  uint64_t latest_time = now;
+  std::string value;
   for (size_t i = 0; rs.ok() && i < order.size(); ++i) {
     const ColdRecord& r = records[order[i]];
-    key.clear();
-    codecs::AppendKey(tenant, r.key, &key);
+    const std::string& key = encoded_keys[i];
     codecs::Record record;
-    record.time = now;
+    record.time = WriteTimeFor(d, key, now);
+    latest_time = std::max(latest_time, record.time);
     record.expiry = ExpiryFor(d, now, r.ttl_seconds);
     record.payload = r.value;
     value.clear();
@@ -104,6 +121,9 @@ Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
   rs = db_->IngestExternalFile(d->cf, {file}, io);
   discard();  // the database holds its own link now (or nothing, on failure)
   if (!rs.ok()) return FromRocks(rs, "IngestCold: ingesting into '" + d->options.name + "'");
+  NoteWriteTime(latest_time);
+  gate.unlock();
+  removals_lock.unlock();
 
   d->counters->user_bytes.fetch_add(user_bytes, std::memory_order_relaxed);
   d->counters->ingest_user_bytes.fetch_add(user_bytes, std::memory_order_relaxed);

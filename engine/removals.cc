@@ -109,7 +109,6 @@ RemovalSet::RemovalSet(const std::vector<Removal>& removals, size_t domains,
                        const std::function<bool(std::string_view, size_t*)>& domain_index)
     : by_domain_(domains) {
   for (const Removal& r : removals) {
-    if (!r.logical) continue;
     std::string tenant_prefix;
     codecs::AppendTenantPrefix(r.tenant, &tenant_prefix);
     for (const auto& [domain, prefix] : r.ranges) {

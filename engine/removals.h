@@ -3,16 +3,18 @@
 // reads consult.
 //
 // A removal covers key ranges: (domain, tenant, key prefix); an empty
-// prefix is the whole tenant. A hard removal writes one RocksDB range
-// deletion per range in the same atomic write as its record, so RocksDB
-// hides the records. A logical removal writes only its record: reads hide
-// every record under its prefixes whose write time is at or before the
-// removal time (records written under a removed prefix later get a later
-// write time, so they stay visible), until RestoreTree drops the record.
-// Once the retention has passed (purge_time), the tombstone filter drops the
-// hidden records in compaction. Either kind stays pending until the purge
-// deadline's compaction of its ranges has dropped its bytes; then its
-// record goes.
+// prefix is the whole tenant. It writes only its record: reads hide every
+// record under its ranges whose write time is at or before the removal time
+// (records written under a removed range later get a later write time, so
+// they stay visible). A logical removal does so until RestoreTree drops the
+// record or its retention passes; a hard one (RemoveTree kHard,
+// RemoveTenant) cannot be restored and is purgeable from the next second. From its
+// purge_time the tombstone filter drops the hidden records in compaction;
+// the removal stays pending until the purge (engine/bulk_delete.cc) has
+// dropped every one of them, then its record goes. No RocksDB range
+// deletion is written: one would be flushed into an L0 file spanning every
+// tenant removed in that memtable, and compacting it down rewrites every
+// file in between.
 //
 // Stored under kRemovalKeyPrefix + 8-byte big-endian id, as a record
 // (codecs/record_codec.h, checksummed) whose payload is:
@@ -89,7 +91,7 @@ class RemovalSet {
   };
 
   // domain_index maps a domain name to its index (false if unknown: that
-  // range is left out). Only logical removals are indexed.
+  // range is left out).
   RemovalSet(const std::vector<Removal>& removals, size_t domains,
              const std::function<bool(std::string_view, size_t*)>& domain_index);
 

@@ -201,6 +201,11 @@ class Store::Impl {
   // the filter sees them), otherwise only what lies above is merged down.
   Status CompactToBottom(Domain* d, const std::string& begin, const std::string& end,
                          bool rewrite_last_level);
+  // Compacts each file holding keys of [begin, end) on its own, into its
+  // own level (the filter drops what removals hide); files busy in other
+  // compactions are skipped.
+  Status CompactFilesInPlace(Domain* d, const std::string& begin, const std::string& end,
+                             uint64_t* compactions);
   // Deletes, without rewriting, the last-level files of the domain that lie
   // inside [begin, end) and hold only records at or below sequence number
   // max_seq (all covered by a removal).
@@ -281,7 +286,7 @@ class Store::Impl {
   std::atomic<int> removals_waiting_{0};  // exclusive lockers waiting
   std::map<uint64_t, Removal> pending_removals_;  // GUARDED_BY(removals_mu_)
   uint64_t next_removal_id_ = 1;                  // GUARDED_BY(removals_mu_)
-  uint64_t last_logical_time_ = 0;  // latest logical removal time; GUARDED_BY(removals_mu_)
+  uint64_t last_removal_time_ = 0;  // GUARDED_BY(removals_mu_)
   // The latest write time given ahead of the clock (under a removal made in
   // the same second); a later logical removal is made no older.
   std::atomic<uint64_t> max_write_time_{0};

@@ -79,7 +79,8 @@ struct Rec {
 using Key = std::tuple<int, std::string, std::string>;
 using Model = std::map<Key, Rec>;
 
-// A logical tree removal as the model keeps it.
+// A tree or tenant removal as the model keeps it (hard ones only for the
+// write times they give, already expired).
 struct ModelRemoval {
   uint64_t id = 0;
   std::string tenant;
@@ -317,6 +318,7 @@ class Harness {
     }
     Check(s.ok(), "Put: " + s.ToString());
     model_[ModelKey(t)] = Rec{false, value, WriteTime(t), ExpiryFor(t.domain, ttl)};
+    NoteWrite(model_[ModelKey(t)].time);
   }
 
   void Delete(Args* a) {
@@ -335,6 +337,7 @@ class Harness {
     Check(s.ok(), "Delete: " + s.ToString());
     it->second.tombstone = true;
     it->second.time = WriteTime(t);
+    NoteWrite(it->second.time);
   }
 
   void Undelete(Args* a) {
@@ -373,6 +376,7 @@ class Harness {
     Check(s.ok(), "Undelete: " + s.ToString());
     r.tombstone = false;
     r.time = WriteTime(t);
+    NoteWrite(r.time);
   }
 
   void HardDelete(Args* a) {
@@ -395,6 +399,7 @@ class Harness {
     bool valid = true;
     bool not_found = false;
     std::vector<Key> hard_deleted;
+    uint64_t batch_time = 0;
     const int n = a->Int(1, 4);
     std::string desc = "Write {";
     for (int i = 0; i < n; ++i) {
@@ -409,6 +414,7 @@ class Harness {
         valid = valid && value.size() <= kMaxValueBytes;
         if (ValidTarget(t)) {
           next[ModelKey(t)] = Rec{false, value, WriteTime(t), ExpiryFor(t.domain, ttl)};
+          batch_time = std::max(batch_time, next[ModelKey(t)].time);
         }
       } else if (type == 1) {
         batch.Delete(DomainName(t.domain), t.tenant, t.key);
@@ -420,6 +426,7 @@ class Harness {
           } else {
             it->second.tombstone = true;
             it->second.time = WriteTime(t);
+            batch_time = std::max(batch_time, it->second.time);
           }
         }
       } else {
@@ -441,6 +448,7 @@ class Harness {
     } else {
       Check(s.ok(), "Write: " + s.ToString());
       model_ = std::move(next);
+      NoteWrite(batch_time);
       for (const Key& k : hard_deleted) {
         for (auto& r : removals_) r.held.erase(k);
       }
@@ -474,8 +482,9 @@ class Harness {
     }
     Check(s.ok(), "IngestCold: " + s.ToString());
     for (const auto& r : records) {
-      model_[Key{domain, tenant, r.key}] =
-          Rec{false, r.value, Now(), ExpiryFor(domain, r.ttl_seconds)};
+      const Target t{domain, tenant, r.key};
+      model_[ModelKey(t)] = Rec{false, r.value, WriteTime(t), ExpiryFor(domain, r.ttl_seconds)};
+      NoteWrite(std::max(Now(), model_[ModelKey(t)].time));
     }
   }
 
@@ -788,6 +797,9 @@ class Harness {
     }
     s = metakv::Store::Open(options_, path_, &store_);
     Check(s.ok(), "Reopen: " + s.ToString());
+    // The store keeps only the latest removal time across a reopen, and
+    // dates later removals past it.
+    max_write_time_ = last_removal_time_ == 0 ? 0 : SaturatingAdd(last_removal_time_, 1);
     CheckAll();
   }
 
@@ -844,6 +856,7 @@ class Harness {
       }
     }
     if (valid && logical && overlaps_restorable) return;  // not modelled: see the header
+    const uint64_t time = std::max(Now(), max_write_time_);
     Log(desc + " }");
     std::vector<std::string> names;
     for (const auto& [d, prefix] : ranges) names.push_back(DomainName(d));
@@ -861,15 +874,17 @@ class Harness {
     Check(id == next_id_, "RemoveTree: id " + std::to_string(id) + ", expected " +
                               std::to_string(next_id_));
     ++next_id_;
+    last_removal_time_ = time;
     if (!logical) {
       for (const auto& [d, prefix] : ranges) EraseRange(d, tenant, prefix);
+      AddHardRemoval(id, tenant, ranges, time);
       return;
     }
     ModelRemoval r;
     r.id = id;
     r.tenant = tenant;
     r.ranges = ranges;
-    r.time = Now();
+    r.time = time;
     uint64_t retention = UINT64_MAX;
     for (const auto& [d, prefix] : ranges) retention = std::min(retention, kDomains[d].retention);
     r.purge_time = SaturatingAdd(r.time, retention);
@@ -912,6 +927,23 @@ class Harness {
     removals_.erase(removals_.begin() + static_cast<std::ptrdiff_t>(index));
   }
 
+  // A hard removal hides nothing the model still holds, but writes under
+  // it in its own second get a later time, as under a logical one.
+  void AddHardRemoval(uint64_t id, const std::string& tenant,
+                      std::vector<std::pair<int, std::string>> ranges, uint64_t time) {
+    ModelRemoval r;
+    r.id = id;
+    r.tenant = tenant;
+    r.ranges = std::move(ranges);
+    r.time = time;
+    r.purge_time = time;
+    r.expired = true;
+    removals_.push_back(std::move(r));
+  }
+
+  // Every acknowledged write's time; a later removal is dated no earlier.
+  void NoteWrite(uint64_t time) { max_write_time_ = std::max(max_write_time_, time); }
+
   void RemoveTenant(Args* a) {
     const std::string tenant = a->Tenant();
     Log("RemoveTenant '" + Printable(tenant) + "'");
@@ -921,8 +953,14 @@ class Harness {
       return;
     }
     Check(s.ok(), "RemoveTenant: " + s.ToString());
-    ++next_id_;
-    for (int d = 0; d < kNumDomains; ++d) EraseRange(d, tenant, "");
+    const uint64_t time = std::max(Now(), max_write_time_);
+    last_removal_time_ = time;
+    std::vector<std::pair<int, std::string>> ranges;
+    for (int d = 0; d < kNumDomains; ++d) {
+      EraseRange(d, tenant, "");
+      ranges.emplace_back(d, "");
+    }
+    AddHardRemoval(next_id_++, tenant, ranges, time);
   }
 
   void EnforcePurgeDeadline() {
@@ -939,6 +977,8 @@ class Harness {
   Model model_;
   std::vector<ModelRemoval> removals_;  // logical ones, restorable or expired
   uint64_t next_id_ = 1;                // the id the next removal gets
+  uint64_t max_write_time_ = 0;         // as the store's: see NoteWrite
+  uint64_t last_removal_time_ = 0;
   const metakv::Snapshot* snapshot_ = nullptr;
   Model snapshot_model_;
   uint64_t snapshot_time_ = 0;

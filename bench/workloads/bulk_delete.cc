@@ -605,14 +605,17 @@ class BulkDelete : public Workload {
     const auto start = SteadyClock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(SteadyClock::now() - start).count(); };
     rm.gone_seconds = std::nan("");
-    if (ctx_->config->enforce_purge != 0) {
-      const auto before = SteadyClock::now();
-      Status s = ctx_->engine->DropPurgeable();
-      RecordOp(*ctx_, result_, "drop_purgeable", before, 0);
-      if (!s.ok()) return s;
-    }
     auto last = SteadyClock::now();
+    SteadyClock::duration purging{0};  // in DropPurgeable, all polls together
     while (true) {
+      // Every poll, as the clock moves: what is not due yet (metakv: a
+      // removal in the second it was made) is dropped on a later one.
+      if (ctx_->config->enforce_purge != 0) {
+        const auto before = SteadyClock::now();
+        Status s = ctx_->engine->DropPurgeable();
+        purging += SteadyClock::now() - before;
+        if (!s.ok()) return s;
+      }
       uint64_t bytes = 0;
       Status s = StoredBytesOf(removed, &bytes);
       if (!s.ok()) return s;
@@ -629,6 +632,11 @@ class BulkDelete : public Workload {
       last = now;
     }
     rm.wait_seconds = elapsed();
+    if (ctx_->config->enforce_purge != 0) {
+      // One operation, however many polls it took: the engines' op counts
+      // stay equal.
+      RecordOp(*ctx_, result_, "drop_purgeable", SteadyClock::now() - purging, 0);
+    }
     Status s = Settle();
     if (!s.ok()) return s;
     s = StoredBytesOf(removed, &rm.stored_bytes_after);
