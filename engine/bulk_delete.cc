@@ -1,6 +1,7 @@
 // Bulk deletes and the purge deadline: Store::RemoveTree, RestoreTree,
 // RemoveTenant and EnforcePurgeDeadline (see engine/removals.h for how a
 // removal is kept and applied).
+#include <rocksdb/listener.h>
 #include <rocksdb/metadata.h>
 #include <rocksdb/write_batch.h>
 
@@ -364,23 +365,29 @@ Status Store::Impl::DropCoveredFiles(Domain* d, const std::string& begin, const 
   return Status::OK();
 }
 
-Status Store::Impl::CompactFilesInPlace(Domain* d, const std::string& begin,
-                                        const std::string& end, uint64_t* compactions) {
+Status Store::Impl::CompactFilesInPlace(
+    Domain* d, const std::vector<std::pair<std::string, std::string>>& ranges,
+    uint64_t* compactions) {
   rocksdb::ColumnFamilyMetaData meta;
   db_->GetColumnFamilyMetaData(d->cf, &meta);
   for (const auto& level : meta.levels) {
     for (const auto& f : level.files) {
-      // Files overlapping [begin, end) (largestkey is inclusive).
-      if (f.being_compacted || f.largestkey < begin || f.smallestkey >= end) continue;
+      // Files overlapping some [begin, end) (largestkey is inclusive).
+      bool overlaps = false;
+      for (const auto& [begin, end] : ranges) {
+        overlaps = overlaps || !(f.largestkey < begin || f.smallestkey >= end);
+      }
+      if (f.being_compacted || !overlaps) continue;
       rocksdb::CompactionOptions co;
-      const uint64_t written = d->counters->compaction_bytes_written.load();
-      rocksdb::Status rs = db_->CompactFiles(co, d->cf, {f.db_path + f.name}, level.level);
+      rocksdb::CompactionJobInfo info;
+      rocksdb::Status rs =
+          db_->CompactFiles(co, d->cf, {f.db_path + f.name}, level.level, -1, nullptr, &info);
       if (rs.IsInvalidArgument() || rs.IsAborted() || rs.IsBusy()) continue;  // raced
       if (!rs.ok()) return FromRocks(rs, "purging " + f.name);
       ++*compactions;
       d->counters->deadline_compactions.fetch_add(1, std::memory_order_relaxed);
-      d->counters->deadline_compaction_bytes.fetch_add(
-          d->counters->compaction_bytes_written.load() - written, std::memory_order_relaxed);
+      d->counters->deadline_compaction_bytes.fetch_add(info.stats.total_output_bytes,
+                                                       std::memory_order_relaxed);
     }
   }
   return Status::OK();
@@ -451,25 +458,42 @@ Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compact
       }
     }
   }
+  if (due.empty()) return Status::OK();
+  // Per domain, the ranges of every due removal. Files of a range at the
+  // last level holding only records its removal covers go whole, with no
+  // rewrite; every other file holding some of any range is compacted once,
+  // on its own and in its level, so the filter drops the hidden records of
+  // all due removals together and only that file's other records are
+  // written again (never the files next to it, as merging the ranges down
+  // the levels would).
+  // (begin, end) of each range, per domain.
+  std::vector<std::vector<std::pair<std::string, std::string>>> ranges(domains_.size());
+  for (const Removal& r : due) {
+    for (const auto& [name, prefix] : r.ranges) {
+      const size_t index = domain_index_.at(name);
+      std::pair<std::string, std::string> range;
+      RemovalRangeBounds(r.tenant, prefix, &range.first, &range.second);
+      Status s = DropCoveredFiles(&domains_[index], range.first, range.second, r.seq_before);
+      if (!s.ok()) return s;
+      ranges[index].push_back(std::move(range));
+    }
+  }
+  for (size_t i = 0; i < domains_.size(); ++i) {
+    if (ranges[i].empty()) continue;
+    Status s = CompactFilesInPlace(&domains_[i], ranges[i], compactions);
+    if (!s.ok()) return s;
+  }
   for (const Removal& r : due) {
     bool gone = true;
     for (const auto& [name, prefix] : r.ranges) {
       Domain* d = &domains_[domain_index_.at(name)];
       std::string begin, end;
       RemovalRangeBounds(r.tenant, prefix, &begin, &end);
-      // Files of the range at the last level holding only records the
-      // removal covers go whole, with no rewrite; every other file holding
-      // some of the range is compacted on its own, in its level, so the
-      // filter drops the hidden records and only that file's other records
-      // are written again (never the files next to it, as merging the range
-      // down the levels would).
-      Status s = DropCoveredFiles(d, begin, end, r.seq_before);
-      if (s.ok()) s = CompactFilesInPlace(d, begin, end, compactions);
       // The filter dropped every hidden record it saw; make sure none is
       // left before the removal stops hiding them (a file busy in another
       // compaction was skipped: the range is merged down instead).
       bool clear = false;
-      if (s.ok()) s = RangeClearOf(d, begin, end, r.time, &clear);
+      Status s = RangeClearOf(d, begin, end, r.time, &clear);
       if (s.ok() && !clear) {
         s = CompactToBottom(d, begin, end, /*rewrite_last_level=*/true);
         ++*compactions;

@@ -201,10 +201,11 @@ class Store::Impl {
   // the filter sees them), otherwise only what lies above is merged down.
   Status CompactToBottom(Domain* d, const std::string& begin, const std::string& end,
                          bool rewrite_last_level);
-  // Compacts each file holding keys of [begin, end) on its own, into its
-  // own level (the filter drops what removals hide); files busy in other
-  // compactions are skipped.
-  Status CompactFilesInPlace(Domain* d, const std::string& begin, const std::string& end,
+  // Compacts each file holding keys of some [begin, end) of ranges once, on
+  // its own, into its own level (the filter drops what removals hide);
+  // files busy in other compactions are skipped.
+  Status CompactFilesInPlace(Domain* d,
+                             const std::vector<std::pair<std::string, std::string>>& ranges,
                              uint64_t* compactions);
   // Deletes, without rewriting, the last-level files of the domain that lie
   // inside [begin, end) and hold only records at or below sequence number

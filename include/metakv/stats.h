@@ -58,7 +58,10 @@ struct DomainStats {
   uint64_t tree_removals = 0;
   uint64_t tenant_removals = 0;
   uint64_t tree_restores = 0;
-  // Compactions the purge deadline scheduled, and the SST bytes they wrote.
+  // Compactions the purge deadline and removals' purges ran, and the SST
+  // bytes they wrote (exact for the per-file compactions of a purge; for a
+  // range compacted down the levels, the domain's compaction bytes while it
+  // ran, other compactions meanwhile included).
   uint64_t deadline_compactions = 0;
   uint64_t deadline_compaction_bytes_written = 0;
   // SST files (and their bytes) a removal's purge deleted whole, without a
