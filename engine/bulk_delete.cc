@@ -367,7 +367,8 @@ Status Store::Impl::DropCoveredFiles(Domain* d, const std::string& begin, const 
 
 Status Store::Impl::CompactFilesInPlace(
     Domain* d, const std::vector<std::pair<std::string, std::string>>& ranges,
-    uint64_t* compactions) {
+    uint64_t* compactions, bool* skipped) {
+  *skipped = false;
   rocksdb::ColumnFamilyMetaData meta;
   db_->GetColumnFamilyMetaData(d->cf, &meta);
   for (const auto& level : meta.levels) {
@@ -377,12 +378,19 @@ Status Store::Impl::CompactFilesInPlace(
       for (const auto& [begin, end] : ranges) {
         overlaps = overlaps || !(f.largestkey < begin || f.smallestkey >= end);
       }
-      if (f.being_compacted || !overlaps) continue;
+      if (!overlaps) continue;
+      if (f.being_compacted) {
+        *skipped = true;
+        continue;
+      }
       rocksdb::CompactionOptions co;
       rocksdb::CompactionJobInfo info;
       rocksdb::Status rs =
           db_->CompactFiles(co, d->cf, {f.db_path + f.name}, level.level, -1, nullptr, &info);
-      if (rs.IsInvalidArgument() || rs.IsAborted() || rs.IsBusy()) continue;  // raced
+      if (rs.IsInvalidArgument() || rs.IsAborted() || rs.IsBusy()) {  // raced
+        *skipped = true;
+        continue;
+      }
       if (!rs.ok()) return FromRocks(rs, "purging " + f.name);
       ++*compactions;
       d->counters->deadline_compactions.fetch_add(1, std::memory_order_relaxed);
@@ -478,10 +486,13 @@ Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compact
       ranges[index].push_back(std::move(range));
     }
   }
+  std::vector<bool> skipped(domains_.size(), false);  // a file was busy
   for (size_t i = 0; i < domains_.size(); ++i) {
     if (ranges[i].empty()) continue;
-    Status s = CompactFilesInPlace(&domains_[i], ranges[i], compactions);
+    bool busy = false;
+    Status s = CompactFilesInPlace(&domains_[i], ranges[i], compactions, &busy);
     if (!s.ok()) return s;
+    skipped[i] = busy;
   }
   for (const Removal& r : due) {
     bool gone = true;
@@ -490,11 +501,12 @@ Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compact
       std::string begin, end;
       RemovalRangeBounds(r.tenant, prefix, &begin, &end);
       // The filter dropped every hidden record it saw; make sure none is
-      // left before the removal stops hiding them (a file busy in another
-      // compaction was skipped: the range is merged down instead).
+      // left before the removal stops hiding them. If a file was busy in
+      // another compaction, the next pass tries again; otherwise what is
+      // left (a record the filter did not see) is merged down the levels.
       bool clear = false;
       Status s = RangeClearOf(d, begin, end, r.time, &clear);
-      if (s.ok() && !clear) {
+      if (s.ok() && !clear && !skipped[IndexOf(d)]) {
         s = CompactToBottom(d, begin, end, /*rewrite_last_level=*/true);
         ++*compactions;
         if (s.ok()) s = RangeClearOf(d, begin, end, r.time, &clear);

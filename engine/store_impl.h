@@ -203,10 +203,10 @@ class Store::Impl {
                          bool rewrite_last_level);
   // Compacts each file holding keys of some [begin, end) of ranges once, on
   // its own, into its own level (the filter drops what removals hide);
-  // files busy in other compactions are skipped.
+  // files busy in other compactions are skipped (*skipped set).
   Status CompactFilesInPlace(Domain* d,
                              const std::vector<std::pair<std::string, std::string>>& ranges,
-                             uint64_t* compactions);
+                             uint64_t* compactions, bool* skipped);
   // Deletes, without rewriting, the last-level files of the domain that lie
   // inside [begin, end) and hold only records at or below sequence number
   // max_seq (all covered by a removal).
