@@ -369,6 +369,12 @@ Status Store::Impl::CompactFilesInPlace(
     Domain* d, const std::vector<std::pair<std::string, std::string>>& ranges,
     uint64_t* compactions, bool* skipped) {
   *skipped = false;
+  const uint64_t now = clock_->NowSeconds();
+  // Outputs of inputs without deletion markers: every marker in them was
+  // made here, by the filter dropping a hidden record whose older versions
+  // (hidden too) this same pass drops from the files below. They shadow
+  // nothing, so once no file was skipped they need no deadline compaction.
+  std::vector<std::string> fresh_markers;
   rocksdb::ColumnFamilyMetaData meta;
   db_->GetColumnFamilyMetaData(d->cf, &meta);
   for (const auto& level : meta.levels) {
@@ -385,8 +391,10 @@ Status Store::Impl::CompactFilesInPlace(
       }
       rocksdb::CompactionOptions co;
       rocksdb::CompactionJobInfo info;
+      std::vector<std::string> outputs;
+      const uint64_t inherited = f.num_deletions == 0 ? 0 : MarkerTime(d, f, now);
       rocksdb::Status rs =
-          db_->CompactFiles(co, d->cf, {f.db_path + f.name}, level.level, -1, nullptr, &info);
+          db_->CompactFiles(co, d->cf, {f.db_path + f.name}, level.level, -1, &outputs, &info);
       if (rs.IsInvalidArgument() || rs.IsAborted() || rs.IsBusy()) {  // raced
         *skipped = true;
         continue;
@@ -396,8 +404,14 @@ Status Store::Impl::CompactFilesInPlace(
       d->counters->deadline_compactions.fetch_add(1, std::memory_order_relaxed);
       d->counters->deadline_compaction_bytes.fetch_add(info.stats.total_output_bytes,
                                                        std::memory_order_relaxed);
+      if (f.num_deletions == 0) {
+        fresh_markers.insert(fresh_markers.end(), outputs.begin(), outputs.end());
+      } else {
+        NoteMarkerFiles(d, outputs, inherited);  // its own markers keep their time
+      }
     }
   }
+  if (!*skipped) NoteMarkerFiles(d, fresh_markers, kMarkersShadowNothing);
   return Status::OK();
 }
 
@@ -557,6 +571,7 @@ uint64_t Store::Impl::MarkerTime(const Domain* d, const rocksdb::SstFileMetaData
     auto [it, inserted] = marker_seen_[IndexOf(d)].emplace(BaseName(f.name), now);
     t = it->second;
   }
+  if (t == kMarkersShadowNothing) return t;
   // RocksDB's age of the file's oldest ancestor, in the store's clock.
   const uint64_t system_now = SystemNowSeconds();
   if (f.oldest_ancester_time != 0 && f.oldest_ancester_time <= system_now) {

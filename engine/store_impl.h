@@ -310,6 +310,9 @@ class Store::Impl {
   // the recorded one, or now (recorded) if none; the earlier of that and
   // the age RocksDB gives the file (oldest ancestor, system clock).
   uint64_t MarkerTime(const Domain* d, const rocksdb::SstFileMetaData& f, uint64_t now);
+  // Recorded for a file whose markers shadow nothing (a removal's purge
+  // made them): never due.
+  static constexpr uint64_t kMarkersShadowNothing = UINT64_MAX;
   void NoteMarkerFiles(const Domain* d, const std::vector<std::string>& files, uint64_t time);
   // One per domain, then the default column family.
   std::vector<MemtableWatch> memtable_watch_;  // GUARDED_BY(deadline_mu_)
