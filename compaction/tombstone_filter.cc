@@ -27,17 +27,22 @@ class TombstoneFilter : public rocksdb::CompactionFilter {
 
   Decision FilterV2(int /*level*/, const rocksdb::Slice& key, ValueType value_type,
                     const rocksdb::Slice& existing_value, std::string* /*new_value*/,
-                    std::string* /*skip_until*/) const override {
+                    std::string* skip_until) const override {
     if (value_type != ValueType::kValue) return Decision::kKeep;
     bool corrupt = false;
-    const bool purge =
-        ShouldPurge(std::string_view(key.data(), key.size()),
-                    std::string_view(existing_value.data(), existing_value.size()),
-                    retention_seconds_, purge_time_, &corrupt, removals_.get(), domain_index_);
+    std::string until;
+    const bool purge = ShouldPurge(
+        std::string_view(key.data(), key.size()),
+        std::string_view(existing_value.data(), existing_value.size()), retention_seconds_,
+        purge_time_, &corrupt, removals_.get(), domain_index_, &until);
     if (corrupt) ++corrupt_records_;
     if (!purge) return Decision::kKeep;
     ++purged_records_;
     purged_bytes_ += key.size() + existing_value.size();
+    if (!until.empty() && skip_until != nullptr) {
+      *skip_until = std::move(until);
+      return Decision::kRemoveAndSkipUntil;
+    }
     return Decision::kRemove;
   }
 
@@ -59,17 +64,21 @@ class TombstoneFilter : public rocksdb::CompactionFilter {
 
 bool ShouldPurge(std::string_view encoded_key, std::string_view value, uint64_t retention_seconds,
                  uint64_t purge_time, bool* corrupt, const RemovalSet* removals,
-                 size_t domain_index) {
+                 size_t domain_index, std::string* skip_until) {
   codecs::Record record;
   if (!codecs::DecodeRecord(encoded_key, value, &record).ok()) {
     *corrupt = true;
     return false;
   }
-  if (record.IsExpiredAt(purge_time)) return true;
-  if (removals != nullptr &&
-      removals->Purgeable(domain_index, encoded_key, record.time, purge_time)) {
-    return true;
+  if (removals != nullptr) {
+    const RemovalSet::Entry* e =
+        removals->Purgeable(domain_index, encoded_key, record.time, purge_time);
+    if (e != nullptr) {
+      if (skip_until != nullptr && !e->written_under) *skip_until = e->end;
+      return true;
+    }
   }
+  if (record.IsExpiredAt(purge_time)) return true;
   return record.IsTombstone() && record.time <= purge_time &&
          purge_time - record.time >= retention_seconds;
 }

@@ -19,8 +19,14 @@
 //   it purges at is min(now, time of the oldest open snapshot): a record a
 //   snapshot can still see is never expired at that time.
 //
-// - Records hidden by a logical tree removal (engine/removals.h) whose
-//   retention has passed at the purge time are dropped too.
+// - Records hidden by a removal (engine/removals.h) whose purge time has
+//   come are dropped too; if nothing was written under the removal since,
+//   with kRemoveAndSkipUntil to the end of its range: every record there is
+//   hidden, so RocksDB drops the rest of the range without asking and, unlike
+//   kRemove, without writing a deletion marker for each (the markers would
+//   make scans of the range crawl, the problem bulk removal avoids). Older
+//   versions below may then show again to RocksDB, but the removal still
+//   hides them, and it stays pending until a scan finds none left.
 //
 // Thread-safety: the factory is shared by concurrent compactions and is
 // thread-safe; each filter is used by one compaction thread.
@@ -70,11 +76,13 @@ class TombstoneFilterFactory : public rocksdb::CompactionFilterFactory {
 // The decision for one stored record, judged at purge_time. Exposed for
 // tests. True means drop. Records that do not decode are kept (and
 // *corrupt set), so the filter never drops what it cannot read.
-// removals (optional): also true for a record a logical removal there
-// hides and whose purge time has come.
+// removals (optional): also true for a record a removal there hides and
+// whose purge time has come; then, if nothing was written under that
+// removal since, *skip_until (if not null) is set to the end of its range:
+// every record up to there is purgeable too.
 bool ShouldPurge(std::string_view encoded_key, std::string_view value, uint64_t retention_seconds,
                  uint64_t purge_time, bool* corrupt, const RemovalSet* removals = nullptr,
-                 size_t domain_index = 0);
+                 size_t domain_index = 0, std::string* skip_until = nullptr);
 
 }  // namespace metakv
 

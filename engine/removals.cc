@@ -162,17 +162,18 @@ const RemovalSet::Entry* RemovalSet::Covering(size_t domain, std::string_view en
   return best;
 }
 
-bool RemovalSet::Purgeable(size_t domain, std::string_view encoded_key, uint64_t record_time,
-                           uint64_t purge_time) const {
+const RemovalSet::Entry* RemovalSet::Purgeable(size_t domain, std::string_view encoded_key,
+                                               uint64_t record_time, uint64_t purge_time) const {
   const std::vector<Entry>* entries = EntriesOf(domain, encoded_key);
-  if (entries == nullptr) return false;
+  if (entries == nullptr) return nullptr;
+  const Entry* found = nullptr;
   for (const Entry& e : *entries) {
     if (record_time <= e.time && e.purge_time <= purge_time && e.begin <= encoded_key &&
-        encoded_key < e.end) {
-      return true;
+        encoded_key < e.end && (found == nullptr || found->written_under)) {
+      found = &e;
     }
   }
-  return false;
+  return found;
 }
 
 }  // namespace metakv

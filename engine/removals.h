@@ -104,9 +104,10 @@ class RemovalSet {
   // The newest entry whose range holds encoded_key, whatever the time; null
   // if none.
   const Entry* Covering(size_t domain, std::string_view encoded_key) const;
-  // True if a hiding entry's purge time is at or before purge_time.
-  bool Purgeable(size_t domain, std::string_view encoded_key, uint64_t record_time,
-                 uint64_t purge_time) const;
+  // A hiding entry whose purge time is at or before purge_time (the one
+  // nothing was written under since, if any); null if none.
+  const Entry* Purgeable(size_t domain, std::string_view encoded_key, uint64_t record_time,
+                         uint64_t purge_time) const;
 
  private:
   // Per domain: encoded tenant prefix -> its entries.
