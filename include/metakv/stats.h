@@ -50,7 +50,9 @@ struct DomainStats {
   uint64_t trivial_moves = 0;        // files moved down a level without a rewrite
   uint64_t trivial_move_bytes = 0;
   // Records (and their key + value bytes) the tombstone filter dropped:
-  // tombstones past retention and records past expiry.
+  // tombstones past retention, records past expiry, and the first record
+  // of each run a removal's purge dropped (the rest of the run goes with it
+  // uncounted, see compaction/tombstone_filter.h).
   uint64_t purged_records = 0;
   uint64_t purged_bytes = 0;
   // Tree and tenant removals of this domain (Store::RemoveTree, RemoveTenant)
