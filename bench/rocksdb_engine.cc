@@ -298,40 +298,30 @@ class RocksdbEngine : public Engine {
   Status MetaScan(MetaDomain domain, std::string_view tenant, std::string_view prefix,
                   const ScanVisitor& visit) override {
     if (db_ == nullptr) return Status::InvalidArgument("rocksdb: closed");
-    const std::string start = MetaKey(domain, tenant, prefix);
     // Upper bound: the successor of the whole prefix (domain byte + tenant +
     // prefix), which never ends in 0xff bytes only (the domain byte is a
     // letter).
-    std::string upper = start;
-    while (static_cast<unsigned char>(upper.back()) == 0xff) upper.pop_back();
-    upper.back() = static_cast<char>(upper.back() + 1);
+    const std::string start = MetaKey(domain, tenant, prefix);
+    return VisitLive(tenant, start, PrefixEnd(start), visit);
+  }
+
+  Status MetaSeek(MetaDomain domain, std::string_view tenant, std::string_view start_key,
+                  const ScanVisitor& visit) override {
+    if (db_ == nullptr) return Status::InvalidArgument("rocksdb: closed");
+    return VisitLive(tenant, MetaKey(domain, tenant, start_key),
+                     PrefixEnd(MetaKey(domain, tenant, "")), visit);
+  }
+
+  // Visits the live records (not in the recycle bin) of tenant's keys in
+  // [start, upper), as user key and value, until visit returns false.
+  Status VisitLive(std::string_view tenant, const std::string& start, const std::string& upper,
+                   const ScanVisitor& visit) {
     const rocksdb::Slice upper_slice(upper);
     rocksdb::ReadOptions options = read_options_;
     options.iterate_upper_bound = &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
     const size_t skip = 1 + tenant.size();
     for (it->Seek(start); it->Valid(); it->Next()) {
-      const rocksdb::Slice k = it->key();
-      const rocksdb::Slice v = it->value();
-      if (v.empty() || v[0] != kLiveTag) continue;  // in the recycle bin
-      if (!visit(std::string_view(k.data() + skip, k.size() - skip),
-                 std::string_view(v.data() + 1, v.size() - 1))) {
-        break;
-      }
-    }
-    return FromRocksdb(it->status(), "Iterator");
-  }
-
-  Status MetaSeek(MetaDomain domain, std::string_view tenant, std::string_view start_key,
-                  const ScanVisitor& visit) override {
-    if (db_ == nullptr) return Status::InvalidArgument("rocksdb: closed");
-    const std::string upper = PrefixEnd(MetaKey(domain, tenant, ""));
-    const rocksdb::Slice upper_slice(upper);
-    rocksdb::ReadOptions options = read_options_;
-    options.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
-    const size_t skip = 1 + tenant.size();
-    for (it->Seek(MetaKey(domain, tenant, start_key)); it->Valid(); it->Next()) {
       const rocksdb::Slice k = it->key();
       const rocksdb::Slice v = it->value();
       if (v.empty() || v[0] != kLiveTag) continue;  // in the recycle bin

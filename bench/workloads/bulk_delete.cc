@@ -122,14 +122,8 @@ class BulkDelete : public Workload {
     ctx_ = &ctx;
     result_ = result;
     const BenchConfig& c = *ctx.config;
-    if (c.use_existing_db != 0) {
-      return Status::InvalidArgument(std::string(name()) +
-                                     " builds its namespace from scratch and cannot run with "
-                                     "--use_existing_db");
-    }
-    if (c.tenants > 10000) {
-      return Status::InvalidArgument(std::string(name()) + ": --tenants must be at most 10000");
-    }
+    Status checked = CheckNamespaceFlags(name(), c);
+    if (!checked.ok()) return checked;
     if (c.trees_per_tenant > 0xfffffff0ull) {
       return Status::InvalidArgument(std::string(name()) + ": --trees_per_tenant too large");
     }

@@ -28,6 +28,24 @@
 
 namespace metakv::bench {
 
+// The checks of a workload that builds a file-system namespace of its own
+// and checks the engine against its model of it: InvalidArgument for
+// --use_existing_db (on a database an earlier run left, its checks, such as
+// readdir counts, would be wrong) and for more than 10000 tenants (tenant
+// names are fixed width, which keeps stock RocksDB's concatenated keys
+// unambiguous).
+inline Status CheckNamespaceFlags(std::string_view workload, const BenchConfig& c) {
+  if (c.use_existing_db != 0) {
+    return Status::InvalidArgument(std::string(workload) +
+                                   " builds its namespace from scratch and cannot run with "
+                                   "--use_existing_db");
+  }
+  if (c.tenants > 10000) {
+    return Status::InvalidArgument(std::string(workload) + ": --tenants must be at most 10000");
+  }
+  return Status::OK();
+}
+
 using SteadyClock = std::chrono::steady_clock;
 
 // The root directory of every tenant's namespace.

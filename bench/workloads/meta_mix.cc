@@ -73,17 +73,8 @@ class MetaMix : public Workload {
     ctx_ = &ctx;
     result_ = result;
     const BenchConfig& c = *ctx.config;
-    if (c.use_existing_db != 0) {
-      // The driver's model of the namespace starts empty; on a database an
-      // earlier run left, its checks (readdir counts) would be wrong.
-      return Status::InvalidArgument(
-          "metamix builds its namespace from scratch and cannot run with --use_existing_db");
-    }
-    if (c.tenants > 10000) {
-      // Tenant names are fixed width ("t0000".."t9999"), which keeps stock
-      // RocksDB's concatenated keys unambiguous.
-      return Status::InvalidArgument("metamix: --tenants must be at most 10000");
-    }
+    Status checked = CheckNamespaceFlags(name(), c);
+    if (!checked.ok()) return checked;
     rng_ = Random64(ctx.seed);
     inodes_ = std::make_unique<InodeMaker>(ctx.seed, c.inode_extra_bytes);
     zipf_ = std::make_unique<ZipfDistribution>(c.tenants, c.zipf_theta);

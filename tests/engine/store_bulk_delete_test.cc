@@ -424,13 +424,29 @@ TEST_F(BulkDeleteTest, RemovalsRacingWritersHideExactlyTheEarlierWrites) {
       }
     });
   }
+  // Waits until the writers have acknowledged n more writes (however slow
+  // the machine or a sanitizer makes them).
+  auto await_writes = [&](size_t n) {
+    size_t start;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      start = writes.size();
+    }
+    while (!HasFailure()) {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (writes.size() >= start + n) return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  };
   for (int round = 0; round < 4; ++round) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    await_writes(20);
     stage = 2 * round + 1;
     uint64_t id = 0;
     MKV_ASSERT_OK(RemoveTree("a", "T/", RemoveMode::kLogical, &id));
     stage = 2 * round + 2;
-    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    await_writes(40);  // two writers: some begun after the removal returned
     std::vector<Write> seen;
     {
       std::lock_guard<std::mutex> lock(mu);

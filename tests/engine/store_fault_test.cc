@@ -26,11 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-WriteOptions Synced() {
-  WriteOptions wo;
-  wo.sync = true;
-  return wo;
-}
 
 std::string Val(int i, int gen = 0) {
   return "value-" + std::to_string(i) + "-gen" + std::to_string(gen) + std::string(200, 'x');

@@ -25,11 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-WriteOptions Synced() {
-  WriteOptions wo;
-  wo.sync = true;
-  return wo;
-}
 std::string Key(int i) { return "k" + std::to_string(1000 + i); }
 std::string Val(int i) { return "value-" + std::to_string(i) + std::string(100, 'v'); }
 

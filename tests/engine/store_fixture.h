@@ -66,6 +66,13 @@ inline std::string RandomBytes(size_t n, uint64_t seed) {
 }
 inline std::string P(std::string_view s) { return codecs::Printable(s); }
 
+// Write options of a synced write.
+inline WriteOptions Synced() {
+  WriteOptions wo;
+  wo.sync = true;
+  return wo;
+}
+
 // One record as an iterator shows it.
 struct Entry {
   std::string tenant;
