@@ -415,12 +415,10 @@ Status Store::Impl::CompactFilesInPlace(
   return Status::OK();
 }
 
-Status Store::Impl::CompactToBottom(Domain* d, const std::string& begin, const std::string& end,
-                                    bool rewrite_last_level) {
+Status Store::Impl::CompactToBottom(Domain* d, const std::string& begin,
+                                    const std::string& end) {
   rocksdb::CompactRangeOptions co;
-  co.bottommost_level_compaction = rewrite_last_level
-                                       ? rocksdb::BottommostLevelCompaction::kForce
-                                       : rocksdb::BottommostLevelCompaction::kSkip;
+  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   // Size-triggered compactions go on meanwhile.
   co.exclusive_manual_compaction = false;
   const rocksdb::Slice b(begin), e(end);
@@ -521,7 +519,7 @@ Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compact
       bool clear = false;
       Status s = RangeClearOf(d, begin, end, r.time, &clear);
       if (s.ok() && !clear && !skipped[IndexOf(d)]) {
-        s = CompactToBottom(d, begin, end, /*rewrite_last_level=*/true);
+        s = CompactToBottom(d, begin, end);
         ++*compactions;
         if (s.ok()) s = RangeClearOf(d, begin, end, r.time, &clear);
       }
@@ -628,7 +626,7 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
   }
   for (const auto& [first, last] : merged) {
     // CompactRange takes an inclusive end: the last key itself is covered.
-    s = CompactToBottom(d, first, last, /*rewrite_last_level=*/true);
+    s = CompactToBottom(d, first, last);
     if (!s.ok()) return s;
     ++*compactions;
   }

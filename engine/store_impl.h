@@ -196,11 +196,9 @@ class Store::Impl {
   // Fills the purge figures of a domain's stats: oldest purgeable time,
   // pending tree removals and purges.
   Status PurgeStatsOf(Domain* d, DomainStats* ds);
-  // Compacts [begin, end) of the domain to the last level; with
-  // rewrite_last_level the last level's files there are rewritten too (so
-  // the filter sees them), otherwise only what lies above is merged down.
-  Status CompactToBottom(Domain* d, const std::string& begin, const std::string& end,
-                         bool rewrite_last_level);
+  // Compacts [begin, end) of the domain down to the last level, the last
+  // level's files there rewritten too (so the filter sees every record).
+  Status CompactToBottom(Domain* d, const std::string& begin, const std::string& end);
   // Compacts each file holding keys of some [begin, end) of ranges once, on
   // its own, into its own level (the filter drops what removals hide);
   // files busy in other compactions are skipped (*skipped set).
