@@ -13,6 +13,8 @@
 #include <memory>
 #include <string>
 
+#include <rocksdb/env.h>
+
 #include "fuzz/fuzz_util.h"
 #include "metakv/store.h"
 
@@ -122,6 +124,16 @@ metakv::Options PickOptions(FuzzedDataProvider* in) {
   o.maintenance_interval_seconds = PickU64(in, o.maintenance_interval_seconds);
   o.flush_controller_interval_seconds = PickU64(in, o.flush_controller_interval_seconds);
   o.stats_top_tenants = PickU64(in, o.stats_top_tenants);
+  o.purge_deadline_seconds = PickU64(in, o.purge_deadline_seconds);
+  if (in->ConsumeBool()) {
+    // The four modes, and two values that are none (refused by Open).
+    o.wal_recovery_mode =
+        static_cast<metakv::WalRecoveryMode>(in->ConsumeIntegralInRange<int>(0, 5));
+  }
+  if (in->ConsumeBool()) {
+    // An explicit Env: RocksDB's default one, not owned by the store.
+    o.rocksdb_env = std::shared_ptr<rocksdb::Env>(rocksdb::Env::Default(), [](rocksdb::Env*) {});
+  }
   return o;
 }
 

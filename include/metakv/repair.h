@@ -13,7 +13,9 @@ namespace metakv {
 
 // Rebuilds the store's metadata at path from the files that remain, over
 // rocksdb::RepairDB with the store's domains and their options (and
-// options.rocksdb_env): every readable SST file is kept, every WAL is
+// options.rocksdb_env): every SST file that reads through to its end is
+// kept (a file with one damaged block, or cut short, is set aside whole,
+// its undamaged blocks included), every WAL is
 // replayed into new SST files (as far as it is readable), and a new MANIFEST
 // is written. Afterwards Store::Open with the same options opens the store.
 //
