@@ -96,8 +96,7 @@ Status Store::Impl::LoadRemovals() {
   return Status::OK();
 }
 
-Status Store::Impl::CommitRemoval(const WriteOptions& wo, Removal removal,
-                                  const std::vector<std::pair<Domain*, std::string>>& ranges) {
+Status Store::Impl::CommitRemoval(const WriteOptions& wo, Removal removal) {
   removal.id = next_removal_id_;
   // Nothing can be written between this and the removal's own write but
   // cold ingests, whose sequence numbers come later still.
@@ -233,7 +232,7 @@ Status Store::Impl::RemoveTree(const WriteOptions& wo, std::string_view tenant,
   // second, may still see the records.
   r.purge_time = codecs::SaturatingAdd(r.time, logical ? std::max<uint64_t>(retention, 1) : 1);
   const uint64_t id = next_removal_id_;
-  s = CommitRemoval(wo, std::move(r), ranges);
+  s = CommitRemoval(wo, std::move(r));
   if (!s.ok()) return s;
   lock.unlock();
   if (removal_id != nullptr) *removal_id = id;
@@ -274,15 +273,11 @@ Status Store::Impl::RemoveTenant(const WriteOptions& wo, std::string_view tenant
   if (!s.ok()) return s;
   Removal r;
   r.tenant = std::string(tenant);
-  std::vector<std::pair<Domain*, std::string>> ranges;
-  for (auto& d : domains_) {
-    r.ranges.emplace_back(d.options.name, std::string());
-    ranges.emplace_back(&d, std::string());
-  }
+  for (const auto& d : domains_) r.ranges.emplace_back(d.options.name, std::string());
   std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
   r.time = std::max(clock_->NowSeconds(), max_write_time_.load(std::memory_order_relaxed));
   r.purge_time = codecs::SaturatingAdd(r.time, 1);  // as for RemoveTree
-  s = CommitRemoval(wo, std::move(r), ranges);
+  s = CommitRemoval(wo, std::move(r));
   if (!s.ok()) return s;
   lock.unlock();
   for (auto& d : domains_) d.counters->tenant_removals.fetch_add(1, std::memory_order_relaxed);

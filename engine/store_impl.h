@@ -168,10 +168,9 @@ class Store::Impl {
   // Rebuilds the published set from pending_removals_.
   // REQUIRES: removals_mu_ held exclusively.
   void PublishRemovals();
-  // Writes the removal record (and, for hard removals, range deletions)
-  // atomically and makes it pending. REQUIRES: removals_mu_ held exclusively.
-  Status CommitRemoval(const WriteOptions& wo, Removal removal,
-                       const std::vector<std::pair<Domain*, std::string>>& ranges);
+  // Writes the removal record atomically and makes it pending.
+  // REQUIRES: removals_mu_ held exclusively.
+  Status CommitRemoval(const WriteOptions& wo, Removal removal);
   // Takes removals_mu_ shared into *lock for a write of the given keys,
   // first marking written-under (durably) every logical removal covering one
   // of them that is not yet, so that a record written under a removed prefix

@@ -156,9 +156,8 @@ class Store {
   // ---- Bulk deletes ----
   //
   // Neither call rewrites the records it removes: it writes one small
-  // record (and for hard removal one range deletion per prefix), whatever
-  // the number of records, so its cost does not grow with the tree. The
-  // bytes are dropped later by compaction, within Options::
+  // record, whatever the number of records, so its cost does not grow with
+  // the tree. The bytes are dropped later by compaction, within Options::
   // purge_deadline_seconds of becoming purgeable (the maintenance pass
   // schedules the compactions), mostly by dropping whole files.
 
@@ -184,7 +183,7 @@ class Store {
   Status RestoreTree(const WriteOptions& options, uint64_t removal_id);
 
   // Removes every record of tenant in every domain, at once and atomically
-  // (one range deletion per domain in one write): after a crash the tenant
+  // (one removal record, as for RemoveTree): after a crash the tenant
   // is either whole or gone. Not restorable. The tenant may be written again
   // afterwards, starting empty.
   Status RemoveTenant(const WriteOptions& options, std::string_view tenant);

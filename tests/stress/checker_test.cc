@@ -61,6 +61,7 @@ std::string Verdict(const KeyState& expected, const RawRecord& raw, const GetRes
 TEST(CheckerTest, KeyRules) {
   const uint64_t s = 5;
   const KeyKind live = KeyKind::kLive, gone = KeyKind::kAbsent, dead = KeyKind::kTombstone;
+  const KeyKind removed = KeyKind::kRemoved;
   struct Case {
     const char* name;
     KeyState expected;
@@ -105,6 +106,15 @@ TEST(CheckerTest, KeyRules) {
       {"older version back after purge", State(dead, 4, kNow - 500), Stored(s, 2, false),
        NotFound(), "DELETED RECORD BACK"},
       {"tombstone of another delete", State(dead, 4, kNow - 10), Stored(s, 4, true, kNow - 11),
+       NotFound(), "WRONG VERSION"},
+      {"removed, hidden record still stored", State(removed, 4, kNow - 10),
+       Stored(s, 4, false, kNow - 20), NotFound(), ""},
+      {"removed, an older version stored", State(removed, 4, kNow - 10), Stored(s, 2, true),
+       NotFound(), ""},
+      {"removed, purged", State(removed, 4, kNow - 10), Missing(), NotFound(), ""},
+      {"removed but visible", State(removed, 4, kNow - 10), Stored(s, 4, false), Found(s, 4),
+       "DELETED RECORD BACK"},
+      {"removed, a newer version stored", State(removed, 4, kNow - 10), Stored(s, 5, false),
        NotFound(), "WRONG VERSION"},
       {"value of another key", State(live, 4), Stored(s + 1, 4, false), Found(s, 4),
        "MISPLACED VALUE"},

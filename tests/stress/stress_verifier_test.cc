@@ -272,6 +272,79 @@ TEST_F(StressVerifierTest, AnInterruptedBatchMustShowAllOldOrAllNew) {
   }
 }
 
+// Tree removals change what Get returns, not the stored records: the
+// verifier resolves an interrupted removal by Get (to old when the store
+// never saw it, to removed when it did) and reports a removed tree that
+// comes back.
+TEST_F(StressVerifierTest, TreeRemovalsAreFollowedThroughGet) {
+  CleanRun();
+  const uint32_t t = 1;
+  const std::string& tenant = space_.TenantName(t);
+  std::vector<uint64_t> slots;
+  for (uint32_t d : {KeySpace::kInode, KeySpace::kDentry}) {
+    for (uint32_t k = 10; k < 20; ++k) slots.push_back(space_.Slot(d, t, k));
+  }
+  const uint64_t marker = space_.Slot(KeySpace::kInode, t, 11);
+  auto stage_removal = [&](ExpectedState* ex) {
+    std::vector<KeyState> next;
+    for (uint64_t slot : slots) {
+      KeyState r;
+      r.kind = KeyKind::kRemoved;
+      r.value_id = ex->Committed(slot).value_id;
+      r.delete_time = ex->clock_seconds();
+      next.push_back(r);
+    }
+    ex->PrepareGroup(0, slots, next);
+  };
+  WriteOptions wo;
+  wo.sync = true;
+  const std::vector<PrefixRef> tree = {{"inode", "k0001"}, {"dentry", "k0001"}};
+  {
+    // A live key in the tree, then a removal the store never saw.
+    auto ex = OpenExpected();
+    auto store = OpenStore(ex->clock_seconds());
+    KeyState next;
+    next.kind = KeyKind::kLive;
+    next.value_id = ex->Committed(marker).value_id + 1;
+    ex->Prepare(marker, next);
+    ASSERT_TRUE(Put(store.get(), marker, next.value_id).ok());
+    ex->Commit(marker);
+    stage_removal(ex.get());
+    ASSERT_TRUE(store->Close().ok());
+  }
+  Result v = Verify();
+  EXPECT_EQ(v.code, kExitOk) << v.out << v.err;
+  EXPECT_NE(v.out.find("in_flight_resolved=1"), std::string::npos) << v.out;
+  EXPECT_EQ(OpenExpected()->Committed(marker).kind, KeyKind::kLive);
+
+  uint64_t id = 0;
+  {
+    // A removal the store made, interrupted before the tool committed it.
+    auto ex = OpenExpected();
+    stage_removal(ex.get());
+    auto store = OpenStore(ex->clock_seconds());
+    ASSERT_TRUE(store->RemoveTree(wo, tenant, tree, RemoveMode::kLogical, &id).ok());
+    ASSERT_TRUE(store->Close().ok());
+  }
+  v = Verify();
+  EXPECT_EQ(v.code, kExitOk) << v.out << v.err;
+  EXPECT_NE(v.out.find("in_flight_resolved=1"), std::string::npos) << v.out;
+  EXPECT_EQ(OpenExpected()->Committed(marker).kind, KeyKind::kRemoved);
+
+  {
+    // The tree restored behind the tool's back.
+    auto ex = OpenExpected();
+    auto store = OpenStore(ex->clock_seconds());
+    ASSERT_TRUE(store->RestoreTree(wo, id).ok());
+    ASSERT_TRUE(store->Close().ok());
+  }
+  v = Verify();
+  EXPECT_EQ(v.code, kExitViolation) << v.out << v.err;
+  EXPECT_NE(v.err.find("VIOLATION: DELETED RECORD BACK " + space_.Describe(marker)),
+            std::string::npos)
+      << v.err;
+}
+
 TEST_F(StressVerifierTest, AnInterruptedUpdateMustShowItsOldOrNewState) {
   CleanRun();
   const uint64_t slot = space_.Slot(KeySpace::kInode, 1, 3);

@@ -87,6 +87,14 @@ std::string RawProblem(const KeySpace& space, uint64_t slot, const KeyState& exp
       }
       return "";
     }
+    case KeyKind::kRemoved:
+      // Any version the removal hid, or nothing once purged; never a newer
+      // one (a write after the removal would have changed the expected
+      // state).
+      if (present && id > expected.value_id) {
+        return Head("WRONG VERSION", space, slot, expected, now) + actual;
+      }
+      return "";
   }
   return Head("WRONG VERSION", space, slot, expected, now) + "unknown expected kind";
 }

@@ -12,7 +12,10 @@
 //   tombstone  Get finds nothing; the record is stored as a tombstone with
 //              the value, delete time and expiry expected, and may be gone
 //              only once purgeable (now >= delete time + retention, or past
-//              its expiry).
+//              its expiry);
+//   removed    Get finds nothing; the stored record, if any, is a version
+//              no newer than the expected one (what the removal hid; it may
+//              be purged at any time).
 // Thread-safety: pure functions.
 #ifndef METAKV_TOOLS_STRESS_CHECKER_H_
 #define METAKV_TOOLS_STRESS_CHECKER_H_

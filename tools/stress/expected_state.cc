@@ -63,6 +63,7 @@ std::string_view KeyKindName(KeyKind kind) {
     case KeyKind::kAbsent: return "absent";
     case KeyKind::kLive: return "live";
     case KeyKind::kTombstone: return "tombstone";
+    case KeyKind::kRemoved: return "removed";
   }
   return "?";
 }
@@ -71,6 +72,7 @@ std::string KeyState::ToString() const {
   std::string s(KeyKindName(kind));
   if (value_id != 0) s += " v" + std::to_string(value_id);
   if (kind == KeyKind::kTombstone) s += " deleted at " + std::to_string(delete_time);
+  if (kind == KeyKind::kRemoved) s += " at " + std::to_string(delete_time);
   if (kind != KeyKind::kAbsent && expiry != 0) s += " expiry " + std::to_string(expiry);
   return s;
 }
@@ -206,7 +208,8 @@ Status ExpectedState::Map(const std::string& path, bool validate) {
       return Status::Corruption(where + ": bad control word");
     }
     for (int half = 0; half < 2; ++half) {
-      if ((SlotWords(slot)[1 + half * kStateWords].load() & 0xff) > 2) {
+      if ((SlotWords(slot)[1 + half * kStateWords].load() & 0xff) >
+          static_cast<uint64_t>(KeyKind::kRemoved)) {
         return Status::Corruption(where + ": bad key kind");
       }
     }

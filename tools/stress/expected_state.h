@@ -49,7 +49,10 @@
 
 namespace metakv::stress {
 
-enum class KeyKind : uint8_t { kAbsent = 0, kLive = 1, kTombstone = 2 };
+// kRemoved: under a tree removal (Store::RemoveTree, hard or logical and not
+// restored): invisible, not undeletable; what is stored underneath may be any
+// older version, or nothing once purged.
+enum class KeyKind : uint8_t { kAbsent = 0, kLive = 1, kTombstone = 2, kRemoved = 3 };
 
 std::string_view KeyKindName(KeyKind kind);
 
@@ -59,7 +62,7 @@ struct KeyState {
   // The id of the newest value written to the key (0: never written). Kept
   // when the key is deleted, so a later Put writes a fresh id.
   uint32_t value_id = 0;
-  // Tombstone: the delete time. Otherwise 0.
+  // Tombstone: the delete time. Removed: the removal time. Otherwise 0.
   uint64_t delete_time = 0;
   // Live or tombstone: the expiry (0: none).
   uint64_t expiry = 0;

@@ -12,8 +12,8 @@ constexpr std::string_view kHelp =
     R"HELP(Usage: metakv-stress --db=DIR [--verify] [options]
 
 Runs several threads of random metakv operations (put, get, multiget, logical
-delete, undelete, hard delete, cross-domain batches, cold ingest, scans,
-snapshot reads, flushes and compactions) against the store in DIR, on tiny
+delete, undelete, hard delete, cross-domain batches, cold ingest, tree
+removals and restores, scans, snapshot reads, flushes and compactions) against the store in DIR, on tiny
 memtables so that flushes, compactions, purges and flush-controller changes
 run all the time, while keeping the expected state of every key in
 DIR.expected, a file that stays usable whenever the process is killed.

@@ -130,6 +130,11 @@ int Run(StressContext* ctx, const StressFlags& flags, const Options& options,
     return ExitCode(*ctx);
   }
 
+  // A run starts a second past where the last one stopped, so no write can
+  // share the second of a tree removal the last run made (Worker::
+  // DoRemoveTree).
+  ctx->clock->SetMicros(ex->AdvanceClockTo(ctx->now() + 1) * 1000000);
+
   const auto start = SteadyClock::now();
   OpCounters counters;
   std::atomic<uint64_t> started{0};

@@ -58,8 +58,9 @@ bool CheckScanRange(StressContext* ctx, const ScanRange& range, uint64_t now,
 bool CheckLinkedUnderSnapshot(StressContext* ctx, uint32_t tenant, uint32_t lo, uint32_t hi);
 
 // Resolves what a crash left in flight: each open group must show all its
-// old or all its new states in the store (then the expected state is set
-// to that side), each pending key its old or new state. Reports violations
+// old or all its new states in the store, judged by the stored records and
+// Get (then the expected state is set to that side), each pending key its
+// old or new state, judged by the stored record. Reports violations
 // (BATCH NOT ATOMIC, LOST WRITE, ...). Returns the number of groups and keys
 // resolved. REQUIRES: no other thread running.
 uint64_t RecoverInFlight(StressContext* ctx);

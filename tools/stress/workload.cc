@@ -19,11 +19,12 @@ struct Weight {
 
 // The operation mix, in parts per 100.
 constexpr Weight kMix[] = {
-    {OpType::kPut, 22},          {OpType::kGet, 8},           {OpType::kMultiGet, 4},
+    {OpType::kPut, 21},          {OpType::kGet, 8},           {OpType::kMultiGet, 4},
     {OpType::kDelete, 14},       {OpType::kUndelete, 10},     {OpType::kHardDelete, 5},
     {OpType::kBatch, 10},        {OpType::kFailingBatch, 2},  {OpType::kIngest, 5},
     {OpType::kScan, 6},          {OpType::kUnlockedScan, 3},  {OpType::kSnapshot, 5},
     {OpType::kLinkedSnapshot, 4}, {OpType::kMaintenance, 1},
+    {OpType::kRemoveTree, 2},
 };
 
 WriteOptions Synced() {
@@ -45,6 +46,7 @@ std::string_view OpName(OpType op) {
     case OpType::kBatch: return "batch";
     case OpType::kFailingBatch: return "failing_batch";
     case OpType::kIngest: return "ingest";
+    case OpType::kRemoveTree: return "remove_tree";
     case OpType::kScan: return "scan";
     case OpType::kUnlockedScan: return "unlocked_scan";
     case OpType::kSnapshot: return "snapshot";
@@ -70,7 +72,10 @@ std::string OpCounters::ToString() const {
   }
   s += " (undelete restored=" + std::to_string(undelete_restored.load()) +
        " expired_or_purged=" + std::to_string(undelete_expired.load()) +
-       "; delete of a non-live key=" + std::to_string(delete_not_live.load()) + ")";
+       "; delete of a non-live key=" + std::to_string(delete_not_live.load()) +
+       "; tree removals hard=" + std::to_string(remove_hard.load()) +
+       " logical=" + std::to_string(remove_logical.load()) +
+       " restored=" + std::to_string(remove_restored.load()) + ")";
   return s;
 }
 
@@ -112,6 +117,7 @@ void Worker::RunOne(OpType op) {
     case OpType::kBatch: DoBatch(false); break;
     case OpType::kFailingBatch: DoBatch(true); break;
     case OpType::kIngest: DoIngest(); break;
+    case OpType::kRemoveTree: DoRemoveTree(); break;
     case OpType::kScan: DoScan(); break;
     case OpType::kUnlockedScan: DoUnlockedScan(); break;
     case OpType::kSnapshot: DoSnapshot(); break;
@@ -328,6 +334,10 @@ void Worker::DoUndelete() {
       as_expected = expired ? s.IsNotFound() : s.IsFailedPrecondition();
       wanted = expired ? "NotFound (live but expired)" : "FailedPrecondition (live)";
       break;
+    case KeyKind::kRemoved:
+      as_expected = s.IsNotFound();
+      wanted = "NotFound (under a tree removal)";
+      break;
     case KeyKind::kTombstone:
       as_expected = s.IsExpired() || s.IsNotFound();
       wanted = "Expired or NotFound (retention or TTL passed)";
@@ -507,6 +517,114 @@ void Worker::DoIngest() {
   if (!s.ok()) return Unexpected("IngestCold", slots[0], s, "OK");
   ctx_->expected->CommitGroup(index_);
   Done(OpType::kIngest);
+}
+
+// A tree is the keys of a tenant that share their first four digits (ten
+// keys, "k0001" for k00010 to k00019), in inode and dentry together (a tree
+// always holds a linked key, so both domains go) or in history alone.
+// Hard, logical, or logical and then restored at once. The group's slots
+// are staged as removed (and back) like a batch; before the removal one key
+// of the tree is made live if none is, so that after a crash Get tells
+// which side the store is on. A write under the tree in the removal's
+// second would be stamped a second later than the stress clock says (see
+// Store::RemoveTree), so the tree's keys stay locked until the clock has
+// moved past it (a restarted run starts a second later).
+void Worker::DoRemoveTree() {
+  const KeySpace& space = ctx_->space;
+  const uint32_t keys = space.keys_per_tenant();
+  const uint32_t t = static_cast<uint32_t>(Rand(space.tenants()));
+  const uint32_t trees = (Chance(70) ? std::min(keys, kHotKeys) : keys) / 10;
+  const uint32_t lo = static_cast<uint32_t>(Rand(std::max(trees, 1u))) * 10;
+  const uint32_t hi = std::min(keys, lo + 10);
+  const bool history = Chance(25);
+  const std::string prefix = KeySpace::KeyName(lo).substr(0, 5);
+  const RemoveMode mode = history || Chance(50) ? RemoveMode::kHard : RemoveMode::kLogical;
+  const bool restore = mode == RemoveMode::kLogical && Chance(50);
+  std::vector<uint32_t> domains;
+  if (history) {
+    domains = {KeySpace::kHistory};
+  } else {
+    domains = {KeySpace::kInode, KeySpace::kDentry};
+  }
+  std::vector<uint64_t> slots;
+  std::vector<PrefixRef> prefixes;
+  for (uint32_t d : domains) {
+    prefixes.push_back(PrefixRef{KeySpace::DomainName(d), prefix});
+    for (uint32_t k = lo; k < hi; ++k) slots.push_back(space.Slot(d, t, k));
+  }
+  // lo + 1 is odd, so never a linked key.
+  const uint64_t marker = space.Slot(domains[0], t, lo + 1);
+  SharedHold store(&ctx_->store_gate);
+  auto locks = ctx_->locks.Lock(slots);
+  uint64_t now = 0;
+  {
+    SharedHold time(&ctx_->time_gate);
+    if (ctx_->ShouldStop()) return;
+    now = ctx_->now();
+    ExpectedState* ex = ctx_->expected.get();
+    const std::string& tenant = space.TenantName(t);
+    bool any_visible = false;
+    for (uint64_t slot : slots) any_visible = any_visible || ex->Committed(slot).VisibleAt(now);
+    if (!any_visible) {
+      const uint32_t d = space.DomainOf(marker);
+      const KeyState next = AfterPut(ex->Committed(marker), d, now, 0);
+      ex->Prepare(marker, next);
+      Status s = ctx_->store->Put(Synced(), KeySpace::DomainName(d), tenant,
+                                  KeySpace::KeyName(space.KeyOf(marker)),
+                                  space.MakeValue(marker, next.value_id));
+      if (!s.ok()) return Unexpected("Put (before a tree removal)", marker, s, "OK");
+      ex->Commit(marker);
+    }
+    std::vector<KeyState> before, removed;
+    for (uint64_t slot : slots) {
+      before.push_back(ex->Committed(slot));
+      KeyState r;
+      r.kind = KeyKind::kRemoved;
+      r.value_id = before.back().value_id;
+      r.delete_time = now;
+      removed.push_back(r);
+    }
+    auto check_tree = [&](const char* when) {
+      bool ok = CheckSlots(ctx_, slots, now);
+      for (uint32_t d : domains) {
+        ScanRange range;
+        range.domain = d;
+        range.tenant = static_cast<int>(t);
+        range.prefix = prefix;
+        range.lo = lo;
+        range.hi = hi;
+        range.reverse = Chance(50);
+        ok = CheckScanRange(ctx_, range, now) && ok;
+      }
+      if (!ok) {
+        ctx_->reporter.Violation(std::string("(the violations above are ") + when + " " +
+                                 Printable(tenant) + "/" + prefix + ")");
+      }
+    };
+    ex->PrepareGroup(index_, slots, removed);
+    uint64_t id = 0;
+    Status s = ctx_->store->RemoveTree(Synced(), tenant, prefixes, mode, &id);
+    if (!s.ok()) return Unexpected("RemoveTree", slots[0], s, "OK");
+    ex->CommitGroup(index_);
+    check_tree("after removing the tree");
+    if (mode == RemoveMode::kHard) {
+      counters_->remove_hard.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      counters_->remove_logical.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (restore) {
+      ex->PrepareGroup(index_, slots, before);
+      s = ctx_->store->RestoreTree(Synced(), id);
+      if (!s.ok()) return Unexpected("RestoreTree", slots[0], s, "OK (within retention)");
+      ex->CommitGroup(index_);
+      check_tree("after restoring the tree");
+      counters_->remove_restored.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  while (ctx_->now() <= now && !ctx_->ShouldStop()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  Done(OpType::kRemoveTree);
 }
 
 // ---------------------------------------------------------------- Scans ----

@@ -3,6 +3,7 @@
 // A worker runs a random mix of every operation: put (with and without a
 // TTL), get, multiget, logical delete, undelete, hard delete, cross-domain
 // batches (including linked pairs and batches bound to fail), cold ingest,
+// tree removals (hard, logical, logical then restored),
 // locked scans (bounds, prefixes, both directions), unlocked scans that
 // only check tenant isolation, snapshot reads and the occasional flush,
 // compaction or purge. Each write records the pending state first, writes
@@ -35,6 +36,7 @@ enum class OpType : int {
   kBatch,
   kFailingBatch,
   kIngest,
+  kRemoveTree,
   kScan,
   kUnlockedScan,
   kSnapshot,
@@ -55,6 +57,9 @@ struct OpCounters {
   std::atomic<uint64_t> undelete_restored{0};
   std::atomic<uint64_t> undelete_expired{0};
   std::atomic<uint64_t> delete_not_live{0};
+  std::atomic<uint64_t> remove_hard{0};
+  std::atomic<uint64_t> remove_logical{0};
+  std::atomic<uint64_t> remove_restored{0};
   uint64_t Total() const;
   // "put=12 get=3 ..." plus the outcomes.
   std::string ToString() const;
@@ -105,6 +110,7 @@ class Worker {
   void DoHardDelete();
   void DoBatch(bool must_fail);
   void DoIngest();
+  void DoRemoveTree();
   void DoScan();
   void DoUnlockedScan();
   void DoSnapshot();
