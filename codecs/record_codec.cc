@@ -12,16 +12,16 @@ constexpr uint8_t kKindMask = 0x03;
 constexpr uint8_t kHasExpiry = 0x04;
 constexpr uint8_t kKnownFlags = kKindMask | kHasExpiry;
 
-uint32_t RecordChecksum(std::string_view encoded_key, std::string_view body) {
-  const uint64_t seed = XXH3_64bits(encoded_key.data(), encoded_key.size());
-  return static_cast<uint32_t>(XXH3_64bits_withSeed(body.data(), body.size(), seed));
-}
-
 Status Bad(std::string_view encoded_key, const std::string& what) {
   return Status::Corruption("record at key " + PrintableHead(encoded_key) + ": " + what);
 }
 
 }  // namespace
+
+uint32_t RecordChecksum(std::string_view encoded_key, std::string_view body) {
+  const uint64_t seed = XXH3_64bits(encoded_key.data(), encoded_key.size());
+  return static_cast<uint32_t>(XXH3_64bits_withSeed(body.data(), body.size(), seed));
+}
 
 std::string_view RecordKindName(const Record& record) {
   if (record.IsTombstone()) return "tombstone";

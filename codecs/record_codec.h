@@ -46,6 +46,10 @@ std::string_view RecordKindName(const Record& record);
 // Appends the encoding of record under encoded_key to *out.
 void EncodeRecord(std::string_view encoded_key, const Record& record, std::string* out);
 
+// The checksum of a record's body (everything before the checksum) stored
+// under encoded_key.
+uint32_t RecordChecksum(std::string_view encoded_key, std::string_view body);
+
 // Decodes value, stored under encoded_key; record->payload points into
 // value. Corruption naming the key and the fault on truncation, an unknown
 // version or flag bits, or a checksum mismatch.
