@@ -32,6 +32,7 @@ Options StressStoreOptions(std::shared_ptr<Clock> clock) {
   o.memory_budget_bytes = 8 << 20;
   o.maintenance_interval_seconds = 1;
   o.flush_controller_interval_seconds = 1;
+  o.purge_deadline_seconds = kPurgeDeadlineSeconds;
   return o;
 }
 

@@ -28,13 +28,17 @@ namespace metakv::stress {
 inline constexpr std::array<uint64_t, KeySpace::kDomains> kRetentionSeconds = {120, 45, 300};
 // The history domain's default TTL (seconds of the stress clock).
 inline constexpr uint64_t kHistoryDefaultTtlSeconds = 900;
+// The purge deadline (seconds of the stress clock): short, so that the
+// maintenance pass purges removed trees and forgets their removals within
+// a run.
+inline constexpr uint64_t kPurgeDeadlineSeconds = 600;
 // The stress clock starts here on a new expected state.
 inline constexpr uint64_t kStressEpochSeconds = 1700000000;
 
 // Store options for metakv-stress: the file-system model's domains with
 // tiny memtables and files, a low L0 trigger, and the flush controller and
-// maintenance pass every second, so flushes, compactions, purges and
-// controller changes run all the time.
+// maintenance pass every second and a short purge deadline, so flushes,
+// compactions, purges and controller changes run all the time.
 Options StressStoreOptions(std::shared_ptr<Clock> clock);
 
 // Collects violations and errors; the first of either stops the run.

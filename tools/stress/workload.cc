@@ -176,6 +176,18 @@ KeyState Worker::AfterPut(const KeyState& cur, uint32_t domain, uint64_t now,
   return next;
 }
 
+// A hard delete leaves a key absent; under a tree removal it stays removed:
+// the removal's purge drops the rest of its range without asking about each
+// record (kRemoveAndSkipUntil), the new deletion marker included, so older
+// versions the removal hides may show again beneath the API until it is
+// purged (see compaction/tombstone_filter.h).
+KeyState Worker::AfterHardDelete(const KeyState& cur) {
+  if (cur.kind == KeyKind::kRemoved) return cur;
+  KeyState next;
+  next.value_id = cur.value_id;
+  return next;
+}
+
 void Worker::Done(OpType op) {
   counters_->done[static_cast<size_t>(op)].fetch_add(1, std::memory_order_relaxed);
   ctx_->expected->AddOps(1);
@@ -355,8 +367,7 @@ void Worker::DoHardDelete() {
   auto locks = ctx_->locks.Lock({slot});
   SharedHold time(&ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
-  KeyState next;
-  next.value_id = ctx_->expected->Committed(slot).value_id;
+  const KeyState next = AfterHardDelete(ctx_->expected->Committed(slot));
   ctx_->expected->Prepare(slot, next);
   Status s = ctx_->store->HardDelete(Synced(), KeySpace::DomainName(space.DomainOf(slot)),
                                      space.TenantName(space.TenantOf(slot)),
@@ -443,10 +454,7 @@ void Worker::DoBatch(bool must_fail) {
         next[i].kind = KeyKind::kTombstone;
         next[i].delete_time = now;
         break;
-      case Op::kHardDelete:
-        next[i] = KeyState();
-        next[i].value_id = cur.value_id;
-        break;
+      case Op::kHardDelete: next[i] = AfterHardDelete(cur); break;
     }
   }
   // The batch in a random order (the keys are distinct, so order does not
@@ -900,7 +908,11 @@ void Worker::DoMaintenance() {
   if (ctx_->ShouldStop()) return;
   Status s;
   std::string what;
-  switch (Rand(4)) {
+  switch (Rand(5)) {
+    case 4:
+      what = "EnforcePurgeDeadline";
+      s = ctx_->store->EnforcePurgeDeadline(0);
+      break;
     case 0:
       what = "Flush";
       s = ctx_->store->Flush(domain);

@@ -99,6 +99,7 @@ class Worker {
   uint64_t PickTtl(uint32_t domain);
   uint64_t ExpiryFor(uint32_t domain, uint64_t now, uint64_t ttl) const;
   KeyState AfterPut(const KeyState& cur, uint32_t domain, uint64_t now, uint64_t ttl) const;
+  static KeyState AfterHardDelete(const KeyState& cur);
   void Done(OpType op);
   void Unexpected(std::string_view op, uint64_t slot, const Status& got, std::string_view wanted);
 
