@@ -30,6 +30,21 @@ constexpr uint64_t kMaxMetaBlockBytes = 64 << 20;
 
 enum ChecksumType : char { kCRC32c = 1, kxxHash = 2, kxxHash64 = 3, kXXH3 = 4 };
 
+// The compression types RocksDB 7.8 knows (rocksdb::CompressionType): none,
+// Snappy, zlib, bzip2, LZ4, LZ4HC, XPRESS, ZSTD, and ZSTD's pre-1.0 id. A
+// block whose trailer names another one makes RocksDB fail an assertion
+// (an abort with Debian's build) when it cannot decompress it.
+bool KnownCompressionType(char type) {
+  const auto t = static_cast<uint8_t>(type);
+  return t <= 0x07 || t == 0x40;
+}
+
+std::string Hex(char byte) {
+  static const char kDigits[] = "0123456789abcdef";
+  const auto b = static_cast<uint8_t>(byte);
+  return std::string("0x") + kDigits[b >> 4] + kDigits[b & 0xf];
+}
+
 // CRC32C (Castagnoli), as RocksDB stores it: masked.
 uint32_t Crc32c(std::string_view data) {
   static const std::array<uint32_t, 256> kTable = [] {
@@ -47,24 +62,6 @@ uint32_t Crc32c(std::string_view data) {
   return ((crc >> 15) | (crc << 17)) + 0xa282ead8u;
 }
 
-// The checksum RocksDB stores after a block: over the block and its
-// compression type byte (block_and_type holds both).
-bool BlockChecksum(char type, std::string_view block_and_type, uint32_t* out) {
-  const std::string_view block = block_and_type.substr(0, block_and_type.size() - 1);
-  const auto last = static_cast<uint8_t>(block_and_type.back());
-  switch (type) {
-    case kCRC32c: *out = Crc32c(block_and_type); return true;
-    case kxxHash: *out = XXH32(block_and_type.data(), block_and_type.size(), 0); return true;
-    case kxxHash64:
-      *out = static_cast<uint32_t>(XXH64(block_and_type.data(), block_and_type.size(), 0));
-      return true;
-    case kXXH3:
-      *out = static_cast<uint32_t>(XXH3_64bits(block.data(), block.size())) ^
-             (last * 0x6b9083d9u);
-      return true;
-    default: return false;  // a type this check does not know: RocksDB judges
-  }
-}
 
 bool ReadAt(int fd, uint64_t offset, size_t n, std::string* out) {
   out->assign(n, '\0');
@@ -127,6 +124,23 @@ bool ForEachEntry(std::string_view block, Fn fn) {
 }
 
 }  // namespace
+
+bool BlockChecksum(char type, std::string_view block_and_type, uint32_t* out) {
+  const std::string_view block = block_and_type.substr(0, block_and_type.size() - 1);
+  const auto last = static_cast<uint8_t>(block_and_type.back());
+  switch (type) {
+    case kCRC32c: *out = Crc32c(block_and_type); return true;
+    case kxxHash: *out = XXH32(block_and_type.data(), block_and_type.size(), 0); return true;
+    case kxxHash64:
+      *out = static_cast<uint32_t>(XXH64(block_and_type.data(), block_and_type.size(), 0));
+      return true;
+    case kXXH3:
+      *out = static_cast<uint32_t>(XXH3_64bits(block.data(), block.size())) ^
+             (last * 0x6b9083d9u);
+      return true;
+    default: return false;  // a type this check does not know: RocksDB judges
+  }
+}
 
 Status CheckTableMetaBlocks(const std::string& path, uint64_t file_bytes) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -209,6 +223,9 @@ Status CheckTableMetaBlocks(const std::string& path, uint64_t file_bytes) {
                    std::to_string(metaindex.offset) + ", size " + std::to_string(meta_bytes) +
                    ")");
   }
+  if (!KnownCompressionType(meta[meta_bytes])) {
+    return corrupt("metaindex block has an unknown compression type " + Hex(meta[meta_bytes]));
+  }
   Handle props;
   bool found = false;
   ForEachEntry(std::string_view(meta.data(), meta_bytes), [&](const BlockEntry& e) {
@@ -227,6 +244,10 @@ Status CheckTableMetaBlocks(const std::string& path, uint64_t file_bytes) {
   std::string block;
   if (!ReadAt(fd, props.offset, static_cast<size_t>(props.size) + kBlockTrailerBytes, &block)) {
     return read_error();
+  }
+  if (!KnownCompressionType(block[props.size])) {
+    return corrupt("table properties block has an unknown compression type " +
+                   Hex(block[props.size]));
   }
   const uint32_t stored = codecs::DecodeFixed32(block.data() + props.size + 1);
   std::string_view block_and_type(block.data(), static_cast<size_t>(props.size) + 1);
