@@ -144,6 +144,19 @@ class FileDamageTest : public StoreTest {
   void ExpectDentry() {
     for (int i = 0; i < 20; ++i) EXPECT_EQ(Get(kDentry, "t", Key(i)), Val(i)) << i;
   }
+  // Fill(), then closes the store and returns the path of the domain's one
+  // SST file (empty, with a failure, if it has another number of files).
+  std::string FillAndCloseOneFile(const std::string& domain) {
+    Fill();
+    const auto files = SstFiles(domain);
+    EXPECT_EQ(files.size(), 1u) << domain;
+    CloseStore();
+    return files.size() == 1 ? files[0] : std::string();
+  }
+  // Whether RepairStore set the file aside in lost/.
+  bool SetAside(const std::string& file) {
+    return !fs::exists(file) && fs::exists(dir_.Sub("lost/" + fs::path(file).filename().string()));
+  }
   void ExpectWal(int from = 100, int to = 120) {
     for (int i = from; i < to; ++i) EXPECT_EQ(Get(kInode, "t", Key(i)), Val(i)) << i;
   }
@@ -152,16 +165,14 @@ class FileDamageTest : public StoreTest {
 // ----------------------------------------------------------- SST files ----
 
 TEST_F(FileDamageTest, CorruptedSstBlockIsCorruptionNamingTheFileOtherFilesRead) {
-  Fill();
-  const auto files = SstFiles(kInode);
-  ASSERT_EQ(files.size(), 1u);
-  CloseStore();
-  FlipByte(files[0], 20);  // inside the first data block
+  const std::string file = FillAndCloseOneFile(kInode);
+  ASSERT_FALSE(file.empty());
+  FlipByte(file, 20);  // inside the first data block
   OpenStore();             // Open reads only the footer, index and filter
   std::string value;
   const Status s = store_->Get(ReadOptions(), kInode, "t", Key(10), &value);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
-  EXPECT_TRUE(Contains(s, fs::path(files[0]).filename().string())) << s.ToString();
+  EXPECT_TRUE(Contains(s, fs::path(file).filename().string())) << s.ToString();
   EXPECT_TRUE(Contains(s, "checksum mismatch")) << s.ToString();
   // A scan stops with the same error, never shows damaged data.
   Status scan;
@@ -181,14 +192,11 @@ TEST_F(FileDamageTest, CorruptedSstBlockIsCorruptionNamingTheFileOtherFilesRead)
 // lost/). The other files and the WAL are kept, and the store reads cleanly
 // again: the damaged file's records are gone, not an error on every read.
 TEST_F(FileDamageTest, CorruptedSstRepairSetsTheFileAsideKeepsTheRest) {
-  Fill();
-  const auto files = SstFiles(kInode);
-  ASSERT_EQ(files.size(), 1u);
-  CloseStore();
-  FlipByte(files[0], 20);
+  const std::string file = FillAndCloseOneFile(kInode);
+  ASSERT_FALSE(file.empty());
+  FlipByte(file, 20);
   MKV_ASSERT_OK(RepairStore(options_, dir_.path()));
-  EXPECT_FALSE(fs::exists(files[0]));
-  EXPECT_TRUE(fs::exists(dir_.Sub("lost/" + fs::path(files[0]).filename().string())));
+  EXPECT_TRUE(SetAside(file));
   OpenStore();
   for (int i = 0; i < 40; ++i) EXPECT_EQ(Get(kInode, "t", Key(i)), "NOT_FOUND") << i;
   ExpectDentry();
@@ -209,14 +217,12 @@ TEST_F(FileDamageTest, CorruptedSstRepairSetsTheFileAsideKeepsTheRest) {
 // The same for a file cut short: Open refuses the store, the repair sets
 // the file aside and keeps everything else.
 TEST_F(FileDamageTest, TruncatedSstRepairSetsTheFileAsideKeepsTheRest) {
-  Fill();
-  const auto files = SstFiles(kDentry);
-  ASSERT_EQ(files.size(), 1u);
-  CloseStore();
-  fs::resize_file(files[0], FileSize(files[0]) / 2);
+  const std::string file = FillAndCloseOneFile(kDentry);
+  ASSERT_FALSE(file.empty());
+  fs::resize_file(file, FileSize(file) / 2);
   ASSERT_FALSE(TryOpen().ok());
   MKV_ASSERT_OK(RepairStore(options_, dir_.path()));
-  EXPECT_TRUE(fs::exists(dir_.Sub("lost/" + fs::path(files[0]).filename().string())));
+  EXPECT_TRUE(SetAside(file));
   OpenStore();
   ExpectInodeFile();
   ExpectWal();
@@ -224,28 +230,24 @@ TEST_F(FileDamageTest, TruncatedSstRepairSetsTheFileAsideKeepsTheRest) {
 }
 
 TEST_F(FileDamageTest, TruncatedSstFileFailsOpenNamingTheFile) {
-  Fill();
-  const auto files = SstFiles(kDentry);
-  ASSERT_EQ(files.size(), 1u);
-  CloseStore();
-  fs::resize_file(files[0], FileSize(files[0]) / 2);
+  const std::string file = FillAndCloseOneFile(kDentry);
+  ASSERT_FALSE(file.empty());
+  fs::resize_file(file, FileSize(file) / 2);
   const Status s = TryOpen();
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
-  EXPECT_TRUE(Contains(s, fs::path(files[0]).filename().string())) << s.ToString();
+  EXPECT_TRUE(Contains(s, fs::path(file).filename().string())) << s.ToString();
   EXPECT_EQ(store_, nullptr);
 }
 
 TEST_F(FileDamageTest, MissingSstFileFailsOpenNamingItRepairKeepsTheRest) {
-  Fill();
-  const auto files = SstFiles(kDentry);
-  ASSERT_EQ(files.size(), 1u);
-  CloseStore();
-  fs::remove(files[0]);
+  const std::string file = FillAndCloseOneFile(kDentry);
+  ASSERT_FALSE(file.empty());
+  fs::remove(file);
   const Status s = TryOpen();
   EXPECT_FALSE(s.ok());
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   // RocksDB names the file by number (and tries the legacy .ldb name too).
-  EXPECT_TRUE(Contains(s, fs::path(files[0]).stem().string())) << s.ToString();
+  EXPECT_TRUE(Contains(s, fs::path(file).stem().string())) << s.ToString();
   EXPECT_TRUE(Contains(s, "No such file")) << s.ToString();
   EXPECT_TRUE(Contains(s, "RepairStore")) << s.ToString();
 
