@@ -15,9 +15,9 @@ namespace metakv {
 // rocksdb::RepairDB with the store's domains and their options (and
 // options.rocksdb_env): every SST file that reads through to its end is
 // kept (a file with one damaged block, or cut short, is set aside whole,
-// its undamaged blocks included), every WAL is
-// replayed into new SST files (as far as it is readable), and a new MANIFEST
-// is written. Afterwards Store::Open with the same options opens the store.
+// its undamaged blocks included), every WAL is replayed into new SST files
+// (as far as it is readable), and a new MANIFEST is written. Afterwards
+// Store::Open with the same options opens the store.
 //
 // What it costs: records held only in a file that is missing or unreadable
 // are lost, and where such a file held the newest version of a record, the

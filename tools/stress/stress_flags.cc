@@ -13,10 +13,11 @@ constexpr std::string_view kHelp =
 
 Runs several threads of random metakv operations (put, get, multiget, logical
 delete, undelete, hard delete, cross-domain batches, cold ingest, tree
-removals and restores, scans, snapshot reads, flushes and compactions) against the store in DIR, on tiny
-memtables so that flushes, compactions, purges and flush-controller changes
-run all the time, while keeping the expected state of every key in
-DIR.expected, a file that stays usable whenever the process is killed.
+removals and restores, scans, snapshot reads, flushes, compactions and
+purges) against the store in DIR, on tiny memtables so that flushes,
+compactions, purges and flush-controller changes run all the time, while
+keeping the expected state of every key in DIR.expected, a file that stays
+usable whenever the process is killed.
 A run starts by resolving what a crash left in flight and checking the
 whole store, checks every read as it goes, and checks the whole store again
 at the end.
