@@ -12,10 +12,12 @@
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -838,6 +840,47 @@ TEST_F(SstDumpBadInputTest, UnknownCompressionTypeInAMetaBlockIsCorruptionNotACr
                    std::string(properties ? "table properties" : "metaindex") +
                        " block has an unknown compression type 0x55");
   }
+}
+
+// The binary runs the tool in a child process. tests/tools/data/index-parse-
+// assert.sst (found by fuzz/sst_dump_file_fuzzer) has a table properties
+// block changed under a matching checksum, so that RocksDB parses the index
+// block wrongly and fails an assertion, which aborts the process with
+// Debian's librocksdb. The binary reports it as damaged input: exit 1 and a
+// last line saying so; the library entry point cannot (README).
+TEST_F(SstDumpBadInputTest, BinaryReportsARocksDbAbortAsDamagedInput) {
+  struct Run {
+    int code = -1;
+    std::string err;
+  };
+  auto run = [&](const std::string& args) {
+    const std::string err_path = dir_.Sub("stderr.txt");
+    const int status = std::system((std::string(METAKV_SST_DUMP_BINARY) + " " + args +
+                                    " >/dev/null 2>" + err_path)
+                                       .c_str());
+    Run r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.err = ReadFile(err_path);
+    return r;
+  };
+  const std::string bad = std::string(METAKV_TOOLS_TEST_DATA) + "/index-parse-assert.sst";
+  for (const char* mode : {"", "--json", "--command=verify"}) {
+    SCOPED_TRACE(mode);
+    const Run r = run(std::string(mode) + " " + bad);
+    EXPECT_EQ(r.code, 1) << r.err;
+    const auto lines = Lines(r.err);
+    ASSERT_FALSE(lines.empty());
+    EXPECT_NE(lines.back().find("metakv-sst-dump: reading stopped: RocksDB failed an internal "
+                                "check"),
+              std::string::npos)
+        << r.err;
+  }
+  // Exit statuses pass through unchanged.
+  const std::string good = dir_.Sub("good.sst");
+  WriteSst(good, MetakvEntries(5));
+  EXPECT_EQ(run(good).code, 0);
+  EXPECT_EQ(run(dir_.Sub("missing.sst")).code, 2);
+  EXPECT_EQ(run("--frob " + good).code, 2);
 }
 
 // Found by fuzz/sst_dump_file_fuzzer: RocksDB allocates a buffer of the
