@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include "codecs/coding.h"
 
@@ -104,6 +105,8 @@ struct BlockEntry {
   std::string key;
   std::string_view value;
   size_t value_offset = 0;  // in the block
+  size_t offset = 0;        // of the entry, in the block
+  uint64_t shared = 0;      // key bytes shared with the previous entry
 };
 
 // Walks the entries of a block (prefix-compressed keys, restart array at
@@ -120,6 +123,7 @@ bool ForEachEntry(std::string_view block, Fn fn) {
   std::string_view in = block.substr(0, end);
   BlockEntry e;
   while (!in.empty()) {
+    e.offset = static_cast<size_t>(in.data() - block.data());
     uint64_t shared = 0, unshared = 0, value_bytes = 0;
     if (!codecs::GetVarint64(&in, &shared) || !codecs::GetVarint64(&in, &unshared) ||
         !codecs::GetVarint64(&in, &value_bytes)) {
@@ -128,12 +132,35 @@ bool ForEachEntry(std::string_view block, Fn fn) {
     if (shared > e.key.size() || unshared > in.size() || value_bytes > in.size() - unshared) {
       return false;
     }
+    e.shared = shared;
     e.key.resize(static_cast<size_t>(shared));
     e.key.append(in.data(), static_cast<size_t>(unshared));
     e.value = in.substr(static_cast<size_t>(unshared), static_cast<size_t>(value_bytes));
     e.value_offset = static_cast<size_t>(e.value.data() - block.data());
     in.remove_prefix(static_cast<size_t>(unshared + value_bytes));
     if (!fn(e)) return true;
+  }
+  return true;
+}
+
+// Whether a block parses as a meta block the way RocksDB's block iterator
+// reads it: every entry within bounds, and every restart point at the start
+// of an entry that shares nothing with the one before. A handle pointing at
+// another block (an index block, with delta-encoded values) fails this,
+// and RocksDB's parser would assert on it.
+bool WellFormedBlock(std::string_view block) {
+  std::vector<size_t> starts;  // entries that may be restart points
+  if (!ForEachEntry(block, [&](const BlockEntry& e) {
+        if (e.shared == 0) starts.push_back(e.offset);
+        return true;
+      })) {
+    return false;
+  }
+  const uint32_t restarts = codecs::DecodeFixed32(block.data() + block.size() - 4);
+  const char* array = block.data() + block.size() - 4 - 4 * static_cast<size_t>(restarts);
+  for (uint32_t i = 0; i < restarts; ++i) {
+    const uint32_t at = codecs::DecodeFixed32(array + 4 * static_cast<size_t>(i));
+    if (!std::binary_search(starts.begin(), starts.end(), at)) return false;
   }
   return true;
 }
@@ -241,6 +268,11 @@ Status CheckTableMetaBlocks(const std::string& path, uint64_t file_bytes) {
   if (!KnownCompressionType(meta[meta_bytes])) {
     return corrupt("metaindex block has an unknown compression type " + Hex(meta[meta_bytes]));
   }
+  if (!WellFormedBlock(std::string_view(meta.data(), meta_bytes))) {
+    return corrupt("the metaindex block does not parse as one (offset " +
+                   std::to_string(metaindex.offset) + ", size " + std::to_string(meta_bytes) +
+                   ")");
+  }
   Handle props;
   bool found = false;
   ForEachEntry(std::string_view(meta.data(), meta_bytes), [&](const BlockEntry& e) {
@@ -265,28 +297,34 @@ Status CheckTableMetaBlocks(const std::string& path, uint64_t file_bytes) {
                    Hex(block[props.size]));
   }
   const uint32_t stored = codecs::DecodeFixed32(block.data() + props.size + 1);
+  const std::string_view props_block(block.data(), static_cast<size_t>(props.size));
   std::string_view block_and_type(block.data(), static_cast<size_t>(props.size) + 1);
-  if (!BlockChecksum(checksum_type, block_and_type, &computed) ||
-      SameChecksum(computed, stored)) {
-    return Status::OK();
+  bool checksum_ok = !BlockChecksum(checksum_type, block_and_type, &computed) ||
+                     SameChecksum(computed, stored);
+  if (!checksum_ok) {
+    // Ingestion may have rewritten the global sequence number inside the
+    // block after its checksum was computed with 0 there (as RocksDB
+    // allows).
+    ForEachEntry(props_block, [&](const BlockEntry& e) {
+      if (e.key != "rocksdb.external_sst_file.global_seqno") return true;
+      if (e.value.size() == 8) {
+        std::string copy(block_and_type);
+        std::memset(copy.data() + e.value_offset, 0, 8);
+        checksum_ok =
+            BlockChecksum(checksum_type, copy, &computed) && SameChecksum(computed, stored);
+      }
+      return false;
+    });
   }
-  // Ingestion may have rewritten the global sequence number inside the
-  // block after its checksum was computed with 0 there (as RocksDB allows).
-  bool seqno_ok = false;
-  ForEachEntry(std::string_view(block.data(), static_cast<size_t>(props.size)),
-               [&](const BlockEntry& e) {
-                 if (e.key != "rocksdb.external_sst_file.global_seqno") return true;
-                 if (e.value.size() == 8) {
-                   std::string copy(block_and_type);
-                   std::memset(copy.data() + e.value_offset, 0, 8);
-                   seqno_ok = BlockChecksum(checksum_type, copy, &computed) &&
-                              SameChecksum(computed, stored);
-                 }
-                 return false;
-               });
-  if (seqno_ok) return Status::OK();
-  return corrupt("table properties block checksum mismatch (offset " +
-                 std::to_string(props.offset) + ", size " + std::to_string(props.size) + ")");
+  if (!checksum_ok) {
+    return corrupt("table properties block checksum mismatch (offset " +
+                   std::to_string(props.offset) + ", size " + std::to_string(props.size) + ")");
+  }
+  if (!WellFormedBlock(props_block)) {
+    return corrupt("the table properties block does not parse as one (offset " +
+                   std::to_string(props.offset) + ", size " + std::to_string(props.size) + ")");
+  }
+  return Status::OK();
 }
 
 }  // namespace metakv::tools

@@ -534,8 +534,10 @@ void BuildSampleDb(const std::string& path, Model* model) {
 }
 
 // Writes an SST file with SstFileWriter (no column family).
-void WriteSst(const std::string& path, const std::vector<std::pair<std::string, std::string>>& kvs) {
+void WriteSst(const std::string& path, const std::vector<std::pair<std::string, std::string>>& kvs,
+              rocksdb::CompressionType compression = rocksdb::kSnappyCompression) {
   rocksdb::Options options;
+  options.compression = compression;
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options);
   ASSERT_ROCKS_OK(writer.Open(path));
   for (const auto& [k, v] : kvs) ASSERT_ROCKS_OK(writer.Put(k, v));
@@ -842,10 +844,10 @@ TEST_F(SstDumpBadInputTest, UnknownCompressionTypeInAMetaBlockIsCorruptionNotACr
   }
 }
 
-// The binary runs the tool in a child process. tests/tools/data/index-parse-
-// assert.sst (found by fuzz/sst_dump_file_fuzzer) has a table properties
-// block changed under a matching checksum, so that RocksDB parses the index
-// block wrongly and fails an assertion, which aborts the process with
+// The binary runs the tool in a child process. A data block whose first
+// entry claims more bytes than the block holds, under a checksum that
+// matches (as only a crafted file has), passes every check and makes
+// RocksDB's block parser fail an assertion, which aborts the process with
 // Debian's librocksdb. The binary reports it as damaged input: exit 1 and a
 // last line saying so; the library entry point cannot (README).
 TEST_F(SstDumpBadInputTest, BinaryReportsARocksDbAbortAsDamagedInput) {
@@ -863,7 +865,30 @@ TEST_F(SstDumpBadInputTest, BinaryReportsARocksDbAbortAsDamagedInput) {
     r.err = ReadFile(err_path);
     return r;
   };
-  const std::string bad = std::string(METAKV_TOOLS_TEST_DATA) + "/index-parse-assert.sst";
+  const std::string bad = dir_.Sub("forged.sst");
+  WriteSst(bad, MetakvEntries(5), rocksdb::kNoCompression);
+  std::string bytes = ReadFile(bad);
+  const char checksum_type = bytes[bytes.size() - 53];
+  // The first data block starts at 0; its end is where its stored checksum
+  // matches.
+  size_t size = 0;
+  for (size_t n = 1; n + 5 <= bytes.size() && size == 0; ++n) {
+    uint32_t c = 0;
+    if (BlockChecksum(checksum_type, std::string_view(bytes.data(), n + 1), &c) &&
+        c == codecs::DecodeFixed32(bytes.data() + n + 1)) {
+      size = n;
+    }
+  }
+  ASSERT_GT(size, 4u);
+  bytes[2] = static_cast<char>(0xff);  // value length: 16383 bytes
+  bytes[3] = static_cast<char>(0x7f);
+  uint32_t checksum = 0;
+  ASSERT_TRUE(BlockChecksum(checksum_type, std::string_view(bytes.data(), size + 1), &checksum));
+  std::string fixed;
+  codecs::PutFixed32(&fixed, checksum);
+  bytes.replace(size + 1, 4, fixed);
+  WriteFile(bad, bytes);
+
   for (const char* mode : {"", "--json", "--command=verify"}) {
     SCOPED_TRACE(mode);
     const Run r = run(std::string(mode) + " " + bad);
