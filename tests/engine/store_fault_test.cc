@@ -495,9 +495,13 @@ TEST_F(FaultTest, RandomFaultsLoseNothingAcknowledged) {
     fs_->Clear();
     fs_->Reseed(seed);
     const bool enospc = seed % 2 == 0;
-    fs_->FailRandomly(kFaultAnyWrite, "", 0.01,
-                      enospc ? rocksdb::IOStatus::NoSpace("injected fault", "random")
-                             : rocksdb::IOStatus::IOError("injected fault", "random"));
+    // Arms the seed's fault again after each reopen.
+    auto arm = [&] {
+      fs_->FailRandomly(kFaultAnyWrite, "", 0.01,
+                        enospc ? rocksdb::IOStatus::NoSpace("injected fault", "random")
+                               : rocksdb::IOStatus::IOError("injected fault", "random"));
+    };
+    arm();
     std::map<std::string, std::string> maybe;
     for (int op = 0; op < 150; ++op) {
       const int i = static_cast<int>(rng() % 60);
@@ -512,22 +516,14 @@ TEST_F(FaultTest, RandomFaultsLoseNothingAcknowledged) {
         s = store_->Delete(Synced(), kInode, "t", key);
         if (s.IsNotFound()) continue;
         next = std::nullopt;
-      } else if (kind == 8) {
-        s = store_->Flush();
-        if (!s.ok()) {
-          ++failures;
-          LiftAndReopen();
-          ExpectAcked();
-          fs_->FailRandomly(kFaultAnyWrite, "", 0.01);
-        }
-        continue;
       } else {
-        s = store_->CompactRange(kInode);
+        // A flush or a compaction changes nothing acknowledged.
+        s = kind == 8 ? store_->Flush() : store_->CompactRange(kInode);
         if (!s.ok()) {
           ++failures;
           LiftAndReopen();
           ExpectAcked();
-          fs_->FailRandomly(kFaultAnyWrite, "", 0.01);
+          arm();
         }
         continue;
       }
@@ -548,7 +544,7 @@ TEST_F(FaultTest, RandomFaultsLoseNothingAcknowledged) {
           << key << ": " << got << " is neither " << want_old << " nor " << want_new;
       if (got == want_new) model_[key] = next;
       ExpectAcked();
-      fs_->FailRandomly(kFaultAnyWrite, "", 0.01);
+      arm();
     }
     LiftAndReopen();
     ExpectAcked();
