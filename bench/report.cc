@@ -22,6 +22,24 @@ const EngineRun* FindRun(const std::vector<EngineRun>& runs, const std::string& 
   return nullptr;
 }
 
+// For workload i: calls fn(engine, metakv's result, that engine's result)
+// for every engine but metakv, where both results exist and keep accepts
+// both (the metakv/engine ratio rows of the tables below).
+template <typename Keep, typename Fn>
+void ForEachComparison(const std::vector<EngineRun>& runs, size_t i, Keep keep, Fn fn) {
+  const EngineRun* metakv = FindRun(runs, "metakv");
+  const WorkloadResult* m = metakv == nullptr ? nullptr : ResultAt(*metakv, i);
+  if (m == nullptr || !keep(*m)) return;
+  for (const EngineRun& run : runs) {
+    const WorkloadResult* k = ResultAt(run, i);
+    if (run.engine == "metakv" || k == nullptr || !keep(*k)) continue;
+    fn(run.engine, *m, *k);
+  }
+}
+
+bool AnyResult(const WorkloadResult&) { return true; }
+bool HasRemoval(const WorkloadResult& r) { return r.has_removal; }
+
 std::string Micros(const WorkloadResult& r, double percentile) {
   if (r.latency_ns.count() == 0) return "-";
   return FormatFixed(r.latency_ns.Percentile(percentile) / 1000.0, 2);
@@ -63,7 +81,6 @@ std::string MainTable(const BenchConfig& config, const std::vector<EngineRun>& r
                    {"WAL MiB", Align::kRight, ""},
                    {"stall s", Align::kRight, ""},
                    {"peak RSS MiB", Align::kRight, ""}});
-  const EngineRun* metakv = FindRun(runs, "metakv");
   for (size_t i = 0; i < config.benchmarks.size(); ++i) {
     for (const EngineRun& run : runs) {
       const WorkloadResult* r = ResultAt(run, i);
@@ -78,24 +95,21 @@ std::string MainTable(const BenchConfig& config, const std::vector<EngineRun>& r
                     FormatFixed(static_cast<double>(r->stall_micros) / 1e6, 2),
                     r->peak_rss_bytes == 0 ? "-" : Mib(r->peak_rss_bytes)});
     }
-    const WorkloadResult* m = metakv == nullptr ? nullptr : ResultAt(*metakv, i);
-    for (const EngineRun& run : runs) {
-      if (m == nullptr || run.engine == "metakv") continue;
-      const WorkloadResult* k = ResultAt(run, i);
-      if (k == nullptr) continue;
+    ForEachComparison(runs, i, AnyResult, [&](const std::string& engine,
+                                               const WorkloadResult& m, const WorkloadResult& k) {
       auto pct = [&](double p) {
-        if (m->latency_ns.count() == 0 || k->latency_ns.count() == 0) return std::string("-");
-        return Ratio(m->latency_ns.Percentile(p), k->latency_ns.Percentile(p));
+        if (m.latency_ns.count() == 0 || k.latency_ns.count() == 0) return std::string("-");
+        return Ratio(m.latency_ns.Percentile(p), k.latency_ns.Percentile(p));
       };
-      table.AddRow({"", "metakv/" + run.engine, Ratio(m->OpsPerSecond(), k->OpsPerSecond()),
+      table.AddRow({"", "metakv/" + engine, Ratio(m.OpsPerSecond(), k.OpsPerSecond()),
                     pct(50), pct(99), pct(99.9),
-                    Ratio(m->WriteAmplification(), k->WriteAmplification()),
-                    Ratio(m->SpaceAmplification(), k->SpaceAmplification()),
-                    Ratio(static_cast<double>(m->device_bytes), static_cast<double>(k->device_bytes)),
-                    Ratio(static_cast<double>(m->wal_bytes), static_cast<double>(k->wal_bytes)), "",
-                    Ratio(static_cast<double>(m->peak_rss_bytes),
-                          static_cast<double>(k->peak_rss_bytes))});
-    }
+                    Ratio(m.WriteAmplification(), k.WriteAmplification()),
+                    Ratio(m.SpaceAmplification(), k.SpaceAmplification()),
+                    Ratio(static_cast<double>(m.device_bytes), static_cast<double>(k.device_bytes)),
+                    Ratio(static_cast<double>(m.wal_bytes), static_cast<double>(k.wal_bytes)), "",
+                    Ratio(static_cast<double>(m.peak_rss_bytes),
+                          static_cast<double>(k.peak_rss_bytes))});
+    });
   }
   return table.Format();
 }
@@ -180,7 +194,6 @@ std::string RemovalTable(const BenchConfig& config, const std::vector<EngineRun>
                    {"gone s", Align::kRight, ""},
                    {"bound s", Align::kRight, ""}});
   bool any = false;
-  const EngineRun* metakv = FindRun(runs, "metakv");
   for (size_t i = 0; i < config.benchmarks.size(); ++i) {
     for (const EngineRun& run : runs) {
       const WorkloadResult* r = ResultAt(run, i);
@@ -194,18 +207,15 @@ std::string RemovalTable(const BenchConfig& config, const std::vector<EngineRun>
                     rm.purge_deadline_seconds == 0 ? "-" : std::to_string(rm.purge_deadline_seconds)});
       any = true;
     }
-    const WorkloadResult* m = metakv == nullptr ? nullptr : ResultAt(*metakv, i);
-    if (m == nullptr || !m->has_removal) continue;
-    for (const EngineRun& run : runs) {
-      const WorkloadResult* k = ResultAt(run, i);
-      if (run.engine == "metakv" || k == nullptr || !k->has_removal) continue;
-      table.AddRow({"", "metakv/" + run.engine, "", "", "", "", "", "",
-                    SmallRatio(static_cast<double>(m->removal.device_bytes),
-                          static_cast<double>(k->removal.device_bytes)),
-                    SmallRatio(m->RemovalWriteRatio(), k->RemovalWriteRatio()),
-                    SmallRatio(m->removal.remove_seconds, k->removal.remove_seconds),
-                    SmallRatio(m->removal.gone_seconds, k->removal.gone_seconds), ""});
-    }
+    ForEachComparison(runs, i, HasRemoval, [&](const std::string& engine,
+                                                const WorkloadResult& m, const WorkloadResult& k) {
+      table.AddRow({"", "metakv/" + engine, "", "", "", "", "", "",
+                    SmallRatio(static_cast<double>(m.removal.device_bytes),
+                               static_cast<double>(k.removal.device_bytes)),
+                    SmallRatio(m.RemovalWriteRatio(), k.RemovalWriteRatio()),
+                    SmallRatio(m.removal.remove_seconds, k.removal.remove_seconds),
+                    SmallRatio(m.removal.gone_seconds, k.removal.gone_seconds), ""});
+    });
   }
   return any ? table.Format() : std::string();
 }
@@ -225,7 +235,6 @@ std::string PhaseTable(const BenchConfig& config, const std::vector<EngineRun>& 
                    {"readdir", Align::kRight, "p99 x before"},
                    {"seek", Align::kRight, "p99 x before"}});
   bool any = false;
-  const EngineRun* metakv = FindRun(runs, "metakv");
   for (size_t i = 0; i < config.benchmarks.size(); ++i) {
     for (const EngineRun& run : runs) {
       const WorkloadResult* r = ResultAt(run, i);
@@ -241,17 +250,14 @@ std::string PhaseTable(const BenchConfig& config, const std::vector<EngineRun>& 
         any = true;
       }
     }
-    const WorkloadResult* m = metakv == nullptr ? nullptr : ResultAt(*metakv, i);
-    if (m == nullptr || !m->has_removal) continue;
-    for (const EngineRun& run : runs) {
-      const WorkloadResult* k = ResultAt(run, i);
-      if (run.engine == "metakv" || k == nullptr || !k->has_removal) continue;
+    ForEachComparison(runs, i, HasRemoval, [&](const std::string& engine,
+                                                const WorkloadResult& m, const WorkloadResult& k) {
       for (const std::string& phase : WorkloadResult::RemovalPhases()) {
-        table.AddRow({"", "metakv/" + run.engine, phase, "",
-                      SmallRatio(PhaseP99(*m, "readdir", phase), PhaseP99(*k, "readdir", phase)), "",
-                      SmallRatio(PhaseP99(*m, "seek", phase), PhaseP99(*k, "seek", phase)), "", ""});
+        table.AddRow({"", "metakv/" + engine, phase, "",
+                      SmallRatio(PhaseP99(m, "readdir", phase), PhaseP99(k, "readdir", phase)), "",
+                      SmallRatio(PhaseP99(m, "seek", phase), PhaseP99(k, "seek", phase)), "", ""});
       }
-    }
+    });
   }
   return any ? table.Format() : std::string();
 }
