@@ -226,7 +226,9 @@ Status Store::Impl::RemoveTree(const WriteOptions& wo, std::string_view tenant,
   // A removal hides records by write time: it must not be older than a
   // write time given ahead of the clock (a record written under an earlier
   // removal in the same second), or it would miss that record.
-  r.time = std::max(clock_->NowSeconds(), max_write_time_.load(std::memory_order_relaxed));
+  r.time = std::max(Now(), max_write_time_.load(std::memory_order_relaxed));
+  s = ExtendTimeBound(r.time);
+  if (!s.ok()) return s;
   // Purgeable after the retention, or (hard) from the next second: a
   // snapshot taken in the removal's second, which compaction judges by that
   // second, may still see the records.
@@ -251,7 +253,7 @@ Status Store::Impl::RestoreTree(const WriteOptions& wo, uint64_t removal_id) {
     return Status::NotFound("no pending logical tree removal " + std::to_string(removal_id));
   }
   const Removal& r = it->second;
-  const uint64_t now = clock_->NowSeconds();
+  const uint64_t now = Now();
   if (now >= r.purge_time) {
     return Status::Expired("tree removal " + std::to_string(removal_id) + " was " +
                            std::to_string(now - r.time) + " s ago; its retention has passed");
@@ -275,7 +277,9 @@ Status Store::Impl::RemoveTenant(const WriteOptions& wo, std::string_view tenant
   r.tenant = std::string(tenant);
   for (const auto& d : domains_) r.ranges.emplace_back(d.options.name, std::string());
   std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
-  r.time = std::max(clock_->NowSeconds(), max_write_time_.load(std::memory_order_relaxed));
+  r.time = std::max(Now(), max_write_time_.load(std::memory_order_relaxed));
+  s = ExtendTimeBound(r.time);
+  if (!s.ok()) return s;
   r.purge_time = codecs::SaturatingAdd(r.time, 1);  // as for RemoveTree
   s = CommitRemoval(wo, std::move(r));
   if (!s.ok()) return s;
@@ -291,7 +295,7 @@ Status Store::Impl::EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* com
   if (!s.ok()) return s;
   std::lock_guard<std::mutex> lock(deadline_mu_);
   uint64_t n = 0;
-  const uint64_t now = clock_->NowSeconds();
+  const uint64_t now = Now();
 
   // Memtables (and the WAL behind them) hold records too: flush those that
   // have held data for min_age_seconds, all in one flush so the old WAL
@@ -364,7 +368,7 @@ Status Store::Impl::CompactFilesInPlace(
     Domain* d, const std::vector<std::pair<std::string, std::string>>& ranges,
     uint64_t* compactions, bool* skipped) {
   *skipped = false;
-  const uint64_t now = clock_->NowSeconds();
+  const uint64_t now = Now();
   // Outputs of inputs without deletion markers: every marker in them was
   // made here, by the filter dropping a hidden record whose older versions
   // (hidden too) this same pass drops from the files below. They shadow
@@ -449,7 +453,7 @@ Status Store::Impl::RangeClearOf(Domain* d, const std::string& begin, const std:
 }
 
 Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compactions) {
-  const uint64_t now = clock_->NowSeconds();
+  const uint64_t now = Now();
   const uint64_t purge_time = PurgeTime();
   uint64_t oldest_snapshot = UINT64_MAX;  // sequence number
   {
@@ -580,7 +584,7 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
   Status s = ReadDomainFiles(d, &df);
   if (!s.ok()) return s;
   const uint64_t purge_time = PurgeTime();
-  const uint64_t now = clock_->NowSeconds();
+  const uint64_t now = Now();
   std::set<std::string> live;
   const uint64_t retention = d->options.tombstone_retention_seconds;
   std::vector<std::pair<std::string, std::string>> ranges;  // [first, last] keys
@@ -629,7 +633,7 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
 }
 
 Status Store::Impl::PurgeStatsOf(Domain* d, DomainStats* ds) {
-  const uint64_t now = clock_->NowSeconds();
+  const uint64_t now = Now();
   uint64_t oldest = FileRecordStats::kNever;
   {
     std::shared_lock<std::shared_mutex> lock(removals_mu_);

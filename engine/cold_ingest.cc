@@ -83,7 +83,7 @@ Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
   const rocksdb::Options file_options(db_->GetDBOptions(), ColumnFamilyOptionsFor(*d));
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), file_options, d->cf);
   rocksdb::Status rs = writer.Open(file);
-  const uint64_t now = clock_->NowSeconds();
+  const uint64_t now = Now();
   uint64_t latest_time = now;
   std::string value;
   for (size_t i = 0; rs.ok() && i < order.size(); ++i) {
@@ -100,6 +100,13 @@ Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
   }
   rocksdb::ExternalSstFileInfo info;
   if (rs.ok()) rs = writer.Finish(&info);
+  if (rs.ok()) {
+    Status covered = ExtendTimeBound(latest_time);
+    if (!covered.ok()) {
+      discard();
+      return covered;
+    }
+  }
   if (!rs.ok()) {
     discard();
     return FromRocks(rs, "IngestCold: writing " + file);

@@ -215,7 +215,7 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
   if (path.empty()) return Status::InvalidArgument("empty database path");
   options_ = options;
   path_ = path;
-  clock_ = options.clock ? options.clock : SystemClock();
+  clock_ = std::make_shared<StoreClock>(options.clock ? options.clock : SystemClock());
 
   cache_ = rocksdb::NewLRUCache(options.memory_budget_bytes);
   write_buffer_manager_ = std::make_shared<rocksdb::WriteBufferManager>(
@@ -279,6 +279,7 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
   // goes.
   if (s.ok() && !options.read_only) s = UnmarkCreating(path);
   if (s.ok()) s = LoadRemovals();
+  if (s.ok()) s = LoadTimeBound();
   memtable_watch_.assign(domains_.size() + 1, MemtableWatch{});  // + the default CF
   marker_seen_.assign(domains_.size(), {});
   if (!s.ok()) {
@@ -552,9 +553,68 @@ rocksdb::ColumnFamilyOptions Store::Impl::ColumnFamilyOptionsFor(const Domain& d
 }
 
 uint64_t Store::Impl::PurgeTime() {
-  const uint64_t now = clock_->NowSeconds();
+  const uint64_t now = clock_->PurgeSeconds();
   std::lock_guard<std::mutex> lock(snapshots_mu_);
   return snapshot_times_.empty() ? now : std::min(now, *snapshot_times_.begin());
+}
+
+// ----------------------------------------------------------------- Time ----
+
+uint64_t Store::Impl::Now() const {
+  if (!options_.read_only && db_) ExtendTimeBound(0).PermitUncheckedError();
+  return clock_->NowSeconds();
+}
+
+Status Store::Impl::ExtendTimeBound(uint64_t seconds) const {
+  if (clock_->BoundNeededFor(seconds) == 0) return Status::OK();
+  if (options_.read_only) return Status::OK();  // unbounded: nothing to persist
+  std::lock_guard<std::mutex> lock(time_mu_);
+  const uint64_t bound = clock_->BoundNeededFor(seconds);
+  if (bound == 0) return Status::OK();
+  Status s = StoreClock::WriteBound(db_->GetEnv(), path_, bound);
+  if (!s.ok()) return s;
+  clock_->SetBound(bound);
+  return Status::OK();
+}
+
+Status Store::Impl::LoadTimeBound() {
+  uint64_t floor = 0;
+  bool found = false;
+  Status s = StoreClock::ReadBound(db_->GetEnv(), path_, &floor, &found);
+  if (!s.ok()) return s;
+  if (!found) {
+    // A store written before the bound existed (or a new one, which holds
+    // nothing): the newest time any record was stamped with.
+    for (Domain& d : domains_) {
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), d.cf));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        codecs::Record record;
+        const std::string_view key(it->key().data(), it->key().size());
+        // A record that does not decode is reported when read, not here.
+        if (codecs::DecodeRecord(key, std::string_view(it->value().data(), it->value().size()),
+                                 &record).ok()) floor = std::max(floor, record.time);
+      }
+      if (!it->status().ok()) return FromRocks(it->status(), path_ + ": reading record times");
+    }
+  }
+  // Removals and the writes under them (LoadRemovals) are covered too.
+  floor = std::max(floor, max_write_time_.load(std::memory_order_relaxed));
+  NoteWriteTime(floor);
+  clock_->Start(floor, options_.read_only ? StoreClock::kUnbounded : floor);
+  return ExtendTimeBound(floor);
+}
+
+void Store::Impl::PersistExactTimeBound() {
+  const uint64_t exact =
+      std::max(clock_->floor_seconds(), max_write_time_.load(std::memory_order_relaxed));
+  const uint64_t bound = clock_->bound_seconds();
+  if (bound == StoreClock::kUnbounded || exact >= bound) return;  // never loaded, or nothing to lower
+  std::lock_guard<std::mutex> lock(time_mu_);
+  // Nothing is handed out past it from now on, then it is written. If the
+  // write fails the persisted bound stays the lease: the next open starts
+  // at most a lease ahead.
+  clock_->SetBound(exact);
+  StoreClock::WriteBound(db_->GetEnv(), path_, exact).PermitUncheckedError();
 }
 
 Status Store::Impl::WriteCatalogue(const Catalogue& catalogue) {
@@ -598,6 +658,7 @@ Status Store::Impl::Close() {
     // disableWAL: RocksDB would then take the memtables for unpersisted and
     // flush them all at Close. no_slowdown: a write stall is Incomplete,
     // not a wait.)
+    PersistExactTimeBound();
     rocksdb::WriteOptions probe;
     probe.no_slowdown = true;
     rocksdb::WriteBatch empty;
@@ -680,7 +741,7 @@ Status Store::Impl::ToRocksRead(const ReadOptions& ro, rocksdb::ReadOptions* out
     *now = snap->time_;
     if (removals != nullptr) *removals = snap->removals_;
   } else {
-    *now = clock_->NowSeconds();
+    *now = Now();
     if (removals != nullptr) *removals = CurrentRemovals();
   }
   return Status::OK();
@@ -738,11 +799,13 @@ Status Store::Impl::Put(const WriteOptions& wo, std::string_view domain, std::st
   std::shared_lock<std::shared_mutex> removals_lock;
   s = LockRemovalsForWrite({{d, encoded}}, &removals_lock);
   if (!s.ok()) return s;
-  const uint64_t now = clock_->NowSeconds();
+  const uint64_t now = Now();
   codecs::Record record;
   record.time = WriteTimeFor(d, encoded, now);
   record.expiry = ExpiryFor(d, now, ttl_seconds);
   record.payload = value;
+  s = ExtendTimeBound(record.time);
+  if (!s.ok()) return s;
   std::string stored;
   stored.reserve(value.size() + 24);
   codecs::EncodeRecord(encoded, record, &stored);
@@ -792,7 +855,7 @@ Status Store::Impl::Undelete(const WriteOptions& wo, std::string_view domain,
   Current cur;
   s = ReadCurrent(d, encoded, &cur);
   if (!s.ok()) return s;
-  const uint64_t now = clock_->NowSeconds();
+  const uint64_t now = Now();
   if (!cur.exists || (cur.record.kind == codecs::RecordKind::kLive && cur.record.IsExpiredAt(now))) {
     return Status::NotFound("no record to undelete");
   }
@@ -811,6 +874,8 @@ Status Store::Impl::Undelete(const WriteOptions& wo, std::string_view domain,
   restored.time = WriteTimeFor(d, encoded, now);
   restored.expiry = cur.record.expiry;
   restored.payload = cur.record.payload;
+  s = ExtendTimeBound(restored.time);
+  if (!s.ok()) return s;
   std::string value;
   codecs::EncodeRecord(encoded, restored, &value);
   rocksdb::Status rs = db_->Put(ToRocksWrite(wo), d->cf, encoded, value);
@@ -887,7 +952,7 @@ Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
   GateLocks gates = HoldGates(std::move(domains));
   auto locks = LockStripes(std::move(stripes));
 
-  const uint64_t now = clock_->NowSeconds();
+  const uint64_t now = Now();
   uint64_t latest_time = 0;  // the latest write time given, for NoteWriteTime
   rocksdb::WriteBatch wb;
   // Effect of earlier operations of this batch on a key, so a Delete after a
@@ -950,6 +1015,8 @@ Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
     }
     if (!rs.ok()) return FromRocks(rs, "building the write batch");
   }
+  s = ExtendTimeBound(latest_time);
+  if (!s.ok()) return s;
   rocksdb::Status rs = db_->Write(ToRocksWrite(wo), &wb);
   if (!rs.ok()) return FromRocks(rs, "write");
   NoteWriteTime(latest_time);
@@ -1112,7 +1179,7 @@ const Snapshot* Store::Impl::GetSnapshot() {
   if (!db_) return nullptr;
   std::shared_lock<std::shared_mutex> removals_lock(removals_mu_);
   auto* snap =
-      new SnapshotImpl(this, db_->GetSnapshot(), clock_->NowSeconds(), CurrentRemovals());
+      new SnapshotImpl(this, db_->GetSnapshot(), Now(), CurrentRemovals());
   removals_lock.unlock();
   std::lock_guard<std::mutex> lock(snapshots_mu_);
   snapshots_.insert(snap);

@@ -33,6 +33,7 @@
 #include "compaction/tenant_partitioner.h"
 #include "engine/catalogue.h"
 #include "engine/removals.h"
+#include "engine/store_clock.h"
 #include "metakv/store.h"
 
 namespace metakv {
@@ -183,6 +184,21 @@ class Store::Impl {
   // second after the newest logical removal covering the key.
   // REQUIRES: removals_mu_ held (shared) since LockRemovalsForWrite.
   uint64_t WriteTimeFor(const Domain* d, std::string_view encoded_key, uint64_t now) const;
+  // ---- Time (engine/store_clock.h) ----
+  // The store's time, seconds. Extends the persisted time bound first if
+  // the clock is about to reach it; if that write fails,
+  // time stands still at the bound until a later call succeeds.
+  uint64_t Now() const;
+  // Makes sure the persisted bound covers `seconds` (a time about to be
+  // stamped) and the clock's current time, extending it with one durable
+  // write of its file if not.
+  Status ExtendTimeBound(uint64_t seconds) const;
+  // At Open: the floor from the persisted bound (or, for a store written
+  // before the bound existed, from the newest time stored), then a bound
+  // one lease ahead, persisted.
+  Status LoadTimeBound();
+  // At Close: persists the exact floor, so a reopen does not start ahead.
+  void PersistExactTimeBound();
   // Raises max_write_time_ to time; called once a write with that time is
   // acknowledged, still under removals_mu_.
   void NoteWriteTime(uint64_t time);
@@ -251,7 +267,9 @@ class Store::Impl {
   // Constant after Open.
   Options options_;
   std::string path_;
-  std::shared_ptr<Clock> clock_;
+  // The store's time (engine/store_clock.h): the injected clock, never
+  // running backwards.
+  std::shared_ptr<StoreClock> clock_;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::shared_ptr<rocksdb::WriteBufferManager> write_buffer_manager_;
   std::shared_ptr<rocksdb::Statistics> statistics_;
@@ -288,6 +306,8 @@ class Store::Impl {
   // The latest write time given ahead of the clock (under a removal made in
   // the same second); a later logical removal is made no older.
   std::atomic<uint64_t> max_write_time_{0};
+  // Serializes extensions of the persisted time bound.
+  mutable std::mutex time_mu_;
   // The published logical removals (std::atomic_load/store); null if none.
   std::shared_ptr<const RemovalSet> removal_set_;
   std::atomic<bool> has_removal_set_{false};  // removal_set_ is not null

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/store_clock.h"
 #include "tools/stress/stress_context.h"
 #include "tools/stress/stress_flags.h"
 #include "tools/stress/verifier.h"
@@ -313,6 +314,20 @@ int RunStress(int argc, char** argv, std::ostream& out, std::ostream& err) {
   }
   Status s = Store::Open(options, flags.db, &ctx.store);
   if (!s.ok()) return ReportOpenFailure(&ctx, s, flags.db);
+  // The store's time never runs backwards, and after a crash it may start
+  // up to a lease past the last time it handed out (engine/store_clock.h):
+  // the model follows it, within that bound.
+  if (const Snapshot* snap = ctx.store->GetSnapshot()) {
+    const uint64_t store_time = snap->time_seconds();
+    ctx.store->ReleaseSnapshot(snap);
+    const uint64_t model_time = ctx.now();
+    if (store_time < model_time || store_time > model_time + StoreClock::kLeaseSeconds) {
+      ctx.reporter.Violation("CLOCK: the store's time at open is " + std::to_string(store_time) +
+                             ", the model's " + std::to_string(model_time) + " (allowed: up to " +
+                             std::to_string(StoreClock::kLeaseSeconds) + " s ahead)");
+    }
+    ctx.clock->SetMicros(ctx.expected->AdvanceClockTo(store_time) * 1000000);
+  }
   return flags.verify ? Verify(&ctx, flags, out) : Run(&ctx, flags, options, out);
 }
 
