@@ -144,6 +144,7 @@ Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
 Status Store::Impl::PurgeExpiredFiles(std::string_view domain, uint64_t* files) {
   Status s = CheckWritable();
   if (!s.ok()) return s;
+  Now();  // it purges by the store's time now
   uint64_t total = 0;
   if (domain.empty()) {
     for (auto& d : domains_) {

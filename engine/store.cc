@@ -318,7 +318,7 @@ void Store::Impl::StartFlushController() {
   FlushControllerOptions fco;
   fco.memtable_budget_bytes = write_buffer_manager_->buffer_size();
   fco.interval = std::chrono::seconds(options_.flush_controller_interval_seconds);
-  fco.clock = clock_;
+  fco.clock = options_.clock ? options_.clock : SystemClock();  // rates only
   fco.statistics = statistics_;
   fco.observer = flush_observer_;
   // Decisions reach the info log whatever its level, as warnings if need be.
@@ -553,7 +553,7 @@ rocksdb::ColumnFamilyOptions Store::Impl::ColumnFamilyOptionsFor(const Domain& d
 }
 
 uint64_t Store::Impl::PurgeTime() {
-  const uint64_t now = clock_->PurgeSeconds();
+  const uint64_t now = clock_->floor_seconds();
   std::lock_guard<std::mutex> lock(snapshots_mu_);
   return snapshot_times_.empty() ? now : std::min(now, *snapshot_times_.begin());
 }
@@ -738,6 +738,7 @@ Status Store::Impl::ToRocksRead(const ReadOptions& ro, rocksdb::ReadOptions* out
       return Status::InvalidArgument("snapshot does not belong to this open store");
     }
     out->snapshot = snap->snapshot_;
+    Now();  // every call moves the store's time (engine/store_clock.h)
     *now = snap->time_;
     if (removals != nullptr) *removals = snap->removals_;
   } else {
@@ -1202,6 +1203,7 @@ void Store::Impl::ReleaseSnapshot(const Snapshot* snapshot) {
 Status Store::Impl::Flush(std::string_view domain) {
   Status s = CheckWritable();
   if (!s.ok()) return s;
+  Now();  // compactions it triggers purge by the store's time now
   std::vector<rocksdb::ColumnFamilyHandle*> cfs;
   if (domain.empty()) {
     for (auto& d : domains_) cfs.push_back(d.cf);
@@ -1219,6 +1221,7 @@ Status Store::Impl::Flush(std::string_view domain) {
 Status Store::Impl::CompactRange(std::string_view domain, std::string_view tenant) {
   Status s = CheckWritable();
   if (!s.ok()) return s;
+  Now();  // it purges by the store's time now
   if (!tenant.empty()) {
     if (domain.empty()) return Status::InvalidArgument("CompactRange: a tenant needs a domain");
     s = codecs::ValidateTenant(tenant);

@@ -9,40 +9,24 @@
 
 namespace metakv {
 
-namespace {
-
-constexpr uint64_t kMicros = 1000000;
-
-// The last microsecond of second s.
-uint64_t EndOfSecond(uint64_t s) {
-  return s >= UINT64_MAX / kMicros - 1 ? UINT64_MAX : (s + 1) * kMicros - 1;
-}
-
-}  // namespace
-
-uint64_t StoreClock::NowMicros() const {
-  const uint64_t limit = EndOfSecond(bound_.load(std::memory_order_acquire));
+uint64_t StoreClock::NowSeconds() {
   uint64_t floor = floor_.load(std::memory_order_acquire);
-  const uint64_t now = std::min(std::max(base_->NowMicros(), floor), limit);
+  const uint64_t now = std::min(std::max(base_->NowSeconds(), floor),
+                                bound_.load(std::memory_order_acquire));
   while (floor < now && !floor_.compare_exchange_weak(floor, now, std::memory_order_acq_rel)) {
   }
   return std::max(now, floor);
 }
 
-uint64_t StoreClock::PurgeSeconds() const {
-  return std::max(base_->NowMicros(), floor_.load(std::memory_order_acquire)) / kMicros;
-}
-
 void StoreClock::Start(uint64_t floor_seconds, uint64_t bound_seconds) {
   bound_.store(bound_seconds, std::memory_order_release);
-  floor_.store(floor_seconds >= UINT64_MAX / kMicros ? UINT64_MAX : floor_seconds * kMicros,
-               std::memory_order_release);
+  floor_.store(floor_seconds, std::memory_order_release);
 }
 
 uint64_t StoreClock::BoundNeededFor(uint64_t seconds) const {
   const uint64_t bound = bound_.load(std::memory_order_acquire);
   if (bound == kUnbounded) return 0;
-  const uint64_t wanted = std::max(seconds, base_->NowMicros() / kMicros);
+  const uint64_t wanted = std::max(seconds, base_->NowSeconds());
   if (codecs::SaturatingAdd(wanted, kLeaseSeconds / 10) <= bound) return 0;
   return codecs::SaturatingAdd(wanted, kLeaseSeconds);
 }

@@ -3,7 +3,9 @@
 //
 // Every time the store uses (write and delete times, removal times, the time
 // reads judge expiry and retention by, the time compaction purges by) comes
-// from here. Wall clocks step back (NTP corrections, a restored VM); if the
+// from here. API calls read it (NowSeconds); background work (compaction's
+// purge) reads only floor_seconds(), the latest time a call has used, so
+// nothing is purged by a time no call has seen. Wall clocks step back (NTP corrections, a restored VM); if the
 // store's time followed them, a removal made after the step would be older
 // than the records it is meant to hide, and a record already seen expired
 // would show again.
@@ -50,21 +52,16 @@ namespace metakv {
 
 inline constexpr std::string_view kTimeBoundFile = "METAKV-TIME";
 
-class StoreClock : public Clock {
+class StoreClock {
  public:
   // How far past the current time a renewal moves the persisted bound.
   static constexpr uint64_t kLeaseSeconds = 10;
 
   explicit StoreClock(std::shared_ptr<Clock> base) : base_(std::move(base)) {}
 
-  // max(base clock, floor), at most the bound; raises the floor to it.
-  uint64_t NowMicros() const override;
-
-  // max(base clock, floor), seconds, past the bound if the base clock is:
-  // the time compaction purges by, which runs in background threads that
-  // cannot extend the bound. (A purge past the bound drops only records no
-  // read has yet seen expired, as reads never pass the bound.)
-  uint64_t PurgeSeconds() const;
+  // max(base clock, floor), at most the bound, seconds; raises the floor
+  // to it.
+  uint64_t NowSeconds();
 
   // Sets the floor and the bound at open: the floor to floor_seconds, the
   // bound to bound_seconds (kUnbounded where nothing can be persisted, as in
@@ -81,7 +78,7 @@ class StoreClock : public Clock {
   void SetBound(uint64_t bound_seconds);
   uint64_t bound_seconds() const { return bound_.load(std::memory_order_acquire); }
   // The latest second handed out so far.
-  uint64_t floor_seconds() const { return floor_.load(std::memory_order_acquire) / 1000000; }
+  uint64_t floor_seconds() const { return floor_.load(std::memory_order_acquire); }
 
   // The persisted form (see the file comment).
   static std::string EncodeBound(uint64_t bound_seconds);
@@ -94,7 +91,7 @@ class StoreClock : public Clock {
 
  private:
   const std::shared_ptr<Clock> base_;
-  mutable std::atomic<uint64_t> floor_{0};   // micros: the latest handed out
+  std::atomic<uint64_t> floor_{0};           // seconds: the latest handed out
   std::atomic<uint64_t> bound_{kUnbounded};  // seconds: nothing past it
 };
 

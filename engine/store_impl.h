@@ -155,8 +155,9 @@ class Store::Impl {
   // The column family options of a domain, with metakv's filter and
   // partitioner attached.
   rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(const Domain& d) const;
-  // The time compaction purges at: min(now, time of the oldest open
-  // snapshot), so nothing a snapshot can see is purged.
+  // The time compaction purges at: min(the latest time a call has used
+  // (StoreClock::floor_seconds), time of the oldest open snapshot), so
+  // nothing a snapshot or a read can still see is purged.
   uint64_t PurgeTime();
   Status WriteCatalogue(const Catalogue& catalogue);
 
