@@ -87,8 +87,6 @@ Status Store::Impl::LoadRemovals() {
     }
     next_removal_id_ = std::max(next_removal_id_, id);
     last_removal_time_ = std::max(last_removal_time_, last_removal);
-    // Writes under it got at most one second past it.
-    if (last_removal != 0) NoteWriteTime(codecs::SaturatingAdd(last_removal, 1));
   } else if (!rs.IsNotFound()) {
     return FromRocks(rs, path_ + ": reading the next removal id");
   }

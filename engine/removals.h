@@ -23,8 +23,8 @@
 //   varint domain name length, name, varint prefix length, prefix.
 // The record's time is the removal time. kNextRemovalIdKey holds the next
 // id (varint), written with every removal, so ids are never reused, and the
-// latest logical removal time (varint), which bounds every write time given
-// ahead of the clock (see Store::Impl::WriteTimeFor).
+// latest removal time (varint). (The latest write time given ahead of the
+// clock, see Store::Impl::WriteTimeFor, is kept by engine/store_clock.h.)
 //
 // Thread-safety: Removal is a plain value; a RemovalSet is immutable once
 // built and may be read from any thread.

@@ -571,19 +571,21 @@ Status Store::Impl::ExtendTimeBound(uint64_t seconds) const {
   std::lock_guard<std::mutex> lock(time_mu_);
   const uint64_t bound = clock_->BoundNeededFor(seconds);
   if (bound == 0) return Status::OK();
-  Status s = StoreClock::WriteBound(db_->GetEnv(), path_, bound);
+  // Every stamp so far is at most the old bound, and later ones are covered
+  // before they are written.
+  Status s = StoreClock::WriteBound(db_->GetEnv(), path_, bound, bound);
   if (!s.ok()) return s;
   clock_->SetBound(bound);
   return Status::OK();
 }
 
 Status Store::Impl::LoadTimeBound() {
-  uint64_t floor = 0;
+  uint64_t floor = 0, max_write = 0;
   bool found = false;
-  Status s = StoreClock::ReadBound(db_->GetEnv(), path_, &floor, &found);
+  Status s = StoreClock::ReadBound(db_->GetEnv(), path_, &floor, &max_write, &found);
   if (!s.ok()) return s;
   if (!found) {
-    // A store written before the bound existed (or a new one, which holds
+    // A store written before the file existed (or a new one, which holds
     // nothing): the newest time any record was stamped with.
     for (Domain& d : domains_) {
       std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), d.cf));
@@ -592,29 +594,33 @@ Status Store::Impl::LoadTimeBound() {
         const std::string_view key(it->key().data(), it->key().size());
         // A record that does not decode is reported when read, not here.
         if (codecs::DecodeRecord(key, std::string_view(it->value().data(), it->value().size()),
-                                 &record).ok()) floor = std::max(floor, record.time);
+                                 &record).ok()) {
+          floor = std::max(floor, record.time);
+        }
       }
       if (!it->status().ok()) return FromRocks(it->status(), path_ + ": reading record times");
     }
+    // And the removals' times (LoadRemovals).
+    floor = std::max(floor, last_removal_time_);
+    max_write = floor;
   }
-  // Removals and the writes under them (LoadRemovals) are covered too.
-  floor = std::max(floor, max_write_time_.load(std::memory_order_relaxed));
-  NoteWriteTime(floor);
+  NoteWriteTime(max_write);
   clock_->Start(floor, options_.read_only ? StoreClock::kUnbounded : floor);
-  return ExtendTimeBound(floor);
+  return ExtendTimeBound(std::max(floor, max_write));
 }
 
 void Store::Impl::PersistExactTimeBound() {
-  const uint64_t exact =
-      std::max(clock_->floor_seconds(), max_write_time_.load(std::memory_order_relaxed));
+  const uint64_t floor = clock_->floor_seconds();
+  const uint64_t max_write = max_write_time_.load(std::memory_order_relaxed);
   const uint64_t bound = clock_->bound_seconds();
-  if (bound == StoreClock::kUnbounded || exact >= bound) return;  // never loaded, or nothing to lower
+  // Never loaded, or nothing to lower.
+  if (bound == StoreClock::kUnbounded || std::max(floor, max_write) >= bound) return;
   std::lock_guard<std::mutex> lock(time_mu_);
   // Nothing is handed out past it from now on, then it is written. If the
   // write fails the persisted bound stays the lease: the next open starts
   // at most a lease ahead.
-  clock_->SetBound(exact);
-  StoreClock::WriteBound(db_->GetEnv(), path_, exact).PermitUncheckedError();
+  clock_->SetBound(floor);
+  StoreClock::WriteBound(db_->GetEnv(), path_, floor, max_write).PermitUncheckedError();
 }
 
 Status Store::Impl::WriteCatalogue(const Catalogue& catalogue) {
@@ -658,7 +664,6 @@ Status Store::Impl::Close() {
     // disableWAL: RocksDB would then take the memtables for unpersisted and
     // flush them all at Close. no_slowdown: a write stall is Incomplete,
     // not a wait.)
-    PersistExactTimeBound();
     rocksdb::WriteOptions probe;
     probe.no_slowdown = true;
     rocksdb::WriteBatch empty;
@@ -681,6 +686,9 @@ Status Store::Impl::Close() {
   default_cf_ = nullptr;
   rocksdb::Status rs = db_->Close();
   if (!rs.ok() && result.ok()) result = FromRocks(rs, "closing");
+  // Once RocksDB has stopped: its background threads (a resume after a
+  // write error among them) must not race the file write.
+  if (!options_.read_only) PersistExactTimeBound();
   db_.reset();
   return result;
 }

@@ -35,19 +35,25 @@ void StoreClock::SetBound(uint64_t bound_seconds) {
   bound_.store(bound_seconds, std::memory_order_release);
 }
 
-std::string StoreClock::EncodeBound(uint64_t bound_seconds) {
+std::string StoreClock::EncodeBound(uint64_t bound_seconds, uint64_t max_write_seconds) {
+  std::string payload;
+  codecs::PutVarint64(&payload, max_write_seconds);
   codecs::Record record;
   record.time = bound_seconds;
+  record.payload = payload;
   std::string out;
   codecs::EncodeRecord(kTimeBoundFile, record, &out);
   return out;
 }
 
-Status StoreClock::DecodeBound(std::string_view value, uint64_t* bound_seconds) {
+Status StoreClock::DecodeBound(std::string_view value, uint64_t* bound_seconds,
+                               uint64_t* max_write_seconds) {
   codecs::Record record;
   Status s = codecs::DecodeRecord(kTimeBoundFile, value, &record);
   if (!s.ok()) return Status::Corruption(std::string(kTimeBoundFile) + ": " + s.message());
-  if (record.IsTombstone() || record.expiry != 0 || !record.payload.empty()) {
+  std::string_view in = record.payload;
+  if (record.IsTombstone() || record.expiry != 0 || !codecs::GetVarint64(&in, max_write_seconds) ||
+      !in.empty()) {
     return Status::Corruption(std::string(kTimeBoundFile) + ": unexpected fields");
   }
   *bound_seconds = record.time;
@@ -63,11 +69,13 @@ Status FromEnv(const rocksdb::Status& rs, const std::string& what) {
 
 }  // namespace
 
-Status StoreClock::WriteBound(rocksdb::Env* env, const std::string& dir, uint64_t bound_seconds) {
+Status StoreClock::WriteBound(rocksdb::Env* env, const std::string& dir, uint64_t bound_seconds,
+                              uint64_t max_write_seconds) {
   const std::string path = dir + "/" + std::string(kTimeBoundFile);
   const std::string tmp = path + ".tmp";
   rocksdb::Status rs =
-      rocksdb::WriteStringToFile(env, EncodeBound(bound_seconds), tmp, /*should_sync=*/true);
+      rocksdb::WriteStringToFile(env, EncodeBound(bound_seconds, max_write_seconds), tmp,
+                                 /*should_sync=*/true);
   if (rs.ok()) rs = env->RenameFile(tmp, path);
   std::unique_ptr<rocksdb::Directory> d;
   if (rs.ok()) rs = env->NewDirectory(dir, &d);
@@ -76,7 +84,7 @@ Status StoreClock::WriteBound(rocksdb::Env* env, const std::string& dir, uint64_
 }
 
 Status StoreClock::ReadBound(rocksdb::Env* env, const std::string& dir, uint64_t* bound_seconds,
-                             bool* found) {
+                             uint64_t* max_write_seconds, bool* found) {
   const std::string path = dir + "/" + std::string(kTimeBoundFile);
   *found = false;
   rocksdb::Status rs = env->FileExists(path);
@@ -84,7 +92,7 @@ Status StoreClock::ReadBound(rocksdb::Env* env, const std::string& dir, uint64_t
   std::string data;
   if (rs.ok()) rs = rocksdb::ReadFileToString(env, path, &data);
   if (!rs.ok()) return FromEnv(rs, "reading " + path);
-  Status s = DecodeBound(data, bound_seconds);
+  Status s = DecodeBound(data, bound_seconds, max_write_seconds);
   if (!s.ok()) return Status::Corruption(dir + "/" + s.message());
   *found = true;
   return Status::OK();

@@ -26,7 +26,10 @@
 // WAL file written after it until that column family is flushed), written
 // through the store's Env: a temporary file synced, renamed over the old one,
 // the directory synced. Its content is a record (codecs/record_codec.h,
-// checksummed) whose time is the bound, seconds, and whose payload is empty.
+// checksummed) whose time is the bound, seconds, and whose payload is the
+// latest time stamped on a record (varint), which may lie a second or so
+// ahead of the clock (a write under a removal made in the same second); a
+// lease writes the bound there too.
 // A store without the file (written before it existed, or copied without
 // it) takes its floor from the newest time stored, at the cost of one read
 // of every record at open.
@@ -81,13 +84,15 @@ class StoreClock {
   uint64_t floor_seconds() const { return floor_.load(std::memory_order_acquire); }
 
   // The persisted form (see the file comment).
-  static std::string EncodeBound(uint64_t bound_seconds);
-  static Status DecodeBound(std::string_view value, uint64_t* bound_seconds);
+  static std::string EncodeBound(uint64_t bound_seconds, uint64_t max_write_seconds);
+  static Status DecodeBound(std::string_view value, uint64_t* bound_seconds,
+                            uint64_t* max_write_seconds);
   // Writes the bound file of the store in dir durably.
-  static Status WriteBound(rocksdb::Env* env, const std::string& dir, uint64_t bound_seconds);
+  static Status WriteBound(rocksdb::Env* env, const std::string& dir, uint64_t bound_seconds,
+                           uint64_t max_write_seconds);
   // Reads it: OK with *found false if there is none.
   static Status ReadBound(rocksdb::Env* env, const std::string& dir, uint64_t* bound_seconds,
-                          bool* found);
+                          uint64_t* max_write_seconds, bool* found);
 
  private:
   const std::shared_ptr<Clock> base_;

@@ -312,13 +312,14 @@ TEST(StoreClockUnitTest, BoundStopsTheClockUntilExtended) {
   base->SetMicros(500ull * 1000000);
   EXPECT_EQ(clock.NowSeconds(), 1010u);
   EXPECT_EQ(clock.floor_seconds(), 1010u);
-  uint64_t bound = 0;
-  MKV_EXPECT_OK(StoreClock::DecodeBound(StoreClock::EncodeBound(1234), &bound));
+  uint64_t bound = 0, max_write = 0;
+  MKV_EXPECT_OK(StoreClock::DecodeBound(StoreClock::EncodeBound(1234, 1236), &bound, &max_write));
   EXPECT_EQ(bound, 1234u);
-  std::string bad = StoreClock::EncodeBound(1234);
+  EXPECT_EQ(max_write, 1236u);
+  std::string bad = StoreClock::EncodeBound(1234, 1236);
   bad.back() ^= 1;
-  EXPECT_TRUE(StoreClock::DecodeBound(bad, &bound).IsCorruption());
-  EXPECT_TRUE(StoreClock::DecodeBound("", &bound).IsCorruption());
+  EXPECT_TRUE(StoreClock::DecodeBound(bad, &bound, &max_write).IsCorruption());
+  EXPECT_TRUE(StoreClock::DecodeBound("", &bound, &max_write).IsCorruption());
 }
 
 }  // namespace
