@@ -10,7 +10,8 @@
 // and SeekForPrev), snapshots and reads through them, IngestCold, Flush,
 // CompactRange, PurgeExpiredFiles, bulk deletes (RemoveTree logical and
 // hard, RestoreTree, RemoveTenant, EnforcePurgeDeadline), moving the clock
-// past retentions and TTLs, and reopening (also read-only). After every reopen the whole store
+// past retentions and TTLs and stepping it back, and reopening (also
+// read-only). After every reopen the whole store
 // is compared with the model. Invalid arguments (unknown domain, empty or
 // long tenant and key, long value) must give InvalidArgument and change
 // nothing.
@@ -23,6 +24,14 @@
 // those no later write replaced; a logical removal overlapping another one
 // still restorable is not issued (which of the two hides a record would
 // then depend on compaction timing the API leaves open).
+//
+// Time: the model states the rule of include/metakv/store.h, that the
+// store's time never runs backwards, within a run or across a reopen: at
+// every call it is the latest of the clock and every time the store used
+// before. When the clock steps back the model reads the store's time (a
+// snapshot's) and checks it is no earlier than the latest time a read was
+// judged at and no later than the latest the clock ever showed; from then
+// on every result is judged at max(clock, that time).
 //
 // Work per input is bounded: at most kMaxOps operations, kMaxHeavy of them
 // flushes, compactions, ingests or reopens.
@@ -228,7 +237,7 @@ class Harness {
   void Run(Args* a) {
     int heavy = 0;
     for (int op = 0; op < kMaxOps && !a->Done(); ++op) {
-      const int kind = a->Int(0, 36);
+      const int kind = a->Int(0, 37);
       const bool is_heavy = (kind >= 26 && kind <= 31) || kind == 36;
       if (is_heavy && heavy >= kMaxHeavy) continue;
       if (is_heavy) ++heavy;
@@ -258,13 +267,15 @@ class Harness {
         case 34: RestoreTree(a); break;
         case 35: RemoveTenant(a); break;
         case 36: EnforcePurgeDeadline(); break;
+        case 37: StepClockBack(a); break;
       }
     }
     CheckAll();
   }
 
  private:
-  uint64_t Now() const { return clock_->NowSeconds(); }
+  // The store's time by the rule above.
+  uint64_t Now() const { return std::max(clock_->NowSeconds(), floor_); }
 
   void Check(bool ok, const std::string& what) {
     if (ok) return;
@@ -287,6 +298,7 @@ class Harness {
   // The answer a Get must give for t under model m at time now.
   void CheckGet(const Model& m, uint64_t now, const Target& t, const Status& s,
                 const std::string& value, const std::string& context) {
+    if (ValidTarget(t)) judged_ = std::max(judged_, now);  // the store read its time
     if (!ValidTarget(t)) {
       Check(s.IsInvalidArgument(), context + ": expected InvalidArgument, got " + s.ToString());
       return;
@@ -734,12 +746,30 @@ class Harness {
     const uint64_t seconds = a->Advance();
     Log("AdvanceClock " + std::to_string(seconds));
     clock_->AdvanceSeconds(seconds);
+    max_clock_ = std::max(max_clock_, clock_->NowSeconds());
     for (auto& r : removals_) {
       if (!r.expired && Now() >= r.purge_time) {
         r.expired = true;  // purgeable now: never restorable again
         r.held.clear();
       }
     }
+  }
+
+  void StepClockBack(Args* a) {
+    const uint64_t clock = clock_->NowSeconds();
+    const uint64_t seconds = std::min(a->Advance(), clock - kStartSeconds + 1000);
+    Log("StepClockBack " + std::to_string(seconds));
+    clock_->SetMicros((clock - seconds) * 1000000);
+    const metakv::Snapshot* snap = store_->GetSnapshot();
+    Check(snap != nullptr, "GetSnapshot returned null");
+    const uint64_t store_time = snap->time_seconds();
+    store_->ReleaseSnapshot(snap);
+    Check(store_time >= judged_ && store_time >= floor_,
+          "the store's time ran backwards: " + std::to_string(store_time) +
+              " after a read judged at " + std::to_string(judged_));
+    Check(store_time <= max_clock_, "the store's time " + std::to_string(store_time) +
+                                        " is past the latest clock " + std::to_string(max_clock_));
+    floor_ = store_time;
   }
 
   void Flush(Args* a) {
@@ -797,9 +827,6 @@ class Harness {
     }
     s = metakv::Store::Open(options_, path_, &store_);
     Check(s.ok(), "Reopen: " + s.ToString());
-    // The store keeps only the latest removal time across a reopen, and
-    // dates later removals past it.
-    max_write_time_ = last_removal_time_ == 0 ? 0 : SaturatingAdd(last_removal_time_, 1);
     CheckAll();
   }
 
@@ -874,7 +901,6 @@ class Harness {
     Check(id == next_id_, "RemoveTree: id " + std::to_string(id) + ", expected " +
                               std::to_string(next_id_));
     ++next_id_;
-    last_removal_time_ = time;
     if (!logical) {
       for (const auto& [d, prefix] : ranges) EraseRange(d, tenant, prefix);
       AddHardRemoval(id, tenant, ranges, time);
@@ -954,7 +980,6 @@ class Harness {
     }
     Check(s.ok(), "RemoveTenant: " + s.ToString());
     const uint64_t time = std::max(Now(), max_write_time_);
-    last_removal_time_ = time;
     std::vector<std::pair<int, std::string>> ranges;
     for (int d = 0; d < kNumDomains; ++d) {
       EraseRange(d, tenant, "");
@@ -977,8 +1002,12 @@ class Harness {
   Model model_;
   std::vector<ModelRemoval> removals_;  // logical ones, restorable or expired
   uint64_t next_id_ = 1;                // the id the next removal gets
-  uint64_t max_write_time_ = 0;         // as the store's: see NoteWrite
-  uint64_t last_removal_time_ = 0;
+  uint64_t max_write_time_ = 0;         // see NoteWrite; kept across a reopen
+  // Time (see the file comment): the store's time read when the clock last
+  // stepped back, the latest time a read was judged at, the latest clock.
+  uint64_t floor_ = 0;
+  uint64_t judged_ = 0;
+  uint64_t max_clock_ = kStartSeconds;
   const metakv::Snapshot* snapshot_ = nullptr;
   Model snapshot_model_;
   uint64_t snapshot_time_ = 0;

@@ -215,7 +215,7 @@ TEST_P(StoreClockTest, PurgeDeadlineCountsInStoreTime) {
   MKV_ASSERT_OK(store_->GetStats(&stats));
   // Due by the store's time, whatever the clock says.
   for (const auto& d : stats.domains) {
-    EXPECT_EQ(d.pending_tree_removals, 0u) << d.name << ": the removal is purged and forgotten";
+    EXPECT_EQ(d.pending_purges, 0u) << d.name << ": the removal is purged and forgotten";
   }
   MKV_ASSERT_OK(store_->Close());
   store_.reset();
