@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,10 @@ struct EngineStats {
   // STALL_MICROS).
   uint64_t live_sst_bytes = 0;
   uint64_t stall_micros = 0;
+  // Engines with a purge deadline (metakv): per domain, how long the oldest
+  // purgeable record still in the files has been purgeable, seconds of the
+  // engine's clock (0: none). Empty for engines without one.
+  std::map<std::string, uint64_t> purgeable_age_seconds;
 
   uint64_t device_bytes() const {
     return flush_bytes_written + compaction_bytes_written + ingest_bytes_written;

@@ -243,6 +243,15 @@ std::string FormatJson(const BenchConfig& config, const std::vector<EngineRun>& 
       o.Raw("stall_micros", Number(r.stall_micros));
       o.Raw("peak_rss_bytes", Number(r.peak_rss_bytes));
       o.Raw("latency_us", Latency(r));
+      if (!r.max_purgeable_age_seconds.empty()) {
+        // The largest age past its purge time a purgeable record reached,
+        // per domain (sampled once a second and once settled).
+        std::string ages;
+        ObjectWriter a(&ages);
+        for (const auto& [domain, age] : r.max_purgeable_age_seconds) a.Raw(domain, Number(age));
+        a.Close();
+        o.Raw("max_purgeable_age_seconds", ages);
+      }
       o.Raw("series", Series(r));
       if (r.has_removal) o.Raw("removal", Removal(r));
       o.Close();

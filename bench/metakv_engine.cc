@@ -261,7 +261,12 @@ class MetakvEngine : public Engine {
     out->wal_bytes_written = stats.wal_bytes_written;
     out->stall_micros = stats.stall_micros;
     out->live_sst_bytes = 0;
-    for (const DomainStats& d : stats.domains) out->live_sst_bytes += d.live_sst_bytes;
+    const uint64_t now = clock_->NowSeconds();
+    for (const DomainStats& d : stats.domains) {
+      out->live_sst_bytes += d.live_sst_bytes;
+      const uint64_t since = d.oldest_purgeable_time;
+      out->purgeable_age_seconds[d.name] = since == 0 || since >= now ? 0 : now - since;
+    }
     return Status::OK();
   }
 

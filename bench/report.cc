@@ -388,6 +388,21 @@ std::string FormatReport(const BenchConfig& config, const std::vector<EngineRun>
       if (r == nullptr || r->engine_details.empty()) continue;
       out += "\n" + run.engine + " after " + config.benchmarks[i] +
              " (since open; MiB):\n" + r->engine_details;
+      if (!r->max_purgeable_age_seconds.empty()) {
+        std::string ages;
+        uint64_t max = 0;
+        for (const auto& [domain, age] : r->max_purgeable_age_seconds) {
+          ages += (ages.empty() ? "" : ", ") + domain + " " + std::to_string(age) + " s";
+          max = std::max(max, age);
+        }
+        const uint64_t deadline = config.purge_deadline_seconds;
+        out += "largest age of a purgeable record past its purge time (sampled each second): " +
+               ages +
+               (deadline == 0 ? " (no deadline)\n"
+                : max <= deadline
+                    ? " (within the " + std::to_string(deadline) + " s deadline)\n"
+                    : " (OVER the " + std::to_string(deadline) + " s deadline)\n");
+      }
     }
   }
   return out;

@@ -81,6 +81,11 @@ struct WorkloadResult {
   bool has_removal = false;
   Removal removal;
 
+  // Engines with a purge deadline: per domain, the largest age a purgeable
+  // record reached past its purge time in the once-a-second samples while
+  // the workload ran and once settled (EngineStats::purgeable_age_seconds).
+  std::map<std::string, uint64_t> max_purgeable_age_seconds;
+
   // One sample a second while the workload runs (--csv, --plot).
   struct Sample {
     double seconds = 0;     // since the workload started

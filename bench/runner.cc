@@ -130,6 +130,10 @@ class Sampler {
     }
     std::lock_guard<std::mutex> lock(series_mu_);
     result_->series.push_back(sample);
+    for (const auto& [domain, age] : now.purgeable_age_seconds) {
+      uint64_t& max = result_->max_purgeable_age_seconds[domain];
+      max = std::max(max, age);
+    }
   }
 
   Engine* const engine_;

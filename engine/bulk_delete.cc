@@ -585,21 +585,37 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
   const uint64_t now = Now();
   std::set<std::string> live;
   const uint64_t retention = d->options.tombstone_retention_seconds;
-  std::vector<std::pair<std::string, std::string>> ranges;  // [first, last] keys
+  struct Due {
+    std::string file;    // path
+    int output_level;
+    uint64_t marker_time;  // the time its outputs' markers count from
+  };
+  std::vector<Due> due;
   for (const auto& level : df.meta.levels) {
     for (const auto& f : level.files) {
       FileRecordStats stats;
-      if (f.being_compacted || !df.StatsOf(f, &stats)) continue;
+      if (!df.StatsOf(f, &stats)) continue;
+      const bool markers = stats.deletions > 0 && level.level < df.last_level;
+      if (markers) live.insert(BaseName(f.name));
+      if (f.being_compacted) continue;
       const uint64_t purgeable = stats.EarliestPurgeTime(retention);
-      bool due = purgeable != FileRecordStats::kNever &&
-                 codecs::SaturatingAdd(purgeable, min_age_seconds) <= purge_time;
+      const bool records_due = purgeable != FileRecordStats::kNever &&
+                               codecs::SaturatingAdd(purgeable, min_age_seconds) <= purge_time;
       // Deletion markers above the last level may cover older versions
       // below them, which only a compaction down to them drops.
-      if (stats.deletions > 0 && level.level < df.last_level) {
-        live.insert(BaseName(f.name));
-        due = due || codecs::SaturatingAdd(MarkerTime(d, f, now), min_age_seconds) <= now;
-      }
-      if (due) ranges.emplace_back(f.smallestkey, f.largestkey);
+      const uint64_t marker_time = markers ? MarkerTime(d, f, now) : FileRecordStats::kNever;
+      const bool markers_due =
+          markers && codecs::SaturatingAdd(marker_time, min_age_seconds) <= now;
+      if (!records_due && !markers_due) continue;
+      // The least work that purges the file: at the last level, a rewrite
+      // of the file alone; above it, a compaction one level down with the
+      // files of the next level it overlaps (RocksDB adds them), as
+      // size-triggered compaction would do later: the filter drops its
+      // purgeable records, and the markers they leave (and those it had)
+      // keep their time, so the next passes take them further down until
+      // they meet what they shadow.
+      const int output = level.level < df.last_level ? level.level + 1 : level.level;
+      due.push_back(Due{f.db_path + f.name, output, std::min(marker_time, purgeable)});
     }
   }
   {
@@ -609,23 +625,20 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
       it = live.count(it->first) != 0 ? std::next(it) : seen.erase(it);
     }
   }
-  std::sort(ranges.begin(), ranges.end());
-  std::vector<std::pair<std::string, std::string>> merged;
-  for (auto& r : ranges) {
-    if (!merged.empty() && r.first <= merged.back().second) {
-      merged.back().second = std::max(merged.back().second, r.second);
-    } else {
-      merged.push_back(std::move(r));
-    }
-  }
-  if (merged.size() > kMaxDeadlineCompactionsPerDomain) {
-    merged.resize(kMaxDeadlineCompactionsPerDomain);
-  }
-  for (const auto& [first, last] : merged) {
-    // CompactRange takes an inclusive end: the last key itself is covered.
-    s = CompactToBottom(d, first, last);
-    if (!s.ok()) return s;
+  if (due.size() > kMaxDeadlineCompactionsPerDomain) due.resize(kMaxDeadlineCompactionsPerDomain);
+  for (const Due& f : due) {
+    rocksdb::CompactionOptions co;
+    rocksdb::CompactionJobInfo info;
+    std::vector<std::string> outputs;
+    rocksdb::Status rs = db_->CompactFiles(co, d->cf, {f.file}, f.output_level, -1, &outputs, &info);
+    // Compacted meanwhile by another pass or by RocksDB: nothing to do.
+    if (rs.IsInvalidArgument() || rs.IsAborted() || rs.IsBusy()) continue;
+    if (!rs.ok()) return FromRocks(rs, "purge deadline compaction of " + f.file);
     ++*compactions;
+    d->counters->deadline_compactions.fetch_add(1, std::memory_order_relaxed);
+    d->counters->deadline_compaction_bytes.fetch_add(info.stats.total_output_bytes,
+                                                     std::memory_order_relaxed);
+    NoteMarkerFiles(d, outputs, f.marker_time);
   }
   return Status::OK();
 }
