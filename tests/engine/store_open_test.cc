@@ -8,6 +8,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -45,6 +47,23 @@ std::string GetValue(Store* store, const std::string& domain, const std::string&
   if (s.IsNotFound()) return "NOT_FOUND";
   if (!s.ok()) return "ERROR: " + s.ToString();
   return value;
+}
+
+// Every entry under path (recursively) with its size (-1 for a directory),
+// so a failed Open can be shown to have changed nothing on disk.
+std::map<std::string, int64_t> Listing(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::map<std::string, int64_t> out;
+  for (const auto& e : fs::recursive_directory_iterator(path)) {
+    out[fs::relative(e.path(), path).string()] =
+        e.is_directory() ? -1 : static_cast<int64_t>(e.file_size());
+  }
+  return out;
+}
+
+std::string FileContents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 // A hot domain with SmallOptions' sizes.
@@ -91,14 +110,17 @@ TEST(StoreOpenTest, DestructorClosesAndKeepsData) {
   EXPECT_EQ(GetValue(store.get(), kDentry, "t", "k"), "v");
 }
 
+// store.h: "A missing directory without create_if_missing ... [is]
+// InvalidArgument".
 TEST(StoreOpenTest, MissingDirectoryWithoutCreateIfMissingFails) {
   TempDir dir;
   Options options = SmallOptions();
   options.create_if_missing = false;
-  OpenExpectingFailure(options, dir.Sub("missing")).PermitUncheckedError();
-  // Nor is a store created there as a side effect.
-  options.create_if_missing = false;
-  OpenExpectingFailure(options, dir.Sub("missing")).PermitUncheckedError();
+  const Status s = OpenExpectingFailure(options, dir.Sub("missing"));
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  // Nor is a store (or anything else) created there as a side effect.
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("missing")));
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 }
 
 TEST(StoreOpenTest, FailedOpenResetsOut) {
@@ -110,8 +132,9 @@ TEST(StoreOpenTest, FailedOpenResetsOut) {
   Options bad = SmallOptions();
   bad.create_if_missing = false;
   const Status s = Store::Open(bad, dir.Sub("missing"), &out);
-  EXPECT_FALSE(s.ok());
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_EQ(out, nullptr);
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("missing")));
 }
 
 TEST(StoreOpenTest, ErrorIfExists) {
@@ -125,22 +148,38 @@ TEST(StoreOpenTest, ErrorIfExists) {
     MKV_ASSERT_OK(store->Put(WriteOptions(), kInode, "t", "k", "v"));
     MKV_ASSERT_OK(store->Close());
   }
-  OpenExpectingFailure(options, dir.path()).PermitUncheckedError();
-  // The existing database is untouched.
+  const auto before = Listing(dir.path());
+  const std::string current = FileContents(dir.Sub("CURRENT"));
+  ASSERT_FALSE(current.empty());
+  // store.h: "an existing database with error_if_exists [is]
+  // InvalidArgument".
+  const Status s = OpenExpectingFailure(options, dir.path());
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  // The existing database is untouched: the same files, the same sizes.
+  EXPECT_EQ(Listing(dir.path()), before);
+  EXPECT_EQ(FileContents(dir.Sub("CURRENT")), current);
   options.error_if_exists = false;
   std::unique_ptr<Store> store;
   MKV_ASSERT_OK(Store::Open(options, dir.path(), &store));
   EXPECT_EQ(GetValue(store.get(), kInode, "t", "k"), "v");
 }
 
+// store.h: "a path that is not a directory [is] InvalidArgument", with or
+// without create_if_missing; the file is left as it was.
 TEST(StoreOpenTest, PathIsARegularFile) {
   TempDir dir;
   const std::string path = dir.Sub("file");
   { std::ofstream(path) << "not a database"; }
   Options options = SmallOptions();
-  OpenExpectingFailure(options, path).PermitUncheckedError();
-  options.create_if_missing = false;
-  OpenExpectingFailure(options, path).PermitUncheckedError();
+  for (bool create : {true, false}) {
+    SCOPED_TRACE(create ? "create_if_missing" : "no create_if_missing");
+    options.create_if_missing = create;
+    const Status s = OpenExpectingFailure(options, path);
+    EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+    EXPECT_TRUE(std::filesystem::is_regular_file(path));
+    EXPECT_EQ(FileContents(path), "not a database");
+    EXPECT_EQ(Listing(dir.path()), (std::map<std::string, int64_t>{{"file", 14}}));
+  }
 }
 
 TEST(StoreOpenTest, DirectoryLockedByAnotherOpenStore) {
@@ -309,7 +348,9 @@ TEST(StoreOpenTest, ReadOnlyOpenOfMissingDirectoryFails) {
   Options options = SmallOptions();
   options.read_only = true;
   options.create_if_missing = false;
-  OpenExpectingFailure(options, dir.Sub("missing")).PermitUncheckedError();
+  const Status s = OpenExpectingFailure(options, dir.Sub("missing"));
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("missing")));
 }
 
 TEST(StoreOpenTest, ReadOnlyOpenWhileAWriterHoldsTheLock) {

@@ -134,10 +134,25 @@ TEST_F(StoreTest, PutGetOverwrite) {
   EXPECT_EQ(Get(kInode, "t", "K"), "NOT_FOUND");
 }
 
+// A NotFound Get leaves *value as it was (store.h), whatever the reason:
+// never written, logically deleted, hard deleted, expired, or under a
+// removed tree; nothing of the hidden record leaks into it.
 TEST_F(StoreTest, GetNotFoundLeavesNoValue) {
-  std::string value = "sentinel";
-  const Status s = store_->Get(ReadOptions(), kInode, "t", "missing", &value);
-  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+  MKV_ASSERT_OK(Put(kInode, "t", "deleted", "old-deleted"));
+  MKV_ASSERT_OK(Delete(kInode, "t", "deleted"));
+  MKV_ASSERT_OK(Put(kInode, "t", "hard", "old-hard"));
+  MKV_ASSERT_OK(HardDelete(kInode, "t", "hard"));
+  MKV_ASSERT_OK(Put(kInode, "t", "expired", "old-expired", /*ttl=*/10));
+  MKV_ASSERT_OK(Put(kInode, "t", "tree/k", "old-tree"));
+  MKV_ASSERT_OK(store_->RemoveTree(WriteOptions(), "t", {{kInode, "tree/"}}, RemoveMode::kLogical));
+  clock_->AdvanceSeconds(10);
+  for (const std::string key : {"missing", "deleted", "hard", "expired", "tree/k"}) {
+    SCOPED_TRACE(key);
+    std::string value = "sentinel";
+    const Status s = store_->Get(ReadOptions(), kInode, "t", key, &value);
+    EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+    EXPECT_EQ(value, "sentinel");
+  }
 }
 
 TEST_F(StoreTest, BinaryTenantsKeysAndValues) {
