@@ -107,13 +107,59 @@ TEST_F(StoreTest, DefaultLimits) {
   // Options defaults: keys up to 4096 bytes, values up to 4 MiB.
   EXPECT_EQ(options_.max_key_bytes, 4096u);
   EXPECT_EQ(options_.max_value_bytes, 4u << 20);
-  MKV_EXPECT_OK(Put(kInode, "t", std::string(4096, 'k'), "v"));
+  const std::string long_key(4096, 'k');
+  MKV_EXPECT_OK(Put(kInode, "t", long_key, "v"));
   MKV_EXPECT_CODE(kInvalidArgument, Put(kInode, "t", std::string(4097, 'k'), "v"));
-  const std::string big(4u << 20, 'b');
+  // Two 4 MiB values (incompressible, so the files hold every byte), one
+  // put alone and one in a batch, read back as written, after a flush,
+  // after a compaction out of L0, and after a reopen.
+  const std::string big = RandomBytes(4u << 20, 1);
+  const std::string big2 = RandomBytes(4u << 20, 2);
   MKV_EXPECT_OK(Put(kDentry, "t", "big", big));
-  EXPECT_EQ(Get(kDentry, "t", "big"), big);
+  WriteBatch batch;
+  batch.Put(kDentry, "t", "big2", big2);
+  MKV_EXPECT_OK(store_->Write(WriteOptions(), batch));
   MKV_EXPECT_CODE(kInvalidArgument, Put(kDentry, "t", "bigger", big + "x"));
-  EXPECT_EQ(Get(kDentry, "t", "bigger"), "NOT_FOUND");
+  auto check = [&](const std::string& when) {
+    SCOPED_TRACE(when);
+    const std::string got = Get(kDentry, "t", "big");
+    EXPECT_TRUE(got == big) << "big: " << got.size() << " bytes, " << P(got.substr(0, 40));
+    const std::string got2 = Get(kDentry, "t", "big2");
+    EXPECT_TRUE(got2 == big2) << "big2: " << got2.size() << " bytes, " << P(got2.substr(0, 40));
+    EXPECT_EQ(Get(kDentry, "t", "bigger"), "NOT_FOUND");
+    EXPECT_EQ(Get(kInode, "t", long_key), "v");
+    const std::vector<Entry> scan = ScanForward(store_.get(), kDentry, TenantSpec("t"));
+    ASSERT_EQ(scan.size(), 2u);
+    EXPECT_TRUE(scan[0].key == "big" && scan[0].value == big);
+    EXPECT_TRUE(scan[1].key == "big2" && scan[1].value == big2);
+  };
+  // Bytes of the dentry domain in SST files, and its deepest level holding any.
+  auto files = [&](int* deepest) {
+    Stats stats;
+    EXPECT_TRUE(store_->GetStats(&stats).ok());
+    *deepest = -1;
+    for (const DomainStats& d : stats.domains) {
+      if (d.name != kDentry) continue;
+      for (const LevelStats& l : d.levels) {
+        if (l.files > 0) *deepest = l.level;
+      }
+      return d.live_sst_bytes;
+    }
+    return uint64_t{0};
+  };
+  int deepest = -1;
+  // (64 KiB memtables: RocksDB may already be flushing the first value.)
+  check("written");
+  MKV_ASSERT_OK(store_->Flush(kDentry));
+  EXPECT_GE(files(&deepest), 8u << 20) << "both values in SST files";
+  check("flushed");
+  MKV_ASSERT_OK(store_->CompactRange(kDentry));
+  EXPECT_GE(files(&deepest), 8u << 20);
+  EXPECT_GT(deepest, 0) << "compacted out of L0";
+  check("compacted");
+  Reopen();
+  EXPECT_GE(files(&deepest), 8u << 20);
+  check("reopened");
 }
 
 // ---- Put / Get ----
