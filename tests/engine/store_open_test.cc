@@ -659,13 +659,40 @@ TEST_F(StoreTest, UnknownDomainIsInvalidArgumentInEveryCall) {
     } else {
       EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
     }
-    if (!domain.empty()) {  // empty means "all domains" for these two
+    if (!domain.empty()) {  // empty means "all domains" for these three
       MKV_EXPECT_CODE(kInvalidArgument, store_->Flush(domain));
       MKV_EXPECT_CODE(kInvalidArgument, store_->CompactRange(domain));
+      uint64_t files = 0;
+      MKV_EXPECT_CODE(kInvalidArgument, store_->PurgeExpiredFiles(domain, &files));
     }
+    MKV_EXPECT_CODE(kInvalidArgument, store_->CompactRange(domain, "t"));
+    // Bulk deletes: the unknown domain alone, or beside a real one (the
+    // removal is one unit: nothing of it may apply).
+    uint64_t id = 0;
+    for (const RemoveMode mode : {RemoveMode::kLogical, RemoveMode::kHard}) {
+      MKV_EXPECT_CODE(kInvalidArgument,
+                      store_->RemoveTree(WriteOptions(), "t", {{domain, "k"}}, mode, &id));
+      MKV_EXPECT_CODE(kInvalidArgument, store_->RemoveTree(WriteOptions(), "t",
+                                                           {{kInode, "k"}, {domain, "k"}}, mode,
+                                                           &id));
+    }
+    MKV_EXPECT_CODE(kInvalidArgument, store_->IngestCold(domain, "t", {{"k", "v", 0}}));
+    uint64_t bytes = 0;
+    MKV_EXPECT_CODE(kInvalidArgument, store_->GetApproximateSize(domain, "", "", &bytes));
+    MKV_EXPECT_CODE(kInvalidArgument, store_->GetApproximateSize(domain, "t", "", &bytes));
+    MKV_EXPECT_CODE(kInvalidArgument, store_->GetApproximateSize(domain, "t", "k", &bytes));
   }
-  // No stray writes landed in the real domain.
+  // No stray writes or removals landed in the real domains (RestoreTree,
+  // RemoveTenant and EnforcePurgeDeadline name no domain).
   EXPECT_EQ(Get(kInode, "t", "k"), "v");
+  Stats stats;
+  MKV_ASSERT_OK(store_->GetStats(&stats));
+  for (const DomainStats& d : stats.domains) {
+    EXPECT_EQ(d.tree_removals, 0u) << d.name;
+    EXPECT_EQ(d.pending_purges, 0u) << d.name;
+    EXPECT_EQ(d.ingested_records, 0u) << d.name;
+  }
+  EXPECT_TRUE(ScanForward(store_.get(), kHistory, ScanSpec()).empty());
 }
 
 // ---- Close ----
@@ -674,6 +701,10 @@ TEST_F(StoreTest, CloseIsIdempotentAndLaterCallsFail) {
   MKV_ASSERT_OK(Put(kInode, "t", "k", "v"));
   MKV_ASSERT_OK(Put(kInode, "t", "d", "v"));
   MKV_ASSERT_OK(Delete(kInode, "t", "d"));
+  MKV_ASSERT_OK(Put(kInode, "t", "tree/a", "v"));
+  uint64_t removal = 0;
+  MKV_ASSERT_OK(
+      store_->RemoveTree(WriteOptions(), "t", {{kInode, "tree/"}}, RemoveMode::kLogical, &removal));
   MKV_ASSERT_OK(store_->Close());
   MKV_EXPECT_OK(store_->Close());
 
@@ -696,6 +727,19 @@ TEST_F(StoreTest, CloseIsIdempotentAndLaterCallsFail) {
   EXPECT_FALSE(store_->CompactRange().ok());
   Stats stats;
   EXPECT_FALSE(store_->GetStats(&stats).ok());
+  // Bulk deletes, ingest, purges and sizes.
+  EXPECT_FALSE(
+      store_->RemoveTree(WriteOptions(), "t", {{kInode, "k"}}, RemoveMode::kHard).ok());
+  EXPECT_FALSE(store_->RestoreTree(WriteOptions(), removal).ok());
+  EXPECT_FALSE(store_->RemoveTenant(WriteOptions(), "t").ok());
+  EXPECT_FALSE(store_->IngestCold(kHistory, "t", {{"h", "x", 0}}).ok());
+  uint64_t n = 0;
+  EXPECT_FALSE(store_->PurgeExpiredFiles({}, &n).ok());
+  EXPECT_FALSE(store_->PurgeExpiredFiles(kInode, &n).ok());
+  EXPECT_FALSE(store_->EnforcePurgeDeadline(0, &n).ok());
+  uint64_t bytes = 0;
+  EXPECT_FALSE(store_->GetApproximateSize(kInode, "", "", &bytes).ok());
+  EXPECT_FALSE(store_->GetApproximateSize(kInode, "t", "", &bytes).ok());
   MKV_EXPECT_OK(store_->Close());
 
   // None of the failed calls reached the database.
@@ -704,8 +748,13 @@ TEST_F(StoreTest, CloseIsIdempotentAndLaterCallsFail) {
   EXPECT_EQ(Get(kInode, "t", "k2"), "NOT_FOUND");
   EXPECT_EQ(Get(kInode, "t", "k3"), "NOT_FOUND");
   EXPECT_EQ(Get(kInode, "t", "d"), "NOT_FOUND");
+  EXPECT_EQ(Get(kInode, "t", "tree/a"), "NOT_FOUND") << "the tree was restored after Close";
+  EXPECT_EQ(Get(kHistory, "t", "h"), "NOT_FOUND") << "ingested after Close";
   MKV_EXPECT_OK(Undelete(kInode, "t", "d"));
   EXPECT_EQ(Get(kInode, "t", "d"), "v");
+  // The logical removal is still pending, restorable.
+  MKV_EXPECT_OK(store_->RestoreTree(WriteOptions(), removal));
+  EXPECT_EQ(Get(kInode, "t", "tree/a"), "v");
 }
 
 }  // namespace
