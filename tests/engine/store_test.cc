@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -729,6 +730,124 @@ TEST_F(StoreTest, StatsWithoutRocksDbStatistics) {
   EXPECT_EQ(FindDomain(stats, kInode)->puts, 1u);
   EXPECT_EQ(stats.user_bytes_written, 3u);
   ExpectConsistent(stats);
+}
+
+// ---- GetApproximateSize ----
+
+class ApproximateSizeTest : public StoreTest {
+ protected:
+  uint64_t Size(const std::string& domain, const std::string& tenant,
+                const std::string& prefix) {
+    uint64_t bytes = 12345;  // overwritten on success
+    const Status s = store_->GetApproximateSize(domain, tenant, prefix, &bytes);
+    EXPECT_TRUE(s.ok()) << domain << "/" << P(tenant) << "/" << P(prefix) << ": " << s.ToString();
+    return bytes;
+  }
+  // n records of 100 incompressible bytes under tenant/prefix in the inode
+  // domain; returns the user bytes written (tenant + key + value).
+  uint64_t Fill(const std::string& tenant, const std::string& prefix, int first, int n) {
+    uint64_t bytes = 0;
+    for (int i = first; i < first + n; ++i) {
+      const std::string key = prefix + "f" + std::to_string(100000 + i);
+      const std::string value = RandomBytes(100, std::hash<std::string>()(tenant + key));
+      EXPECT_TRUE(Put(kInode, tenant, key, value).ok());
+      bytes += tenant.size() + key.size() + value.size();
+    }
+    return bytes;
+  }
+  // Ranges no key of the test falls in: before every key, and past them.
+  void ExpectEmptyRangesZero() {
+    EXPECT_EQ(Size(kInode, "0", ""), 0u);      // a tenant before "a"
+    EXPECT_EQ(Size(kInode, "a", "p0/"), 0u);   // before a's first tree
+    EXPECT_EQ(Size(kInode, "zz", ""), 0u);     // a tenant after "b"
+    EXPECT_EQ(Size(kInode, "zz", "p1/"), 0u);
+    EXPECT_EQ(Size(kDentry, "", ""), 0u);      // domains nothing was written to
+    EXPECT_EQ(Size(kDentry, "a", "p1/"), 0u);
+    EXPECT_EQ(Size(kHistory, "", ""), 0u);
+  }
+};
+
+// store.h: the bytes stored (SST files and memtables) under a domain,
+// tenant or tenant prefix; an estimate, so checked within a factor of 2 of
+// the bytes written (incompressible values), growing as data is added,
+// exactly 0 where no key is, and gone with a purged removal.
+TEST_F(ApproximateSizeTest, GrowsWithDataPerDomainTenantAndPrefix) {
+  EXPECT_EQ(Size(kInode, "", ""), 0u);
+  EXPECT_EQ(Size(kInode, "a", ""), 0u);
+  EXPECT_EQ(Size(kInode, "a", "p1/"), 0u);
+  ExpectEmptyRangesZero();
+
+  // In the memtable.
+  uint64_t a1 = Fill("a", "p1/", 0, 300);
+  EXPECT_GT(Size(kInode, "a", "p1/"), 0u);
+  EXPECT_GT(Size(kInode, "a", ""), 0u);
+  ExpectEmptyRangesZero();
+
+  // In files.
+  MKV_ASSERT_OK(store_->Flush());
+  const uint64_t s1 = Size(kInode, "a", "p1/");
+  EXPECT_GE(s1, a1 / 2);
+  EXPECT_LE(s1, a1 * 2);
+  ExpectEmptyRangesZero();
+
+  // More under the same prefix: it grows, about as much as was written.
+  a1 += Fill("a", "p1/", 300, 300);
+  MKV_ASSERT_OK(store_->Flush());
+  const uint64_t s1b = Size(kInode, "a", "p1/");
+  EXPECT_GT(s1b, s1);
+  EXPECT_GE(s1b, a1 / 2);
+  EXPECT_LE(s1b, a1 * 2);
+
+  // Another tree of a, and tenant b.
+  const uint64_t a2 = Fill("a", "p2/", 0, 300);
+  const uint64_t b1 = Fill("b", "p1/", 0, 600);
+  MKV_ASSERT_OK(store_->Flush());
+  MKV_ASSERT_OK(store_->WaitForBackgroundWork());
+  const uint64_t p1 = Size(kInode, "a", "p1/"), p2 = Size(kInode, "a", "p2/");
+  const uint64_t a = Size(kInode, "a", ""), b = Size(kInode, "b", "");
+  const uint64_t all = Size(kInode, "", "");
+  EXPECT_GE(p2, a2 / 2);
+  EXPECT_LE(p2, a2 * 2);
+  EXPECT_GE(b, b1 / 2);
+  EXPECT_LE(b, b1 * 2);
+  // Disjoint ranges inside a wider one add up to at most it.
+  EXPECT_GE(a, p1 + p2);
+  EXPECT_LE(a, (a1 + a2) * 2);
+  EXPECT_GE(all, a + b);
+  EXPECT_LE(all, (a1 + a2 + b1) * 2);
+  ExpectEmptyRangesZero();
+
+  // A hard tree removal, once purged, takes its bytes with it; the rest stay.
+  MKV_ASSERT_OK(store_->RemoveTree(WriteOptions(), "a", {{kInode, "p1/"}}, RemoveMode::kHard));
+  clock_->AdvanceSeconds(2);
+  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+  MKV_ASSERT_OK(store_->WaitForBackgroundWork());
+  EXPECT_LT(Size(kInode, "a", "p1/"), p1 / 10);
+  EXPECT_GE(Size(kInode, "a", "p2/"), a2 / 2);
+  EXPECT_GE(Size(kInode, "b", ""), b1 / 2);
+}
+
+TEST_F(ApproximateSizeTest, BadInputUnknownDomainAndClosedStoreAreErrors) {
+  ASSERT_GT(Fill("a", "p1/", 0, 10), 0u);
+  uint64_t bytes = 7;
+  MKV_EXPECT_CODE(kInvalidArgument, store_->GetApproximateSize(kInode, "a", "p1/", nullptr));
+  // A prefix needs a tenant.
+  MKV_EXPECT_CODE(kInvalidArgument, store_->GetApproximateSize(kInode, "", "p1/", &bytes));
+  MKV_EXPECT_CODE(kInvalidArgument,
+                  store_->GetApproximateSize(kInode, std::string(256, 't'), "", &bytes));
+  MKV_EXPECT_CODE(kInvalidArgument,
+                  store_->GetApproximateSize(kInode, "a", std::string(4097, 'p'), &bytes));
+  MKV_EXPECT_CODE(kInvalidArgument, store_->GetApproximateSize("nope", "a", "", &bytes));
+  MKV_EXPECT_CODE(kInvalidArgument, store_->GetApproximateSize("", "", "", &bytes));
+  EXPECT_EQ(bytes, 7u) << "a failed call leaves *bytes alone";
+  // The longest prefix and tenant are fine.
+  MKV_EXPECT_OK(store_->GetApproximateSize(kInode, std::string(255, 't'), "", &bytes));
+  MKV_EXPECT_OK(store_->GetApproximateSize(kInode, "a", std::string(4096, 'p'), &bytes));
+  MKV_ASSERT_OK(store_->Close());
+  const Status s = store_->GetApproximateSize(kInode, "a", "", &bytes);
+  EXPECT_FALSE(s.ok());
+  EXPECT_TRUE(s.IsAborted()) << s.ToString();
+  store_.reset();
 }
 
 }  // namespace
