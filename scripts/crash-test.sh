@@ -2,9 +2,12 @@
 # Crash test for metakv: runs metakv-stress on one store, kills it with
 # SIGKILL after a random delay, then runs metakv-stress --verify; N cycles.
 # Stops at the first cycle whose verification fails (or whose stress run
-# reports a violation) and prints it. At the end prints the cycles, the
-# operations run (the expected state's counter: every run on this store)
-# and the violations.
+# reports a violation) and prints it. Prints the seed first. At the end
+# prints the cycles, the operations run (the expected state's counter:
+# every operation acknowledged by a run on this store, so the operations
+# that ran before the kills) and the violations, and fails if fewer
+# operations than --min-ops ran: a run killed before it did anything
+# tested nothing.
 #
 #   scripts/crash-test.sh --cycles=200            # the long run
 #   scripts/crash-test.sh --cycles=8 --max-run-seconds=2
@@ -24,10 +27,13 @@
 #   --creation-kills=N    before the cycles, N times: a fresh store killed
 #                         0-60 ms after start (while Open creates it), then
 #                         verified [3]
+#   --min-ops=N           fail unless the runs did at least N operations
+#                         in all [1]
 #   --keep                keep the store and its expected state
-# Exit status: 0 no violation; 1 a violation, or metakv-stress died of a
-# signal it was not sent (a crash: counted as crashes=); 2 usage; 3 an
-# environment error (the tool could not run).
+# Exit status: 0 no violation; 1 a violation, metakv-stress died of a
+# signal it was not sent (a crash: counted as crashes=), or fewer
+# operations than --min-ops; 2 usage; 3 an environment error (the tool
+# could not run).
 set -uo pipefail
 
 cycles=10
@@ -39,6 +45,7 @@ keys=1000
 db=""
 keep=0
 creation_kills=3
+min_ops=1
 here="$(cd "$(dirname "$0")/.." && pwd)"
 stress="$here/build/tools/stress/metakv-stress"
 
@@ -57,6 +64,7 @@ for arg in "$@"; do
     --db=*) db="${arg#*=}"; [ -n "$db" ] || usage "empty --db" ;;
     --stress=*) stress="${arg#*=}" ;;
     --creation-kills=*) creation_kills="${arg#*=}"; is_uint "$creation_kills" || usage "bad --creation-kills" ;;
+    --min-ops=*) min_ops="${arg#*=}"; is_uint "$min_ops" || usage "bad --min-ops" ;;
     --keep) keep=1 ;;
     -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) usage "unknown option '$arg'" ;;
@@ -81,6 +89,7 @@ cleanup() {
 }
 
 RANDOM=$seed
+echo "crash-test: seed=$seed cycles=$cycles threads=$threads keys=$keys run_seconds=$min_run-$max_run (rerun with --seed=$seed)"
 start_s=$(date +%s.%N)
 ops_total=0
 violations=0
@@ -102,7 +111,7 @@ fail() {  # cycle, what, log file(s)
 summary() {
   local wall
   wall=$(awk -v a="$start_s" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-  echo "crash-test: creation_kills=$creation_done cycles=$1 killed=$killed finished_before_kill=$finished ops=$ops_total violations=$violations crashes=$crashes wall_seconds=$wall db=$db"
+  echo "crash-test: seed=$seed creation_kills=$creation_done cycles=$1 killed=$killed finished_before_kill=$finished ops=$ops_total violations=$violations crashes=$crashes wall_seconds=$wall db=$db"
 }
 
 # Kills while the store is being created: each on a fresh store, which is
@@ -165,6 +174,7 @@ for ((cycle = 1; cycle <= cycles; cycle++)); do
   verify_log="$log_dir/verify.log"
   "$stress" --db="$db" --verify >"$verify_log" 2>&1
   vrc=$?
+  ops_before=$ops_total
   ops_total=$(sed -n 's/.* ops_total=\([0-9]*\).*/\1/p' "$verify_log" | tail -1)
   ops_total=${ops_total:-0}
   if [ "$vrc" -ne 0 ]; then
@@ -176,8 +186,15 @@ for ((cycle = 1; cycle <= cycles; cycle++)); do
     [ "$vrc" -eq 1 ] || [ "$vrc" -gt 128 ] && exit 1
     exit 3
   fi
-  echo "crash-test: cycle $cycle/$cycles: killed after ${delay_ms} ms; $(grep '^metakv-stress: verify' "$verify_log")"
+  echo "crash-test: cycle $cycle/$cycles: killed after ${delay_ms} ms, $((ops_total - ops_before)) operations before the kill; $(grep '^metakv-stress: verify' "$verify_log")"
 done
 summary "$cycles"
+if [ "$ops_total" -lt "$min_ops" ]; then
+  echo "crash-test: only $ops_total operations ran, fewer than --min-ops=$min_ops: the runs did (next to) nothing before the kills" >&2
+  keep=1
+  echo "crash-test: the store and its expected state are kept: $db $db.expected" >&2
+  cleanup
+  exit 1
+fi
 cleanup
 exit 0

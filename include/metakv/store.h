@@ -108,7 +108,8 @@ class Store {
              std::string_view key, std::string_view value, uint64_t ttl_seconds = 0);
 
   // Reads a visible record into *value. NotFound if there is none (never
-  // written, logically deleted, hard deleted, or expired).
+  // written, logically deleted, hard deleted, expired, or under a removed
+  // tree). *value is changed only when the status is OK.
   Status Get(const ReadOptions& options, std::string_view domain, std::string_view tenant,
              std::string_view key, std::string* value);
 

@@ -1,12 +1,20 @@
-// Write accounting checked against RocksDB's own statistics for the same run.
+// Write accounting checked against what is on disk: the live SST files per
+// column family (sizes, key ranges, table properties) for flush and
+// compaction bytes per domain and tenant, the WAL files' sizes for WAL
+// bytes; RocksDB's statistics for the totals.
 #include "compaction/accounting.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/metadata.h>
 #include <rocksdb/statistics.h>
+#include <rocksdb/table_properties.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <random>
 
+#include "codecs/key_codec.h"
 #include "compaction/record_properties.h"
 #include "engine/store_impl.h"
 #include "metakv/store.h"
@@ -15,73 +23,268 @@
 namespace metakv {
 namespace {
 
-TEST(AccountingTest, FiguresMatchRocksDbStatisticsAndAddUpPerTenant) {
+// The live SST files of a domain, each with the one tenant all its keys
+// belong to (from the file's smallest and largest key; "" if they differ or
+// do not decode).
+struct LiveFile {
+  std::string name;
+  int level = 0;
+  uint64_t size = 0;
+  std::string tenant;
+};
+
+std::vector<LiveFile> LiveFiles(Store* store, const std::string& domain) {
+  rocksdb::ColumnFamilyMetaData meta;
+  store->TEST_impl()->TEST_db()->GetColumnFamilyMetaData(store->TEST_impl()->TEST_cf(domain),
+                                                         &meta);
+  std::vector<LiveFile> out;
+  for (const auto& level : meta.levels) {
+    for (const auto& f : level.files) {
+      std::string first, last;
+      std::string_view key;
+      const bool ok = codecs::DecodeKey(f.smallestkey, &first, &key).ok() &&
+                      codecs::DecodeKey(f.largestkey, &last, &key).ok();
+      out.push_back(LiveFile{f.name, level.level, f.size, ok && first == last ? first : ""});
+    }
+  }
+  return out;
+}
+
+const DomainStats& Domain(const Stats& stats, const std::string& name) {
+  for (const DomainStats& d : stats.domains) {
+    if (d.name == name) return d;
+  }
+  ADD_FAILURE() << "no domain " << name;
+  return stats.domains.at(0);
+}
+
+std::map<std::string, TenantStats> Tenants(const DomainStats& d) {
+  std::map<std::string, TenantStats> out;
+  for (const TenantStats& t : d.top_tenants) out[t.tenant] = t;
+  return out;
+}
+
+// Flush and compaction bytes, per domain and per tenant, checked against
+// the files themselves: the live files' sizes per column family
+// (GetColumnFamilyMetaData) and the tenant their keys belong to. Tenants
+// are written one at a time and flushed alone, and compaction output is cut
+// at every tenant boundary (partition_min_file_fraction 0), so every file
+// belongs to one tenant, known from its key range.
+TEST(AccountingTest, FlushAndCompactionBytesAreChargedToTheirDomainAndTenant) {
   test::TempDir dir;
   Options options = test::SmallOptions();
   options.maintenance_interval_seconds = 0;
+  options.flush_controller_interval_seconds = 0;
+  for (auto& d : options.domains) {
+    // No compaction until asked for: neither by L0 file count nor by size
+    // (RocksDB also scores L0 by its bytes over max_bytes_for_level_base).
+    d.level0_compaction_trigger = 100;
+    d.adaptive_level0_trigger = false;
+    d.max_bytes_for_level_base = 64 << 20;
+    d.adaptive_write_buffer = false;
+    d.partition_min_file_fraction = 0;
+  }
   std::unique_ptr<Store> store;
   ASSERT_TRUE(Store::Open(options, dir.path(), &store).ok());
   rocksdb::Statistics* rs = store->TEST_impl()->TEST_statistics();
   ASSERT_NE(rs, nullptr);
   // Open wrote the catalogue (and flushed it); count from here.
   const uint64_t flush_base = rs->getTickerCount(rocksdb::FLUSH_WRITE_BYTES);
-  const uint64_t wal_base = rs->getTickerCount(rocksdb::WAL_FILE_BYTES);
 
-  // Tenant "heavy" writes most; a few others write a little, in two domains.
-  std::map<std::string, uint64_t> user_bytes;  // per domain
-  std::map<std::string, uint64_t> heavy_user;  // per domain, tenant "heavy"
+  // Different tenants and volumes in two domains, each tenant flushed alone.
+  const std::vector<std::pair<std::string, std::vector<std::pair<std::string, int>>>> plan = {
+      {"inode", {{"heavy", 3000}, {"light0", 300}, {"light1", 150}, {"light2", 600}}},
+      {"dentry", {{"heavy", 500}, {"other", 1200}}},
+  };
+  std::map<std::string, std::map<std::string, uint64_t>> user;  // domain -> tenant -> bytes
   std::mt19937 rng(3);
-  for (int i = 0; i < 12000; ++i) {
-    const std::string domain = (i % 3 == 0) ? "dentry" : "inode";
-    const std::string tenant = (rng() % 4 == 0) ? "light" + std::to_string(rng() % 5) : "heavy";
-    const std::string key = "k" + std::to_string(rng() % 4000);
-    const std::string value(80 + rng() % 80, 'x');
-    ASSERT_TRUE(store->Put(WriteOptions(), domain, tenant, key, value).ok());
-    user_bytes[domain] += tenant.size() + key.size() + value.size();
-    if (tenant == "heavy") heavy_user[domain] += tenant.size() + key.size() + value.size();
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& [domain, tenants] : plan) {
+      for (const auto& [tenant, n] : tenants) {
+        for (int i = 0; i < n / 2; ++i) {
+          const std::string key = "k" + std::to_string(rng() % 100000);
+          std::string value(60 + rng() % 80, '\0');
+          for (char& c : value) c = static_cast<char>(rng());
+          ASSERT_TRUE(store->Put(WriteOptions(), domain, tenant, key, value).ok());
+          user[domain][tenant] += tenant.size() + key.size() + value.size();
+        }
+        ASSERT_TRUE(store->Flush(domain).ok());
+      }
+    }
   }
-  ASSERT_TRUE(store->Flush().ok());
   ASSERT_TRUE(store->WaitForBackgroundWork().ok());
 
+  // ---- Flushes only: every live file is a flush's, of one tenant ----
   Stats stats;
   ASSERT_TRUE(store->GetStats(&stats).ok());
+  uint64_t flushes = 0;
+  for (const auto& [domain, tenants] : plan) {
+    SCOPED_TRACE(domain);
+    const DomainStats& d = Domain(stats, domain);
+    const std::vector<LiveFile> files = LiveFiles(store.get(), domain);
+    ASSERT_GE(files.size(), 2 * tenants.size());
+    uint64_t live = 0, user_total = 0;
+    std::map<std::string, uint64_t> per_tenant;
+    for (const LiveFile& f : files) {
+      EXPECT_EQ(f.level, 0) << f.name;
+      ASSERT_NE(f.tenant, "") << f.name << " holds several tenants";
+      live += f.size;
+      per_tenant[f.tenant] += f.size;
+    }
+    for (const auto& [tenant, bytes] : user[domain]) user_total += bytes;
+    EXPECT_EQ(d.flush_bytes_written, live);
+    EXPECT_EQ(d.compaction_bytes_written, 0u);
+    EXPECT_EQ(d.user_bytes_written, user_total);
+    EXPECT_DOUBLE_EQ(d.write_amplification, double(live) / double(user_total));
+    flushes += d.flushes;
+    const auto charged = Tenants(d);
+    EXPECT_EQ(charged.size(), tenants.size());
+    for (const auto& [tenant, n] : tenants) {
+      SCOPED_TRACE(tenant);
+      ASSERT_EQ(charged.count(tenant), 1u);
+      EXPECT_EQ(charged.at(tenant).flush_bytes_written, per_tenant[tenant]);
+      EXPECT_EQ(charged.at(tenant).compaction_bytes_written, 0u);
+      EXPECT_EQ(charged.at(tenant).user_bytes_written, user[domain][tenant]);
+    }
+    // The files' own tenant figures (what the ledger reads) name that tenant.
+    rocksdb::TablePropertiesCollection props;
+    ASSERT_TRUE(store->TEST_impl()
+                    ->TEST_db()
+                    ->GetPropertiesOfAllTables(store->TEST_impl()->TEST_cf(domain), &props)
+                    .ok());
+    ASSERT_EQ(props.size(), files.size());
+    for (const LiveFile& f : files) {
+      const auto it = std::find_if(props.begin(), props.end(), [&](const auto& p) {
+        return p.first.size() >= f.name.size() &&
+               p.first.compare(p.first.size() - f.name.size(), f.name.size(), f.name) == 0;
+      });
+      ASSERT_NE(it, props.end()) << f.name;
+      FileRecordStats rec;
+      ASSERT_TRUE(FileRecordStats::FromProperties(it->second->user_collected_properties, &rec));
+      ASSERT_EQ(rec.tenant_bytes.size(), 1u) << f.name;
+      std::string tenant;
+      std::string_view key;
+      ASSERT_TRUE(codecs::DecodeKey(rec.tenant_bytes[0].first, &tenant, &key).ok());
+      EXPECT_EQ(tenant, f.tenant) << f.name;
+      EXPECT_EQ(rec.other_tenant_bytes, 0u);
+    }
+  }
+  EXPECT_EQ(Domain(stats, "history").flush_bytes_written, 0u);
   // RocksDB's flush ticker also counts the MANIFEST edits the flush thread
   // writes (some 100-200 bytes per flush); ours is the flushed files alone.
-  uint64_t flushes = 0;
-  for (const DomainStats& d : stats.domains) flushes += d.flushes;
   const uint64_t ticker_flush = rs->getTickerCount(rocksdb::FLUSH_WRITE_BYTES) - flush_base;
   EXPECT_LE(stats.flush_bytes_written, ticker_flush);
   EXPECT_LE(ticker_flush - stats.flush_bytes_written, 300 * flushes)
       << "ours " << stats.flush_bytes_written << " ticker " << ticker_flush;
-  EXPECT_GT(flushes, 10u);
-  EXPECT_EQ(stats.compaction_bytes_written, rs->getTickerCount(rocksdb::COMPACT_WRITE_BYTES));
-  EXPECT_GT(stats.wal_bytes_written - wal_base, 0u);
-  EXPECT_GT(stats.compaction_bytes_written, 0u) << "the workload must reach compaction";
 
-  for (const DomainStats& d : stats.domains) {
-    EXPECT_EQ(d.user_bytes_written, user_bytes[d.name]) << d.name;
-    const double wa = d.user_bytes_written == 0
-                          ? 0
-                          : double(d.flush_bytes_written + d.compaction_bytes_written +
-                                   d.ingest_bytes_written) /
-                                double(d.user_bytes_written);
-    EXPECT_DOUBLE_EQ(d.write_amplification, wa) << d.name;
-    if (d.user_bytes_written == 0) continue;
-    // Per-tenant shares add up to the domain's figures exactly (6 tenants,
-    // fewer than the top-N limit).
-    uint64_t flush = 0, compaction = 0, user = 0;
-    for (const TenantStats& t : d.top_tenants) {
-      flush += t.flush_bytes_written;
-      compaction += t.compaction_bytes_written;
-      user += t.user_bytes_written;
+  // ---- Compaction: every byte written and read, per domain ----
+  ASSERT_TRUE(store->CompactRange().ok());
+  ASSERT_TRUE(store->WaitForBackgroundWork().ok());
+  ASSERT_TRUE(store->GetStats(&stats).ok());
+  EXPECT_EQ(stats.compaction_bytes_written, rs->getTickerCount(rocksdb::COMPACT_WRITE_BYTES));
+  std::map<std::string, std::map<std::string, uint64_t>> compaction_before;
+  for (const auto& [domain, tenants] : plan) {
+    SCOPED_TRACE(domain);
+    const DomainStats& d = Domain(stats, domain);
+    uint64_t live = 0;
+    for (const LiveFile& f : LiveFiles(store.get(), domain)) {
+      EXPECT_GT(f.level, 0) << f.name;
+      live += f.size;
     }
-    EXPECT_EQ(flush, d.flush_bytes_written) << d.name;
-    EXPECT_EQ(compaction, d.compaction_bytes_written) << d.name;
-    EXPECT_EQ(user, d.user_bytes_written) << d.name;
-    ASSERT_FALSE(d.top_tenants.empty());
-    EXPECT_EQ(d.top_tenants[0].tenant, "heavy") << d.name;
-    EXPECT_EQ(d.top_tenants[0].user_bytes_written, heavy_user[d.name]);
+    EXPECT_GT(d.compaction_bytes_written, 0u);
+    // Files come from flushes and compactions and go by compaction: what is
+    // left is the difference, exactly.
+    EXPECT_EQ(d.flush_bytes_written + d.compaction_bytes_written - d.compaction_bytes_read, live)
+        << "flush " << d.flush_bytes_written << " compaction written "
+        << d.compaction_bytes_written << " read " << d.compaction_bytes_read;
+    for (const auto& [tenant, t] : Tenants(d)) {
+      compaction_before[domain][tenant] = t.compaction_bytes_written;
+    }
   }
+
+  // ---- One more compaction of the last level: it writes exactly the live
+  // files, each charged to its tenant ----
+  ASSERT_TRUE(store->CompactRange().ok());
+  ASSERT_TRUE(store->WaitForBackgroundWork().ok());
+  Stats after;
+  ASSERT_TRUE(store->GetStats(&after).ok());
+  for (const auto& [domain, tenants] : plan) {
+    SCOPED_TRACE(domain);
+    const DomainStats& d = Domain(after, domain);
+    std::map<std::string, uint64_t> per_tenant;
+    uint64_t live = 0;
+    for (const LiveFile& f : LiveFiles(store.get(), domain)) {
+      ASSERT_NE(f.tenant, "") << f.name << " holds several tenants";
+      per_tenant[f.tenant] += f.size;
+      live += f.size;
+    }
+    EXPECT_EQ(d.compaction_bytes_written - Domain(stats, domain).compaction_bytes_written, live);
+    const auto charged = Tenants(d);
+    for (const auto& [tenant, n] : tenants) {
+      SCOPED_TRACE(tenant);
+      ASSERT_EQ(charged.count(tenant), 1u);
+      EXPECT_EQ(charged.at(tenant).compaction_bytes_written - compaction_before[domain][tenant],
+                per_tenant[tenant]);
+    }
+  }
+  ASSERT_TRUE(store->Close().ok());
+}
+
+// WAL bytes against the WAL files on disk: RocksDB's ticker counts each
+// write's batch; the file holds it plus a 7-byte header per record
+// fragment and at most 6 bytes of padding per 32 KiB block.
+TEST(AccountingTest, WalBytesMatchTheWalFilesOnDisk) {
+  test::TempDir dir;
+  Options options = test::SmallOptions();
+  options.maintenance_interval_seconds = 0;
+  options.flush_controller_interval_seconds = 0;
+  for (auto& d : options.domains) {
+    d.write_buffer_bytes = 4 << 20;  // nothing is flushed: the WAL stays
+    d.max_write_buffer_bytes = 4 << 20;
+  }
+  std::unique_ptr<Store> store;
+  ASSERT_TRUE(Store::Open(options, dir.path(), &store).ok());
+  auto wal_files = [&] {
+    std::map<std::string, uint64_t> out;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+      if (e.path().extension() == ".log") out[e.path().filename()] = e.file_size();
+    }
+    return out;
+  };
+  const std::map<std::string, uint64_t> files_before = wal_files();
+  Stats stats;
+  ASSERT_TRUE(store->GetStats(&stats).ok());
+  const uint64_t wal_before = stats.wal_bytes_written;
+
+  constexpr int kWrites = 2000;
+  uint64_t user_bytes = 0;
+  std::mt19937 rng(5);
+  for (int i = 0; i < kWrites; ++i) {
+    const std::string domain = i % 2 ? "inode" : "dentry";
+    const std::string key = "k" + std::to_string(i);
+    const std::string value(20 + rng() % 200, 'v');
+    ASSERT_TRUE(store->Put(WriteOptions(), domain, "t", key, value).ok());
+    user_bytes += 1 + key.size() + value.size();
+  }
+  ASSERT_TRUE(store->GetStats(&stats).ok());
+  const std::map<std::string, uint64_t> files_after = wal_files();
+  uint64_t grown = 0;
+  for (const auto& [name, size] : files_after) {
+    const auto it = files_before.find(name);
+    const uint64_t before = it == files_before.end() ? 0 : it->second;
+    ASSERT_GE(size, before) << name;
+    grown += size - before;
+  }
+  for (const auto& [name, size] : files_before) {
+    EXPECT_EQ(files_after.count(name), 1u) << name << " went: the test needs every WAL byte";
+  }
+  const uint64_t reported = stats.wal_bytes_written - wal_before;
+  EXPECT_GT(reported, user_bytes) << "every record went through the WAL, with its header";
+  ASSERT_GE(grown, reported);
+  const uint64_t blocks = grown / 32768 + 1;
+  EXPECT_GE(grown - reported, 7u * kWrites) << "grown " << grown << " reported " << reported;
+  EXPECT_LE(grown - reported, 7u * (kWrites + blocks) + 6u * blocks)
+      << "grown " << grown << " reported " << reported;
   ASSERT_TRUE(store->Close().ok());
 }
 

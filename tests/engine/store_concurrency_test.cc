@@ -225,9 +225,20 @@ TEST_F(StoreTest, WritersReadersAndIteratorsConcurrently) {
 
 TEST_F(StoreTest, BatchesAreAtomicToConcurrentMultiGet) {
   // A writer puts the same version under one key in all three domains per
-  // batch; readers must never see a mix of versions.
+  // batch; readers must never see a mix of versions. After every kGate-th
+  // batch the writer waits until kGateReads reads started after it have
+  // finished, so readers check reads throughout the run whatever the
+  // scheduling, and each such version is read while it is the newest (no
+  // timing involved).
   constexpr int kBatches = 1500;
+  constexpr int kGate = 10;
+  constexpr uint64_t kGateReads = 2;
   std::atomic<bool> done{false};
+  std::atomic<uint64_t> reads_started{0}, reads_finished{0};
+  // Reads whose three values were compared (MultiGet and snapshot Gets),
+  // and the versions they saw.
+  std::atomic<uint64_t> multiget_checked{0}, snapshot_checked{0};
+  std::set<std::string> versions_seen;
   std::atomic<int> errors{0};
   std::string first_error;
   std::mutex mu;
@@ -250,6 +261,14 @@ TEST_F(StoreTest, BatchesAreAtomicToConcurrentMultiGet) {
         const Status f = store_->Flush();
         if (!f.ok()) fail("Flush: " + f.ToString());
       }
+      if (v % kGate == kGate - 1) {
+        // At most `started` reads began before this batch was written; once
+        // kGateReads more than that have finished, kGateReads began after.
+        const uint64_t started = reads_started.load();
+        while (reads_finished.load() < started + kGateReads && errors.load() == 0) {
+          std::this_thread::yield();
+        }
+      }
     }
     done.store(true);
   });
@@ -261,6 +280,11 @@ TEST_F(StoreTest, BatchesAreAtomicToConcurrentMultiGet) {
       while (!done.load() && errors.load() == 0) {
         std::vector<std::string> values;
         std::vector<Status> statuses;
+        reads_started.fetch_add(1);
+        struct Finished {
+          std::atomic<uint64_t>* n;
+          ~Finished() { n->fetch_add(1); }
+        } finished{&reads_finished};
         const Status s = store_->MultiGet(ReadOptions(), keys, &values, &statuses);
         if (!s.ok() || statuses.size() != 3) {
           fail("MultiGet: " + s.ToString());
@@ -276,6 +300,12 @@ TEST_F(StoreTest, BatchesAreAtomicToConcurrentMultiGet) {
         }
         if (values[0] != values[1] || values[1] != values[2]) {
           fail("MultiGet: torn batch " + values[0] + " / " + values[1] + " / " + values[2]);
+          continue;
+        }
+        multiget_checked.fetch_add(1);
+        {
+          std::lock_guard<std::mutex> l(mu);
+          versions_seen.insert(values[0]);
         }
         // A snapshot gives the same guarantee to separate Gets.
         const Snapshot* snap = store_->GetSnapshot();
@@ -288,13 +318,26 @@ TEST_F(StoreTest, BatchesAreAtomicToConcurrentMultiGet) {
         store_->ReleaseSnapshot(snap);
         if (!sa.ok() || !sb.ok() || !sc.ok() || a != b || b != c) {
           fail("snapshot Gets torn: " + a + " / " + b + " / " + c);
+          continue;
         }
+        snapshot_checked.fetch_add(1);
       }
     });
   }
   writer.join();
   for (auto& t : readers) t.join();
   ASSERT_EQ(errors.load(), 0) << first_error;
+  // The checks ran: at least kGateReads reads after each gated batch, each
+  // of which saw that batch's version (the writer waited for them).
+  constexpr uint64_t kGates = kBatches / kGate;
+  EXPECT_GE(multiget_checked.load(), kGates * kGateReads);
+  EXPECT_GE(snapshot_checked.load(), kGates * kGateReads);
+  std::vector<int> unread;
+  for (int v = kGate - 1; v < kBatches; v += kGate) {
+    if (versions_seen.count("version-" + std::to_string(v)) == 0) unread.push_back(v);
+  }
+  EXPECT_TRUE(unread.empty()) << unread.size() << " gated versions never read, the first "
+                              << (unread.empty() ? -1 : unread[0]);
   const std::string last = "version-" + std::to_string(kBatches - 1);
   EXPECT_EQ(Get(kInode, "t", "file"), last);
   EXPECT_EQ(Get(kDentry, "t", "file"), last);

@@ -8,6 +8,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -45,6 +47,23 @@ std::string GetValue(Store* store, const std::string& domain, const std::string&
   if (s.IsNotFound()) return "NOT_FOUND";
   if (!s.ok()) return "ERROR: " + s.ToString();
   return value;
+}
+
+// Every entry under path (recursively) with its size (-1 for a directory),
+// so a failed Open can be shown to have changed nothing on disk.
+std::map<std::string, int64_t> Listing(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::map<std::string, int64_t> out;
+  for (const auto& e : fs::recursive_directory_iterator(path)) {
+    out[fs::relative(e.path(), path).string()] =
+        e.is_directory() ? -1 : static_cast<int64_t>(e.file_size());
+  }
+  return out;
+}
+
+std::string FileContents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 // A hot domain with SmallOptions' sizes.
@@ -91,14 +110,17 @@ TEST(StoreOpenTest, DestructorClosesAndKeepsData) {
   EXPECT_EQ(GetValue(store.get(), kDentry, "t", "k"), "v");
 }
 
+// store.h: "A missing directory without create_if_missing ... [is]
+// InvalidArgument".
 TEST(StoreOpenTest, MissingDirectoryWithoutCreateIfMissingFails) {
   TempDir dir;
   Options options = SmallOptions();
   options.create_if_missing = false;
-  OpenExpectingFailure(options, dir.Sub("missing")).PermitUncheckedError();
-  // Nor is a store created there as a side effect.
-  options.create_if_missing = false;
-  OpenExpectingFailure(options, dir.Sub("missing")).PermitUncheckedError();
+  const Status s = OpenExpectingFailure(options, dir.Sub("missing"));
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  // Nor is a store (or anything else) created there as a side effect.
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("missing")));
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 }
 
 TEST(StoreOpenTest, FailedOpenResetsOut) {
@@ -110,8 +132,9 @@ TEST(StoreOpenTest, FailedOpenResetsOut) {
   Options bad = SmallOptions();
   bad.create_if_missing = false;
   const Status s = Store::Open(bad, dir.Sub("missing"), &out);
-  EXPECT_FALSE(s.ok());
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_EQ(out, nullptr);
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("missing")));
 }
 
 TEST(StoreOpenTest, ErrorIfExists) {
@@ -125,22 +148,38 @@ TEST(StoreOpenTest, ErrorIfExists) {
     MKV_ASSERT_OK(store->Put(WriteOptions(), kInode, "t", "k", "v"));
     MKV_ASSERT_OK(store->Close());
   }
-  OpenExpectingFailure(options, dir.path()).PermitUncheckedError();
-  // The existing database is untouched.
+  const auto before = Listing(dir.path());
+  const std::string current = FileContents(dir.Sub("CURRENT"));
+  ASSERT_FALSE(current.empty());
+  // store.h: "an existing database with error_if_exists [is]
+  // InvalidArgument".
+  const Status s = OpenExpectingFailure(options, dir.path());
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  // The existing database is untouched: the same files, the same sizes.
+  EXPECT_EQ(Listing(dir.path()), before);
+  EXPECT_EQ(FileContents(dir.Sub("CURRENT")), current);
   options.error_if_exists = false;
   std::unique_ptr<Store> store;
   MKV_ASSERT_OK(Store::Open(options, dir.path(), &store));
   EXPECT_EQ(GetValue(store.get(), kInode, "t", "k"), "v");
 }
 
+// store.h: "a path that is not a directory [is] InvalidArgument", with or
+// without create_if_missing; the file is left as it was.
 TEST(StoreOpenTest, PathIsARegularFile) {
   TempDir dir;
   const std::string path = dir.Sub("file");
   { std::ofstream(path) << "not a database"; }
   Options options = SmallOptions();
-  OpenExpectingFailure(options, path).PermitUncheckedError();
-  options.create_if_missing = false;
-  OpenExpectingFailure(options, path).PermitUncheckedError();
+  for (bool create : {true, false}) {
+    SCOPED_TRACE(create ? "create_if_missing" : "no create_if_missing");
+    options.create_if_missing = create;
+    const Status s = OpenExpectingFailure(options, path);
+    EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+    EXPECT_TRUE(std::filesystem::is_regular_file(path));
+    EXPECT_EQ(FileContents(path), "not a database");
+    EXPECT_EQ(Listing(dir.path()), (std::map<std::string, int64_t>{{"file", 14}}));
+  }
 }
 
 TEST(StoreOpenTest, DirectoryLockedByAnotherOpenStore) {
@@ -309,7 +348,9 @@ TEST(StoreOpenTest, ReadOnlyOpenOfMissingDirectoryFails) {
   Options options = SmallOptions();
   options.read_only = true;
   options.create_if_missing = false;
-  OpenExpectingFailure(options, dir.Sub("missing")).PermitUncheckedError();
+  const Status s = OpenExpectingFailure(options, dir.Sub("missing"));
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("missing")));
 }
 
 TEST(StoreOpenTest, ReadOnlyOpenWhileAWriterHoldsTheLock) {
@@ -618,13 +659,40 @@ TEST_F(StoreTest, UnknownDomainIsInvalidArgumentInEveryCall) {
     } else {
       EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
     }
-    if (!domain.empty()) {  // empty means "all domains" for these two
+    if (!domain.empty()) {  // empty means "all domains" for these three
       MKV_EXPECT_CODE(kInvalidArgument, store_->Flush(domain));
       MKV_EXPECT_CODE(kInvalidArgument, store_->CompactRange(domain));
+      uint64_t files = 0;
+      MKV_EXPECT_CODE(kInvalidArgument, store_->PurgeExpiredFiles(domain, &files));
     }
+    MKV_EXPECT_CODE(kInvalidArgument, store_->CompactRange(domain, "t"));
+    // Bulk deletes: the unknown domain alone, or beside a real one (the
+    // removal is one unit: nothing of it may apply).
+    uint64_t id = 0;
+    for (const RemoveMode mode : {RemoveMode::kLogical, RemoveMode::kHard}) {
+      MKV_EXPECT_CODE(kInvalidArgument,
+                      store_->RemoveTree(WriteOptions(), "t", {{domain, "k"}}, mode, &id));
+      MKV_EXPECT_CODE(kInvalidArgument, store_->RemoveTree(WriteOptions(), "t",
+                                                           {{kInode, "k"}, {domain, "k"}}, mode,
+                                                           &id));
+    }
+    MKV_EXPECT_CODE(kInvalidArgument, store_->IngestCold(domain, "t", {{"k", "v", 0}}));
+    uint64_t bytes = 0;
+    MKV_EXPECT_CODE(kInvalidArgument, store_->GetApproximateSize(domain, "", "", &bytes));
+    MKV_EXPECT_CODE(kInvalidArgument, store_->GetApproximateSize(domain, "t", "", &bytes));
+    MKV_EXPECT_CODE(kInvalidArgument, store_->GetApproximateSize(domain, "t", "k", &bytes));
   }
-  // No stray writes landed in the real domain.
+  // No stray writes or removals landed in the real domains (RestoreTree,
+  // RemoveTenant and EnforcePurgeDeadline name no domain).
   EXPECT_EQ(Get(kInode, "t", "k"), "v");
+  Stats stats;
+  MKV_ASSERT_OK(store_->GetStats(&stats));
+  for (const DomainStats& d : stats.domains) {
+    EXPECT_EQ(d.tree_removals, 0u) << d.name;
+    EXPECT_EQ(d.pending_purges, 0u) << d.name;
+    EXPECT_EQ(d.ingested_records, 0u) << d.name;
+  }
+  EXPECT_TRUE(ScanForward(store_.get(), kHistory, ScanSpec()).empty());
 }
 
 // ---- Close ----
@@ -633,6 +701,10 @@ TEST_F(StoreTest, CloseIsIdempotentAndLaterCallsFail) {
   MKV_ASSERT_OK(Put(kInode, "t", "k", "v"));
   MKV_ASSERT_OK(Put(kInode, "t", "d", "v"));
   MKV_ASSERT_OK(Delete(kInode, "t", "d"));
+  MKV_ASSERT_OK(Put(kInode, "t", "tree/a", "v"));
+  uint64_t removal = 0;
+  MKV_ASSERT_OK(
+      store_->RemoveTree(WriteOptions(), "t", {{kInode, "tree/"}}, RemoveMode::kLogical, &removal));
   MKV_ASSERT_OK(store_->Close());
   MKV_EXPECT_OK(store_->Close());
 
@@ -655,6 +727,19 @@ TEST_F(StoreTest, CloseIsIdempotentAndLaterCallsFail) {
   EXPECT_FALSE(store_->CompactRange().ok());
   Stats stats;
   EXPECT_FALSE(store_->GetStats(&stats).ok());
+  // Bulk deletes, ingest, purges and sizes.
+  EXPECT_FALSE(
+      store_->RemoveTree(WriteOptions(), "t", {{kInode, "k"}}, RemoveMode::kHard).ok());
+  EXPECT_FALSE(store_->RestoreTree(WriteOptions(), removal).ok());
+  EXPECT_FALSE(store_->RemoveTenant(WriteOptions(), "t").ok());
+  EXPECT_FALSE(store_->IngestCold(kHistory, "t", {{"h", "x", 0}}).ok());
+  uint64_t n = 0;
+  EXPECT_FALSE(store_->PurgeExpiredFiles({}, &n).ok());
+  EXPECT_FALSE(store_->PurgeExpiredFiles(kInode, &n).ok());
+  EXPECT_FALSE(store_->EnforcePurgeDeadline(0, &n).ok());
+  uint64_t bytes = 0;
+  EXPECT_FALSE(store_->GetApproximateSize(kInode, "", "", &bytes).ok());
+  EXPECT_FALSE(store_->GetApproximateSize(kInode, "t", "", &bytes).ok());
   MKV_EXPECT_OK(store_->Close());
 
   // None of the failed calls reached the database.
@@ -663,8 +748,13 @@ TEST_F(StoreTest, CloseIsIdempotentAndLaterCallsFail) {
   EXPECT_EQ(Get(kInode, "t", "k2"), "NOT_FOUND");
   EXPECT_EQ(Get(kInode, "t", "k3"), "NOT_FOUND");
   EXPECT_EQ(Get(kInode, "t", "d"), "NOT_FOUND");
+  EXPECT_EQ(Get(kInode, "t", "tree/a"), "NOT_FOUND") << "the tree was restored after Close";
+  EXPECT_EQ(Get(kHistory, "t", "h"), "NOT_FOUND") << "ingested after Close";
   MKV_EXPECT_OK(Undelete(kInode, "t", "d"));
   EXPECT_EQ(Get(kInode, "t", "d"), "v");
+  // The logical removal is still pending, restorable.
+  MKV_EXPECT_OK(store_->RestoreTree(WriteOptions(), removal));
+  EXPECT_EQ(Get(kInode, "t", "tree/a"), "v");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -107,13 +108,59 @@ TEST_F(StoreTest, DefaultLimits) {
   // Options defaults: keys up to 4096 bytes, values up to 4 MiB.
   EXPECT_EQ(options_.max_key_bytes, 4096u);
   EXPECT_EQ(options_.max_value_bytes, 4u << 20);
-  MKV_EXPECT_OK(Put(kInode, "t", std::string(4096, 'k'), "v"));
+  const std::string long_key(4096, 'k');
+  MKV_EXPECT_OK(Put(kInode, "t", long_key, "v"));
   MKV_EXPECT_CODE(kInvalidArgument, Put(kInode, "t", std::string(4097, 'k'), "v"));
-  const std::string big(4u << 20, 'b');
+  // Two 4 MiB values (incompressible, so the files hold every byte), one
+  // put alone and one in a batch, read back as written, after a flush,
+  // after a compaction out of L0, and after a reopen.
+  const std::string big = RandomBytes(4u << 20, 1);
+  const std::string big2 = RandomBytes(4u << 20, 2);
   MKV_EXPECT_OK(Put(kDentry, "t", "big", big));
-  EXPECT_EQ(Get(kDentry, "t", "big"), big);
+  WriteBatch batch;
+  batch.Put(kDentry, "t", "big2", big2);
+  MKV_EXPECT_OK(store_->Write(WriteOptions(), batch));
   MKV_EXPECT_CODE(kInvalidArgument, Put(kDentry, "t", "bigger", big + "x"));
-  EXPECT_EQ(Get(kDentry, "t", "bigger"), "NOT_FOUND");
+  auto check = [&](const std::string& when) {
+    SCOPED_TRACE(when);
+    const std::string got = Get(kDentry, "t", "big");
+    EXPECT_TRUE(got == big) << "big: " << got.size() << " bytes, " << P(got.substr(0, 40));
+    const std::string got2 = Get(kDentry, "t", "big2");
+    EXPECT_TRUE(got2 == big2) << "big2: " << got2.size() << " bytes, " << P(got2.substr(0, 40));
+    EXPECT_EQ(Get(kDentry, "t", "bigger"), "NOT_FOUND");
+    EXPECT_EQ(Get(kInode, "t", long_key), "v");
+    const std::vector<Entry> scan = ScanForward(store_.get(), kDentry, TenantSpec("t"));
+    ASSERT_EQ(scan.size(), 2u);
+    EXPECT_TRUE(scan[0].key == "big" && scan[0].value == big);
+    EXPECT_TRUE(scan[1].key == "big2" && scan[1].value == big2);
+  };
+  // Bytes of the dentry domain in SST files, and its deepest level holding any.
+  auto files = [&](int* deepest) {
+    Stats stats;
+    EXPECT_TRUE(store_->GetStats(&stats).ok());
+    *deepest = -1;
+    for (const DomainStats& d : stats.domains) {
+      if (d.name != kDentry) continue;
+      for (const LevelStats& l : d.levels) {
+        if (l.files > 0) *deepest = l.level;
+      }
+      return d.live_sst_bytes;
+    }
+    return uint64_t{0};
+  };
+  int deepest = -1;
+  // (64 KiB memtables: RocksDB may already be flushing the first value.)
+  check("written");
+  MKV_ASSERT_OK(store_->Flush(kDentry));
+  EXPECT_GE(files(&deepest), 8u << 20) << "both values in SST files";
+  check("flushed");
+  MKV_ASSERT_OK(store_->CompactRange(kDentry));
+  EXPECT_GE(files(&deepest), 8u << 20);
+  EXPECT_GT(deepest, 0) << "compacted out of L0";
+  check("compacted");
+  Reopen();
+  EXPECT_GE(files(&deepest), 8u << 20);
+  check("reopened");
 }
 
 // ---- Put / Get ----
@@ -134,10 +181,25 @@ TEST_F(StoreTest, PutGetOverwrite) {
   EXPECT_EQ(Get(kInode, "t", "K"), "NOT_FOUND");
 }
 
+// A NotFound Get leaves *value as it was (store.h), whatever the reason:
+// never written, logically deleted, hard deleted, expired, or under a
+// removed tree; nothing of the hidden record leaks into it.
 TEST_F(StoreTest, GetNotFoundLeavesNoValue) {
-  std::string value = "sentinel";
-  const Status s = store_->Get(ReadOptions(), kInode, "t", "missing", &value);
-  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+  MKV_ASSERT_OK(Put(kInode, "t", "deleted", "old-deleted"));
+  MKV_ASSERT_OK(Delete(kInode, "t", "deleted"));
+  MKV_ASSERT_OK(Put(kInode, "t", "hard", "old-hard"));
+  MKV_ASSERT_OK(HardDelete(kInode, "t", "hard"));
+  MKV_ASSERT_OK(Put(kInode, "t", "expired", "old-expired", /*ttl=*/10));
+  MKV_ASSERT_OK(Put(kInode, "t", "tree/k", "old-tree"));
+  MKV_ASSERT_OK(store_->RemoveTree(WriteOptions(), "t", {{kInode, "tree/"}}, RemoveMode::kLogical));
+  clock_->AdvanceSeconds(10);
+  for (const std::string key : {"missing", "deleted", "hard", "expired", "tree/k"}) {
+    SCOPED_TRACE(key);
+    std::string value = "sentinel";
+    const Status s = store_->Get(ReadOptions(), kInode, "t", key, &value);
+    EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+    EXPECT_EQ(value, "sentinel");
+  }
 }
 
 TEST_F(StoreTest, BinaryTenantsKeysAndValues) {
@@ -668,6 +730,124 @@ TEST_F(StoreTest, StatsWithoutRocksDbStatistics) {
   EXPECT_EQ(FindDomain(stats, kInode)->puts, 1u);
   EXPECT_EQ(stats.user_bytes_written, 3u);
   ExpectConsistent(stats);
+}
+
+// ---- GetApproximateSize ----
+
+class ApproximateSizeTest : public StoreTest {
+ protected:
+  uint64_t Size(const std::string& domain, const std::string& tenant,
+                const std::string& prefix) {
+    uint64_t bytes = 12345;  // overwritten on success
+    const Status s = store_->GetApproximateSize(domain, tenant, prefix, &bytes);
+    EXPECT_TRUE(s.ok()) << domain << "/" << P(tenant) << "/" << P(prefix) << ": " << s.ToString();
+    return bytes;
+  }
+  // n records of 100 incompressible bytes under tenant/prefix in the inode
+  // domain; returns the user bytes written (tenant + key + value).
+  uint64_t Fill(const std::string& tenant, const std::string& prefix, int first, int n) {
+    uint64_t bytes = 0;
+    for (int i = first; i < first + n; ++i) {
+      const std::string key = prefix + "f" + std::to_string(100000 + i);
+      const std::string value = RandomBytes(100, std::hash<std::string>()(tenant + key));
+      EXPECT_TRUE(Put(kInode, tenant, key, value).ok());
+      bytes += tenant.size() + key.size() + value.size();
+    }
+    return bytes;
+  }
+  // Ranges no key of the test falls in: before every key, and past them.
+  void ExpectEmptyRangesZero() {
+    EXPECT_EQ(Size(kInode, "0", ""), 0u);      // a tenant before "a"
+    EXPECT_EQ(Size(kInode, "a", "p0/"), 0u);   // before a's first tree
+    EXPECT_EQ(Size(kInode, "zz", ""), 0u);     // a tenant after "b"
+    EXPECT_EQ(Size(kInode, "zz", "p1/"), 0u);
+    EXPECT_EQ(Size(kDentry, "", ""), 0u);      // domains nothing was written to
+    EXPECT_EQ(Size(kDentry, "a", "p1/"), 0u);
+    EXPECT_EQ(Size(kHistory, "", ""), 0u);
+  }
+};
+
+// store.h: the bytes stored (SST files and memtables) under a domain,
+// tenant or tenant prefix; an estimate, so checked within a factor of 2 of
+// the bytes written (incompressible values), growing as data is added,
+// exactly 0 where no key is, and gone with a purged removal.
+TEST_F(ApproximateSizeTest, GrowsWithDataPerDomainTenantAndPrefix) {
+  EXPECT_EQ(Size(kInode, "", ""), 0u);
+  EXPECT_EQ(Size(kInode, "a", ""), 0u);
+  EXPECT_EQ(Size(kInode, "a", "p1/"), 0u);
+  ExpectEmptyRangesZero();
+
+  // In the memtable.
+  uint64_t a1 = Fill("a", "p1/", 0, 300);
+  EXPECT_GT(Size(kInode, "a", "p1/"), 0u);
+  EXPECT_GT(Size(kInode, "a", ""), 0u);
+  ExpectEmptyRangesZero();
+
+  // In files.
+  MKV_ASSERT_OK(store_->Flush());
+  const uint64_t s1 = Size(kInode, "a", "p1/");
+  EXPECT_GE(s1, a1 / 2);
+  EXPECT_LE(s1, a1 * 2);
+  ExpectEmptyRangesZero();
+
+  // More under the same prefix: it grows, about as much as was written.
+  a1 += Fill("a", "p1/", 300, 300);
+  MKV_ASSERT_OK(store_->Flush());
+  const uint64_t s1b = Size(kInode, "a", "p1/");
+  EXPECT_GT(s1b, s1);
+  EXPECT_GE(s1b, a1 / 2);
+  EXPECT_LE(s1b, a1 * 2);
+
+  // Another tree of a, and tenant b.
+  const uint64_t a2 = Fill("a", "p2/", 0, 300);
+  const uint64_t b1 = Fill("b", "p1/", 0, 600);
+  MKV_ASSERT_OK(store_->Flush());
+  MKV_ASSERT_OK(store_->WaitForBackgroundWork());
+  const uint64_t p1 = Size(kInode, "a", "p1/"), p2 = Size(kInode, "a", "p2/");
+  const uint64_t a = Size(kInode, "a", ""), b = Size(kInode, "b", "");
+  const uint64_t all = Size(kInode, "", "");
+  EXPECT_GE(p2, a2 / 2);
+  EXPECT_LE(p2, a2 * 2);
+  EXPECT_GE(b, b1 / 2);
+  EXPECT_LE(b, b1 * 2);
+  // Disjoint ranges inside a wider one add up to at most it.
+  EXPECT_GE(a, p1 + p2);
+  EXPECT_LE(a, (a1 + a2) * 2);
+  EXPECT_GE(all, a + b);
+  EXPECT_LE(all, (a1 + a2 + b1) * 2);
+  ExpectEmptyRangesZero();
+
+  // A hard tree removal, once purged, takes its bytes with it; the rest stay.
+  MKV_ASSERT_OK(store_->RemoveTree(WriteOptions(), "a", {{kInode, "p1/"}}, RemoveMode::kHard));
+  clock_->AdvanceSeconds(2);
+  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+  MKV_ASSERT_OK(store_->WaitForBackgroundWork());
+  EXPECT_LT(Size(kInode, "a", "p1/"), p1 / 10);
+  EXPECT_GE(Size(kInode, "a", "p2/"), a2 / 2);
+  EXPECT_GE(Size(kInode, "b", ""), b1 / 2);
+}
+
+TEST_F(ApproximateSizeTest, BadInputUnknownDomainAndClosedStoreAreErrors) {
+  ASSERT_GT(Fill("a", "p1/", 0, 10), 0u);
+  uint64_t bytes = 7;
+  MKV_EXPECT_CODE(kInvalidArgument, store_->GetApproximateSize(kInode, "a", "p1/", nullptr));
+  // A prefix needs a tenant.
+  MKV_EXPECT_CODE(kInvalidArgument, store_->GetApproximateSize(kInode, "", "p1/", &bytes));
+  MKV_EXPECT_CODE(kInvalidArgument,
+                  store_->GetApproximateSize(kInode, std::string(256, 't'), "", &bytes));
+  MKV_EXPECT_CODE(kInvalidArgument,
+                  store_->GetApproximateSize(kInode, "a", std::string(4097, 'p'), &bytes));
+  MKV_EXPECT_CODE(kInvalidArgument, store_->GetApproximateSize("nope", "a", "", &bytes));
+  MKV_EXPECT_CODE(kInvalidArgument, store_->GetApproximateSize("", "", "", &bytes));
+  EXPECT_EQ(bytes, 7u) << "a failed call leaves *bytes alone";
+  // The longest prefix and tenant are fine.
+  MKV_EXPECT_OK(store_->GetApproximateSize(kInode, std::string(255, 't'), "", &bytes));
+  MKV_EXPECT_OK(store_->GetApproximateSize(kInode, "a", std::string(4096, 'p'), &bytes));
+  MKV_ASSERT_OK(store_->Close());
+  const Status s = store_->GetApproximateSize(kInode, "a", "", &bytes);
+  EXPECT_FALSE(s.ok());
+  EXPECT_TRUE(s.IsAborted()) << s.ToString();
+  store_.reset();
 }
 
 }  // namespace
