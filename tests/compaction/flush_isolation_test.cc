@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -160,8 +162,15 @@ TEST(FlushIsolationTest, BudgetOverrunLetsAStormFlushAnotherDomain) {
 }
 
 // While a storm keeps "a" flushing and compacting, "b" reaching its own
-// trigger is compacted without waiting for the storm to end.
+// trigger is compacted without waiting for the storm to end: b's compaction
+// completes while the storm is still running, and the storm then goes on
+// writing kWritesAfter more records (over 30 of a's memtables) and flushing.
+// Every wait is bounded by the storm's own length (kStormWrites), not by a
+// clock: if b's compaction waited for the storm, the storm would end first
+// and the test fails.
 TEST(FlushIsolationTest, OtherDomainCompactsDuringStorm) {
+  constexpr uint64_t kStormWrites = 40000;  // ~40 MB: the storm's bound
+  constexpr uint64_t kWritesAfter = 2000;   // ~2 MB written after b compacted
   test::TempDir dir;
   TestDb t;
   auto jobs = std::make_shared<JobCounter>();
@@ -169,42 +178,67 @@ TEST(FlushIsolationTest, OtherDomainCompactsDuringStorm) {
   ROCKS_ASSERT_OK(
       t.Open(dir.path(), {{"a", SmallCf(64 * KiB)}, {"b", SmallCf(64 * KiB)}}, 1 * MiB));
   std::atomic<bool> stop{false};
+  std::atomic<bool> storm_over{false};  // the storm's loop has ended, whatever the cause
   std::atomic<uint64_t> storm_writes{0};
   std::thread storm([&] {
-    // Bounded so a broken test cannot run forever: ~200 MB.
-    for (uint64_t i = 0; i < 200000 && !stop.load(); ++i) {
+    for (uint64_t i = 0; i < kStormWrites && !stop.load(); ++i) {
       rocksdb::Status s = t.db->Put(rocksdb::WriteOptions(), t.cf.at("a"), StormKey(i), kLarge);
       if (!s.ok()) break;
       storm_writes.fetch_add(1);
     }
+    storm_over.store(true);
   });
-  // Let the storm get going.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (jobs->Compactions("a") < 1 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  // Stops and joins the storm however the test leaves (an ASSERT returns).
+  struct StopStorm {
+    std::atomic<bool>* stop;
+    std::thread* storm;
+    ~StopStorm() {
+      stop->store(true);
+      if (storm->joinable()) storm->join();
+    }
+  } stop_storm{&stop, &storm};
+  // Waits until done() holds or the storm is over; true if done() held while
+  // the storm was still running.
+  auto during_storm = [&](const std::function<bool()>& done) {
+    while (true) {
+      const bool over = storm_over.load();
+      if (done()) return !over;
+      if (over) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  };
+
+  ASSERT_TRUE(during_storm([&] { return jobs->Compactions("a") >= 1; }))
+      << "the storm ended (" << storm_writes.load() << " writes) before a compacted; "
+      << jobs->Describe();
   // b reaches its trigger: 2 overlapping L0 files.
   for (int f = 0; f < 2; ++f) {
     for (int i = 0; i < 50; ++i) t.Put("b", Key("b", i), kSmall);
     ROCKS_ASSERT_OK(t.db->Flush(rocksdb::FlushOptions(), t.cf.at("b")));
   }
-  while (jobs->Compactions("b") < 1 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  ASSERT_TRUE(during_storm([&] { return jobs->Compactions("b") >= 1; }))
+      << "b was not compacted while the storm ran (storm over after " << storm_writes.load()
+      << " writes); " << jobs->Describe();
   const uint64_t writes_when_b_compacted = storm_writes.load();
-  const bool storm_still_running = writes_when_b_compacted < 200000;
+  const int a_flushes_when_b_compacted = jobs->Flushes("a");
+  ASSERT_TRUE(during_storm(
+      [&] { return storm_writes.load() >= writes_when_b_compacted + kWritesAfter; }))
+      << "the storm stopped " << storm_writes.load() - writes_when_b_compacted
+      << " writes after b compacted (at write " << writes_when_b_compacted << ")";
   stop.store(true);
   storm.join();
   t.WaitForBackground();
 
   SCOPED_TRACE(jobs->Describe());
+  std::printf("b compacted at storm write %llu of %llu; the storm wrote %llu more\n",
+              static_cast<unsigned long long>(writes_when_b_compacted),
+              static_cast<unsigned long long>(kStormWrites),
+              static_cast<unsigned long long>(storm_writes.load() - writes_when_b_compacted));
   EXPECT_EQ(jobs->Compactions("b"), 1);
-  EXPECT_TRUE(storm_still_running) << "the storm ended before b compacted";
   EXPECT_LT(t.L0Files("b"), 2);
   EXPECT_EQ(jobs->Flushes("b"), 2);  // only its own two
-  EXPECT_GE(jobs->Compactions("a"), 1);
-  EXPECT_GT(storm_writes.load(), writes_when_b_compacted)
-      << "the storm was still writing after b's compaction";
+  // The storm was a storm after b's compaction too: a went on flushing.
+  EXPECT_GE(jobs->Flushes("a"), a_flushes_when_b_compacted + 10);
 }
 
 }  // namespace
