@@ -353,7 +353,9 @@ Status Store::Impl::DropCoveredFiles(Domain* d, const std::string& begin, const 
         f.largest_seqno > max_seq) {
       continue;
     }
+    MarkPurgeStep(PurgeStep::kDropFile, true);
     rocksdb::Status rs = db_->DeleteFile(f.name);
+    MarkPurgeStep(PurgeStep::kDropFile, false);
     if (rs.ok()) {
       d->counters->purge_dropped_files.fetch_add(1, std::memory_order_relaxed);
       d->counters->purge_dropped_bytes.fetch_add(f.size, std::memory_order_relaxed);
@@ -392,8 +394,10 @@ Status Store::Impl::CompactFilesInPlace(
       rocksdb::CompactionJobInfo info;
       std::vector<std::string> outputs;
       const uint64_t inherited = f.num_deletions == 0 ? 0 : MarkerTime(d, f, now);
+      MarkPurgeStep(PurgeStep::kPurgeCompaction, true);
       rocksdb::Status rs =
           db_->CompactFiles(co, d->cf, {f.db_path + f.name}, level.level, -1, &outputs, &info);
+      MarkPurgeStep(PurgeStep::kPurgeCompaction, false);
       if (rs.IsInvalidArgument() || rs.IsAborted() || rs.IsBusy()) {  // raced
         *skipped = true;
         continue;
@@ -518,7 +522,9 @@ Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compact
       bool clear = false;
       Status s = RangeClearOf(d, begin, end, r.time, &clear);
       if (s.ok() && !clear && !skipped[IndexOf(d)]) {
+        MarkPurgeStep(PurgeStep::kPurgeCompaction, true);
         s = CompactToBottom(d, begin, end);
+        MarkPurgeStep(PurgeStep::kPurgeCompaction, false);
         ++*compactions;
         if (s.ok()) s = RangeClearOf(d, begin, end, r.time, &clear);
       }
@@ -527,7 +533,9 @@ Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compact
     }
     if (!gone) continue;  // tried again next time
     std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
+    MarkPurgeStep(PurgeStep::kForgetRemoval, true);
     rocksdb::Status rs = db_->Delete(rocksdb::WriteOptions(), default_cf_, r.Key());
+    MarkPurgeStep(PurgeStep::kForgetRemoval, false);
     if (!rs.ok()) return FromRocks(rs, "forgetting a purged removal");
     pending_removals_.erase(r.id);
     PublishRemovals();
