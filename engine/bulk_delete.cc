@@ -338,19 +338,26 @@ Status Store::Impl::EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* com
 }
 
 Status Store::Impl::DropCoveredFiles(Domain* d, const std::string& begin, const std::string& end,
-                                     uint64_t max_seq) {
-  rocksdb::ColumnFamilyMetaData meta;
-  db_->GetColumnFamilyMetaData(d->cf, &meta);
+                                     uint64_t max_seq, uint64_t removal_time) {
+  DomainFiles df;
+  Status s = ReadDomainFiles(d, &df);
+  if (!s.ok()) return s;
   const rocksdb::LevelMetaData* last = nullptr;
-  for (const auto& level : meta.levels) {
+  for (const auto& level : df.meta.levels) {
     if (!level.files.empty()) last = &level;
   }
   if (last == nullptr || last->level == 0) return Status::OK();
   for (const auto& f : last->files) {
-    // Whole files inside the range, older than the removal: nothing in
-    // them survives it, and no level below holds older versions.
+    // Whole files inside the range, every record of them hidden by the
+    // removal (written at or before its time, as reads judge it): nothing
+    // in them survives it, and no level below holds older versions. Their
+    // sequence numbers cannot tell on their own: a cold ingest into a free
+    // range and a compaction to the last level both leave sequence number 0
+    // on records written after the removal.
+    FileRecordStats stats;
     if (f.being_compacted || f.smallestkey < begin || f.largestkey >= end ||
-        f.largest_seqno > max_seq) {
+        f.largest_seqno > max_seq || !df.StatsOf(f, &stats) || stats.undecodable != 0 ||
+        stats.max_record_time > removal_time) {
       continue;
     }
     MarkPurgeStep(PurgeStep::kDropFile, true);
@@ -496,7 +503,8 @@ Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compact
       const size_t index = domain_index_.at(name);
       std::pair<std::string, std::string> range;
       RemovalRangeBounds(r.tenant, prefix, &range.first, &range.second);
-      Status s = DropCoveredFiles(&domains_[index], range.first, range.second, r.seq_before);
+      Status s =
+          DropCoveredFiles(&domains_[index], range.first, range.second, r.seq_before, r.time);
       if (!s.ok()) return s;
       ranges[index].push_back(std::move(range));
     }

@@ -236,9 +236,10 @@ class Store::Impl {
                              uint64_t* compactions, bool* skipped);
   // Deletes, without rewriting, the last-level files of the domain that lie
   // inside [begin, end) and hold only records at or below sequence number
-  // max_seq (all covered by a removal).
+  // max_seq and written at or before removal_time (all hidden by a
+  // removal), by their record properties.
   Status DropCoveredFiles(Domain* d, const std::string& begin, const std::string& end,
-                          uint64_t max_seq);
+                          uint64_t max_seq, uint64_t removal_time);
   // True if a raw read of [begin, end) finds no record written at or before
   // time (a logical removal's records are all gone).
   Status RangeClearOf(Domain* d, const std::string& begin, const std::string& end, uint64_t time,
