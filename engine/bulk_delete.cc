@@ -138,11 +138,10 @@ Status Store::Impl::LockRemovalsForWrite(
     const std::shared_ptr<const RemovalSet> set = CurrentRemovals();
     if (!set) return Status::OK();
     std::vector<uint64_t> unmarked;
-    for (const auto& [d, key] : keys) {
-      const RemovalSet::Entry* e = set->Covering(IndexOf(d), key);
-      if (e != nullptr && !e->written_under) unmarked.push_back(e->id);
-    }
+    for (const auto& [d, key] : keys) set->UnmarkedCovering(IndexOf(d), key, &unmarked);
     if (unmarked.empty()) return Status::OK();
+    std::sort(unmarked.begin(), unmarked.end());
+    unmarked.erase(std::unique(unmarked.begin(), unmarked.end()), unmarked.end());
     lock->unlock();
     // Mark them durably before the write: the WAL keeps writes in order, so
     // a record that survives a crash has its mark before it.
