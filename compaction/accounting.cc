@@ -122,7 +122,14 @@ void AccountingListener::OnTableFileCreated(const rocksdb::TableFileCreationInfo
 }
 
 void AccountingListener::OnFlushCompleted(rocksdb::DB*, const rocksdb::FlushJobInfo& info) {
-  if (DomainCounters* c = Find(info.cf_name)) c->flushes.fetch_add(1, std::memory_order_relaxed);
+  DomainCounters* c = Find(info.cf_name);
+  if (c == nullptr) return;
+  c->flushes.fetch_add(1, std::memory_order_relaxed);
+  if (info.flush_reason == rocksdb::FlushReason::kWalFull) {
+    c->wal_limit_flushes.fetch_add(1, std::memory_order_relaxed);
+  } else if (info.flush_reason == rocksdb::FlushReason::kWriteBufferManager) {
+    c->memory_budget_flushes.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 void AccountingListener::OnCompactionCompleted(rocksdb::DB* db,

@@ -71,6 +71,11 @@ struct DomainCounters {
   std::atomic<uint64_t> compaction_bytes_read{0};
   std::atomic<uint64_t> ingest_bytes{0};
   std::atomic<uint64_t> flushes{0};
+  // Flushes of this column family it did not ask for itself, by RocksDB's
+  // reason: the WAL limit (FlushReason::kWalFull) and the memtable budget
+  // (kWriteBufferManager).
+  std::atomic<uint64_t> wal_limit_flushes{0};
+  std::atomic<uint64_t> memory_budget_flushes{0};
   std::atomic<uint64_t> compactions{0};
   std::atomic<uint64_t> trivial_moves{0};       // files moved down without rewriting
   std::atomic<uint64_t> trivial_move_bytes{0};

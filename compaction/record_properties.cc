@@ -11,7 +11,9 @@ namespace metakv {
 
 namespace {
 
-constexpr uint64_t kStatsFormatVersion = 1;
+// Version 2 added max_record_time, after the tenants; version 1 still
+// decodes (max_record_time unknown).
+constexpr uint64_t kStatsFormatVersion = 2;
 
 class RecordPropertiesCollector : public rocksdb::TablePropertiesCollector {
  public:
@@ -42,6 +44,7 @@ class RecordPropertiesCollector : public rocksdb::TablePropertiesCollector {
       return rocksdb::Status::OK();
     }
     ++stats_.records;
+    stats_.max_record_time = std::max(stats_.max_record_time, r.time);
     if (r.IsTombstone()) {
       ++stats_.tombstones;
       stats_.tombstone_bytes += key.size() + value.size();
@@ -119,6 +122,7 @@ std::string FileRecordStats::Encode() const {
     out += tenant;
     codecs::PutVarint64(&out, bytes);
   }
+  codecs::PutVarint64(&out, max_record_time);
   return out;
 }
 
@@ -131,7 +135,9 @@ bool FileRecordStats::Decode(std::string_view in, FileRecordStats* out) {
                       &s.other_tenant_bytes, &count}) {
     if (!codecs::GetVarint64(&in, v)) return false;
   }
-  if (version != kStatsFormatVersion || count > kTopTenantsPerFile) return false;
+  if ((version != 1 && version != kStatsFormatVersion) || count > kTopTenantsPerFile) {
+    return false;
+  }
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t length = 0, bytes = 0;
     if (!codecs::GetVarint64(&in, &length) || length > in.size()) return false;
@@ -139,6 +145,11 @@ bool FileRecordStats::Decode(std::string_view in, FileRecordStats* out) {
     in.remove_prefix(length);
     if (!codecs::GetVarint64(&in, &bytes)) return false;
     s.tenant_bytes.emplace_back(std::move(tenant), bytes);
+  }
+  if (version == 1) {
+    s.max_record_time = kNever;
+  } else if (!codecs::GetVarint64(&in, &s.max_record_time)) {
+    return false;
   }
   if (!in.empty()) return false;
   *out = std::move(s);

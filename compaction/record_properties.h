@@ -40,6 +40,11 @@ struct FileRecordStats {
   uint64_t max_tombstone_time = 0;
   uint64_t min_expiry = kNever;  // expiry of any record (tombstones too)
   uint64_t max_expiry = 0;
+  // The newest write or delete time of any record (0 if none): a removal
+  // hides every record of the file in its range if this is at or before
+  // the removal's time. kNever where a file written before it was recorded
+  // (format version 1) does not tell.
+  uint64_t max_record_time = 0;
   // The largest tenants of the file by key + value bytes, largest first:
   // (encoded tenant prefix, bytes). other_tenant_bytes sums the rest.
   std::vector<std::pair<std::string, uint64_t>> tenant_bytes;

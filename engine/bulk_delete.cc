@@ -136,11 +136,10 @@ Status Store::Impl::LockRemovalsForWrite(
     const std::shared_ptr<const RemovalSet> set = CurrentRemovals();
     if (!set) return Status::OK();
     std::vector<uint64_t> unmarked;
-    for (const auto& [d, key] : keys) {
-      const RemovalSet::Entry* e = set->Covering(IndexOf(d), key);
-      if (e != nullptr && !e->written_under) unmarked.push_back(e->id);
-    }
+    for (const auto& [d, key] : keys) set->UnmarkedCovering(IndexOf(d), key, &unmarked);
     if (unmarked.empty()) return Status::OK();
+    std::sort(unmarked.begin(), unmarked.end());
+    unmarked.erase(std::unique(unmarked.begin(), unmarked.end()), unmarked.end());
     lock->unlock();
     // Mark them durably before the write: the WAL keeps writes in order, so
     // a record that survives a crash has its mark before it.
@@ -336,22 +335,31 @@ Status Store::Impl::EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* com
 }
 
 Status Store::Impl::DropCoveredFiles(Domain* d, const std::string& begin, const std::string& end,
-                                     uint64_t max_seq) {
-  rocksdb::ColumnFamilyMetaData meta;
-  db_->GetColumnFamilyMetaData(d->cf, &meta);
+                                     uint64_t max_seq, uint64_t removal_time) {
+  DomainFiles df;
+  Status s = ReadDomainFiles(d, &df);
+  if (!s.ok()) return s;
   const rocksdb::LevelMetaData* last = nullptr;
-  for (const auto& level : meta.levels) {
+  for (const auto& level : df.meta.levels) {
     if (!level.files.empty()) last = &level;
   }
   if (last == nullptr || last->level == 0) return Status::OK();
   for (const auto& f : last->files) {
-    // Whole files inside the range, older than the removal: nothing in
-    // them survives it, and no level below holds older versions.
+    // Whole files inside the range, every record of them hidden by the
+    // removal (written at or before its time, as reads judge it): nothing
+    // in them survives it, and no level below holds older versions. Their
+    // sequence numbers cannot tell on their own: a cold ingest into a free
+    // range and a compaction to the last level both leave sequence number 0
+    // on records written after the removal.
+    FileRecordStats stats;
     if (f.being_compacted || f.smallestkey < begin || f.largestkey >= end ||
-        f.largest_seqno > max_seq) {
+        f.largest_seqno > max_seq || !df.StatsOf(f, &stats) || stats.undecodable != 0 ||
+        stats.max_record_time > removal_time) {
       continue;
     }
+    MarkPurgeStep(PurgeStep::kDropFile, true);
     rocksdb::Status rs = db_->DeleteFile(f.name);
+    MarkPurgeStep(PurgeStep::kDropFile, false);
     if (rs.ok()) {
       d->counters->purge_dropped_files.fetch_add(1, std::memory_order_relaxed);
       d->counters->purge_dropped_bytes.fetch_add(f.size, std::memory_order_relaxed);
@@ -390,8 +398,10 @@ Status Store::Impl::CompactFilesInPlace(
       rocksdb::CompactionJobInfo info;
       std::vector<std::string> outputs;
       const uint64_t inherited = f.num_deletions == 0 ? 0 : MarkerTime(d, f, now);
+      MarkPurgeStep(PurgeStep::kPurgeCompaction, true);
       rocksdb::Status rs =
           db_->CompactFiles(co, d->cf, {f.db_path + f.name}, level.level, -1, &outputs, &info);
+      MarkPurgeStep(PurgeStep::kPurgeCompaction, false);
       if (rs.IsInvalidArgument() || rs.IsAborted() || rs.IsBusy()) {  // raced
         *skipped = true;
         continue;
@@ -490,7 +500,8 @@ Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compact
       const size_t index = domain_index_.at(name);
       std::pair<std::string, std::string> range;
       RemovalRangeBounds(r.tenant, prefix, &range.first, &range.second);
-      Status s = DropCoveredFiles(&domains_[index], range.first, range.second, r.seq_before);
+      Status s =
+          DropCoveredFiles(&domains_[index], range.first, range.second, r.seq_before, r.time);
       if (!s.ok()) return s;
       ranges[index].push_back(std::move(range));
     }
@@ -516,7 +527,9 @@ Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compact
       bool clear = false;
       Status s = RangeClearOf(d, begin, end, r.time, &clear);
       if (s.ok() && !clear && !skipped[IndexOf(d)]) {
+        MarkPurgeStep(PurgeStep::kPurgeCompaction, true);
         s = CompactToBottom(d, begin, end);
+        MarkPurgeStep(PurgeStep::kPurgeCompaction, false);
         ++*compactions;
         if (s.ok()) s = RangeClearOf(d, begin, end, r.time, &clear);
       }
@@ -525,7 +538,9 @@ Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compact
     }
     if (!gone) continue;  // tried again next time
     std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
+    MarkPurgeStep(PurgeStep::kForgetRemoval, true);
     rocksdb::Status rs = db_->Delete(rocksdb::WriteOptions(), default_cf_, r.Key());
+    MarkPurgeStep(PurgeStep::kForgetRemoval, false);
     if (!rs.ok()) return FromRocks(rs, "forgetting a purged removal");
     pending_removals_.erase(r.id);
     PublishRemovals();

@@ -162,6 +162,15 @@ const RemovalSet::Entry* RemovalSet::Covering(size_t domain, std::string_view en
   return best;
 }
 
+void RemovalSet::UnmarkedCovering(size_t domain, std::string_view encoded_key,
+                                  std::vector<uint64_t>* ids) const {
+  const std::vector<Entry>* entries = EntriesOf(domain, encoded_key);
+  if (entries == nullptr) return;
+  for (const Entry& e : *entries) {
+    if (!e.written_under && e.begin <= encoded_key && encoded_key < e.end) ids->push_back(e.id);
+  }
+}
+
 const RemovalSet::Entry* RemovalSet::Purgeable(size_t domain, std::string_view encoded_key,
                                                uint64_t record_time, uint64_t purge_time) const {
   const std::vector<Entry>* entries = EntriesOf(domain, encoded_key);

@@ -104,6 +104,13 @@ class RemovalSet {
   // The newest entry whose range holds encoded_key, whatever the time; null
   // if none.
   const Entry* Covering(size_t domain, std::string_view encoded_key) const;
+  // The ids of every entry whose range holds encoded_key and that nothing
+  // was written under yet, appended to *ids. A write must mark them all,
+  // not only the newest: removals overlap (a tenant's and its trees', a
+  // tree removed twice), and an older one whose range holds a newer record
+  // must not let a compaction skip to its end or a scan seek past it.
+  void UnmarkedCovering(size_t domain, std::string_view encoded_key,
+                        std::vector<uint64_t>* ids) const;
   // A hiding entry whose purge time is at or before purge_time (the one
   // nothing was written under since, if any); null if none.
   const Entry* Purgeable(size_t domain, std::string_view encoded_key, uint64_t record_time,

@@ -1,5 +1,6 @@
 #include "engine/rocksdb_util.h"
 
+#include <cstdint>
 #include <string>
 
 namespace metakv {
@@ -58,8 +59,23 @@ rocksdb::WALRecoveryMode ToRocks(WalRecoveryMode m) {
   return rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
 }
 
+uint64_t FractionOf(uint64_t bytes, double fraction) {
+  const double v = static_cast<double>(bytes) * fraction;
+  return v >= static_cast<double>(bytes) ? bytes : static_cast<uint64_t>(v);
+}
+
+uint64_t MemtableBudgetBytes(const Options& options) {
+  return FractionOf(options.memory_budget_bytes, options.memtable_budget_fraction);
+}
+
+uint64_t StoreMaxTotalWalBytes(const Options& options) {
+  const uint64_t budget = MemtableBudgetBytes(options);
+  return budget > UINT64_MAX / kWalBudgetMultiple ? UINT64_MAX : budget * kWalBudgetMultiple;
+}
+
 void ApplyStoreDbOptions(const Options& options, rocksdb::DBOptions* db_options) {
   if (options.rocksdb_env) db_options->env = options.rocksdb_env.get();
+  db_options->max_total_wal_size = StoreMaxTotalWalBytes(options);
   db_options->wal_recovery_mode = ToRocks(options.wal_recovery_mode);
   db_options->info_log_level = static_cast<rocksdb::InfoLogLevel>(options.info_log_level);
 }

@@ -110,14 +110,6 @@ double Ratio(uint64_t num, uint64_t den) {
   return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den);
 }
 
-// bytes * fraction, rounded down. REQUIRES: 0 <= fraction <= 1. As a double
-// the product of a size near UINT64_MAX rounds up to 2^64, which does not
-// convert back (undefined behaviour): such products give bytes itself.
-uint64_t FractionOf(uint64_t bytes, double fraction) {
-  const double v = static_cast<double>(bytes) * fraction;
-  return v >= static_cast<double>(bytes) ? bytes : static_cast<uint64_t>(v);
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------- Store ----
@@ -219,9 +211,7 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
 
   cache_ = rocksdb::NewLRUCache(options.memory_budget_bytes);
   write_buffer_manager_ = std::make_shared<rocksdb::WriteBufferManager>(
-      static_cast<size_t>(
-          FractionOf(options.memory_budget_bytes, options.memtable_budget_fraction)),
-      cache_);
+      static_cast<size_t>(MemtableBudgetBytes(options)), cache_);
   if (options.enable_statistics) statistics_ = rocksdb::CreateDBStatistics();
   accounting_ = std::make_shared<AccountingListener>();
   for (const auto& d : options.domains) {
@@ -1283,6 +1273,8 @@ Status Store::Impl::GetStats(Stats* stats) {
     ds.compaction_bytes_read = c.compaction_bytes_read.load();
     ds.ingest_bytes_written = c.ingest_bytes.load();
     ds.flushes = c.flushes.load();
+    ds.wal_limit_flushes = c.wal_limit_flushes.load();
+    ds.memory_budget_flushes = c.memory_budget_flushes.load();
     ds.compactions = c.compactions.load();
     ds.trivial_moves = c.trivial_moves.load();
     ds.trivial_move_bytes = c.trivial_move_bytes.load();

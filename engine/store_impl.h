@@ -15,6 +15,7 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <thread>
 #include <memory>
 #include <mutex>
@@ -113,6 +114,19 @@ class Store::Impl {
   void TEST_RunMaintenance() { MaintenancePass(); }
   FlushController* TEST_flush_controller() { return flush_controller_.get(); }
   rocksdb::Statistics* TEST_statistics() { return statistics_.get(); }
+  // The steps of a removal's purge (engine/bulk_delete.cc), for crash
+  // tests: a file the removal covers deleted whole (DB::DeleteFile), a file
+  // compacted for the purge (in place, or the range down to the last level
+  // when a hidden record is left), and the removal's record deleted once
+  // its ranges are clear ("forgotten").
+  enum class PurgeStep { kDropFile, kPurgeCompaction, kForgetRemoval };
+  // Called on the purging thread as each step begins (begin true) and once
+  // it has returned (begin false). Null: none (default).
+  using PurgeStepHook = std::function<void(PurgeStep step, bool begin)>;
+  void TEST_SetPurgeStepHook(PurgeStepHook hook) {
+    std::lock_guard<std::mutex> lock(deadline_mu_);
+    purge_step_hook_ = std::move(hook);
+  }
 
   // Called by iterators on destruction.
   void IteratorClosed() { open_iterators_.fetch_sub(1, std::memory_order_relaxed); }
@@ -223,9 +237,10 @@ class Store::Impl {
                              uint64_t* compactions, bool* skipped);
   // Deletes, without rewriting, the last-level files of the domain that lie
   // inside [begin, end) and hold only records at or below sequence number
-  // max_seq (all covered by a removal).
+  // max_seq and written at or before removal_time (all hidden by a
+  // removal), by their record properties.
   Status DropCoveredFiles(Domain* d, const std::string& begin, const std::string& end,
-                          uint64_t max_seq);
+                          uint64_t max_seq, uint64_t removal_time);
   // True if a raw read of [begin, end) finds no record written at or before
   // time (a logical removal's records are all gone).
   Status RangeClearOf(Domain* d, const std::string& begin, const std::string& end, uint64_t time,
@@ -334,6 +349,11 @@ class Store::Impl {
   void NoteMarkerFiles(const Domain* d, const std::vector<std::string>& files, uint64_t time);
   // One per domain, then the default column family.
   std::vector<MemtableWatch> memtable_watch_;  // GUARDED_BY(deadline_mu_)
+  PurgeStepHook purge_step_hook_;              // GUARDED_BY(deadline_mu_)
+  // Reports a purge step to the hook, if any. REQUIRES: deadline_mu_ held.
+  void MarkPurgeStep(PurgeStep step, bool begin) {
+    if (purge_step_hook_) purge_step_hook_(step, begin);
+  }
 
   std::mutex snapshots_mu_;
   std::set<SnapshotImpl*> snapshots_;     // GUARDED_BY(snapshots_mu_)

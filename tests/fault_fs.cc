@@ -6,7 +6,7 @@ namespace metakv::test {
 
 namespace {
 
-const char* OpName(FaultOp op) {
+const char* OpNameOf(FaultOp op) {
   switch (op) {
     case kFaultCreate: return "create";
     case kFaultWrite: return "write";
@@ -226,6 +226,13 @@ void FaultFs::Clear() {
   rules_.clear();
 }
 
+void FaultFs::SetObserver(Observer observer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  observer_ = std::move(observer);
+}
+
+const char* FaultFs::OpName(FaultOp op) { return OpNameOf(op); }
+
 void FaultFs::Reseed(uint64_t seed) {
   std::lock_guard<std::mutex> lock(mu_);
   rng_.seed(seed);
@@ -257,6 +264,7 @@ void FaultFs::ResetCounts() {
 
 rocksdb::IOStatus FaultFs::Check(FaultOp op, const std::string& path, bool* corrupt) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (observer_) observer_(op, path);
   if (calls_.size() < (1u << 20)) calls_.push_back(Count{op, path});
   for (ArmedRule& a : rules_) {
     const FaultRule& r = a.rule;
@@ -276,7 +284,7 @@ rocksdb::IOStatus FaultFs::Check(FaultOp op, const std::string& path, bool* corr
       *corrupt = true;
       return rocksdb::IOStatus::OK();
     }
-    log_.push_back(std::string(OpName(op)) + " " + base);
+    log_.push_back(std::string(OpNameOf(op)) + " " + base);
     // Named like the POSIX file system's errors: the message, then the
     // file.
     const std::string msg = r.error.getState() != nullptr ? r.error.getState() : "injected fault";

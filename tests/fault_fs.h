@@ -14,7 +14,9 @@
 //
 // Thread-safe: RocksDB calls it from its background threads. Clear() lifts
 // every fault; Injected() counts the faults injected so far and Log() names
-// them ("write 000012.log", ...).
+// them ("write 000012.log", ...). An observer (SetObserver) sees every call
+// before it is decided and made, on the calling thread: a crash test can
+// end the process at a chosen file operation.
 #ifndef METAKV_TESTS_FAULT_FS_H_
 #define METAKV_TESTS_FAULT_FS_H_
 
@@ -23,6 +25,7 @@
 #include <rocksdb/io_status.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -74,6 +77,13 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   // Lifts every fault.
   void Clear();
   void Reseed(uint64_t seed);
+  // Called with every operation and its file before the operation is
+  // decided and made (under the FaultFs's lock: it must not call back into
+  // the FaultFs). Null: none.
+  using Observer = std::function<void(FaultOp op, const std::string& path)>;
+  void SetObserver(Observer observer);
+  // "create", "write", "sync", ... for messages.
+  static const char* OpName(FaultOp op);
 
   uint64_t Injected() const;
   std::vector<std::string> Log() const;
@@ -130,6 +140,7 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   uint64_t injected_ = 0;          // GUARDED_BY(mu_)
   std::vector<std::string> log_;   // GUARDED_BY(mu_)
   std::vector<Count> calls_;       // GUARDED_BY(mu_)
+  Observer observer_;              // GUARDED_BY(mu_)
 };
 
 }  // namespace metakv::test

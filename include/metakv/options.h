@@ -215,6 +215,16 @@ struct Options {
   uint64_t memory_budget_bytes = 1ull << 30;
   // Share of memory_budget_bytes that memtables of all domains together may
   // use before RocksDB flushes the largest. Default: 0.5.
+  //
+  // It also caps the write-ahead log: the live WAL files of the store stay
+  // within 4 times this memtable budget (RocksDB's max_total_wal_size; with
+  // the defaults, 2 GiB), which bounds their disk space and what Open
+  // replays. A WAL file goes only once every domain's writes in it are
+  // flushed, so when the WAL outgrows the cap, the domains holding writes
+  // in its oldest file are flushed (DomainStats::wal_limit_flushes): a
+  // quiet domain with a few unflushed writes is flushed once per 4 budgets
+  // of WAL written by the others, however busy they are, and at no other
+  // time because of them.
   double memtable_budget_fraction = 0.5;
   // RocksDB background flush and compaction threads. Default: 2.
   int max_background_jobs = 2;

@@ -46,6 +46,13 @@ struct DomainStats {
   uint64_t compaction_bytes_read = 0;
   uint64_t ingest_bytes_written = 0;
   uint64_t flushes = 0;
+  // Of those, flushes another domain's writes forced on this one: by the
+  // store's WAL limit (the oldest WAL file holds some of this domain's
+  // unflushed writes and the WAL has outgrown the limit, see
+  // Options::memtable_budget_fraction), and by the memtable budget (RocksDB's
+  // WriteBufferManager flushing the domain with the oldest memtable).
+  uint64_t wal_limit_flushes = 0;
+  uint64_t memory_budget_flushes = 0;
   uint64_t compactions = 0;          // rewriting compactions
   uint64_t trivial_moves = 0;        // files moved down a level without a rewrite
   uint64_t trivial_move_bytes = 0;

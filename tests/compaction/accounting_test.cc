@@ -313,5 +313,35 @@ TEST(AccountingTest, LedgerIsBoundedAndSharesAddUp) {
   EXPECT_EQ(got[""], 100u);
 }
 
+// Files carry the newest record time since format version 2 (a removal's
+// purge drops a file whole only if it is at or before the removal);
+// version 1 files still decode, with that time unknown.
+TEST(AccountingTest, RecordStatsCarryTheNewestRecordTimeAndVersionOneStillDecodes) {
+  FileRecordStats stats;
+  stats.records = 3;
+  stats.permanent = 3;
+  stats.max_record_time = 1700000123;
+  const std::string v2 = stats.Encode();
+  FileRecordStats back;
+  ASSERT_TRUE(FileRecordStats::Decode(v2, &back));
+  EXPECT_EQ(back.records, 3u);
+  EXPECT_EQ(back.max_record_time, 1700000123u);
+
+  stats.max_record_time = 5;  // one varint byte at the end
+  std::string v1 = stats.Encode();
+  ASSERT_EQ(v1[0], 2);  // the version, a one-byte varint
+  v1[0] = 1;
+  v1.pop_back();
+  ASSERT_TRUE(FileRecordStats::Decode(v1, &back));
+  EXPECT_EQ(back.records, 3u);
+  EXPECT_EQ(back.max_record_time, FileRecordStats::kNever);
+  // Version 2 without the time, or version 1 with it, is damaged.
+  std::string cut = stats.Encode();
+  cut.pop_back();
+  EXPECT_FALSE(FileRecordStats::Decode(cut, &back));
+  v1.push_back(5);
+  EXPECT_FALSE(FileRecordStats::Decode(v1, &back));
+}
+
 }  // namespace
 }  // namespace metakv

@@ -13,6 +13,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <random>
 #include <set>
@@ -21,6 +25,7 @@
 #include "codecs/key_codec.h"
 #include "engine/store_impl.h"
 #include "tests/engine/store_fixture.h"
+#include "tests/fault_fs.h"
 
 namespace metakv::test {
 namespace {
@@ -464,6 +469,84 @@ TEST_F(BulkDeleteTest, RemoveTenantDropsEveryDomainAndLeavesOthersAlone) {
   ExpectMatchesModel();
 }
 
+// A purge drops whole only last-level files whose records a removal hides.
+// Sequence numbers cannot tell: RocksDB gives a cold ingest into a free key
+// range sequence number 0, and compaction to the last level zeroes them, so
+// files written after the removal look older than it. Here both kinds hold
+// records written after the removal, alone in the removed tenant's range;
+// the purge must keep them.
+TEST_F(BulkDeleteTest, FilesWrittenAfterARemovalSurviveItsPurge) {
+  Populate();
+  FlushAndCompact();
+  MKV_ASSERT_OK(store_->RemoveTenant(WriteOptions(), "a"));
+  clock_->AdvanceSeconds(1);
+  MKV_ASSERT_OK(store_->IngestCold(kHistory, "a", {{"h1", "ingested after", 0}}));
+  std::vector<std::string> fresh;
+  for (int i = 0; i < 600; ++i) {
+    fresh.push_back(RandomBytes(80, 7000 + i));
+    MKV_ASSERT_OK(Put(kInode, "a", Key("F", i / 60, i), fresh.back()));
+  }
+  FlushAndCompact();  // the old records of a are purged, the fresh ones at the last level
+  clock_->AdvanceSeconds(1);
+  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+  auto check = [&](const char* when) {
+    EXPECT_EQ(ScanForward(store_.get(), kHistory, TenantSpec("a")).size(), 1u) << when;
+    const std::vector<Entry> inode = ScanForward(store_.get(), kInode, TenantSpec("a"));
+    ASSERT_EQ(inode.size(), fresh.size()) << when;
+    for (size_t i = 0; i < fresh.size(); ++i) EXPECT_EQ(inode[i].value, fresh[i]) << when << i;
+  };
+  check("after the purge");
+  EXPECT_EQ(StatsOf(kInode).pending_purges, 0u);
+  Reopen();
+  check("after a reopen");
+}
+
+// Removals overlap: a tenant removal covers every tree removal of the
+// tenant, and a tree may be removed twice. A record written after both lies
+// under the older one's range too, so the older one must count as written
+// under: otherwise a compaction dropping its hidden records skips to the end
+// of its range (kRemoveAndSkipUntil) over the new record, and a scan meeting
+// one of its hidden records seeks past the new record.
+TEST_F(BulkDeleteTest, AWriteUnderOverlappingRemovalsCountsForEveryOneOfThem) {
+  Populate(2, 10);
+  MKV_ASSERT_OK(Put(kInode, "a", "A/first", "old"));  // before the trees
+  FlushAndCompact();
+  // The compaction case: a tree removed, then its whole tenant; a new
+  // record in the tree after both, compacted with the tree's old records.
+  MKV_ASSERT_OK(RemoveTree("a", "T1/", RemoveMode::kHard));
+  clock_->AdvanceSeconds(1);
+  MKV_ASSERT_OK(store_->RemoveTenant(WriteOptions(), "a"));
+  clock_->AdvanceSeconds(1);
+  MKV_ASSERT_OK(Put(kInode, "a", "T1/new", "v1"));
+  FlushAndCompact();
+  EXPECT_EQ(Get(kInode, "a", "T1/new"), "v1");
+  // The scan case: a tenant removed, then one of its trees; a new record in
+  // the tree after both; a scan of the tenant meets hidden records of the
+  // tenant's removal alone ("A/first", T2) before the tree.
+  MKV_ASSERT_OK(Put(kInode, "b", "A/first", "old"));
+  MKV_ASSERT_OK(store_->RemoveTenant(WriteOptions(), "b"));
+  clock_->AdvanceSeconds(1);
+  MKV_ASSERT_OK(RemoveTree("b", "T2/", RemoveMode::kHard));
+  clock_->AdvanceSeconds(1);
+  MKV_ASSERT_OK(Put(kInode, "b", "T2/new", "v2"));
+  for (bool flushed : {false, true}) {
+    const std::vector<Entry> scan = ScanForward(store_.get(), kInode, TenantSpec("b"));
+    ASSERT_EQ(scan.size(), 1u) << (flushed ? "flushed" : "in the memtable");
+    EXPECT_EQ(scan[0].key, "T2/new");
+    EXPECT_EQ(ScanBackward(store_.get(), kInode, TenantSpec("b")).size(), 1u);
+    FlushAndCompact();
+  }
+  EXPECT_EQ(Get(kInode, "b", "T2/new"), "v2");
+  // And after the purge and a reopen.
+  clock_->AdvanceSeconds(1);
+  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+  Reopen();
+  EXPECT_EQ(Get(kInode, "a", "T1/new"), "v1");
+  EXPECT_EQ(ScanForward(store_.get(), kInode, TenantSpec("a")).size(), 1u);
+  EXPECT_EQ(ScanForward(store_.get(), kInode, TenantSpec("b")).size(), 1u);
+  EXPECT_EQ(StatsOf(kInode).pending_purges, 0u);
+}
+
 TEST_F(BulkDeleteTest, BadArgumentsAreRefusedAndChangeNothing) {
   MKV_ASSERT_OK(Put(kInode, "a", "T1/x", "v"));
   auto remove = [&](std::string_view tenant, std::vector<PrefixRef> prefixes, RemoveMode mode) {
@@ -676,118 +759,389 @@ TEST_F(BulkDeleteTest, MaintenanceEnforcesThePurgeDeadline) {
   }
 }
 
-// A crash in the middle of tenant removals: a child process (this binary,
-// as TenantRemovalChild below) removes tenants one after another
-// (synced), with purge work in between, and is killed at a random moment;
-// after reopening, every tenant is whole in every domain or gone from all,
-// and every removal the child saw acknowledged is complete.
-constexpr int kCrashTenants = 24;
-constexpr int kCrashKeys = 150;
+// ----------------------------------------- A crash during tenant removals ----
+//
+// A child process (this binary, as TenantRemovalChild below) removes tenants
+// one after another (synced) and purges them: after each removal it moves
+// its clock past the removal's second, so the removal is purgeable, and
+// runs EnforcePurgeDeadline(0) (sometimes after a CompactRange of a small
+// tenant, sometimes only after the next removal), which drops files whole,
+// compacts files in place and forgets removals. Large tenants (every third)
+// own whole files at the last level; small ones share them (history too:
+// the setup's CompactRange merged the ingested files). The child is killed inside one of those
+// purge steps: Store::Impl's purge-step hook tells the child which step its
+// thread is in, and the child's file system (FaultFs's observer) sends it
+// SIGKILL just before the n-th file write, sync, create, rename or delete
+// its thread makes inside the m-th step of the round's kind. In every
+// fourth round the parent instead kills it at once after a few
+// acknowledgements, wherever it is. The child writes each acknowledgement,
+// each step it finished (with its file operations) and where it was killed
+// to a pipe; the parent counts the kills that landed inside each kind of
+// step and requires one of each.
+//
+// After each crash the parent reopens the store and checks: every tenant is
+// whole (every acknowledged record, exact values, in every domain) or gone
+// from every domain; every acknowledged removal is complete; the removed
+// tenants are the ones removed first; a removal whose record is gone
+// ("forgotten") left no record of its tenant in any live SST file or
+// memtable; a tenant that is whole has no pending removal. Every other round
+// (and the last) it then finishes the purge itself and checks that no
+// removal is pending and no record of a removed tenant is left in the files
+// (read with rocksdb::SstFileReader over every live file); in the others
+// the next child resumes the purge a crash interrupted.
+constexpr int kCrashTenants = 30;
+constexpr int kCrashRounds = 8;
+// At most this many tenants removed per child, so the tenants after them
+// are checked whole after each crash.
+constexpr int kRemovalsPerChild = 5;
+const char* const kPurgeStepNames[] = {"drop", "compaction", "forget"};
+// The mutating file operations the purging thread makes in each kind of
+// step, as measured (the test prints them): a dropped file's MANIFEST write
+// and sync and the file's deletion; a compaction's output file (create,
+// write, sync; none when the filter drops every record), the directory's
+// sync, the MANIFEST write and sync and the input file's deletion; the
+// forgetting's WAL write. A kill aims at one of them.
+constexpr int kMaxKillOp[] = {3, 7, 1};
+
 std::string CrashTenant(int t) { return "t" + std::to_string(t); }
+bool LargeCrashTenant(int t) { return t % 3 == 0; }
+int CrashKeys(int t) { return LargeCrashTenant(t) ? 200 : 60; }
+// What tenant t holds in a domain, in key order.
+std::vector<Entry> CrashRecords(const std::string& domain, int t) {
+  std::vector<Entry> out;
+  if (domain == kHistory) {
+    out.push_back(Entry{CrashTenant(t), "h", "history of " + CrashTenant(t)});
+    return out;
+  }
+  for (int k = 0; k < CrashKeys(t); ++k) {
+    std::string value = domain == kInode
+                            ? RandomBytes(LargeCrashTenant(t) ? 400 : 40, t * 1000 + k)
+                            : "d" + std::to_string(t * 1000 + k);
+    out.push_back(Entry{CrashTenant(t), Key("T", k / 50, k), std::move(value)});
+  }
+  return out;
+}
+
+// The purge step the calling thread is in (-1: none) and the mutating file
+// operations it has made in it.
+thread_local int tls_purge_step = -1;
+thread_local int tls_step_ops = 0;
+constexpr uint32_t kMutatingOps = kFaultCreate | kFaultWrite | kFaultSync | kFaultRename |
+                                  kFaultLink | kFaultDelete;
 
 // The child of the crash test: when this binary starts with
-// METAKV_CHILD_DIR and METAKV_CHILD_FD set, it opens the store there and
-// removes tenants one after another (synced), writing one byte to the fd
-// after each acknowledgement, with purge work in between; it exits before
-// any test runs.
+// METAKV_CHILD_DIR and METAKV_CHILD_FD set, it opens the store there,
+// removes kRemovalsPerChild tenants from METAKV_CHILD_FIRST on, one after
+// another, and purges them as described above, reporting on the fd, and
+// exits before any test runs.
+// METAKV_CHILD_KILL is "step m n" (kill target) or "none"; METAKV_CHILD_SEED
+// seeds its choices.
 struct TenantRemovalChild {
   TenantRemovalChild() {
     const char* dir = std::getenv("METAKV_CHILD_DIR");
-    const char* fd = std::getenv("METAKV_CHILD_FD");
-    if (dir == nullptr || fd == nullptr) return;
-    std::unique_ptr<Store> child;
-    if (!Store::Open(SmallOptions(), dir, &child).ok()) _exit(2);
-    WriteOptions wo;
-    wo.sync = true;
-    for (int t = 0; t < kCrashTenants; ++t) {
-      if (!child->RemoveTenant(wo, CrashTenant(t)).ok()) _exit(3);
-      const char c = static_cast<char>(t);
-      if (write(std::atoi(fd), &c, 1) != 1) _exit(4);
-      if (t % 4 == 3 && !child->EnforcePurgeDeadline(0).ok()) _exit(5);
+    const char* fd_env = std::getenv("METAKV_CHILD_FD");
+    if (dir == nullptr || fd_env == nullptr) return;
+    const int fd = std::atoi(fd_env);
+    auto say = [fd](const std::string& line) {
+      const std::string l = line + "\n";  // one write: atomic on a pipe
+      if (write(fd, l.data(), l.size()) != static_cast<ssize_t>(l.size())) _exit(4);
+    };
+    const char* first_env = std::getenv("METAKV_CHILD_FIRST");
+    const char* kill_env = std::getenv("METAKV_CHILD_KILL");
+    const char* seed_env = std::getenv("METAKV_CHILD_SEED");
+    if (first_env == nullptr || kill_env == nullptr || seed_env == nullptr) _exit(6);
+    int target_step = -1, target_occurrence = 0, target_op = 0;
+    if (std::string(kill_env) != "none" &&
+        std::sscanf(kill_env, "%d %d %d", &target_step, &target_occurrence, &target_op) != 3) {
+      _exit(6);
     }
+    std::mt19937_64 rng(std::strtoull(seed_env, nullptr, 10));
+    int occurrences[3] = {0, 0, 0};
+
+    auto fs = std::make_shared<FaultFs>();
+    auto clock = std::make_shared<ManualClock>();
+    Options options = SmallOptions(clock);
+    options.rocksdb_env = FaultFs::MakeEnv(fs);
+    std::unique_ptr<Store> child;
+    if (!Store::Open(options, dir, &child).ok()) _exit(2);
+    // The store's time never runs backwards, and after a crash it may start
+    // up to a lease ahead of this clock: start from it.
+    const Snapshot* snap = child->GetSnapshot();
+    clock->SetMicros(snap->time_seconds() * 1000000);
+    child->ReleaseSnapshot(snap);
+
+    child->TEST_impl()->TEST_SetPurgeStepHook([&](Store::Impl::PurgeStep step, bool begin) {
+      const int s = static_cast<int>(step);
+      if (begin) {
+        tls_purge_step = s;
+        tls_step_ops = 0;
+        ++occurrences[s];
+        return;
+      }
+      say(std::string("STEP ") + kPurgeStepNames[s] + " " + std::to_string(tls_step_ops));
+      // The targeted step made fewer operations than the target: aim at the
+      // next step of its kind.
+      if (s == target_step && occurrences[s] == target_occurrence) ++target_occurrence;
+      tls_purge_step = -1;
+    });
+    fs->SetObserver([&](FaultOp op, const std::string& path) {
+      if (tls_purge_step < 0 || (op & kMutatingOps) == 0) return;
+      ++tls_step_ops;
+      if (tls_purge_step == target_step && occurrences[target_step] == target_occurrence &&
+          tls_step_ops == target_op) {
+        say(std::string("KILL ") + kPurgeStepNames[target_step] + " #" +
+            std::to_string(target_occurrence) + " before file operation " +
+            std::to_string(target_op) + ": " + FaultFs::OpName(op) + " " +
+            path.substr(path.find_last_of('/') + 1));
+        kill(getpid(), SIGKILL);
+      }
+    });
+
+    const int first = std::atoi(first_env);
+    for (int t = first; t < std::min(first + kRemovalsPerChild, kCrashTenants); ++t) {
+      if (!child->RemoveTenant(Synced(), CrashTenant(t)).ok()) _exit(3);
+      say("ACK " + std::to_string(t));
+      clock->AdvanceSeconds(1 + rng() % 2);  // past the removal's own second
+      Status s;
+      switch (rng() % 4) {
+        case 0:  // a small tenant's shared files compacted by a CompactRange first
+          if (!LargeCrashTenant(t)) s = child->CompactRange(kInode, CrashTenant(t));
+          if (s.ok()) s = child->EnforcePurgeDeadline(0);
+          break;
+        case 1:  // purged with the next one
+          break;
+        default:
+          s = child->EnforcePurgeDeadline(0);
+          break;
+      }
+      if (!s.ok()) _exit(5);
+    }
+    if (!child->EnforcePurgeDeadline(0).ok()) _exit(5);
+    say("DONE");
     _exit(0);
   }
 };
 const TenantRemovalChild tenant_removal_child;
 
-TEST_F(BulkDeleteTest, CrashDuringTenantRemovalLeavesEachTenantWholeOrGone) {
-  for (int t = 0; t < kCrashTenants; ++t) {
-    for (int k = 0; k < kCrashKeys; ++k) {
-      const std::string key = Key("T", k / 50, k);
-      MKV_ASSERT_OK(Put(kInode, CrashTenant(t), key, RandomBytes(30, t * 1000 + k)));
-      MKV_ASSERT_OK(Put(kDentry, CrashTenant(t), key, "d"));
+class CrashRemovalTest : public BulkDeleteTest {
+ protected:
+  // The tenants whose removal record is in the store (pending).
+  std::set<std::string> PendingRemovalTenants() {
+    std::set<std::string> out;
+    rocksdb::DB* db = store_->TEST_impl()->TEST_db();
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), db->DefaultColumnFamily()));
+    const rocksdb::Slice prefix(kRemovalKeyPrefix.data(), kRemovalKeyPrefix.size());
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      Removal r;
+      const Status s = Removal::Decode(std::string_view(it->key().data(), it->key().size()),
+                                       std::string_view(it->value().data(), it->value().size()),
+                                       &r);
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      out.insert(r.tenant);
     }
-    MKV_ASSERT_OK(store_->IngestCold(kHistory, CrashTenant(t), {{"h", "x", 0}}));
+    EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+    return out;
   }
+  uint64_t PendingPurges() {
+    uint64_t n = 0;
+    for (const std::string& d : {kInode, kDentry, kHistory}) n += StatsOf(d).pending_purges;
+    return n;
+  }
+  // The store's time may start ahead of clock_ after a crash: follow it.
+  void FollowStoreTime() {
+    const Snapshot* snap = store_->GetSnapshot();
+    if (snap->time_seconds() > clock_->NowSeconds()) {
+      clock_->SetMicros(snap->time_seconds() * 1000000);
+    }
+    store_->ReleaseSnapshot(snap);
+  }
+};
+
+TEST_F(CrashRemovalTest, CrashDuringTenantRemovalsAndTheirPurgeLeavesEachTenantWholeOrGone) {
+  for (int t = 0; t < kCrashTenants; ++t) {
+    for (const std::string& domain : {kInode, kDentry}) {
+      for (const Entry& e : CrashRecords(domain, t)) {
+        MKV_ASSERT_OK(Put(domain, e.tenant, e.key, e.value));
+      }
+    }
+    const Entry h = CrashRecords(kHistory, t)[0];
+    MKV_ASSERT_OK(store_->IngestCold(kHistory, h.tenant, {{h.key, h.value, 0}}));
+  }
+  FlushAndCompact();  // at the last level, where whole files can be dropped
   MKV_ASSERT_OK(store_->Close());
   store_.reset();
 
-  std::mt19937_64 rng(::testing::UnitTest::GetInstance()->random_seed());
-  int removed = 0;  // tenants [0, removed) acknowledged removed so far
-  for (int round = 0; round < 3 && removed < kCrashTenants; ++round) {
+  const uint32_t seed = ::testing::UnitTest::GetInstance()->random_seed();
+  std::printf("seed %u (run again with --gtest_random_seed=%u)\n", seed, seed);
+  std::mt19937_64 rng(seed);
+  int inside[3] = {0, 0, 0};  // kills that landed inside a step of each kind
+  int steps[3] = {0, 0, 0};   // steps the children finished
+  int min_ops[3] = {INT_MAX, INT_MAX, INT_MAX}, max_ops[3] = {0, 0, 0};  // in them
+  int parent_kills = 0;
+  int forgotten_checked = 0;  // removed tenants found forgotten after a crash
+  int gone = 0;  // tenants [0, gone) are removed
+  for (int round = 0; round < kCrashRounds && gone < kCrashTenants; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    // 0, 1, 2: kill inside a drop, a compaction, a forgetting; 3: the
+    // parent kills. The first time each kind is aimed at its first step's
+    // first operation; then at a random one.
+    const int mode = round % 4;
+    std::string target = "none";
+    if (mode < 3) {
+      const bool first = round < 4;
+      const int m = first ? 1 : 1 + static_cast<int>(rng() % 2);
+      const int n = first ? 1 : 1 + static_cast<int>(rng() % kMaxKillOp[mode]);
+      target = std::to_string(mode) + " " + std::to_string(m) + " " + std::to_string(n);
+    }
+    const int kill_after_acks = mode == 3 ? 1 + static_cast<int>(rng() % 3) : 0;
+    const uint64_t child_seed = rng();
+    std::printf("round %d: removing from %s; %s\n", round, CrashTenant(gone).c_str(),
+                mode < 3 ? ("kill inside " + std::string(kPurgeStepNames[mode]) + " target '" +
+                            target + "' (step m n)")
+                               .c_str()
+                         : ("parent kills after " + std::to_string(kill_after_acks) +
+                            " acknowledgements")
+                               .c_str());
+
     int fds[2];
     ASSERT_EQ(pipe(fds), 0);
-    const std::string fd_env = "METAKV_CHILD_FD=" + std::to_string(fds[1]);
-    const std::string dir_env = "METAKV_CHILD_DIR=" + dir_.path();
+    std::vector<std::string> env_strings{
+        "METAKV_CHILD_FD=" + std::to_string(fds[1]), "METAKV_CHILD_DIR=" + dir_.path(),
+        "METAKV_CHILD_FIRST=" + std::to_string(gone), "METAKV_CHILD_KILL=" + target,
+        "METAKV_CHILD_SEED=" + std::to_string(child_seed)};
+    std::vector<char*> env;
+    for (auto& e : env_strings) env.push_back(e.data());
+    env.push_back(nullptr);
     const pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       // Exec at once: a forked copy of a process with RocksDB's threads
       // could not run background work.
       close(fds[0]);
-      std::vector<char*> env{const_cast<char*>(fd_env.c_str()),
-                             const_cast<char*>(dir_env.c_str()), nullptr};
       char arg0[] = "/proc/self/exe";
       char* args[] = {arg0, nullptr};
       execve("/proc/self/exe", args, env.data());
       _exit(7);
     }
     close(fds[1]);
-    // Wait for a random number of new acknowledgements, then kill.
-    const int wait_for = static_cast<int>(rng() % (kCrashTenants - removed + 1));
-    int acked = 0;
-    char c;
-    while (acked < removed + wait_for && read(fds[0], &c, 1) == 1) acked = c + 1;
-    kill(pid, SIGKILL);
+    int acked = gone;  // tenants [0, acked) acknowledged removed
+    int acks = 0;
+    std::string killed_in, buffer;
+    bool done = false;
+    char chunk[512];
+    ssize_t got;
+    while ((got = read(fds[0], chunk, sizeof(chunk))) > 0) {
+      buffer.append(chunk, static_cast<size_t>(got));
+      size_t nl;
+      while ((nl = buffer.find('\n')) != std::string::npos) {
+        const std::string line = buffer.substr(0, nl);
+        buffer.erase(0, nl + 1);
+        if (line.rfind("ACK ", 0) == 0) {
+          acked = std::max(acked, std::atoi(line.c_str() + 4) + 1);
+          if (++acks == kill_after_acks) {
+            kill(pid, SIGKILL);
+            ++parent_kills;
+          }
+        } else if (line.rfind("STEP ", 0) == 0) {
+          for (int k = 0; k < 3; ++k) {
+            const size_t len = std::strlen(kPurgeStepNames[k]);
+            if (line.compare(5, len, kPurgeStepNames[k]) == 0 && line[5 + len] == ' ') {
+              ++steps[k];
+              const int ops = std::atoi(line.c_str() + 6 + len);
+              min_ops[k] = std::min(min_ops[k], ops);
+              max_ops[k] = std::max(max_ops[k], ops);
+            }
+          }
+        } else if (line.rfind("KILL ", 0) == 0) {
+          killed_in = line;
+          ++inside[mode];
+        } else if (line == "DONE") {
+          done = true;
+        }
+      }
+    }
+    close(fds[0]);
     int status = 0;
     waitpid(pid, &status, 0);
-    while (read(fds[0], &c, 1) == 1) acked = c + 1;  // acknowledged before the kill
-    close(fds[0]);
-    ASSERT_TRUE(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
-        << "child failed with exit " << WEXITSTATUS(status);
-    removed = std::max(removed, acked);
+    ASSERT_TRUE((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) ||
+                (WIFEXITED(status) && WEXITSTATUS(status) == 0 && done))
+        << "child failed: exit " << (WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    std::printf("  acknowledged up to %s; %s\n", CrashTenant(acked - 1).c_str(),
+                !killed_in.empty() ? killed_in.c_str()
+                : done             ? "the child finished without being killed"
+                                   : "killed by the parent");
 
+    // After the crash: whole or gone, before any purge work.
     OpenStore();
-    int gone_count = 0;
+    FollowStoreTime();
+    const std::set<std::string> pending = PendingRemovalTenants();
+    int gone_now = 0;
     for (int t = 0; t < kCrashTenants; ++t) {
       const std::string name = CrashTenant(t);
-      const size_t inodes = ScanForward(store_.get(), kInode, TenantSpec(name)).size();
-      const size_t dentries = ScanForward(store_.get(), kDentry, TenantSpec(name)).size();
-      const size_t history = ScanForward(store_.get(), kHistory, TenantSpec(name)).size();
-      const bool whole = inodes == kCrashKeys && dentries == kCrashKeys && history == 1;
-      const bool gone = inodes == 0 && dentries == 0 && history == 0;
-      EXPECT_TRUE(whole || gone) << "round " << round << " tenant " << t << ": " << inodes
-                                 << " inodes, " << dentries << " dentries, " << history
-                                 << " history";
-      if (t < removed) {
-        EXPECT_TRUE(gone) << "acknowledged removal of tenant " << t << " undone";
+      bool whole = true, empty = true;
+      for (const std::string& domain : {kInode, kDentry, kHistory}) {
+        const std::vector<Entry> seen = ScanForward(store_.get(), domain, TenantSpec(name));
+        whole = whole && seen == CrashRecords(domain, t);
+        empty = empty && seen.empty();
       }
-      if (gone) ++gone_count;
+      EXPECT_TRUE(whole || empty) << name << " is neither whole nor gone";
+      if (t < acked) {
+        EXPECT_TRUE(empty) << "acknowledged removal of " << name << " undone";
+      }
+      if (!empty) {
+        EXPECT_EQ(pending.count(name), 0u) << name << " is whole under a pending removal";
+        continue;
+      }
+      EXPECT_EQ(t, gone_now) << name << " is gone but an earlier tenant is not";
+      ++gone_now;
+      if (pending.count(name) == 0) {
+        ++forgotten_checked;
+        // Forgotten: only once nothing of it was left.
+        for (const std::string& domain : {kInode, kDentry, kHistory}) {
+          EXPECT_EQ(PhysicalRecords(store_.get(), domain, name, ""), 0u)
+              << "the removal of " << name << " was forgotten with records of it in "
+              << domain;
+        }
+      }
     }
-    // In flight at the kill: at most one more tenant gone.
-    EXPECT_LE(gone_count, removed + 1);
-    removed = gone_count;
-    // Reopened, the store finishes the purge of what was removed (the
-    // child's clock starts where this one does; each removal is dated no
-    // earlier than the last one, at most a second a round later).
-    clock_->AdvanceSeconds(10);
-    MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
-    EXPECT_EQ(StatsOf(kInode).pending_purges, 0u);
-    for (int t = 0; t < removed; ++t) {
-      EXPECT_EQ(PhysicalRecords(store_.get(), kInode, CrashTenant(t), ""), 0u) << t;
+    // Purge steps come only after an acknowledgement; the parent's kill may
+    // cut one more removal short.
+    EXPECT_GE(gone_now, acked);
+    EXPECT_LE(gone_now, mode == 3 ? acked + 1 : acked)
+        << gone_now << " tenants gone, " << acked << " removals acknowledged";
+    gone = gone_now;
+
+    if (round % 2 == 1 || round == kCrashRounds - 1 || gone == kCrashTenants) {
+      // Reopened, the store finishes the purge; then no record of a removed
+      // tenant is left in the files.
+      clock_->AdvanceSeconds(2);
+      MKV_ASSERT_OK(store_->WaitForBackgroundWork());
+      for (int pass = 0; pass < 3 && (pass == 0 || PendingPurges() > 0); ++pass) {
+        MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+      }
+      EXPECT_EQ(PendingPurges(), 0u);
+      EXPECT_TRUE(PendingRemovalTenants().empty());
+      for (int t = 0; t < gone; ++t) {
+        for (const std::string& domain : {kInode, kDentry, kHistory}) {
+          EXPECT_EQ(PhysicalRecords(store_.get(), domain, CrashTenant(t), ""), 0u)
+              << CrashTenant(t) << " in " << domain << " after the purge";
+        }
+      }
     }
     MKV_ASSERT_OK(store_->Close());
     store_.reset();
+    if (HasFailure()) break;
+  }
+  std::printf("kills inside a purge step: drop %d, compaction %d, forget %d; parent kills %d; "
+              "forgotten removals found after a crash (checked empty) %d\n",
+              inside[0], inside[1], inside[2], parent_kills, forgotten_checked);
+  for (int k = 0; k < 3; ++k) {
+    std::printf("%s steps the children finished: %d, with %d to %d file operations each\n",
+                kPurgeStepNames[k], steps[k], steps[k] > 0 ? min_ops[k] : 0, max_ops[k]);
+  }
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_GE(inside[k], 1) << "no kill landed inside a " << kPurgeStepNames[k] << " step";
   }
 }
 

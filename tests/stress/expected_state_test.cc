@@ -135,6 +135,14 @@ TEST(ExpectedStateTest, DamagedFilesAreRefusedNamingTheFile) {
       {"bad slot control", [&] { Overwrite(path, bytes - 64, 0xff00); }, "bad control word"},
       {"bad key kind", [&] { Overwrite(path, bytes - 56, 7); }, "bad key kind"},
       {"bad journal", [&] { Overwrite(path, 4096, 0x7700); }, "journal 0"},
+      {"committing slot group", [&] { Overwrite(path, 4096, 0x105); }, "journal 0: bad control"},
+      {"range out of the layout",
+       [&] {
+         Overwrite(path, 4096 + 8, 40);  // slots 40 to 49 of 48
+         Overwrite(path, 4096 + 16, 10);
+         Overwrite(path, 4096, 0x103);   // open, ranges, one range
+       },
+       "journal 0: entry names a slot out of range"},
   };
   for (const Case& c : cases) {
     std::filesystem::remove(path);
@@ -287,6 +295,113 @@ TEST(ExpectedStateTest, AKillAtAnyStoreOfAGroupLeavesAllOldOrAllNew) {
   // 3 x 3 state words, 3 journal entries, the journal word, 3 pending
   // marks; then 3 commits and the journal word.
   EXPECT_EQ(total, 3u * 3 + 3 + 1 + 3 + 3 + 1);
+}
+
+KeyState Removed(uint32_t id, uint64_t when) {
+  KeyState s;
+  s.kind = KeyKind::kRemoved;
+  s.value_id = id;
+  s.delete_time = when;
+  return s;
+}
+
+// A range group (a tenant removal) journals its ranges, not its slots; a
+// kill after any word store of its prepare, its commit, or of a recovery
+// resolving it either way (itself killed anywhere) leaves a file whose
+// group reads as exactly the old or the new states, and a finished
+// resolution the side it chose.
+TEST(ExpectedStateTest, AKillAtAnyStoreOfARangeGroupLeavesAllOldOrAllNew) {
+  test::TempDir dir;
+  const std::string path = dir.Sub("e"), scratch = dir.Sub("scratch");
+  const std::vector<ExpectedState::SlotRange> ranges{{1, 2}, {17, 1}, {40, 3}};
+  const std::vector<uint64_t> slots{1, 2, 17, 40, 41, 42};
+  const std::vector<KeyState> old_states{Live(3),   Absent(4), Tombstone(1, 1700000005),
+                                         Live(2, 9), Live(8),  Removed(5, 1700000001)};
+  std::vector<KeyState> new_states;
+  for (const KeyState& o : old_states) new_states.push_back(Removed(o.value_id, 1700000030));
+  // The assignment a file shows for the slots: "group" candidates or the
+  // committed states.
+  auto sides = [&](const std::string& file) { return Candidates(MustOpen(file).get(), slots); };
+  uint64_t total = 0, resolutions = 0;
+  for (int64_t kill_at = 0;; ++kill_at) {
+    std::filesystem::remove(path);
+    uint64_t prepare_stores = 0;
+    {
+      auto st = MustCreate(path);
+      for (size_t i = 0; i < slots.size(); ++i) {
+        Update(st.get(), slots[i], Live(77));  // a stale inactive half
+        Update(st.get(), slots[i], old_states[i]);
+      }
+      const uint64_t before = st->TEST_stores();
+      st->TEST_CrashAfterStores(static_cast<int64_t>(before) + kill_at);
+      st->PrepareRangeGroup(2, ranges, new_states);
+      prepare_stores = st->TEST_stores() - before;
+      st->CommitGroup(2);
+      total = st->TEST_stores() - before;
+    }
+    const uint64_t k = static_cast<uint64_t>(kill_at);
+    const auto got = sides(path);
+    for (const auto& c : got) {
+      EXPECT_TRUE(c == Strings(old_states) || c == Strings(new_states))
+          << "kill at store " << k << ": a mixed or stale assignment";
+    }
+    if (k <= prepare_stores) {
+      EXPECT_TRUE(got.count(Strings(old_states))) << "kill at " << k;
+    }
+    if (k >= prepare_stores) {
+      EXPECT_TRUE(got.count(Strings(new_states))) << "kill at " << k;
+    }
+    {
+      auto again = MustOpen(path);
+      const auto groups = again->OpenGroups();
+      if (groups.empty()) {
+        for (uint64_t slot : slots) EXPECT_FALSE(again->IsPending(slot)) << k;
+      } else {
+        // The commit began only once the prepare was complete.
+        EXPECT_EQ(groups[0].committing, k > prepare_stores) << k;
+      }
+    }
+    // Recovery, resolving to either side, killed at any store.
+    for (bool to_new : {false, true}) {
+      for (int64_t resolve_at = 0;; ++resolve_at) {
+        std::filesystem::copy_file(path, scratch, std::filesystem::copy_options::overwrite_existing);
+        uint64_t resolve_stores = 0;
+        {
+          auto st = MustOpen(scratch);
+          const auto groups = st->OpenGroups();
+          if (groups.empty()) break;
+          const uint64_t before = st->TEST_stores();
+          st->TEST_CrashAfterStores(static_cast<int64_t>(before) + resolve_at);
+          st->ResolveGroup(groups[0].journal, to_new);
+          resolve_stores = st->TEST_stores() - before;
+        }
+        ++resolutions;
+        const auto after = sides(scratch);
+        for (const auto& c : after) {
+          EXPECT_TRUE(c == Strings(old_states) || c == Strings(new_states))
+              << "kill at " << k << ", resolving to " << (to_new ? "new" : "old")
+              << " killed at store " << resolve_at << ": a mixed or stale assignment";
+        }
+        if (static_cast<uint64_t>(resolve_at) >= resolve_stores) {
+          const std::set<std::vector<std::string>> want{to_new ? Strings(new_states)
+                                                               : Strings(old_states)};
+          EXPECT_EQ(after, want) << "kill at " << k << ", resolved to " << to_new;
+          auto st = MustOpen(scratch);
+          EXPECT_TRUE(st->OpenGroups().empty());
+          for (uint64_t slot : slots) EXPECT_FALSE(st->IsPending(slot)) << k;
+          break;
+        }
+      }
+    }
+    if (k >= total) {
+      EXPECT_EQ(got.size(), 1u);
+      break;
+    }
+  }
+  // 6 x 3 state words, 3 x 2 range words, the journal word, 6 pending
+  // marks; then the committing bit, 6 flips and the journal word.
+  EXPECT_EQ(total, 6u * 3 + 3 * 2 + 1 + 6 + 1 + 6 + 1);
+  EXPECT_GT(resolutions, 0u);
 }
 
 TEST(ExpectedStateTest, ResolveGroupPicksOneSide) {

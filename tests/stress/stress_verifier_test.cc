@@ -4,6 +4,8 @@
 // crash left half done (a batch applied in part).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 #include <vector>
@@ -46,11 +48,12 @@ class StressVerifierTest : public ::testing::Test {
   StressVerifierTest() : db_(dir_.Sub("db")), space_(kKeys) {}
 
   // A short clean run leaving a store with every kind of record.
-  void CleanRun(const std::string& extra = "--seed=7") {
+  Result CleanRun(const std::string& extra = "--seed=7") {
     const Result r = Stress({"--db=" + db_, "--ops=1500", "--threads=2", "--duration=60",
                              "--keys=" + std::to_string(kKeys), extra});
-    ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+    EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
     EXPECT_NE(r.out.find("metakv-stress: done: ops=1500"), std::string::npos) << r.out;
+    return r;
   }
   Result Verify() { return Stress({"--db=" + db_, "--verify"}); }
 
@@ -98,7 +101,11 @@ class StressVerifierTest : public ::testing::Test {
 };
 
 TEST_F(StressVerifierTest, ACleanRunVerifiesClean) {
-  CleanRun();
+  const Result run = CleanRun();
+  // The run removed whole tenants too (RemoveTenant is in the mix).
+  const size_t at = run.out.find("remove_tenant=");
+  ASSERT_NE(at, std::string::npos) << run.out;
+  EXPECT_GT(std::atoi(run.out.c_str() + at + std::strlen("remove_tenant=")), 0) << run.out;
   const Result v = Verify();
   EXPECT_EQ(v.code, kExitOk) << v.out << v.err;
   EXPECT_NE(v.out.find("metakv-stress: verify OK: keys=384"), std::string::npos) << v.out;
@@ -343,6 +350,94 @@ TEST_F(StressVerifierTest, TreeRemovalsAreFollowedThroughGet) {
   EXPECT_NE(v.err.find("VIOLATION: DELETED RECORD BACK " + space_.Describe(marker)),
             std::string::npos)
       << v.err;
+}
+
+// A tenant removal is a group of every key of the tenant, journaled as
+// slot ranges: the verifier resolves an interrupted one by Get (to old when
+// the store never saw it, to removed when it did), and reports one whose
+// commit had begun (so RemoveTenant had returned) while the store shows
+// the tenant whole.
+TEST_F(StressVerifierTest, TenantRemovalsAreFollowedThroughGet) {
+  CleanRun();
+  auto stage_removal = [&](ExpectedState* ex, uint32_t t) {
+    std::vector<ExpectedState::SlotRange> ranges;
+    std::vector<KeyState> next;
+    for (uint32_t d = 0; d < KeySpace::kDomains; ++d) {
+      ranges.push_back(ExpectedState::SlotRange{space_.Slot(d, t, 0), kKeys});
+      for (uint32_t k = 0; k < kKeys; ++k) {
+        KeyState r;
+        r.kind = KeyKind::kRemoved;
+        r.value_id = ex->Committed(space_.Slot(d, t, k)).value_id;
+        r.delete_time = ex->clock_seconds();
+        next.push_back(r);
+      }
+    }
+    ex->PrepareRangeGroup(0, ranges, next);
+  };
+  // A live key of tenant t, written as the tool would.
+  auto make_live = [&](ExpectedState* ex, Store* store, uint64_t slot) {
+    KeyState next;
+    next.kind = KeyKind::kLive;
+    next.value_id = ex->Committed(slot).value_id + 1;
+    ex->Prepare(slot, next);
+    ASSERT_TRUE(Put(store, slot, next.value_id).ok());
+    ex->Commit(slot);
+  };
+  WriteOptions wo;
+  wo.sync = true;
+  const uint64_t marker = space_.Slot(KeySpace::kInode, 1, 1);
+  {
+    // A removal the store never saw.
+    auto ex = OpenExpected();
+    auto store = OpenStore(ex->clock_seconds());
+    make_live(ex.get(), store.get(), marker);
+    stage_removal(ex.get(), 1);
+    ASSERT_TRUE(store->Close().ok());
+  }
+  Result v = Verify();
+  EXPECT_EQ(v.code, kExitOk) << v.out << v.err;
+  EXPECT_NE(v.out.find("in_flight_resolved=1"), std::string::npos) << v.out;
+  EXPECT_EQ(OpenExpected()->Committed(marker).kind, KeyKind::kLive);
+  {
+    // A removal the store made, interrupted before the tool committed it.
+    auto ex = OpenExpected();
+    stage_removal(ex.get(), 1);
+    auto store = OpenStore(ex->clock_seconds());
+    ASSERT_TRUE(store->RemoveTenant(wo, space_.TenantName(1)).ok());
+    ASSERT_TRUE(store->Close().ok());
+  }
+  v = Verify();
+  EXPECT_EQ(v.code, kExitOk) << v.out << v.err;
+  EXPECT_NE(v.out.find("in_flight_resolved=1"), std::string::npos) << v.out;
+  {
+    auto ex = OpenExpected();
+    for (uint32_t d = 0; d < KeySpace::kDomains; ++d) {
+      for (uint32_t k = 0; k < kKeys; ++k) {
+        EXPECT_EQ(ex->Committed(space_.Slot(d, 1, k)).kind, KeyKind::kRemoved) << d << " " << k;
+      }
+    }
+  }
+  const uint64_t other = space_.Slot(KeySpace::kInode, 3, 1);
+  {
+    // An acknowledged removal (the commit had begun) the store does not
+    // have: the tenant is still whole.
+    auto ex = OpenExpected();
+    auto store = OpenStore(ex->clock_seconds());
+    make_live(ex.get(), store.get(), other);
+    ASSERT_TRUE(store->Close().ok());
+    stage_removal(ex.get(), 3);
+    ex->TEST_CrashAfterStores(static_cast<int64_t>(ex->TEST_stores()) + 1);
+    ex->CommitGroup(0);  // only the committing bit is stored
+    ASSERT_EQ(ex->OpenGroups().size(), 1u);
+    ASSERT_TRUE(ex->OpenGroups()[0].committing);
+  }
+  v = Verify();
+  EXPECT_EQ(v.code, kExitViolation) << v.out << v.err;
+  EXPECT_NE(v.err.find("VIOLATION: LOST WRITE after a crash: an acknowledged group of " +
+                       std::to_string(3 * kKeys) + " keys"),
+            std::string::npos)
+      << v.err;
+  EXPECT_NE(v.err.find(space_.Describe(other) + " old"), std::string::npos) << v.err;
 }
 
 TEST_F(StressVerifierTest, AnInterruptedUpdateMustShowItsOldOrNewState) {

@@ -45,8 +45,12 @@ enum : size_t {
 // Slot control word.
 constexpr uint64_t kActiveBit = 1;
 constexpr uint64_t kPendingBit = 2;
-// Journal control word: bit 0 open, bits 8-15 slot count.
+// Journal control word: bit 0 open, bit 1 range group, bit 2 committing
+// (range groups), bits 8-15 entry count (slots, or ranges).
 constexpr uint64_t kJournalOpen = 1;
+constexpr uint64_t kJournalRanges = 2;
+constexpr uint64_t kJournalCommitting = 4;
+constexpr uint64_t kJournalCountMask = 0xff00;
 
 uint64_t HeaderChecksum(const uint64_t* words) {
   return XXH3_64bits(words, kConstantWords * sizeof(uint64_t));
@@ -190,12 +194,23 @@ Status ExpectedState::Map(const std::string& path, bool validate) {
   for (uint32_t j = 0; j < layout_.journals; ++j) {
     const uint64_t c = Journal(j)[0].load();
     const uint64_t count = (c >> 8) & 0xff;
-    if ((c & ~(kJournalOpen | 0xff00ull)) != 0 || count > kMaxGroupSlots) {
+    const bool ranges = (c & kJournalRanges) != 0;
+    if ((c & ~(kJournalOpen | kJournalRanges | kJournalCommitting | kJournalCountMask)) != 0 ||
+        count > (ranges ? kMaxGroupRanges : kMaxGroupSlots) ||
+        (!ranges && (c & kJournalCommitting) != 0)) {
       return Status::Corruption(path + ": journal " + std::to_string(j) + ": bad control word");
     }
     if ((c & kJournalOpen) == 0) continue;
     for (uint64_t i = 0; i < count; ++i) {
-      if ((Journal(j)[1 + i].load() >> 1) >= layout_.slots) {
+      bool bad = false;
+      if (ranges) {
+        const uint64_t first = Journal(j)[1 + 2 * i].load();
+        const uint64_t n = Journal(j)[2 + 2 * i].load();
+        bad = first >= layout_.slots || n > layout_.slots - first;
+      } else {
+        bad = (Journal(j)[1 + i].load() >> 1) >= layout_.slots;
+      }
+      if (bad) {
         return Status::Corruption(path + ": journal " + std::to_string(j) +
                                   ": entry names a slot out of range");
       }
@@ -307,8 +322,91 @@ void ExpectedState::PrepareGroup(uint32_t journal, const std::vector<uint64_t>& 
   }
 }
 
+void ExpectedState::PrepareRangeGroup(uint32_t journal, const std::vector<SlotRange>& ranges,
+                                      const std::vector<KeyState>& next) {
+  std::atomic<uint64_t>* j = Journal(journal);
+  size_t i = 0;
+  for (const SlotRange& r : ranges) {
+    for (uint64_t slot = r.first; slot < r.first + r.count; ++slot) {
+      const uint64_t active = SlotWords(slot)[0].load() & kActiveBit;
+      WriteState(slot, static_cast<int>(1 - active), next[i++]);
+    }
+  }
+  for (size_t k = 0; k < ranges.size(); ++k) {
+    Store(&j[1 + 2 * k], ranges[k].first);
+    Store(&j[2 + 2 * k], ranges[k].count);
+  }
+  Store(&j[0], kJournalOpen | kJournalRanges | (uint64_t{ranges.size()} << 8));
+  for (const SlotRange& r : ranges) {
+    for (uint64_t slot = r.first; slot < r.first + r.count; ++slot) {
+      Store(&SlotWords(slot)[0], (SlotWords(slot)[0].load() & kActiveBit) | kPendingBit);
+    }
+  }
+}
+
+std::vector<ExpectedState::SlotRange> ExpectedState::RangesOf(uint32_t journal) const {
+  const std::atomic<uint64_t>* j = Journal(journal);
+  const uint64_t count = (j[0].load() >> 8) & 0xff;
+  std::vector<SlotRange> ranges;
+  for (uint64_t k = 0; k < count; ++k) {
+    ranges.push_back(SlotRange{j[1 + 2 * k].load(), j[2 + 2 * k].load()});
+  }
+  return ranges;
+}
+
+void ExpectedState::FinishRanges(uint32_t journal, bool to_new) {
+  std::atomic<uint64_t>* j = Journal(journal);
+  const std::vector<SlotRange> ranges = RangesOf(journal);
+  auto each_slot = [&](const auto& fn) {
+    for (const SlotRange& r : ranges) {
+      for (uint64_t slot = r.first; slot < r.first + r.count; ++slot) fn(slot);
+    }
+  };
+  auto control = [&](uint64_t slot) { return SlotWords(slot)[0].load(); };
+  // Every store keeps the rule OpenGroups reads the halves by: without the
+  // committing bit, the active half of each slot is its old state; with it,
+  // a pending slot's active half is its old state and any other slot's its
+  // new one.
+  const uint64_t c = j[0].load();
+  if ((c & kJournalCommitting) == 0) {
+    if (to_new) {
+      // Every slot pending (a prepare a crash cut short left some not),
+      // then the committing bit, then each flipped.
+      each_slot([&](uint64_t slot) {
+        if ((control(slot) & kPendingBit) == 0) {
+          Store(&SlotWords(slot)[0], (control(slot) & kActiveBit) | kPendingBit);
+        }
+      });
+      Store(&j[0], c | kJournalCommitting);
+      each_slot([&](uint64_t slot) { Store(&SlotWords(slot)[0], 1 - (control(slot) & kActiveBit)); });
+    } else {
+      each_slot([&](uint64_t slot) {
+        if ((control(slot) & kPendingBit) != 0) Store(&SlotWords(slot)[0], control(slot) & kActiveBit);
+      });
+    }
+  } else if (to_new) {
+    each_slot([&](uint64_t slot) {
+      if ((control(slot) & kPendingBit) != 0) {
+        Store(&SlotWords(slot)[0], 1 - (control(slot) & kActiveBit));
+      }
+    });
+  } else {
+    // Back: each flipped slot to its old half, pending; then no committing
+    // bit; then no pending mark.
+    each_slot([&](uint64_t slot) {
+      if ((control(slot) & kPendingBit) == 0) {
+        Store(&SlotWords(slot)[0], (1 - (control(slot) & kActiveBit)) | kPendingBit);
+      }
+    });
+    Store(&j[0], c & ~kJournalCommitting);
+    each_slot([&](uint64_t slot) { Store(&SlotWords(slot)[0], control(slot) & kActiveBit); });
+  }
+  Store(&j[0], 0);
+}
+
 void ExpectedState::Finish(uint32_t journal, bool to_new) {
   std::atomic<uint64_t>* j = Journal(journal);
+  if ((j[0].load() & kJournalRanges) != 0) return FinishRanges(journal, to_new);
   const uint64_t count = (j[0].load() >> 8) & 0xff;
   for (uint64_t i = 0; i < count; ++i) {
     const uint64_t e = j[1 + i].load();
@@ -330,6 +428,21 @@ std::vector<ExpectedState::Group> ExpectedState::OpenGroups() const {
     if ((c & kJournalOpen) == 0) continue;
     Group g;
     g.journal = jn;
+    if ((c & kJournalRanges) != 0) {
+      g.committing = (c & kJournalCommitting) != 0;
+      for (const SlotRange& r : RangesOf(jn)) {
+        for (uint64_t slot = r.first; slot < r.first + r.count; ++slot) {
+          const uint64_t word = SlotWords(slot)[0].load();
+          const int active = static_cast<int>(word & kActiveBit);
+          const bool new_is_active = g.committing && (word & kPendingBit) == 0;
+          g.slots.push_back(slot);
+          g.old_states.push_back(StateAt(slot, new_is_active ? 1 - active : active));
+          g.new_states.push_back(StateAt(slot, new_is_active ? active : 1 - active));
+        }
+      }
+      groups.push_back(std::move(g));
+      continue;
+    }
     const uint64_t count = (c >> 8) & 0xff;
     for (uint64_t i = 0; i < count; ++i) {
       const uint64_t e = j[1 + i].load();

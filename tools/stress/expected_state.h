@@ -7,8 +7,10 @@
 //   header (4 KiB): magic, version, layout (key space size, journal count),
 //     base time and a checksum of these constant fields; then the mutable
 //     words: persisted clock, operations done, runs, verifications.
-//   journals: one per worker thread, 32 words: control, then up to
-//     kMaxGroupSlots entries (slot << 1 | original active index).
+//   journals: one per worker thread, 32 words: control (bit 0 open, bit 1
+//     a range group, bit 2 committing, bits 8-15 the entry count), then up
+//     to kMaxGroupSlots entries (slot << 1 | original active index), or for
+//     a range group up to kMaxGroupRanges (first slot, slot count) pairs.
 //   slots: one per key, 8 words: control (bit 0 active index, bit 1
 //     pending), then two states of two words each.
 //
@@ -27,6 +29,16 @@
 // clears the journal. Recovery therefore knows, for an interrupted group,
 // the old and the new state of every key in it, and can insist that the
 // store shows all of one or all of the other.
+//
+// A range group (a tenant removal: every key of a tenant in every domain,
+// more keys than a journal holds) records its slot ranges instead of its
+// slots, so the journal cannot say which half of each slot was the old one.
+// It does not need to: every new state is staged before the journal is
+// written, so while the group prepares (committing bit clear) the active
+// half of each slot is its old state and the inactive half its new one,
+// pending mark or not; commit first sets the committing bit, then flips
+// each slot still pending, so a slot that is no longer pending then holds
+// its new state in the active half.
 //
 // The clock: metakv-stress runs the store on a clock it moves itself; each
 // new time is stored here before the store may see it, so a restart resumes
@@ -49,9 +61,10 @@
 
 namespace metakv::stress {
 
-// kRemoved: under a tree removal (Store::RemoveTree, hard or logical and not
-// restored): invisible, not undeletable; what is stored underneath may be any
-// older version, or nothing once purged.
+// kRemoved: under a tree or tenant removal (Store::RemoveTree, hard or
+// logical and not restored; Store::RemoveTenant): invisible, not
+// undeletable; what is stored underneath may be any older version, or
+// nothing once purged.
 enum class KeyKind : uint8_t { kAbsent = 0, kLive = 1, kTombstone = 2, kRemoved = 3 };
 
 std::string_view KeyKindName(KeyKind kind);
@@ -89,6 +102,7 @@ struct ExpectedLayout {
 class ExpectedState {
  public:
   static constexpr uint32_t kMaxGroupSlots = 24;
+  static constexpr uint32_t kMaxGroupRanges = 8;
   static constexpr uint32_t kMaxJournals = 64;
 
   // Creates the file at path (which must not exist) with every key absent,
@@ -130,6 +144,19 @@ class ExpectedState {
   // kMaxGroupSlots, none pending, all locked by the caller; journal j free.
   void PrepareGroup(uint32_t journal, const std::vector<uint64_t>& slots,
                     const std::vector<KeyState>& next);
+  // Slots [first, first + count).
+  struct SlotRange {
+    uint64_t first = 0;
+    uint64_t count = 0;
+  };
+  // A group of whole slot ranges (see the file comment): stages next[i] for
+  // the i-th slot of the ranges taken in order, records the ranges in
+  // journal j and marks every slot pending. REQUIRES: the ranges are
+  // disjoint and within the layout, at most kMaxGroupRanges, next has one
+  // state per slot, no slot pending, all locked by the caller; journal j
+  // free.
+  void PrepareRangeGroup(uint32_t journal, const std::vector<SlotRange>& ranges,
+                         const std::vector<KeyState>& next);
   // Commits (or aborts) every slot of journal j's group, then frees it.
   void CommitGroup(uint32_t journal);
   void AbortGroup(uint32_t journal);
@@ -139,6 +166,10 @@ class ExpectedState {
     std::vector<uint64_t> slots;
     std::vector<KeyState> old_states;
     std::vector<KeyState> new_states;
+    // The commit had begun: the store operation was acknowledged, so the
+    // store must show the new states (range groups only; a slot group
+    // cannot tell).
+    bool committing = false;
   };
   std::vector<Group> OpenGroups() const;
   // Sets every slot of the group to its new (or old) state, not pending,
@@ -174,6 +205,8 @@ class ExpectedState {
   void WriteState(uint64_t slot, int half, const KeyState& s);
   void Store(std::atomic<uint64_t>* word, uint64_t value);
   void Finish(uint32_t journal, bool to_new);
+  std::vector<SlotRange> RangesOf(uint32_t journal) const;
+  void FinishRanges(uint32_t journal, bool to_new);
 
   // Constant after Open.
   std::string path_;

@@ -13,8 +13,8 @@ constexpr std::string_view kHelp =
 
 Runs several threads of random metakv operations (put, get, multiget, logical
 delete, undelete, hard delete, cross-domain batches, cold ingest, tree
-removals and restores, scans, snapshot reads, flushes, compactions and
-purges) against the store in DIR, on tiny memtables so that flushes,
+removals and restores, tenant removals, scans, snapshot reads, flushes,
+compactions and purges) against the store in DIR, on tiny memtables so that flushes,
 compactions, purges and flush-controller changes run all the time, while
 keeping the expected state of every key in DIR.expected, a file that stays
 usable whenever the process is killed.
@@ -27,8 +27,8 @@ in DIR.expected), so retention and TTLs pass within seconds.
 With --verify it reopens the store instead, resolves the operations a crash
 left in flight, and checks every key and every scan: no acknowledged write
 lost, no deleted record back, no record purged before its retention, no
-tenant's scan showing another tenant's keys, batches and cold ingests all
-or nothing.
+tenant's scan showing another tenant's keys, batches, cold ingests and
+tree and tenant removals all or nothing.
 
 Options:
   --db=DIR             the store (required); expected state in DIR.expected

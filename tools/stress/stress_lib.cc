@@ -132,8 +132,8 @@ int Run(StressContext* ctx, const StressFlags& flags, const Options& options,
   }
 
   // A run starts a second past where the last one stopped, so no write can
-  // share the second of a tree removal the last run made (Worker::
-  // DoRemoveTree).
+  // share the second of a tree or tenant removal the last run made
+  // (Worker::DoRemoveTree, DoRemoveTenant).
   ctx->clock->SetMicros(ex->AdvanceClockTo(ctx->now() + 1) * 1000000);
 
   const auto start = SteadyClock::now();

@@ -59,9 +59,10 @@ bool CheckLinkedUnderSnapshot(StressContext* ctx, uint32_t tenant, uint32_t lo, 
 
 // Resolves what a crash left in flight: each open group must show all its
 // old or all its new states in the store, judged by the stored records and
-// Get (then the expected state is set to that side), each pending key its
-// old or new state, judged by the stored record. Reports violations
-// (BATCH NOT ATOMIC, LOST WRITE, ...). Returns the number of groups and keys
+// Get (then the expected state is set to that side), and a group whose
+// commit had begun (a tenant removal acknowledged) its new states; each
+// pending key its old or new state, judged by the stored record. Reports
+// violations (BATCH NOT ATOMIC, LOST WRITE, ...). Returns the number of groups and keys
 // resolved. REQUIRES: no other thread running.
 uint64_t RecoverInFlight(StressContext* ctx);
 

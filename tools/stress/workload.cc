@@ -19,12 +19,12 @@ struct Weight {
 
 // The operation mix, in parts per 100.
 constexpr Weight kMix[] = {
-    {OpType::kPut, 21},          {OpType::kGet, 8},           {OpType::kMultiGet, 4},
+    {OpType::kPut, 20},          {OpType::kGet, 8},           {OpType::kMultiGet, 4},
     {OpType::kDelete, 14},       {OpType::kUndelete, 10},     {OpType::kHardDelete, 5},
     {OpType::kBatch, 10},        {OpType::kFailingBatch, 2},  {OpType::kIngest, 5},
     {OpType::kScan, 6},          {OpType::kUnlockedScan, 3},  {OpType::kSnapshot, 5},
     {OpType::kLinkedSnapshot, 4}, {OpType::kMaintenance, 1},
-    {OpType::kRemoveTree, 2},
+    {OpType::kRemoveTree, 2},    {OpType::kRemoveTenant, 1},
 };
 
 WriteOptions Synced() {
@@ -47,6 +47,7 @@ std::string_view OpName(OpType op) {
     case OpType::kFailingBatch: return "failing_batch";
     case OpType::kIngest: return "ingest";
     case OpType::kRemoveTree: return "remove_tree";
+    case OpType::kRemoveTenant: return "remove_tenant";
     case OpType::kScan: return "scan";
     case OpType::kUnlockedScan: return "unlocked_scan";
     case OpType::kSnapshot: return "snapshot";
@@ -118,6 +119,7 @@ void Worker::RunOne(OpType op) {
     case OpType::kFailingBatch: DoBatch(true); break;
     case OpType::kIngest: DoIngest(); break;
     case OpType::kRemoveTree: DoRemoveTree(); break;
+    case OpType::kRemoveTenant: DoRemoveTenant(); break;
     case OpType::kScan: DoScan(); break;
     case OpType::kUnlockedScan: DoUnlockedScan(); break;
     case OpType::kSnapshot: DoSnapshot(); break;
@@ -633,6 +635,76 @@ void Worker::DoRemoveTree() {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   Done(OpType::kRemoveTree);
+}
+
+// A tenant removal: every key of a tenant in every domain, more than a
+// journal's slot entries, so the group is journaled as the tenant's three
+// slot ranges (ExpectedState::PrepareRangeGroup). As for a tree, one key is
+// made live first if none is visible, so that after a crash Get tells which
+// side the store is on, and the tenant's keys stay locked until the clock
+// has moved past the removal's second.
+void Worker::DoRemoveTenant() {
+  const KeySpace& space = ctx_->space;
+  const uint32_t t = static_cast<uint32_t>(Rand(space.tenants()));
+  const uint32_t keys = space.keys_per_tenant();
+  std::vector<ExpectedState::SlotRange> ranges;
+  std::vector<uint64_t> slots;
+  for (uint32_t d = 0; d < KeySpace::kDomains; ++d) {
+    ranges.push_back(ExpectedState::SlotRange{space.Slot(d, t, 0), keys});
+    for (uint32_t k = 0; k < keys; ++k) slots.push_back(space.Slot(d, t, k));
+  }
+  // Key 1 is odd, so never a linked key.
+  const uint64_t marker = space.Slot(KeySpace::kInode, t, 1);
+  const std::string& tenant = space.TenantName(t);
+  SharedHold store(&ctx_->store_gate);
+  auto locks = ctx_->locks.Lock(slots);
+  uint64_t now = 0;
+  {
+    SharedHold time(&ctx_->time_gate);
+    if (ctx_->ShouldStop()) return;
+    now = ctx_->now();
+    ExpectedState* ex = ctx_->expected.get();
+    bool any_visible = false;
+    for (uint64_t slot : slots) any_visible = any_visible || ex->Committed(slot).VisibleAt(now);
+    if (!any_visible) {
+      const KeyState next = AfterPut(ex->Committed(marker), KeySpace::kInode, now, 0);
+      ex->Prepare(marker, next);
+      Status s = ctx_->store->Put(Synced(), KeySpace::DomainName(KeySpace::kInode), tenant,
+                                  KeySpace::KeyName(space.KeyOf(marker)),
+                                  space.MakeValue(marker, next.value_id));
+      if (!s.ok()) return Unexpected("Put (before a tenant removal)", marker, s, "OK");
+      ex->Commit(marker);
+    }
+    std::vector<KeyState> removed;
+    for (uint64_t slot : slots) {
+      KeyState r;
+      r.kind = KeyKind::kRemoved;
+      r.value_id = ex->Committed(slot).value_id;
+      r.delete_time = now;
+      removed.push_back(r);
+    }
+    ex->PrepareRangeGroup(index_, ranges, removed);
+    Status s = ctx_->store->RemoveTenant(Synced(), tenant);
+    if (!s.ok()) return Unexpected("RemoveTenant", marker, s, "OK");
+    ex->CommitGroup(index_);
+    // Gone from every domain: each key and a scan of the tenant, both ways.
+    bool ok = CheckSlots(ctx_, slots, now);
+    for (uint32_t d = 0; d < KeySpace::kDomains; ++d) {
+      ScanRange range;
+      range.domain = d;
+      range.tenant = static_cast<int>(t);
+      range.reverse = Chance(50);
+      ok = CheckScanRange(ctx_, range, now) && ok;
+    }
+    if (!ok) {
+      ctx_->reporter.Violation("(the violations above are after removing tenant " +
+                               Printable(tenant) + ")");
+    }
+  }
+  while (ctx_->now() <= now && !ctx_->ShouldStop()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  Done(OpType::kRemoveTenant);
 }
 
 // ---------------------------------------------------------------- Scans ----

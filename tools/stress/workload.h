@@ -3,7 +3,7 @@
 // A worker runs a random mix of every operation: put (with and without a
 // TTL), get, multiget, logical delete, undelete, hard delete, cross-domain
 // batches (including linked pairs and batches bound to fail), cold ingest,
-// tree removals (hard, logical, logical then restored),
+// tree removals (hard, logical, logical then restored), tenant removals,
 // locked scans (bounds, prefixes, both directions), unlocked scans that
 // only check tenant isolation, snapshot reads and the occasional flush,
 // compaction or purge. Each write records the pending state first, writes
@@ -37,6 +37,7 @@ enum class OpType : int {
   kFailingBatch,
   kIngest,
   kRemoveTree,
+  kRemoveTenant,
   kScan,
   kUnlockedScan,
   kSnapshot,
@@ -112,6 +113,7 @@ class Worker {
   void DoBatch(bool must_fail);
   void DoIngest();
   void DoRemoveTree();
+  void DoRemoveTenant();
   void DoScan();
   void DoUnlockedScan();
   void DoSnapshot();
