@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Writes docs/results.md: metakv-bench's metamix on metakv and stock RocksDB
+# side by side (one run per shape, both engines in that run), measured on
+# the code at HEAD, whose commit the page names. Every results table of the
+# README comes from this page; run it again after a change that moves bytes
+# or speed, and commit the page with the change.
+#
+#   scripts/results.sh [--bench=build/bench/metakv-bench] [--out=docs/results.md]
+#
+# Shapes (each a named preset: the flags are in the table):
+#   default      make run's benchmark: 300,000 files, 1,000,000 operations,
+#                64 tenants (Zipf 0.99), 4 MiB memtables and files, 64 MiB
+#                memory, snappy, purge deadline 30 s
+#   no-deadline  the same with --purge_deadline_seconds=0 (metakv only: what
+#                the deadline costs)
+#   tenants512   512 tenants, Zipf 1.1
+#   tight        16 MiB of memory, 1 MiB memtables and files, 4 MiB L1
+#   nocompress   --compression=none
+# Goals (issue 13) are marked: device bytes at most 0.33x stock, ops/s at
+# least 1.0x, space amplification at most 1.0x stock's, the deadline held.
+# The runs take about 8 minutes on 2 cores; nothing else should run then.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bench=build/bench/metakv-bench
+out=docs/results.md
+for arg in "$@"; do
+  case "$arg" in
+    --bench=*) bench="${arg#--bench=}" ;;
+    --out=*) out="${arg#--out=}" ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    *) echo "results: unknown argument $arg" >&2; exit 2 ;;
+  esac
+done
+[ -x "$bench" ] || { echo "results: no $bench; run make build first" >&2; exit 2; }
+
+commit=$(git rev-parse --short HEAD)
+dirty=""
+git diff --quiet HEAD -- . ':!docs/results.md' || dirty=" (with uncommitted changes)"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+declare -a names flags
+names+=(default);     flags+=("")
+names+=(no-deadline); flags+=("--engine=metakv --purge_deadline_seconds=0")
+names+=(tenants512);  flags+=("--tenants=512 --zipf_theta=1.1")
+names+=(tight);       flags+=("--memory_budget=16777216 --write_buffer_size=1048576 --target_file_size=1048576 --max_bytes_for_level_base=4194304")
+names+=(nocompress);  flags+=("--compression=none")
+
+# field ENGINE NAME FILE: a number from the engine's metamix run in the JSON.
+field() {
+  sed -n 's/.*"engine": "'"$1"'", "workload": "metamix".*"'"$2"'": \([-0-9.e+]*\)[,}].*/\1/p' "$3" |
+    head -1
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0 || a == "" || b == "") print "-"; else printf "%.2f", a / b }'; }
+mib() { awk -v a="$1" 'BEGIN { printf "%.1f", a / 1048576 }'; }
+mark() {  # value op limit: "" or " **x**" when the goal does not hold
+  awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
+    if (v == "-") { print ""; exit }
+    ok = (op == "le") ? (v <= l) : (v >= l); print ok ? "" : " (goal " (op == "le" ? "<= " : ">= ") l ")" }'
+}
+
+rows=""
+for i in "${!names[@]}"; do
+  name=${names[$i]}
+  echo "results: $name ..." >&2
+  # shellcheck disable=SC2086
+  "$bench" --progress=0 ${flags[$i]} --json="$work/$name.json" >"$work/$name.txt"
+  j="$work/$name.json"
+  mk_dev=$(field metakv device_bytes "$j")
+  mk_ops=$(field metakv ops_per_sec "$j")
+  mk_sa=$(field metakv space_amp "$j")
+  ages=$(grep -o '"max_purgeable_age_seconds": {[^}]*}' "$j" | head -1 | sed 's/.*{//; s/}//; s/"//g')
+  max_age=$(echo "$ages" | grep -o ': [0-9]*' | tr -d ': ' | sort -n | tail -1)
+  deadline=$(sed -n 's/.*"purge_deadline_seconds": \([0-9]*\).*/\1/p' "$j" | head -1)
+  held="-"
+  if [ -n "$max_age" ] && [ "${deadline:-0}" -gt 0 ]; then
+    if [ "$max_age" -le "$deadline" ]; then held="yes (${max_age} of ${deadline} s)"; else held="**no** (${max_age} of ${deadline} s)"; fi
+  fi
+  if grep -q '"engine": "rocksdb", "workload": "metamix"' "$j"; then
+    rk_dev=$(field rocksdb device_bytes "$j")
+    rk_ops=$(field rocksdb ops_per_sec "$j")
+    rk_sa=$(field rocksdb space_amp "$j")
+    dev_r=$(ratio "$mk_dev" "$rk_dev"); ops_r=$(ratio "$mk_ops" "$rk_ops"); sa_r=$(ratio "$mk_sa" "$rk_sa")
+    rows+="| $name | $(mib "$mk_dev") | $(mib "$rk_dev") | ${dev_r}$(mark "$dev_r" le 0.33) | ${ops_r}$(mark "$ops_r" ge 1.0) | ${sa_r}$(mark "$sa_r" le 1.0) | $held |"$'\n'
+  else
+    rows+="| $name | $(mib "$mk_dev") | - | - | - | - | $held |"$'\n'
+  fi
+done
+
+{
+  echo "# Results"
+  echo
+  echo "Written by \`scripts/results.sh\` on commit \`$commit\`$dirty, $(date -u +%Y-%m-%d)."
+  echo "Each row is one \`metakv-bench\` run of metamix with both engines side by"
+  echo "side (same memory budget, same compression); a machine of $(nproc) cores. One"
+  echo "run per shape: ops/s moves by about 10-15% from run to run on a shared"
+  echo "machine, device bytes by a few percent (the purge deadline's passes run on"
+  echo "wall time)."
+  echo
+  echo "Device MiB: flush + compaction + ingest bytes (WAL apart). Ratios are"
+  echo "metakv over stock RocksDB (leveled). A figure in parentheses names the"
+  echo "goal it misses (device bytes <= 0.33x, ops/s >= 1.0x, space amp <= 1.0x)."
+  echo "Deadline held: the largest age a purgeable record reached past its purge"
+  echo "time, sampled each second, against \`--purge_deadline_seconds\`."
+  echo
+  echo "| shape | metakv MiB | stock MiB | bytes ratio | ops/s ratio | space amp ratio | deadline held |"
+  echo "|---|---|---|---|---|---|---|"
+  printf "%s" "$rows"
+  echo
+  echo "Flags of each shape (besides the defaults of \`metakv-bench --help\`):"
+  echo
+  for i in "${!names[@]}"; do
+    echo "- ${names[$i]}: \`${flags[$i]:-(none)}\`"
+  done
+} >"$out"
+echo "results: wrote $out (commit $commit$dirty)" >&2
