@@ -573,27 +573,10 @@ void Worker::DoRemoveTree() {
     now = ctx_->now();
     ExpectedState* ex = ctx_->expected.get();
     const std::string& tenant = space.TenantName(t);
-    bool any_visible = false;
-    for (uint64_t slot : slots) any_visible = any_visible || ex->Committed(slot).VisibleAt(now);
-    if (!any_visible) {
-      const uint32_t d = space.DomainOf(marker);
-      const KeyState next = AfterPut(ex->Committed(marker), d, now, 0);
-      ex->Prepare(marker, next);
-      Status s = ctx_->store->Put(Synced(), KeySpace::DomainName(d), tenant,
-                                  KeySpace::KeyName(space.KeyOf(marker)),
-                                  space.MakeValue(marker, next.value_id));
-      if (!s.ok()) return Unexpected("Put (before a tree removal)", marker, s, "OK");
-      ex->Commit(marker);
-    }
-    std::vector<KeyState> before, removed;
-    for (uint64_t slot : slots) {
-      before.push_back(ex->Committed(slot));
-      KeyState r;
-      r.kind = KeyKind::kRemoved;
-      r.value_id = before.back().value_id;
-      r.delete_time = now;
-      removed.push_back(r);
-    }
+    if (!MakeOneVisible(slots, marker, tenant, now, "a tree removal")) return;
+    std::vector<KeyState> before;
+    for (uint64_t slot : slots) before.push_back(ex->Committed(slot));
+    const std::vector<KeyState> removed = RemovedStates(slots, now);
     auto check_tree = [&](const char* when) {
       bool ok = CheckSlots(ctx_, slots, now);
       for (uint32_t d : domains) {
@@ -637,6 +620,41 @@ void Worker::DoRemoveTree() {
   Done(OpType::kRemoveTree);
 }
 
+bool Worker::MakeOneVisible(const std::vector<uint64_t>& slots, uint64_t marker,
+                            const std::string& tenant, uint64_t now,
+                            std::string_view before_what) {
+  const KeySpace& space = ctx_->space;
+  ExpectedState* ex = ctx_->expected.get();
+  for (uint64_t slot : slots) {
+    if (ex->Committed(slot).VisibleAt(now)) return true;
+  }
+  const uint32_t d = space.DomainOf(marker);
+  const KeyState next = AfterPut(ex->Committed(marker), d, now, 0);
+  ex->Prepare(marker, next);
+  Status s = ctx_->store->Put(Synced(), KeySpace::DomainName(d), tenant,
+                              KeySpace::KeyName(space.KeyOf(marker)),
+                              space.MakeValue(marker, next.value_id));
+  if (!s.ok()) {
+    Unexpected("Put (before " + std::string(before_what) + ")", marker, s, "OK");
+    return false;
+  }
+  ex->Commit(marker);
+  return true;
+}
+
+std::vector<KeyState> Worker::RemovedStates(const std::vector<uint64_t>& slots,
+                                            uint64_t now) const {
+  std::vector<KeyState> removed;
+  for (uint64_t slot : slots) {
+    KeyState r;
+    r.kind = KeyKind::kRemoved;
+    r.value_id = ctx_->expected->Committed(slot).value_id;
+    r.delete_time = now;
+    removed.push_back(r);
+  }
+  return removed;
+}
+
 // A tenant removal: every key of a tenant in every domain, more than a
 // journal's slot entries, so the group is journaled as the tenant's three
 // slot ranges (ExpectedState::PrepareRangeGroup). As for a tree, one key is
@@ -664,26 +682,8 @@ void Worker::DoRemoveTenant() {
     if (ctx_->ShouldStop()) return;
     now = ctx_->now();
     ExpectedState* ex = ctx_->expected.get();
-    bool any_visible = false;
-    for (uint64_t slot : slots) any_visible = any_visible || ex->Committed(slot).VisibleAt(now);
-    if (!any_visible) {
-      const KeyState next = AfterPut(ex->Committed(marker), KeySpace::kInode, now, 0);
-      ex->Prepare(marker, next);
-      Status s = ctx_->store->Put(Synced(), KeySpace::DomainName(KeySpace::kInode), tenant,
-                                  KeySpace::KeyName(space.KeyOf(marker)),
-                                  space.MakeValue(marker, next.value_id));
-      if (!s.ok()) return Unexpected("Put (before a tenant removal)", marker, s, "OK");
-      ex->Commit(marker);
-    }
-    std::vector<KeyState> removed;
-    for (uint64_t slot : slots) {
-      KeyState r;
-      r.kind = KeyKind::kRemoved;
-      r.value_id = ex->Committed(slot).value_id;
-      r.delete_time = now;
-      removed.push_back(r);
-    }
-    ex->PrepareRangeGroup(index_, ranges, removed);
+    if (!MakeOneVisible(slots, marker, tenant, now, "a tenant removal")) return;
+    ex->PrepareRangeGroup(index_, ranges, RemovedStates(slots, now));
     Status s = ctx_->store->RemoveTenant(Synced(), tenant);
     if (!s.ok()) return Unexpected("RemoveTenant", marker, s, "OK");
     ex->CommitGroup(index_);

@@ -114,6 +114,15 @@ class Worker {
   void DoIngest();
   void DoRemoveTree();
   void DoRemoveTenant();
+  // Shared by the removals (callers hold the slots' locks and the time
+  // gate): if none of slots is visible at now, makes marker (an inode or
+  // history key of tenant, one of slots) live, so that after a crash Get
+  // tells which side of the removal the store is on. False (reported) if
+  // that Put failed.
+  bool MakeOneVisible(const std::vector<uint64_t>& slots, uint64_t marker,
+                      const std::string& tenant, uint64_t now, std::string_view before_what);
+  // The expected state of each slot once removed at now.
+  std::vector<KeyState> RemovedStates(const std::vector<uint64_t>& slots, uint64_t now) const;
   void DoScan();
   void DoUnlockedScan();
   void DoSnapshot();
