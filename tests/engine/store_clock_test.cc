@@ -209,14 +209,23 @@ TEST_P(StoreClockTest, PurgeDeadlineCountsInStoreTime) {
   clock_->AdvanceSeconds(2);
   EXPECT_GT(StoreTime(), 0u);  // a call sees the removal's purge time pass
   StepBack(kStepBack);
-  uint64_t compactions = 0;
-  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0, &compactions));
-  Stats stats;
-  MKV_ASSERT_OK(store_->GetStats(&stats));
-  // Due by the store's time, whatever the clock says.
-  for (const auto& d : stats.domains) {
-    EXPECT_EQ(d.pending_purges, 0u) << d.name << ": the removal is purged and forgotten";
+  // Due by the store's time, whatever the clock says: purged and forgotten.
+  // A file busy in a size-triggered compaction is retried on the next call,
+  // so call it until the removal is gone (without the store's time it never
+  // becomes due, however often).
+  auto pending = [&] {
+    Stats stats;
+    EXPECT_TRUE(store_->GetStats(&stats).ok());
+    uint64_t n = 0;
+    for (const auto& d : stats.domains) n += d.pending_purges;
+    return n;
+  };
+  for (int pass = 0; pass < 20 && pending() != 0; ++pass) {
+    uint64_t compactions = 0;
+    MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0, &compactions));
+    MKV_ASSERT_OK(store_->WaitForBackgroundWork(10000));
   }
+  EXPECT_EQ(pending(), 0u) << "the removal is purged and forgotten";
   MKV_ASSERT_OK(store_->Close());
   store_.reset();
   RawDb raw(dir_.path(), /*read_only=*/true);
