@@ -394,23 +394,18 @@ Status Store::Impl::CompactFilesInPlace(
         *skipped = true;
         continue;
       }
-      rocksdb::CompactionOptions co;
-      rocksdb::CompactionJobInfo info;
       std::vector<std::string> outputs;
       const uint64_t inherited = f.num_deletions == 0 ? 0 : MarkerTime(d, f, now);
+      bool raced = false;
       MarkPurgeStep(PurgeStep::kPurgeCompaction, true);
-      rocksdb::Status rs =
-          db_->CompactFiles(co, d->cf, {f.db_path + f.name}, level.level, -1, &outputs, &info);
+      Status cs = CompactFileForPurge(d, f.db_path + f.name, level.level, &outputs, &raced,
+                                      compactions);
       MarkPurgeStep(PurgeStep::kPurgeCompaction, false);
-      if (rs.IsInvalidArgument() || rs.IsAborted() || rs.IsBusy()) {  // raced
+      if (!cs.ok()) return cs;
+      if (raced) {
         *skipped = true;
         continue;
       }
-      if (!rs.ok()) return FromRocks(rs, "purging " + f.name);
-      ++*compactions;
-      d->counters->deadline_compactions.fetch_add(1, std::memory_order_relaxed);
-      d->counters->deadline_compaction_bytes.fetch_add(info.stats.total_output_bytes,
-                                                       std::memory_order_relaxed);
       if (f.num_deletions == 0) {
         fresh_markers.insert(fresh_markers.end(), outputs.begin(), outputs.end());
       } else {
@@ -419,6 +414,22 @@ Status Store::Impl::CompactFilesInPlace(
     }
   }
   if (!*skipped) NoteMarkerFiles(d, fresh_markers, kMarkersShadowNothing);
+  return Status::OK();
+}
+
+Status Store::Impl::CompactFileForPurge(Domain* d, const std::string& file, int output_level,
+                                        std::vector<std::string>* outputs, bool* raced,
+                                        uint64_t* compactions) {
+  rocksdb::CompactionJobInfo info;
+  rocksdb::Status rs = db_->CompactFiles(rocksdb::CompactionOptions(), d->cf, {file},
+                                         output_level, -1, outputs, &info);
+  *raced = rs.IsInvalidArgument() || rs.IsAborted() || rs.IsBusy();
+  if (*raced) return Status::OK();
+  if (!rs.ok()) return FromRocks(rs, "purge compaction of " + file);
+  ++*compactions;
+  d->counters->deadline_compactions.fetch_add(1, std::memory_order_relaxed);
+  d->counters->deadline_compaction_bytes.fetch_add(info.stats.total_output_bytes,
+                                                   std::memory_order_relaxed);
   return Status::OK();
 }
 
@@ -642,18 +653,11 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
   }
   if (due.size() > kMaxDeadlineCompactionsPerDomain) due.resize(kMaxDeadlineCompactionsPerDomain);
   for (const Due& f : due) {
-    rocksdb::CompactionOptions co;
-    rocksdb::CompactionJobInfo info;
     std::vector<std::string> outputs;
-    rocksdb::Status rs = db_->CompactFiles(co, d->cf, {f.file}, f.output_level, -1, &outputs, &info);
-    // Compacted meanwhile by another pass or by RocksDB: nothing to do.
-    if (rs.IsInvalidArgument() || rs.IsAborted() || rs.IsBusy()) continue;
-    if (!rs.ok()) return FromRocks(rs, "purge deadline compaction of " + f.file);
-    ++*compactions;
-    d->counters->deadline_compactions.fetch_add(1, std::memory_order_relaxed);
-    d->counters->deadline_compaction_bytes.fetch_add(info.stats.total_output_bytes,
-                                                     std::memory_order_relaxed);
-    NoteMarkerFiles(d, outputs, f.marker_time);
+    bool raced = false;  // compacted meanwhile by RocksDB: nothing to do
+    s = CompactFileForPurge(d, f.file, f.output_level, &outputs, &raced, compactions);
+    if (!s.ok()) return s;
+    if (!raced) NoteMarkerFiles(d, outputs, f.marker_time);
   }
   return Status::OK();
 }

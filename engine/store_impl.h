@@ -226,6 +226,13 @@ class Store::Impl {
   // Fills the purge figures of a domain's stats: oldest purgeable time,
   // pending tree removals and purges.
   Status PurgeStatsOf(Domain* d, DomainStats* ds);
+  // Compacts one file of the domain into output_level (RocksDB adds the
+  // files it must), counted as a deadline compaction in *compactions and the
+  // domain's counters. *raced: RocksDB had compacted it meanwhile (or is
+  // compacting it); nothing was done and the status is OK.
+  Status CompactFileForPurge(Domain* d, const std::string& file, int output_level,
+                             std::vector<std::string>* outputs, bool* raced,
+                             uint64_t* compactions);
   // Compacts [begin, end) of the domain down to the last level, the last
   // level's files there rewritten too (so the filter sees every record).
   Status CompactToBottom(Domain* d, const std::string& begin, const std::string& end);
