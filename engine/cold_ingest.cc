@@ -100,7 +100,7 @@ Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
   }
   rocksdb::ExternalSstFileInfo info;
   if (rs.ok()) rs = writer.Finish(&info);
-  if (rs.ok()) {
+  if (rs.ok() && latest_time > now) {  // a stamp ahead of the time Now() covered
     Status covered = ExtendTimeBound(latest_time);
     if (!covered.ok()) {
       discard();

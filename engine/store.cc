@@ -551,13 +551,13 @@ uint64_t Store::Impl::PurgeTime() {
 // ----------------------------------------------------------------- Time ----
 
 uint64_t Store::Impl::Now() const {
-  if (!options_.read_only && db_) ExtendTimeBound(0).PermitUncheckedError();
+  // A read-only store's bound is unbounded: nothing to extend.
+  if (db_) ExtendTimeBound(0).PermitUncheckedError();
   return clock_->NowSeconds();
 }
 
 Status Store::Impl::ExtendTimeBound(uint64_t seconds) const {
-  if (clock_->BoundNeededFor(seconds) == 0) return Status::OK();
-  if (options_.read_only) return Status::OK();  // unbounded: nothing to persist
+  if (clock_->BoundNeededFor(seconds) == 0) return Status::OK();  // unbounded: never needed
   std::lock_guard<std::mutex> lock(time_mu_);
   const uint64_t bound = clock_->BoundNeededFor(seconds);
   if (bound == 0) return Status::OK();
@@ -803,8 +803,10 @@ Status Store::Impl::Put(const WriteOptions& wo, std::string_view domain, std::st
   record.time = WriteTimeFor(d, encoded, now);
   record.expiry = ExpiryFor(d, now, ttl_seconds);
   record.payload = value;
-  s = ExtendTimeBound(record.time);
-  if (!s.ok()) return s;
+  if (record.time > now) {  // a stamp ahead of the time Now() covered
+    s = ExtendTimeBound(record.time);
+    if (!s.ok()) return s;
+  }
   std::string stored;
   stored.reserve(value.size() + 24);
   codecs::EncodeRecord(encoded, record, &stored);
@@ -873,8 +875,10 @@ Status Store::Impl::Undelete(const WriteOptions& wo, std::string_view domain,
   restored.time = WriteTimeFor(d, encoded, now);
   restored.expiry = cur.record.expiry;
   restored.payload = cur.record.payload;
-  s = ExtendTimeBound(restored.time);
-  if (!s.ok()) return s;
+  if (restored.time > now) {  // a stamp ahead of the time Now() covered
+    s = ExtendTimeBound(restored.time);
+    if (!s.ok()) return s;
+  }
   std::string value;
   codecs::EncodeRecord(encoded, restored, &value);
   rocksdb::Status rs = db_->Put(ToRocksWrite(wo), d->cf, encoded, value);
@@ -1014,8 +1018,10 @@ Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
     }
     if (!rs.ok()) return FromRocks(rs, "building the write batch");
   }
-  s = ExtendTimeBound(latest_time);
-  if (!s.ok()) return s;
+  if (latest_time > now) {  // a stamp ahead of the time Now() covered
+    s = ExtendTimeBound(latest_time);
+    if (!s.ok()) return s;
+  }
   rocksdb::Status rs = db_->Write(ToRocksWrite(wo), &wb);
   if (!rs.ok()) return FromRocks(rs, "write");
   NoteWriteTime(latest_time);
