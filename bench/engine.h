@@ -4,8 +4,10 @@
 // An engine stores (tenant, key) -> value records in one database directory
 // it owns while open. User bytes are counted by the driver; an engine
 // reports only what it wrote to the device (EngineStats). Put, Get, Delete
-// and Scan may be called from several threads at once (--threads); every
-// other call from one thread, with no other call running.
+// and Scan may be called from several threads at once (--threads), and so
+// may WriteHistoryGroup and the metadata operations, each thread on tenants
+// of its own (metamix); every other call from one thread, with no other
+// call running.
 #ifndef METAKV_BENCH_ENGINE_H_
 #define METAKV_BENCH_ENGINE_H_
 
@@ -131,7 +133,8 @@ class Engine {
   virtual Status WriteHistoryGroup(std::string_view tenant,
                                    const std::vector<HistoryRecord>& records) = 0;
 
-  // --- The metadata operations of metamix (one thread at a time). ---
+  // --- The metadata operations of metamix (several threads at once, each
+  // on tenants no other thread touches). ---
 
   // Applies ops, all of one tenant, as one atomic batch (WAL on, unsynced).
   // InvalidArgument for a kHistory op (history is written in groups).

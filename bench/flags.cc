@@ -306,6 +306,19 @@ const std::vector<FlagSpec>& Flags() {
       {"snapshot_group", "N", "metamix: version-history records per snapshot",
        ShowUint(&BenchConfig::snapshot_group),
        UintSetter("snapshot_group", 1, 1000000, &BenchConfig::snapshot_group)},
+      {"history_key", "snapshot|inode",
+       "metamix: version-history keys, snapshot number then inode (each group after the last) "
+       "or inode then snapshot number (a tenant's groups overlap)",
+       [](const BenchConfig& c) { return std::string(HistoryKeyName(c.history_key)); },
+       [](const std::string& v, BenchConfig* c) -> std::string {
+         for (HistoryKeyChoice k : {HistoryKeyChoice::kSnapshot, HistoryKeyChoice::kInode}) {
+           if (v == HistoryKeyName(k)) {
+             c->history_key = k;
+             return {};
+           }
+         }
+         return "--history_key: unknown key order \"" + v + "\" (expected snapshot or inode)";
+       }},
       {"readdir_limit", "N", "metamix: entries a readdir reads at most",
        ShowUint(&BenchConfig::readdir_limit),
        UintSetter("readdir_limit", 1, 1000000000, &BenchConfig::readdir_limit)},
@@ -422,6 +435,41 @@ std::string_view CompressionChoiceName(CompressionChoice c) {
   return "?";
 }
 
+std::string_view HistoryKeyName(HistoryKeyChoice k) {
+  return k == HistoryKeyChoice::kInode ? "inode" : "snapshot";
+}
+
+const std::vector<Preset>& Presets() {
+  // Mix weights that make history a hundredth as frequent as the default's
+  // (groups 100 times larger, the same history volume).
+  static const std::string kRareSnapshots =
+      "--mix=stat:8000,setattr:4000,create:2400,unlink:1600,readdir:2400,rename:1200,snapshot:1";
+  static const std::vector<Preset> kPresets = {
+      {"default", "make run's benchmark: the flags' defaults", {}},
+      {"tenants512", "512 tenants, Zipf 1.1: a long tail of small tenants",
+       {"--tenants=512", "--zipf_theta=1.1"}},
+      {"tight", "16 MiB of memory, 1 MiB memtables and files, a 4 MiB L1",
+       {"--memory_budget=16777216", "--write_buffer_size=1048576", "--target_file_size=1048576",
+        "--max_bytes_for_level_base=4194304"}},
+      {"nocompress", "no compression on either engine", {"--compression=none"}},
+      {"history1",
+       "history keyed by inode then version, one record per group, as often as a setattr",
+       {"--history_key=inode", "--snapshot_group=1",
+        "--mix=stat:80,setattr:40,create:24,unlink:16,readdir:24,rename:12,snapshot:40"}},
+      {"history256", "history keyed by inode then version, 256 records per group",
+       {"--history_key=inode", "--snapshot_group=256"}},
+      {"history20000",
+       "history keyed by inode then version, groups of up to 20,000 records, a hundredth as often",
+       {"--history_key=inode", "--snapshot_group=20000", kRareSnapshots}},
+      {"service",
+       "512 tenants (Zipf 1.1), a 12 MiB budget, 4 MiB files, history keyed by inode in groups "
+       "of 256",
+       {"--tenants=512", "--zipf_theta=1.1", "--memory_budget=12582912", "--history_key=inode",
+        "--snapshot_group=256"}},
+  };
+  return kPresets;
+}
+
 std::string_view RemoveModeName(RemoveModeChoice m) {
   return m == RemoveModeChoice::kHard ? "hard" : "logical";
 }
@@ -443,24 +491,55 @@ std::string FormatMix(const MixWeights& w) {
   return out;
 }
 
+namespace {
+
+// Sets one "--name=value" argument (or --help) on *config.
+std::string ParseOne(const std::string& arg, BenchConfig* config) {
+  if (arg == "--help" || arg == "-h") {
+    config->help = true;
+    return {};
+  }
+  if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
+    return "unexpected argument \"" + arg + "\" (flags are --name=value; see --help)";
+  }
+  const size_t eq = arg.find('=');
+  const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+  const FlagSpec* spec = nullptr;
+  for (const FlagSpec& f : Flags()) {
+    if (f.name == name) spec = &f;
+  }
+  if (spec == nullptr) return "unknown flag --" + name + " (see --help)";
+  if (eq == std::string::npos) return "--" + name + " needs a value: --" + name + "=" + spec->value_hint;
+  return spec->set(arg.substr(eq + 1), config);
+}
+
+constexpr std::string_view kPresetFlag = "--preset=";
+
+}  // namespace
+
 std::string ParseFlags(const std::vector<std::string>& args, BenchConfig* config) {
+  // A preset's flags first, so the command line's own flags override them
+  // wherever they stand.
   for (const std::string& arg : args) {
-    if (arg == "--help" || arg == "-h") {
-      config->help = true;
-      continue;
+    if (arg.compare(0, kPresetFlag.size(), kPresetFlag) != 0) continue;
+    const std::string name = arg.substr(kPresetFlag.size());
+    if (!config->preset.empty()) return "--preset given twice";
+    const Preset* preset = nullptr;
+    std::string known;
+    for (const Preset& p : Presets()) {
+      if (p.name == name) preset = &p;
+      known += (known.empty() ? "" : ", ") + p.name;
     }
-    if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
-      return "unexpected argument \"" + arg + "\" (flags are --name=value; see --help)";
+    if (preset == nullptr) return "--preset: unknown preset \"" + name + "\" (known: " + known + ")";
+    config->preset = name;
+    for (const std::string& f : preset->flags) {
+      std::string error = ParseOne(f, config);
+      if (!error.empty()) return "--preset=" + name + ": " + error;
     }
-    const size_t eq = arg.find('=');
-    const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-    const FlagSpec* spec = nullptr;
-    for (const FlagSpec& f : Flags()) {
-      if (f.name == name) spec = &f;
-    }
-    if (spec == nullptr) return "unknown flag --" + name + " (see --help)";
-    if (eq == std::string::npos) return "--" + name + " needs a value: --" + name + "=" + spec->value_hint;
-    std::string error = spec->set(arg.substr(eq + 1), config);
+  }
+  for (const std::string& arg : args) {
+    if (arg.compare(0, kPresetFlag.size(), kPresetFlag) == 0) continue;
+    std::string error = ParseOne(arg, config);
     if (!error.empty()) return error;
   }
   if (!config->reads_set) config->reads = config->num;
@@ -484,6 +563,12 @@ std::string Usage() {
   for (const FlagSpec& f : Flags()) {
     out << "  --" << f.name << "=" << f.value_hint << "\n      " << f.help
         << ". Default: " << f.show_default(defaults) << "\n";
+  }
+  out << "  --preset=NAME\n      apply a named set of flags first (flags given override it):\n";
+  for (const Preset& p : Presets()) {
+    out << "        " << p.name << ": " << p.description;
+    for (const std::string& f : p.flags) out << " " << f;
+    out << "\n";
   }
   out << "  --help\n      print this text and exit\n\nWorkloads:\n";
   for (const WorkloadInfo& w : AllWorkloads()) out << "  " << w.name << ": " << w.description << "\n";

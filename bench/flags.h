@@ -54,11 +54,31 @@ enum class StockDeleteChoice : unsigned char { kPoint, kRange };
 // "point", "range".
 std::string_view StockDeleteName(StockDeleteChoice d);
 
+// How metamix keys its version-history records (--history_key): by
+// snapshot number then inode (each group's keys after every earlier
+// group's), or by inode then snapshot number (a file's versions together:
+// a tenant's successive groups overlap in key range).
+enum class HistoryKeyChoice : unsigned char { kSnapshot, kInode };
+// "snapshot", "inode".
+std::string_view HistoryKeyName(HistoryKeyChoice k);
+
+// A named set of flags (--preset): the metamix shapes the results matrix
+// (scripts/results.sh) runs.
+struct Preset {
+  std::string name;
+  std::string description;
+  std::vector<std::string> flags;  // "--name=value", applied before the command line's
+};
+const std::vector<Preset>& Presets();
+
 // "stat:40,setattr:20,..." in the order of MixWeights.
 std::string FormatMix(const MixWeights& w);
 
 // One run of metakv-bench. The in-class defaults are the flags' defaults.
 struct BenchConfig {
+  // The preset whose flags were applied first (Presets()), or empty. Flag:
+  // --preset. Default: none.
+  std::string preset;
   // Workload names, run in this order on one database per engine.
   // Flag: --benchmarks (comma-separated). Default: metamix.
   std::vector<std::string> benchmarks = {"metamix"};
@@ -150,6 +170,8 @@ struct BenchConfig {
   // Version-history records per snapshot (files of consecutive directories
   // of one tenant). Flag: --snapshot_group. Default: 256.
   uint64_t snapshot_group = 256;
+  // Flag: --history_key. Default: snapshot.
+  HistoryKeyChoice history_key = HistoryKeyChoice::kSnapshot;
   // Entries a readdir reads at most. Flag: --readdir_limit. Default: 1000.
   uint64_t readdir_limit = 1000;
   // Recycle-bin retention: seconds after a logical delete (unlink) before

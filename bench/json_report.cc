@@ -162,6 +162,7 @@ std::string Config(const BenchConfig& c) {
   std::string engines = "[";
   for (size_t i = 0; i < c.engines.size(); ++i) engines += (i == 0 ? "" : ", ") + Quote(c.engines[i]);
   o.Raw("engines", engines + "]");
+  o.Raw("preset", Quote(c.preset));
   o.Raw("num", Number(c.num));
   o.Raw("reads", Number(c.reads));
   o.Raw("key_size", Number(c.key_size));
@@ -188,6 +189,7 @@ std::string Config(const BenchConfig& c) {
   o.Raw("files_per_dir", Number(c.files_per_dir));
   o.Raw("inode_extra_bytes", Number(c.inode_extra_bytes));
   o.Raw("snapshot_group", Number(c.snapshot_group));
+  o.Raw("history_key", Quote(std::string(HistoryKeyName(c.history_key))));
   o.Raw("readdir_limit", Number(c.readdir_limit));
   o.Raw("retention_seconds", Number(c.retention_seconds));
   o.Raw("history_ttl_seconds", Number(c.history_ttl_seconds));

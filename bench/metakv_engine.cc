@@ -123,9 +123,10 @@ class MetakvEngine : public Engine {
   Status WriteHistoryGroup(std::string_view tenant,
                            const std::vector<HistoryRecord>& records) override {
     if (store_ == nullptr) return Status::InvalidArgument("metakv: closed");
-    cold_.clear();
-    for (const auto& r : records) cold_.push_back(ColdRecord{r.key, r.value, 0});
-    return Annotate(store_->IngestCold(kHistoryDomain, tenant, cold_), "IngestCold");
+    std::vector<ColdRecord> cold;
+    cold.reserve(records.size());
+    for (const auto& r : records) cold.push_back(ColdRecord{r.key, r.value, 0});
+    return Annotate(store_->IngestCold(kHistoryDomain, tenant, cold), "IngestCold");
   }
 
   Status MetaWrite(std::string_view tenant, const std::vector<MetaOp>& ops) override {
@@ -323,7 +324,6 @@ class MetakvEngine : public Engine {
   std::unique_ptr<Store> store_;
   std::shared_ptr<SimulatedClock> clock_;  // the store's clock (SetTime)
   WriteOptions write_options_;
-  std::vector<ColdRecord> cold_;  // scratch of WriteHistoryGroup
   ReadOptions read_options_;
 };
 

@@ -313,12 +313,14 @@ std::string FormatParameters(const BenchConfig& c, const std::string& db_descrip
   snprintf(theta, sizeof(theta), "%g", c.zipf_theta);
   char share[32];
   snprintf(share, sizeof(share), "%g", c.remove_share);
-  return "metakv-bench: benchmarks=" + benchmarks + " engine=" + engines +
+  return "metakv-bench:" + (c.preset.empty() ? "" : " preset=" + c.preset) +
+         " benchmarks=" + benchmarks + " engine=" + engines +
          " num=" + std::to_string(c.num) +
          (mix ? " mix_ops=" + std::to_string(c.mix_ops) + " mix=" + FormatMix(c.mix) +
                     " zipf_theta=" + theta + " files_per_dir=" + std::to_string(c.files_per_dir) +
                     " inode_extra_bytes=" + std::to_string(c.inode_extra_bytes) +
                     " snapshot_group=" + std::to_string(c.snapshot_group) +
+                    " history_key=" + std::string(HistoryKeyName(c.history_key)) +
                     " retention_seconds=" + std::to_string(c.retention_seconds) +
                     " history_ttl_seconds=" + std::to_string(c.history_ttl_seconds) +
                     " ops_per_sim_second=" + std::to_string(c.ops_per_sim_second)

@@ -21,6 +21,15 @@ double WorkloadResult::RemovalWriteRatio() const {
   return static_cast<double>(removal.device_bytes) / static_cast<double>(removal.logical_bytes);
 }
 
+void WorkloadResult::MergeLoop(const WorkloadResult& partial) {
+  ops += partial.ops;
+  found += partial.found;
+  entries += partial.entries;
+  user_bytes += partial.user_bytes;
+  latency_ns.Merge(partial.latency_ns);
+  for (const auto& [op, h] : partial.op_latency_ns) op_latency_ns[op].Merge(h);
+}
+
 double WorkloadResult::OpsPerSecond() const {
   if (seconds <= 0) return std::nan("");
   return static_cast<double>(ops) / seconds;

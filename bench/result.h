@@ -105,6 +105,10 @@ struct WorkloadResult {
   // removal.device_bytes / removal.logical_bytes; NaN if nothing removed.
   double RemovalWriteRatio() const;
 
+  // Adds the loop figures of one thread's partial result (ops, found,
+  // entries, user bytes, latencies, per-operation latencies) to this one's.
+  void MergeLoop(const WorkloadResult& partial);
+
   double OpsPerSecond() const;
   // device_bytes / user_bytes; NaN when no user bytes were written.
   double WriteAmplification() const;

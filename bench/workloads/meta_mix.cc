@@ -23,23 +23,42 @@
 //   inode    ino (8 bytes)                  -> EncodeInode + --inode_extra_bytes
 //   dentry   parent ino (8) + name          -> ino (8) + type ('f' or 'd')
 //   history  snapshot number (8) + ino (8)  -> the inode record
+//            (--history_key=snapshot: a group's keys follow every earlier
+//            group's), or ino (8) + snapshot number (8) (--history_key=inode:
+//            a file's versions together, so a tenant's groups overlap in
+//            key range)
 // Directories are entries of the root (ino 1) with inodes of their own.
 //
 // The driver keeps the namespace in memory and checks the engine against
 // it: a stat of a live file must find it, an unlink must find the file, and
 // a readdir must return exactly the directory's live entries (so both
-// engines provide the same semantics, recycle bin included). Single
-// threaded (--threads does not apply). Latency per operation type; "load"
-// for the load phase. ops counts load and mix operations; live_bytes is
-// the logical size of live records (inodes, dentries, unexpired history) at
-// the end.
+// engines provide the same semantics, recycle bin included). Latency per
+// operation type; "load" for the load phase. ops counts load and mix
+// operations; live_bytes is the logical size of live records (inodes,
+// dentries, unexpired history) at the end.
+//
+// Threads (--threads=N): tenant i belongs to thread i % N, and only its
+// thread touches it, so each thread's model stays exact without locks. The
+// load's files and the mix's operations are split evenly among the
+// threads; each thread draws its tenants from the Zipf popularity of all
+// tenants, keeping only its own (so a thread's tenants keep their relative
+// popularity; with N > 1 the most popular tenants' thread does as many
+// operations as the others). Inode numbers, names and snapshot numbers are
+// striped among the threads, so every thread's records are the same
+// whatever the interleaving, and one thread sees exactly the sequence of a
+// single-threaded run.
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <deque>
+#include <memory>
+#include <thread>
 #include <string>
 #include <vector>
 
 #include "bench/bytes.h"
 #include "bench/workloads/fs_records.h"
+#include "bench/workloads/op_loops.h"
 #include "bench/workloads/registry.h"
 #include "bench/zipf.h"
 #include "metakv/inode.h"
@@ -64,56 +83,80 @@ struct Tenant {
   bool has_load_dir = false;
 };
 
-class MetaMix : public Workload {
+// What the threads of one run share: the configuration, the popularity
+// distribution and the operation weights.
+struct MixShared {
+  const WorkloadContext* ctx = nullptr;
+  std::unique_ptr<ZipfDistribution> zipf;
+  uint64_t cumulative[7] = {};
+  uint64_t total_weight = 0;
+  uint64_t threads = 1;
+  SteadyClock::time_point deadline;
+  std::atomic<bool> stop{false};
+};
+
+// One thread of a metamix run: the tenants it owns (tenant i % threads ==
+// thread) and its model of them. Not thread-safe; one per thread.
+class MixWorker {
  public:
-  std::string_view name() const override { return "metamix"; }
-  bool writes() const override { return true; }
-
-  Status Run(const WorkloadContext& ctx, WorkloadResult* result) override {
-    ctx_ = &ctx;
-    result_ = result;
-    const BenchConfig& c = *ctx.config;
-    Status checked = CheckNamespaceFlags(name(), c);
-    if (!checked.ok()) return checked;
-    rng_ = Random64(ctx.seed);
-    inodes_ = std::make_unique<InodeMaker>(ctx.seed, c.inode_extra_bytes);
-    zipf_ = std::make_unique<ZipfDistribution>(c.tenants, c.zipf_theta);
-    tenants_.assign(c.tenants, Tenant());
-    for (uint64_t t = 0; t < c.tenants; ++t) tenants_[t].name = FsTenantName(t);
-
-    uint64_t w[7] = {c.mix.stat,   c.mix.setattr, c.mix.create,  c.mix.unlink,
-                     c.mix.readdir, c.mix.rename,  c.mix.snapshot};
-    uint64_t sum = 0;
-    for (int i = 0; i < 7; ++i) {
-      sum += w[i];
-      cumulative_[i] = sum;
+  MixWorker(MixShared* shared, uint64_t thread)
+      : shared_(shared), ctx_(shared->ctx), thread_(thread) {
+    const BenchConfig& c = *ctx_->config;
+    const uint64_t seed = ThreadSeed(ctx_->seed, thread);
+    rng_ = Random64(seed);
+    inodes_ = std::make_unique<InodeMaker>(seed, c.inode_extra_bytes);
+    tenants_.resize(c.tenants);  // only those of this thread are used
+    for (uint64_t t = thread; t < c.tenants; t += shared->threads) {
+      tenants_[t].name = FsTenantName(t);
     }
+  }
 
-    result->op = "mix";
-    const auto start = SteadyClock::now();
-    const auto deadline = c.duration_seconds == 0
-                              ? SteadyClock::time_point::max()
-                              : start + std::chrono::seconds(c.duration_seconds);
+  // Runs load operations [0, load) then mix operations [0, mix) of this
+  // thread, until the first error, another thread's error or the deadline.
+  Status Run(uint64_t load, uint64_t mix) {
+    result_.op = "mix";
     Status s;
-    for (uint64_t i = 0; i < c.num && s.ok() && SteadyClock::now() < deadline; ++i) {
-      s = LoadOne();
-    }
-    for (uint64_t i = 0; i < c.mix_ops && s.ok() && SteadyClock::now() < deadline; ++i) {
-      s = MixOne(sum);
-    }
-    result->seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
-    // Live logical bytes: history expires by the simulated clock.
-    const uint64_t now = ctx.counters->NowMicros();
+    for (uint64_t i = 0; i < load && s.ok() && Going(); ++i) s = LoadOne();
+    for (uint64_t i = 0; i < mix && s.ok() && Going(); ++i) s = MixOne();
+    if (!s.ok()) shared_->stop.store(true, std::memory_order_relaxed);
+    return s;
+  }
+
+  // The thread's figures, its live bytes at the end (history expiring by
+  // the simulated clock) included.
+  WorkloadResult* Finish() {
+    const uint64_t now = ctx_->counters->NowMicros();
     while (!history_.empty() && history_.front().first <= now) {
       history_live_bytes_ -= history_.front().second;
       history_.pop_front();
     }
-    result->live_bytes = live_bytes_ + history_live_bytes_;
-    return s;
+    result_.live_bytes = live_bytes_ + history_live_bytes_;
+    return &result_;
   }
 
  private:
   enum Op { kStat, kSetattr, kCreate, kUnlink, kReaddir, kRename, kSnapshot };
+
+  bool Going() const {
+    return !shared_->stop.load(std::memory_order_relaxed) &&
+           SteadyClock::now() < shared_->deadline;
+  }
+
+  // The next number of a sequence that starts at first and that the threads
+  // share by striping (thread t takes first + t, first + t + threads, ...):
+  // unique across threads, and each thread's numbers do not depend on how
+  // the threads interleave. *taken counts the numbers this thread took.
+  uint64_t Stripe(uint64_t first, uint64_t* taken) const {
+    return first + thread_ + (*taken)++ * shared_->threads;
+  }
+
+  // A tenant of this thread, drawn by popularity.
+  Tenant* DrawTenant() {
+    while (true) {
+      const uint64_t t = shared_->zipf->Next(&rng_);
+      if (t % shared_->threads == thread_) return &tenants_[t];
+    }
+  }
 
   // A fresh inode record of ino: its attributes change with every call.
   std::string InodeValue(uint64_t ino, bool dir) {
@@ -138,11 +181,11 @@ class MetaMix : public Workload {
   }
 
   void Record(const char* op, SteadyClock::time_point before, uint64_t user_bytes) {
-    RecordOp(*ctx_, result_, op, before, user_bytes);
+    RecordOp(*ctx_, &result_, op, before, user_bytes);
   }
 
   Status CreateDir(const char* op, Tenant* t) {
-    const uint64_t ino = next_ino_++;
+    const uint64_t ino = Stripe(kRootIno + 1, &inos_);
     std::vector<MetaOp> ops(2);
     ops[0] = {MetaOp::Kind::kPut, MetaDomain::kDentry, DentryKey(kRootIno, "d", ino),
               DentryValue(ino, 'd')};
@@ -157,9 +200,9 @@ class MetaMix : public Workload {
 
   Status CreateFile(const char* op, Tenant* t, uint32_t dir) {
     File f;
-    f.ino = next_ino_++;
+    f.ino = Stripe(kRootIno + 1, &inos_);
     f.dir = dir;
-    f.name_id = next_name_++;
+    f.name_id = Stripe(1, &names_);
     std::vector<MetaOp> ops(2);
     ops[0] = {MetaOp::Kind::kPut, MetaDomain::kDentry, DentryKey(t->dirs[dir], "f", f.name_id),
               DentryValue(f.ino, 'f')};
@@ -176,7 +219,7 @@ class MetaMix : public Workload {
   // The load phase: one file into the popularity-drawn tenant's current
   // directory (a new directory when it is full).
   Status LoadOne() {
-    Tenant* t = &tenants_[zipf_->Next(&rng_)];
+    Tenant* t = DrawTenant();
     if (!t->has_load_dir || t->dir_files[t->load_dir] >= ctx_->config->files_per_dir) {
       Status s = CreateDir("load", t);
       if (!s.ok()) return s;
@@ -186,11 +229,11 @@ class MetaMix : public Workload {
     return CreateFile("load", t, t->load_dir);
   }
 
-  Status MixOne(uint64_t total_weight) {
-    const uint64_t pick = rng_.Uniform(total_weight);
+  Status MixOne() {
+    const uint64_t pick = rng_.Uniform(shared_->total_weight);
     int op = 0;
-    while (pick >= cumulative_[op]) ++op;
-    Tenant* t = &tenants_[zipf_->Next(&rng_)];
+    while (pick >= shared_->cumulative[op]) ++op;
+    Tenant* t = DrawTenant();
     if (t->dirs.empty()) return CreateDir("create", t);
     if (t->files.empty() && op != kReaddir && op != kCreate) op = kCreate;
     switch (op) {
@@ -277,7 +320,7 @@ class MetaMix : public Workload {
                                         return ++count < limit;
                                       });
     Record("readdir", before, 0);
-    result_->entries += count;
+    result_.entries += count;
     if (!s.ok()) return Status::IOError("readdir in tenant " + t->name + ": " + s.ToString());
     const uint64_t expected = std::min<uint64_t>(t->dir_files[dir], limit);
     if (count != expected || bad_entry) {
@@ -292,7 +335,7 @@ class MetaMix : public Workload {
   Status Rename(Tenant* t) {
     File& f = t->files[rng_.Uniform(t->files.size())];
     const uint32_t to = static_cast<uint32_t>(rng_.Uniform(t->dirs.size()));
-    const uint64_t name_id = next_name_++;
+    const uint64_t name_id = Stripe(1, &names_);
     std::vector<MetaOp> ops(3);
     ops[0] = {MetaOp::Kind::kRemove, MetaDomain::kDentry, DentryKey(t->dirs[f.dir], "f", f.name_id),
               ""};
@@ -314,14 +357,19 @@ class MetaMix : public Workload {
   Status Snapshot(Tenant* t) {
     const uint64_t n = std::min<uint64_t>(ctx_->config->snapshot_group, t->files.size());
     const size_t first = rng_.Uniform(t->files.size());
-    const uint64_t snapshot = ++snapshots_;
+    const uint64_t snapshot = Stripe(1, &snapshots_);
     records_.clear();
     uint64_t bytes = 0;
     for (uint64_t i = 0; i < n; ++i) {
       const File& f = t->files[(first + i) % t->files.size()];
       HistoryRecord r;
-      AppendBigEndian64(snapshot, &r.key);
-      AppendBigEndian64(f.ino, &r.key);
+      if (ctx_->config->history_key == HistoryKeyChoice::kInode) {
+        AppendBigEndian64(f.ino, &r.key);
+        AppendBigEndian64(snapshot, &r.key);
+      } else {
+        AppendBigEndian64(snapshot, &r.key);
+        AppendBigEndian64(f.ino, &r.key);
+      }
       r.value = InodeValue(f.ino, false);
       bytes += t->name.size() + r.key.size() + r.value.size();
       records_.push_back(std::move(r));
@@ -338,21 +386,77 @@ class MetaMix : public Workload {
     return s;
   }
 
-  const WorkloadContext* ctx_ = nullptr;
-  WorkloadResult* result_ = nullptr;
+  MixShared* const shared_;
+  const WorkloadContext* const ctx_;
+  const uint64_t thread_;
+  WorkloadResult result_;
   Random64 rng_{0};
   std::unique_ptr<InodeMaker> inodes_;
-  std::unique_ptr<ZipfDistribution> zipf_;
   std::vector<Tenant> tenants_;
-  uint64_t cumulative_[7] = {};
-  uint64_t next_ino_ = kRootIno + 1;
-  uint64_t next_name_ = 1;
-  uint64_t snapshots_ = 0;
+  uint64_t inos_ = 0;                   // inode numbers taken (Stripe)
+  uint64_t names_ = 0;                  // names taken
+  uint64_t snapshots_ = 0;              // snapshot numbers taken
   std::vector<HistoryRecord> records_;  // scratch of Snapshot
   uint64_t live_bytes_ = 0;             // live inode and dentry records
   // Unexpired history: (expiry micros, bytes) in expiry order.
   std::deque<std::pair<uint64_t, uint64_t>> history_;
   uint64_t history_live_bytes_ = 0;
+};
+
+class MetaMix : public Workload {
+ public:
+  std::string_view name() const override { return "metamix"; }
+  bool writes() const override { return true; }
+
+  Status Run(const WorkloadContext& ctx, WorkloadResult* result) override {
+    const BenchConfig& c = *ctx.config;
+    Status checked = CheckNamespaceFlags(name(), c);
+    if (!checked.ok()) return checked;
+    MixShared shared;
+    shared.ctx = &ctx;
+    shared.zipf = std::make_unique<ZipfDistribution>(c.tenants, c.zipf_theta);
+    shared.threads = std::max<uint64_t>(1, std::min(c.threads, c.tenants));
+    const uint64_t w[7] = {c.mix.stat,   c.mix.setattr, c.mix.create,  c.mix.unlink,
+                           c.mix.readdir, c.mix.rename,  c.mix.snapshot};
+    for (int i = 0; i < 7; ++i) {
+      shared.total_weight += w[i];
+      shared.cumulative[i] = shared.total_weight;
+    }
+    std::vector<std::unique_ptr<MixWorker>> workers;
+    for (uint64_t t = 0; t < shared.threads; ++t) {
+      workers.push_back(std::make_unique<MixWorker>(&shared, t));
+    }
+
+    result->op = "mix";
+    const auto start = SteadyClock::now();
+    shared.deadline = c.duration_seconds == 0
+                          ? SteadyClock::time_point::max()
+                          : start + std::chrono::seconds(c.duration_seconds);
+    // Thread t's share of n operations.
+    auto share = [&](uint64_t n, uint64_t t) {
+      return n / shared.threads + (t < n % shared.threads ? 1 : 0);
+    };
+    std::vector<Status> status(shared.threads);
+    auto body = [&](uint64_t t) {
+      status[t] = workers[t]->Run(share(c.num, t), share(c.mix_ops, t));
+    };
+    if (shared.threads == 1) {
+      body(0);
+    } else {
+      std::vector<std::thread> threads;
+      for (uint64_t t = 0; t < shared.threads; ++t) threads.emplace_back(body, t);
+      for (std::thread& th : threads) th.join();
+    }
+    result->seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+    Status first;
+    for (uint64_t t = 0; t < shared.threads; ++t) {
+      const WorkloadResult& p = *workers[t]->Finish();
+      result->MergeLoop(p);
+      result->live_bytes += p.live_bytes;
+      if (first.ok() && !status[t].ok()) first = status[t];
+    }
+    return first;
+  }
 };
 
 }  // namespace

@@ -90,13 +90,7 @@ Status RunLoop(const WorkloadContext& ctx, uint64_t n, const OpFn& op, WorkloadR
     for (uint64_t t = 0; t < threads; ++t) workers.emplace_back(body, t);
     for (std::thread& w : workers) w.join();
   }
-  for (const WorkloadResult& p : partials) {
-    result->ops += p.ops;
-    result->found += p.found;
-    result->entries += p.entries;
-    result->user_bytes += p.user_bytes;
-    result->latency_ns.Merge(p.latency_ns);
-  }
+  for (const WorkloadResult& p : partials) result->MergeLoop(p);
   result->seconds = static_cast<double>(Nanos(start, Clock::now())) / 1e9;
   return first_error;
 }
