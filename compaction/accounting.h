@@ -65,6 +65,7 @@ struct DomainCounters {
   std::atomic<uint64_t> undeletes{0};
   std::atomic<uint64_t> hard_deletes{0};
   std::atomic<uint64_t> ingested_records{0};
+  std::atomic<uint64_t> buffered_ingests{0};  // IngestCold groups written as a batch
   std::atomic<uint64_t> ingest_user_bytes{0};  // part of user_bytes that bypassed the memtable
   std::atomic<uint64_t> flush_bytes{0};
   std::atomic<uint64_t> compaction_bytes_written{0};

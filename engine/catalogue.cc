@@ -9,6 +9,13 @@ namespace metakv {
 
 namespace {
 constexpr std::string_view kHeader = "metakv-catalogue 1";
+constexpr std::string_view kTimeOrdered = "time-ordered";
+}  // namespace
+
+CatalogueEntry CatalogueEntry::Of(const DomainOptions& d) {
+  CatalogueEntry e{d.name, d.temperature, ColdLayout::kLeveled};
+  if (d.temperature == Temperature::kCold) e.cold_layout = d.cold_layout;
+  return e;
 }
 
 std::string_view TemperatureName(Temperature t) {
@@ -26,7 +33,11 @@ std::string Catalogue::Encode(uint64_t write_time) const {
   std::string text(kHeader);
   text += '\n';
   for (const auto& d : domains) {
-    text += "domain " + d.name + " " + std::string(TemperatureName(d.temperature)) + "\n";
+    text += "domain " + d.name + " " + std::string(TemperatureName(d.temperature));
+    if (d.temperature == Temperature::kCold && d.cold_layout == ColdLayout::kTimeOrdered) {
+      text += " " + std::string(kTimeOrdered);
+    }
+    text += "\n";
   }
   codecs::Record record;
   record.time = write_time;
@@ -48,8 +59,12 @@ Status Catalogue::Decode(std::string_view value, Catalogue* out) {
   Catalogue result;
   while (std::getline(in, line)) {
     std::istringstream fields(line);
-    std::string word, name, temperature, extra;
-    if (!(fields >> word >> name >> temperature) || word != "domain" || (fields >> extra)) {
+    std::string word, name, temperature, layout, extra;
+    if (!(fields >> word >> name >> temperature) || word != "domain") {
+      return Status::Corruption("domain catalogue: bad line '" + line + "'");
+    }
+    const bool has_layout = static_cast<bool>(fields >> layout);
+    if ((has_layout && (temperature != "cold" || layout != kTimeOrdered)) || (fields >> extra)) {
       return Status::Corruption("domain catalogue: bad line '" + line + "'");
     }
     if (!ValidateDomainName(name).ok()) {
@@ -58,7 +73,8 @@ Status Catalogue::Decode(std::string_view value, Catalogue* out) {
     if (result.Find(name) != nullptr) {
       return Status::Corruption("domain catalogue: domain '" + name + "' listed twice");
     }
-    CatalogueEntry entry{name, Temperature::kHot};
+    CatalogueEntry entry{name, Temperature::kHot, ColdLayout::kLeveled};
+    if (has_layout) entry.cold_layout = ColdLayout::kTimeOrdered;
     if (temperature == "cold") {
       entry.temperature = Temperature::kCold;
     } else if (temperature != "hot") {
@@ -97,7 +113,7 @@ Status ReconcileCatalogue(const Catalogue& stored, const std::vector<DomainOptio
                                      "' is declared but not in the database, and "
                                      "create_missing_domains is false");
     }
-    result.domains.push_back(CatalogueEntry{d.name, d.temperature});
+    result.domains.push_back(CatalogueEntry::Of(d));
   }
   *merged = std::move(result);
   return Status::OK();

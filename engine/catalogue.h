@@ -5,8 +5,10 @@
 // Stored under kCatalogueKey as a record (codecs/record_codec.h, so it is
 // checksummed) whose payload is text:
 //   metakv-catalogue 1
-//   domain <name> hot|cold
+//   domain <name> hot|cold [time-ordered]
 //   ...
+// A cold domain without a layout word is leveled (as every cold domain was
+// before layouts existed).
 // Pure functions: thread-safe.
 #ifndef METAKV_ENGINE_CATALOGUE_H_
 #define METAKV_ENGINE_CATALOGUE_H_
@@ -25,6 +27,10 @@ inline constexpr std::string_view kCatalogueKey = "metakv.catalogue";
 struct CatalogueEntry {
   std::string name;
   Temperature temperature = Temperature::kHot;
+  ColdLayout cold_layout = ColdLayout::kLeveled;  // cold domains only
+
+  // The entry of a domain created with options d.
+  static CatalogueEntry Of(const DomainOptions& d);
 };
 
 struct Catalogue {
@@ -43,7 +49,7 @@ std::string_view TemperatureName(Temperature t);
 // naming the domain if a stored domain is not declared or is declared with
 // another identity, or if a declared domain is new and create_missing is
 // false. On success *merged is the stored catalogue followed by the new
-// domains in declaration order.
+// domains in declaration order. A stored domain keeps its stored layout.
 Status ReconcileCatalogue(const Catalogue& stored, const std::vector<DomainOptions>& declared,
                           bool create_missing, Catalogue* merged);
 

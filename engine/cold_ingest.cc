@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <numeric>
+#include <set>
 
 #include "codecs/coding.h"
 #include "codecs/key_codec.h"
@@ -52,6 +53,21 @@ Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
       return Status::InvalidArgument("IngestCold: duplicate key '" +
                                      codecs::PrintableHead(records[order[i]].key) + "'");
     }
+  }
+
+  if (user_bytes < d->options.ingest_min_bytes) {
+    // A small group: one synced batch through the WAL and the memtable.
+    WriteBatch batch;
+    for (size_t i : order) batch.Put(domain, tenant, records[i].key, records[i].value,
+                                     records[i].ttl_seconds);
+    WriteOptions synced;
+    synced.sync = true;
+    s = Write(synced, batch);
+    if (s.ok()) {
+      d->counters->buffered_ingests.fetch_add(1, std::memory_order_relaxed);
+      d->counters->ingested_records.fetch_add(records.size(), std::memory_order_relaxed);
+    }
+    return s;
   }
 
   // Stage the file.
@@ -218,9 +234,31 @@ Status Store::Impl::PurgeExpiredFilesOf(Domain* d, uint64_t* files) {
     *files += run.size();
     return Status::OK();
   };
+  // A time-ordered domain's oldest files, as long as each is expired or
+  // holds deletion markers only: one compaction of them writes nothing, not
+  // even markers, since nothing older lies under them (RocksDB counts a
+  // level-0 compaction with the oldest file of a one-level column family as
+  // bottommost). Expiry follows age there, so this is where files go.
+  std::set<std::string> oldest;
+  if (d->TimeOrdered() && !meta.levels.empty()) {
+    const auto& files = meta.levels[0].files;  // newest first
+    std::vector<std::string> run;
+    for (size_t i = files.size(); i > 0; --i) {
+      const auto& f = files[i - 1];
+      FileRecordStats stats;
+      const bool markers_only = !f.being_compacted && df.StatsOf(f, &stats) &&
+                                stats.records == 0 && stats.undecodable == 0;
+      if (!markers_only && !expired(f)) break;
+      run.push_back(f.db_path + f.name);
+      oldest.insert(run.back());
+    }
+    Status s = purge(run, 0);
+    if (!s.ok()) return s;
+  }
   for (const auto& level : meta.levels) {
     std::vector<std::string> run;
     for (const auto& f : level.files) {
+      if (oldest.count(f.db_path + f.name) != 0) continue;
       const bool gone = expired(f);
       if (gone) run.push_back(f.db_path + f.name);
       if (!gone || level.level == 0) {  // L0 files overlap: one at a time
@@ -264,18 +302,25 @@ Status Store::Impl::MergeSmallColdFiles(Domain* d, uint64_t* files) {
   // bytes (most of which a history TTL expires soon anyway), and up to the
   // budget the files cost manifest writes little.
   uint64_t small_files = 0;
+  // Level 0 of a leveled domain is RocksDB's to compact; a time-ordered
+  // domain's files all live there.
+  const int first_level = d->TimeOrdered() ? 0 : 1;
   for (const auto& level : meta.levels) {
-    for (const auto& f : level.files) small_files += level.level > 0 && f.size < small ? 1 : 0;
+    for (const auto& f : level.files) {
+      small_files += level.level >= first_level && f.size < small ? 1 : 0;
+    }
   }
   if (small_files <= d->options.small_file_budget) return Status::OK();
   int merges = 0;
-  // Cold ingest puts a file at the deepest level where nothing overlaps it:
-  // the last level, or a level above it once a merged file there spans the
-  // new file's keys. Each level above L0 is merged within itself (its files
-  // are in key order and do not overlap; a run's compaction takes in no
-  // file of another level).
+  // Leveled: cold ingest puts a file at the deepest level where nothing
+  // overlaps it: the last level, or a level above it once a merged file
+  // there spans the new file's keys. Each level above L0 is merged within
+  // itself (its files are in key order and do not overlap; a run's
+  // compaction takes in no file of another level). Time-ordered: a run is
+  // files neighbouring in age, merged into one level-0 file (RocksDB's
+  // intra-L0 compaction), so files keep to their age and expire together.
   for (const auto& level : meta.levels) {
-    if (level.level == 0) continue;
+    if (level.level < first_level) continue;
     std::vector<std::string> run;
     uint64_t run_bytes = 0;
     uint64_t run_largest = 0;
@@ -309,12 +354,12 @@ Status Store::Impl::MergeSmallColdFiles(Domain* d, uint64_t* files) {
       if (merges >= kMaxColdMergesPerPass || small_files <= d->options.small_file_budget) {
         return Status::OK();
       }
-      // A run holds one tenant's files only, so merged files never span a
-      // tenant boundary: a tenant's next ingest (its keys sort after its
-      // earlier ones, as history keys do) still finds a gap at this level
-      // instead of landing a level above.
-      const std::string tenant = TenantOfFile(f);
-      if (f.being_compacted || f.size >= small || tenant.empty()) {
+      // Above level 0, a run holds one tenant's files only, so merged files
+      // never span a tenant boundary: a tenant's next ingest (its keys sort
+      // after its earlier ones, as history keys do) still finds a gap at
+      // this level instead of landing a level above. Level 0 has no gaps.
+      const std::string tenant = level.level == 0 ? std::string() : TenantOfFile(f);
+      if (f.being_compacted || f.size >= small || (level.level > 0 && tenant.empty())) {
         Status s = merge();
         if (!s.ok()) return s;
         continue;

@@ -60,6 +60,12 @@ Status ValidateDomain(const DomainOptions& d) {
   if (d.block_bytes < 256 || d.block_bytes > (1u << 20)) {
     return Bad(d.name, "block_bytes must be between 256 and 1 MiB");
   }
+  if (d.temperature != Temperature::kHot && d.temperature != Temperature::kCold) {
+    return Bad(d.name, "temperature is not a Temperature");
+  }
+  if (d.cold_layout != ColdLayout::kTimeOrdered && d.cold_layout != ColdLayout::kLeveled) {
+    return Bad(d.name, "cold_layout is not a ColdLayout");
+  }
   if (d.bloom_bits_per_key < 0 || d.bloom_bits_per_key > 64) {
     return Bad(d.name, "bloom_bits_per_key must be between 0 and 64");
   }
@@ -190,7 +196,15 @@ rocksdb::ColumnFamilyOptions DomainColumnFamilyOptions(const DomainOptions& d,
     cf.bottommost_compression_opts.max_dict_bytes = d.zstd_dictionary_bytes;
     cf.bottommost_compression_opts.zstd_max_train_bytes = 100 * d.zstd_dictionary_bytes;
   }
-  if (d.temperature == Temperature::kCold && d.default_ttl_seconds > 0) {
+  if (d.temperature == Temperature::kCold && d.cold_layout == ColdLayout::kTimeOrdered) {
+    // One time-ordered pile of files (level 0 of a one-level column family,
+    // universal style, which allows one level), never compacted by size:
+    // RocksDB neither compacts nor stalls writes for its file count; the
+    // maintenance pass drops expired files and merges small ones.
+    cf.compaction_style = rocksdb::kCompactionStyleUniversal;
+    cf.num_levels = 1;
+    cf.disable_auto_compactions = true;
+  } else if (d.temperature == Temperature::kCold && d.default_ttl_seconds > 0) {
     // Ingested files land in the bottommost level and are never compacted
     // again by size; revisit them once their default TTL has passed so the
     // filter purges what expired. (Store turns this off when its

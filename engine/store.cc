@@ -302,7 +302,8 @@ void Store::Impl::StartFlushController() {
     f.max_write_buffer_size = MaxWriteBufferBytes(d.options);
     f.base_l0_trigger = d.options.level0_compaction_trigger;
     f.adapt_write_buffer = d.options.adaptive_write_buffer;
-    f.adapt_l0_trigger = d.options.adaptive_level0_trigger;
+    // RocksDB never compacts a time-ordered domain: no trigger to move.
+    f.adapt_l0_trigger = d.options.adaptive_level0_trigger && !d.TimeOrdered();
     domains.push_back(std::move(f));
   }
   FlushControllerOptions fco;
@@ -373,7 +374,7 @@ Status Store::Impl::OpenNew(const std::string& path, rocksdb::DBOptions db_optio
   // leaves a catalogue whose missing column families the next Open creates.
   Catalogue catalogue;
   for (const auto& d : domains_) {
-    catalogue.domains.push_back(CatalogueEntry{d.options.name, d.options.temperature});
+    catalogue.domains.push_back(CatalogueEntry::Of(d.options));
   }
   s = WriteCatalogue(catalogue);
   if (!s.ok()) return s;
@@ -441,6 +442,11 @@ Status Store::Impl::OpenExisting(const std::string& path, rocksdb::DBOptions db_
   Status s = ReconcileCatalogue(stored, options_.domains, options_.create_missing_domains,
                                 &merged);
   if (!s.ok()) return Status::InvalidArgument(path + ": " + s.message());
+  // A domain keeps the layout it was created with.
+  for (const CatalogueEntry& entry : merged.domains) {
+    auto it = domain_index_.find(entry.name);
+    if (it != domain_index_.end()) domains_[it->second].options.cold_layout = entry.cold_layout;
+  }
   if (options_.read_only && merged.domains.size() != stored.domains.size()) {
     return Status::InvalidArgument(path + ": read-only open cannot add domain '" +
                                    merged.domains.back().name + "'");
@@ -1274,6 +1280,7 @@ Status Store::Impl::GetStats(Stats* stats) {
     ds.undeletes = c.undeletes.load();
     ds.hard_deletes = c.hard_deletes.load();
     ds.ingested_records = c.ingested_records.load();
+    ds.buffered_ingests = c.buffered_ingests.load();
     ds.flush_bytes_written = c.flush_bytes.load();
     ds.compaction_bytes_written = c.compaction_bytes_written.load();
     ds.compaction_bytes_read = c.compaction_bytes_read.load();
@@ -1400,6 +1407,9 @@ bool Store::Impl::Idle() {
   for (const auto& d : domains_) {
     for (const std::string* p : {&rocksdb::DB::Properties::kMemTableFlushPending,
                                  &rocksdb::DB::Properties::kCompactionPending}) {
+      // RocksDB still scores a time-ordered domain's files as if it would
+      // compact them; it never does (only the maintenance pass does).
+      if (p == &rocksdb::DB::Properties::kCompactionPending && d.TimeOrdered()) continue;
       if (!db_->GetIntProperty(d.cf, *p, &v) || v != 0) return false;
     }
   }

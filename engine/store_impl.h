@@ -50,6 +50,12 @@ struct Domain {
   // ingest exclusively while it ingests, so no logical delete's
   // read-modify-write interleaves with an ingest of the same keys.
   std::shared_ptr<std::shared_mutex> ingest_gate;
+
+  // A cold domain whose files are one time-ordered pile (ColdLayout).
+  bool TimeOrdered() const {
+    return options.temperature == Temperature::kCold &&
+           options.cold_layout == ColdLayout::kTimeOrdered;
+  }
 };
 
 // The live SST files of a domain with their table properties, as the

@@ -57,6 +57,25 @@ enum class Compression : unsigned char { kNone, kSnappy, kZstd, kLz4 };
 // files by a later API) and may carry a TTL.
 enum class Temperature : unsigned char { kHot, kCold };
 
+// How a cold domain's files are laid out (DomainOptions::cold_layout).
+//
+// kTimeOrdered: the files form one time-ordered pile (RocksDB's level 0 of
+// a one-level column family) and are never compacted by size. An ingested
+// group stays in its file until every record of it has expired; the
+// maintenance pass then drops the file whole, oldest first, writing
+// nothing. Small files are merged size-tiered with their neighbours in
+// age once there are more than small_file_budget of them. Groups whose key
+// ranges overlap (history keyed by inode, then version) cost nothing more
+// than groups that do not. Reads consult every file whose key range holds
+// the key (bloom filters skip the others), so it suits history that
+// expires; the records a read finds are the same in both layouts.
+//
+// kLeveled: leveled compaction, as a hot domain: an ingest lands at the
+// deepest level it overlaps nothing in, so overlapping groups land high
+// and are compacted down again. For history that never expires and is
+// read often.
+enum class ColdLayout : unsigned char { kTimeOrdered, kLeveled };
+
 // One domain: a named class of metadata with its own key space, stored in its
 // own RocksDB column family with its own policy.
 struct DomainOptions {
@@ -68,6 +87,13 @@ struct DomainOptions {
 
   // Default: Temperature::kHot.
   Temperature temperature = Temperature::kHot;
+
+  // Cold domains: the layout of the domain's files, chosen when the domain
+  // is created; a domain keeps the layout it was created with (a value
+  // declared for an existing domain is ignored). Domains created before
+  // layouts existed are kLeveled. Ignored for hot domains.
+  // Default: ColdLayout::kTimeOrdered.
+  ColdLayout cold_layout = ColdLayout::kTimeOrdered;
 
   // ---- Behaviour (changeable on reopen) ----
 
@@ -125,16 +151,26 @@ struct DomainOptions {
   // Default: true.
   bool purge_in_compaction = true;
   // Cold domains: the maintenance pass merges runs of neighbouring small
-  // files (as small cold ingests make) at the last level into files of up
-  // to target_file_size_bytes, rewriting those bytes once, so the number of
-  // files (which every manifest write pays for) stays bounded. Ignored for
-  // hot domains. Default: true.
+  // files (as small cold ingests make) into files of up to
+  // target_file_size_bytes, rewriting those bytes once, so the number of
+  // files (which every manifest write and, in a time-ordered domain, every
+  // read pays for) stays bounded. Neighbours: in key order within a level
+  // (kLeveled), in age (kTimeOrdered). Ignored for hot domains.
+  // Default: true.
   bool merge_small_files = true;
   // Merging starts once the domain holds more than this many small files
   // (below target_file_size_bytes / 16) and stops at it: below the budget,
   // files cost little and merging would rewrite bytes a TTL may soon
   // expire. Default: 1024.
   uint64_t small_file_budget = 1024;
+  // Cold domains: an IngestCold group of fewer user bytes (tenant + key +
+  // value) than this is written through the WAL and the memtable as one
+  // synced batch, not as a file of its own: a file per small group costs a
+  // file creation, two fsyncs and a manifest write, and leaves a small file
+  // to merge later, while the memtable gathers many groups into one flushed
+  // file. Either way the group is durable and visible when the call
+  // returns. 0: every group is ingested as a file. Default: 1 MiB.
+  uint64_t ingest_min_bytes = 1ull << 20;
   // Compaction output files are cut at tenant boundaries where it pays
   // (compaction/tenant_partitioner.h). Default: true.
   bool partition_by_tenant = true;

@@ -40,6 +40,10 @@ struct DomainStats {
   uint64_t undeletes = 0;
   uint64_t hard_deletes = 0;
   uint64_t ingested_records = 0;  // through IngestCold
+  // IngestCold groups below DomainOptions::ingest_min_bytes, written through
+  // the WAL and memtable (their records also count in puts and
+  // user_bytes_written as a Write's do).
+  uint64_t buffered_ingests = 0;
   // SST bytes written by flushes, compactions and cold ingest of this domain.
   uint64_t flush_bytes_written = 0;
   uint64_t compaction_bytes_written = 0;

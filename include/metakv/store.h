@@ -146,7 +146,9 @@ class Store {
   Status Write(const WriteOptions& options, const WriteBatch& batch);
 
   // The cold write path: writes the records of one tenant of a cold domain
-  // as an SST file and ingests it (no WAL, no memtable, no flush). Records
+  // as an SST file and ingests it (no WAL, no memtable, no flush); a group
+  // smaller than DomainOptions::ingest_min_bytes goes through the WAL and
+  // the memtable as one synced batch instead. Records
   // may come in any order; they are sorted. All or nothing: on any error the
   // store is unchanged. Durable once it returns. A record replaces an
   // existing one with the same key, as Put would. InvalidArgument for a hot

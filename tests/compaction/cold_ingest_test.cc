@@ -22,6 +22,12 @@ class ColdIngestTest : public ::testing::Test {
     ASSERT_TRUE(Store::Open(options_, dir_.path(), &store_).ok());
   }
 
+  void Reopen() {
+    ASSERT_TRUE(store_->Close().ok());
+    store_.reset();
+    ASSERT_TRUE(Store::Open(options_, dir_.path(), &store_).ok());
+  }
+
   DomainStats History() {
     Stats stats;
     EXPECT_TRUE(store_->GetStats(&stats).ok());
@@ -203,13 +209,17 @@ TEST_F(ColdIngestTest, FilesOfExpiredRecordsAreDroppedWhole) {
   EXPECT_EQ(Scan("t").size(), 200u);
 }
 
-// Small cold ingests (one file each) are merged by the maintenance pass,
-// size-tiered and never across tenants, so the file count stays bounded and
-// each tenant's next ingest still lands at the last level.
+// Leveled layout: small cold ingests (one file each) are merged by the
+// maintenance pass, size-tiered and never across tenants, so the file count
+// stays bounded and each tenant's next ingest still lands at the last level.
 TEST_F(ColdIngestTest, SmallFilesAreMergedWithinATenant) {
   ASSERT_TRUE(store_->Close().ok());
   store_.reset();
-  for (auto& d : options_.domains) d.small_file_budget = 4;
+  std::filesystem::remove_all(dir_.path());  // a layout is chosen at creation
+  for (auto& d : options_.domains) {
+    d.small_file_budget = 4;
+    d.cold_layout = ColdLayout::kLeveled;
+  }
   ASSERT_TRUE(Store::Open(options_, dir_.path(), &store_).ok());
   rocksdb::DB* db = store_->TEST_impl()->TEST_db();
   rocksdb::ColumnFamilyHandle* cf = store_->TEST_impl()->TEST_cf("history");
@@ -292,6 +302,161 @@ TEST_F(ColdIngestTest, NoMergeWithinTheSmallFileBudget) {
   }
   store_->TEST_impl()->TEST_RunMaintenance();  // default budget: 1024 files
   EXPECT_EQ(History().compaction_bytes_written, 0u);
+}
+
+// ---- The time-ordered layout (the default of a new cold domain) ----
+
+// The history domain's files: (level, file), and RocksDB's num_levels of it.
+std::vector<std::pair<int, rocksdb::SstFileMetaData>> HistoryFiles(Store* store) {
+  rocksdb::ColumnFamilyMetaData meta;
+  store->TEST_impl()->TEST_db()->GetColumnFamilyMetaData(
+      store->TEST_impl()->TEST_cf("history"), &meta);
+  std::vector<std::pair<int, rocksdb::SstFileMetaData>> files;
+  for (const auto& level : meta.levels) {
+    for (const auto& f : level.files) files.emplace_back(level.level, f);
+  }
+  return files;
+}
+
+int HistoryLevels(Store* store) {
+  return store->TEST_impl()->TEST_db()->GetOptions(store->TEST_impl()->TEST_cf("history")).num_levels;
+}
+
+// Groups whose key ranges overlap (versions keyed by inode, then version)
+// stay in the files they were ingested as: nothing is compacted by size,
+// however many there are, and every record reads back.
+TEST_F(ColdIngestTest, TimeOrderedGroupsAreNeverCompactedBySize) {
+  EXPECT_EQ(HistoryLevels(store_.get()), 1);
+  constexpr int kGroups = 30;
+  for (int v = 0; v < kGroups; ++v) {
+    for (const char* tenant : {"a", "b"}) {
+      std::vector<ColdRecord> group;
+      for (int ino = 0; ino < 20; ++ino) {
+        char key[32];
+        snprintf(key, sizeof(key), "ino%04d/v%04d", ino, v);  // every group spans every inode
+        group.push_back({key, std::string(200, static_cast<char>('a' + v % 26)), 0});
+      }
+      ASSERT_TRUE(store_->IngestCold("history", tenant, group).ok());
+    }
+  }
+  ASSERT_TRUE(store_->WaitForBackgroundWork(60000).ok());
+  store_->TEST_impl()->TEST_RunMaintenance();
+  const auto files = HistoryFiles(store_.get());
+  EXPECT_EQ(files.size(), 2u * kGroups);
+  for (const auto& [level, f] : files) EXPECT_EQ(level, 0) << f.name;
+  EXPECT_EQ(History().compaction_bytes_written, 0u);
+  EXPECT_EQ(Scan("a").size(), 20u * kGroups);
+  std::string value;
+  ASSERT_TRUE(store_->Get(ReadOptions(), "history", "b", "ino0007/v0013", &value).ok());
+  EXPECT_EQ(value, std::string(200, 'n'));
+}
+
+// Files go oldest first, whole, writing nothing; a newer group that expired
+// before an older one is purged alone, and the key it shadowed does not
+// come back.
+TEST_F(ColdIngestTest, TimeOrderedExpiredFilesGoOldestFirstAndNothingComesBack) {
+  ASSERT_TRUE(store_->IngestCold("history", "t", Records(50, "g0/", /*ttl=*/100)).ok());
+  ASSERT_TRUE(store_->IngestCold("history", "t", Records(50, "g1/", /*ttl=*/200)).ok());
+  ASSERT_TRUE(store_->IngestCold("history", "t", {{"k", "old, lives long", 10000}}).ok());
+  ASSERT_TRUE(store_->IngestCold("history", "t", {{"k", "new, expires soon", 50}}).ok());
+  ASSERT_TRUE(store_->IngestCold("history", "t", Records(50, "g2/", /*ttl=*/10000)).ok());
+  ASSERT_EQ(HistoryFiles(store_.get()).size(), 5u);
+  std::string value;
+  ASSERT_TRUE(store_->Get(ReadOptions(), "history", "t", "k", &value).ok());
+  EXPECT_EQ(value, "new, expires soon");
+
+  clock_->AdvanceSeconds(60);  // the newest version of k has expired
+  EXPECT_TRUE(store_->Get(ReadOptions(), "history", "t", "k", &value).IsNotFound());
+  uint64_t files = 0;
+  ASSERT_TRUE(store_->PurgeExpiredFiles("history", &files).ok());
+  EXPECT_EQ(files, 1u);  // purged alone: older files lie under it
+  EXPECT_TRUE(store_->Get(ReadOptions(), "history", "t", "k", &value).IsNotFound());
+  EXPECT_EQ(Scan("t").size(), 150u);
+
+  clock_->AdvanceSeconds(150);  // g0 and g1 have expired: the two oldest files
+  const uint64_t written = History().compaction_bytes_written;
+  ASSERT_TRUE(store_->PurgeExpiredFiles("history", &files).ok());
+  EXPECT_EQ(files, 2u);
+  EXPECT_EQ(History().compaction_bytes_written, written);  // dropped whole
+  EXPECT_EQ(Scan("t").size(), 50u);
+  EXPECT_TRUE(store_->Get(ReadOptions(), "history", "t", "k", &value).IsNotFound());
+  Reopen();
+  EXPECT_TRUE(store_->Get(ReadOptions(), "history", "t", "k", &value).IsNotFound());
+  EXPECT_EQ(Scan("t").size(), 50u);
+}
+
+// Past the small-file budget, files neighbouring in age merge into one
+// level-0 file; every record stays readable.
+TEST_F(ColdIngestTest, TimeOrderedSmallFilesMergeByAge) {
+  ASSERT_TRUE(store_->Close().ok());
+  store_.reset();
+  for (auto& d : options_.domains) d.small_file_budget = 4;
+  ASSERT_TRUE(Store::Open(options_, dir_.path(), &store_).ok());
+  constexpr int kGroups = 40;
+  for (int g = 0; g < kGroups; ++g) {
+    for (const char* tenant : {"a", "b"}) {
+      ASSERT_TRUE(store_->IngestCold("history", tenant, Records(5, "s" + std::to_string(g) + "/"))
+                      .ok());
+    }
+  }
+  ASSERT_EQ(HistoryFiles(store_.get()).size(), 2u * kGroups);
+  store_->TEST_impl()->TEST_RunMaintenance();
+  const auto merged = HistoryFiles(store_.get());
+  EXPECT_LE(merged.size(), 8u);
+  for (const auto& [level, f] : merged) EXPECT_EQ(level, 0) << f.name;
+  EXPECT_GT(History().compaction_bytes_written, 0u);
+  EXPECT_EQ(Scan("a").size(), 5u * kGroups);
+  EXPECT_EQ(Scan("b").size(), 5u * kGroups);
+}
+
+// A domain keeps the layout it was created with, whatever a later open
+// declares.
+TEST_F(ColdIngestTest, ADomainKeepsTheLayoutItWasCreatedWith) {
+  EXPECT_EQ(HistoryLevels(store_.get()), 1);
+  ASSERT_TRUE(store_->IngestCold("history", "t", Records(10, "x/")).ok());
+  for (auto& d : options_.domains) d.cold_layout = ColdLayout::kLeveled;
+  Reopen();
+  EXPECT_EQ(HistoryLevels(store_.get()), 1);
+  EXPECT_EQ(Scan("t").size(), 10u);
+
+  ASSERT_TRUE(store_->Close().ok());
+  store_.reset();
+  std::filesystem::remove_all(dir_.path());
+  ASSERT_TRUE(Store::Open(options_, dir_.path(), &store_).ok());  // created leveled
+  EXPECT_EQ(HistoryLevels(store_.get()), 7);
+  for (auto& d : options_.domains) d.cold_layout = ColdLayout::kTimeOrdered;
+  Reopen();
+  EXPECT_EQ(HistoryLevels(store_.get()), 7);
+}
+
+// A group smaller than ingest_min_bytes goes through the WAL and the
+// memtable as one synced batch: no file of its own, visible at once,
+// there after a reopen.
+TEST_F(ColdIngestTest, SmallGroupsGoThroughTheMemtable) {
+  ASSERT_TRUE(store_->Close().ok());
+  store_.reset();
+  for (auto& d : options_.domains) d.ingest_min_bytes = 4096;
+  ASSERT_TRUE(Store::Open(options_, dir_.path(), &store_).ok());
+  ASSERT_TRUE(store_->IngestCold("history", "t", Records(10, "small/")).ok());  // ~150 bytes
+  DomainStats h = History();
+  EXPECT_EQ(h.buffered_ingests, 1u);
+  EXPECT_EQ(h.ingested_records, 10u);
+  EXPECT_EQ(h.ingest_bytes_written, 0u);
+  EXPECT_TRUE(HistoryFiles(store_.get()).empty());
+  EXPECT_EQ(Scan("t").size(), 10u);
+  ASSERT_TRUE(store_->IngestCold("history", "t", Records(100, "large/")).ok());  // ~1.6 KB
+  ASSERT_TRUE(store_->IngestCold("history", "t", Records(600, "file/")).ok());   // ~8 KB
+  h = History();
+  EXPECT_EQ(h.buffered_ingests, 2u);
+  EXPECT_GT(h.ingest_bytes_written, 0u);
+  EXPECT_EQ(HistoryFiles(store_.get()).size(), 1u);
+  // Bad input fails the same way on both paths, writing nothing.
+  EXPECT_TRUE(store_->IngestCold("history", "t", {{"d", "1", 0}, {"d", "2", 0}})
+                  .IsInvalidArgument());
+  Reopen();
+  EXPECT_EQ(Scan("t").size(), 710u);
+  std::string value;
+  EXPECT_TRUE(store_->Get(ReadOptions(), "history", "t", "d", &value).IsNotFound());
 }
 
 }  // namespace
