@@ -347,10 +347,18 @@ void Store::Impl::MaintenancePass() {
   if (!PurgeExpiredFiles({}, &files).ok()) {
     maintenance_errors_.fetch_add(1, std::memory_order_relaxed);
   }
-  // Half the deadline: what is found now is compacted well before it.
-  if (options_.purge_deadline_seconds != 0 &&
-      !EnforcePurgeDeadline(options_.purge_deadline_seconds / 2, nullptr).ok()) {
-    maintenance_errors_.fetch_add(1, std::memory_order_relaxed);
+  // Files are due at the age that still leaves two gaps between passes
+  // before the deadline (compaction/deadline_policy.h).
+  if (options_.purge_deadline_seconds != 0) {
+    uint64_t due_age = 0;
+    {
+      std::lock_guard<std::mutex> lock(pass_mu_);
+      pass_gaps_.Start(Now());
+      due_age = DeadlineDueAge(options_.purge_deadline_seconds, pass_gaps_.MaxGap());
+    }
+    if (!EnforcePurgeDeadline(due_age, nullptr).ok()) {
+      maintenance_errors_.fetch_add(1, std::memory_order_relaxed);
+    }
   }
   for (auto& d : domains_) {
     if (!MergeSmallColdFiles(&d, &files).ok()) {

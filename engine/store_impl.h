@@ -28,6 +28,7 @@
 
 #include "codecs/record_codec.h"
 #include "compaction/accounting.h"
+#include "compaction/deadline_policy.h"
 #include "compaction/flush_controller.h"
 #include "compaction/flush_observer.h"
 #include "compaction/record_properties.h"
@@ -322,6 +323,9 @@ class Store::Impl {
   bool maintenance_stop_ = false;  // GUARDED_BY(maintenance_mu_)
   std::thread maintenance_;
   std::atomic<uint64_t> maintenance_errors_{0};
+  // When the maintenance passes started (the purge deadline's due age).
+  std::mutex pass_mu_;
+  PassGaps pass_gaps_;  // GUARDED_BY(pass_mu_)
 
   // Removals: commits, restores and the written-under marks take it
   // exclusively; writes, snapshots and iterator creation shared, so each

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "codecs/key_codec.h"
+#include "compaction/deadline_policy.h"
 #include "engine/store_impl.h"
 #include "tests/engine/store_fixture.h"
 #include "tests/fault_fs.h"
@@ -719,6 +720,9 @@ TEST_F(BulkDeleteTest, MaintenanceEnforcesThePurgeDeadline) {
   ASSERT_EQ(Differences(Physical(store_.get(), kInode, &markers), initial), "");
   ASSERT_EQ(markers, 0u);
 
+  // Passes kStep apart: files are due at this age (compaction/deadline_policy.h).
+  const uint64_t kDueAge = DeadlineDueAge(kDeadline, kStep);
+  ASSERT_EQ(kDueAge, 898u);
   uint64_t gone_at = 0;  // store seconds after the deletes
   for (uint64_t t = kStep; t <= kRetention + kDeadline + 4 * kStep; t += kStep) {
     SCOPED_TRACE("at " + std::to_string(t) + " s after the deletes");
@@ -732,8 +736,8 @@ TEST_F(BulkDeleteTest, MaintenanceEnforcesThePurgeDeadline) {
       EXPECT_EQ(Differences(state, initial), "") << "changed before retention";
       EXPECT_EQ(ds.oldest_purgeable_time, 0u);
     }
-    if (t < kRetention + kDeadline / 2) {
-      EXPECT_EQ(ds.deadline_compactions, 0u) << "forced before half the deadline";
+    if (t < kRetention + kDueAge) {
+      EXPECT_EQ(ds.deadline_compactions, 0u) << "forced before the due age";
     }
     if (from_purged.empty() && gone_at == 0) gone_at = t;
     if (gone_at != 0) {
@@ -746,9 +750,11 @@ TEST_F(BulkDeleteTest, MaintenanceEnforcesThePurgeDeadline) {
       EXPECT_EQ(markers, 0u);
     }
   }
-  // Each pass compacts what has been purgeable for half the deadline: the
-  // first pass at or after 100 + 500 s.
-  EXPECT_EQ(gone_at, kRetention + kDeadline / 2);
+  // Each pass compacts what has been purgeable for the due age, the
+  // deadline less two gaps between passes and a margin: the first pass at or
+  // after 100 + 898 s, within the deadline.
+  EXPECT_EQ(gone_at, 1000u);
+  EXPECT_LE(gone_at, kRetention + kDeadline);
   const DomainStats ds = StatsOf(kInode);
   EXPECT_GT(ds.deadline_compactions, 0u);
   EXPECT_EQ(ds.oldest_purgeable_time, 0u);
