@@ -398,7 +398,7 @@ Status Store::Impl::CompactFilesInPlace(
       const uint64_t inherited = f.num_deletions == 0 ? 0 : MarkerTime(d, f, now);
       bool raced = false;
       MarkPurgeStep(PurgeStep::kPurgeCompaction, true);
-      Status cs = CompactFileForPurge(d, f.db_path + f.name, level.level, &outputs, &raced,
+      Status cs = CompactFileForPurge(d, {f.db_path + f.name}, level.level, &outputs, &raced,
                                       compactions);
       MarkPurgeStep(PurgeStep::kPurgeCompaction, false);
       if (!cs.ok()) return cs;
@@ -417,15 +417,15 @@ Status Store::Impl::CompactFilesInPlace(
   return Status::OK();
 }
 
-Status Store::Impl::CompactFileForPurge(Domain* d, const std::string& file, int output_level,
-                                        std::vector<std::string>* outputs, bool* raced,
-                                        uint64_t* compactions) {
+Status Store::Impl::CompactFileForPurge(Domain* d, const std::vector<std::string>& files,
+                                        int output_level, std::vector<std::string>* outputs,
+                                        bool* raced, uint64_t* compactions) {
   rocksdb::CompactionJobInfo info;
-  rocksdb::Status rs = db_->CompactFiles(rocksdb::CompactionOptions(), d->cf, {file},
+  rocksdb::Status rs = db_->CompactFiles(rocksdb::CompactionOptions(), d->cf, files,
                                          output_level, -1, outputs, &info);
   *raced = rs.IsInvalidArgument() || rs.IsAborted() || rs.IsBusy();
   if (*raced) return Status::OK();
-  if (!rs.ok()) return FromRocks(rs, "purge compaction of " + file);
+  if (!rs.ok()) return FromRocks(rs, "purge compaction of " + files.front());
   ++*compactions;
   d->counters->deadline_compactions.fetch_add(1, std::memory_order_relaxed);
   d->counters->deadline_compaction_bytes.fetch_add(info.stats.total_output_bytes,
@@ -612,7 +612,7 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
   std::set<std::string> live;
   const uint64_t retention = d->options.tombstone_retention_seconds;
   struct Due {
-    std::string file;    // path
+    std::vector<std::string> files;  // paths
     int output_level;
     uint64_t marker_time;  // the time its outputs' markers count from
   };
@@ -621,7 +621,7 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
     for (const auto& f : level.files) {
       FileRecordStats stats;
       if (!df.StatsOf(f, &stats)) continue;
-      const bool markers = stats.deletions > 0 && level.level < df.last_level;
+      const bool markers = stats.deletions > 0 && df.MarkersMayShadow(*d, level.level, f);
       if (markers) live.insert(BaseName(f.name));
       if (f.being_compacted) continue;
       const uint64_t purgeable = stats.EarliestPurgeTime(retention);
@@ -640,8 +640,18 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
       // purgeable records, and the markers they leave (and those it had)
       // keep their time, so the next passes take them further down until
       // they meet what they shadow.
-      const int output = level.level < df.last_level ? level.level + 1 : level.level;
-      due.push_back(Due{f.db_path + f.name, output, std::min(marker_time, purgeable)});
+      //
+      // A time-ordered domain has one level: its files are purged in place,
+      // and markers that may shadow older versions are compacted with every
+      // file older than theirs (down to the oldest, which makes the
+      // compaction bottommost: markers and what they shadow both go).
+      Due next{{f.db_path + f.name}, level.level < df.last_level ? level.level + 1 : level.level,
+               std::min(marker_time, purgeable)};
+      if (d->TimeOrdered()) {
+        next.output_level = 0;
+        if (markers_due) next.files.push_back(df.oldest_l0);
+      }
+      due.push_back(std::move(next));
     }
   }
   {
@@ -655,7 +665,7 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
   for (const Due& f : due) {
     std::vector<std::string> outputs;
     bool raced = false;  // compacted meanwhile by RocksDB: nothing to do
-    s = CompactFileForPurge(d, f.file, f.output_level, &outputs, &raced, compactions);
+    s = CompactFileForPurge(d, f.files, f.output_level, &outputs, &raced, compactions);
     if (!s.ok()) return s;
     if (!raced) NoteMarkerFiles(d, outputs, f.marker_time);
   }
@@ -685,7 +695,7 @@ Status Store::Impl::PurgeStatsOf(Domain* d, DomainStats* ds) {
       if (!df.StatsOf(f, &stats)) continue;
       const uint64_t t = stats.EarliestPurgeTime(d->options.tombstone_retention_seconds);
       if (t <= now) oldest = std::min(oldest, t);
-      if (stats.deletions > 0 && level.level < df.last_level) {
+      if (stats.deletions > 0 && df.MarkersMayShadow(*d, level.level, f)) {
         oldest = std::min(oldest, MarkerTime(d, f, now));
       }
     }

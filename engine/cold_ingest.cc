@@ -184,6 +184,12 @@ bool DomainFiles::StatsOf(const rocksdb::SstFileMetaData& f, FileRecordStats* ou
          FileRecordStats::FromProperties(it->second->user_collected_properties, out);
 }
 
+bool DomainFiles::MarkersMayShadow(const Domain& d, int level,
+                                   const rocksdb::SstFileMetaData& f) const {
+  if (!d.TimeOrdered()) return level < last_level;
+  return f.db_path + f.name != oldest_l0;
+}
+
 Status Store::Impl::ReadDomainFiles(Domain* d, DomainFiles* out) {
   rocksdb::Status rs = db_->GetPropertiesOfAllTables(d->cf, &out->props);
   if (!rs.ok()) return FromRocks(rs, "reading table properties of '" + d->options.name + "'");
@@ -191,6 +197,11 @@ Status Store::Impl::ReadDomainFiles(Domain* d, DomainFiles* out) {
   out->last_level = -1;
   for (const auto& level : out->meta.levels) {
     if (!level.files.empty()) out->last_level = level.level;
+  }
+  out->oldest_l0.clear();
+  if (!out->meta.levels.empty() && !out->meta.levels[0].files.empty()) {
+    const auto& oldest = out->meta.levels[0].files.back();  // newest first
+    out->oldest_l0 = oldest.db_path + oldest.name;
   }
   return Status::OK();
 }

@@ -65,9 +65,14 @@ struct DomainFiles {
   rocksdb::ColumnFamilyMetaData meta;
   rocksdb::TablePropertiesCollection props;
   int last_level = -1;  // the deepest level holding files; -1 if none
+  std::string oldest_l0;  // path of the oldest level-0 file; empty if none
 
   // The file's metakv record stats; false if it has none that decode.
   bool StatsOf(const rocksdb::SstFileMetaData& f, FileRecordStats* out) const;
+  // True if deletion markers in f (at level) may shadow older versions in
+  // other files: above the last level; in a time-ordered domain, in any
+  // file but the oldest.
+  bool MarkersMayShadow(const Domain& d, int level, const rocksdb::SstFileMetaData& f) const;
 };
 
 // Shared holds of the ingest gates of some domains, taken in domain order.
@@ -233,11 +238,13 @@ class Store::Impl {
   // Fills the purge figures of a domain's stats: oldest purgeable time,
   // pending tree removals and purges.
   Status PurgeStatsOf(Domain* d, DomainStats* ds);
-  // Compacts one file of the domain into output_level (RocksDB adds the
-  // files it must), counted as a deadline compaction in *compactions and the
-  // domain's counters. *raced: RocksDB had compacted it meanwhile (or is
-  // compacting it); nothing was done and the status is OK.
-  Status CompactFileForPurge(Domain* d, const std::string& file, int output_level,
+  // Compacts files of the domain (one, or in a time-ordered domain a file
+  // and the oldest one, which takes in every file between) into
+  // output_level (RocksDB adds the files it must), counted as a deadline
+  // compaction in *compactions and the domain's counters. *raced: RocksDB
+  // had compacted one meanwhile (or is compacting it); nothing was done and
+  // the status is OK.
+  Status CompactFileForPurge(Domain* d, const std::vector<std::string>& files, int output_level,
                              std::vector<std::string>* outputs, bool* raced,
                              uint64_t* compactions);
   // Compacts [begin, end) of the domain down to the last level, the last
