@@ -288,10 +288,6 @@ Status Store::Impl::RemoveTenant(const WriteOptions& wo, std::string_view tenant
 // ------------------------------------------------------ Purge deadline ----
 
 Status Store::Impl::EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* compactions) {
-  return CompactDue(DueAge::Fixed(min_age_seconds), compactions);
-}
-
-Status Store::Impl::CompactDue(const DueAge& due, uint64_t* compactions) {
   Status s = CheckWritable();
   if (!s.ok()) return s;
   std::lock_guard<std::mutex> lock(deadline_mu_);
@@ -299,8 +295,8 @@ Status Store::Impl::CompactDue(const DueAge& due, uint64_t* compactions) {
   const uint64_t now = Now();
 
   // Memtables (and the WAL behind them) hold records too: flush those that
-  // have held data for the due age of a record a flush and every level away
-  // from its purge, all in one flush so the old WAL files can go.
+  // have held data for min_age_seconds, all in one flush so the old WAL
+  // files can go.
   std::vector<rocksdb::ColumnFamilyHandle*> stale;
   for (size_t i = 0; i <= domains_.size(); ++i) {
     rocksdb::ColumnFamilyHandle* cf = i < domains_.size() ? domains_[i].cf : default_cf_;
@@ -317,14 +313,7 @@ Status Store::Impl::CompactDue(const DueAge& due, uint64_t* compactions) {
     const uint64_t flushes =
         i < domains_.size() ? domains_[i].counters->flushes.load(std::memory_order_relaxed) : 0;
     if (w.since == 0 || w.flushes != flushes) w = MemtableWatch{flushes, now};
-    rocksdb::ColumnFamilyMetaData meta;
-    db_->GetColumnFamilyMetaData(cf, &meta);
-    int last_level = 0;
-    for (const auto& level : meta.levels) {
-      if (!level.files.empty()) last_level = level.level;
-    }
-    const uint64_t age = due.ForSteps(1 + std::max(1, last_level));
-    if (age == 0 || now - w.since >= age) {
+    if (min_age_seconds == 0 || now - w.since >= min_age_seconds) {
       stale.push_back(cf);
       w.since = 0;
     }
@@ -336,11 +325,10 @@ Status Store::Impl::CompactDue(const DueAge& due, uint64_t* compactions) {
     if (!rs.ok()) return FromRocks(rs, "purge deadline flush");
   }
 
-  // A removal's purge compacts each file once, wherever it lies.
-  s = PurgeDueRemovals(due.ForSteps(1), &n);
+  s = PurgeDueRemovals(min_age_seconds, &n);
   for (auto& d : domains_) {
     if (!s.ok()) break;
-    s = CompactDueFiles(&d, due, &n);
+    s = CompactDueFiles(&d, min_age_seconds, &n);
   }
   if (compactions != nullptr) *compactions = n;
   return s;
@@ -614,7 +602,7 @@ uint64_t Store::Impl::MarkerTime(const Domain* d, const rocksdb::SstFileMetaData
   return t;
 }
 
-Status Store::Impl::CompactDueFiles(Domain* d, const DueAge& due_age, uint64_t* compactions) {
+Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_t* compactions) {
   if (!d->options.purge_in_compaction) return Status::OK();
   DomainFiles df;
   Status s = ReadDomainFiles(d, &df);
@@ -637,10 +625,6 @@ Status Store::Impl::CompactDueFiles(Domain* d, const DueAge& due_age, uint64_t* 
       if (markers) live.insert(BaseName(f.name));
       if (f.being_compacted) continue;
       const uint64_t purgeable = stats.EarliestPurgeTime(retention);
-      // Compactions until its records are gone: one at the last level (or
-      // in a time-ordered domain), one per level down to it above.
-      const uint64_t min_age_seconds = due_age.ForSteps(
-          d->TimeOrdered() ? 1 : static_cast<uint64_t>(std::max(1, df.last_level - level.level)));
       const bool records_due = purgeable != FileRecordStats::kNever &&
                                codecs::SaturatingAdd(purgeable, min_age_seconds) <= purge_time;
       // Deletion markers above the last level may cover older versions

@@ -347,17 +347,16 @@ void Store::Impl::MaintenancePass() {
   if (!PurgeExpiredFiles({}, &files).ok()) {
     maintenance_errors_.fetch_add(1, std::memory_order_relaxed);
   }
-  // Files are due at the age that still leaves a gap between passes per
-  // step to their purge, and one more, before the deadline
-  // (compaction/deadline_policy.h).
+  // Files are due at the age that still leaves two gaps between passes
+  // before the deadline (compaction/deadline_policy.h).
   if (options_.purge_deadline_seconds != 0) {
-    uint64_t max_gap = 0;
+    uint64_t due_age = 0;
     {
       std::lock_guard<std::mutex> lock(pass_mu_);
       pass_gaps_.Start(Now());
-      max_gap = pass_gaps_.MaxGap();
+      due_age = DeadlineDueAge(options_.purge_deadline_seconds, pass_gaps_.MaxGap());
     }
-    if (!CompactDue(DueAge::ForDeadline(options_.purge_deadline_seconds, max_gap), nullptr).ok()) {
+    if (!EnforcePurgeDeadline(due_age, nullptr).ok()) {
       maintenance_errors_.fetch_add(1, std::memory_order_relaxed);
     }
   }

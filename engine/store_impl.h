@@ -108,9 +108,6 @@ class Store::Impl {
   Status RestoreTree(const WriteOptions& wo, uint64_t removal_id);
   Status RemoveTenant(const WriteOptions& wo, std::string_view tenant);
   Status EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* compactions);
-  // EnforcePurgeDeadline with a due age per record's distance from its
-  // purge (compaction/deadline_policy.h).
-  Status CompactDue(const DueAge& due, uint64_t* compactions);
   Status NewIterator(const ReadOptions& ro, std::string_view domain, const ScanSpec& spec,
                      std::unique_ptr<Iterator>* out);
   const Snapshot* GetSnapshot();
@@ -236,8 +233,8 @@ class Store::Impl {
   // are gone.
   Status PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compactions);
   // Compacts the files of the domain that have held purgeable records for
-  // at least their due age, down to the last level.
-  Status CompactDueFiles(Domain* d, const DueAge& due_age, uint64_t* compactions);
+  // at least min_age_seconds, down to the last level.
+  Status CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_t* compactions);
   // Fills the purge figures of a domain's stats: oldest purgeable time,
   // pending tree removals and purges.
   Status PurgeStatsOf(Domain* d, DomainStats* ds);

@@ -7,8 +7,8 @@ namespace metakv {
 namespace {
 
 TEST(DeadlinePolicyTest, HalfTheDeadlineUntilPassesAreMeasured) {
-  EXPECT_EQ(DeadlineDueAge(30, 0, 1), 15u);
-  EXPECT_EQ(DeadlineDueAge(86400, 0, 1), 43200u);
+  EXPECT_EQ(DeadlineDueAge(30, 0), 15u);
+  EXPECT_EQ(DeadlineDueAge(86400, 0), 43200u);
 }
 
 // Due age + two gaps + the margin never passes the deadline; with short
@@ -16,7 +16,7 @@ TEST(DeadlinePolicyTest, HalfTheDeadlineUntilPassesAreMeasured) {
 TEST(DeadlinePolicyTest, LeavesTwoGapsAndAMarginBeforeTheDeadline) {
   for (uint64_t deadline : {1u, 10u, 30u, 3600u, 86400u}) {
     for (uint64_t gap : {1u, 2u, 3u, 7u, 15u, 60u, 100000u}) {
-      const uint64_t due = DeadlineDueAge(deadline, gap, 1);
+      const uint64_t due = DeadlineDueAge(deadline, gap);
       EXPECT_LE(due + 2 * gap + kDeadlineMarginSeconds, std::max(deadline, 2 * gap +
                                                                   kDeadlineMarginSeconds))
           << deadline << " " << gap;
@@ -27,29 +27,8 @@ TEST(DeadlinePolicyTest, LeavesTwoGapsAndAMarginBeforeTheDeadline) {
       }
     }
   }
-  EXPECT_EQ(DeadlineDueAge(30, 3, 1), 22u);
-  EXPECT_EQ(DeadlineDueAge(86400, 60, 1), 86278u);
-}
-
-// Each step further from the purge costs one more gap: the last step still
-// ends within the deadline.
-TEST(DeadlinePolicyTest, EachStepCostsAGap) {
-  EXPECT_EQ(DeadlineDueAge(30, 3, 0), 22u);  // at least one step
-  EXPECT_EQ(DeadlineDueAge(30, 3, 2), 19u);
-  EXPECT_EQ(DeadlineDueAge(30, 3, 3), 16u);
-  EXPECT_EQ(DeadlineDueAge(30, 3, 20), 0u);
-  EXPECT_EQ(DeadlineDueAge(30, 0, 2), 10u);  // no gap known: D / (steps + 1)
-  for (uint64_t steps = 1; steps < 6; ++steps) {
-    const uint64_t due = DeadlineDueAge(1000, 7, steps);
-    EXPECT_EQ(due + (steps + 1) * 7 + kDeadlineMarginSeconds, 1000u) << steps;
-  }
-  const DueAge fixed = DueAge::Fixed(5);
-  EXPECT_EQ(fixed.ForSteps(1), 5u);
-  EXPECT_EQ(fixed.ForSteps(4), 5u);
-  const DueAge policy = DueAge::ForDeadline(30, 3);
-  EXPECT_EQ(policy.ForSteps(1), 22u);
-  EXPECT_EQ(policy.ForSteps(2), 19u);
-  EXPECT_EQ(DueAge::Fixed(0).ForSteps(3), 0u);
+  EXPECT_EQ(DeadlineDueAge(30, 3), 22u);
+  EXPECT_EQ(DeadlineDueAge(86400, 60), 86278u);
 }
 
 TEST(DeadlinePolicyTest, TheLongestRecentGapCounts) {

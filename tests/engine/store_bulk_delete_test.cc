@@ -720,19 +720,9 @@ TEST_F(BulkDeleteTest, MaintenanceEnforcesThePurgeDeadline) {
   ASSERT_EQ(Differences(Physical(store_.get(), kInode, &markers), initial), "");
   ASSERT_EQ(markers, 0u);
 
-  // Passes kStep apart: the deletes still in the memtable are a flush and
-  // a compaction per level from their purge, the earliest due
-  // (compaction/deadline_policy.h).
-  rocksdb::ColumnFamilyMetaData meta;
-  store_->TEST_impl()->TEST_db()->GetColumnFamilyMetaData(store_->TEST_impl()->TEST_cf(kInode),
-                                                          &meta);
-  int last_level = 0;
-  for (const auto& level : meta.levels) {
-    if (!level.files.empty()) last_level = level.level;
-  }
-  ASSERT_GT(last_level, 0);
-  const uint64_t kDueAge = DeadlineDueAge(kDeadline, kStep, 1 + last_level);
-  ASSERT_LT(kDueAge, kDeadline - kStep);
+  // Passes kStep apart: files are due at this age (compaction/deadline_policy.h).
+  const uint64_t kDueAge = DeadlineDueAge(kDeadline, kStep);
+  ASSERT_EQ(kDueAge, 898u);
   uint64_t gone_at = 0;  // store seconds after the deletes
   for (uint64_t t = kStep; t <= kRetention + kDeadline + 4 * kStep; t += kStep) {
     SCOPED_TRACE("at " + std::to_string(t) + " s after the deletes");
@@ -760,10 +750,10 @@ TEST_F(BulkDeleteTest, MaintenanceEnforcesThePurgeDeadline) {
       EXPECT_EQ(markers, 0u);
     }
   }
-  // Each pass compacts what has been purgeable for its due age, the deadline
-  // less a gap between passes per step and a margin: gone after the first
-  // due pass, within the deadline.
-  EXPECT_GE(gone_at, kRetention + kDueAge);
+  // Each pass compacts what has been purgeable for the due age, the
+  // deadline less two gaps between passes and a margin: the first pass at or
+  // after 100 + 898 s, within the deadline.
+  EXPECT_EQ(gone_at, 1000u);
   EXPECT_LE(gone_at, kRetention + kDeadline);
   const DomainStats ds = StatsOf(kInode);
   EXPECT_GT(ds.deadline_compactions, 0u);
