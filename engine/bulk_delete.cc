@@ -661,6 +661,10 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
       it = live.count(it->first) != 0 ? std::next(it) : seen.erase(it);
     }
   }
+  // The longest purgeable first: when many files turn due together (they
+  // were rewritten together last time), those nearest the deadline go first.
+  std::stable_sort(due.begin(), due.end(),
+                   [](const Due& a, const Due& b) { return a.marker_time < b.marker_time; });
   if (due.size() > kMaxDeadlineCompactionsPerDomain) due.resize(kMaxDeadlineCompactionsPerDomain);
   for (const Due& f : due) {
     std::vector<std::string> outputs;

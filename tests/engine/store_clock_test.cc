@@ -259,6 +259,7 @@ TEST_P(StoreTimeFileTest, AfterACrashTheTimeIsAtMostALeaseAhead) {
   const uint64_t last = StoreTime();
   // A crash image: the open store's files as they are now (every write
   // synced, nothing running).
+  MKV_ASSERT_OK(store_->WaitForBackgroundWork(10000));
   TempDir image;
   fs::copy(dir_.path(), image.path(), fs::copy_options::recursive |
                                           fs::copy_options::overwrite_existing);
@@ -270,6 +271,9 @@ TEST_P(StoreTimeFileTest, AfterACrashTheTimeIsAtMostALeaseAhead) {
   EXPECT_GE(t, last);
   EXPECT_LE(t, last + StoreClock::kLeaseSeconds);
   EXPECT_EQ(Get(kInode, "t", "k"), "v");
+  // Closed before the image's directory goes with `image`.
+  MKV_ASSERT_OK(store_->Close());
+  store_.reset();
 }
 
 TEST_P(StoreTimeFileTest, WithoutTheFileTheNewestStoredTimeIsTheFloor) {
