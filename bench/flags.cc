@@ -194,6 +194,30 @@ std::function<std::string(const BenchConfig&)> ShowBytes(uint64_t BenchConfig::*
   };
 }
 
+// A flag whose value names one of choices (name_of gives each one's name):
+// sets field, or says what is wrong ("--flag: unknown what \"v\" (expected
+// ...)").
+template <typename E>
+std::function<std::string(const std::string&, BenchConfig*)> ChoiceSetter(
+    std::string flag, std::string what, std::vector<E> choices, std::string_view (*name_of)(E),
+    E BenchConfig::*field, std::string expected) {
+  return [=](const std::string& v, BenchConfig* c) -> std::string {
+    for (E x : choices) {
+      if (v == name_of(x)) {
+        c->*field = x;
+        return {};
+      }
+    }
+    return "--" + flag + ": unknown " + what + " \"" + v + "\" (expected " + expected + ")";
+  };
+}
+
+template <typename E>
+std::function<std::string(const BenchConfig&)> ShowChoice(std::string_view (*name_of)(E),
+                                                           E BenchConfig::*field) {
+  return [=](const BenchConfig& c) { return std::string(name_of(c.*field)); };
+}
+
 const std::vector<FlagSpec>& Flags() {
   static const std::vector<FlagSpec> kFlags = {
       {"benchmarks", "W1,W2,...", "workloads to run in order, on one database per engine",
@@ -253,19 +277,12 @@ const std::vector<FlagSpec>& Flags() {
       {"compression", "none|snappy|zstd|default",
        "compression of every level, every engine (default: each engine's own: metakv snappy with "
        "zstd at the bottommost level, RocksDB snappy)",
-       [](const BenchConfig& c) { return std::string(CompressionChoiceName(c.compression)); },
-       [](const std::string& v, BenchConfig* c) -> std::string {
-         for (CompressionChoice x :
-              {CompressionChoice::kNone, CompressionChoice::kSnappy, CompressionChoice::kZstd,
-               CompressionChoice::kDefault}) {
-           if (v == CompressionChoiceName(x)) {
-             c->compression = x;
-             return {};
-           }
-         }
-         return "--compression: unknown compression \"" + v +
-                "\" (expected none, snappy, zstd or default)";
-       }},
+       ShowChoice(&CompressionChoiceName, &BenchConfig::compression),
+       ChoiceSetter<CompressionChoice>(
+           "compression", "compression",
+           {CompressionChoice::kNone, CompressionChoice::kSnappy, CompressionChoice::kZstd,
+            CompressionChoice::kDefault},
+           &CompressionChoiceName, &BenchConfig::compression, "none, snappy, zstd or default")},
       {"tenants", "N",
        "tenants the keys are spread over (key k -> tenant k % N; metamix: Zipf popularity)",
        ShowUint(&BenchConfig::tenants),
@@ -309,16 +326,11 @@ const std::vector<FlagSpec>& Flags() {
       {"history_key", "snapshot|inode",
        "metamix: version-history keys, snapshot number then inode (each group after the last) "
        "or inode then snapshot number (a tenant's groups overlap)",
-       [](const BenchConfig& c) { return std::string(HistoryKeyName(c.history_key)); },
-       [](const std::string& v, BenchConfig* c) -> std::string {
-         for (HistoryKeyChoice k : {HistoryKeyChoice::kSnapshot, HistoryKeyChoice::kInode}) {
-           if (v == HistoryKeyName(k)) {
-             c->history_key = k;
-             return {};
-           }
-         }
-         return "--history_key: unknown key order \"" + v + "\" (expected snapshot or inode)";
-       }},
+       ShowChoice(&HistoryKeyName, &BenchConfig::history_key),
+       ChoiceSetter<HistoryKeyChoice>("history_key", "key order",
+                                      {HistoryKeyChoice::kSnapshot, HistoryKeyChoice::kInode},
+                                      &HistoryKeyName, &BenchConfig::history_key,
+                                      "snapshot or inode")},
       {"readdir_limit", "N", "metamix: entries a readdir reads at most",
        ShowUint(&BenchConfig::readdir_limit),
        UintSetter("readdir_limit", 1, 1000000000, &BenchConfig::readdir_limit)},
@@ -351,16 +363,11 @@ const std::vector<FlagSpec>& Flags() {
        }},
       {"remove_mode", "logical|hard",
        "rmtree: into the recycle bin, purged after --retention_seconds (logical), or at once",
-       [](const BenchConfig& c) { return std::string(RemoveModeName(c.remove_mode)); },
-       [](const std::string& v, BenchConfig* c) -> std::string {
-         for (RemoveModeChoice m : {RemoveModeChoice::kLogical, RemoveModeChoice::kHard}) {
-           if (v == RemoveModeName(m)) {
-             c->remove_mode = m;
-             return {};
-           }
-         }
-         return "--remove_mode: unknown mode \"" + v + "\" (expected logical or hard)";
-       }},
+       ShowChoice(&RemoveModeName, &BenchConfig::remove_mode),
+       ChoiceSetter<RemoveModeChoice>("remove_mode", "mode",
+                                      {RemoveModeChoice::kLogical, RemoveModeChoice::kHard},
+                                      &RemoveModeName, &BenchConfig::remove_mode,
+                                      "logical or hard")},
       {"remove_tenants", "N", "rmtenant: tenants removed (fewer than --tenants)",
        ShowUint(&BenchConfig::remove_tenants),
        UintSetter("remove_tenants", 1, 1000000, &BenchConfig::remove_tenants)},
@@ -384,16 +391,11 @@ const std::vector<FlagSpec>& Flags() {
       {"stock_delete", "point|range",
        "stock engines' hard tree removal and tenant removal: a point delete per record, or "
        "DeleteRange",
-       [](const BenchConfig& c) { return std::string(StockDeleteName(c.stock_delete)); },
-       [](const std::string& v, BenchConfig* c) -> std::string {
-         for (StockDeleteChoice d : {StockDeleteChoice::kPoint, StockDeleteChoice::kRange}) {
-           if (v == StockDeleteName(d)) {
-             c->stock_delete = d;
-             return {};
-           }
-         }
-         return "--stock_delete: unknown method \"" + v + "\" (expected point or range)";
-       }},
+       ShowChoice(&StockDeleteName, &BenchConfig::stock_delete),
+       ChoiceSetter<StockDeleteChoice>("stock_delete", "method",
+                                       {StockDeleteChoice::kPoint, StockDeleteChoice::kRange},
+                                       &StockDeleteName, &BenchConfig::stock_delete,
+                                       "point or range")},
       {"json", "PATH", "also write every figure to PATH as one JSON object with a runs list",
        [](const BenchConfig&) { return std::string("none"); },
        PathSetter("json", &BenchConfig::json)},
