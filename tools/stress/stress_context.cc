@@ -27,6 +27,9 @@ Options StressStoreOptions(std::shared_ptr<Clock> clock) {
       d.tombstone_retention_seconds = kRetentionSeconds[KeySpace::kHistory];
       d.default_ttl_seconds = kHistoryDefaultTtlSeconds;
       d.zstd_dictionary_bytes = 4096;
+      // Groups of a few records go through the memtable, larger ones
+      // become files: both cold paths run.
+      d.ingest_min_bytes = 256;
     }
   }
   o.memory_budget_bytes = 8 << 20;
