@@ -21,8 +21,13 @@ class RawDb {
     std::vector<std::string> names;
     rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
     EXPECT_TRUE(s.ok()) << s.ToString();
+    // No compaction in a raw session: RocksDB's defaults would compact a
+    // time-ordered domain's level-0 files into level 1, which its one-level
+    // column family cannot hold when metakv opens it again.
+    rocksdb::ColumnFamilyOptions cf_options;
+    cf_options.disable_auto_compactions = true;
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    for (const auto& n : names) descriptors.emplace_back(n, cf_options);
     rocksdb::DB* raw = nullptr;
     s = read_only ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, descriptors,
                                                  &handles_, &raw)
