@@ -14,7 +14,7 @@
 #   threads4     default on 4 threads (tenants split among them)
 # Goals (issue 13) are marked: device bytes at most 0.33x stock, ops/s at
 # least 1.0x, space amplification at most 1.0x stock's, the deadline held.
-# The runs take about 30 minutes on 2 cores; nothing else should run then.
+# The runs take about 20 minutes on 2 cores; nothing else should run then.
 # --only=NAME,NAME runs some shapes only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
