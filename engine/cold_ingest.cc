@@ -131,6 +131,32 @@ Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
   // Ingest it holding the domain's gate, so no write's read-modify-write
   // interleaves (writers hold it shared; a cold domain always has one).
   std::unique_lock<std::shared_mutex> gate(*d->ingest_gate);
+  // A time-ordered domain keeps every file in level 0, ordered by sequence
+  // number, and merges neighbours there. RocksDB gives an ingested file the
+  // next sequence number only if it overlaps something (else 0, which sorts
+  // it as the oldest), and flushes the memtable first only if the memtable
+  // overlaps it: unflushed older entries would then land in a file newer
+  // than the ingested one, and a merge of the ingested file with older ones
+  // would overlap that flush in sequence numbers (RocksDB's consistency
+  // check fails the compaction). So: flush the domain's memtable first (the
+  // gate keeps writers out until the ingest is done), and hold a snapshot
+  // so the file always gets the next sequence number.
+  const rocksdb::Snapshot* seqno_hold = nullptr;
+  if (d->TimeOrdered()) {
+    uint64_t entries = 0, immutable = 0;
+    db_->GetIntProperty(d->cf, rocksdb::DB::Properties::kNumEntriesActiveMemTable, &entries);
+    db_->GetIntProperty(d->cf, rocksdb::DB::Properties::kNumEntriesImmMemTables, &immutable);
+    if (entries + immutable != 0) {
+      rocksdb::FlushOptions fo;
+      fo.wait = true;
+      rocksdb::Status fs_status = db_->Flush(fo, d->cf);
+      if (!fs_status.ok()) {
+        discard();
+        return FromRocks(fs_status, "IngestCold: flushing '" + d->options.name + "'");
+      }
+    }
+    seqno_hold = db_->GetSnapshot();
+  }
   rocksdb::IngestExternalFileOptions io;
   io.move_files = true;  // a hard link: the file is not written twice
   io.snapshot_consistency = true;
@@ -142,6 +168,7 @@ Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
   // those.
   io.write_global_seqno = false;
   rs = db_->IngestExternalFile(d->cf, {file}, io);
+  if (seqno_hold != nullptr) db_->ReleaseSnapshot(seqno_hold);
   discard();  // the database holds its own link now (or nothing, on failure)
   if (!rs.ok()) return FromRocks(rs, "IngestCold: ingesting into '" + d->options.name + "'");
   NoteWriteTime(latest_time);
