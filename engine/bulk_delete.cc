@@ -374,7 +374,6 @@ Status Store::Impl::CompactFilesInPlace(
     Domain* d, const std::vector<std::pair<std::string, std::string>>& ranges,
     uint64_t* compactions, bool* skipped) {
   *skipped = false;
-  const uint64_t now = Now();
   // Outputs of inputs without deletion markers: every marker in them was
   // made here, by the filter dropping a hidden record whose older versions
   // (hidden too) this same pass drops from the files below. They shadow
@@ -395,7 +394,7 @@ Status Store::Impl::CompactFilesInPlace(
         continue;
       }
       std::vector<std::string> outputs;
-      const uint64_t inherited = f.num_deletions == 0 ? 0 : MarkerTime(d, f, now);
+      const uint64_t inherited = f.num_deletions == 0 ? 0 : MarkerTime(d, f);
       bool raced = false;
       MarkPurgeStep(PurgeStep::kPurgeCompaction, true);
       Status cs = CompactFileForPurge(d, {f.db_path + f.name}, level.level, &outputs, &raced,
@@ -413,7 +412,7 @@ Status Store::Impl::CompactFilesInPlace(
       }
     }
   }
-  if (!*skipped) NoteMarkerFiles(d, fresh_markers, kMarkersShadowNothing);
+  if (!*skipped) NoteMarkerFiles(d, fresh_markers, MarkerTimes::kShadowNothing);
   return Status::OK();
 }
 
@@ -566,40 +565,15 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-uint64_t SystemNowSeconds() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
 }  // namespace
 
 void Store::Impl::NoteMarkerFiles(const Domain* d, const std::vector<std::string>& files,
                                   uint64_t time) {
-  std::lock_guard<std::mutex> lock(marker_mu_);
-  auto& seen = marker_seen_[IndexOf(d)];
-  for (const std::string& f : files) {
-    auto [it, inserted] = seen.emplace(BaseName(f), time);
-    if (!inserted) it->second = std::min(it->second, time);
-  }
+  marker_times_->Note(d->options.name, files, time);
 }
 
-uint64_t Store::Impl::MarkerTime(const Domain* d, const rocksdb::SstFileMetaData& f,
-                                 uint64_t now) {
-  uint64_t t = now;
-  {
-    std::lock_guard<std::mutex> lock(marker_mu_);
-    auto [it, inserted] = marker_seen_[IndexOf(d)].emplace(BaseName(f.name), now);
-    t = it->second;
-  }
-  if (t == kMarkersShadowNothing) return t;
-  // RocksDB's age of the file's oldest ancestor, in the store's clock.
-  const uint64_t system_now = SystemNowSeconds();
-  if (f.oldest_ancester_time != 0 && f.oldest_ancester_time <= system_now) {
-    const uint64_t age = system_now - f.oldest_ancester_time;
-    t = std::min(t, now > age ? now - age : 0);
-  }
-  return t;
+uint64_t Store::Impl::MarkerTime(const Domain* d, const rocksdb::SstFileMetaData& f) {
+  return marker_times_->TimeOf(d->options.name, f.name, f.oldest_ancester_time);
 }
 
 Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_t* compactions) {
@@ -629,7 +603,7 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
                                codecs::SaturatingAdd(purgeable, min_age_seconds) <= purge_time;
       // Deletion markers above the last level may cover older versions
       // below them, which only a compaction down to them drops.
-      const uint64_t marker_time = markers ? MarkerTime(d, f, now) : FileRecordStats::kNever;
+      const uint64_t marker_time = markers ? MarkerTime(d, f) : FileRecordStats::kNever;
       const bool markers_due =
           markers && codecs::SaturatingAdd(marker_time, min_age_seconds) <= now;
       if (!records_due && !markers_due) continue;
@@ -654,13 +628,7 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
       due.push_back(std::move(next));
     }
   }
-  {
-    std::lock_guard<std::mutex> lock(marker_mu_);
-    auto& seen = marker_seen_[IndexOf(d)];
-    for (auto it = seen.begin(); it != seen.end();) {
-      it = live.count(it->first) != 0 ? std::next(it) : seen.erase(it);
-    }
-  }
+  marker_times_->Retain(d->options.name, live);
   // The longest purgeable first: when many files turn due together (they
   // were rewritten together last time), those nearest the deadline go first.
   std::stable_sort(due.begin(), due.end(),
@@ -700,7 +668,7 @@ Status Store::Impl::PurgeStatsOf(Domain* d, DomainStats* ds) {
       const uint64_t t = stats.EarliestPurgeTime(d->options.tombstone_retention_seconds);
       if (t <= now) oldest = std::min(oldest, t);
       if (stats.deletions > 0 && df.MarkersMayShadow(*d, level.level, f)) {
-        oldest = std::min(oldest, MarkerTime(d, f, now));
+        oldest = std::min(oldest, MarkerTime(d, f));
       }
     }
   }

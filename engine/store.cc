@@ -236,6 +236,12 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
   db_options.listeners.push_back(accounting_);
   flush_observer_ = std::make_shared<FlushObserver>();
   db_options.listeners.push_back(flush_observer_);
+  marker_times_ = std::make_shared<MarkerTimes>([this] { return Now(); },
+      [system = SystemClock()] { return system->NowMicros() / 1000000; });
+  for (const Domain& d : domains_) {
+    marker_times_->Register(d.options.name, d.options.tombstone_retention_seconds);
+  }
+  db_options.listeners.push_back(marker_times_);
   // Env hook, WAL recovery mode, log level (shared with RepairStore).
   ApplyStoreDbOptions(options, &db_options);
 
@@ -271,7 +277,6 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
   if (s.ok()) s = LoadRemovals();
   if (s.ok()) s = LoadTimeBound();
   memtable_watch_.assign(domains_.size() + 1, MemtableWatch{});  // + the default CF
-  marker_seen_.assign(domains_.size(), {});
   if (!s.ok()) {
     Close().PermitUncheckedError();
     return s;
@@ -322,9 +327,22 @@ void Store::Impl::StartFlushController() {
 void Store::Impl::StartMaintenance() {
   if (options_.maintenance_interval_seconds == 0) return;
   maintenance_ = std::thread([this] {
-    const auto interval = std::chrono::seconds(options_.maintenance_interval_seconds);
+    const uint64_t interval = options_.maintenance_interval_seconds;
+    // Wakes often enough to follow a store clock faster than real time.
+    const auto poll = std::min<std::chrono::milliseconds>(std::chrono::seconds(interval),
+                                                          kMaintenancePoll);
+    auto wall_start = std::chrono::steady_clock::now();
+    uint64_t store_start = Now();
     std::unique_lock<std::mutex> lock(maintenance_mu_);
-    while (!maintenance_cv_.wait_for(lock, interval, [this] { return maintenance_stop_; })) {
+    while (!maintenance_cv_.wait_for(lock, poll, [this] { return maintenance_stop_; })) {
+      const auto wall_now = std::chrono::steady_clock::now();
+      const uint64_t store_now = Now();
+      if (wall_now - wall_start < std::chrono::seconds(interval) &&
+          store_now < store_start + interval) {
+        continue;
+      }
+      wall_start = wall_now;
+      store_start = store_now;
       lock.unlock();
       MaintenancePass();
       lock.lock();
@@ -343,6 +361,7 @@ void Store::Impl::StopMaintenance() {
 
 void Store::Impl::MaintenancePass() {
   if (!db_) return;
+  maintenance_passes_.fetch_add(1, std::memory_order_relaxed);
   uint64_t files = 0;
   if (!PurgeExpiredFiles({}, &files).ok()) {
     maintenance_errors_.fetch_add(1, std::memory_order_relaxed);
@@ -1373,6 +1392,8 @@ Status Store::Impl::GetStats(Stats* stats) {
   out.wal_bytes_written = Ticker(statistics_, rocksdb::WAL_FILE_BYTES);
   out.stall_micros = Ticker(statistics_, rocksdb::STALL_MICROS);
   out.block_cache_bytes = cache_ ? cache_->GetUsage() : 0;
+  out.maintenance_passes = maintenance_passes_.load(std::memory_order_relaxed);
+  out.maintenance_errors = maintenance_errors_.load(std::memory_order_relaxed);
   *stats = std::move(out);
   return Status::OK();
 }

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <thread>
@@ -31,6 +32,7 @@
 #include "compaction/deadline_policy.h"
 #include "compaction/flush_controller.h"
 #include "compaction/flush_observer.h"
+#include "compaction/marker_times.h"
 #include "compaction/record_properties.h"
 #include "compaction/tenant_partitioner.h"
 #include "engine/catalogue.h"
@@ -291,7 +293,8 @@ class Store::Impl {
   static constexpr uint64_t kSmallColdFileDivisor = 16;
   static constexpr uint64_t kColdMergeGrowth = 16;
   static constexpr int kMaxColdMergesPerPass = 8;
-  // The maintenance thread: every maintenance_interval_seconds, one pass of
+  // The maintenance thread: every maintenance_interval_seconds (of the
+  // store's clock or of real time, whichever passes first), one pass of
   // periodic work. Stopped (and joined) by Close.
   void StartMaintenance();
   void StartFlushController();
@@ -330,6 +333,9 @@ class Store::Impl {
   bool maintenance_stop_ = false;  // GUARDED_BY(maintenance_mu_)
   std::thread maintenance_;
   std::atomic<uint64_t> maintenance_errors_{0};
+  std::atomic<uint64_t> maintenance_passes_{0};
+  // How often the maintenance thread looks at the clocks.
+  static constexpr std::chrono::milliseconds kMaintenancePoll{20};
   // When the maintenance passes started (the purge deadline's due age).
   std::mutex pass_mu_;
   PassGaps pass_gaps_;  // GUARDED_BY(pass_mu_)
@@ -357,19 +363,10 @@ class Store::Impl {
     uint64_t flushes = 0;      // the domain's flush count when first seen
     uint64_t since = 0;        // when first seen non-empty, seconds; 0: empty
   };
-  // Per domain: SST files holding deletion markers (file name without
-  // directory) -> the time (store clock) since which the records they shadow
-  // are purgeable, or at most the time the file was first seen. Seeded by
-  // PurgeExpiredFiles with its inputs' times, pruned to live files.
-  std::mutex marker_mu_;
-  std::vector<std::map<std::string, uint64_t>> marker_seen_;  // GUARDED_BY(marker_mu_)
-  // The time since which a live file's deletion markers count as purgeable:
-  // the recorded one, or now (recorded) if none; the earlier of that and
-  // the age RocksDB gives the file (oldest ancestor, system clock).
-  uint64_t MarkerTime(const Domain* d, const rocksdb::SstFileMetaData& f, uint64_t now);
-  // Recorded for a file whose markers shadow nothing (a removal's purge
-  // made them): never due.
-  static constexpr uint64_t kMarkersShadowNothing = UINT64_MAX;
+  // The time since which each file's deletion markers count as purgeable
+  // (compaction/marker_times.h); a RocksDB listener too.
+  std::shared_ptr<MarkerTimes> marker_times_;
+  uint64_t MarkerTime(const Domain* d, const rocksdb::SstFileMetaData& f);
   void NoteMarkerFiles(const Domain* d, const std::vector<std::string>& files, uint64_t time);
   // One per domain, then the default column family.
   std::vector<MemtableWatch> memtable_watch_;  // GUARDED_BY(deadline_mu_)

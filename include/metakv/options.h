@@ -272,9 +272,12 @@ struct Options {
   bool enable_statistics = true;
   // RocksDB info log level: 0 debug ... 4 fatal. Default: 2 (warn).
   int info_log_level = 2;
-  // Interval of the store's maintenance thread (PurgeExpiredFiles and, where
-  // enabled, the adaptive flush controller); 0 disables the thread. At most
-  // one year (31536000). Default: 60.
+  // Interval of the store's maintenance thread (PurgeExpiredFiles, the purge
+  // deadline, small cold-file merges); 0 disables the thread. A pass starts
+  // once this many seconds have gone by on the store's clock (Options::clock)
+  // or in real time, whichever comes first: a clock that runs faster than
+  // real time (a simulation) gets passes at its own pace, a stopped one
+  // still gets them in real time. At most one year (31536000). Default: 60.
   uint64_t maintenance_interval_seconds = 60;
   // Interval of the adaptive flush controller's observations and decisions;
   // 0 disables the controller (memtable sizes and L0 triggers stay as

@@ -136,6 +136,10 @@ struct Stats {
   uint64_t stall_micros = 0;
   // Block cache usage, memtable charge included (always reported).
   uint64_t block_cache_bytes = 0;
+  // Passes of the maintenance thread since open, and the steps of them that
+  // failed (each failure is retried by the next pass).
+  uint64_t maintenance_passes = 0;
+  uint64_t maintenance_errors = 0;
   // The flush controller's recent changes, oldest first (bounded).
   std::vector<FlushDecisionStats> flush_decisions;
 };

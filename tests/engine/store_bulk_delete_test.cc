@@ -765,6 +765,83 @@ TEST_F(BulkDeleteTest, MaintenanceEnforcesThePurgeDeadline) {
   }
 }
 
+// The filter turns a purgeable record above the last level into a deletion
+// marker; the versions that marker hides stay in the files below until it
+// meets them. A compaction RocksDB runs on its own (here a level-0
+// compaction, long after the records became purgeable) must not restart
+// their clock: the marker counts from the records' purge time, so the
+// hidden versions are still gone within the deadline of it.
+TEST_F(BulkDeleteTest, MarkersMadeByAnyCompactionKeepTheirRecordsPurgeTime) {
+  constexpr uint64_t kRetention = 100, kDeadline = 1000, kStep = 50;
+  // When the outside compaction runs: before the due age, after most of it.
+  constexpr uint64_t kOutsideAt = kRetention + 600;
+  options_.purge_deadline_seconds = kDeadline;
+  for (auto& d : options_.domains) {
+    d.tombstone_retention_seconds = kRetention;
+    d.level0_compaction_trigger = 8;  // no size-triggered compaction
+    d.adaptive_level0_trigger = false;
+  }
+  Reopen();
+  rocksdb::DB* db = store_->TEST_impl()->TEST_db();
+  rocksdb::ColumnFamilyHandle* cf = store_->TEST_impl()->TEST_cf(kInode);
+  auto level_files = [&](int level) {
+    rocksdb::ColumnFamilyMetaData meta;
+    db->GetColumnFamilyMetaData(cf, &meta);
+    std::vector<std::string> out;
+    for (const auto& f : meta.levels[level].files) out.push_back(f.db_path + f.name);
+    return out;
+  };
+  // The live versions at level 2, the logical deletes of half of T1 in two
+  // overlapping level-0 files above them (so RocksDB merges them rather
+  // than moving one down).
+  Populate(4, 40);
+  MKV_ASSERT_OK(store_->Flush());
+  ASSERT_TRUE(db->CompactFiles(rocksdb::CompactionOptions(), cf, level_files(0), 2).ok());
+  std::set<std::pair<std::string, std::string>> deleted;
+  for (int d = 0; d < 4; ++d) {
+    for (int f = 0; f < 40; f += 2) {
+      MKV_ASSERT_OK(Delete(kInode, "a", Key("T1", d, f)));
+      deleted.insert({"a", Key("T1", d, f)});
+    }
+    if (d == 1 || d == 3) {  // a key below every other, in both files
+      MKV_ASSERT_OK(Put(kInode, "a", Key("S", 0, d), "bound"));
+      Model(kInode)[{"a", Key("S", 0, d)}] = "bound";
+    }
+    if (d == 1) MKV_ASSERT_OK(store_->Flush());
+  }
+  MKV_ASSERT_OK(store_->Flush());
+  ASSERT_EQ(level_files(0).size(), 2u);
+  PhysicalState purged;
+  for (const auto& [key, value] : Model(kInode)) {
+    if (deleted.count(key) == 0) purged[key] = {"live"};
+  }
+  uint64_t markers = 0;
+  for (uint64_t t = kStep; t <= kRetention + kDeadline + 2 * kStep; t += kStep) {
+    SCOPED_TRACE("at " + std::to_string(t) + " s after the deletes");
+    clock_->AdvanceSeconds(kStep);
+    if (t == kOutsideAt) {
+      // The tombstones are purgeable: RocksDB's own level-0 compaction
+      // makes markers of them at level 1, above the live versions they hide.
+      ASSERT_TRUE(db->SetOptions(cf, {{"level0_file_num_compaction_trigger", "1"}}).ok());
+      MKV_ASSERT_OK(store_->WaitForBackgroundWork());
+      ASSERT_TRUE(level_files(0).empty());
+      ASSERT_FALSE(level_files(1).empty());
+      Physical(store_.get(), kInode, &markers);
+      ASSERT_EQ(markers, deleted.size());
+      const DomainStats ds = StatsOf(kInode);
+      EXPECT_EQ(ds.oldest_purgeable_time, clock_->NowMicros() / 1000000 - (t - kRetention))
+          << "the markers count from the records' purge time";
+    }
+    store_->TEST_impl()->TEST_RunMaintenance();
+    if (t >= kRetention + kDeadline) {
+      EXPECT_EQ(Differences(Physical(store_.get(), kInode, &markers), purged), "")
+          << "the purge deadline has passed";
+      EXPECT_EQ(markers, 0u);
+    }
+  }
+  EXPECT_GT(StatsOf(kInode).deadline_compactions, 0u);
+}
+
 // ----------------------------------------- A crash during tenant removals ----
 //
 // A child process (this binary, as TenantRemovalChild below) removes tenants

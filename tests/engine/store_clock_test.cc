@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/store_clock.h"
@@ -333,6 +334,47 @@ TEST(StoreClockUnitTest, BoundStopsTheClockUntilExtended) {
   bad.back() ^= 1;
   EXPECT_TRUE(StoreClock::DecodeBound(bad, &bound, &max_write).IsCorruption());
   EXPECT_TRUE(StoreClock::DecodeBound("", &bound, &max_write).IsCorruption());
+}
+
+// The maintenance thread starts a pass once the interval has gone by on the
+// store's clock or in real time, whichever is first: a simulated clock gets
+// passes at its own pace (one per jump, however long), a stopped one still
+// gets them in real time.
+TEST(StoreMaintenanceTest, PassesFollowTheStoreClockOrRealTimeWhicheverIsFirst) {
+  TempDir dir;
+  auto clock = std::make_shared<ManualClock>();
+  Options options = SmallOptions(clock);
+  options.maintenance_interval_seconds = 3600;  // real time never gets there here
+  std::unique_ptr<Store> store;
+  MKV_ASSERT_OK(Store::Open(options, dir.path(), &store));
+  auto passes = [&] {
+    Stats stats;
+    EXPECT_TRUE(store->GetStats(&stats).ok());
+    return stats.maintenance_passes;
+  };
+  // The passes once n have started (or 10 s went by), and 200 ms more.
+  auto wait_for = [&](uint64_t n) {
+    for (int i = 0; i < 1000 && passes() < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return passes();
+  };
+  EXPECT_EQ(wait_for(0), 0u) << "nothing has gone by";
+  clock->AdvanceSeconds(3599);
+  EXPECT_EQ(wait_for(0), 0u) << "a second short of the interval";
+  clock->AdvanceSeconds(1);
+  EXPECT_EQ(wait_for(1), 1u);
+  clock->AdvanceSeconds(3 * 3600);
+  EXPECT_EQ(wait_for(2), 2u) << "one pass for one jump";
+  MKV_ASSERT_OK(store->Close());
+
+  options.maintenance_interval_seconds = 1;
+  MKV_ASSERT_OK(Store::Open(options, dir.path(), &store));
+  EXPECT_GE(wait_for(1), 1u) << "the store's clock stands still: real time";
+  Stats stats;
+  MKV_ASSERT_OK(store->GetStats(&stats));
+  EXPECT_EQ(stats.maintenance_errors, 0u);
 }
 
 }  // namespace
