@@ -102,8 +102,8 @@ done
   echo "Each row is one \`metakv-bench\` run of metamix with both engines side by"
   echo "side (same memory budget, same compression); a machine of $(nproc) cores. One"
   echo "run per shape: ops/s moves by about 10-15% from run to run on a shared"
-  echo "machine, device bytes by a few percent (the purge deadline's passes run on"
-  echo "wall time)."
+  echo "machine, device bytes by a few percent (the maintenance passes follow the"
+  echo "simulated clock, but how long each takes is real time)."
   echo
   echo "Device MiB: flush + compaction + ingest bytes (WAL apart). Ratios are"
   echo "metakv over stock RocksDB (leveled). A figure in parentheses names the"
