@@ -69,6 +69,14 @@ bool CreationInterrupted(const std::string& path) {
   return fs::exists(MarkerPath(path), ec);
 }
 
+// RocksDB refused the open because a column family has files in levels its
+// options do not have: a time-ordered domain (one level) whose files a plain
+// RocksDB open compacted down.
+bool MoreLevelsThanOptions(const Status& s) {
+  return s.IsInvalidArgument() &&
+         s.message().find("more levels than options.num_levels") != std::string::npos;
+}
+
 // Removes the marker (if any) once the store is complete, durably.
 Status UnmarkCreating(const std::string& path) {
   if (!CreationInterrupted(path)) return Status::OK();
@@ -494,6 +502,12 @@ Status Store::Impl::OpenExisting(const std::string& path, rocksdb::DBOptions db_
     std::vector<std::string> present;
     for (const auto& name : cf_names) present.push_back(name);
     s = OpenWithColumnFamilies(path, db_options, present);
+    if (MoreLevelsThanOptions(s)) {
+      return Status::InvalidArgument(
+          path + ": a time-ordered domain has files below level 0 (RocksDB compacted them, "
+                 "opened without metakv and with automatic compactions on); open the store "
+                 "once for writing, which puts them back");
+    }
     if (!s.ok()) return s;
     for (const auto& d : domains_) {
       if (d.cf == nullptr) {
@@ -504,12 +518,70 @@ Status Store::Impl::OpenExisting(const std::string& path, rocksdb::DBOptions db_
     return Status::OK();
   }
   s = OpenWithColumnFamilies(path, db_options, cf_names);
+  if (MoreLevelsThanOptions(s)) {
+    s = PutTimeOrderedFilesBack(path, db_options, cf_names);
+    if (s.ok()) s = OpenWithColumnFamilies(path, db_options, cf_names);
+  }
   if (!s.ok()) return s;
   if (merged.domains.size() != stored.domains.size()) {
     s = WriteCatalogue(merged);
     if (!s.ok()) return s;
   }
   return CreateMissingDomains();
+}
+
+Status Store::Impl::PutTimeOrderedFilesBack(const std::string& path,
+                                            const rocksdb::DBOptions& db_options,
+                                            const std::vector<std::string>& cf_names) {
+  rocksdb::DBOptions options = db_options;
+  options.listeners.clear();
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  std::vector<bool> time_ordered;
+  for (const auto& name : cf_names) {
+    auto it = domain_index_.find(name);
+    const bool to = it != domain_index_.end() && domains_[it->second].TimeOrdered();
+    rocksdb::ColumnFamilyOptions cf =
+        it != domain_index_.end() ? ColumnFamilyOptionsFor(domains_[it->second])
+                                  : rocksdb::ColumnFamilyOptions();
+    if (to) {
+      cf.num_levels = rocksdb::ColumnFamilyOptions().num_levels;
+      cf.compaction_filter_factory = nullptr;  // moves records, purges none
+    }
+    cf.disable_auto_compactions = true;
+    descriptors.emplace_back(name, cf);
+    time_ordered.push_back(to);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status rs = rocksdb::DB::Open(options, path, descriptors, &handles, &raw);
+  if (!rs.ok()) return FromRocks(rs, path);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  Status s;
+  for (size_t i = 0; i < handles.size() && s.ok(); ++i) {
+    if (!time_ordered[i]) continue;
+    rocksdb::ColumnFamilyMetaData meta;
+    db->GetColumnFamilyMetaData(handles[i], &meta);
+    bool below = false;
+    for (const auto& level : meta.levels) below = below || (level.level > 0 && !level.files.empty());
+    if (!below) continue;
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    co.change_level = true;
+    co.target_level = 0;
+    s = FromRocks(db->CompactRange(co, handles[i], nullptr, nullptr),
+                  path + ": putting the files of '" + cf_names[i] + "' back into level 0");
+    if (!s.ok()) break;
+    db->GetColumnFamilyMetaData(handles[i], &meta);
+    for (const auto& level : meta.levels) {
+      if (level.level > 0 && !level.files.empty()) {
+        s = Status::Corruption(path + ": the files of '" + cf_names[i] +
+                               "' could not be put back into level 0");
+      }
+    }
+  }
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  rs = db->Close();
+  return s.ok() ? FromRocks(rs, path) : s;
 }
 
 Status Store::Impl::OpenWithColumnFamilies(const std::string& path,

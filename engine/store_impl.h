@@ -180,6 +180,12 @@ class Store::Impl {
   Status OpenWithColumnFamilies(const std::string& path, const rocksdb::DBOptions& db_options,
                                 const std::vector<std::string>& cf_names);
   Status CreateMissingDomains();
+  // Puts back into level 0 the files of time-ordered domains that RocksDB
+  // compacted into lower levels (a plain RocksDB open with automatic
+  // compactions on did): one open with room for every level, a compaction
+  // of each such domain into one file moved to level 0, no purging.
+  Status PutTimeOrderedFilesBack(const std::string& path, const rocksdb::DBOptions& db_options,
+                                 const std::vector<std::string>& cf_names);
   // The column family options of a domain, with metakv's filter and
   // partitioner attached.
   rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(const Domain& d) const;

@@ -353,6 +353,73 @@ TEST_F(ColdIngestTest, TimeOrderedGroupsAreNeverCompactedBySize) {
   EXPECT_EQ(value, std::string(200, 'n'));
 }
 
+// A time-ordered domain opened with plain RocksDB's defaults (automatic
+// compactions on) gets its level-0 files compacted into lower levels, which
+// its one-level column family cannot hold. metakv's next Open puts them back
+// into level 0 (one file, the newest versions and their markers kept) rather
+// than fail, and the domain works as before: every record visible, new
+// groups land in level 0 above it, expiry drops files oldest first.
+TEST_F(ColdIngestTest, ATimeOrderedDomainCompactedByPlainRocksDbIsPutBackAtOpen) {
+  for (int g = 0; g < 6; ++g) {
+    ASSERT_TRUE(store_->IngestCold("history", "t", Records(40, "g" + std::to_string(g) + "/")).ok());
+  }
+  ASSERT_TRUE(store_->Put(WriteOptions(), "history", "t", "g0/1000", "newer").ok());
+  ASSERT_TRUE(store_->Delete(WriteOptions(), "history", "t", "g0/1001").ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  const auto before = Scan("t");
+  ASSERT_EQ(before.size(), 6u * 40 - 1);
+  ASSERT_TRUE(store_->Close().ok());
+  store_.reset();
+  {
+    // What `ldb compact` or a service's own tool would do.
+    rocksdb::Options raw_options;
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(raw_options, dir_.path(), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(raw_options, dir_.path(), descriptors, &handles, &raw).ok());
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] != "history") continue;
+      ASSERT_TRUE(raw->CompactRange(rocksdb::CompactRangeOptions(), handles[i], nullptr, nullptr).ok());
+      rocksdb::ColumnFamilyMetaData meta;
+      raw->GetColumnFamilyMetaData(handles[i], &meta);
+      ASSERT_TRUE(meta.levels[0].files.empty()) << "the test must move files below level 0";
+    }
+    for (auto* h : handles) ASSERT_TRUE(raw->DestroyColumnFamilyHandle(h).ok());
+    ASSERT_TRUE(raw->Close().ok());
+    delete raw;
+  }
+  {
+    // A read-only open cannot put them back: it says so.
+    Options ro = options_;
+    ro.read_only = true;
+    ro.create_if_missing = false;
+    std::unique_ptr<Store> reader;
+    const Status s = Store::Open(ro, dir_.path(), &reader);
+    EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+    EXPECT_NE(s.message().find("open the store once for writing"), std::string::npos)
+        << s.ToString();
+  }
+  const Status s = Store::Open(options_, dir_.path(), &store_);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(HistoryLevels(store_.get()), 1);
+  for (const auto& [level, f] : HistoryFiles(store_.get())) EXPECT_EQ(level, 0) << f.name;
+  EXPECT_EQ(Scan("t"), before);
+  // New groups land above it; expiry still drops files oldest first.
+  ASSERT_TRUE(store_->IngestCold("history", "t", Records(40, "g0/", /*ttl=*/100)).ok());
+  EXPECT_EQ(Scan("t").size(), 6u * 40);
+  std::string value;
+  ASSERT_TRUE(store_->Get(ReadOptions(), "history", "t", "g0/1000", &value).ok());
+  EXPECT_EQ(value, "v0");
+  EXPECT_GE(HistoryFiles(store_.get()).size(), 2u);
+  // Reopens as a plain time-ordered domain.
+  Reopen();
+  EXPECT_EQ(HistoryLevels(store_.get()), 1);
+  EXPECT_EQ(Scan("t").size(), 6u * 40);
+}
+
 // Files go oldest first, whole, writing nothing; a newer group that expired
 // before an older one is purged alone, and the key it shadowed does not
 // come back.

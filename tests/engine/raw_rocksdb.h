@@ -22,8 +22,9 @@ class RawDb {
     rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
     EXPECT_TRUE(s.ok()) << s.ToString();
     // No compaction in a raw session: RocksDB's defaults would compact a
-    // time-ordered domain's level-0 files into level 1, which its one-level
-    // column family cannot hold when metakv opens it again.
+    // time-ordered domain's level-0 files into lower levels, and metakv's
+    // next Open would merge them back into one file, changing the layout
+    // the test looks at.
     rocksdb::ColumnFamilyOptions cf_options;
     cf_options.disable_auto_compactions = true;
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
