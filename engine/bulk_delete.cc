@@ -301,10 +301,7 @@ Status Store::Impl::EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* com
   for (size_t i = 0; i <= domains_.size(); ++i) {
     rocksdb::ColumnFamilyHandle* cf = i < domains_.size() ? domains_[i].cf : default_cf_;
     MemtableWatch& w = memtable_watch_[i];
-    uint64_t active = 0, immutable = 0;
-    db_->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesActiveMemTable, &active);
-    db_->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesImmMemTables, &immutable);
-    if (active + immutable == 0) {
+    if (MemtableEntries(cf) == 0) {
       w.since = 0;
       continue;
     }
@@ -332,6 +329,13 @@ Status Store::Impl::EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* com
   }
   if (compactions != nullptr) *compactions = n;
   return s;
+}
+
+uint64_t Store::Impl::MemtableEntries(rocksdb::ColumnFamilyHandle* cf) {
+  uint64_t active = 0, immutable = 0;
+  db_->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesActiveMemTable, &active);
+  db_->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesImmMemTables, &immutable);
+  return active + immutable;
 }
 
 Status Store::Impl::DropCoveredFiles(Domain* d, const std::string& begin, const std::string& end,

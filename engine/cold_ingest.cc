@@ -143,10 +143,7 @@ Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
   // so the file always gets the next sequence number.
   const rocksdb::Snapshot* seqno_hold = nullptr;
   if (d->TimeOrdered()) {
-    uint64_t entries = 0, immutable = 0;
-    db_->GetIntProperty(d->cf, rocksdb::DB::Properties::kNumEntriesActiveMemTable, &entries);
-    db_->GetIntProperty(d->cf, rocksdb::DB::Properties::kNumEntriesImmMemTables, &immutable);
-    if (entries + immutable != 0) {
+    if (MemtableEntries(d->cf) != 0) {
       rocksdb::FlushOptions fo;
       fo.wait = true;
       rocksdb::Status fs_status = db_->Flush(fo, d->cf);

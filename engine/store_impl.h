@@ -110,6 +110,8 @@ class Store::Impl {
   Status RestoreTree(const WriteOptions& wo, uint64_t removal_id);
   Status RemoveTenant(const WriteOptions& wo, std::string_view tenant);
   Status EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* compactions);
+  // Entries in the column family's memtables, active and immutable.
+  uint64_t MemtableEntries(rocksdb::ColumnFamilyHandle* cf);
   Status NewIterator(const ReadOptions& ro, std::string_view domain, const ScanSpec& spec,
                      std::unique_ptr<Iterator>* out);
   const Snapshot* GetSnapshot();
