@@ -10,10 +10,9 @@
 //
 // Bulk deletes (rmtree, rmtenant) are Store::RemoveTree, RestoreTree,
 // RemoveTenant and EnforcePurgeDeadline(0), with Options::
-// purge_deadline_seconds = --purge_deadline_seconds. The Store has no public
-// size estimate of a key range, so StoredBytes reads RocksDB's
-// GetApproximateSizes through the Store's test hook (Store::TEST_impl, as
-// metakv-stress's verifier reads raw records) over the encoded key ranges.
+// purge_deadline_seconds = --purge_deadline_seconds. StoredBytes is the
+// Store's own estimate, Store::GetApproximateSize, summed over the tree's
+// prefixes.
 #ifndef METAKV_BENCH_METAKV_ENGINE_H_
 #define METAKV_BENCH_METAKV_ENGINE_H_
 

@@ -83,12 +83,11 @@ bool ShouldPurge(std::string_view encoded_key, std::string_view value, uint64_t 
          purge_time - record.time >= retention_seconds;
 }
 
-TombstoneFilterFactory::TombstoneFilterFactory(std::string domain, uint64_t retention_seconds,
+TombstoneFilterFactory::TombstoneFilterFactory(uint64_t retention_seconds,
                                                std::function<uint64_t()> purge_time,
                                                DomainCounters* counters,
                                                RemovalSource removals, size_t domain_index)
-    : domain_(std::move(domain)),
-      retention_seconds_(retention_seconds),
+    : retention_seconds_(retention_seconds),
       purge_time_(std::move(purge_time)),
       counters_(counters),
       removals_(std::move(removals)),

@@ -56,8 +56,8 @@ class TombstoneFilterFactory : public rocksdb::CompactionFilterFactory {
   // tombstone retention. counters receives purged records and bytes.
   // removals (optional) gives the logical removals, of which the domain's
   // entries are those at domain_index.
-  TombstoneFilterFactory(std::string domain, uint64_t retention_seconds,
-                         std::function<uint64_t()> purge_time, DomainCounters* counters,
+  TombstoneFilterFactory(uint64_t retention_seconds, std::function<uint64_t()> purge_time,
+                         DomainCounters* counters,
                          RemovalSource removals = nullptr, size_t domain_index = 0);
 
   std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(
@@ -65,7 +65,6 @@ class TombstoneFilterFactory : public rocksdb::CompactionFilterFactory {
   const char* Name() const override { return "metakv.TombstoneFilterFactory"; }
 
  private:
-  const std::string domain_;
   const uint64_t retention_seconds_;
   const std::function<uint64_t()> purge_time_;
   DomainCounters* const counters_;

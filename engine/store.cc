@@ -639,7 +639,7 @@ rocksdb::ColumnFamilyOptions Store::Impl::ColumnFamilyOptionsFor(const Domain& d
     // The factory outlives the store only inside RocksDB's options, which
     // are gone once the database is closed; `this` is valid until then.
     cf.compaction_filter_factory = std::make_shared<TombstoneFilterFactory>(
-        d.options.name, d.options.tombstone_retention_seconds,
+        d.options.tombstone_retention_seconds,
         [this] { return const_cast<Impl*>(this)->PurgeTime(); }, d.counters,
         [this] { return CurrentRemovals(); }, IndexOf(&d));
   }

@@ -209,12 +209,12 @@ class Store::Impl {
   // Writes the removal record atomically and makes it pending.
   // REQUIRES: removals_mu_ held exclusively.
   Status CommitRemoval(const WriteOptions& wo, Removal removal);
+  // Takes removals_mu_ exclusively, ahead of writers arriving meanwhile.
+  std::unique_lock<std::shared_mutex> LockRemovalsExclusive();
   // Takes removals_mu_ shared into *lock for a write of the given keys,
   // first marking written-under (durably) every logical removal covering one
   // of them that is not yet, so that a record written under a removed prefix
   // is always known to iterators. REQUIRES: no gate or stripe lock held.
-  // Takes removals_mu_ exclusively, ahead of writers arriving meanwhile.
-  std::unique_lock<std::shared_mutex> LockRemovalsExclusive();
   Status LockRemovalsForWrite(const std::vector<std::pair<Domain*, std::string_view>>& keys,
                               std::shared_lock<std::shared_mutex>* lock);
   // The write time of a record written now under encoded_key: now, or one

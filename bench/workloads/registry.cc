@@ -22,7 +22,7 @@ const std::vector<WorkloadInfo>& AllWorkloads() {
        &NewFillHistory},
       {"metamix",
        "the file-system metadata mix: load --num files over Zipf-popular tenants, then --mix_ops "
-       "of stat, setattr, create, unlink, readdir, rename and snapshot (see the README)",
+       "of stat, setattr, create, unlink, readdir, rename and snapshot (see docs/bench.md)",
        &NewMetaMix},
       {"rmtree",
        "load --num files in --trees_per_tenant directory trees per tenant, then remove one tree "

@@ -2,9 +2,11 @@
 // and writes.
 //
 // Every field has an in-class default, stated in its comment as
-// "Default: ...". Fields marked "Changeable on reopen" may differ from the
-// values a database was created with; all others are fixed at creation and
-// checked on every open. Option structs are plain values: not thread-safe to
+// "Default: ...". What a database fixes at creation, and checks on every
+// open, is each domain's identity: its name, its temperature and (cold
+// domains) its layout, kept in the database's domain catalogue (a stored
+// layout wins over a declared one). Every other field may differ from one
+// open to the next. Option structs are plain values: not thread-safe to
 // mutate while another thread reads them.
 #ifndef METAKV_OPTIONS_H_
 #define METAKV_OPTIONS_H_
@@ -54,7 +56,7 @@ enum class Compression : unsigned char { kNone, kSnappy, kZstd, kLz4 };
 
 // Hot domains take small records overwritten often, through the WAL and a
 // memtable. Cold domains hold write-once history (ingested directly as SST
-// files by a later API) and may carry a TTL.
+// files by Store::IngestCold) and may carry a TTL.
 enum class Temperature : unsigned char { kHot, kCold };
 
 // How a cold domain's files are laid out (DomainOptions::cold_layout).
@@ -215,9 +217,9 @@ std::vector<DomainOptions> FileSystemDomains();
 struct Options {
   // ---- Behaviour ----
 
-  // Create the database if it does not exist. Default: false.
+  // Create the database if it does not exist (as in RocksDB). Default: false.
   bool create_if_missing = false;
-  // Fail if the database already exists. Default: false.
+  // Fail if the database already exists (as in RocksDB). Default: false.
   bool error_if_exists = false;
   // Open without write access: writes return NotSupported, no background
   // work runs, and another process may hold the write lock. Cannot be
@@ -231,8 +233,9 @@ struct Options {
   // Whether Open may add declared domains that an existing database lacks.
   // A new database gets every declared domain regardless. Default: true.
   bool create_missing_domains = true;
-  // Source of time for write, delete and expiry times. Default: nullptr,
-  // meaning SystemClock().
+  // Source of time for write, delete and expiry times, and for the pace of
+  // the maintenance pass. Tests and simulations inject a ManualClock.
+  // Default: nullptr, meaning SystemClock().
   std::shared_ptr<Clock> clock;
 
   // Limits on input, checked on every call (InvalidArgument beyond them).
@@ -250,7 +253,8 @@ struct Options {
   // from 64 MiB and a cold one).
   uint64_t memory_budget_bytes = 1ull << 30;
   // Share of memory_budget_bytes that memtables of all domains together may
-  // use before RocksDB flushes the largest. Default: 0.5.
+  // use before RocksDB flushes the largest (RocksDB's WriteBufferManager).
+  // Default: 0.5.
   //
   // It also caps the write-ahead log: the live WAL files of the store stay
   // within 4 times this memtable budget (RocksDB's max_total_wal_size; with
@@ -267,13 +271,16 @@ struct Options {
 
   // ---- Advanced ----
 
-  // Keep RocksDB's statistics (needed for GetStats' DB-wide figures; costs a
-  // little CPU per operation). Default: true.
+  // Keep RocksDB's statistics (needed for GetStats' DB-wide figures: WAL
+  // bytes and write-stall time; costs a little CPU per operation).
+  // Default: true.
   bool enable_statistics = true;
   // RocksDB info log level: 0 debug ... 4 fatal. Default: 2 (warn).
   int info_log_level = 2;
   // Interval of the store's maintenance thread (PurgeExpiredFiles, the purge
-  // deadline, small cold-file merges); 0 disables the thread. A pass starts
+  // deadline, small cold-file merges, finding large tenants); 0 disables the
+  // thread, and then leveled cold domains with a default TTL get RocksDB's
+  // periodic compaction (every default_ttl_seconds) instead. A pass starts
   // once this many seconds have gone by on the store's clock (Options::clock)
   // or in real time, whichever comes first: a clock that runs faster than
   // real time (a simulation) gets passes at its own pace, a stopped one

@@ -849,7 +849,7 @@ TEST_F(SstDumpBadInputTest, UnknownCompressionTypeInAMetaBlockIsCorruptionNotACr
 // matches (as only a crafted file has), passes every check and makes
 // RocksDB's block parser fail an assertion, which aborts the process with
 // Debian's librocksdb. The binary reports it as damaged input: exit 1 and a
-// last line saying so; the library entry point cannot (README).
+// last line saying so; the library entry point cannot (docs/sst-dump.md).
 TEST_F(SstDumpBadInputTest, BinaryReportsARocksDbAbortAsDamagedInput) {
   struct Run {
     int code = -1;
