@@ -12,9 +12,15 @@
 #   no-deadline  default with --purge_deadline_seconds=0 (metakv only: what
 #                the deadline costs)
 #   threads4     default on 4 threads (tenants split among them)
+#   deadline60   default with a 60 s purge deadline (twice the default's)
+#   x4           default at four times its size (--num, --mix_ops)
+#   x4-no-deadline, x4-deadline120
+#                x4 on metakv alone, without a deadline and with a 120 s one
+#                (what the deadline costs at that size; stock's bytes do not
+#                depend on it: the x4 row has them)
 # Goals (issue 13) are marked: device bytes at most 0.33x stock, ops/s at
 # least 1.0x, space amplification at most 1.0x stock's, the deadline held.
-# The runs take about 20 minutes on 2 cores; nothing else should run then.
+# The runs take about 45 minutes on 2 cores; nothing else should run then.
 # --only=NAME,NAME runs some shapes only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +52,11 @@ names+=(threads4);     flags+=("--preset=default --threads=4")
 for p in tenants512 tight nocompress history1 history256 history20000 service; do
   names+=("$p"); flags+=("--preset=$p")
 done
+names+=(deadline60);   flags+=("--preset=default --purge_deadline_seconds=60")
+x4="--preset=default --num=1200000 --mix_ops=4000000"
+names+=(x4);             flags+=("$x4")
+names+=(x4-no-deadline); flags+=("$x4 --engine=metakv --purge_deadline_seconds=0")
+names+=(x4-deadline120); flags+=("$x4 --engine=metakv --purge_deadline_seconds=120")
 
 # field ENGINE NAME FILE: a number from the engine's metamix run in the JSON.
 field() {
