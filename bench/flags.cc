@@ -98,9 +98,9 @@ std::string ParseEngines(const std::string& value, std::vector<std::string>* out
 // The fields of MixWeights by operation name, in FormatMix's order.
 const std::vector<std::pair<const char*, uint64_t MixWeights::*>>& MixFields() {
   static const std::vector<std::pair<const char*, uint64_t MixWeights::*>> kFields = {
-      {"stat", &MixWeights::stat},       {"setattr", &MixWeights::setattr},
-      {"create", &MixWeights::create},   {"unlink", &MixWeights::unlink},
-      {"readdir", &MixWeights::readdir}, {"rename", &MixWeights::rename},
+      {"stat", &MixWeights::stat},        {"setattr", &MixWeights::setattr},
+      {"create", &MixWeights::create},    {"unlink", &MixWeights::unlink},
+      {"readdir", &MixWeights::readdir},  {"rename", &MixWeights::rename},
       {"snapshot", &MixWeights::snapshot}};
   return kFields;
 }
@@ -214,7 +214,7 @@ std::function<std::string(const std::string&, BenchConfig*)> ChoiceSetter(
 
 template <typename E>
 std::function<std::string(const BenchConfig&)> ShowChoice(std::string_view (*name_of)(E),
-                                                           E BenchConfig::*field) {
+                                                          E BenchConfig::*field) {
   return [=](const BenchConfig& c) { return std::string(name_of(c.*field)); };
 }
 
@@ -237,8 +237,7 @@ const std::vector<FlagSpec>& Flags() {
        },
        [](const std::string& v, BenchConfig* c) { return ParseEngines(v, &c->engines); }},
       {"num", "N", "key space [0, N); writes per write workload; metamix: files loaded",
-       ShowUint(&BenchConfig::num),
-       UintSetter("num", 1, 1000000000000ull, &BenchConfig::num)},
+       ShowUint(&BenchConfig::num), UintSetter("num", 1, 1000000000000ull, &BenchConfig::num)},
       {"reads", "N", "gets done by readrandom",
        [](const BenchConfig&) { return std::string("--num"); },
        [](const std::string& v, BenchConfig* c) {
@@ -278,20 +277,18 @@ const std::vector<FlagSpec>& Flags() {
        "compression of every level, every engine (default: each engine's own: metakv snappy with "
        "zstd at the bottommost level, RocksDB snappy)",
        ShowChoice(&CompressionChoiceName, &BenchConfig::compression),
-       ChoiceSetter<CompressionChoice>(
-           "compression", "compression",
-           {CompressionChoice::kNone, CompressionChoice::kSnappy, CompressionChoice::kZstd,
-            CompressionChoice::kDefault},
-           &CompressionChoiceName, &BenchConfig::compression, "none, snappy, zstd or default")},
+       ChoiceSetter<CompressionChoice>("compression", "compression",
+                                       {CompressionChoice::kNone, CompressionChoice::kSnappy,
+                                        CompressionChoice::kZstd, CompressionChoice::kDefault},
+                                       &CompressionChoiceName, &BenchConfig::compression,
+                                       "none, snappy, zstd or default")},
       {"tenants", "N",
        "tenants the keys are spread over (key k -> tenant k % N; metamix: Zipf popularity)",
-       ShowUint(&BenchConfig::tenants),
-       UintSetter("tenants", 1, 1000000, &BenchConfig::tenants)},
+       ShowUint(&BenchConfig::tenants), UintSetter("tenants", 1, 1000000, &BenchConfig::tenants)},
       {"history_group", "N", "records per version-history group (fillhistory)",
        ShowUint(&BenchConfig::history_group),
        UintSetter("history_group", 1, 1000000, &BenchConfig::history_group)},
-      {"threads", "N",
-       "threads of each workload but fillhistory, splitting its operations evenly",
+      {"threads", "N", "threads of each workload but fillhistory, splitting its operations evenly",
        ShowUint(&BenchConfig::threads), UintSetter("threads", 1, 1024, &BenchConfig::threads)},
       {"duration", "SECONDS", "stop each workload's loop after SECONDS (0: no limit)",
        ShowUint(&BenchConfig::duration_seconds),
@@ -327,10 +324,9 @@ const std::vector<FlagSpec>& Flags() {
        "metamix: version-history keys, snapshot number then inode (each group after the last) "
        "or inode then snapshot number (a tenant's groups overlap)",
        ShowChoice(&HistoryKeyName, &BenchConfig::history_key),
-       ChoiceSetter<HistoryKeyChoice>("history_key", "key order",
-                                      {HistoryKeyChoice::kSnapshot, HistoryKeyChoice::kInode},
-                                      &HistoryKeyName, &BenchConfig::history_key,
-                                      "snapshot or inode")},
+       ChoiceSetter<HistoryKeyChoice>(
+           "history_key", "key order", {HistoryKeyChoice::kSnapshot, HistoryKeyChoice::kInode},
+           &HistoryKeyName, &BenchConfig::history_key, "snapshot or inode")},
       {"readdir_limit", "N", "metamix: entries a readdir reads at most",
        ShowUint(&BenchConfig::readdir_limit),
        UintSetter("readdir_limit", 1, 1000000000, &BenchConfig::readdir_limit)},
@@ -364,10 +360,9 @@ const std::vector<FlagSpec>& Flags() {
       {"remove_mode", "logical|hard",
        "rmtree: into the recycle bin, purged after --retention_seconds (logical), or at once",
        ShowChoice(&RemoveModeName, &BenchConfig::remove_mode),
-       ChoiceSetter<RemoveModeChoice>("remove_mode", "mode",
-                                      {RemoveModeChoice::kLogical, RemoveModeChoice::kHard},
-                                      &RemoveModeName, &BenchConfig::remove_mode,
-                                      "logical or hard")},
+       ChoiceSetter<RemoveModeChoice>(
+           "remove_mode", "mode", {RemoveModeChoice::kLogical, RemoveModeChoice::kHard},
+           &RemoveModeName, &BenchConfig::remove_mode, "logical or hard")},
       {"remove_tenants", "N", "rmtenant: tenants removed (fewer than --tenants)",
        ShowUint(&BenchConfig::remove_tenants),
        UintSetter("remove_tenants", 1, 1000000, &BenchConfig::remove_tenants)},
@@ -392,10 +387,9 @@ const std::vector<FlagSpec>& Flags() {
        "stock engines' hard tree removal and tenant removal: a point delete per record, or "
        "DeleteRange",
        ShowChoice(&StockDeleteName, &BenchConfig::stock_delete),
-       ChoiceSetter<StockDeleteChoice>("stock_delete", "method",
-                                       {StockDeleteChoice::kPoint, StockDeleteChoice::kRange},
-                                       &StockDeleteName, &BenchConfig::stock_delete,
-                                       "point or range")},
+       ChoiceSetter<StockDeleteChoice>(
+           "stock_delete", "method", {StockDeleteChoice::kPoint, StockDeleteChoice::kRange},
+           &StockDeleteName, &BenchConfig::stock_delete, "point or range")},
       {"json", "PATH", "also write every figure to PATH as one JSON object with a runs list",
        [](const BenchConfig&) { return std::string("none"); },
        PathSetter("json", &BenchConfig::json)},
@@ -448,9 +442,11 @@ const std::vector<Preset>& Presets() {
       "--mix=stat:8000,setattr:4000,create:2400,unlink:1600,readdir:2400,rename:1200,snapshot:1";
   static const std::vector<Preset> kPresets = {
       {"default", "make run's benchmark: the flags' defaults", {}},
-      {"tenants512", "512 tenants, Zipf 1.1: a long tail of small tenants",
+      {"tenants512",
+       "512 tenants, Zipf 1.1: a long tail of small tenants",
        {"--tenants=512", "--zipf_theta=1.1"}},
-      {"tight", "16 MiB of memory, 1 MiB memtables and files, a 4 MiB L1",
+      {"tight",
+       "16 MiB of memory, 1 MiB memtables and files, a 4 MiB L1",
        {"--memory_budget=16777216", "--write_buffer_size=1048576", "--target_file_size=1048576",
         "--max_bytes_for_level_base=4194304"}},
       {"nocompress", "no compression on either engine", {"--compression=none"}},
@@ -458,7 +454,8 @@ const std::vector<Preset>& Presets() {
        "history keyed by inode then version, one record per group, as often as a setattr",
        {"--history_key=inode", "--snapshot_group=1",
         "--mix=stat:80,setattr:40,create:24,unlink:16,readdir:24,rename:12,snapshot:40"}},
-      {"history256", "history keyed by inode then version, 256 records per group",
+      {"history256",
+       "history keyed by inode then version, 256 records per group",
        {"--history_key=inode", "--snapshot_group=256"}},
       {"history20000",
        "history keyed by inode then version, groups of up to 20,000 records, a hundredth as often",
@@ -511,7 +508,8 @@ std::string ParseOne(const std::string& arg, BenchConfig* config) {
     if (f.name == name) spec = &f;
   }
   if (spec == nullptr) return "unknown flag --" + name + " (see --help)";
-  if (eq == std::string::npos) return "--" + name + " needs a value: --" + name + "=" + spec->value_hint;
+  if (eq == std::string::npos)
+    return "--" + name + " needs a value: --" + name + "=" + spec->value_hint;
   return spec->set(arg.substr(eq + 1), config);
 }
 
@@ -532,7 +530,8 @@ std::string ParseFlags(const std::vector<std::string>& args, BenchConfig* config
       if (p.name == name) preset = &p;
       known += (known.empty() ? "" : ", ") + p.name;
     }
-    if (preset == nullptr) return "--preset: unknown preset \"" + name + "\" (known: " + known + ")";
+    if (preset == nullptr)
+      return "--preset: unknown preset \"" + name + "\" (known: " + known + ")";
     config->preset = name;
     for (const std::string& f : preset->flags) {
       std::string error = ParseOne(f, config);
@@ -573,8 +572,10 @@ std::string Usage() {
     out << "\n";
   }
   out << "  --help\n      print this text and exit\n\nWorkloads:\n";
-  for (const WorkloadInfo& w : AllWorkloads()) out << "  " << w.name << ": " << w.description << "\n";
-  out << "\nWA is (flush + compaction + ingest bytes written) / (tenant + key + value bytes written).\n"
+  for (const WorkloadInfo& w : AllWorkloads())
+    out << "  " << w.name << ": " << w.description << "\n";
+  out << "\nWA is (flush + compaction + ingest bytes written) / (tenant + key + value bytes "
+         "written).\n"
       << "After each write workload both engines flush and wait for compactions to finish\n"
       << "before the bytes are read, so WA counts all the work (not timed in ops/s).\n"
       << "Exit status: 0 success, 1 engine or I/O failure, 2 bad command line.\n";

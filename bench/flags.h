@@ -30,13 +30,13 @@ const std::vector<std::string>& KnownEngines();
 
 // The operations of metamix and their relative weights (--mix).
 struct MixWeights {
-  uint64_t stat = 80;      // get an inode
-  uint64_t setattr = 40;   // overwrite an inode's attributes
-  uint64_t create = 24;    // dentry + inode, one batch
-  uint64_t unlink = 16;    // logical delete of dentry + inode, one batch
-  uint64_t readdir = 24;   // scan a directory's entries
-  uint64_t rename = 12;    // move a file to another directory, one batch
-  uint64_t snapshot = 1;   // one version-history group (--snapshot_group records)
+  uint64_t stat = 80;     // get an inode
+  uint64_t setattr = 40;  // overwrite an inode's attributes
+  uint64_t create = 24;   // dentry + inode, one batch
+  uint64_t unlink = 16;   // logical delete of dentry + inode, one batch
+  uint64_t readdir = 24;  // scan a directory's entries
+  uint64_t rename = 12;   // move a file to another directory, one batch
+  uint64_t snapshot = 1;  // one version-history group (--snapshot_group records)
 
   uint64_t Total() const { return stat + setattr + create + unlink + readdir + rename + snapshot; }
 };

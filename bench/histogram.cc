@@ -6,9 +6,9 @@
 namespace metakv::bench {
 
 namespace {
-constexpr int kSubBits = 7;                         // 128 buckets per power of two
+constexpr int kSubBits = 7;  // 128 buckets per power of two
 constexpr uint64_t kSubCount = uint64_t{1} << kSubBits;
-constexpr uint64_t kExactLimit = 2 * kSubCount;     // values below are their own bucket
+constexpr uint64_t kExactLimit = 2 * kSubCount;  // values below are their own bucket
 }  // namespace
 
 Histogram::Histogram() : buckets_(kNumBuckets, 0) {}
@@ -16,8 +16,8 @@ Histogram::Histogram() : buckets_(kNumBuckets, 0) {}
 size_t Histogram::BucketIndex(uint64_t value) {
   if (value < kExactLimit) return static_cast<size_t>(value);
   const int top_bit = 63 - __builtin_clzll(value);  // >= kSubBits + 1
-  const int shift = top_bit - kSubBits;              // >= 1
-  const uint64_t mantissa = value >> shift;          // in [kSubCount, 2 * kSubCount)
+  const int shift = top_bit - kSubBits;             // >= 1
+  const uint64_t mantissa = value >> shift;         // in [kSubCount, 2 * kSubCount)
   return static_cast<size_t>(kExactLimit + (shift - 1) * kSubCount + (mantissa - kSubCount));
 }
 
@@ -59,9 +59,7 @@ void Histogram::Clear() {
   sum_ = 0;
 }
 
-double Histogram::Mean() const {
-  return count_ == 0 ? 0.0 : static_cast<double>(sum_ / count_);
-}
+double Histogram::Mean() const { return count_ == 0 ? 0.0 : static_cast<double>(sum_ / count_); }
 
 double Histogram::Percentile(double p) const {
   if (count_ == 0) return 0.0;

@@ -139,7 +139,8 @@ std::string Removal(const WorkloadResult& r) {
       q.Raw(op, Figures(*h));
       const Histogram* before = r.PhaseLatency(op, "before");
       if (phase != "before" && before != nullptr && before->Percentile(99) > 0) {
-        q.Raw(std::string(op) + "_p99_over_before", Number(h->Percentile(99) / before->Percentile(99)));
+        q.Raw(std::string(op) + "_p99_over_before",
+              Number(h->Percentile(99) / before->Percentile(99)));
       }
     }
     q.Close();
@@ -160,7 +161,8 @@ std::string Config(const BenchConfig& c) {
   }
   o.Raw("benchmarks", benchmarks + "]");
   std::string engines = "[";
-  for (size_t i = 0; i < c.engines.size(); ++i) engines += (i == 0 ? "" : ", ") + Quote(c.engines[i]);
+  for (size_t i = 0; i < c.engines.size(); ++i)
+    engines += (i == 0 ? "" : ", ") + Quote(c.engines[i]);
   o.Raw("engines", engines + "]");
   o.Raw("preset", Quote(c.preset));
   o.Raw("num", Number(c.num));
@@ -272,8 +274,8 @@ Status WriteFileAtomically(const std::string& path, const std::string& contents)
     return Status::IOError(what + ": " + reason);
   };
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IOError("cannot create " + tmp + ": " +
-                                     std::generic_category().message(errno));
+  if (fd < 0)
+    return Status::IOError("cannot create " + tmp + ": " + std::generic_category().message(errno));
   size_t done = 0;
   while (done < contents.size()) {
     const ssize_t n = write(fd, contents.data() + done, contents.size() - done);

@@ -198,10 +198,10 @@ class MetakvEngine : public Engine {
     if (store_ == nullptr) return Status::InvalidArgument("metakv: closed");
     std::vector<PrefixRef> refs;
     for (const TreePrefix& p : prefixes) refs.push_back(PrefixRef{DomainName(p.domain), p.prefix});
-    return Annotate(store_->RemoveTree(write_options_, tenant, refs,
-                                       mode == TreeRemoveMode::kLogical ? RemoveMode::kLogical
-                                                                        : RemoveMode::kHard,
-                                       removal_id),
+    return Annotate(store_->RemoveTree(
+                        write_options_, tenant, refs,
+                        mode == TreeRemoveMode::kLogical ? RemoveMode::kLogical : RemoveMode::kHard,
+                        removal_id),
                     "RemoveTree");
   }
 
@@ -307,8 +307,9 @@ class MetakvEngine : public Engine {
                     std::to_string(d.purged_records), mib(d.purged_bytes),
                     mib(d.write_buffer_bytes), std::to_string(d.level0_compaction_trigger),
                     std::to_string(d.tree_removals + d.tenant_removals),
-                    std::to_string(d.deadline_compactions), mib(d.deadline_compaction_bytes_written),
-                    std::to_string(d.purge_dropped_files), mib(d.purge_dropped_bytes), levels});
+                    std::to_string(d.deadline_compactions),
+                    mib(d.deadline_compaction_bytes_written), std::to_string(d.purge_dropped_files),
+                    mib(d.purge_dropped_bytes), levels});
     }
     return table.Format();
   }

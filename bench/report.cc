@@ -95,21 +95,22 @@ std::string MainTable(const BenchConfig& config, const std::vector<EngineRun>& r
                     FormatFixed(static_cast<double>(r->stall_micros) / 1e6, 2),
                     r->peak_rss_bytes == 0 ? "-" : Mib(r->peak_rss_bytes)});
     }
-    ForEachComparison(runs, i, AnyResult, [&](const std::string& engine,
-                                               const WorkloadResult& m, const WorkloadResult& k) {
-      auto pct = [&](double p) {
-        if (m.latency_ns.count() == 0 || k.latency_ns.count() == 0) return std::string("-");
-        return Ratio(m.latency_ns.Percentile(p), k.latency_ns.Percentile(p));
-      };
-      table.AddRow({"", "metakv/" + engine, Ratio(m.OpsPerSecond(), k.OpsPerSecond()),
-                    pct(50), pct(99), pct(99.9),
-                    Ratio(m.WriteAmplification(), k.WriteAmplification()),
-                    Ratio(m.SpaceAmplification(), k.SpaceAmplification()),
-                    Ratio(static_cast<double>(m.device_bytes), static_cast<double>(k.device_bytes)),
-                    Ratio(static_cast<double>(m.wal_bytes), static_cast<double>(k.wal_bytes)), "",
-                    Ratio(static_cast<double>(m.peak_rss_bytes),
-                          static_cast<double>(k.peak_rss_bytes))});
-    });
+    ForEachComparison(
+        runs, i, AnyResult,
+        [&](const std::string& engine, const WorkloadResult& m, const WorkloadResult& k) {
+          auto pct = [&](double p) {
+            if (m.latency_ns.count() == 0 || k.latency_ns.count() == 0) return std::string("-");
+            return Ratio(m.latency_ns.Percentile(p), k.latency_ns.Percentile(p));
+          };
+          table.AddRow(
+              {"", "metakv/" + engine, Ratio(m.OpsPerSecond(), k.OpsPerSecond()), pct(50), pct(99),
+               pct(99.9), Ratio(m.WriteAmplification(), k.WriteAmplification()),
+               Ratio(m.SpaceAmplification(), k.SpaceAmplification()),
+               Ratio(static_cast<double>(m.device_bytes), static_cast<double>(k.device_bytes)),
+               Ratio(static_cast<double>(m.wal_bytes), static_cast<double>(k.wal_bytes)), "",
+               Ratio(static_cast<double>(m.peak_rss_bytes),
+                     static_cast<double>(k.peak_rss_bytes))});
+        });
   }
   return table.Format();
 }
@@ -199,23 +200,24 @@ std::string RemovalTable(const BenchConfig& config, const std::vector<EngineRun>
       const WorkloadResult* r = ResultAt(run, i);
       if (r == nullptr || !r->has_removal) continue;
       const WorkloadResult::Removal& rm = r->removal;
-      table.AddRow({config.benchmarks[i], run.engine, rm.mode, rm.method,
-                    std::to_string(rm.records), Mib(rm.logical_bytes),
-                    Mib(rm.stored_bytes_before), Mib(rm.stored_bytes_after), Mib(rm.device_bytes),
-                    Fixed2(r->RemovalWriteRatio()), FormatFixed(rm.remove_seconds, 2),
-                    GoneSeconds(rm),
-                    rm.purge_deadline_seconds == 0 ? "-" : std::to_string(rm.purge_deadline_seconds)});
+      table.AddRow(
+          {config.benchmarks[i], run.engine, rm.mode, rm.method, std::to_string(rm.records),
+           Mib(rm.logical_bytes), Mib(rm.stored_bytes_before), Mib(rm.stored_bytes_after),
+           Mib(rm.device_bytes), Fixed2(r->RemovalWriteRatio()), FormatFixed(rm.remove_seconds, 2),
+           GoneSeconds(rm),
+           rm.purge_deadline_seconds == 0 ? "-" : std::to_string(rm.purge_deadline_seconds)});
       any = true;
     }
-    ForEachComparison(runs, i, HasRemoval, [&](const std::string& engine,
-                                                const WorkloadResult& m, const WorkloadResult& k) {
-      table.AddRow({"", "metakv/" + engine, "", "", "", "", "", "",
-                    SmallRatio(static_cast<double>(m.removal.device_bytes),
-                               static_cast<double>(k.removal.device_bytes)),
-                    SmallRatio(m.RemovalWriteRatio(), k.RemovalWriteRatio()),
-                    SmallRatio(m.removal.remove_seconds, k.removal.remove_seconds),
-                    SmallRatio(m.removal.gone_seconds, k.removal.gone_seconds), ""});
-    });
+    ForEachComparison(
+        runs, i, HasRemoval,
+        [&](const std::string& engine, const WorkloadResult& m, const WorkloadResult& k) {
+          table.AddRow({"", "metakv/" + engine, "", "", "", "", "", "",
+                        SmallRatio(static_cast<double>(m.removal.device_bytes),
+                                   static_cast<double>(k.removal.device_bytes)),
+                        SmallRatio(m.RemovalWriteRatio(), k.RemovalWriteRatio()),
+                        SmallRatio(m.removal.remove_seconds, k.removal.remove_seconds),
+                        SmallRatio(m.removal.gone_seconds, k.removal.gone_seconds), ""});
+        });
   }
   return any ? table.Format() : std::string();
 }
@@ -243,21 +245,25 @@ std::string PhaseTable(const BenchConfig& config, const std::vector<EngineRun>& 
         table.AddRow({config.benchmarks[i], run.engine, phase,
                       PhaseMicros(*r, "readdir", phase, 50), PhaseMicros(*r, "readdir", phase, 99),
                       PhaseMicros(*r, "seek", phase, 50), PhaseMicros(*r, "seek", phase, 99),
-                      phase == "before" ? "" : Ratio(PhaseP99(*r, "readdir", phase),
-                                                     PhaseP99(*r, "readdir", "before")),
-                      phase == "before" ? "" : Ratio(PhaseP99(*r, "seek", phase),
-                                                     PhaseP99(*r, "seek", "before"))});
+                      phase == "before" ? ""
+                                        : Ratio(PhaseP99(*r, "readdir", phase),
+                                                PhaseP99(*r, "readdir", "before")),
+                      phase == "before"
+                          ? ""
+                          : Ratio(PhaseP99(*r, "seek", phase), PhaseP99(*r, "seek", "before"))});
         any = true;
       }
     }
-    ForEachComparison(runs, i, HasRemoval, [&](const std::string& engine,
-                                                const WorkloadResult& m, const WorkloadResult& k) {
-      for (const std::string& phase : WorkloadResult::RemovalPhases()) {
-        table.AddRow({"", "metakv/" + engine, phase, "",
-                      SmallRatio(PhaseP99(m, "readdir", phase), PhaseP99(k, "readdir", phase)), "",
-                      SmallRatio(PhaseP99(m, "seek", phase), PhaseP99(k, "seek", phase)), "", ""});
-      }
-    });
+    ForEachComparison(
+        runs, i, HasRemoval,
+        [&](const std::string& engine, const WorkloadResult& m, const WorkloadResult& k) {
+          for (const std::string& phase : WorkloadResult::RemovalPhases()) {
+            table.AddRow({"", "metakv/" + engine, phase, "",
+                          SmallRatio(PhaseP99(m, "readdir", phase), PhaseP99(k, "readdir", phase)),
+                          "", SmallRatio(PhaseP99(m, "seek", phase), PhaseP99(k, "seek", phase)),
+                          "", ""});
+          }
+        });
   }
   return any ? table.Format() : std::string();
 }
@@ -286,14 +292,14 @@ std::string DetailsTable(const BenchConfig& config, const std::vector<EngineRun>
         continue;
       }
       const bool has_samples = r->latency_ns.count() > 0;
-      table.AddRow({config.benchmarks[i], run.engine, std::to_string(r->ops),
-                    r->writes ? "-" : std::to_string(r->found), FormatFixed(r->seconds, 2),
-                    r->writes ? FormatFixed(r->settle_seconds, 2) : "-", Mib(r->user_bytes),
-                    Mib(r->flush_bytes), Mib(r->compaction_bytes), Mib(r->ingest_bytes),
-                    r->live_bytes == 0 ? "-" : Mib(r->live_bytes), Mib(r->live_sst_bytes),
-                    has_samples ? FormatFixed(r->latency_ns.Mean() / 1000.0, 2) : "-",
-                    has_samples ? FormatFixed(static_cast<double>(r->latency_ns.max()) / 1000.0, 1)
-                                : "-"});
+      table.AddRow(
+          {config.benchmarks[i], run.engine, std::to_string(r->ops),
+           r->writes ? "-" : std::to_string(r->found), FormatFixed(r->seconds, 2),
+           r->writes ? FormatFixed(r->settle_seconds, 2) : "-", Mib(r->user_bytes),
+           Mib(r->flush_bytes), Mib(r->compaction_bytes), Mib(r->ingest_bytes),
+           r->live_bytes == 0 ? "-" : Mib(r->live_bytes), Mib(r->live_sst_bytes),
+           has_samples ? FormatFixed(r->latency_ns.Mean() / 1000.0, 2) : "-",
+           has_samples ? FormatFixed(static_cast<double>(r->latency_ns.max()) / 1000.0, 1) : "-"});
     }
   }
   return table.Format();
@@ -314,8 +320,7 @@ std::string FormatParameters(const BenchConfig& c, const std::string& db_descrip
   char share[32];
   snprintf(share, sizeof(share), "%g", c.remove_share);
   return "metakv-bench:" + (c.preset.empty() ? "" : " preset=" + c.preset) +
-         " benchmarks=" + benchmarks + " engine=" + engines +
-         " num=" + std::to_string(c.num) +
+         " benchmarks=" + benchmarks + " engine=" + engines + " num=" + std::to_string(c.num) +
          (mix ? " mix_ops=" + std::to_string(c.mix_ops) + " mix=" + FormatMix(c.mix) +
                     " zipf_theta=" + theta + " files_per_dir=" + std::to_string(c.files_per_dir) +
                     " inode_extra_bytes=" + std::to_string(c.inode_extra_bytes) +
@@ -326,18 +331,17 @@ std::string FormatParameters(const BenchConfig& c, const std::string& db_descrip
                     " ops_per_sim_second=" + std::to_string(c.ops_per_sim_second)
               : " reads=" + std::to_string(c.reads) + " key_size=" + std::to_string(c.key_size) +
                     " value_size=" + std::to_string(c.value_size)) +
-         (bulk ? " trees_per_tenant=" + std::to_string(c.trees_per_tenant) +
-                     " remove_share=" + share +
-                     " remove_mode=" + std::string(RemoveModeName(c.remove_mode)) +
+         (bulk ? " trees_per_tenant=" + std::to_string(c.trees_per_tenant) + " remove_share=" +
+                     share + " remove_mode=" + std::string(RemoveModeName(c.remove_mode)) +
                      " remove_tenants=" + std::to_string(c.remove_tenants) +
                      " probe_ops=" + std::to_string(c.probe_ops) +
                      " gone_timeout=" + std::to_string(c.gone_timeout_seconds) +
                      " purge_deadline_seconds=" + std::to_string(c.purge_deadline_seconds) +
                      " enforce_purge=" + std::to_string(c.enforce_purge) +
                      " stock_delete=" + std::string(StockDeleteName(c.stock_delete)) +
-                     (mix ? "" : " files_per_dir=" + std::to_string(c.files_per_dir) +
-                                     " zipf_theta=" + theta +
-                                     " retention_seconds=" + std::to_string(c.retention_seconds))
+                     (mix ? ""
+                          : " files_per_dir=" + std::to_string(c.files_per_dir) + " zipf_theta=" +
+                                theta + " retention_seconds=" + std::to_string(c.retention_seconds))
                : "") +
          " tenants=" + std::to_string(c.tenants) + " seed=" + std::to_string(c.seed) +
          " compression=" + std::string(CompressionChoiceName(c.compression)) +
@@ -353,16 +357,20 @@ std::string FormatParameters(const BenchConfig& c, const std::string& db_descrip
 std::string FormatReport(const BenchConfig& config, const std::vector<EngineRun>& runs) {
   std::string out;
   out += "ops/s: operations over the wall time of the workload's loop (" +
-         (config.threads == 1 ? std::string("one thread") : std::to_string(config.threads) +
-                                                                " threads together") +
+         (config.threads == 1 ? std::string("one thread")
+                              : std::to_string(config.threads) + " threads together") +
          ").\n";
   out += "p50/p99/p99.9/mean/max us: latency of each engine call, from a log-linear histogram\n";
   out += "  (128 buckets per power of two; percentiles within 0.4%).\n";
   out += "WA: (flush + compaction + ingest bytes written) / user bytes (tenant + key + value)\n";
-  out += "  of the workload; WAL not counted. After each write workload the engine flushed and waited\n";
+  out +=
+      "  of the workload; WAL not counted. After each write workload the engine flushed and "
+      "waited\n";
   out += "  for compactions to finish (\"settle s\", not in ops/s) before its bytes were read.\n";
-  out += "SA: live SST bytes once settled / logical bytes of the records a user can see (\"-\": the\n";
-  out += "  workload cannot tell). stall s: writers stalled (STALL_MICROS). peak RSS: the process's\n";
+  out +=
+      "SA: live SST bytes once settled / logical bytes of the records a user can see (\"-\": the\n";
+  out +=
+      "  workload cannot tell). stall s: writers stalled (STALL_MICROS). peak RSS: the process's\n";
   out += "  peak resident memory during the workload (VmHWM, reset at its start).\n";
   out += "metakv/<engine> rows: metakv's figure over the other engine's (ops/s above 1 and the\n";
   out += "  others below 1 favour metakv).\n";
@@ -370,13 +378,21 @@ std::string FormatReport(const BenchConfig& config, const std::vector<EngineRun>
   out += MainTable(config, runs);
   const std::string removal = RemovalTable(config, runs);
   if (!removal.empty()) {
-    out += "\nBulk deletes (rmtree, rmtenant). removed MiB: logical bytes (tenant + key + value) of\n";
-    out += "  the removed records; stored MiB: the engine's estimate (GetApproximateSizes, files and\n";
-    out += "  memtables) of its bytes over their key ranges, before the removal and after the wait;\n";
-    out += "  written MiB: flush + compaction bytes from the removal's start until the engine settled\n";
-    out += "  after the wait; gone s: wall seconds from purgeable until stored fell to 1% of before\n";
+    out +=
+        "\nBulk deletes (rmtree, rmtenant). removed MiB: logical bytes (tenant + key + value) of\n";
+    out +=
+        "  the removed records; stored MiB: the engine's estimate (GetApproximateSizes, files "
+        "and\n";
+    out +=
+        "  memtables) of its bytes over their key ranges, before the removal and after the wait;\n";
+    out +=
+        "  written MiB: flush + compaction bytes from the removal's start until the engine "
+        "settled\n";
+    out +=
+        "  after the wait; gone s: wall seconds from purgeable until stored fell to 1% of before\n";
     out += "  (\"not gone\": not within the wait); bound s: metakv's purge deadline.\n";
-    out += "  Goals (issue 7): written/removed at most 0.10; gone within the bound; p99 after the\n";
+    out +=
+        "  Goals (issue 7): written/removed at most 0.10; gone within the bound; p99 after the\n";
     out += "  removal at most 2x before, without manual compaction.\n";
     out += removal + "\n" + PhaseTable(config, runs);
   }
@@ -388,8 +404,8 @@ std::string FormatReport(const BenchConfig& config, const std::vector<EngineRun>
     for (const EngineRun& run : runs) {
       const WorkloadResult* r = ResultAt(run, i);
       if (r == nullptr || r->engine_details.empty()) continue;
-      out += "\n" + run.engine + " after " + config.benchmarks[i] +
-             " (since open; MiB):\n" + r->engine_details;
+      out += "\n" + run.engine + " after " + config.benchmarks[i] + " (since open; MiB):\n" +
+             r->engine_details;
       if (!r->max_purgeable_age_seconds.empty()) {
         std::string ages;
         uint64_t max = 0;
@@ -398,12 +414,11 @@ std::string FormatReport(const BenchConfig& config, const std::vector<EngineRun>
           max = std::max(max, age);
         }
         const uint64_t deadline = config.purge_deadline_seconds;
-        out += "largest age of a purgeable record past its purge time (sampled each second): " +
-               ages +
-               (deadline == 0 ? " (no deadline)\n"
-                : max <= deadline
-                    ? " (within the " + std::to_string(deadline) + " s deadline)\n"
-                    : " (OVER the " + std::to_string(deadline) + " s deadline)\n");
+        out +=
+            "largest age of a purgeable record past its purge time (sampled each second): " + ages +
+            (deadline == 0     ? " (no deadline)\n"
+             : max <= deadline ? " (within the " + std::to_string(deadline) + " s deadline)\n"
+                               : " (OVER the " + std::to_string(deadline) + " s deadline)\n");
       }
     }
   }

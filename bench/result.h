@@ -56,8 +56,8 @@ struct WorkloadResult {
   // the removal cost. Phase latencies are in op_latency_ns as
   // "readdir.before", "seek.removed", ... (see workloads/bulk_delete.cc).
   struct Removal {
-    std::string mode;    // rmtree: "logical" or "hard"; rmtenant: "tenant"
-    std::string method;  // how the engine removed (Engine::RemovalMethod)
+    std::string mode;            // rmtree: "logical" or "hard"; rmtenant: "tenant"
+    std::string method;          // how the engine removed (Engine::RemovalMethod)
     uint64_t records = 0;        // records removed
     uint64_t logical_bytes = 0;  // their tenant + key + value bytes
     // Engine::StoredBytes over their key ranges: before the removal, and
@@ -88,8 +88,8 @@ struct WorkloadResult {
 
   // One sample a second while the workload runs (--csv, --plot).
   struct Sample {
-    double seconds = 0;     // since the workload started
-    uint64_t ops = 0;       // operations of the workload so far
+    double seconds = 0;  // since the workload started
+    uint64_t ops = 0;    // operations of the workload so far
     uint64_t user_bytes = 0;
     uint64_t device_bytes = 0;
   };

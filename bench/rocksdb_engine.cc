@@ -2,10 +2,10 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
 #include <rocksdb/options.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
 
 #include <atomic>
@@ -178,9 +178,8 @@ class RocksdbEngine : public Engine {
       // First the deletes whose time has come (they make more compactions).
       std::unique_lock<std::mutex> lock(purge_mu_);
       purge_cv_.notify_one();
-      purge_idle_cv_.wait(lock, [this] {
-        return stop_ || !purge_error_.ok() || (!purging_ && !HasDueLocked());
-      });
+      purge_idle_cv_.wait(
+          lock, [this] { return stop_ || !purge_error_.ok() || (!purging_ && !HasDueLocked()); });
       if (!purge_error_.ok()) return purge_error_;
     }
     // RocksDB 7.8 has no public WaitForCompact: poll the properties
@@ -612,7 +611,8 @@ class RocksdbEngine : public Engine {
       rocksdb::WriteBatch batch;
       for (std::deque<DueDeletes>* queue : {&retention_queue_, &ttl_queue_}) {
         while (!queue->empty() && queue->front().due_micros <= now && batch.Count() < 4096) {
-          for (const std::string& key : queue->front().keys) batch.Delete(key).PermitUncheckedError();
+          for (const std::string& key : queue->front().keys)
+            batch.Delete(key).PermitUncheckedError();
           queue->pop_front();
         }
       }
@@ -641,8 +641,8 @@ class RocksdbEngine : public Engine {
   std::atomic<uint64_t> now_micros_;  // the simulated clock (SetTime)
   std::atomic<uint64_t> next_due_micros_{UINT64_MAX};
   std::mutex purge_mu_;
-  std::condition_variable purge_cv_;       // work may be due, or stop
-  std::condition_variable purge_idle_cv_;  // a purge batch finished
+  std::condition_variable purge_cv_;        // work may be due, or stop
+  std::condition_variable purge_idle_cv_;   // a purge batch finished
   std::deque<DueDeletes> retention_queue_;  // GUARDED_BY(purge_mu_)
   std::deque<DueDeletes> ttl_queue_;        // GUARDED_BY(purge_mu_)
   uint64_t last_removal_id_ = 0;            // GUARDED_BY(purge_mu_)

@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -64,8 +64,8 @@ uint64_t PeakRssBytes() {
 // runs: the time series (--csv, --plot) and the progress line.
 class Sampler {
  public:
-  Sampler(Engine* engine, const RunCounters* counters, const EngineStats& before,
-          std::string label, bool progress, WorkloadResult* result)
+  Sampler(Engine* engine, const RunCounters* counters, const EngineStats& before, std::string label,
+          bool progress, WorkloadResult* result)
       : engine_(engine),
         counters_(counters),
         before_(before),
@@ -114,17 +114,16 @@ class Sampler {
     sample.device_bytes = now.device_bytes() - before_.device_bytes();
     if (progress_) {
       const double rate = sample.seconds > 0 ? static_cast<double>(sample.ops) / sample.seconds : 0;
-      const std::string wa =
-          sample.user_bytes == 0
-              ? "-"
-              : FormatFixed(static_cast<double>(sample.device_bytes) /
-                                static_cast<double>(sample.user_bytes),
-                            2);
-      std::fprintf(stderr, "\r%-90s",
-                   (label_ + ": " + FormatFixed(sample.seconds, 0) + " s, " +
-                    std::to_string(sample.ops) + " ops, " + FormatInteger(rate) + " ops/s, WA " +
-                    wa)
-                       .c_str());
+      const std::string wa = sample.user_bytes == 0
+                                 ? "-"
+                                 : FormatFixed(static_cast<double>(sample.device_bytes) /
+                                                   static_cast<double>(sample.user_bytes),
+                                               2);
+      std::fprintf(
+          stderr, "\r%-90s",
+          (label_ + ": " + FormatFixed(sample.seconds, 0) + " s, " + std::to_string(sample.ops) +
+           " ops, " + FormatInteger(rate) + " ops/s, WA " + wa)
+              .c_str());
       std::fflush(stderr);
       shown_ = true;
     }
@@ -184,8 +183,8 @@ Status RunOne(Engine* engine, RunCounters* counters, const BenchConfig& config,
     progress << " failed\n";
     return s;
   }
-  std::string line = " " + std::to_string(result->ops) + " ops in " +
-                     FormatFixed(result->seconds, 2) + " s";
+  std::string line =
+      " " + std::to_string(result->ops) + " ops in " + FormatFixed(result->seconds, 2) + " s";
   if (result->writes) {
     const auto start = std::chrono::steady_clock::now();
     s = engine->Flush();
@@ -196,7 +195,8 @@ Status RunOne(Engine* engine, RunCounters* counters, const BenchConfig& config,
       progress << line << "; settling failed\n";
       return s;
     }
-    line += "; flushed and waited for compactions: " + FormatFixed(result->settle_seconds, 2) + " s";
+    line +=
+        "; flushed and waited for compactions: " + FormatFixed(result->settle_seconds, 2) + " s";
   }
   sampler.Stop();
   progress << (live_progress ? label + ":" : "") << line << "\n";

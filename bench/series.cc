@@ -137,10 +137,9 @@ Status PlotSeries(const std::vector<EngineRun>& runs, const std::string& png_pat
   }
   fs::remove_all(dir, ec);
   if (rc != 0) {
-    return Status::IOError("gnuplot failed (exit status " +
-                           std::to_string(WIFEXITED(rc) ? WEXITSTATUS(rc) : rc) +
-                           "; scripts/install-deps.sh installs gnuplot-nox)" +
-                           (output.empty() ? "" : ": " + output));
+    return Status::IOError(
+        "gnuplot failed (exit status " + std::to_string(WIFEXITED(rc) ? WEXITSTATUS(rc) : rc) +
+        "; scripts/install-deps.sh installs gnuplot-nox)" + (output.empty() ? "" : ": " + output));
   }
   return Status::OK();
 }

@@ -55,7 +55,7 @@ class RunCounters {
   uint64_t TimeAt(uint64_t ops) const {
     return start_micros_ + offset_micros_.load(std::memory_order_relaxed) +
            static_cast<uint64_t>(static_cast<unsigned __int128>(ops) * 1000000 /
-                                                 ops_per_sim_second_);
+                                 ops_per_sim_second_);
   }
 
   Engine* const engine_;

@@ -42,8 +42,7 @@ class InodeReader {
   }
   Status Finish() {
     if (status_.ok() && !in_.empty()) {
-      return Status::Corruption("inode record: " + std::to_string(in_.size()) +
-                                " trailing bytes");
+      return Status::Corruption("inode record: " + std::to_string(in_.size()) + " trailing bytes");
     }
     return status_;
   }
@@ -56,9 +55,8 @@ class InodeReader {
 
 bool InodeAttributes::operator==(const InodeAttributes& o) const {
   return ino == o.ino && mode == o.mode && uid == o.uid && gid == o.gid && nlink == o.nlink &&
-         size == o.size && blocks == o.blocks && atime_ns == o.atime_ns &&
-         mtime_ns == o.mtime_ns && ctime_ns == o.ctime_ns && generation == o.generation &&
-         flags == o.flags;
+         size == o.size && blocks == o.blocks && atime_ns == o.atime_ns && mtime_ns == o.mtime_ns &&
+         ctime_ns == o.ctime_ns && generation == o.generation && flags == o.flags;
 }
 
 void EncodeInode(const InodeAttributes& a, std::string* out) {

@@ -77,9 +77,8 @@ Status TenantPrefixLength(std::string_view encoded, size_t* length) {
         return Status::Corruption("key " + PrintableHead(encoded) + ": empty tenant");
       }
       if (tenant_bytes > kMaxTenantBytes) {
-        return Status::Corruption("key " + PrintableHead(encoded) +
-                                  ": tenant longer than " + std::to_string(kMaxTenantBytes) +
-                                  " bytes");
+        return Status::Corruption("key " + PrintableHead(encoded) + ": tenant longer than " +
+                                  std::to_string(kMaxTenantBytes) + " bytes");
       }
       *length = i + 2;
       return Status::OK();

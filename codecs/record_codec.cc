@@ -91,8 +91,7 @@ Status DecodeRecord(std::string_view encoded_key, std::string_view value, Record
   return ParseBody(encoded_key, body, record);
 }
 
-Status DecodeRecordUnchecked(std::string_view encoded_key, std::string_view value,
-                             Record* record) {
+Status DecodeRecordUnchecked(std::string_view encoded_key, std::string_view value, Record* record) {
   std::string_view body;
   Status s = SplitRecord(encoded_key, value, &body);
   if (!s.ok()) return s;

@@ -58,8 +58,7 @@ Status DecodeRecord(std::string_view encoded_key, std::string_view value, Record
 // Decodes value without verifying its checksum, for hot paths that only
 // need the header (table property collection). Same errors otherwise;
 // encoded_key only names the record in messages.
-Status DecodeRecordUnchecked(std::string_view encoded_key, std::string_view value,
-                             Record* record);
+Status DecodeRecordUnchecked(std::string_view encoded_key, std::string_view value, Record* record);
 
 }  // namespace metakv::codecs
 

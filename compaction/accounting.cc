@@ -27,9 +27,15 @@ void TenantLedger::AddUser(std::string_view tenant, uint64_t bytes) {
 
 void TenantLedger::Charge(TenantBytes* t, Reason reason, uint64_t bytes) {
   switch (reason) {
-    case Reason::kFlush: t->flush += bytes; break;
-    case Reason::kCompaction: t->compaction += bytes; break;
-    case Reason::kIngest: t->ingest += bytes; break;
+    case Reason::kFlush:
+      t->flush += bytes;
+      break;
+    case Reason::kCompaction:
+      t->compaction += bytes;
+      break;
+    case Reason::kIngest:
+      t->ingest += bytes;
+      break;
   }
 }
 

@@ -65,7 +65,7 @@ struct DomainCounters {
   std::atomic<uint64_t> undeletes{0};
   std::atomic<uint64_t> hard_deletes{0};
   std::atomic<uint64_t> ingested_records{0};
-  std::atomic<uint64_t> buffered_ingests{0};  // IngestCold groups written as a batch
+  std::atomic<uint64_t> buffered_ingests{0};   // IngestCold groups written as a batch
   std::atomic<uint64_t> ingest_user_bytes{0};  // part of user_bytes that bypassed the memtable
   std::atomic<uint64_t> flush_bytes{0};
   std::atomic<uint64_t> compaction_bytes_written{0};
@@ -78,7 +78,7 @@ struct DomainCounters {
   std::atomic<uint64_t> wal_limit_flushes{0};
   std::atomic<uint64_t> memory_budget_flushes{0};
   std::atomic<uint64_t> compactions{0};
-  std::atomic<uint64_t> trivial_moves{0};       // files moved down without rewriting
+  std::atomic<uint64_t> trivial_moves{0};  // files moved down without rewriting
   std::atomic<uint64_t> trivial_move_bytes{0};
   // Written by the tombstone filter (compaction/tombstone_filter.h).
   std::atomic<uint64_t> purged_records{0};

@@ -133,8 +133,7 @@ void MarkerTimes::OnCompactionBegin(rocksdb::DB* db, const rocksdb::CompactionJo
   running_[info.job_id] = std::move(inputs);
 }
 
-void MarkerTimes::OnCompactionCompleted(rocksdb::DB* db,
-                                        const rocksdb::CompactionJobInfo& info) {
+void MarkerTimes::OnCompactionCompleted(rocksdb::DB* db, const rocksdb::CompactionJobInfo& info) {
   std::vector<Input> inputs;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -151,14 +150,14 @@ void MarkerTimes::OnCompactionCompleted(rocksdb::DB* db,
   for (const std::string& path : info.output_files) {
     const std::string name = BareName(path);
     auto meta = live.find(name);
-    if (meta == live.end()) continue;  // compacted away already
+    if (meta == live.end()) continue;               // compacted away already
     if (meta->second.num_deletions == 0) continue;  // no markers
     // Its markers came from the inputs holding its keys.
     uint64_t time = kShadowNothing;
     for (const Input& in : inputs) {
       const bool anywhere = in.smallest.empty() && in.largest.empty();
-      if (!anywhere && (in.largest < meta->second.smallestkey ||
-                        in.smallest > meta->second.largestkey)) {
+      if (!anywhere &&
+          (in.largest < meta->second.smallestkey || in.smallest > meta->second.largestkey)) {
         continue;
       }
       time = std::min(time, in.marker_time);

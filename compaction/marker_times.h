@@ -74,9 +74,9 @@ class MarkerTimes : public rocksdb::EventListener {
  private:
   // What one input of a running compaction gives its outputs.
   struct Input {
-    std::string smallest, largest;   // user keys, inclusive
-    uint64_t marker_time;            // kShadowNothing: none
-    uint64_t purge_time;             // its records' earliest; kShadowNothing: never
+    std::string smallest, largest;  // user keys, inclusive
+    uint64_t marker_time;           // kShadowNothing: none
+    uint64_t purge_time;            // its records' earliest; kShadowNothing: never
   };
   struct Entry {
     uint64_t time;
@@ -91,7 +91,7 @@ class MarkerTimes : public rocksdb::EventListener {
   const std::function<uint64_t()> store_now_;
   const std::function<uint64_t()> system_now_;
   std::mutex mu_;
-  std::map<std::string, PerCf> cfs_;  // GUARDED_BY(mu_); keys fixed before open
+  std::map<std::string, PerCf> cfs_;           // GUARDED_BY(mu_); keys fixed before open
   std::map<int, std::vector<Input>> running_;  // GUARDED_BY(mu_); by job id
 };
 

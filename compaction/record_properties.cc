@@ -18,8 +18,7 @@ constexpr uint64_t kStatsFormatVersion = 2;
 class RecordPropertiesCollector : public rocksdb::TablePropertiesCollector {
  public:
   rocksdb::Status AddUserKey(const rocksdb::Slice& key, const rocksdb::Slice& value,
-                             rocksdb::EntryType type, rocksdb::SequenceNumber,
-                             uint64_t) override {
+                             rocksdb::EntryType type, rocksdb::SequenceNumber, uint64_t) override {
     const std::string_view k(key.data(), key.size());
     size_t prefix = 0;
     if (codecs::TenantPrefixLength(k, &prefix).ok()) {
@@ -38,8 +37,7 @@ class RecordPropertiesCollector : public rocksdb::TablePropertiesCollector {
     }
     if (type != rocksdb::kEntryPut) return rocksdb::Status::OK();
     codecs::Record r;
-    if (!codecs::DecodeRecordUnchecked(k, std::string_view(value.data(), value.size()), &r)
-             .ok()) {
+    if (!codecs::DecodeRecordUnchecked(k, std::string_view(value.data(), value.size()), &r).ok()) {
       ++stats_.undecodable;
       return rocksdb::Status::OK();
     }
@@ -111,10 +109,9 @@ uint64_t FileRecordStats::FullPurgeTime(uint64_t retention) const {
 
 std::string FileRecordStats::Encode() const {
   std::string out;
-  for (uint64_t v : {kStatsFormatVersion, records, tombstones, tombstone_bytes, expiring,
-                     permanent, deletions, undecodable, min_tombstone_time, max_tombstone_time,
-                     min_expiry, max_expiry, other_tenant_bytes,
-                     static_cast<uint64_t>(tenant_bytes.size())}) {
+  for (uint64_t v : {kStatsFormatVersion, records, tombstones, tombstone_bytes, expiring, permanent,
+                     deletions, undecodable, min_tombstone_time, max_tombstone_time, min_expiry,
+                     max_expiry, other_tenant_bytes, static_cast<uint64_t>(tenant_bytes.size())}) {
     codecs::PutVarint64(&out, v);
   }
   for (const auto& [tenant, bytes] : tenant_bytes) {
@@ -129,10 +126,10 @@ std::string FileRecordStats::Encode() const {
 bool FileRecordStats::Decode(std::string_view in, FileRecordStats* out) {
   FileRecordStats s;
   uint64_t version = 0, count = 0;
-  for (uint64_t* v : {&version, &s.records, &s.tombstones, &s.tombstone_bytes, &s.expiring,
-                      &s.permanent, &s.deletions, &s.undecodable, &s.min_tombstone_time,
-                      &s.max_tombstone_time, &s.min_expiry, &s.max_expiry,
-                      &s.other_tenant_bytes, &count}) {
+  for (uint64_t* v :
+       {&version, &s.records, &s.tombstones, &s.tombstone_bytes, &s.expiring, &s.permanent,
+        &s.deletions, &s.undecodable, &s.min_tombstone_time, &s.max_tombstone_time, &s.min_expiry,
+        &s.max_expiry, &s.other_tenant_bytes, &count}) {
     if (!codecs::GetVarint64(&in, v)) return false;
   }
   if ((version != 1 && version != kStatsFormatVersion) || count > kTopTenantsPerFile) {

@@ -29,13 +29,13 @@ inline constexpr size_t kTopTenantsPerFile = 16;
 struct FileRecordStats {
   static constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
 
-  uint64_t records = 0;          // metakv records (RocksDB puts)
-  uint64_t tombstones = 0;       // logically deleted records among them
-  uint64_t tombstone_bytes = 0;  // key + value bytes of those
-  uint64_t expiring = 0;         // live records with an expiry
-  uint64_t permanent = 0;        // live records without expiry
-  uint64_t deletions = 0;        // RocksDB deletion markers (hard deletes, purges)
-  uint64_t undecodable = 0;      // entries that are not metakv records
+  uint64_t records = 0;                  // metakv records (RocksDB puts)
+  uint64_t tombstones = 0;               // logically deleted records among them
+  uint64_t tombstone_bytes = 0;          // key + value bytes of those
+  uint64_t expiring = 0;                 // live records with an expiry
+  uint64_t permanent = 0;                // live records without expiry
+  uint64_t deletions = 0;                // RocksDB deletion markers (hard deletes, purges)
+  uint64_t undecodable = 0;              // entries that are not metakv records
   uint64_t min_tombstone_time = kNever;  // delete times, seconds
   uint64_t max_tombstone_time = 0;
   uint64_t min_expiry = kNever;  // expiry of any record (tombstones too)

@@ -31,10 +31,10 @@ class TombstoneFilter : public rocksdb::CompactionFilter {
     if (value_type != ValueType::kValue) return Decision::kKeep;
     bool corrupt = false;
     std::string until;
-    const bool purge = ShouldPurge(
-        std::string_view(key.data(), key.size()),
-        std::string_view(existing_value.data(), existing_value.size()), retention_seconds_,
-        purge_time_, &corrupt, removals_.get(), domain_index_, &until);
+    const bool purge = ShouldPurge(std::string_view(key.data(), key.size()),
+                                   std::string_view(existing_value.data(), existing_value.size()),
+                                   retention_seconds_, purge_time_, &corrupt, removals_.get(),
+                                   domain_index_, &until);
     if (corrupt) ++corrupt_records_;
     if (!purge) return Decision::kKeep;
     ++purged_records_;
@@ -85,8 +85,8 @@ bool ShouldPurge(std::string_view encoded_key, std::string_view value, uint64_t 
 
 TombstoneFilterFactory::TombstoneFilterFactory(uint64_t retention_seconds,
                                                std::function<uint64_t()> purge_time,
-                                               DomainCounters* counters,
-                                               RemovalSource removals, size_t domain_index)
+                                               DomainCounters* counters, RemovalSource removals,
+                                               size_t domain_index)
     : retention_seconds_(retention_seconds),
       purge_time_(std::move(purge_time)),
       counters_(counters),

@@ -57,8 +57,8 @@ class TombstoneFilterFactory : public rocksdb::CompactionFilterFactory {
   // removals (optional) gives the logical removals, of which the domain's
   // entries are those at domain_index.
   TombstoneFilterFactory(uint64_t retention_seconds, std::function<uint64_t()> purge_time,
-                         DomainCounters* counters,
-                         RemovalSource removals = nullptr, size_t domain_index = 0);
+                         DomainCounters* counters, RemovalSource removals = nullptr,
+                         size_t domain_index = 0);
 
   std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(
       const rocksdb::CompactionFilter::Context& context) override;

@@ -37,13 +37,13 @@ void Store::Impl::PublishRemovals() {
   for (const auto& [id, r] : pending_removals_) all.push_back(r);
   std::shared_ptr<const RemovalSet> set;
   if (!all.empty()) {
-    set = std::make_shared<RemovalSet>(
-        all, domains_.size(), [this](std::string_view name, size_t* index) {
-          auto it = domain_index_.find(std::string(name));
-          if (it == domain_index_.end()) return false;
-          *index = it->second;
-          return true;
-        });
+    set = std::make_shared<RemovalSet>(all, domains_.size(),
+                                       [this](std::string_view name, size_t* index) {
+                                         auto it = domain_index_.find(std::string(name));
+                                         if (it == domain_index_.end()) return false;
+                                         *index = it->second;
+                                         return true;
+                                       });
   }
   if (set) {
     std::atomic_store(&removal_set_, set);
@@ -59,8 +59,8 @@ Status Store::Impl::LoadRemovals() {
   pending_removals_.clear();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), default_cf_));
   for (it->Seek(rocksdb::Slice(kRemovalKeyPrefix.data(), kRemovalKeyPrefix.size()));
-       it->Valid() && it->key().starts_with(
-                          rocksdb::Slice(kRemovalKeyPrefix.data(), kRemovalKeyPrefix.size()));
+       it->Valid() &&
+       it->key().starts_with(rocksdb::Slice(kRemovalKeyPrefix.data(), kRemovalKeyPrefix.size()));
        it->Next()) {
     Removal r;
     Status s = Removal::Decode(std::string_view(it->key().data(), it->key().size()),
@@ -81,8 +81,7 @@ Status Store::Impl::LoadRemovals() {
   if (rs.ok()) {
     std::string_view in = next;
     uint64_t id = 0, last_removal = 0;
-    if (!codecs::GetVarint64(&in, &id) || !codecs::GetVarint64(&in, &last_removal) ||
-        !in.empty()) {
+    if (!codecs::GetVarint64(&in, &id) || !codecs::GetVarint64(&in, &last_removal) || !in.empty()) {
       return Status::Corruption(path_ + ": bad next removal id record");
     }
     next_removal_id_ = std::max(next_removal_id_, id);
@@ -401,8 +400,8 @@ Status Store::Impl::CompactFilesInPlace(
       const uint64_t inherited = f.num_deletions == 0 ? 0 : MarkerTime(d, f);
       bool raced = false;
       MarkPurgeStep(PurgeStep::kPurgeCompaction, true);
-      Status cs = CompactFileForPurge(d, {f.db_path + f.name}, level.level, &outputs, &raced,
-                                      compactions);
+      Status cs =
+          CompactFileForPurge(d, {f.db_path + f.name}, level.level, &outputs, &raced, compactions);
       MarkPurgeStep(PurgeStep::kPurgeCompaction, false);
       if (!cs.ok()) return cs;
       if (raced) {
@@ -424,8 +423,8 @@ Status Store::Impl::CompactFileForPurge(Domain* d, const std::vector<std::string
                                         int output_level, std::vector<std::string>* outputs,
                                         bool* raced, uint64_t* compactions) {
   rocksdb::CompactionJobInfo info;
-  rocksdb::Status rs = db_->CompactFiles(rocksdb::CompactionOptions(), d->cf, files,
-                                         output_level, -1, outputs, &info);
+  rocksdb::Status rs = db_->CompactFiles(rocksdb::CompactionOptions(), d->cf, files, output_level,
+                                         -1, outputs, &info);
   *raced = rs.IsInvalidArgument() || rs.IsAborted() || rs.IsBusy();
   if (*raced) return Status::OK();
   if (!rs.ok()) return FromRocks(rs, "purge compaction of " + files.front());
@@ -436,8 +435,7 @@ Status Store::Impl::CompactFileForPurge(Domain* d, const std::vector<std::string
   return Status::OK();
 }
 
-Status Store::Impl::CompactToBottom(Domain* d, const std::string& begin,
-                                    const std::string& end) {
+Status Store::Impl::CompactToBottom(Domain* d, const std::string& begin, const std::string& end) {
   rocksdb::CompactRangeOptions co;
   co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   // Size-triggered compactions go on meanwhile.
@@ -623,7 +621,8 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
       // and markers that may shadow older versions are compacted with every
       // file older than theirs (down to the oldest, which makes the
       // compaction bottommost: markers and what they shadow both go).
-      Due next{{f.db_path + f.name}, level.level < df.last_level ? level.level + 1 : level.level,
+      Due next{{f.db_path + f.name},
+               level.level < df.last_level ? level.level + 1 : level.level,
                std::min(marker_time, purgeable)};
       if (d->TimeOrdered()) {
         next.output_level = 0;

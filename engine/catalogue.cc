@@ -18,9 +18,7 @@ CatalogueEntry CatalogueEntry::Of(const DomainOptions& d) {
   return e;
 }
 
-std::string_view TemperatureName(Temperature t) {
-  return t == Temperature::kCold ? "cold" : "hot";
-}
+std::string_view TemperatureName(Temperature t) { return t == Temperature::kCold ? "cold" : "hot"; }
 
 const CatalogueEntry* Catalogue::Find(std::string_view name) const {
   for (const auto& d : domains) {
@@ -99,10 +97,10 @@ Status ReconcileCatalogue(const Catalogue& stored, const std::vector<DomainOptio
                                      "Options::domains");
     }
     if (match->temperature != entry.temperature) {
-      return Status::InvalidArgument(
-          "domain '" + entry.name + "' is declared " +
-          std::string(TemperatureName(match->temperature)) + " but the database holds it as " +
-          std::string(TemperatureName(entry.temperature)));
+      return Status::InvalidArgument("domain '" + entry.name + "' is declared " +
+                                     std::string(TemperatureName(match->temperature)) +
+                                     " but the database holds it as " +
+                                     std::string(TemperatureName(entry.temperature)));
     }
   }
   Catalogue result = stored;

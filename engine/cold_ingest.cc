@@ -58,8 +58,8 @@ Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
   if (user_bytes < d->options.ingest_min_bytes) {
     // A small group: one synced batch through the WAL and the memtable.
     WriteBatch batch;
-    for (size_t i : order) batch.Put(domain, tenant, records[i].key, records[i].value,
-                                     records[i].ttl_seconds);
+    for (size_t i : order)
+      batch.Put(domain, tenant, records[i].key, records[i].value, records[i].ttl_seconds);
     WriteOptions synced;
     synced.sync = true;
     s = Write(synced, batch);
@@ -74,8 +74,8 @@ Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
   std::error_code ec;
   fs::create_directories(IngestStagingDir(), ec);
   if (ec) return Status::IOError(IngestStagingDir() + ": " + ec.message());
-  const std::string file = IngestStagingDir() + "/" +
-                           std::to_string(ingest_sequence_.fetch_add(1)) + ".sst";
+  const std::string file =
+      IngestStagingDir() + "/" + std::to_string(ingest_sequence_.fetch_add(1)) + ".sst";
   auto discard = [&file] {
     std::error_code ignored;
     fs::remove(file, ignored);
@@ -281,8 +281,8 @@ Status Store::Impl::PurgeExpiredFilesOf(Domain* d, uint64_t* files) {
     for (size_t i = files.size(); i > 0; --i) {
       const auto& f = files[i - 1];
       FileRecordStats stats;
-      const bool markers_only = !f.being_compacted && df.StatsOf(f, &stats) &&
-                                stats.records == 0 && stats.undecodable == 0;
+      const bool markers_only = !f.being_compacted && df.StatsOf(f, &stats) && stats.records == 0 &&
+                                stats.undecodable == 0;
       if (!markers_only && !expired(f)) break;
       run.push_back(f.db_path + f.name);
       oldest.insert(run.back());
@@ -364,8 +364,8 @@ Status Store::Impl::MergeSmallColdFiles(Domain* d, uint64_t* files) {
       // every merge makes a byte's file at least kColdMergeGrowth times
       // larger and a byte is rewritten at most log_growth(divisor * ingest
       // group size / ingest size) times before its file stops being small.
-      const bool enough = run.size() >= kColdMergeGrowth &&
-                          run_bytes >= kColdMergeGrowth * run_largest;
+      const bool enough =
+          run.size() >= kColdMergeGrowth && run_bytes >= kColdMergeGrowth * run_largest;
       if (enough) {
         rocksdb::CompactionOptions co;
         co.output_file_size_limit = target;
@@ -429,9 +429,8 @@ Status Store::Impl::RefreshLargeTenants(Domain* d) {
     if (!FileRecordStats::FromProperties(p->user_collected_properties, &stats)) continue;
     for (const auto& [prefix, n] : stats.tenant_bytes) bytes[prefix] += n;
   }
-  const uint64_t threshold = d->options.large_tenant_bytes != 0
-                                 ? d->options.large_tenant_bytes
-                                 : d->options.target_file_size_bytes;
+  const uint64_t threshold = d->options.large_tenant_bytes != 0 ? d->options.large_tenant_bytes
+                                                                : d->options.target_file_size_bytes;
   auto large = std::make_shared<TenantSet>();
   for (const auto& [prefix, n] : bytes) {
     if (n >= threshold) large->insert(prefix);

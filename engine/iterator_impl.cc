@@ -5,17 +5,16 @@
 
 namespace metakv {
 
-std::unique_ptr<IteratorImpl> IteratorImpl::Create(rocksdb::DB* db,
-                                                   rocksdb::ColumnFamilyHandle* cf,
+std::unique_ptr<IteratorImpl> IteratorImpl::Create(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
                                                    rocksdb::ReadOptions ro,
                                                    std::string scope_tenant, std::string lower,
                                                    std::string upper, uint64_t now_seconds,
                                                    std::shared_ptr<const RemovalSet> removals,
                                                    size_t domain_index,
                                                    std::function<void()> on_close) {
-  std::unique_ptr<IteratorImpl> it(new IteratorImpl(
-      std::move(scope_tenant), std::move(lower), std::move(upper), now_seconds,
-      std::move(removals), domain_index, std::move(on_close)));
+  std::unique_ptr<IteratorImpl> it(
+      new IteratorImpl(std::move(scope_tenant), std::move(lower), std::move(upper), now_seconds,
+                       std::move(removals), domain_index, std::move(on_close)));
   ro.iterate_lower_bound = it->lower_.empty() ? nullptr : &it->lower_slice_;
   ro.iterate_upper_bound = it->upper_.empty() ? nullptr : &it->upper_slice_;
   it->it_.reset(db->NewIterator(ro, cf));

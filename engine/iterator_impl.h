@@ -29,8 +29,7 @@ class IteratorImpl : public Iterator {
                                               std::string lower, std::string upper,
                                               uint64_t now_seconds,
                                               std::shared_ptr<const RemovalSet> removals,
-                                              size_t domain_index,
-                                              std::function<void()> on_close);
+                                              size_t domain_index, std::function<void()> on_close);
   ~IteratorImpl() override;
 
   bool Valid() const override { return valid_; }

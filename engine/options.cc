@@ -121,8 +121,8 @@ Status ValidateDomainName(std::string_view name) {
     return Status::InvalidArgument("domain name 'default' is reserved");
   }
   for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-                    c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
     if (!ok) {
       return Status::InvalidArgument("domain name '" + std::string(name) +
                                      "' may hold only [a-z0-9_.-]");
@@ -180,8 +180,8 @@ Status ValidateOptions(const Options& o) {
   return Status::OK();
 }
 
-rocksdb::ColumnFamilyOptions DomainColumnFamilyOptions(const DomainOptions& d,
-                                                       const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions DomainColumnFamilyOptions(
+    const DomainOptions& d, const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions cf;
   cf.write_buffer_size = d.write_buffer_bytes;
   cf.level0_file_num_compaction_trigger = d.level0_compaction_trigger;

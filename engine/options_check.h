@@ -24,8 +24,8 @@ uint64_t MinWriteBufferBytes(const DomainOptions& d);
 uint64_t MaxWriteBufferBytes(const DomainOptions& d);
 
 // Column family options for a domain; blocks are cached in cache.
-rocksdb::ColumnFamilyOptions DomainColumnFamilyOptions(const DomainOptions& domain,
-                                                       const std::shared_ptr<rocksdb::Cache>& cache);
+rocksdb::ColumnFamilyOptions DomainColumnFamilyOptions(
+    const DomainOptions& domain, const std::shared_ptr<rocksdb::Cache>& cache);
 
 }  // namespace metakv
 

@@ -36,8 +36,8 @@ std::string Removal::Key() const {
 
 std::string Removal::Encode() const {
   std::string payload;
-  payload.push_back(static_cast<char>((logical ? kLogicalFlag : 0) |
-                                      (written_under ? kWrittenUnderFlag : 0)));
+  payload.push_back(
+      static_cast<char>((logical ? kLogicalFlag : 0) | (written_under ? kWrittenUnderFlag : 0)));
   codecs::PutVarint64(&payload, purge_time);
   codecs::PutVarint64(&payload, seq_before);
   PutString(&payload, tenant);
@@ -79,8 +79,7 @@ Status Removal::Decode(std::string_view key, std::string_view value, Removal* ou
   r.written_under = (flags & kWrittenUnderFlag) != 0;
   uint64_t count = 0;
   if (!codecs::GetVarint64(&in, &r.purge_time) || !codecs::GetVarint64(&in, &r.seq_before) ||
-      !GetString(&in, &r.tenant) ||
-      !codecs::GetVarint64(&in, &count)) {
+      !GetString(&in, &r.tenant) || !codecs::GetVarint64(&in, &count)) {
     return bad("truncated");
   }
   if (!codecs::ValidateTenant(r.tenant).ok()) return bad("bad tenant");
@@ -101,8 +100,8 @@ void RemovalRangeBounds(std::string_view tenant, std::string_view prefix, std::s
                         std::string* end) {
   *begin = codecs::EncodeKey(tenant, prefix);
   const std::string successor = codecs::PrefixSuccessor(prefix);
-  *end = successor.empty() ? codecs::TenantUpperBound(tenant)
-                           : codecs::EncodeKey(tenant, successor);
+  *end =
+      successor.empty() ? codecs::TenantUpperBound(tenant) : codecs::EncodeKey(tenant, successor);
 }
 
 RemovalSet::RemovalSet(const std::vector<Removal>& removals, size_t domains,
@@ -127,7 +126,7 @@ RemovalSet::RemovalSet(const std::vector<Removal>& removals, size_t domains,
 }
 
 const std::vector<RemovalSet::Entry>* RemovalSet::EntriesOf(size_t domain,
-                                                             std::string_view encoded_key) const {
+                                                            std::string_view encoded_key) const {
   if (Empty(domain)) return nullptr;
   size_t length = 0;
   if (!codecs::TenantPrefixLength(encoded_key, &length).ok()) return nullptr;

@@ -96,7 +96,9 @@ class RemovalSet {
              const std::function<bool(std::string_view, size_t*)>& domain_index);
 
   bool empty() const { return count_ == 0; }
-  bool Empty(size_t domain) const { return domain >= by_domain_.size() || by_domain_[domain].empty(); }
+  bool Empty(size_t domain) const {
+    return domain >= by_domain_.size() || by_domain_[domain].empty();
+  }
 
   // The entry hiding a record stored under encoded_key in the domain and
   // written at record_time (the newest such removal); null if none.

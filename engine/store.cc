@@ -1,8 +1,8 @@
+#include <fcntl.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/metadata.h>
 #include <rocksdb/utilities/convenience.h>
 #include <rocksdb/write_batch.h>
-#include <fcntl.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -11,8 +11,8 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <thread>
 #include <map>
+#include <thread>
 
 #include "codecs/coding.h"
 #include "codecs/key_codec.h"
@@ -244,8 +244,8 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
   db_options.listeners.push_back(accounting_);
   flush_observer_ = std::make_shared<FlushObserver>();
   db_options.listeners.push_back(flush_observer_);
-  marker_times_ = std::make_shared<MarkerTimes>([this] { return Now(); },
-      [system = SystemClock()] { return system->NowMicros() / 1000000; });
+  marker_times_ = std::make_shared<MarkerTimes>(
+      [this] { return Now(); }, [system = SystemClock()] { return system->NowMicros() / 1000000; });
   for (const Domain& d : domains_) {
     marker_times_->Register(d.options.name, d.options.tombstone_retention_seconds);
   }
@@ -270,8 +270,7 @@ Status Store::Impl::Open(const Options& options, const std::string& path) {
     const std::string orphan = DatabaseFileWithoutCurrent(path, CreationInterrupted(path));
     if (!orphan.empty()) {
       return WithRecoveryHint(Status::Corruption(
-          path + ": the CURRENT file is missing but database files (" + orphan +
-          ") are present"));
+          path + ": the CURRENT file is missing but database files (" + orphan + ") are present"));
     }
     if (!options.create_if_missing) {
       return Status::InvalidArgument(path + ": no database here (create_if_missing is false)");
@@ -337,8 +336,8 @@ void Store::Impl::StartMaintenance() {
   maintenance_ = std::thread([this] {
     const uint64_t interval = options_.maintenance_interval_seconds;
     // Wakes often enough to follow a store clock faster than real time.
-    const auto poll = std::min<std::chrono::milliseconds>(std::chrono::seconds(interval),
-                                                          kMaintenancePoll);
+    const auto poll =
+        std::min<std::chrono::milliseconds>(std::chrono::seconds(interval), kMaintenancePoll);
     auto wall_start = std::chrono::steady_clock::now();
     uint64_t store_start = Now();
     std::unique_lock<std::mutex> lock(maintenance_mu_);
@@ -417,8 +416,9 @@ Status Store::Impl::OpenNew(const std::string& path, rocksdb::DBOptions db_optio
 }
 
 Status Store::Impl::ResumeCreation(const std::string& path, const rocksdb::DBOptions& db_options) {
-  const std::string what = path + ": its creation was interrupted (RocksDB made the database, "
-                                  "metakv had not yet written its catalogue)";
+  const std::string what = path +
+                           ": its creation was interrupted (RocksDB made the database, "
+                           "metakv had not yet written its catalogue)";
   if (options_.read_only) return Status::InvalidArgument(what + "; open it once for writing");
   if (!options_.create_if_missing) {
     return Status::InvalidArgument(what + "; open it with create_if_missing to finish it");
@@ -429,8 +429,9 @@ Status Store::Impl::ResumeCreation(const std::string& path, const rocksdb::DBOpt
   rocksdb::Status rs = rocksdb::DB::ListColumnFamilies(db_options, path, &cf_names);
   if (!rs.ok()) return FromRocks(rs, path);
   if (cf_names != std::vector<std::string>{rocksdb::kDefaultColumnFamilyName}) {
-    return Status::InvalidArgument(path + ": a RocksDB database but not a metakv database "
-                                          "(no domain catalogue, other column families)");
+    return Status::InvalidArgument(path +
+                                   ": a RocksDB database but not a metakv database "
+                                   "(no domain catalogue, other column families)");
   }
   return OpenNew(path, db_options);
 }
@@ -447,8 +448,8 @@ Status Store::Impl::OpenExisting(const std::string& path, rocksdb::DBOptions db_
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors{
         {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()}};
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::Status rs = rocksdb::DB::OpenForReadOnly(ro_options, path, descriptors, &handles,
-                                                      &raw);
+    rocksdb::Status rs =
+        rocksdb::DB::OpenForReadOnly(ro_options, path, descriptors, &handles, &raw);
     if (!rs.ok()) return FromRocks(rs, path);
     std::unique_ptr<rocksdb::DB> db(raw);
     std::string value;
@@ -474,8 +475,7 @@ Status Store::Impl::OpenExisting(const std::string& path, rocksdb::DBOptions db_
     if (!s.ok()) return Status::Corruption(path + ": " + s.message());
   }
   Catalogue merged;
-  Status s = ReconcileCatalogue(stored, options_.domains, options_.create_missing_domains,
-                                &merged);
+  Status s = ReconcileCatalogue(stored, options_.domains, options_.create_missing_domains, &merged);
   if (!s.ok()) return Status::InvalidArgument(path + ": " + s.message());
   // A domain keeps the layout it was created with.
   for (const CatalogueEntry& entry : merged.domains) {
@@ -504,9 +504,10 @@ Status Store::Impl::OpenExisting(const std::string& path, rocksdb::DBOptions db_
     s = OpenWithColumnFamilies(path, db_options, present);
     if (MoreLevelsThanOptions(s)) {
       return Status::InvalidArgument(
-          path + ": a time-ordered domain has files below level 0 (RocksDB compacted them, "
-                 "opened without metakv and with automatic compactions on); open the store "
-                 "once for writing, which puts them back");
+          path +
+          ": a time-ordered domain has files below level 0 (RocksDB compacted them, "
+          "opened without metakv and with automatic compactions on); open the store "
+          "once for writing, which puts them back");
     }
     if (!s.ok()) return s;
     for (const auto& d : domains_) {
@@ -540,9 +541,9 @@ Status Store::Impl::PutTimeOrderedFilesBack(const std::string& path,
   for (const auto& name : cf_names) {
     auto it = domain_index_.find(name);
     const bool to = it != domain_index_.end() && domains_[it->second].TimeOrdered();
-    rocksdb::ColumnFamilyOptions cf =
-        it != domain_index_.end() ? ColumnFamilyOptionsFor(domains_[it->second])
-                                  : rocksdb::ColumnFamilyOptions();
+    rocksdb::ColumnFamilyOptions cf = it != domain_index_.end()
+                                          ? ColumnFamilyOptionsFor(domains_[it->second])
+                                          : rocksdb::ColumnFamilyOptions();
     if (to) {
       cf.num_levels = rocksdb::ColumnFamilyOptions().num_levels;
       cf.compaction_filter_factory = nullptr;  // moves records, purges none
@@ -562,7 +563,8 @@ Status Store::Impl::PutTimeOrderedFilesBack(const std::string& path,
     rocksdb::ColumnFamilyMetaData meta;
     db->GetColumnFamilyMetaData(handles[i], &meta);
     bool below = false;
-    for (const auto& level : meta.levels) below = below || (level.level > 0 && !level.files.empty());
+    for (const auto& level : meta.levels)
+      below = below || (level.level > 0 && !level.files.empty());
     if (!below) continue;
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
@@ -689,7 +691,8 @@ Status Store::Impl::LoadTimeBound() {
         const std::string_view key(it->key().data(), it->key().size());
         // A record that does not decode is reported when read, not here.
         if (codecs::DecodeRecord(key, std::string_view(it->value().data(), it->value().size()),
-                                 &record).ok()) {
+                                 &record)
+                .ok()) {
           floor = std::max(floor, record.time);
         }
       }
@@ -830,8 +833,7 @@ Status Store::Impl::CheckValue(std::string_view value) const {
   return Status::OK();
 }
 
-Status Store::Impl::ToRocksRead(const ReadOptions& ro, rocksdb::ReadOptions* out,
-                                uint64_t* now,
+Status Store::Impl::ToRocksRead(const ReadOptions& ro, rocksdb::ReadOptions* out, uint64_t* now,
                                 std::shared_ptr<const RemovalSet>* removals) const {
   out->verify_checksums = ro.verify_checksums;
   out->fill_cache = ro.fill_cache;
@@ -931,8 +933,8 @@ Status Store::Impl::Put(const WriteOptions& wo, std::string_view domain, std::st
   return Status::OK();
 }
 
-Status Store::Impl::Delete(const WriteOptions& wo, std::string_view domain,
-                           std::string_view tenant, std::string_view key) {
+Status Store::Impl::Delete(const WriteOptions& wo, std::string_view domain, std::string_view tenant,
+                           std::string_view key) {
   WriteBatch batch;
   batch.Delete(domain, tenant, key);
   return Write(wo, batch);
@@ -962,7 +964,8 @@ Status Store::Impl::Undelete(const WriteOptions& wo, std::string_view domain,
   s = ReadCurrent(d, encoded, &cur);
   if (!s.ok()) return s;
   const uint64_t now = Now();
-  if (!cur.exists || (cur.record.kind == codecs::RecordKind::kLive && cur.record.IsExpiredAt(now))) {
+  if (!cur.exists ||
+      (cur.record.kind == codecs::RecordKind::kLive && cur.record.IsExpiredAt(now))) {
     return Status::NotFound("no record to undelete");
   }
   if (!cur.record.IsTombstone()) return Status::FailedPrecondition("record is live, not deleted");
@@ -1107,8 +1110,8 @@ Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
         }
         Current& cur = it->second;
         if (!cur.exists || cur.record.IsTombstone() || cur.record.IsExpiredAt(now)) {
-          return Status::NotFound("Delete: no live record at domain '" + op.domain +
-                                  "' tenant '" + codecs::PrintableHead(op.tenant) + "' key '" +
+          return Status::NotFound("Delete: no live record at domain '" + op.domain + "' tenant '" +
+                                  codecs::PrintableHead(op.tenant) + "' key '" +
                                   codecs::PrintableHead(op.key) + "'");
         }
         codecs::Record tombstone = cur.record;
@@ -1137,8 +1140,12 @@ Status Store::Impl::Write(const WriteOptions& wo, const WriteBatch& batch) {
     c->user_bytes.fetch_add(bytes, std::memory_order_relaxed);
     c->tenants.AddUser(op.tenant, bytes);
     switch (op.type) {
-      case WriteBatch::OpType::kPut: c->puts.fetch_add(1, std::memory_order_relaxed); break;
-      case WriteBatch::OpType::kDelete: c->deletes.fetch_add(1, std::memory_order_relaxed); break;
+      case WriteBatch::OpType::kPut:
+        c->puts.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case WriteBatch::OpType::kDelete:
+        c->deletes.fetch_add(1, std::memory_order_relaxed);
+        break;
       case WriteBatch::OpType::kHardDelete:
         c->hard_deletes.fetch_add(1, std::memory_order_relaxed);
         break;
@@ -1279,17 +1286,16 @@ Status Store::Impl::NewIterator(const ReadOptions& ro, std::string_view domain,
   s = ToRocksRead(ro, &rro, &now, &removals);
   if (!s.ok()) return s;
   open_iterators_.fetch_add(1, std::memory_order_relaxed);
-  *out = IteratorImpl::Create(db_.get(), d->cf, rro, spec.tenant, std::move(lower),
-                              std::move(upper), now, std::move(removals), IndexOf(d),
-                              [this] { IteratorClosed(); });
+  *out =
+      IteratorImpl::Create(db_.get(), d->cf, rro, spec.tenant, std::move(lower), std::move(upper),
+                           now, std::move(removals), IndexOf(d), [this] { IteratorClosed(); });
   return Status::OK();
 }
 
 const Snapshot* Store::Impl::GetSnapshot() {
   if (!db_) return nullptr;
   std::shared_lock<std::shared_mutex> removals_lock(removals_mu_);
-  auto* snap =
-      new SnapshotImpl(this, db_->GetSnapshot(), Now(), CurrentRemovals());
+  auto* snap = new SnapshotImpl(this, db_->GetSnapshot(), Now(), CurrentRemovals());
   removals_lock.unlock();
   std::lock_guard<std::mutex> lock(snapshots_mu_);
   snapshots_.insert(snap);
@@ -1401,9 +1407,9 @@ Status Store::Impl::GetStats(Stats* stats) {
     ds.purge_dropped_bytes = c.purge_dropped_bytes.load();
     s = PurgeStatsOf(&d, &ds);
     if (!s.ok()) return s;
-    ds.write_amplification = Ratio(
-        ds.flush_bytes_written + ds.compaction_bytes_written + ds.ingest_bytes_written,
-        ds.user_bytes_written);
+    ds.write_amplification =
+        Ratio(ds.flush_bytes_written + ds.compaction_bytes_written + ds.ingest_bytes_written,
+              ds.user_bytes_written);
     for (auto& [tenant, bytes] : c.tenants.Top(options_.stats_top_tenants)) {
       ds.top_tenants.push_back(
           TenantStats{tenant, bytes.user, bytes.flush, bytes.compaction, bytes.ingest});
@@ -1425,8 +1431,7 @@ Status Store::Impl::GetStats(Stats* stats) {
     if (db_->GetIntProperty(d.cf, rocksdb::DB::Properties::kEstimateNumKeys, &v)) {
       ds.estimated_records = v;
     }
-    if (db_->GetIntProperty(d.cf, rocksdb::DB::Properties::kEstimatePendingCompactionBytes,
-                            &v)) {
+    if (db_->GetIntProperty(d.cf, rocksdb::DB::Properties::kEstimatePendingCompactionBytes, &v)) {
       ds.pending_compaction_bytes = v;
     }
     const rocksdb::Options current = db_->GetOptions(d.cf);
@@ -1438,9 +1443,9 @@ Status Store::Impl::GetStats(Stats* stats) {
     out.ingest_bytes_written += ds.ingest_bytes_written;
     out.domains.push_back(std::move(ds));
   }
-  out.write_amplification = Ratio(
-      out.flush_bytes_written + out.compaction_bytes_written + out.ingest_bytes_written,
-      out.user_bytes_written);
+  out.write_amplification =
+      Ratio(out.flush_bytes_written + out.compaction_bytes_written + out.ingest_bytes_written,
+            out.user_bytes_written);
   if (flush_controller_) {
     for (const FlushDecisionRecord& r : flush_controller_->LastDecisions()) {
       for (auto& ds : out.domains) {
@@ -1528,8 +1533,8 @@ Status Store::Impl::WaitForBackgroundWork(uint64_t timeout_ms) {
     const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
     if (timeout_ms != 0 && static_cast<uint64_t>(waited.count()) >= timeout_ms) {
-      return Status::Busy("background work still running after " +
-                          std::to_string(timeout_ms) + " ms");
+      return Status::Busy("background work still running after " + std::to_string(timeout_ms) +
+                          " ms");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

@@ -11,8 +11,8 @@ namespace metakv {
 
 uint64_t StoreClock::NowSeconds() {
   uint64_t floor = floor_.load(std::memory_order_acquire);
-  const uint64_t now = std::min(std::max(base_->NowSeconds(), floor),
-                                bound_.load(std::memory_order_acquire));
+  const uint64_t now =
+      std::min(std::max(base_->NowSeconds(), floor), bound_.load(std::memory_order_acquire));
   while (floor < now && !floor_.compare_exchange_weak(floor, now, std::memory_order_acq_rel)) {
   }
   return std::max(now, floor);

@@ -5,10 +5,9 @@
 // reads judge expiry and retention by, the time compaction purges by) comes
 // from here. API calls read it (NowSeconds); background work (compaction's
 // purge) reads only floor_seconds(), the latest time a call has used, so
-// nothing is purged by a time no call has seen. Wall clocks step back (NTP corrections, a restored VM); if the
-// store's time followed them, a removal made after the step would be older
-// than the records it is meant to hide, and a record already seen expired
-// would show again.
+// nothing is purged by a time no call has seen. Wall clocks step back (NTP corrections, a restored
+// VM); if the store's time followed them, a removal made after the step would be older than the
+// records it is meant to hide, and a record already seen expired would show again.
 //
 // The rule: the store's time is max(injected clock, every time the store has
 // handed out or stamped before), and that floor is persisted, so a reopen

@@ -17,13 +17,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
-#include <thread>
+#include <map>
 #include <memory>
 #include <mutex>
-#include <map>
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -46,8 +46,8 @@ class SnapshotImpl;
 
 struct Domain {
   DomainOptions options;
-  rocksdb::ColumnFamilyHandle* cf = nullptr;  // owned by Store::Impl
-  DomainCounters* counters = nullptr;         // owned by the listener
+  rocksdb::ColumnFamilyHandle* cf = nullptr;              // owned by Store::Impl
+  DomainCounters* counters = nullptr;                     // owned by the listener
   std::shared_ptr<TenantPartitionerFactory> partitioner;  // null if off
   // Cold domains only (null for hot ones): writers hold it shared, a cold
   // ingest exclusively while it ingests, so no logical delete's
@@ -66,7 +66,7 @@ struct Domain {
 struct DomainFiles {
   rocksdb::ColumnFamilyMetaData meta;
   rocksdb::TablePropertiesCollection props;
-  int last_level = -1;  // the deepest level holding files; -1 if none
+  int last_level = -1;    // the deepest level holding files; -1 if none
   std::string oldest_l0;  // path of the oldest level-0 file; empty if none
 
   // The file's metakv record stats; false if it has none that decode.
@@ -105,8 +105,7 @@ class Store::Impl {
                     const std::vector<ColdRecord>& records);
   Status PurgeExpiredFiles(std::string_view domain, uint64_t* files);
   Status RemoveTree(const WriteOptions& wo, std::string_view tenant,
-                    const std::vector<PrefixRef>& prefixes, RemoveMode mode,
-                    uint64_t* removal_id);
+                    const std::vector<PrefixRef>& prefixes, RemoveMode mode, uint64_t* removal_id);
   Status RestoreTree(const WriteOptions& wo, uint64_t removal_id);
   Status RemoveTenant(const WriteOptions& wo, std::string_view tenant);
   Status EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* compactions);
@@ -153,8 +152,8 @@ class Store::Impl {
   // A read of a single key's current record, for read-modify-write.
   struct Current {
     bool exists = false;
-    std::string value;       // the stored encoding (backs record.payload)
-    codecs::Record record;   // valid if exists
+    std::string value;      // the stored encoding (backs record.payload)
+    codecs::Record record;  // valid if exists
   };
 
   Status CheckOpen() const;
@@ -255,8 +254,7 @@ class Store::Impl {
   // had compacted one meanwhile (or is compacting it); nothing was done and
   // the status is OK.
   Status CompactFileForPurge(Domain* d, const std::vector<std::string>& files, int output_level,
-                             std::vector<std::string>* outputs, bool* raced,
-                             uint64_t* compactions);
+                             std::vector<std::string>* outputs, bool* raced, uint64_t* compactions);
   // Compacts [begin, end) of the domain down to the last level, the last
   // level's files there rewritten too (so the filter sees every record).
   Status CompactToBottom(Domain* d, const std::string& begin, const std::string& end);
@@ -324,7 +322,7 @@ class Store::Impl {
   std::shared_ptr<AccountingListener> accounting_;
   std::shared_ptr<FlushObserver> flush_observer_;
   std::unique_ptr<FlushController> flush_controller_;  // null if disabled
-  std::vector<Domain> domains_;  // declaration order
+  std::vector<Domain> domains_;                        // declaration order
   std::unordered_map<std::string, size_t> domain_index_;
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> other_cfs_;  // opened, not domains
@@ -353,10 +351,10 @@ class Store::Impl {
   // sees the removals and the RocksDB state of one moment. Taken before any
   // ingest gate or stripe lock.
   mutable std::shared_mutex removals_mu_;
-  std::atomic<int> removals_waiting_{0};  // exclusive lockers waiting
+  std::atomic<int> removals_waiting_{0};          // exclusive lockers waiting
   std::map<uint64_t, Removal> pending_removals_;  // GUARDED_BY(removals_mu_)
   uint64_t next_removal_id_ = 1;                  // GUARDED_BY(removals_mu_)
-  uint64_t last_removal_time_ = 0;  // GUARDED_BY(removals_mu_)
+  uint64_t last_removal_time_ = 0;                // GUARDED_BY(removals_mu_)
   // The latest write time given ahead of the clock (under a removal made in
   // the same second); a later logical removal is made no older.
   std::atomic<uint64_t> max_write_time_{0};
@@ -368,8 +366,8 @@ class Store::Impl {
   // Serializes EnforcePurgeDeadline; guards the memtable observations.
   std::mutex deadline_mu_;
   struct MemtableWatch {
-    uint64_t flushes = 0;      // the domain's flush count when first seen
-    uint64_t since = 0;        // when first seen non-empty, seconds; 0: empty
+    uint64_t flushes = 0;  // the domain's flush count when first seen
+    uint64_t since = 0;    // when first seen non-empty, seconds; 0: empty
   };
   // The time since which each file's deletion markers count as purgeable
   // (compaction/marker_times.h); a RocksDB listener too.
@@ -385,7 +383,7 @@ class Store::Impl {
   }
 
   std::mutex snapshots_mu_;
-  std::set<SnapshotImpl*> snapshots_;     // GUARDED_BY(snapshots_mu_)
+  std::set<SnapshotImpl*> snapshots_;       // GUARDED_BY(snapshots_mu_)
   std::multiset<uint64_t> snapshot_times_;  // GUARDED_BY(snapshots_mu_)
 };
 

@@ -15,8 +15,8 @@ void WriteBatch::Delete(std::string_view domain, std::string_view tenant, std::s
 
 void WriteBatch::HardDelete(std::string_view domain, std::string_view tenant,
                             std::string_view key) {
-  ops_.push_back(Op{OpType::kHardDelete, std::string(domain), std::string(tenant),
-                    std::string(key), std::string(), 0});
+  ops_.push_back(Op{OpType::kHardDelete, std::string(domain), std::string(tenant), std::string(key),
+                    std::string(), 0});
 }
 
 }  // namespace metakv

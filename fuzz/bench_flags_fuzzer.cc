@@ -22,8 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   bench::BenchConfig config;
   const std::string error = bench::ParseFlags(args, &config);
   if (!error.empty()) {
-    FUZZ_CHECK(error.find('\n') == std::string::npos ||
-                   error.find('\n') == error.size() - 1,
+    FUZZ_CHECK(error.find('\n') == std::string::npos || error.find('\n') == error.size() - 1,
                error);
     return 0;
   }
@@ -49,8 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const bench::KeyFormatter keys(config.key_size, config.tenants);
   std::string tenant, user_key;
-  for (uint64_t k : {uint64_t{0}, config.num / 2, config.num - 1,
-                     std::min(config.num, config.tenants) - 1}) {
+  for (uint64_t k :
+       {uint64_t{0}, config.num / 2, config.num - 1, std::min(config.num, config.tenants) - 1}) {
     keys.Format(k, &tenant, &user_key);
     FUZZ_CHECK(tenant.size() + user_key.size() == config.key_size,
                "key " + std::to_string(k) + " is " +

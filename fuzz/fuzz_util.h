@@ -17,8 +17,8 @@ namespace metakv::fuzz {
 [[noreturn]] void CheckFailed(const char* file, int line, const char* what,
                               const std::string& detail);
 
-#define FUZZ_CHECK(cond, detail)                                               \
-  do {                                                                         \
+#define FUZZ_CHECK(cond, detail)                                                   \
+  do {                                                                             \
     if (!(cond)) ::metakv::fuzz::CheckFailed(__FILE__, __LINE__, #cond, (detail)); \
   } while (0)
 

@@ -44,8 +44,8 @@ void CheckDecode(std::string_view encoded) {
   FUZZ_CHECK(length + user_key.size() == encoded.size(), codecs::Printable(encoded));
   FUZZ_CHECK(user_key.data() == encoded.data() + length, codecs::Printable(encoded));
   const std::string again = codecs::EncodeKey(tenant, user_key);
-  FUZZ_CHECK(again == encoded, codecs::Printable(encoded) + " re-encodes as " +
-                                   codecs::Printable(again));
+  FUZZ_CHECK(again == encoded,
+             codecs::Printable(encoded) + " re-encodes as " + codecs::Printable(again));
 }
 
 void CheckPair(const std::string& tenant, const std::string& key) {

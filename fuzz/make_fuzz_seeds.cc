@@ -28,8 +28,8 @@ void Seed(const std::string& target, const std::string& name, const std::string&
   metakv::fuzz::WriteFileOrDie(root + "/" + target + "/" + name, bytes);
 }
 
-std::string Record(const std::string& key, codecs::RecordKind kind, uint64_t time,
-                   uint64_t expiry, const std::string& payload) {
+std::string Record(const std::string& key, codecs::RecordKind kind, uint64_t time, uint64_t expiry,
+                   const std::string& payload) {
   codecs::Record r;
   r.kind = kind;
   r.time = time;
@@ -93,7 +93,8 @@ int main(int argc, char** argv) {
 
   // Keys.
   Seed("key_codec_fuzzer", "plain", codecs::EncodeKey("t1", "key"));
-  Seed("key_codec_fuzzer", "zeros", codecs::EncodeKey(std::string("\0a\0", 3), std::string("\0\xff", 2)));
+  Seed("key_codec_fuzzer", "zeros",
+       codecs::EncodeKey(std::string("\0a\0", 3), std::string("\0\xff", 2)));
   Seed("key_codec_fuzzer", "bad-escape", std::string("t\0\x02k", 4));
 
   // Value records: one byte key length, the key, the record.
@@ -141,7 +142,8 @@ int main(int argc, char** argv) {
        "--write_buffer_size=65536\n--target_file_size=65536\n--max_bytes_for_level_base=262144\n"
        "--memory_budget=1048576\n--compression=zstd\n--reads=5\n--seek_nexts=0\n--json=out.json\n");
   Seed("dump_flags_fuzzer", "scan", "--tenant=t\\x001\n--from=a\n--to=b\n--limit=3\ndb\n");
-  Seed("dump_flags_fuzzer", "stats", "--command\nstats\n--top=2\n--json\n--now=1700000000\nf.sst\n");
+  Seed("dump_flags_fuzzer", "stats",
+       "--command\nstats\n--top=2\n--json\n--now=1700000000\nf.sst\n");
   Seed("dump_flags_fuzzer", "raw", "--raw\n--value-bytes=0\n--\n-f.sst\n");
 
   // Choice-driven targets.

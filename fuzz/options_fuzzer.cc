@@ -31,38 +31,71 @@ constexpr uint64_t kGiB = 1ull << 30;
 
 // Either the default or a value near a limit, or anything.
 uint64_t PickU64(FuzzedDataProvider* in, uint64_t def) {
-  static constexpr uint64_t kEdges[] = {0,          1,           255,        256,
-                                        16 * kKiB - 1, 16 * kKiB, 64 * kKiB - 1, 64 * kKiB,
-                                        kMiB,       16 * kMiB,   kGiB,       kGiB + 1,
-                                        64 * kGiB,  64 * kGiB + 1, 1ull << 62, 1ull << 63,
-                                        UINT64_MAX / 1000, UINT64_MAX - 1, UINT64_MAX};
+  static constexpr uint64_t kEdges[] = {0,
+                                        1,
+                                        255,
+                                        256,
+                                        16 * kKiB - 1,
+                                        16 * kKiB,
+                                        64 * kKiB - 1,
+                                        64 * kKiB,
+                                        kMiB,
+                                        16 * kMiB,
+                                        kGiB,
+                                        kGiB + 1,
+                                        64 * kGiB,
+                                        64 * kGiB + 1,
+                                        1ull << 62,
+                                        1ull << 63,
+                                        UINT64_MAX / 1000,
+                                        UINT64_MAX - 1,
+                                        UINT64_MAX};
   switch (in->ConsumeIntegralInRange<int>(0, 3)) {
-    case 0: return def;
-    case 1: return kEdges[in->ConsumeIntegralInRange<size_t>(0, std::size(kEdges) - 1)];
-    case 2: return in->ConsumeIntegralInRange<uint64_t>(0, 4 * kMiB);
-    default: return in->ConsumeIntegral<uint64_t>();
+    case 0:
+      return def;
+    case 1:
+      return kEdges[in->ConsumeIntegralInRange<size_t>(0, std::size(kEdges) - 1)];
+    case 2:
+      return in->ConsumeIntegralInRange<uint64_t>(0, 4 * kMiB);
+    default:
+      return in->ConsumeIntegral<uint64_t>();
   }
 }
 
 int PickInt(FuzzedDataProvider* in, int def) {
-  static constexpr int kEdges[] = {std::numeric_limits<int>::min(), -1, 0, 1, 2, 4, 64, 65,
-                                   256, 257, 1000, 1001, std::numeric_limits<int>::max()};
+  static constexpr int kEdges[] = {
+      std::numeric_limits<int>::min(), -1, 0, 1, 2, 4, 64, 65, 256, 257, 1000, 1001,
+      std::numeric_limits<int>::max()};
   switch (in->ConsumeIntegralInRange<int>(0, 2)) {
-    case 0: return def;
-    case 1: return kEdges[in->ConsumeIntegralInRange<size_t>(0, std::size(kEdges) - 1)];
-    default: return in->ConsumeIntegral<int>();
+    case 0:
+      return def;
+    case 1:
+      return kEdges[in->ConsumeIntegralInRange<size_t>(0, std::size(kEdges) - 1)];
+    default:
+      return in->ConsumeIntegral<int>();
   }
 }
 
 double PickFraction(FuzzedDataProvider* in, double def) {
-  static const double kEdges[] = {0.0, -0.0, -1.0, 1e-9, 0.5, 1.0, 1.0000001, 2.0,
+  static const double kEdges[] = {0.0,
+                                  -0.0,
+                                  -1.0,
+                                  1e-9,
+                                  0.5,
+                                  1.0,
+                                  1.0000001,
+                                  2.0,
                                   std::numeric_limits<double>::infinity(),
                                   -std::numeric_limits<double>::infinity(),
-                                  std::numeric_limits<double>::quiet_NaN(), 1e300};
+                                  std::numeric_limits<double>::quiet_NaN(),
+                                  1e300};
   switch (in->ConsumeIntegralInRange<int>(0, 2)) {
-    case 0: return def;
-    case 1: return kEdges[in->ConsumeIntegralInRange<size_t>(0, std::size(kEdges) - 1)];
-    default: return in->ConsumeFloatingPoint<double>();
+    case 0:
+      return def;
+    case 1:
+      return kEdges[in->ConsumeIntegralInRange<size_t>(0, std::size(kEdges) - 1)];
+    default:
+      return in->ConsumeFloatingPoint<double>();
   }
 }
 
@@ -73,7 +106,16 @@ metakv::Compression PickCompression(FuzzedDataProvider* in, metakv::Compression 
 
 std::string PickName(FuzzedDataProvider* in) {
   static const char* const kNames[] = {
-      "inode", "dentry", "history", "a", "x.y-z_0", "default", "", "Inode", "a b", "a/b",
+      "inode",
+      "dentry",
+      "history",
+      "a",
+      "x.y-z_0",
+      "default",
+      "",
+      "Inode",
+      "a b",
+      "a/b",
       "0123456789012345678901234567890123456789012345678901234567890123",   // 64
       "01234567890123456789012345678901234567890123456789012345678901234",  // 65
   };
@@ -159,8 +201,8 @@ uint64_t StoreTime(metakv::Store* store) {
 // What the first open learned about its record ("t", "k") = "v".
 struct Written {
   std::string domain;
-  uint64_t ttl = 0;            // the domain's default TTL at the Put; 0: none
-  uint64_t put_earliest = 0;   // store times bracketing the Put's own time
+  uint64_t ttl = 0;           // the domain's default TTL at the Put; 0: none
+  uint64_t put_earliest = 0;  // store times bracketing the Put's own time
   uint64_t put_latest = 0;
   // No purge of the first store ran at a later time than this: its time
   // at the end, or its clock's after Close if later (compaction purges by
@@ -187,10 +229,9 @@ void ExpectRecord(metakv::Store* store, const Written& w) {
   const metakv::Status s = store->Get(ro, w.domain, "t", "k", &v);
   store->ReleaseSnapshot(snap);
   const bool found = s.ok() && v == "v";
-  const std::string what = s.ToString() + " value '" + v + "' at " + std::to_string(t) +
-                           ", ttl " + std::to_string(w.ttl) + ", put in [" +
-                           std::to_string(w.put_earliest) + ", " +
-                           std::to_string(w.put_latest) + "], first store purged up to " +
+  const std::string what = s.ToString() + " value '" + v + "' at " + std::to_string(t) + ", ttl " +
+                           std::to_string(w.ttl) + ", put in [" + std::to_string(w.put_earliest) +
+                           ", " + std::to_string(w.put_latest) + "], first store purged up to " +
                            std::to_string(w.purge_horizon);
   if (w.ttl == 0) {
     FUZZ_CHECK(found, "a record without TTL is gone or wrong: " + what);
@@ -214,10 +255,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   metakv::fuzz::InputDir dir;
   std::string path = dir.path() + "/db";
   switch (in.ConsumeIntegralInRange<int>(0, 15)) {
-    case 0: path.clear(); break;
-    case 1: metakv::fuzz::WriteFileOrDie(path, "not a directory"); break;
-    case 2: path = dir.path() + "/missing/parent/db"; break;
-    default: break;
+    case 0:
+      path.clear();
+      break;
+    case 1:
+      metakv::fuzz::WriteFileOrDie(path, "not a directory");
+      break;
+    case 2:
+      path = dir.path() + "/missing/parent/db";
+      break;
+    default:
+      break;
   }
   const metakv::Options first = PickOptions(&in);
   const metakv::Options second = in.ConsumeBool() ? first : PickOptions(&in);

@@ -25,8 +25,8 @@ bool SameFields(const codecs::Record& a, const codecs::Record& b) {
 }
 
 std::string Describe(const codecs::Record& r) {
-  return std::string(codecs::RecordKindName(r)) + " time " + std::to_string(r.time) +
-         " expiry " + std::to_string(r.expiry) + " payload " + codecs::PrintableHead(r.payload);
+  return std::string(codecs::RecordKindName(r)) + " time " + std::to_string(r.time) + " expiry " +
+         std::to_string(r.expiry) + " payload " + codecs::PrintableHead(r.payload);
 }
 
 void CheckStored(std::string_view key, std::string_view value) {
@@ -96,13 +96,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view cut = std::string_view(encoded).substr(0, n);
     s = codecs::DecodeRecord(k, cut, &back);
     if (s.ok()) {
-      FUZZ_CHECK(n >= codecs::kMinRecordBytes &&
-                     codecs::DecodeFixed32(cut.data() + n - 4) ==
-                         codecs::RecordChecksum(k, cut.substr(0, n - 4)),
-                 "a record cut to " + std::to_string(n) + " bytes decodes without its checksum");
+      FUZZ_CHECK(
+          n >= codecs::kMinRecordBytes && codecs::DecodeFixed32(cut.data() + n - 4) ==
+                                              codecs::RecordChecksum(k, cut.substr(0, n - 4)),
+          "a record cut to " + std::to_string(n) + " bytes decodes without its checksum");
     } else {
-      FUZZ_CHECK(s.IsCorruption(), "a record cut to " + std::to_string(n) + " bytes: " +
-                                       s.ToString());
+      FUZZ_CHECK(s.IsCorruption(),
+                 "a record cut to " + std::to_string(n) + " bytes: " + s.ToString());
     }
   }
   return 0;

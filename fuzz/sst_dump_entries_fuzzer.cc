@@ -32,10 +32,14 @@ namespace {
 std::string PickTenant(FuzzedDataProvider* in) {
   static const char* const kTenants[] = {"t1", "t10", "a", "\xc3\xa9", "\"\\", "\x7f"};
   switch (in->ConsumeIntegralInRange<int>(0, 7)) {
-    case 0: return std::string("\0", 1);
-    case 1: return in->ConsumeRandomLengthString(6);  // may be empty
-    case 2: return std::string(255, '\xff');
-    default: return kTenants[in->ConsumeIntegralInRange<size_t>(0, std::size(kTenants) - 1)];
+    case 0:
+      return std::string("\0", 1);
+    case 1:
+      return in->ConsumeRandomLengthString(6);  // may be empty
+    case 2:
+      return std::string(255, '\xff');
+    default:
+      return kTenants[in->ConsumeIntegralInRange<size_t>(0, std::size(kTenants) - 1)];
   }
 }
 
@@ -145,7 +149,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (in.ConsumeIntegralInRange<int>(0, 3) == 0) {
     args.push_back("--value-bytes=" + std::to_string(in.ConsumeIntegralInRange<int>(0, 64)));
   }
-  args.push_back("--now=" + std::to_string(in.ConsumeBool() ? now : in.ConsumeIntegral<uint64_t>()));
+  args.push_back("--now=" +
+                 std::to_string(in.ConsumeBool() ? now : in.ConsumeIntegral<uint64_t>()));
   const bool plain_verify = args.size() == 2 && command == 2;
   args.push_back(path);
   const int rc = metakv::fuzz::RunAndCheckSstDump(args);

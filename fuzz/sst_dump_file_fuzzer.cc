@@ -11,8 +11,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string path = metakv::fuzz::ScratchDir() + "/input.sst";
-  metakv::fuzz::WriteFileOrDie(path,
-                               std::string_view(reinterpret_cast<const char*>(data), size));
+  metakv::fuzz::WriteFileOrDie(path, std::string_view(reinterpret_cast<const char*>(data), size));
   const std::string now = "--now=1700000000";
   using metakv::fuzz::RunAndCheckSstDump;
   RunAndCheckSstDump({now, path});

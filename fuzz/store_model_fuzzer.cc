@@ -139,12 +139,18 @@ class Args {
   std::string Tenant() {
     static const char* const kTenants[] = {"t1", "t10", "t", "a"};
     switch (in_->ConsumeIntegralInRange<int>(0, 15)) {
-      case 0: return std::string("\0", 1);
-      case 1: return std::string("\0\x01", 2);
-      case 2: return std::string("a\0b", 3);
-      case 3: return "\xff";
-      case 4: return in_->ConsumeBool() ? std::string() : std::string(256, 'x');  // invalid
-      default: return kTenants[in_->ConsumeIntegralInRange<int>(0, 3)];
+      case 0:
+        return std::string("\0", 1);
+      case 1:
+        return std::string("\0\x01", 2);
+      case 2:
+        return std::string("a\0b", 3);
+      case 3:
+        return "\xff";
+      case 4:
+        return in_->ConsumeBool() ? std::string() : std::string(256, 'x');  // invalid
+      default:
+        return kTenants[in_->ConsumeIntegralInRange<int>(0, 3)];
     }
   }
   // Bytes from a small alphabet (with 0x00 and 0xff) so keys collide often.
@@ -159,10 +165,14 @@ class Args {
   }
   std::string Key() {
     switch (in_->ConsumeIntegralInRange<int>(0, 31)) {
-      case 0: return std::string();                        // invalid
-      case 1: return std::string(kMaxKeyBytes, 'k');       // longest
-      case 2: return std::string(kMaxKeyBytes + 1, 'k');   // invalid
-      default: return Bytes(3).empty() ? "a" : Bytes(3);
+      case 0:
+        return std::string();  // invalid
+      case 1:
+        return std::string(kMaxKeyBytes, 'k');  // longest
+      case 2:
+        return std::string(kMaxKeyBytes + 1, 'k');  // invalid
+      default:
+        return Bytes(3).empty() ? "a" : Bytes(3);
     }
   }
   std::string Value() {
@@ -242,32 +252,96 @@ class Harness {
       if (is_heavy && heavy >= kMaxHeavy) continue;
       if (is_heavy) ++heavy;
       switch (kind) {
-        case 0: case 1: case 2: case 3: case 4: Put(a); break;
-        case 5: case 6: case 7: Get(a); break;
-        case 8: case 9: case 10: Delete(a); break;
-        case 11: case 12: Undelete(a); break;
-        case 13: HardDelete(a); break;
-        case 14: case 15: WriteBatch(a); break;
-        case 16: case 17: Scan(a, /*snapshot=*/false); break;
-        case 18: MultiGet(a); break;
-        case 19: case 20: AdvanceClock(a); break;
-        case 21: TakeSnapshot(); break;
-        case 22: ReleaseSnapshot(); break;
-        case 23: SnapshotGet(a); break;
-        case 24: Scan(a, /*snapshot=*/true); break;
-        case 25: CheckAll(); break;
-        case 26: Flush(a); break;
-        case 27: Compact(a); break;
-        case 28: Ingest(a); break;
-        case 29: Purge(a); break;
-        case 30: Reopen(/*read_only_first=*/false); break;
-        case 31: Reopen(/*read_only_first=*/true); break;
-        case 32: RemoveTree(a, /*logical=*/true); break;
-        case 33: RemoveTree(a, /*logical=*/false); break;
-        case 34: RestoreTree(a); break;
-        case 35: RemoveTenant(a); break;
-        case 36: EnforcePurgeDeadline(); break;
-        case 37: StepClockBack(a); break;
+        case 0:
+        case 1:
+        case 2:
+        case 3:
+        case 4:
+          Put(a);
+          break;
+        case 5:
+        case 6:
+        case 7:
+          Get(a);
+          break;
+        case 8:
+        case 9:
+        case 10:
+          Delete(a);
+          break;
+        case 11:
+        case 12:
+          Undelete(a);
+          break;
+        case 13:
+          HardDelete(a);
+          break;
+        case 14:
+        case 15:
+          WriteBatch(a);
+          break;
+        case 16:
+        case 17:
+          Scan(a, /*snapshot=*/false);
+          break;
+        case 18:
+          MultiGet(a);
+          break;
+        case 19:
+        case 20:
+          AdvanceClock(a);
+          break;
+        case 21:
+          TakeSnapshot();
+          break;
+        case 22:
+          ReleaseSnapshot();
+          break;
+        case 23:
+          SnapshotGet(a);
+          break;
+        case 24:
+          Scan(a, /*snapshot=*/true);
+          break;
+        case 25:
+          CheckAll();
+          break;
+        case 26:
+          Flush(a);
+          break;
+        case 27:
+          Compact(a);
+          break;
+        case 28:
+          Ingest(a);
+          break;
+        case 29:
+          Purge(a);
+          break;
+        case 30:
+          Reopen(/*read_only_first=*/false);
+          break;
+        case 31:
+          Reopen(/*read_only_first=*/true);
+          break;
+        case 32:
+          RemoveTree(a, /*logical=*/true);
+          break;
+        case 33:
+          RemoveTree(a, /*logical=*/false);
+          break;
+        case 34:
+          RestoreTree(a);
+          break;
+        case 35:
+          RemoveTenant(a);
+          break;
+        case 36:
+          EnforcePurgeDeadline();
+          break;
+        case 37:
+          StepClockBack(a);
+          break;
       }
     }
     CheckAll();
@@ -309,8 +383,8 @@ class Harness {
                                 (s.ok() ? " value '" + Printable(value) + "'" : ""));
       return;
     }
-    Check(s.ok(), context + ": expected '" + Printable(it->second.value) + "', got " +
-                      s.ToString());
+    Check(s.ok(),
+          context + ": expected '" + Printable(it->second.value) + "', got " + s.ToString());
     Check(value == it->second.value, context + ": expected '" + Printable(it->second.value) +
                                          "', got '" + Printable(value) + "'");
   }
@@ -322,8 +396,8 @@ class Harness {
     const std::string value = a->Value();
     const uint64_t ttl = a->Ttl();
     Log("Put " + Describe(t) + " '" + Printable(value) + "' ttl " + std::to_string(ttl));
-    const Status s = store_->Put(metakv::WriteOptions(), DomainName(t.domain), t.tenant, t.key,
-                                 value, ttl);
+    const Status s =
+        store_->Put(metakv::WriteOptions(), DomainName(t.domain), t.tenant, t.key, value, ttl);
     if (!ValidTarget(t) || value.size() > kMaxValueBytes) {
       Check(s.IsInvalidArgument(), "Put: expected InvalidArgument, got " + s.ToString());
       return;
@@ -371,8 +445,8 @@ class Harness {
     const bool expired = r.expiry != 0 && r.expiry <= now;
     if (!r.tombstone) {
       if (expired) {
-        Check(s.IsNotFound(), "Undelete of an expired record: expected NotFound, got " +
-                                  s.ToString());
+        Check(s.IsNotFound(),
+              "Undelete of an expired record: expected NotFound, got " + s.ToString());
       } else {
         Check(s.IsFailedPrecondition(),
               "Undelete of a live record: expected FailedPrecondition, got " + s.ToString());
@@ -422,7 +496,8 @@ class Harness {
         const std::string value = a->Value();
         const uint64_t ttl = a->Ttl();
         batch.Put(DomainName(t.domain), t.tenant, t.key, value, ttl);
-        desc += " Put " + Describe(t) + " '" + Printable(value) + "' ttl " + std::to_string(ttl) + ";";
+        desc +=
+            " Put " + Describe(t) + " '" + Printable(value) + "' ttl " + std::to_string(ttl) + ";";
         valid = valid && value.size() <= kMaxValueBytes;
         if (ValidTarget(t)) {
           next[ModelKey(t)] = Rec{false, value, WriteTime(t), ExpiryFor(t.domain, ttl)};
@@ -455,8 +530,8 @@ class Harness {
     if (!valid) {
       Check(s.IsInvalidArgument(), "Write: expected InvalidArgument, got " + s.ToString());
     } else if (not_found) {
-      Check(s.IsNotFound(), "Write with a Delete of no live record: expected NotFound, got " +
-                                s.ToString());
+      Check(s.IsNotFound(),
+            "Write with a Delete of no live record: expected NotFound, got " + s.ToString());
     } else {
       Check(s.ok(), "Write: " + s.ToString());
       model_ = std::move(next);
@@ -506,8 +581,8 @@ class Harness {
     const Target t = a->Where();
     Log("Get " + Describe(t));
     std::string value;
-    const Status s = store_->Get(metakv::ReadOptions(), DomainName(t.domain), t.tenant, t.key,
-                                 &value);
+    const Status s =
+        store_->Get(metakv::ReadOptions(), DomainName(t.domain), t.tenant, t.key, &value);
     CheckGet(model_, Now(), t, s, value, "Get " + Describe(t));
   }
 
@@ -620,10 +695,10 @@ class Harness {
     const std::string seek_key = a->Bytes(3);
     const int steps = a->Int(0, 6);
     Log(std::string(use_snapshot ? "Scan (snapshot) " : "Scan ") + DomainName(domain) +
-        " tenant '" + Printable(spec.tenant) + "' prefix '" + Printable(spec.prefix) +
-        "' lower '" + Printable(spec.lower_bound) + "' upper '" + Printable(spec.upper_bound) +
-        "' mode " + std::to_string(mode) + " seek '" + Printable(seek_tenant) + "' '" +
-        Printable(seek_key) + "' steps " + std::to_string(steps));
+        " tenant '" + Printable(spec.tenant) + "' prefix '" + Printable(spec.prefix) + "' lower '" +
+        Printable(spec.lower_bound) + "' upper '" + Printable(spec.upper_bound) + "' mode " +
+        std::to_string(mode) + " seek '" + Printable(seek_tenant) + "' '" + Printable(seek_key) +
+        "' steps " + std::to_string(steps));
 
     metakv::ReadOptions ro;
     if (use_snapshot) ro.snapshot = snapshot_;
@@ -631,8 +706,8 @@ class Harness {
     const Status s = store_->NewIterator(ro, DomainName(domain), spec, &it);
     const bool bad_spec =
         domain < 0 ||
-        (spec.tenant.empty() && (!spec.prefix.empty() || !spec.lower_bound.empty() ||
-                                 !spec.upper_bound.empty())) ||
+        (spec.tenant.empty() &&
+         (!spec.prefix.empty() || !spec.lower_bound.empty() || !spec.upper_bound.empty())) ||
         spec.tenant.size() > 255;
     if (bad_spec) {
       Check(s.IsInvalidArgument(), "NewIterator: expected InvalidArgument, got " + s.ToString());
@@ -689,8 +764,8 @@ class Harness {
     const size_t limit = mode <= 1 ? SIZE_MAX : size_t(steps) + 1;
     std::vector<Row> got;
     while (it->Valid() && got.size() < limit && got.size() < 10000) {
-      got.push_back(Row{std::string(it->tenant()), std::string(it->key()),
-                        std::string(it->value()), it->write_time(), it->expiry_time()});
+      got.push_back(Row{std::string(it->tenant()), std::string(it->key()), std::string(it->value()),
+                        it->write_time(), it->expiry_time()});
       if (forward) {
         it->Next();
       } else {
@@ -734,8 +809,8 @@ class Harness {
     for (const auto& [k, r] : model_) {
       const Target t{std::get<0>(k), std::get<1>(k), std::get<2>(k)};
       std::string value;
-      const Status s = store_->Get(metakv::ReadOptions(), DomainName(t.domain), t.tenant, t.key,
-                                   &value);
+      const Status s =
+          store_->Get(metakv::ReadOptions(), DomainName(t.domain), t.tenant, t.key, &value);
       CheckGet(model_, Now(), t, s, value, "CheckAll Get " + Describe(t));
     }
   }
@@ -890,16 +965,16 @@ class Harness {
     std::vector<metakv::PrefixRef> refs;
     for (size_t i = 0; i < ranges.size(); ++i) refs.push_back({names[i], ranges[i].second});
     uint64_t id = 0;
-    const Status s = store_->RemoveTree(
-        metakv::WriteOptions(), tenant, refs,
-        logical ? metakv::RemoveMode::kLogical : metakv::RemoveMode::kHard, &id);
+    const Status s =
+        store_->RemoveTree(metakv::WriteOptions(), tenant, refs,
+                           logical ? metakv::RemoveMode::kLogical : metakv::RemoveMode::kHard, &id);
     if (!valid) {
       Check(s.IsInvalidArgument(), "RemoveTree: expected InvalidArgument, got " + s.ToString());
       return;
     }
     Check(s.ok(), "RemoveTree: " + s.ToString());
-    Check(id == next_id_, "RemoveTree: id " + std::to_string(id) + ", expected " +
-                              std::to_string(next_id_));
+    Check(id == next_id_,
+          "RemoveTree: id " + std::to_string(id) + ", expected " + std::to_string(next_id_));
     ++next_id_;
     if (!logical) {
       for (const auto& [d, prefix] : ranges) EraseRange(d, tenant, prefix);
@@ -938,8 +1013,8 @@ class Harness {
       for (size_t i = 0; i < removals_.size(); ++i) {
         if (removals_[i].id == id) return;  // checked through the known path only
       }
-      Check(s.IsNotFound(), "RestoreTree of no logical removal: expected NotFound, got " +
-                                s.ToString());
+      Check(s.IsNotFound(),
+            "RestoreTree of no logical removal: expected NotFound, got " + s.ToString());
       return;
     }
     ModelRemoval& r = removals_[index];

@@ -8,15 +8,24 @@ namespace {
 
 const char* OpNameOf(FaultOp op) {
   switch (op) {
-    case kFaultCreate: return "create";
-    case kFaultWrite: return "write";
-    case kFaultSync: return "sync";
-    case kFaultRename: return "rename";
-    case kFaultLink: return "link";
-    case kFaultRead: return "read";
-    case kFaultOpenRead: return "open-read";
-    case kFaultDelete: return "delete";
-    default: return "op";
+    case kFaultCreate:
+      return "create";
+    case kFaultWrite:
+      return "write";
+    case kFaultSync:
+      return "sync";
+    case kFaultRename:
+      return "rename";
+    case kFaultLink:
+      return "link";
+    case kFaultRead:
+      return "read";
+    case kFaultOpenRead:
+      return "open-read";
+    case kFaultDelete:
+      return "delete";
+    default:
+      return "op";
   }
 }
 
@@ -305,8 +314,7 @@ rocksdb::IOStatus FaultFs::NewSequentialFile(const std::string& f, const rocksdb
   return s;
 }
 
-rocksdb::IOStatus FaultFs::NewRandomAccessFile(const std::string& f,
-                                               const rocksdb::FileOptions& o,
+rocksdb::IOStatus FaultFs::NewRandomAccessFile(const std::string& f, const rocksdb::FileOptions& o,
                                                std::unique_ptr<rocksdb::FSRandomAccessFile>* r,
                                                rocksdb::IODebugContext* dbg) {
   rocksdb::IOStatus s = Check(kFaultOpenRead, f);

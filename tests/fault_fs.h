@@ -35,12 +35,12 @@
 namespace metakv::test {
 
 enum FaultOp : uint32_t {
-  kFaultCreate = 1u << 0,  // NewWritableFile, ReopenWritableFile, ReuseWritableFile
-  kFaultWrite = 1u << 1,   // Append, PositionedAppend, Truncate
-  kFaultSync = 1u << 2,    // Sync, Fsync, RangeSync (and directory fsync)
-  kFaultRename = 1u << 3,  // RenameFile (target or source matching)
-  kFaultLink = 1u << 4,    // LinkFile (hard links: cold ingest's move_files)
-  kFaultRead = 1u << 5,    // Read, PositionedRead, MultiRead of any file
+  kFaultCreate = 1u << 0,    // NewWritableFile, ReopenWritableFile, ReuseWritableFile
+  kFaultWrite = 1u << 1,     // Append, PositionedAppend, Truncate
+  kFaultSync = 1u << 2,      // Sync, Fsync, RangeSync (and directory fsync)
+  kFaultRename = 1u << 3,    // RenameFile (target or source matching)
+  kFaultLink = 1u << 4,      // LinkFile (hard links: cold ingest's move_files)
+  kFaultRead = 1u << 5,      // Read, PositionedRead, MultiRead of any file
   kFaultOpenRead = 1u << 6,  // NewRandomAccessFile, NewSequentialFile
   kFaultDelete = 1u << 7,    // DeleteFile
   kFaultAnyWrite = kFaultCreate | kFaultWrite | kFaultSync | kFaultRename | kFaultLink,
@@ -135,12 +135,12 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   };
 
   mutable std::mutex mu_;
-  std::vector<ArmedRule> rules_;   // GUARDED_BY(mu_)
-  std::mt19937_64 rng_;            // GUARDED_BY(mu_)
-  uint64_t injected_ = 0;          // GUARDED_BY(mu_)
-  std::vector<std::string> log_;   // GUARDED_BY(mu_)
-  std::vector<Count> calls_;       // GUARDED_BY(mu_)
-  Observer observer_;              // GUARDED_BY(mu_)
+  std::vector<ArmedRule> rules_;  // GUARDED_BY(mu_)
+  std::mt19937_64 rng_;           // GUARDED_BY(mu_)
+  uint64_t injected_ = 0;         // GUARDED_BY(mu_)
+  std::vector<std::string> log_;  // GUARDED_BY(mu_)
+  std::vector<Count> calls_;      // GUARDED_BY(mu_)
+  Observer observer_;             // GUARDED_BY(mu_)
 };
 
 }  // namespace metakv::test

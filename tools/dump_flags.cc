@@ -67,13 +67,11 @@ Every problem is reported as one line on stderr naming the file. With
 --json, a document is printed only when it is complete.
 )HELP";
 
-bool IsBoolFlag(std::string_view name) {
-  return name == "json" || name == "raw" || name == "help";
-}
+bool IsBoolFlag(std::string_view name) { return name == "json" || name == "raw" || name == "help"; }
 
 bool IsValueFlag(std::string_view name) {
-  for (std::string_view known : {"command", "tenant", "from", "to", "limit", "top", "value-bytes",
-                                 "now", "retention"}) {
+  for (std::string_view known :
+       {"command", "tenant", "from", "to", "limit", "top", "value-bytes", "now", "retention"}) {
     if (name == known) return true;
   }
   return false;
@@ -83,10 +81,14 @@ bool IsValueFlag(std::string_view name) {
 
 std::string_view CommandName(Command c) {
   switch (c) {
-    case Command::kScan: return "scan";
-    case Command::kStats: return "stats";
-    case Command::kVerify: return "verify";
-    case Command::kRaw: return "raw";
+    case Command::kScan:
+      return "scan";
+    case Command::kStats:
+      return "stats";
+    case Command::kVerify:
+      return "verify";
+    case Command::kRaw:
+      return "raw";
   }
   return "?";
 }
@@ -101,7 +103,7 @@ bool ParseDumpFlags(int argc, char** argv, DumpFlags* flags, std::string* error)
   bool only_paths = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i] ? argv[i] : "";
-    if (only_paths || arg.size() < 2 || arg[0] != '-' ) {
+    if (only_paths || arg.size() < 2 || arg[0] != '-') {
       paths.emplace_back(arg);
       continue;
     }
@@ -152,10 +154,14 @@ bool ParseDumpFlags(int argc, char** argv, DumpFlags* flags, std::string* error)
       return false;
     };
     if (name == "command") {
-      if (value == "scan") flags->command = Command::kScan;
-      else if (value == "stats") flags->command = Command::kStats;
-      else if (value == "verify") flags->command = Command::kVerify;
-      else if (value == "raw") flags->command = Command::kRaw;
+      if (value == "scan")
+        flags->command = Command::kScan;
+      else if (value == "stats")
+        flags->command = Command::kStats;
+      else if (value == "verify")
+        flags->command = Command::kVerify;
+      else if (value == "raw")
+        flags->command = Command::kRaw;
       else {
         *error = "unknown command in " + shown + " (scan, stats, verify or raw)";
         return false;

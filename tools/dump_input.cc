@@ -155,8 +155,8 @@ Status ResolveDatabase(const std::string& path, bool decode, DumpInput* input) {
   // unknown; it is read as one.
   input->is_metakv = listing.has_catalogue || !listing.catalogue_error.ok();
   if (!listing.catalogue_error.ok()) {
-    input->catalogue_status = Status::Corruption(path + ": cannot read the domain catalogue: " +
-                                                 listing.catalogue_error.ToString());
+    input->catalogue_status = Status::Corruption(
+        path + ": cannot read the domain catalogue: " + listing.catalogue_error.ToString());
   }
   Catalogue catalogue;
   if (listing.has_catalogue) {
@@ -208,8 +208,8 @@ Status ResolveDatabase(const std::string& path, bool decode, DumpInput* input) {
         in.manifest_bytes = file.size;
         in.smallest_key = file.smallestkey;
         in.largest_key = file.largestkey;
-        in.key_mode = d.name == rocksdb::kDefaultColumnFamilyName ? KeyMode::kPlain
-                                                                   : KeyMode::kTenant;
+        in.key_mode =
+            d.name == rocksdb::kDefaultColumnFamilyName ? KeyMode::kPlain : KeyMode::kTenant;
         input->files.push_back(std::move(in));
         ++d.files;
       }
@@ -241,7 +241,8 @@ Status ResolveInput(const std::string& path, bool decode, DumpInput* input) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) {
     const int err = errno;
-    if (err == ENOENT || err == ENOTDIR) return Status::NotFound(path + ": no such file or directory");
+    if (err == ENOENT || err == ENOTDIR)
+      return Status::NotFound(path + ": no such file or directory");
     return Status::IOError(path + ": " + std::strerror(err));
   }
   if (S_ISDIR(st.st_mode)) return ResolveDatabase(path, decode, input);

@@ -21,20 +21,20 @@
 namespace metakv::tools {
 
 struct InputFile {
-  std::string path;              // full path
-  std::string name;              // file name without its directory
-  std::string domain;            // column family; a lone file: from its properties
-  int level = -1;                // -1 for a lone file
-  uint64_t file_number = 0;      // 0 for a lone file
-  uint64_t manifest_bytes = 0;   // size the MANIFEST records; 0 if unknown
-  std::string smallest_key;      // per the MANIFEST; empty if unknown
+  std::string path;             // full path
+  std::string name;             // file name without its directory
+  std::string domain;           // column family; a lone file: from its properties
+  int level = -1;               // -1 for a lone file
+  uint64_t file_number = 0;     // 0 for a lone file
+  uint64_t manifest_bytes = 0;  // size the MANIFEST records; 0 if unknown
+  std::string smallest_key;     // per the MANIFEST; empty if unknown
   std::string largest_key;
   KeyMode key_mode = KeyMode::kTenant;
 };
 
 struct DomainInfo {
-  std::string name;            // column family name ("default" for metadata)
-  std::string temperature;     // "hot" or "cold" from the catalogue; else empty
+  std::string name;         // column family name ("default" for metadata)
+  std::string temperature;  // "hot" or "cold" from the catalogue; else empty
   bool in_catalogue = false;
   bool has_column_family = false;
   uint64_t unflushed_entries = 0;  // in memtables (from the WAL), not in SST files
@@ -46,16 +46,16 @@ struct DumpInput {
   bool is_database = false;
 
   // ---- A database ----
-  bool is_metakv = false;             // has a domain catalogue
-  Status catalogue_status;            // Corruption if the catalogue does not decode
-  std::vector<DomainInfo> domains;    // catalogue order, then other column families, then default
-  std::vector<InputFile> files;       // grouped by domain in that order, then level
+  bool is_metakv = false;           // has a domain catalogue
+  Status catalogue_status;          // Corruption if the catalogue does not decode
+  std::vector<DomainInfo> domains;  // catalogue order, then other column families, then default
+  std::vector<InputFile> files;     // grouped by domain in that order, then level
 
   // ---- A lone SST file ----
-  std::unique_ptr<SstFile> lone;      // opened
+  std::unique_ptr<SstFile> lone;  // opened
   FileFlavor lone_flavor = FileFlavor::kEmpty;
-  std::string foreign_reason;         // why a kForeign file is foreign
-  Status probe_status;                // a read error while probing (lone_flavor unknown)
+  std::string foreign_reason;  // why a kForeign file is foreign
+  Status probe_status;         // a read error while probing (lone_flavor unknown)
 };
 
 // Resolves path: a directory is listed as a database, anything else opened

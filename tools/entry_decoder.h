@@ -60,7 +60,10 @@ class TenantTracker {
   // Moves to the tenant of tenant_prefix (escaped, terminator included, as
   // DecodedEntry::tenant_prefix). Returns true if it differs from the last.
   bool Update(std::string_view tenant_prefix);
-  void Reset() { prefix_.clear(); valid_ = false; }
+  void Reset() {
+    prefix_.clear();
+    valid_ = false;
+  }
   // True if tenant_prefix is the current tenant's.
   bool Matches(std::string_view tenant_prefix) const { return valid_ && tenant_prefix == prefix_; }
 

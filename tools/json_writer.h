@@ -36,12 +36,30 @@ class JsonWriter {
   void Null();
 
   // Key(name) then the value.
-  void Field(std::string_view name, std::string_view v) { Key(name); String(v); }
-  void Field(std::string_view name, const char* v) { Key(name); String(v); }
-  void Field(std::string_view name, uint64_t v) { Key(name); Uint(v); }
-  void Field(std::string_view name, int v) { Key(name); Int(v); }
-  void Field(std::string_view name, double v) { Key(name); Double(v); }
-  void Field(std::string_view name, bool v) { Key(name); Bool(v); }
+  void Field(std::string_view name, std::string_view v) {
+    Key(name);
+    String(v);
+  }
+  void Field(std::string_view name, const char* v) {
+    Key(name);
+    String(v);
+  }
+  void Field(std::string_view name, uint64_t v) {
+    Key(name);
+    Uint(v);
+  }
+  void Field(std::string_view name, int v) {
+    Key(name);
+    Int(v);
+  }
+  void Field(std::string_view name, double v) {
+    Key(name);
+    Double(v);
+  }
+  void Field(std::string_view name, bool v) {
+    Key(name);
+    Bool(v);
+  }
 
   // True once the outermost value is complete.
   bool complete() const { return started_ && stack_.empty(); }

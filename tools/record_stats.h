@@ -41,7 +41,7 @@ struct RecordTotals {
   Counter expired;    // any kind whose expiry has passed but still present
   // Purgeable at now: expired, or tombstones whose retention has passed.
   Counter purgeable;
-  Counter bad;        // entries that do not decode (not in `all`)
+  Counter bad;  // entries that do not decode (not in `all`)
   uint64_t key_bytes = 0;
   uint64_t value_bytes = 0;
   // The time since which the oldest purgeable record has been purgeable

@@ -28,7 +28,8 @@ RunContext::RunContext(const DumpFlags& flags, const DumpInput& input, std::ostr
     f.path = input.path;
     f.name = BaseName(input.path);
     f.domain = input.lone->properties().column_family_name;
-    f.key_mode = input.lone_flavor == FileFlavor::kPlainRecords ? KeyMode::kPlain : KeyMode::kTenant;
+    f.key_mode =
+        input.lone_flavor == FileFlavor::kPlainRecords ? KeyMode::kPlain : KeyMode::kTenant;
     files_.push_back(std::move(f));
   }
   if (input.is_database && !input.catalogue_status.ok()) Problem(input.catalogue_status);
@@ -108,8 +109,9 @@ bool RunContext::OpenForReading(const InputFile& f, std::unique_ptr<SstFile>* ho
     }
     if (!listed()) {
       *vanished = true;
-      Note(f.path + ": removed by a concurrent compaction before it was read; skipped (its "
-                    "records are in newer files not in this listing)");
+      Note(f.path +
+           ": removed by a concurrent compaction before it was read; skipped (its "
+           "records are in newer files not in this listing)");
       return false;
     }
     Problem(Status::Corruption(f.path + ": missing: the MANIFEST lists it as a live file of " +
@@ -125,10 +127,9 @@ bool RunContext::OpenForReading(const InputFile& f, std::unique_ptr<SstFile>* ho
     return false;
   }
   if (f.manifest_bytes != 0 && bytes != f.manifest_bytes) {
-    Problem(Status::Corruption(f.path + ": " +
-                               (bytes < f.manifest_bytes ? "truncated" : "size mismatch") + ": " +
-                               std::to_string(bytes) + " bytes, the MANIFEST says " +
-                               std::to_string(f.manifest_bytes)));
+    Problem(Status::Corruption(
+        f.path + ": " + (bytes < f.manifest_bytes ? "truncated" : "size mismatch") + ": " +
+        std::to_string(bytes) + " bytes, the MANIFEST says " + std::to_string(f.manifest_bytes)));
     return false;
   }
   s = SstFile::Open(f.path, holder);

@@ -24,7 +24,7 @@ class ScanShower : public EntryShower {
   bool Decodes() const override { return true; }
   std::vector<TextTable::Column> Columns() const override {
     constexpr TextTable::Align kRight = TextTable::Align::kRight;
-    return {{"DOMAIN"}, {"TENANT"}, {"KEY"},    {"KIND"},
+    return {{"DOMAIN"}, {"TENANT"}, {"KEY"},           {"KIND"},
             {"TIME"},   {"EXPIRY"}, {"BYTES", kRight}, {"VALUE"}};
   }
 

@@ -47,16 +47,25 @@ int Run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return input.probe_status.IsCorruption() ? kExitCorruption : kExitUnreadable;
   }
   if (decode && !input.is_database && input.lone_flavor == FileFlavor::kForeign) {
-    err << kTool << ": " << flags.path << ": foreign SST file, not written by metakv: "
-        << input.foreign_reason << "; read it with --command=raw\n";
+    err << kTool << ": " << flags.path
+        << ": foreign SST file, not written by metakv: " << input.foreign_reason
+        << "; read it with --command=raw\n";
     return kExitUnreadable;
   }
   RunContext ctx(flags, input, out, err, now);
   switch (flags.command) {
-    case Command::kScan: RunScan(&ctx); break;
-    case Command::kStats: RunStats(&ctx); break;
-    case Command::kVerify: RunVerify(&ctx); break;
-    case Command::kRaw: RunRaw(&ctx); break;
+    case Command::kScan:
+      RunScan(&ctx);
+      break;
+    case Command::kStats:
+      RunStats(&ctx);
+      break;
+    case Command::kVerify:
+      RunVerify(&ctx);
+      break;
+    case Command::kRaw:
+      RunRaw(&ctx);
+      break;
   }
   out.flush();
   return ctx.ExitCode();

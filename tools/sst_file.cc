@@ -99,12 +99,12 @@ Status CheckShape(const std::string& path, uint64_t* bytes) {
     return Status::OK();
   }
   if (magic == kPlainTableMagic || magic == kLegacyPlainTableMagic) {
-    return Status::InvalidArgument(path +
-                                   ": a PlainTable SST file; only block-based tables are supported");
+    return Status::InvalidArgument(
+        path + ": a PlainTable SST file; only block-based tables are supported");
   }
   if (magic == kCuckooTableMagic) {
-    return Status::InvalidArgument(path +
-                                   ": a CuckooTable SST file; only block-based tables are supported");
+    return Status::InvalidArgument(
+        path + ": a CuckooTable SST file; only block-based tables are supported");
   }
   // No footer. If the tail still holds the names of RocksDB's table
   // properties, this was an SST file cut short.

@@ -162,9 +162,8 @@ void TotalsCells(const RecordTotals& t, uint64_t now, std::vector<std::string>* 
 }
 
 void TenantTableText(std::ostream& out, uint64_t now, const std::string& title,
-                     const std::vector<TenantRow>& top,
-                     const RecordTotals& other, uint64_t other_tenants, bool untracked,
-                     const std::string& indent) {
+                     const std::vector<TenantRow>& top, const RecordTotals& other,
+                     uint64_t other_tenants, bool untracked, const std::string& indent) {
   out << indent << title << '\n';
   TextTable table(&out, WithTotalsColumns({{indent + "TENANT"}}));
   for (const TenantRow& row : top) {
@@ -484,11 +483,10 @@ void RunStats(RunContext* ctx) {
   ctx->WriteTextHeader();
   out << "\nFiles\n";
   {
-    TextTable table(&out, WithTotalsColumns({{"FILE"},
-                                             {"DOMAIN"},
-                                             {"LEVEL", kRight},
-                                             {"FILE_BYTES", kRight},
-                                             {"COMPRESSION"}}));
+    TextTable table(
+        &out,
+        WithTotalsColumns(
+            {{"FILE"}, {"DOMAIN"}, {"LEVEL", kRight}, {"FILE_BYTES", kRight}, {"COMPRESSION"}}));
     for (const FileReport& r : files) {
       std::vector<std::string> cells{r.file.name, r.file.domain.empty() ? "-" : r.file.domain,
                                      r.file.level >= 0 ? std::to_string(r.file.level) : "-",
@@ -500,10 +498,9 @@ void RunStats(RunContext* ctx) {
 
   out << "\nDomains\n";
   {
-    TextTable table(&out, WithTotalsColumns({{"DOMAIN"},
-                                             {"LEVEL", kRight},
-                                             {"FILES", kRight},
-                                             {"FILE_BYTES", kRight}}));
+    TextTable table(
+        &out, WithTotalsColumns(
+                  {{"DOMAIN"}, {"LEVEL", kRight}, {"FILES", kRight}, {"FILE_BYTES", kRight}}));
     for (const DomainReport& d : domains) {
       if (d.files == 0 && !ctx->input().is_database) continue;
       for (const auto& [level, l] : d.levels) {
@@ -586,10 +583,10 @@ void RunStats(RunContext* ctx) {
                                    IsoTime(p.oldest_key_time) + ")"});
     table.Flush();
     if (r.file.key_mode == KeyMode::kTenant && !r.top.empty()) {
-      TenantTableText(out, ctx->now(),
-                      "tenants (" + std::to_string(r.tenants) + "; top " +
-                          std::to_string(top_n) + " by bytes)",
-                      r.top, r.other, r.other_tenants, false, "  ");
+      TenantTableText(
+          out, ctx->now(),
+          "tenants (" + std::to_string(r.tenants) + "; top " + std::to_string(top_n) + " by bytes)",
+          r.top, r.other, r.other_tenants, false, "  ");
     }
   }
   out << '\n';

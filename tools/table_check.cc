@@ -78,7 +78,6 @@ uint32_t Crc32c(std::string_view data) {
   return ((crc >> 15) | (crc << 17)) + 0xa282ead8u;
 }
 
-
 bool ReadAt(int fd, uint64_t offset, size_t n, std::string* out) {
   out->assign(n, '\0');
   size_t done = 0;
@@ -171,16 +170,20 @@ bool BlockChecksum(char type, std::string_view block_and_type, uint32_t* out) {
   const std::string_view block = block_and_type.substr(0, block_and_type.size() - 1);
   const auto last = static_cast<uint8_t>(block_and_type.back());
   switch (type) {
-    case kCRC32c: *out = Crc32c(block_and_type); return true;
-    case kxxHash: *out = XXH32(block_and_type.data(), block_and_type.size(), 0); return true;
+    case kCRC32c:
+      *out = Crc32c(block_and_type);
+      return true;
+    case kxxHash:
+      *out = XXH32(block_and_type.data(), block_and_type.size(), 0);
+      return true;
     case kxxHash64:
       *out = static_cast<uint32_t>(XXH64(block_and_type.data(), block_and_type.size(), 0));
       return true;
     case kXXH3:
-      *out = static_cast<uint32_t>(XXH3_64bits(block.data(), block.size())) ^
-             (last * 0x6b9083d9u);
+      *out = static_cast<uint32_t>(XXH3_64bits(block.data(), block.size())) ^ (last * 0x6b9083d9u);
       return true;
-    default: return false;  // a type this check does not know: RocksDB judges
+    default:
+      return false;  // a type this check does not know: RocksDB judges
   }
 }
 
@@ -241,8 +244,7 @@ Status CheckTableMetaBlocks(const std::string& path, uint64_t file_bytes) {
   if (!GetHandle(&handles, &metaindex) || !GetHandle(&handles, &index)) {
     return corrupt("bad block handles in the table footer");
   }
-  const bool index_inside = index.offset <= blocks_end &&
-                            index.size <= blocks_end - index.offset &&
+  const bool index_inside = index.offset <= blocks_end && index.size <= blocks_end - index.offset &&
                             index.size + kBlockTrailerBytes <= blocks_end - index.offset;
   if (!inside(metaindex) || !index_inside) {
     const bool meta_bad = !inside(metaindex);
@@ -261,17 +263,15 @@ Status CheckTableMetaBlocks(const std::string& path, uint64_t file_bytes) {
   const size_t meta_bytes = static_cast<size_t>(metaindex.size);
   if (BlockChecksum(checksum_type, std::string_view(meta.data(), meta_bytes + 1), &computed) &&
       !SameChecksum(computed, codecs::DecodeFixed32(meta.data() + meta_bytes + 1))) {
-    return corrupt("metaindex block checksum mismatch (offset " +
-                   std::to_string(metaindex.offset) + ", size " + std::to_string(meta_bytes) +
-                   ")");
+    return corrupt("metaindex block checksum mismatch (offset " + std::to_string(metaindex.offset) +
+                   ", size " + std::to_string(meta_bytes) + ")");
   }
   if (!KnownCompressionType(meta[meta_bytes])) {
     return corrupt("metaindex block has an unknown compression type " + Hex(meta[meta_bytes]));
   }
   if (!WellFormedBlock(std::string_view(meta.data(), meta_bytes))) {
     return corrupt("the metaindex block does not parse as one (offset " +
-                   std::to_string(metaindex.offset) + ", size " + std::to_string(meta_bytes) +
-                   ")");
+                   std::to_string(metaindex.offset) + ", size " + std::to_string(meta_bytes) + ")");
   }
   Handle props;
   bool found = false;
@@ -299,8 +299,8 @@ Status CheckTableMetaBlocks(const std::string& path, uint64_t file_bytes) {
   const uint32_t stored = codecs::DecodeFixed32(block.data() + props.size + 1);
   const std::string_view props_block(block.data(), static_cast<size_t>(props.size));
   std::string_view block_and_type(block.data(), static_cast<size_t>(props.size) + 1);
-  bool checksum_ok = !BlockChecksum(checksum_type, block_and_type, &computed) ||
-                     SameChecksum(computed, stored);
+  bool checksum_ok =
+      !BlockChecksum(checksum_type, block_and_type, &computed) || SameChecksum(computed, stored);
   if (!checksum_ok) {
     // Ingestion may have rewritten the global sequence number inside the
     // block after its checksum was computed with 0 there (as RocksDB

@@ -88,8 +88,8 @@ void RunVerify(RunContext* ctx) {
       BadRecord bad;
       bad.key_decoded = DescribeKey(f.key_mode, cursor.key(), &bad.tenant, &bad.key);
       bad.error = s.message();
-      std::string where = bad.tenant.empty() ? "key " + bad.key
-                                             : "tenant " + bad.tenant + " key " + bad.key;
+      std::string where =
+          bad.tenant.empty() ? "key " + bad.key : "tenant " + bad.tenant + " key " + bad.key;
       ctx->BadRecord(f.path, "record: " + where + ": " + bad.error);
       if (flags.json) {
         if (total_bad + result.bad <= kMaxListedBadRecords) {
@@ -199,7 +199,10 @@ void RunVerify(RunContext* ctx) {
   }
   out << '\n';
   ctx->WriteTextFooter();
-  out << "verify: " << (clean ? "OK" : ctx->corruption_found() ? "CORRUPTION FOUND" : "INCOMPLETE")
+  out << "verify: "
+      << (clean                     ? "OK"
+          : ctx->corruption_found() ? "CORRUPTION FOUND"
+                                    : "INCOMPLETE")
       << ": " << CountOf(files_checked, "file", "files") << " checked, "
       << CountOf(total_records, "record", "records") << " checked, "
       << CountOf(total_bad, "bad record", "bad records") << ", "

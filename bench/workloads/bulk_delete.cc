@@ -128,7 +128,8 @@ class BulkDelete : public Workload {
       return Status::InvalidArgument(std::string(name()) + ": --trees_per_tenant too large");
     }
     if (!tenants_mode_ && c.tenants * c.trees_per_tenant < 2) {
-      return Status::InvalidArgument("rmtree needs at least two trees (--tenants, --trees_per_tenant)");
+      return Status::InvalidArgument(
+          "rmtree needs at least two trees (--tenants, --trees_per_tenant)");
     }
     if (tenants_mode_ && c.remove_tenants >= c.tenants) {
       return Status::InvalidArgument("rmtenant: --remove_tenants must be below --tenants");
@@ -139,8 +140,8 @@ class BulkDelete : public Workload {
     result->has_removal = true;
     WorkloadResult::Removal& rm = result->removal;
     rm.mode = tenants_mode_ ? "tenant" : std::string(RemoveModeName(c.remove_mode));
-    const TreeRemoveMode mode = c.remove_mode == RemoveModeChoice::kHard ? TreeRemoveMode::kHard
-                                                                          : TreeRemoveMode::kLogical;
+    const TreeRemoveMode mode =
+        c.remove_mode == RemoveModeChoice::kHard ? TreeRemoveMode::kHard : TreeRemoveMode::kLogical;
     rm.method = ctx.engine->RemovalMethod(tenants_mode_, mode);
     rm.purge_deadline_seconds = ctx.engine->name() == "metakv" ? c.purge_deadline_seconds : 0;
 
@@ -166,8 +167,7 @@ class BulkDelete : public Workload {
     if (s.ok()) {
       const auto before = SteadyClock::now();
       s = Remove(mode);
-      rm.remove_seconds =
-          std::chrono::duration<double>(SteadyClock::now() - before).count();
+      rm.remove_seconds = std::chrono::duration<double>(SteadyClock::now() - before).count();
     }
     if (s.ok()) s = ReadPhase("removed");
     if (s.ok()) s = Verify();
@@ -288,8 +288,8 @@ class BulkDelete : public Workload {
     const uint64_t dir = t.Ino(t.next_n++);
     ops.push_back({MetaOp::Kind::kPut, MetaDomain::kDentry, DentryKey(t.Root(), "d", dir),
                    DentryValue(dir, 'd')});
-    ops.push_back(
-        {MetaOp::Kind::kPut, MetaDomain::kInode, InodeKey(dir), inodes_->Make(dir, true, now, &rng_)});
+    ops.push_back({MetaOp::Kind::kPut, MetaDomain::kInode, InodeKey(dir),
+                   inodes_->Make(dir, true, now, &rng_)});
     for (uint64_t f = 0; f < files; ++f) {
       const uint64_t ino = t.Ino(t.next_n++);
       ops.push_back({MetaOp::Kind::kPut, MetaDomain::kDentry, DentryKey(dir, "f", ino),
@@ -302,7 +302,8 @@ class BulkDelete : public Workload {
     const auto before = SteadyClock::now();
     Status s = ctx_->engine->MetaWrite(tenant, ops);
     RecordOp(*ctx_, result_, op, before, bytes);
-    if (!s.ok()) return Status::IOError(std::string(op) + " in tenant " + tenant + ": " + s.ToString());
+    if (!s.ok())
+      return Status::IOError(std::string(op) + " in tenant " + tenant + ": " + s.ToString());
     t.dirs.push_back(dir);
     t.dir_files.push_back(static_cast<uint32_t>(files));
     t.files += files;
@@ -451,11 +452,10 @@ class BulkDelete : public Workload {
     if (!s.ok()) return Status::IOError("readdir in tenant " + tenant + ": " + s.ToString());
     const uint64_t expected = t.removed ? 0 : std::min<uint64_t>(t.dir_files[dir], limit);
     if (*count != expected || bad_entry) {
-      return Status::Corruption("readdir of directory " + std::to_string(t.dirs[dir]) +
-                                " in tenant " + tenant + (t.removed ? " (removed)" : "") + ": " +
-                                std::to_string(*count) + " entries, expected " +
-                                std::to_string(expected) +
-                                (bad_entry ? " (and a malformed entry)" : ""));
+      return Status::Corruption(
+          "readdir of directory " + std::to_string(t.dirs[dir]) + " in tenant " + tenant +
+          (t.removed ? " (removed)" : "") + ": " + std::to_string(*count) + " entries, expected " +
+          std::to_string(expected) + (bad_entry ? " (and a malformed entry)" : ""));
     }
     return Status::OK();
   }
@@ -472,14 +472,14 @@ class BulkDelete : public Workload {
     uint64_t count = 0;
     std::string bad;
     const auto before = SteadyClock::now();
-    Status s = ctx_->engine->MetaSeek(
-        MetaDomain::kDentry, tenant.name, start, [&](std::string_view key, std::string_view value) {
-          const uint64_t tree_id = ReadBigEndian64(key) >> 32;
-          if (!IsDentryValue(value) || !LiveTree(tenant, tree_id)) {
-            bad = "entry of tree " + std::to_string(tree_id);
-          }
-          return ++count < limit;
-        });
+    Status s = ctx_->engine->MetaSeek(MetaDomain::kDentry, tenant.name, start,
+                                      [&](std::string_view key, std::string_view value) {
+                                        const uint64_t tree_id = ReadBigEndian64(key) >> 32;
+                                        if (!IsDentryValue(value) || !LiveTree(tenant, tree_id)) {
+                                          bad = "entry of tree " + std::to_string(tree_id);
+                                        }
+                                        return ++count < limit;
+                                      });
     RecordOp(*ctx_, result_, op, before, 0);
     if (!s.ok()) return Status::IOError("seek in tenant " + tenant.name + ": " + s.ToString());
     if (!bad.empty()) {
@@ -545,12 +545,11 @@ class BulkDelete : public Workload {
                                   tenant + (t.removed ? " (removed)" : "") + ": " + s.ToString());
       }
       InodeAttributes attrs;
-      if (!t.removed &&
-          (!DecodeInode(std::string_view(value).substr(
-                            0, value.size() - ctx_->config->inode_extra_bytes),
-                        &attrs)
-                .ok() ||
-           attrs.ino != ino)) {
+      if (!t.removed && (!DecodeInode(std::string_view(value).substr(
+                                          0, value.size() - ctx_->config->inode_extra_bytes),
+                                      &attrs)
+                              .ok() ||
+                         attrs.ino != ino)) {
         return Status::Corruption(what + ": stat of ino " + std::to_string(ino) +
                                   ": wrong inode record");
       }
@@ -597,7 +596,9 @@ class BulkDelete : public Workload {
     WorkloadResult::Removal& rm = result_->removal;
     const double threshold = kGoneFraction * static_cast<double>(rm.stored_bytes_before);
     const auto start = SteadyClock::now();
-    auto elapsed = [&] { return std::chrono::duration<double>(SteadyClock::now() - start).count(); };
+    auto elapsed = [&] {
+      return std::chrono::duration<double>(SteadyClock::now() - start).count();
+    };
     rm.gone_seconds = std::nan("");
     auto last = SteadyClock::now();
     SteadyClock::duration purging{0};  // in DropPurgeable, all polls together
@@ -648,9 +649,9 @@ class BulkDelete : public Workload {
   std::unique_ptr<InodeMaker> inodes_;
   std::vector<TenantInfo> tenants_;
   std::vector<Tree> trees_;
-  uint32_t victim_tenant_ = 0;          // rmtree
-  size_t victim_tree_ = 0;              // rmtree
-  size_t restore_tree_ = SIZE_MAX;      // rmtree logical
+  uint32_t victim_tenant_ = 0;      // rmtree
+  size_t victim_tree_ = 0;          // rmtree
+  size_t restore_tree_ = SIZE_MAX;  // rmtree logical
 };
 
 }  // namespace

@@ -19,8 +19,8 @@ class DeleteRandom : public Workload {
 
   Status Run(const WorkloadContext& ctx, WorkloadResult* result) override {
     const RandomPermutation order(ctx.config->num, ctx.seed);
-    return RunDeleteLoop(ctx, ctx.config->num, [&order](uint64_t i, Random64*) { return order.At(i); },
-                         result);
+    return RunDeleteLoop(
+        ctx, ctx.config->num, [&order](uint64_t i, Random64*) { return order.At(i); }, result);
   }
 };
 

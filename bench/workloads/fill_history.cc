@@ -35,7 +35,8 @@ class FillHistory : public Workload {
         char key[24];
         snprintf(key, sizeof(key), "h%012llu", static_cast<unsigned long long>(i));
         records.push_back(HistoryRecord{key, std::string(values.Next())});
-        result->user_bytes += tenant.size() + records.back().key.size() + records.back().value.size();
+        result->user_bytes +=
+            tenant.size() + records.back().key.size() + records.back().value.size();
       }
       const auto before = SteadyClock::now();
       Status s = ctx.engine->WriteHistoryGroup(tenant, records);
@@ -50,8 +51,7 @@ class FillHistory : public Workload {
         ctx.counters->OpDone(tenant.size() + r.key.size() + r.value.size());
       }
     }
-    result->seconds =
-        std::chrono::duration<double>(SteadyClock::now() - start).count();
+    result->seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
     return Status::OK();
   }
 };

@@ -17,7 +17,8 @@ class FillRandom : public Workload {
 
   Status Run(const WorkloadContext& ctx, WorkloadResult* result) override {
     const RandomPermutation order(ctx.config->num, ctx.seed);
-    Status s = RunPutLoop(ctx, ctx.config->num, [&order](uint64_t i, Random64*) { return order.At(i); }, result);
+    Status s = RunPutLoop(
+        ctx, ctx.config->num, [&order](uint64_t i, Random64*) { return order.At(i); }, result);
     // Every key of [0, num) was written once: all of them are live.
     if (s.ok() && result->ops == ctx.config->num) {
       result->live_bytes = ctx.config->num * (ctx.config->key_size + ctx.config->value_size);

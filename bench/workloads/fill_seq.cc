@@ -14,7 +14,8 @@ class FillSeq : public Workload {
   bool writes() const override { return true; }
 
   Status Run(const WorkloadContext& ctx, WorkloadResult* result) override {
-    Status s = RunPutLoop(ctx, ctx.config->num, [](uint64_t i, Random64*) { return i; }, result);
+    Status s = RunPutLoop(
+        ctx, ctx.config->num, [](uint64_t i, Random64*) { return i; }, result);
     // Every key of [0, num) was written once: all of them are live.
     if (s.ok() && result->ops == ctx.config->num) {
       result->live_bytes = ctx.config->num * (ctx.config->key_size + ctx.config->value_size);

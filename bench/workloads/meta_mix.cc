@@ -52,8 +52,8 @@
 #include <chrono>
 #include <deque>
 #include <memory>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench/bytes.h"
@@ -69,17 +69,17 @@ namespace {
 
 struct File {
   uint64_t ino = 0;
-  uint32_t dir = 0;           // index into Tenant::dirs
-  uint64_t name_id = 0;       // the name is Name(name_id)
-  uint32_t inode_bytes = 0;   // size of its inode record's value
+  uint32_t dir = 0;          // index into Tenant::dirs
+  uint64_t name_id = 0;      // the name is Name(name_id)
+  uint32_t inode_bytes = 0;  // size of its inode record's value
 };
 
 struct Tenant {
-  std::string name;             // fixed width: "t0007"
-  std::vector<uint64_t> dirs;   // inode numbers
+  std::string name;                 // fixed width: "t0007"
+  std::vector<uint64_t> dirs;       // inode numbers
   std::vector<uint32_t> dir_files;  // live files per directory
-  std::vector<File> files;      // live files, in no particular order
-  uint32_t load_dir = 0;        // the directory the load phase fills
+  std::vector<File> files;          // live files, in no particular order
+  uint32_t load_dir = 0;            // the directory the load phase fills
   bool has_load_dir = false;
 };
 
@@ -138,8 +138,7 @@ class MixWorker {
   enum Op { kStat, kSetattr, kCreate, kUnlink, kReaddir, kRename, kSnapshot };
 
   bool Going() const {
-    return !shared_->stop.load(std::memory_order_relaxed) &&
-           SteadyClock::now() < shared_->deadline;
+    return !shared_->stop.load(std::memory_order_relaxed) && SteadyClock::now() < shared_->deadline;
   }
 
   // The next number of a sequence that starts at first and that the threads
@@ -266,9 +265,8 @@ class MixWorker {
     }
     if (!s.ok()) return Status::IOError("stat in tenant " + t->name + ": " + s.ToString());
     InodeAttributes attrs;
-    Status d = DecodeInode(std::string_view(value).substr(
-                               0, value.size() - ctx_->config->inode_extra_bytes),
-                           &attrs);
+    Status d = DecodeInode(
+        std::string_view(value).substr(0, value.size() - ctx_->config->inode_extra_bytes), &attrs);
     if (!d.ok() || attrs.ino != f.ino) {
       return Status::Corruption("stat of ino " + std::to_string(f.ino) + " in tenant " + t->name +
                                 ": wrong inode record");
@@ -379,8 +377,8 @@ class MixWorker {
     Record("snapshot", before, bytes);
     if (!s.ok()) return Status::IOError("snapshot in tenant " + t->name + ": " + s.ToString());
     if (ctx_->config->history_ttl_seconds != 0) {
-      history_.emplace_back(ctx_->counters->NowMicros() + ctx_->config->history_ttl_seconds * 1000000,
-                            bytes);
+      history_.emplace_back(
+          ctx_->counters->NowMicros() + ctx_->config->history_ttl_seconds * 1000000, bytes);
     }
     history_live_bytes_ += bytes;
     return s;
@@ -416,7 +414,7 @@ class MetaMix : public Workload {
     shared.ctx = &ctx;
     shared.zipf = std::make_unique<ZipfDistribution>(c.tenants, c.zipf_theta);
     shared.threads = std::max<uint64_t>(1, std::min(c.threads, c.tenants));
-    const uint64_t w[7] = {c.mix.stat,   c.mix.setattr, c.mix.create,  c.mix.unlink,
+    const uint64_t w[7] = {c.mix.stat,    c.mix.setattr, c.mix.create,  c.mix.unlink,
                            c.mix.readdir, c.mix.rename,  c.mix.snapshot};
     for (int i = 0; i < 7; ++i) {
       shared.total_weight += w[i];
@@ -429,9 +427,8 @@ class MetaMix : public Workload {
 
     result->op = "mix";
     const auto start = SteadyClock::now();
-    shared.deadline = c.duration_seconds == 0
-                          ? SteadyClock::time_point::max()
-                          : start + std::chrono::seconds(c.duration_seconds);
+    shared.deadline = c.duration_seconds == 0 ? SteadyClock::time_point::max()
+                                              : start + std::chrono::seconds(c.duration_seconds);
     // Thread t's share of n operations.
     auto share = [&](uint64_t n, uint64_t t) {
       return n / shared.threads + (t < n % shared.threads ? 1 : 0);

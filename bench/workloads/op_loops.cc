@@ -180,8 +180,8 @@ Status RunDeleteLoop(const WorkloadContext& ctx, uint64_t n, const KeyChooser& c
       result);
 }
 
-Status RunScanLoop(const WorkloadContext& ctx, uint64_t n, uint64_t limit,
-                   const KeyChooser& choose, WorkloadResult* result) {
+Status RunScanLoop(const WorkloadContext& ctx, uint64_t n, uint64_t limit, const KeyChooser& choose,
+                   WorkloadResult* result) {
   result->op = "scan";
   return RunLoop(
       ctx, n,

@@ -55,8 +55,8 @@ Status RunDeleteLoop(const WorkloadContext& ctx, uint64_t n, const KeyChooser& c
 // key, within its tenant. Fills result's op ("scan"), ops (scans), seconds,
 // latency_ns (one sample per scan), found (scans that read at least one
 // record) and entries (records read). Stops at the first error.
-Status RunScanLoop(const WorkloadContext& ctx, uint64_t n, uint64_t limit,
-                   const KeyChooser& choose, WorkloadResult* result);
+Status RunScanLoop(const WorkloadContext& ctx, uint64_t n, uint64_t limit, const KeyChooser& choose,
+                   WorkloadResult* result);
 
 }  // namespace metakv::bench
 

@@ -16,8 +16,8 @@ class Overwrite : public Workload {
 
   Status Run(const WorkloadContext& ctx, WorkloadResult* result) override {
     const uint64_t num = ctx.config->num;
-    return RunPutLoop(ctx, num, [num](uint64_t, Random64* rng) { return rng->Uniform(num); },
-                      result);
+    return RunPutLoop(
+        ctx, num, [num](uint64_t, Random64* rng) { return rng->Uniform(num); }, result);
   }
 };
 

@@ -16,9 +16,9 @@ class ReadRandom : public Workload {
 
   Status Run(const WorkloadContext& ctx, WorkloadResult* result) override {
     const uint64_t num = ctx.config->num;
-    return RunGetLoop(ctx, ctx.config->reads,
-                      [num](uint64_t, Random64* rng) { return rng->Uniform(num); },
-                      result);
+    return RunGetLoop(
+        ctx, ctx.config->reads, [num](uint64_t, Random64* rng) { return rng->Uniform(num); },
+        result);
   }
 };
 

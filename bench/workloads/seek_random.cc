@@ -18,8 +18,9 @@ class SeekRandom : public Workload {
 
   Status Run(const WorkloadContext& ctx, WorkloadResult* result) override {
     const uint64_t num = ctx.config->num;
-    return RunScanLoop(ctx, ctx.config->reads, ctx.config->seek_nexts + 1,
-                       [num](uint64_t, Random64* rng) { return rng->Uniform(num); }, result);
+    return RunScanLoop(
+        ctx, ctx.config->reads, ctx.config->seek_nexts + 1,
+        [num](uint64_t, Random64* rng) { return rng->Uniform(num); }, result);
   }
 };
 

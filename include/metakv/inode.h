@@ -17,7 +17,7 @@ namespace metakv {
 
 struct InodeAttributes {
   uint64_t ino = 0;
-  uint32_t mode = 0;   // type and permission bits, as st_mode
+  uint32_t mode = 0;  // type and permission bits, as st_mode
   uint32_t uid = 0;
   uint32_t gid = 0;
   uint32_t nlink = 0;

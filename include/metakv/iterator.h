@@ -29,8 +29,8 @@ class Iterator {
   virtual void SeekToFirst() = 0;
   virtual void SeekToLast() = 0;
   // Positions at the first record at or after (tenant, key) inside the
-  // scan's range; an empty key means the tenant's first record. In a tenant or prefix scan, tenant must be the scan's
-  // tenant, or the iterator becomes invalid with InvalidArgument.
+  // scan's range; an empty key means the tenant's first record. In a tenant or prefix scan, tenant
+  // must be the scan's tenant, or the iterator becomes invalid with InvalidArgument.
   virtual void Seek(std::string_view tenant, std::string_view key) = 0;
   // Positions at the last record at or before (tenant, key) inside the
   // scan's range. Same rule on tenant as Seek.

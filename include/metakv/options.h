@@ -46,7 +46,9 @@ class ManualClock : public Clock {
   explicit ManualClock(uint64_t now_micros = 1700000000ull * 1000000) : now_(now_micros) {}
   uint64_t NowMicros() const override { return now_.load(std::memory_order_acquire); }
   void SetMicros(uint64_t micros) { now_.store(micros, std::memory_order_release); }
-  void AdvanceSeconds(uint64_t seconds) { now_.fetch_add(seconds * 1000000, std::memory_order_acq_rel); }
+  void AdvanceSeconds(uint64_t seconds) {
+    now_.fetch_add(seconds * 1000000, std::memory_order_acq_rel);
+  }
 
  private:
   std::atomic<uint64_t> now_;

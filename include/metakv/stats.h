@@ -36,7 +36,7 @@ struct DomainStats {
   // Delete and HardDelete count the bytes of tenant and key).
   uint64_t user_bytes_written = 0;
   uint64_t puts = 0;
-  uint64_t deletes = 0;       // logical deletes
+  uint64_t deletes = 0;  // logical deletes
   uint64_t undeletes = 0;
   uint64_t hard_deletes = 0;
   uint64_t ingested_records = 0;  // through IngestCold
@@ -57,8 +57,8 @@ struct DomainStats {
   // WriteBufferManager flushing the domain with the oldest memtable).
   uint64_t wal_limit_flushes = 0;
   uint64_t memory_budget_flushes = 0;
-  uint64_t compactions = 0;          // rewriting compactions
-  uint64_t trivial_moves = 0;        // files moved down a level without a rewrite
+  uint64_t compactions = 0;    // rewriting compactions
+  uint64_t trivial_moves = 0;  // files moved down a level without a rewrite
   uint64_t trivial_move_bytes = 0;
   // Records (and their key + value bytes) the tombstone filter dropped:
   // tombstones past retention, records past expiry, and the first record
@@ -90,7 +90,7 @@ struct DomainStats {
   // Current state:
   uint64_t live_sst_bytes = 0;
   uint64_t memtable_bytes = 0;
-  uint64_t estimated_records = 0;  // RocksDB's estimate, all versions
+  uint64_t estimated_records = 0;         // RocksDB's estimate, all versions
   uint64_t pending_compaction_bytes = 0;  // RocksDB's estimate
   uint64_t write_buffer_bytes = 0;
   int level0_compaction_trigger = 0;
@@ -120,7 +120,7 @@ struct FlushDecisionStats {
   int new_level0_trigger = 0;
   bool applied = false;  // SetOptions succeeded
   std::string reason;
-  std::string inputs;    // the observed figures it was made from
+  std::string inputs;  // the observed figures it was made from
 };
 
 struct Stats {

@@ -131,13 +131,13 @@ class Store {
   // retention it has passed), or if the record's own TTL ran out while it
   // was deleted; NotFound if there is no record (never written, hard
   // deleted, purged, or live but past its TTL).
-  Status Undelete(const WriteOptions& options, std::string_view domain,
-                  std::string_view tenant, std::string_view key);
+  Status Undelete(const WriteOptions& options, std::string_view domain, std::string_view tenant,
+                  std::string_view key);
 
   // Removes the record (live or deleted) at once; not restorable. OK also if
   // there was no record.
-  Status HardDelete(const WriteOptions& options, std::string_view domain,
-                    std::string_view tenant, std::string_view key);
+  Status HardDelete(const WriteOptions& options, std::string_view domain, std::string_view tenant,
+                    std::string_view key);
 
   // Applies every operation of the batch atomically, in order: a later
   // operation on a key sees the earlier ones (a Put then a Delete of one key

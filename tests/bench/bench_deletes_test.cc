@@ -23,14 +23,21 @@ namespace {
 // Flags of a tiny namespace: 4 tenants of 3 trees, 3000 files, small
 // memtables and files so there are several SST files.
 std::vector<std::string> TinyFlags(const std::string& dir) {
-  return {"--engine=both",           "--num=3000",
-          "--tenants=4",             "--trees_per_tenant=3",
-          "--files_per_dir=16",      "--probe_ops=60",
-          "--gone_timeout=2",        "--retention_seconds=5",
+  return {"--engine=both",
+          "--num=3000",
+          "--tenants=4",
+          "--trees_per_tenant=3",
+          "--files_per_dir=16",
+          "--probe_ops=60",
+          "--gone_timeout=2",
+          "--retention_seconds=5",
           "--purge_deadline_seconds=2",
-          "--write_buffer_size=65536", "--target_file_size=65536",
-          "--max_bytes_for_level_base=262144", "--progress=0",
-          "--db=" + dir + "/db",     "--json=" + dir + "/report.json"};
+          "--write_buffer_size=65536",
+          "--target_file_size=65536",
+          "--max_bytes_for_level_base=262144",
+          "--progress=0",
+          "--db=" + dir + "/db",
+          "--json=" + dir + "/report.json"};
 }
 
 // Runs the workload with extra flags; returns the parsed report.
@@ -170,10 +177,11 @@ TEST(BenchDeletesTest, StockTreeRemovalSemantics) {
     auto count = [&](const std::string& tenant, MetaDomain d) {
       uint64_t n = 0;
       EXPECT_TRUE(engine
-                      ->MetaSeek(d, tenant, "", [&](std::string_view, std::string_view) {
-                        ++n;
-                        return true;
-                      })
+                      ->MetaSeek(d, tenant, "",
+                                 [&](std::string_view, std::string_view) {
+                                   ++n;
+                                   return true;
+                                 })
                       .ok());
       return n;
     };
@@ -200,9 +208,9 @@ TEST(BenchDeletesTest, StockTreeRemovalSemantics) {
     ASSERT_TRUE(engine->WaitForCompactions().ok());  // the purge job deletes the markers
     EXPECT_EQ(count("t0001", MetaDomain::kInode), 2u);
 
-    ASSERT_TRUE(engine->RemoveTree("t0001", {{MetaDomain::kInode, tree2}}, TreeRemoveMode::kHard,
-                                   nullptr)
-                    .ok());
+    ASSERT_TRUE(
+        engine->RemoveTree("t0001", {{MetaDomain::kInode, tree2}}, TreeRemoveMode::kHard, nullptr)
+            .ok());
     EXPECT_EQ(count("t0001", MetaDomain::kInode), 0u);
     EXPECT_EQ(count("t0001", MetaDomain::kDentry), 2u);
     uint64_t stored = 0;
@@ -224,12 +232,12 @@ TEST(BenchDeletesTest, Flags) {
   EXPECT_EQ(c.remove_mode, RemoveModeChoice::kLogical);
   EXPECT_EQ(c.remove_tenants, 4u);
   EXPECT_EQ(c.stock_delete, StockDeleteChoice::kPoint);
-  ASSERT_EQ(ParseFlags({"--benchmarks=rmtree,rmtenant", "--trees_per_tenant=7",
-                        "--remove_share=0.5", "--remove_mode=hard", "--remove_tenants=3",
-                        "--probe_ops=10", "--gone_timeout=5", "--purge_deadline_seconds=9",
-                        "--enforce_purge=0", "--stock_delete=range"},
-                       &c),
-            "");
+  ASSERT_EQ(
+      ParseFlags({"--benchmarks=rmtree,rmtenant", "--trees_per_tenant=7", "--remove_share=0.5",
+                  "--remove_mode=hard", "--remove_tenants=3", "--probe_ops=10", "--gone_timeout=5",
+                  "--purge_deadline_seconds=9", "--enforce_purge=0", "--stock_delete=range"},
+                 &c),
+      "");
   EXPECT_EQ(c.trees_per_tenant, 7u);
   EXPECT_EQ(c.remove_share, 0.5);
   EXPECT_EQ(c.remove_mode, RemoveModeChoice::kHard);

@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -50,7 +50,8 @@ TEST(BenchFlagsTest, Defaults) {
   EXPECT_EQ(c.tenants, 64u);
   EXPECT_EQ(c.seek_nexts, 10u);
   EXPECT_EQ(c.mix_ops, 1000000u);
-  EXPECT_EQ(FormatMix(c.mix), "stat:80,setattr:40,create:24,unlink:16,readdir:24,rename:12,snapshot:1");
+  EXPECT_EQ(FormatMix(c.mix),
+            "stat:80,setattr:40,create:24,unlink:16,readdir:24,rename:12,snapshot:1");
   EXPECT_EQ(c.zipf_theta, 0.99);
   EXPECT_EQ(c.use_existing_db, 0u);
   EXPECT_EQ(c.progress, 1u);
@@ -64,13 +65,13 @@ TEST(BenchFlagsTest, Defaults) {
 
 TEST(BenchFlagsTest, EveryFlagParsed) {
   BenchConfig c;
-  ASSERT_EQ(Parse({"--benchmarks=readrandom,fillrandom,readrandom", "--engine=rocksdb",
-                   "--num=1000", "--reads=77", "--key_size=24", "--value_size=300", "--seed=42",
-                   "--db=/some/dir", "--memory_budget=8388608", "--write_buffer_size=1048576",
-                   "--target_file_size=2097152", "--max_bytes_for_level_base=10485760",
-                   "--compression=zstd", "--tenants=5"},
-                  &c),
-            "");
+  ASSERT_EQ(
+      Parse({"--benchmarks=readrandom,fillrandom,readrandom", "--engine=rocksdb", "--num=1000",
+             "--reads=77", "--key_size=24", "--value_size=300", "--seed=42", "--db=/some/dir",
+             "--memory_budget=8388608", "--write_buffer_size=1048576", "--target_file_size=2097152",
+             "--max_bytes_for_level_base=10485760", "--compression=zstd", "--tenants=5"},
+            &c),
+      "");
   EXPECT_EQ(c.benchmarks, (std::vector<std::string>{"readrandom", "fillrandom", "readrandom"}));
   EXPECT_EQ(c.engines, (std::vector<std::string>{"rocksdb"}));
   EXPECT_EQ(c.num, 1000u);
@@ -127,11 +128,11 @@ TEST(BenchFlagsTest, Help) {
   ASSERT_EQ(Parse({"--help"}, &c), "");
   EXPECT_TRUE(c.help);
   const std::string usage = Usage();
-  for (const char* flag : {"--benchmarks", "--engine", "--num", "--reads", "--key_size",
-                           "--value_size", "--seed", "--db", "--memory_budget",
-                           "--write_buffer_size", "--target_file_size",
-                           "--max_bytes_for_level_base", "--compression", "--tenants", "--help",
-                           "fillrandom", "overwrite", "readrandom"}) {
+  for (const char* flag :
+       {"--benchmarks", "--engine", "--num", "--reads", "--key_size", "--value_size", "--seed",
+        "--db", "--memory_budget", "--write_buffer_size", "--target_file_size",
+        "--max_bytes_for_level_base", "--compression", "--tenants", "--help", "fillrandom",
+        "overwrite", "readrandom"}) {
     EXPECT_NE(usage.find(flag), std::string::npos) << flag;
   }
   // Still checks the other flags.
@@ -143,16 +144,16 @@ TEST(BenchFlagsTest, UnknownFlag) {
   const std::string error = Parse({"--num=10", "--bogus=3"}, &c);
   EXPECT_NE(error.find("unknown flag --bogus"), std::string::npos) << error;
   EXPECT_NE(Parse({"--thread=4"}, &c), "");
-  EXPECT_NE(Parse({"-num=4"}, &c), "");        // single dash
+  EXPECT_NE(Parse({"-num=4"}, &c), "");  // single dash
   EXPECT_NE(Parse({"positional"}, &c), "");
   EXPECT_NE(Parse({"--"}, &c), "");
 }
 
 TEST(BenchFlagsTest, BadNumber) {
   BenchConfig c;
-  for (const char* arg : {"--num=abc", "--num=12x", "--num=", "--num=-1", "--num=+5",
-                          "--num= 5", "--num=1.5", "--num=99999999999999999999",
-                          "--seed=18446744073709551616", "--value_size=0x10"}) {
+  for (const char* arg :
+       {"--num=abc", "--num=12x", "--num=", "--num=-1", "--num=+5", "--num= 5", "--num=1.5",
+        "--num=99999999999999999999", "--seed=18446744073709551616", "--value_size=0x10"}) {
     const std::string error = Parse({arg}, &c);
     EXPECT_NE(error, "") << arg;
     EXPECT_EQ(error.find('\n'), std::string::npos) << arg;  // one line
@@ -166,9 +167,9 @@ TEST(BenchFlagsTest, BadNumber) {
 TEST(BenchFlagsTest, OutOfRangeValues) {
   BenchConfig c;
   EXPECT_NE(Parse({"--num=0"}, &c).find("--num"), std::string::npos);
-  for (const char* arg : {"--reads=0", "--tenants=0", "--value_size=0", "--key_size=0",
-                          "--memory_budget=1000", "--write_buffer_size=1024",
-                          "--target_file_size=1024", "--max_bytes_for_level_base=1024"}) {
+  for (const char* arg :
+       {"--reads=0", "--tenants=0", "--value_size=0", "--key_size=0", "--memory_budget=1000",
+        "--write_buffer_size=1024", "--target_file_size=1024", "--max_bytes_for_level_base=1024"}) {
     EXPECT_NE(Parse({arg}, &c), "") << arg;
   }
 }
@@ -336,20 +337,19 @@ TEST(BenchJsonTest, RunBenchWritesAParsableReport) {
   EXPECT_TRUE(doc["ok"].boolean);
   EXPECT_EQ(doc["config"]["num"].number, 2000);
   const std::vector<JsonValue>& runs = doc["runs"].array;
-  ASSERT_EQ(runs.size(), 10u);  // 5 workloads x 2 engines
+  ASSERT_EQ(runs.size(), 10u);                      // 5 workloads x 2 engines
   std::map<std::string, const JsonValue*> by_name;  // "engine/workload#i"
   for (size_t i = 0; i < runs.size(); ++i) {
     const JsonValue& r = runs[i];
-    for (const char* member :
-         {"engine", "workload", "ops", "seconds", "ops_per_sec", "write_amp", "user_bytes",
-          "device_bytes", "flush_bytes", "compaction_bytes", "ingest_bytes", "wal_bytes",
-          "latency_us"}) {
+    for (const char* member : {"engine", "workload", "ops", "seconds", "ops_per_sec", "write_amp",
+                               "user_bytes", "device_bytes", "flush_bytes", "compaction_bytes",
+                               "ingest_bytes", "wal_bytes", "latency_us"}) {
       EXPECT_TRUE(r.Has(member)) << i << " " << member;
     }
     EXPECT_EQ(r["engine"].string, i < 5 ? "metakv" : "rocksdb");
     EXPECT_EQ(r["ops"].number, 2000);
-    EXPECT_EQ(r["device_bytes"].number, r["flush_bytes"].number + r["compaction_bytes"].number +
-                                            r["ingest_bytes"].number);
+    EXPECT_EQ(r["device_bytes"].number,
+              r["flush_bytes"].number + r["compaction_bytes"].number + r["ingest_bytes"].number);
     ASSERT_EQ(r["latency_us"].object.size(), 1u);
     const JsonValue& lat = r["latency_us"].object.begin()->second;
     EXPECT_LE(lat["p50"].number, lat["p99"].number);
@@ -467,10 +467,9 @@ TEST(BenchKeysTest, RocksdbScansFindLongKeys) {
   TempDir dir;
   const std::string json = dir.path() + "/report.json";
   std::ostringstream out, err;
-  ASSERT_EQ(RunBench({"--num=500", "--key_size=30", "--db=" + dir.path() + "/db",
-                      "--json=" + json, "--benchmarks=fillseq,seekrandom",
-                      "--write_buffer_size=65536", "--target_file_size=65536",
-                      "--max_bytes_for_level_base=262144"},
+  ASSERT_EQ(RunBench({"--num=500", "--key_size=30", "--db=" + dir.path() + "/db", "--json=" + json,
+                      "--benchmarks=fillseq,seekrandom", "--write_buffer_size=65536",
+                      "--target_file_size=65536", "--max_bytes_for_level_base=262144"},
                      out, err),
             0)
       << err.str();
@@ -528,11 +527,11 @@ TEST(BenchFlagsTest, MetamixFlags) {
   EXPECT_NE(Parse({"--files_per_dir=0"}, &c), "");
   EXPECT_NE(Parse({"--snapshot_group=0"}, &c), "");
   EXPECT_NE(Parse({"--ops_per_sim_second=0"}, &c), "");
-  for (const char* flag : {"--mix", "--zipf_theta", "--files_per_dir", "--inode_extra_bytes",
-                           "--snapshot_group", "--readdir_limit", "--retention_seconds",
-                           "--history_ttl_seconds", "--ops_per_sim_second", "--mix_ops",
-                           "--use_existing_db", "--csv", "--plot", "--progress", "metamix",
-                           "rocksdb-universal"}) {
+  for (const char* flag :
+       {"--mix", "--zipf_theta", "--files_per_dir", "--inode_extra_bytes", "--snapshot_group",
+        "--readdir_limit", "--retention_seconds", "--history_ttl_seconds", "--ops_per_sim_second",
+        "--mix_ops", "--use_existing_db", "--csv", "--plot", "--progress", "metamix",
+        "rocksdb-universal"}) {
     EXPECT_NE(Usage().find(flag), std::string::npos) << flag;
   }
 }
@@ -577,8 +576,7 @@ TEST(BenchFlagsTest, PresetsApplyBeforeTheCommandLine) {
   EXPECT_NE(Parse({"--preset=huge"}, &bad).find("unknown preset \"huge\""), std::string::npos);
   EXPECT_NE(Parse({"--preset="}, &bad).find("unknown preset"), std::string::npos);
   BenchConfig twice;
-  EXPECT_NE(Parse({"--preset=tight", "--preset=default"}, &twice).find("twice"),
-            std::string::npos);
+  EXPECT_NE(Parse({"--preset=tight", "--preset=default"}, &twice).find("twice"), std::string::npos);
 }
 
 TEST(BenchFlagsTest, UseExistingDbNeedsDb) {
@@ -616,8 +614,8 @@ TEST(BenchEngineTest, MetadataSemanticsAlikeOnEveryEngine) {
                                   {K::kPut, MetaDomain::kInode, "ino-a", "attrs-a"}};
     ASSERT_TRUE(engine->MetaWrite("t0001", create).ok());
     // Another tenant's records never show.
-    ASSERT_TRUE(engine->MetaWrite("t0002", {{K::kPut, MetaDomain::kDentry, dir_prefix + "z", "z"}})
-                    .ok());
+    ASSERT_TRUE(
+        engine->MetaWrite("t0002", {{K::kPut, MetaDomain::kDentry, dir_prefix + "z", "z"}}).ok());
     auto readdir = [&](const std::string& tenant) {
       std::vector<std::string> names;
       EXPECT_TRUE(engine
@@ -640,16 +638,17 @@ TEST(BenchEngineTest, MetadataSemanticsAlikeOnEveryEngine) {
     std::string value;
     EXPECT_TRUE(engine->MetaGet(MetaDomain::kInode, "t0001", "ino-a", &value).IsNotFound());
     EXPECT_EQ(readdir("t0001"), (std::vector<std::string>{"b=ino-b", "c=ino-c"}));
-    EXPECT_TRUE(engine->MetaWrite("t0001", {{K::kDelete, MetaDomain::kInode, "ino-a", ""}})
-                    .IsNotFound());
-    EXPECT_TRUE(engine->MetaWrite("t0001", {{K::kDelete, MetaDomain::kInode, "never", ""}})
-                    .IsNotFound());
+    EXPECT_TRUE(
+        engine->MetaWrite("t0001", {{K::kDelete, MetaDomain::kInode, "ino-a", ""}}).IsNotFound());
+    EXPECT_TRUE(
+        engine->MetaWrite("t0001", {{K::kDelete, MetaDomain::kInode, "never", ""}}).IsNotFound());
 
     // rename: immediate removal of the old name.
-    ASSERT_TRUE(engine
-                    ->MetaWrite("t0001", {{K::kRemove, MetaDomain::kDentry, dir_prefix + "b", ""},
-                                          {K::kPut, MetaDomain::kDentry, dir_prefix + "d", "ino-b"}})
-                    .ok());
+    ASSERT_TRUE(
+        engine
+            ->MetaWrite("t0001", {{K::kRemove, MetaDomain::kDentry, dir_prefix + "b", ""},
+                                  {K::kPut, MetaDomain::kDentry, dir_prefix + "d", "ino-b"}})
+            .ok());
     EXPECT_EQ(readdir("t0001"), (std::vector<std::string>{"c=ino-c", "d=ino-b"}));
     EXPECT_EQ(readdir("t0002"), (std::vector<std::string>{"z=z"}));
 
@@ -662,10 +661,9 @@ TEST(BenchEngineTest, MetadataSemanticsAlikeOnEveryEngine) {
 
     // Past retention and TTL, nothing a user sees changes, and the engine
     // settles (stock: its purge deletes run first).
-    engine->SetTime(static_cast<uint64_t>(
-                        std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count()) +
+    engine->SetTime(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count()) +
                     60ull * 1000000);
     ASSERT_TRUE(engine->Flush().ok());
     ASSERT_TRUE(engine->WaitForCompactions().ok());
@@ -713,7 +711,7 @@ TEST(BenchMetamixTest, SameLogicalWorkOnEveryEngine) {
     EXPECT_EQ(r["user_bytes"].number, runs[0]["user_bytes"].number);
     EXPECT_EQ(r["live_bytes"].number, runs[0]["live_bytes"].number);
     EXPECT_EQ(r["entries"].number, runs[0]["entries"].number);  // readdir entries read
-    EXPECT_GT(r["ops"].number, 8000);  // load + mix (+ directories)
+    EXPECT_GT(r["ops"].number, 8000);                           // load + mix (+ directories)
     EXPECT_EQ(r["space_amp"].type, JsonValue::kNumber);
     EXPECT_FALSE(r["series"].array.empty());
     for (const char* op :
@@ -730,8 +728,9 @@ TEST(BenchMetamixTest, SameLogicalWorkOnEveryEngine) {
   std::ifstream in(csv);
   std::string header, row;
   ASSERT_TRUE(std::getline(in, header));
-  EXPECT_EQ(header,
-            "engine,workload,run_seconds,seconds,ops,user_bytes,device_bytes,ops_per_sec,write_amp");
+  EXPECT_EQ(
+      header,
+      "engine,workload,run_seconds,seconds,ops,user_bytes,device_bytes,ops_per_sec,write_amp");
   std::set<std::string> engines;
   while (std::getline(in, row)) engines.insert(row.substr(0, row.find(',')));
   EXPECT_EQ(engines, (std::set<std::string>{"metakv", "rocksdb", "rocksdb-universal"}));
@@ -746,12 +745,11 @@ TEST(BenchMetamixTest, ThreadsAndOverlappingHistoryOnEveryEngine) {
   const std::string json = dir.path() + "/report.json";
   std::ostringstream out, err;
   ASSERT_EQ(RunBench({"--benchmarks=metamix", "--engine=both", "--threads=3", "--num=3000",
-                      "--mix_ops=9000", "--tenants=7", "--files_per_dir=16",
-                      "--snapshot_group=16", "--history_key=inode", "--retention_seconds=1",
-                      "--history_ttl_seconds=2", "--ops_per_sim_second=1000",
-                      "--write_buffer_size=65536", "--target_file_size=65536",
-                      "--max_bytes_for_level_base=262144", "--db=" + dir.path() + "/db",
-                      "--json=" + json},
+                      "--mix_ops=9000", "--tenants=7", "--files_per_dir=16", "--snapshot_group=16",
+                      "--history_key=inode", "--retention_seconds=1", "--history_ttl_seconds=2",
+                      "--ops_per_sim_second=1000", "--write_buffer_size=65536",
+                      "--target_file_size=65536", "--max_bytes_for_level_base=262144",
+                      "--db=" + dir.path() + "/db", "--json=" + json},
                      out, err),
             0)
       << err.str();
@@ -800,14 +798,15 @@ TEST(BenchFlagsTest, UseExistingDbReadsAnEarlierRun) {
   ASSERT_EQ(RunBench({"--benchmarks=fillseq", "--num=1500", "--db=" + db}, out, err), 0)
       << err.str();
   EXPECT_EQ(RunBench({"--benchmarks=readrandom", "--num=1500", "--db=" + db}, out, err), 2);
-  ASSERT_EQ(RunBench({"--benchmarks=readrandom", "--num=1500", "--db=" + db,
-                      "--use_existing_db=1", "--json=" + json},
+  ASSERT_EQ(RunBench({"--benchmarks=readrandom", "--num=1500", "--db=" + db, "--use_existing_db=1",
+                      "--json=" + json},
                      out, err),
             0)
       << err.str();
   const JsonValue doc = ReadReport(json);
   ASSERT_EQ(doc["runs"].array.size(), 2u);
-  for (const JsonValue& r : doc["runs"].array) EXPECT_EQ(r["found"].number, 1500) << r["engine"].string;
+  for (const JsonValue& r : doc["runs"].array)
+    EXPECT_EQ(r["found"].number, 1500) << r["engine"].string;
   // metamix cannot start from an earlier run's namespace: a clear failure.
   std::ostringstream mix_err;
   EXPECT_EQ(RunBench({"--benchmarks=metamix", "--num=10", "--mix_ops=10", "--db=" + db,
@@ -816,10 +815,10 @@ TEST(BenchFlagsTest, UseExistingDbReadsAnEarlierRun) {
             1);
   EXPECT_NE(mix_err.str().find("--use_existing_db"), std::string::npos) << mix_err.str();
   // Nothing there to use.
-  EXPECT_EQ(RunBench({"--benchmarks=readrandom", "--db=" + dir.path() + "/empty",
-                      "--use_existing_db=1"},
-                     out, err),
-            2);
+  EXPECT_EQ(
+      RunBench({"--benchmarks=readrandom", "--db=" + dir.path() + "/empty", "--use_existing_db=1"},
+               out, err),
+      2);
 }
 
 }  // namespace

@@ -162,8 +162,7 @@ TEST(InodeCodecTest, EveryTruncationIsCorruption) {
     for (size_t n = 0; n < enc.size(); ++n) {
       InodeAttributes out;
       const Status s = DecodeInode(std::string_view(enc).substr(0, n), &out);
-      EXPECT_TRUE(s.IsCorruption()) << "prefix " << n << "/" << enc.size() << ": "
-                                    << s.ToString();
+      EXPECT_TRUE(s.IsCorruption()) << "prefix " << n << "/" << enc.size() << ": " << s.ToString();
     }
   }
 }

@@ -129,8 +129,9 @@ TEST(KeyCodecTest, AppendKeyAppendsAndMatchesEncodeKey) {
 TEST(KeyCodecTest, DocumentedLayout) {
   // encoded = escaped(tenant) 0x00 0x01 | key, 0x00 in the tenant as 0x00 0xFF.
   EXPECT_EQ(EncodeKey("ab", "k"), std::string("ab\x00\x01k", 5));
-  EXPECT_EQ(EncodeKey(std::string("a\0b", 3), std::string("\0", 1)),
-            std::string("a\x00\xff" "b\x00\x01\x00", 7));
+  EXPECT_EQ(EncodeKey(std::string("a\0b", 3), std::string("\0", 1)), std::string("a\x00\xff"
+                                                                                 "b\x00\x01\x00",
+                                                                                 7));
 }
 
 TEST(KeyCodecTest, OrderPreservedForRandomPairs) {
@@ -145,8 +146,7 @@ TEST(KeyCodecTest, OrderPreservedForRandomPairs) {
       const auto& b = pairs[other];
       const int model = ComparePairs(a, b);
       const int enc = CompareBytes(EncodeKey(a.first, a.second), EncodeKey(b.first, b.second));
-      ASSERT_EQ(model, enc) << ::testing::PrintToString(a) << " vs "
-                            << ::testing::PrintToString(b);
+      ASSERT_EQ(model, enc) << ::testing::PrintToString(a) << " vs " << ::testing::PrintToString(b);
     }
   }
   // Whole-set: sorting by encoding gives the model order.
@@ -166,11 +166,22 @@ TEST(KeyCodecTest, OrderPreservedForRandomPairs) {
 TEST(KeyCodecTest, OrderOfHandPickedTenants) {
   // Model order of tenants: "1" < "10" < "100" < "2"; "a" < "a\0" < "a\0\0" <
   // "a\x01" < "a\xff"; "\xff" is the largest one-byte tenant.
-  const std::vector<std::string> tenants = {
-      std::string("\0", 1), std::string("\0\0", 2), std::string("\x01", 1), "1", "10", "100",
-      "2", "a", std::string("a\0", 2), std::string("a\0\0", 3), std::string("a\0\x01", 3),
-      std::string("a\x01", 2), std::string("a\xff", 2), std::string("\xff", 1),
-      std::string("\xff\0", 2), std::string("\xff\xff", 2)};
+  const std::vector<std::string> tenants = {std::string("\0", 1),
+                                            std::string("\0\0", 2),
+                                            std::string("\x01", 1),
+                                            "1",
+                                            "10",
+                                            "100",
+                                            "2",
+                                            "a",
+                                            std::string("a\0", 2),
+                                            std::string("a\0\0", 3),
+                                            std::string("a\0\x01", 3),
+                                            std::string("a\x01", 2),
+                                            std::string("a\xff", 2),
+                                            std::string("\xff", 1),
+                                            std::string("\xff\0", 2),
+                                            std::string("\xff\xff", 2)};
   for (size_t i = 0; i + 1 < tenants.size(); ++i) {
     ASSERT_LT(CompareBytes(tenants[i], tenants[i + 1]), 0) << "test data not sorted at " << i;
   }
@@ -180,25 +191,31 @@ TEST(KeyCodecTest, OrderOfHandPickedTenants) {
       const std::string big_key_small_tenant = EncodeKey(tenants[i], std::string(16, '\xff'));
       const std::string small_key_big_tenant = EncodeKey(tenants[j], "");
       EXPECT_LT(CompareBytes(big_key_small_tenant, small_key_big_tenant), 0)
-          << ::testing::PrintToString(tenants[i]) << " vs "
-          << ::testing::PrintToString(tenants[j]);
+          << ::testing::PrintToString(tenants[i]) << " vs " << ::testing::PrintToString(tenants[j]);
     }
   }
 }
 
 TEST(KeyCodecTest, TenantPrefixesArePrefixFree) {
-  const std::vector<std::string> tenants = {
-      "1", "10", "100", "a", std::string("a\0", 2), std::string("a\0\0", 3),
-      std::string("\xff", 1), std::string("\xff\xff", 2), std::string("\0", 1),
-      std::string("\0\x01", 2), std::string("a\x01", 2)};
+  const std::vector<std::string> tenants = {"1",
+                                            "10",
+                                            "100",
+                                            "a",
+                                            std::string("a\0", 2),
+                                            std::string("a\0\0", 3),
+                                            std::string("\xff", 1),
+                                            std::string("\xff\xff", 2),
+                                            std::string("\0", 1),
+                                            std::string("\0\x01", 2),
+                                            std::string("a\x01", 2)};
   for (const auto& t1 : tenants) {
     for (const auto& t2 : tenants) {
       if (t1 == t2) continue;
       std::string p1, p2;
       AppendTenantPrefix(t1, &p1);
       AppendTenantPrefix(t2, &p2);
-      EXPECT_FALSE(StartsWith(p2, p1)) << ::testing::PrintToString(t1) << " is a prefix of "
-                                       << ::testing::PrintToString(t2);
+      EXPECT_FALSE(StartsWith(p2, p1))
+          << ::testing::PrintToString(t1) << " is a prefix of " << ::testing::PrintToString(t2);
       // No key of t2, whatever its bytes, starts with t1's tenant prefix.
       for (const std::string& key :
            {std::string(), std::string("\0", 1), std::string("\x01", 1), std::string("0"),
@@ -212,10 +229,17 @@ TEST(KeyCodecTest, TenantPrefixesArePrefixFree) {
 
 TEST(KeyCodecTest, TenantRangeHoldsExactlyItsKeys) {
   ByteGen gen(4242);
-  std::vector<std::string> tenants = {"1", "10", "100", "a", std::string("a\0", 2),
-                                      std::string("a\0\0", 3), std::string("\xff", 1),
-                                      std::string("\xff\xff", 2), std::string("\0", 1),
-                                      std::string("a\x01", 2), std::string("a\xff", 2)};
+  std::vector<std::string> tenants = {"1",
+                                      "10",
+                                      "100",
+                                      "a",
+                                      std::string("a\0", 2),
+                                      std::string("a\0\0", 3),
+                                      std::string("\xff", 1),
+                                      std::string("\xff\xff", 2),
+                                      std::string("\0", 1),
+                                      std::string("a\x01", 2),
+                                      std::string("a\xff", 2)};
   for (int i = 0; i < 40; ++i) tenants.push_back(gen.Bytes(1, 3));
   std::vector<std::pair<std::string, std::string>> keys;
   for (const auto& t : tenants) {
@@ -245,9 +269,12 @@ TEST(KeyCodecTest, KeyPrefixRangeInsideTenantIsContiguous) {
   ByteGen gen(99);
   const std::vector<std::string> tenants = {"1", "10", std::string("a\0", 2),
                                             std::string("\xff", 1)};
-  const std::vector<std::string> prefixes = {"a", std::string("\xff", 1),
-                                             std::string("\xff\xff", 2), std::string("\0", 1),
-                                             std::string("a\xff", 2), "ab"};
+  const std::vector<std::string> prefixes = {"a",
+                                             std::string("\xff", 1),
+                                             std::string("\xff\xff", 2),
+                                             std::string("\0", 1),
+                                             std::string("a\xff", 2),
+                                             "ab"};
   std::vector<std::pair<std::string, std::string>> keys;
   for (const auto& t : tenants) {
     for (const auto& p : prefixes) {
@@ -270,9 +297,8 @@ TEST(KeyCodecTest, KeyPrefixRangeInsideTenantIsContiguous) {
         const std::string enc = EncodeKey(kt, k);
         const bool inside = CompareBytes(lo, enc) <= 0 && CompareBytes(enc, hi) < 0;
         EXPECT_EQ(inside, kt == t && StartsWith(k, p))
-            << "tenant " << ::testing::PrintToString(t) << " prefix "
-            << ::testing::PrintToString(p) << ", key " << ::testing::PrintToString(kt) << "/"
-            << ::testing::PrintToString(k);
+            << "tenant " << ::testing::PrintToString(t) << " prefix " << ::testing::PrintToString(p)
+            << ", key " << ::testing::PrintToString(kt) << "/" << ::testing::PrintToString(k);
       }
     }
   }
@@ -345,21 +371,21 @@ void ExpectMalformed(const std::string& encoded) {
 }
 
 TEST(KeyCodecTest, RejectsMalformedEncodings) {
-  ExpectMalformed("");                                   // nothing at all
-  ExpectMalformed("abc");                                // unterminated
-  ExpectMalformed(std::string("abc\xff\x01", 5));        // no 0x00 before 0x01
-  ExpectMalformed(std::string("a\0", 2));                // trailing 0x00
-  ExpectMalformed(std::string("a\0\xff", 3));            // escaped zero, unterminated
-  ExpectMalformed(std::string("a\0\xff\0", 4));          // trailing 0x00 after escape
-  ExpectMalformed(std::string("a\0\x05key", 6));         // bad escape 0x00 0x05
-  ExpectMalformed(std::string("a\0\x00\x01", 4));        // bad escape 0x00 0x00
-  ExpectMalformed(std::string("a\0\x02", 3));            // bad escape 0x00 0x02
-  ExpectMalformed(std::string("\0\x01key", 5));          // empty tenant
-  ExpectMalformed(std::string("\0\x01", 2));             // empty tenant, no key
+  ExpectMalformed("");                                                 // nothing at all
+  ExpectMalformed("abc");                                              // unterminated
+  ExpectMalformed(std::string("abc\xff\x01", 5));                      // no 0x00 before 0x01
+  ExpectMalformed(std::string("a\0", 2));                              // trailing 0x00
+  ExpectMalformed(std::string("a\0\xff", 3));                          // escaped zero, unterminated
+  ExpectMalformed(std::string("a\0\xff\0", 4));                        // trailing 0x00 after escape
+  ExpectMalformed(std::string("a\0\x05key", 6));                       // bad escape 0x00 0x05
+  ExpectMalformed(std::string("a\0\x00\x01", 4));                      // bad escape 0x00 0x00
+  ExpectMalformed(std::string("a\0\x02", 3));                          // bad escape 0x00 0x02
+  ExpectMalformed(std::string("\0\x01key", 5));                        // empty tenant
+  ExpectMalformed(std::string("\0\x01", 2));                           // empty tenant, no key
   ExpectMalformed(std::string(256, 'a') + std::string("\0\x01k", 3));  // 256-byte tenant
   std::string zeros;
   for (int i = 0; i < 256; ++i) zeros += std::string("\0\xff", 2);
-  ExpectMalformed(zeros + std::string("\0\x01k", 3));    // 256 escaped zero bytes
+  ExpectMalformed(zeros + std::string("\0\x01k", 3));  // 256 escaped zero bytes
 }
 
 TEST(KeyCodecTest, AcceptsLongestTenants) {

@@ -59,9 +59,12 @@ void ExpectCorruption(std::string_view key, std::string_view value, const std::s
 
 TEST(RecordCodecTest, RoundTripEveryKindAndPayload) {
   const std::string key = EncodeKey("tenant", "key");
-  const std::vector<std::string> payloads = {
-      "", "v", std::string("\0", 1), std::string("\0\xff\x01\x80", 4), Binary(200, 1),
-      Binary(1 << 20, 2)};
+  const std::vector<std::string> payloads = {"",
+                                             "v",
+                                             std::string("\0", 1),
+                                             std::string("\0\xff\x01\x80", 4),
+                                             Binary(200, 1),
+                                             Binary(1 << 20, 2)};
   struct Shape {
     RecordKind kind;
     uint64_t time;
@@ -245,8 +248,7 @@ TEST(RecordCodecTest, SameValueUnderAnotherKeyIsCorruption) {
   ASSERT_TRUE(DecodeRecord(key, enc, &r).ok());
   for (const std::string& other :
        {EncodeKey("tenant", "key2"), EncodeKey("tenant", "kez"), EncodeKey("tenanu", "key"),
-        EncodeKey("tenant", ""), EncodeKey(std::string("tenant\0", 7), "key"),
-        std::string("")}) {
+        EncodeKey("tenant", ""), EncodeKey(std::string("tenant\0", 7), "key"), std::string("")}) {
     ExpectCorruption(other, enc, "moved to " + ::testing::PrintToString(other));
   }
 }

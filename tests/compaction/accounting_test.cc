@@ -195,8 +195,8 @@ TEST(AccountingTest, FlushAndCompactionBytesAreChargedToTheirDomainAndTenant) {
     // Files come from flushes and compactions and go by compaction: what is
     // left is the difference, exactly.
     EXPECT_EQ(d.flush_bytes_written + d.compaction_bytes_written - d.compaction_bytes_read, live)
-        << "flush " << d.flush_bytes_written << " compaction written "
-        << d.compaction_bytes_written << " read " << d.compaction_bytes_read;
+        << "flush " << d.flush_bytes_written << " compaction written " << d.compaction_bytes_written
+        << " read " << d.compaction_bytes_read;
     for (const auto& [tenant, t] : Tenants(d)) {
       compaction_before[domain][tenant] = t.compaction_bytes_written;
     }

@@ -4,8 +4,8 @@
 #include <rocksdb/utilities/debug.h>
 
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 
 #include "codecs/key_codec.h"
 #include "engine/store_impl.h"
@@ -311,8 +311,8 @@ TEST_F(ColdIngestTest, NoMergeWithinTheSmallFileBudget) {
 // The history domain's files: (level, file), and RocksDB's num_levels of it.
 std::vector<std::pair<int, rocksdb::SstFileMetaData>> HistoryFiles(Store* store) {
   rocksdb::ColumnFamilyMetaData meta;
-  store->TEST_impl()->TEST_db()->GetColumnFamilyMetaData(
-      store->TEST_impl()->TEST_cf("history"), &meta);
+  store->TEST_impl()->TEST_db()->GetColumnFamilyMetaData(store->TEST_impl()->TEST_cf("history"),
+                                                         &meta);
   std::vector<std::pair<int, rocksdb::SstFileMetaData>> files;
   for (const auto& level : meta.levels) {
     for (const auto& f : level.files) files.emplace_back(level.level, f);
@@ -321,7 +321,10 @@ std::vector<std::pair<int, rocksdb::SstFileMetaData>> HistoryFiles(Store* store)
 }
 
 int HistoryLevels(Store* store) {
-  return store->TEST_impl()->TEST_db()->GetOptions(store->TEST_impl()->TEST_cf("history")).num_levels;
+  return store->TEST_impl()
+      ->TEST_db()
+      ->GetOptions(store->TEST_impl()->TEST_cf("history"))
+      .num_levels;
 }
 
 // Groups whose key ranges overlap (versions keyed by inode, then version)
@@ -361,7 +364,8 @@ TEST_F(ColdIngestTest, TimeOrderedGroupsAreNeverCompactedBySize) {
 // groups land in level 0 above it, expiry drops files oldest first.
 TEST_F(ColdIngestTest, ATimeOrderedDomainCompactedByPlainRocksDbIsPutBackAtOpen) {
   for (int g = 0; g < 6; ++g) {
-    ASSERT_TRUE(store_->IngestCold("history", "t", Records(40, "g" + std::to_string(g) + "/")).ok());
+    ASSERT_TRUE(
+        store_->IngestCold("history", "t", Records(40, "g" + std::to_string(g) + "/")).ok());
   }
   ASSERT_TRUE(store_->Put(WriteOptions(), "history", "t", "g0/1000", "newer").ok());
   ASSERT_TRUE(store_->Delete(WriteOptions(), "history", "t", "g0/1001").ok());
@@ -382,7 +386,8 @@ TEST_F(ColdIngestTest, ATimeOrderedDomainCompactedByPlainRocksDbIsPutBackAtOpen)
     ASSERT_TRUE(rocksdb::DB::Open(raw_options, dir_.path(), descriptors, &handles, &raw).ok());
     for (size_t i = 0; i < names.size(); ++i) {
       if (names[i] != "history") continue;
-      ASSERT_TRUE(raw->CompactRange(rocksdb::CompactRangeOptions(), handles[i], nullptr, nullptr).ok());
+      ASSERT_TRUE(
+          raw->CompactRange(rocksdb::CompactRangeOptions(), handles[i], nullptr, nullptr).ok());
       rocksdb::ColumnFamilyMetaData meta;
       raw->GetColumnFamilyMetaData(handles[i], &meta);
       ASSERT_TRUE(meta.levels[0].files.empty()) << "the test must move files below level 0";
@@ -464,8 +469,8 @@ TEST_F(ColdIngestTest, TimeOrderedSmallFilesMergeByAge) {
   constexpr int kGroups = 40;
   for (int g = 0; g < kGroups; ++g) {
     for (const char* tenant : {"a", "b"}) {
-      ASSERT_TRUE(store_->IngestCold("history", tenant, Records(5, "s" + std::to_string(g) + "/"))
-                      .ok());
+      ASSERT_TRUE(
+          store_->IngestCold("history", tenant, Records(5, "s" + std::to_string(g) + "/")).ok());
     }
   }
   ASSERT_EQ(HistoryFiles(store_.get()).size(), 2u * kGroups);
@@ -576,8 +581,8 @@ TEST_F(ColdIngestTest, SmallGroupsGoThroughTheMemtable) {
   ASSERT_EQ(files.size(), 2u);
   EXPECT_GT(files[0].second.smallest_seqno, files[1].second.largest_seqno);
   // Bad input fails the same way on both paths, writing nothing.
-  EXPECT_TRUE(store_->IngestCold("history", "t", {{"d", "1", 0}, {"d", "2", 0}})
-                  .IsInvalidArgument());
+  EXPECT_TRUE(
+      store_->IngestCold("history", "t", {{"d", "1", 0}, {"d", "2", 0}}).IsInvalidArgument());
   Reopen();
   EXPECT_EQ(Scan("t").size(), 710u);
   std::string value;

@@ -17,8 +17,8 @@ TEST(DeadlinePolicyTest, LeavesTwoGapsAndAMarginBeforeTheDeadline) {
   for (uint64_t deadline : {1u, 10u, 30u, 3600u, 86400u}) {
     for (uint64_t gap : {1u, 2u, 3u, 7u, 15u, 60u, 100000u}) {
       const uint64_t due = DeadlineDueAge(deadline, gap);
-      EXPECT_LE(due + 2 * gap + kDeadlineMarginSeconds, std::max(deadline, 2 * gap +
-                                                                  kDeadlineMarginSeconds))
+      EXPECT_LE(due + 2 * gap + kDeadlineMarginSeconds,
+                std::max(deadline, 2 * gap + kDeadlineMarginSeconds))
           << deadline << " " << gap;
       if (deadline > 2 * gap + kDeadlineMarginSeconds) {
         EXPECT_EQ(due + 2 * gap + kDeadlineMarginSeconds, deadline);

@@ -150,8 +150,8 @@ TEST(FlushIsolationTest, StormOnOneDomainNeverFlushesOrCompactsAnother) {
   }
   for (int w = 0; w < 8; ++w) {
     for (int i = 0; i < 820; ++i) {
-      MKV_ASSERT_OK(store->Put(WriteOptions(), kStorm, "s",
-                               Key("s", (storm_key++ * 7919) % 1000003), value));
+      MKV_ASSERT_OK(
+          store->Put(WriteOptions(), kStorm, "s", Key("s", (storm_key++ * 7919) % 1000003), value));
       if (i % 150 == 0) {
         MKV_ASSERT_OK(store->Put(WriteOptions(), kQuiet, "q", Key("q", quiet_key++), "quiet"));
       }
@@ -169,14 +169,15 @@ TEST(FlushIsolationTest, StormOnOneDomainNeverFlushesOrCompactsAnother) {
   Stats all;
   MKV_ASSERT_OK(store->GetStats(&all));
   const DomainStats storm = stats_of(kStorm), quiet = stats_of(kQuiet), idle = stats_of(kIdle);
-  std::printf("WAL written %llu bytes (cap %llu), live WAL at most %llu; storm flushes %llu, "
-              "compactions %llu; quiet flushes %llu (WAL limit %llu)\n",
-              static_cast<unsigned long long>(all.wal_bytes_written),
-              static_cast<unsigned long long>(wal_cap), static_cast<unsigned long long>(max_wal),
-              static_cast<unsigned long long>(storm.flushes),
-              static_cast<unsigned long long>(storm.compactions + storm.trivial_moves),
-              static_cast<unsigned long long>(quiet.flushes),
-              static_cast<unsigned long long>(quiet.wal_limit_flushes));
+  std::printf(
+      "WAL written %llu bytes (cap %llu), live WAL at most %llu; storm flushes %llu, "
+      "compactions %llu; quiet flushes %llu (WAL limit %llu)\n",
+      static_cast<unsigned long long>(all.wal_bytes_written),
+      static_cast<unsigned long long>(wal_cap), static_cast<unsigned long long>(max_wal),
+      static_cast<unsigned long long>(storm.flushes),
+      static_cast<unsigned long long>(storm.compactions + storm.trivial_moves),
+      static_cast<unsigned long long>(quiet.flushes),
+      static_cast<unsigned long long>(quiet.wal_limit_flushes));
   // It was a storm: larger than 4 memtable budgets, many flushes and
   // compactions, and inode's memtable grew.
   EXPECT_GT(all.wal_bytes_written, 4 * budget + budget / 2);
@@ -292,10 +293,11 @@ TEST(FlushIsolationTest, OtherDomainCompactsDuringStorm) {
       << " writes); " << jobs->Describe();
   const uint64_t writes_when_b_compacted = storm_writes.load();
   const int a_flushes_when_b_compacted = jobs->Flushes("a");
-  ASSERT_TRUE(during_storm(
-      [&] { return storm_writes.load() >= writes_when_b_compacted + kWritesAfter; }))
-      << "the storm stopped " << storm_writes.load() - writes_when_b_compacted
-      << " writes after b compacted (at write " << writes_when_b_compacted << ")";
+  ASSERT_TRUE(during_storm([&] {
+    return storm_writes.load() >= writes_when_b_compacted + kWritesAfter;
+  })) << "the storm stopped "
+      << storm_writes.load() - writes_when_b_compacted << " writes after b compacted (at write "
+      << writes_when_b_compacted << ")";
   stop.store(true);
   storm.join();
   t.WaitForBackground();

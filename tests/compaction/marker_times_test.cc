@@ -14,7 +14,8 @@ namespace {
 
 class MarkerTimesTest : public ::testing::Test {
  protected:
-  MarkerTimesTest() : times_([this] { return store_now_.load(); }, [this] { return system_now_.load(); }) {
+  MarkerTimesTest()
+      : times_([this] { return store_now_.load(); }, [this] { return system_now_.load(); }) {
     times_.Register("inode", 100);
   }
   std::atomic<uint64_t> store_now_{5000};

@@ -104,12 +104,12 @@ TEST(ShouldPurgeTest, Decisions) {
     bool purge;
   };
   const Case cases[] = {
-      {codecs::RecordKind::kLive, 100, 0, 1000000, false},       // live, no expiry: never
-      {codecs::RecordKind::kLive, 100, 500, 499, false},         // before expiry
-      {codecs::RecordKind::kLive, 100, 500, 500, true},          // at expiry
-      {codecs::RecordKind::kTombstone, 100, 0, 100 + 99, false}, // inside retention
-      {codecs::RecordKind::kTombstone, 100, 0, 100 + 100, true}, // retention passed
-      {codecs::RecordKind::kTombstone, 100, 150, 160, true},     // its expiry passed first
+      {codecs::RecordKind::kLive, 100, 0, 1000000, false},        // live, no expiry: never
+      {codecs::RecordKind::kLive, 100, 500, 499, false},          // before expiry
+      {codecs::RecordKind::kLive, 100, 500, 500, true},           // at expiry
+      {codecs::RecordKind::kTombstone, 100, 0, 100 + 99, false},  // inside retention
+      {codecs::RecordKind::kTombstone, 100, 0, 100 + 100, true},  // retention passed
+      {codecs::RecordKind::kTombstone, 100, 150, 160, true},      // its expiry passed first
   };
   for (const Case& c : cases) {
     bool corrupt = false;
@@ -200,13 +200,14 @@ TEST_F(TombstoneFilterTest, LiveRecordsAndTombstonesInsideRetentionAreNeverDropp
   for (int i = 0; i < kKeys; ++i) {
     const std::string key = "k" + std::to_string(i);
     const uint64_t ttl = (i % 3 == 0) ? 10 * kRetention : 0;
-    ASSERT_TRUE(store_->Put(wo_, "inode", "t" + std::to_string(i % 7), key,
-                            std::string(100, 'a' + i % 26), ttl)
+    ASSERT_TRUE(store_
+                    ->Put(wo_, "inode", "t" + std::to_string(i % 7), key,
+                          std::string(100, 'a' + i % 26), ttl)
                     .ok());
   }
   for (int i = 0; i < kKeys; i += 5) {
-    ASSERT_TRUE(store_->Delete(wo_, "inode", "t" + std::to_string(i % 7), "k" + std::to_string(i))
-                    .ok());
+    ASSERT_TRUE(
+        store_->Delete(wo_, "inode", "t" + std::to_string(i % 7), "k" + std::to_string(i)).ok());
   }
   clock_->AdvanceSeconds(kRetention - 1);  // tombstones still inside retention
   ASSERT_TRUE(store_->Flush().ok());
@@ -243,9 +244,9 @@ TEST_F(TombstoneFilterTest, LiveRecordsAndTombstonesInsideRetentionAreNeverDropp
   for (int i = 1; i < kKeys; ++i) {
     if (i % 5 == 0) continue;
     std::string value;
-    ASSERT_TRUE(store_->Get(ro_, "inode", "t" + std::to_string(i % 7), "k" + std::to_string(i),
-                            &value)
-                    .ok());
+    ASSERT_TRUE(
+        store_->Get(ro_, "inode", "t" + std::to_string(i % 7), "k" + std::to_string(i), &value)
+            .ok());
   }
 }
 

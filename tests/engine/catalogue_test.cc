@@ -45,7 +45,8 @@ TEST(CatalogueTest, BadLayoutWordsAreCorruption) {
   for (const char* line : {"domain history cold leveled", "domain inode hot time-ordered",
                            "domain history cold time-ordered extra"}) {
     Catalogue c;
-    const Status s = Catalogue::Decode(Stored(std::string("metakv-catalogue 1\n") + line + "\n"), &c);
+    const Status s =
+        Catalogue::Decode(Stored(std::string("metakv-catalogue 1\n") + line + "\n"), &c);
     EXPECT_TRUE(s.IsCorruption()) << line << ": " << s.ToString();
   }
 }

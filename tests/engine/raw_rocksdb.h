@@ -30,9 +30,9 @@ class RawDb {
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
     for (const auto& n : names) descriptors.emplace_back(n, cf_options);
     rocksdb::DB* raw = nullptr;
-    s = read_only ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, descriptors,
-                                                 &handles_, &raw)
-                  : rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles_, &raw);
+    s = read_only
+            ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, descriptors, &handles_, &raw)
+            : rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles_, &raw);
     EXPECT_TRUE(s.ok()) << s.ToString();
     db_.reset(raw);
     names_ = names;

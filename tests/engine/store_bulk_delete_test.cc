@@ -40,8 +40,8 @@ uint64_t PhysicalRecords(Store* store, const std::string& domain, const std::str
   rocksdb::ColumnFamilyHandle* cf = store->TEST_impl()->TEST_cf(domain);
   const std::string begin = codecs::EncodeKey(tenant, prefix);
   const std::string successor = codecs::PrefixSuccessor(prefix);
-  const std::string end = successor.empty() ? codecs::TenantUpperBound(tenant)
-                                            : codecs::EncodeKey(tenant, successor);
+  const std::string end =
+      successor.empty() ? codecs::TenantUpperBound(tenant) : codecs::EncodeKey(tenant, successor);
   // Settled first, so no compaction removes a file while it is read.
   EXPECT_TRUE(store->WaitForBackgroundWork().ok());
   rocksdb::ColumnFamilyMetaData meta;
@@ -149,8 +149,7 @@ void ExpectSame(const std::vector<Entry>& got, const std::vector<Entry>& want,
     if (i >= got.size() || i >= want.size() || !(got[i] == want[i])) {
       ADD_FAILURE() << what << ": " << got.size() << " entries, wanted " << want.size()
                     << "; first difference at " << i << ": got "
-                    << (i < got.size() ? got[i].tenant + "/" + got[i].key : "(end)")
-                    << ", wanted "
+                    << (i < got.size() ? got[i].tenant + "/" + got[i].key : "(end)") << ", wanted "
                     << (i < want.size() ? want[i].tenant + "/" + want[i].key : "(end)");
       return;
     }
@@ -191,8 +190,8 @@ class BulkDeleteTest : public StoreTest {
   }
 
   // Drops every model record of (tenant, prefix) in the domain into *out.
-  void ModelRemove(const std::string& domain, const std::string& tenant,
-                   const std::string& prefix, DomainModel* out = nullptr) {
+  void ModelRemove(const std::string& domain, const std::string& tenant, const std::string& prefix,
+                   DomainModel* out = nullptr) {
     auto& m = Model(domain);
     for (auto it = m.begin(); it != m.end();) {
       if (it->first.first == tenant && it->first.second.rfind(prefix, 0) == 0) {
@@ -230,8 +229,7 @@ class BulkDeleteTest : public StoreTest {
           for (int d : {0, 5}) {
             const std::string key = Key(tree, d, 7);
             auto it = m.find({tenant, key});
-            EXPECT_EQ(Get(domain, tenant, key, snapshot),
-                      it == m.end() ? "NOT_FOUND" : it->second)
+            EXPECT_EQ(Get(domain, tenant, key, snapshot), it == m.end() ? "NOT_FOUND" : it->second)
                 << domain << " " << tenant << " " << key;
           }
         }
@@ -245,8 +243,8 @@ class BulkDeleteTest : public StoreTest {
 
   Status RemoveTree(const std::string& tenant, const std::string& prefix, RemoveMode mode,
                     uint64_t* id = nullptr) {
-    return store_->RemoveTree(WriteOptions(), tenant, {{kInode, prefix}, {kDentry, prefix}},
-                              mode, id);
+    return store_->RemoveTree(WriteOptions(), tenant, {{kInode, prefix}, {kDentry, prefix}}, mode,
+                              id);
   }
 
   DomainStats StatsOf(const std::string& domain) {
@@ -562,8 +560,7 @@ TEST_F(BulkDeleteTest, BadArgumentsAreRefusedAndChangeNothing) {
                   remove("a", {{kInode, "T1/"}, {kInode, "T1/x"}}, RemoveMode::kHard));
   MKV_EXPECT_CODE(kInvalidArgument,
                   remove("a", {{kInode, std::string(5000, 'k')}}, RemoveMode::kHard));
-  MKV_EXPECT_CODE(kInvalidArgument,
-                  remove("a", {{kInode, "T1/"}}, static_cast<RemoveMode>(7)));
+  MKV_EXPECT_CODE(kInvalidArgument, remove("a", {{kInode, "T1/"}}, static_cast<RemoveMode>(7)));
   MKV_EXPECT_CODE(kInvalidArgument, store_->RemoveTenant(WriteOptions(), ""));
   MKV_EXPECT_CODE(kNotFound, store_->RestoreTree(WriteOptions(), 12345));
   EXPECT_EQ(Get(kInode, "a", "T1/x"), "v");
@@ -710,8 +707,8 @@ TEST_F(BulkDeleteTest, MaintenanceEnforcesThePurgeDeadline) {
   PhysicalState initial, purged;
   for (const auto& [key, value] : Model(kInode)) {
     const bool gone = deleted.count(key) != 0;
-    initial[key] = gone ? std::vector<std::string>{"tombstone", "live"}
-                        : std::vector<std::string>{"live"};
+    initial[key] =
+        gone ? std::vector<std::string>{"tombstone", "live"} : std::vector<std::string>{"live"};
     if (!gone) purged[key] = {"live"};
   }
   ASSERT_EQ(deleted.size(), 80u);
@@ -897,9 +894,8 @@ std::vector<Entry> CrashRecords(const std::string& domain, int t) {
     return out;
   }
   for (int k = 0; k < CrashKeys(t); ++k) {
-    std::string value = domain == kInode
-                            ? RandomBytes(LargeCrashTenant(t) ? 400 : 40, t * 1000 + k)
-                            : "d" + std::to_string(t * 1000 + k);
+    std::string value = domain == kInode ? RandomBytes(LargeCrashTenant(t) ? 400 : 40, t * 1000 + k)
+                                         : "d" + std::to_string(t * 1000 + k);
     out.push_back(Entry{CrashTenant(t), Key("T", k / 50, k), std::move(value)});
   }
   return out;
@@ -909,8 +905,8 @@ std::vector<Entry> CrashRecords(const std::string& domain, int t) {
 // operations it has made in it.
 thread_local int tls_purge_step = -1;
 thread_local int tls_step_ops = 0;
-constexpr uint32_t kMutatingOps = kFaultCreate | kFaultWrite | kFaultSync | kFaultRename |
-                                  kFaultLink | kFaultDelete;
+constexpr uint32_t kMutatingOps =
+    kFaultCreate | kFaultWrite | kFaultSync | kFaultRename | kFaultLink | kFaultDelete;
 
 // The child of the crash test: when this binary starts with
 // METAKV_CHILD_DIR and METAKV_CHILD_FD set, it opens the store there,
@@ -1017,9 +1013,9 @@ class CrashRemovalTest : public BulkDeleteTest {
     const rocksdb::Slice prefix(kRemovalKeyPrefix.data(), kRemovalKeyPrefix.size());
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       Removal r;
-      const Status s = Removal::Decode(std::string_view(it->key().data(), it->key().size()),
-                                       std::string_view(it->value().data(), it->value().size()),
-                                       &r);
+      const Status s =
+          Removal::Decode(std::string_view(it->key().data(), it->key().size()),
+                          std::string_view(it->value().data(), it->value().size()), &r);
       EXPECT_TRUE(s.ok()) << s.ToString();
       out.insert(r.tenant);
     }
@@ -1063,7 +1059,7 @@ TEST_F(CrashRemovalTest, CrashDuringTenantRemovalsAndTheirPurgeLeavesEachTenantW
   int min_ops[3] = {INT_MAX, INT_MAX, INT_MAX}, max_ops[3] = {0, 0, 0};  // in them
   int parent_kills = 0;
   int forgotten_checked = 0;  // removed tenants found forgotten after a crash
-  int gone = 0;  // tenants [0, gone) are removed
+  int gone = 0;               // tenants [0, gone) are removed
   for (int round = 0; round < kCrashRounds && gone < kCrashTenants; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
     // 0, 1, 2: kill inside a drop, a compaction, a forgetting; 3: the
@@ -1079,13 +1075,13 @@ TEST_F(CrashRemovalTest, CrashDuringTenantRemovalsAndTheirPurgeLeavesEachTenantW
     }
     const int kill_after_acks = mode == 3 ? 1 + static_cast<int>(rng() % 3) : 0;
     const uint64_t child_seed = rng();
-    std::printf("round %d: removing from %s; %s\n", round, CrashTenant(gone).c_str(),
-                mode < 3 ? ("kill inside " + std::string(kPurgeStepNames[mode]) + " target '" +
-                            target + "' (step m n)")
-                               .c_str()
-                         : ("parent kills after " + std::to_string(kill_after_acks) +
-                            " acknowledgements")
-                               .c_str());
+    std::printf(
+        "round %d: removing from %s; %s\n", round, CrashTenant(gone).c_str(),
+        mode < 3 ? ("kill inside " + std::string(kPurgeStepNames[mode]) + " target '" + target +
+                    "' (step m n)")
+                       .c_str()
+                 : ("parent kills after " + std::to_string(kill_after_acks) + " acknowledgements")
+                       .c_str());
 
     int fds[2];
     ASSERT_EQ(pipe(fds), 0);
@@ -1183,8 +1179,7 @@ TEST_F(CrashRemovalTest, CrashDuringTenantRemovalsAndTheirPurgeLeavesEachTenantW
         // Forgotten: only once nothing of it was left.
         for (const std::string& domain : {kInode, kDentry, kHistory}) {
           EXPECT_EQ(PhysicalRecords(store_.get(), domain, name, ""), 0u)
-              << "the removal of " << name << " was forgotten with records of it in "
-              << domain;
+              << "the removal of " << name << " was forgotten with records of it in " << domain;
         }
       }
     }
@@ -1216,9 +1211,10 @@ TEST_F(CrashRemovalTest, CrashDuringTenantRemovalsAndTheirPurgeLeavesEachTenantW
     store_.reset();
     if (HasFailure()) break;
   }
-  std::printf("kills inside a purge step: drop %d, compaction %d, forget %d; parent kills %d; "
-              "forgotten removals found after a crash (checked empty) %d\n",
-              inside[0], inside[1], inside[2], parent_kills, forgotten_checked);
+  std::printf(
+      "kills inside a purge step: drop %d, compaction %d, forget %d; parent kills %d; "
+      "forgotten removals found after a crash (checked empty) %d\n",
+      inside[0], inside[1], inside[2], parent_kills, forgotten_checked);
   for (int k = 0; k < 3; ++k) {
     std::printf("%s steps the children finished: %d, with %d to %d file operations each\n",
                 kPurgeStepNames[k], steps[k], steps[k] > 0 ? min_ops[k] : 0, max_ops[k]);

@@ -111,8 +111,8 @@ TEST_P(StoreClockTest, RemoveTreeHidesRecordsWrittenBeforeTheStepInBothModes) {
     MKV_ASSERT_OK(Put(kInode, tenant, "b/0", "keep"));
     StepBack(kStepBack);
     uint64_t id = 0;
-    MKV_ASSERT_OK(store_->RemoveTree(WriteOptions(), tenant,
-                                     {{kInode, "a/"}, {kDentry, "a/"}}, mode, &id));
+    MKV_ASSERT_OK(
+        store_->RemoveTree(WriteOptions(), tenant, {{kInode, "a/"}, {kDentry, "a/"}}, mode, &id));
     EXPECT_EQ(Visible(kInode, tenant), 1u) << tenant;
     EXPECT_EQ(Visible(kDentry, tenant), 0u) << tenant;
     EXPECT_EQ(Get(kInode, tenant, "a/4"), "NOT_FOUND") << tenant;
@@ -130,8 +130,8 @@ TEST_P(StoreClockTest, RemoveTreeHidesRecordsWrittenBeforeTheStepInBothModes) {
 TEST_P(StoreClockTest, RestoreTreeRetentionCountsInStoreTime) {
   MKV_ASSERT_OK(Put(kInode, "t", "a/1", "v"));
   uint64_t id = 0;
-  MKV_ASSERT_OK(store_->RemoveTree(WriteOptions(), "t", {{kInode, "a/"}}, RemoveMode::kLogical,
-                                   &id));
+  MKV_ASSERT_OK(
+      store_->RemoveTree(WriteOptions(), "t", {{kInode, "a/"}}, RemoveMode::kLogical, &id));
   clock_->AdvanceSeconds(Retention(kInode));
   EXPECT_EQ(StoreTime(), clock_->NowSeconds());
   StepBack(Retention(kInode));
@@ -262,8 +262,8 @@ TEST_P(StoreTimeFileTest, AfterACrashTheTimeIsAtMostALeaseAhead) {
   // synced, nothing running).
   MKV_ASSERT_OK(store_->WaitForBackgroundWork(10000));
   TempDir image;
-  fs::copy(dir_.path(), image.path(), fs::copy_options::recursive |
-                                          fs::copy_options::overwrite_existing);
+  fs::copy(dir_.path(), image.path(),
+           fs::copy_options::recursive | fs::copy_options::overwrite_existing);
   MKV_ASSERT_OK(store_->Close());
   store_.reset();
   clock_->SetMicros((last - kStepBack) * 1000000);

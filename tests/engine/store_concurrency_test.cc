@@ -208,8 +208,7 @@ TEST_F(StoreTest, WritersReadersAndIteratorsConcurrently) {
       if (candidates.empty()) {
         EXPECT_EQ(got, "NOT_FOUND") << key;
       } else {
-        EXPECT_TRUE(candidates.count(got)) << key << " holds " << P(got)
-                                           << ", never written to it";
+        EXPECT_TRUE(candidates.count(got)) << key << " holds " << P(got) << ", never written to it";
         // And it is the last value its writer put there: a writer's own
         // writes are ordered.
         int vw = 0, seq = 0;
@@ -368,7 +367,8 @@ TEST_F(StoreTest, DeleteRacingPutKeepsTheLatestValue) {
   std::thread putter([&] {
     for (int i = 0; i < kKeys && errors.load() == 0; ++i) {
       for (int v = 1; v <= 3; ++v) {
-        const Status s = store_->Put(WriteOptions(), kDentry, "t", key_of(i), "v" + std::to_string(v));
+        const Status s =
+            store_->Put(WriteOptions(), kDentry, "t", key_of(i), "v" + std::to_string(v));
         if (!s.ok()) fail("Put: " + s.ToString());
         acked[i].store(v, std::memory_order_release);
       }
@@ -383,7 +383,8 @@ TEST_F(StoreTest, DeleteRacingPutKeepsTheLatestValue) {
       }
       acked_at_delete[i] = a;
       const Status s = store_->Delete(WriteOptions(), kDentry, "t", key_of(i));
-      if (!s.ok()) fail("Delete " + key_of(i) + " after v" + std::to_string(a) + ": " + s.ToString());
+      if (!s.ok())
+        fail("Delete " + key_of(i) + " after v" + std::to_string(a) + ": " + s.ToString());
     }
   });
   putter.join();

@@ -53,9 +53,9 @@ TEST_F(CorruptionTest, DamagedValueIsCorruptionEverywhere) {
 
   std::vector<std::string> values;
   std::vector<Status> statuses;
-  MKV_ASSERT_OK(store_->MultiGet(
-      ReadOptions(), {{kInode, "t", "a"}, {kInode, "t", "bad-key"}, {kInode, "t", "c"}}, &values,
-      &statuses));
+  MKV_ASSERT_OK(store_->MultiGet(ReadOptions(),
+                                 {{kInode, "t", "a"}, {kInode, "t", "bad-key"}, {kInode, "t", "c"}},
+                                 &values, &statuses));
   ASSERT_EQ(statuses.size(), 3u);
   EXPECT_TRUE(statuses[0].ok());
   EXPECT_TRUE(statuses[1].IsCorruption()) << statuses[1].ToString();
@@ -105,8 +105,8 @@ TEST_F(CorruptionTest, ValueMovedToAnotherKeyIsCorruption) {
   MKV_ASSERT_OK(Delete(kDentry, "t2", "other"));
   EditRaw([&](RawDb& raw) {
     const std::string v = raw.Get(kDentry, codecs::EncodeKey("t", "source"));
-    raw.Put(kDentry, codecs::EncodeKey("t", "copy"), v);      // same tenant
-    raw.Put(kDentry, codecs::EncodeKey("u", "source"), v);    // same key, other tenant
+    raw.Put(kDentry, codecs::EncodeKey("t", "copy"), v);    // same tenant
+    raw.Put(kDentry, codecs::EncodeKey("u", "source"), v);  // same key, other tenant
     // A tombstone moved under a key that had none.
     raw.Put(kDentry, codecs::EncodeKey("t2", "moved"),
             raw.Get(kDentry, codecs::EncodeKey("t2", "other")));
@@ -123,7 +123,8 @@ TEST_F(CorruptionTest, GarbageValuesAreCorruption) {
   EditRaw([&](RawDb& raw) {
     raw.Put(kInode, codecs::EncodeKey("t", "empty"), "");
     raw.Put(kInode, codecs::EncodeKey("t", "short"), "x");
-    raw.Put(kInode, codecs::EncodeKey("t", "version"), std::string("\x09\x00\x05v\x00\x00\x00\x00", 8));
+    raw.Put(kInode, codecs::EncodeKey("t", "version"),
+            std::string("\x09\x00\x05v\x00\x00\x00\x00", 8));
   });
   for (const std::string key : {"empty", "short", "version"}) {
     std::string value;

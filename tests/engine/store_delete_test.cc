@@ -22,10 +22,14 @@ enum class Mode { kMemtable, kFlush, kCompact, kReopen };
 
 std::string SettleName(const ::testing::TestParamInfo<Mode>& info) {
   switch (info.param) {
-    case Mode::kMemtable: return "Memtable";
-    case Mode::kFlush: return "Flush";
-    case Mode::kCompact: return "Compact";
-    case Mode::kReopen: return "Reopen";
+    case Mode::kMemtable:
+      return "Memtable";
+    case Mode::kFlush:
+      return "Flush";
+    case Mode::kCompact:
+      return "Compact";
+    case Mode::kReopen:
+      return "Reopen";
   }
   return "Unknown";
 }
@@ -94,7 +98,8 @@ TEST_P(DeleteTest, DeleteHidesFromEveryRead) {
   EXPECT_EQ(Scan(kInode, TenantSpec("t")),
             (std::vector<Entry>{{"t", "a", "va"}, {"t", "c", "vc"}}));
   EXPECT_EQ(Scan(kInode, TenantSpec("t", "b")), std::vector<Entry>{});
-  EXPECT_EQ(Scan(kInode), (std::vector<Entry>{{"t", "a", "va"}, {"t", "c", "vc"}, {"u", "b", "ub"}}));
+  EXPECT_EQ(Scan(kInode),
+            (std::vector<Entry>{{"t", "a", "va"}, {"t", "c", "vc"}, {"u", "b", "ub"}}));
 }
 
 TEST_P(DeleteTest, DeleteOfMissingOrDeletedIsNotFound) {

@@ -26,7 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-
 std::string Val(int i, int gen = 0) {
   return "value-" + std::to_string(i) + "-gen" + std::to_string(gen) + std::string(200, 'x');
 }
@@ -360,11 +359,16 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) {
       std::string name = info.param.second == "MANIFEST" ? "Manifest" : "Staging";
       switch (info.param.first) {
-        case kFaultCreate: return name + "Create";
-        case kFaultWrite: return name + "Write";
-        case kFaultSync: return name + "Sync";
-        case kFaultLink: return name + "Link";
-        default: return name + "WriteOrSync";
+        case kFaultCreate:
+          return name + "Create";
+        case kFaultWrite:
+          return name + "Write";
+        case kFaultSync:
+          return name + "Sync";
+        case kFaultLink:
+          return name + "Link";
+        default:
+          return name + "WriteOrSync";
       }
     });
 
@@ -453,8 +457,7 @@ TEST_F(FaultTest, ReadErrorsAreReportedNeverWrongData) {
 
     std::vector<std::string> values;
     std::vector<Status> statuses;
-    s = store_->MultiGet(ro, {{kInode, "t", Key(30)}, {kInode, "t", Key(31)}}, &values,
-                         &statuses);
+    s = store_->MultiGet(ro, {{kInode, "t", Key(30)}, {kInode, "t", Key(31)}}, &values, &statuses);
     if (s.ok()) {
       ASSERT_EQ(statuses.size(), 2u);
       for (const Status& st : statuses) {
@@ -551,8 +554,7 @@ TEST_F(FaultTest, RandomFaultsLoseNothingAcknowledged) {
       const std::string got = Get(kInode, "t", key);
       const std::string want_new = next ? *next : "NOT_FOUND";
       const auto old = model_.find(key);
-      const std::string want_old =
-          old == model_.end() || !old->second ? "NOT_FOUND" : *old->second;
+      const std::string want_old = old == model_.end() || !old->second ? "NOT_FOUND" : *old->second;
       EXPECT_TRUE(got == want_new || got == want_old)
           << key << ": " << got << " is neither " << want_old << " nor " << want_new;
       if (got == want_new) model_[key] = next;

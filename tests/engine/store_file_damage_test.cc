@@ -168,7 +168,7 @@ TEST_F(FileDamageTest, CorruptedSstBlockIsCorruptionNamingTheFileOtherFilesRead)
   const std::string file = FillAndCloseOneFile(kInode);
   ASSERT_FALSE(file.empty());
   FlipByte(file, 20);  // inside the first data block
-  OpenStore();             // Open reads only the footer, index and filter
+  OpenStore();         // Open reads only the footer, index and filter
   std::string value;
   const Status s = store_->Get(ReadOptions(), kInode, "t", Key(10), &value);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();

@@ -21,22 +21,22 @@
 #include "metakv/store.h"
 #include "tests/testutil.h"
 
-#define MKV_ASSERT_OK(expr)                                                   \
-  do {                                                                        \
-    const ::metakv::Status mkv_s_ = (expr);                                   \
-    ASSERT_TRUE(mkv_s_.ok()) << #expr << " -> " << mkv_s_.ToString();         \
+#define MKV_ASSERT_OK(expr)                                           \
+  do {                                                                \
+    const ::metakv::Status mkv_s_ = (expr);                           \
+    ASSERT_TRUE(mkv_s_.ok()) << #expr << " -> " << mkv_s_.ToString(); \
   } while (0)
-#define MKV_EXPECT_OK(expr)                                                   \
-  do {                                                                        \
-    const ::metakv::Status mkv_s_ = (expr);                                   \
-    EXPECT_TRUE(mkv_s_.ok()) << #expr << " -> " << mkv_s_.ToString();         \
+#define MKV_EXPECT_OK(expr)                                           \
+  do {                                                                \
+    const ::metakv::Status mkv_s_ = (expr);                           \
+    EXPECT_TRUE(mkv_s_.ok()) << #expr << " -> " << mkv_s_.ToString(); \
   } while (0)
 // Expects a status with the given code (kNotFound, kInvalidArgument, ...).
-#define MKV_EXPECT_CODE(want, expr)                                           \
-  do {                                                                        \
-    const ::metakv::Status mkv_s_ = (expr);                                   \
-    EXPECT_EQ(mkv_s_.code(), ::metakv::Status::Code::want)                    \
-        << #expr << " -> " << mkv_s_.ToString() << " (wanted " #want ")";     \
+#define MKV_EXPECT_CODE(want, expr)                                       \
+  do {                                                                    \
+    const ::metakv::Status mkv_s_ = (expr);                               \
+    EXPECT_EQ(mkv_s_.code(), ::metakv::Status::Code::want)                \
+        << #expr << " -> " << mkv_s_.ToString() << " (wanted " #want ")"; \
   } while (0)
 
 namespace metakv {
@@ -93,8 +93,8 @@ inline Entry Current(const Iterator& it) {
 
 // Every record from SeekToFirst to the end. *status: the iterator's final
 // status (a failure is also reported).
-inline std::vector<Entry> ScanForward(Store* store, const std::string& domain,
-                                      const ScanSpec& spec, const Snapshot* snapshot = nullptr,
+inline std::vector<Entry> ScanForward(Store* store, const std::string& domain, const ScanSpec& spec,
+                                      const Snapshot* snapshot = nullptr,
                                       Status* status = nullptr) {
   ReadOptions ro;
   ro.snapshot = snapshot;
@@ -103,8 +103,8 @@ inline std::vector<Entry> ScanForward(Store* store, const std::string& domain,
   std::vector<Entry> out;
   if (!s.ok()) {
     if (status) *status = s;
-    ADD_FAILURE() << "NewIterator(" << domain << ", tenant " << P(spec.tenant)
-                  << ") -> " << s.ToString();
+    ADD_FAILURE() << "NewIterator(" << domain << ", tenant " << P(spec.tenant) << ") -> "
+                  << s.ToString();
     return out;
   }
   for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(Current(*it));
@@ -127,8 +127,7 @@ inline std::vector<Entry> ScanBackward(Store* store, const std::string& domain,
     return out;
   }
   for (it->SeekToLast(); it->Valid(); it->Prev()) out.push_back(Current(*it));
-  EXPECT_TRUE(it->status().ok()) << "reverse scan of " << domain << ": "
-                                 << it->status().ToString();
+  EXPECT_TRUE(it->status().ok()) << "reverse scan of " << domain << ": " << it->status().ToString();
   return out;
 }
 
@@ -225,8 +224,7 @@ class StoreTest : public ::testing::Test {
   Status Undelete(const std::string& domain, const std::string& tenant, const std::string& key) {
     return store_->Undelete(WriteOptions(), domain, tenant, key);
   }
-  Status HardDelete(const std::string& domain, const std::string& tenant,
-                    const std::string& key) {
+  Status HardDelete(const std::string& domain, const std::string& tenant, const std::string& key) {
     return store_->HardDelete(WriteOptions(), domain, tenant, key);
   }
 

@@ -42,8 +42,8 @@ TEST(StoreFlushControllerTest, HotBurstGrowsIdleShrinksVisibleInStats) {
   for (int window = 0; window < 10; ++window) {
     // inode: a hot burst of overwrites of 100 inodes.
     for (int i = 0; i < 3000; ++i) {
-      ASSERT_TRUE(store->Put(WriteOptions(), "inode", "t", "ino" + std::to_string(i % 100), value)
-                      .ok());
+      ASSERT_TRUE(
+          store->Put(WriteOptions(), "inode", "t", "ino" + std::to_string(i % 100), value).ok());
     }
     ASSERT_TRUE(store->WaitForBackgroundWork().ok());
     clock->AdvanceSeconds(10);
@@ -71,8 +71,8 @@ TEST(StoreFlushControllerTest, HotBurstGrowsIdleShrinksVisibleInStats) {
   // The sum of the domains' memtables (two each) stays within the budget.
   uint64_t reserved = 0;
   for (const auto& d : stats.domains) reserved += 2 * d.write_buffer_bytes;
-  EXPECT_LE(reserved, static_cast<uint64_t>(options.memory_budget_bytes *
-                                            options.memtable_budget_fraction));
+  EXPECT_LE(reserved,
+            static_cast<uint64_t>(options.memory_budget_bytes * options.memtable_budget_fraction));
   ASSERT_TRUE(store->Close().ok());
   // The info log has the decisions (logged even though the store's level is
   // warn).

@@ -20,19 +20,40 @@ namespace metakv::test {
 namespace {
 
 const std::vector<std::string>& TrickyTenants() {
-  static const std::vector<std::string> tenants = {
-      "1", "10", "100", "2", "a", std::string("a\0", 2), std::string("a\0\0", 3),
-      std::string("a\x01", 2), std::string("\xff"), std::string("\xff\xff"),
-      std::string(1, '\0'), std::string("\0\x01", 2), std::string("\0\xff", 2)};
+  static const std::vector<std::string> tenants = {"1",
+                                                   "10",
+                                                   "100",
+                                                   "2",
+                                                   "a",
+                                                   std::string("a\0", 2),
+                                                   std::string("a\0\0", 3),
+                                                   std::string("a\x01", 2),
+                                                   std::string("\xff"),
+                                                   std::string("\xff\xff"),
+                                                   std::string(1, '\0'),
+                                                   std::string("\0\x01", 2),
+                                                   std::string("\0\xff", 2)};
   return tenants;
 }
 
 const std::vector<std::string>& TrickyKeys() {
-  static const std::vector<std::string> keys = {
-      "a", "ab", "abc", "b", std::string("\xff"), std::string("\xff\xff"),
-      std::string("\xff\xff\xff"), std::string("\xfe"), std::string("\xfe\xff"),
-      std::string("a\xff"), std::string("a\xff\xff"), std::string(1, '\0'),
-      std::string("\0\x01", 2), std::string("\0\xff", 2), std::string("a\0", 2), "10", "1"};
+  static const std::vector<std::string> keys = {"a",
+                                                "ab",
+                                                "abc",
+                                                "b",
+                                                std::string("\xff"),
+                                                std::string("\xff\xff"),
+                                                std::string("\xff\xff\xff"),
+                                                std::string("\xfe"),
+                                                std::string("\xfe\xff"),
+                                                std::string("a\xff"),
+                                                std::string("a\xff\xff"),
+                                                std::string(1, '\0'),
+                                                std::string("\0\x01", 2),
+                                                std::string("\0\xff", 2),
+                                                std::string("a\0", 2),
+                                                "10",
+                                                "1"};
   return keys;
 }
 
@@ -83,8 +104,8 @@ class IteratorTest : public StoreTest {
         it->Seek(tenant, key);
         want = ModelSeek(scan, tenant, key);
       }
-      const std::string where = std::string(backward ? "SeekForPrev(" : "Seek(") + P(tenant) +
-                                ", " + P(key) + ")";
+      const std::string where =
+          std::string(backward ? "SeekForPrev(" : "Seek(") + P(tenant) + ", " + P(key) + ")";
       ASSERT_EQ(it->Valid(), want.has_value()) << where << " " << it->status().ToString();
       MKV_ASSERT_OK(it->status());
       if (!want) continue;
@@ -99,8 +120,8 @@ class IteratorTest : public StoreTest {
           it->Prev();
         }
         const bool in_range = next ? pos + 1 < scan.size() : pos > 0;
-        ASSERT_EQ(it->Valid(), in_range) << where << " then step " << step
-                                         << (next ? " Next" : " Prev");
+        ASSERT_EQ(it->Valid(), in_range)
+            << where << " then step " << step << (next ? " Next" : " Prev");
         MKV_ASSERT_OK(it->status());
         if (!in_range) break;
         pos = next ? pos + 1 : pos - 1;
@@ -121,10 +142,10 @@ class IteratorTest : public StoreTest {
       specs.push_back(TenantSpec(t, "", "", "b"));
       specs.push_back(TenantSpec(t, "", "a\xff", "\xfe\xff"));
       specs.push_back(TenantSpec(t, "", std::string("\0\x01", 2), "\xff\xff"));
-      specs.push_back(TenantSpec(t, "a", "ab", ""));        // prefix and lower bound
-      specs.push_back(TenantSpec(t, "a", "", "abc"));       // prefix and upper bound
-      specs.push_back(TenantSpec(t, "\xff", "\xff\xff", "")); // 0xFF prefix and bound
-      specs.push_back(TenantSpec(t, "", "zz", ""));         // empty range
+      specs.push_back(TenantSpec(t, "a", "ab", ""));           // prefix and lower bound
+      specs.push_back(TenantSpec(t, "a", "", "abc"));          // prefix and upper bound
+      specs.push_back(TenantSpec(t, "\xff", "\xff\xff", ""));  // 0xFF prefix and bound
+      specs.push_back(TenantSpec(t, "", "zz", ""));            // empty range
     }
     return specs;
   }
@@ -295,7 +316,8 @@ TEST_F(IteratorTest, HiddenRecordsSkippedInBothDirections) {
 TEST_F(IteratorTest, SeekToAnotherTenantIsInvalidArgument) {
   MKV_ASSERT_OK(Put(kInode, "t", "a", "1"));
   MKV_ASSERT_OK(Put(kInode, "t2", "a", "2"));
-  for (const ScanSpec& spec : {TenantSpec("t"), TenantSpec("t", "a"), TenantSpec("t", "", "a", "b")}) {
+  for (const ScanSpec& spec :
+       {TenantSpec("t"), TenantSpec("t", "a"), TenantSpec("t", "", "a", "b")}) {
     SCOPED_TRACE("prefix " + spec.prefix + " lower " + spec.lower_bound);
     for (int backward = 0; backward < 2; ++backward) {
       std::unique_ptr<Iterator> it;
@@ -331,7 +353,7 @@ TEST_F(IteratorTest, SpecErrorsAreInvalidArgument) {
   spec.upper_bound = "a";
   MKV_EXPECT_CODE(kInvalidArgument, store_->NewIterator(ReadOptions(), kInode, spec, &it));
   MKV_EXPECT_CODE(kInvalidArgument, store_->NewIterator(ReadOptions(), kInode,
-                                                       TenantSpec(std::string(256, 'x')), &it));
+                                                        TenantSpec(std::string(256, 'x')), &it));
 }
 
 TEST_F(IteratorTest, DomainWideSeekCrossesTenants) {
@@ -402,8 +424,8 @@ TEST_F(IteratorTest, SnapshotSeesOldStateAfterEveryKindOfWrite) {
   MKV_ASSERT_OK(Put(kDentry, "t", "batch-over", "bo"));
   MKV_ASSERT_OK(Put(kInode, "t", "tomb", "tv"));
   MKV_ASSERT_OK(Delete(kInode, "t", "tomb"));
-  const DomainModel inode_before = {{{"t", "del"}, "d"}, {{"t", "hard"}, "h"},
-                                    {{"t", "over"}, "old"}};
+  const DomainModel inode_before = {
+      {{"t", "del"}, "d"}, {{"t", "hard"}, "h"}, {{"t", "over"}, "old"}};
 
   const Snapshot* snap = store_->GetSnapshot();
   ASSERT_NE(snap, nullptr);

@@ -63,8 +63,8 @@ class ModelTest : public StoreTest {
     for (auto& d : options_.domains) d.tombstone_retention_seconds = kRetention;
     OpenStore();
     domains_ = {kInode, kDentry, kHistory};
-    tenants_ = {"1", "10", "100", std::string("\0", 1), std::string("a\xff"),
-                std::string("a\xff\0", 3)};
+    tenants_ = {
+        "1", "10", "100", std::string("\0", 1), std::string("a\xff"), std::string("a\xff\0", 3)};
     for (int i = 0; i < 80; ++i) {
       char buf[16];
       snprintf(buf, sizeof(buf), "k%03d", i);
@@ -295,11 +295,11 @@ class ModelTest : public StoreTest {
       const auto& [d, t, key] = ref_keys[i];
       const auto it = visible[d].find({t, key});
       if (it == visible[d].end()) {
-        ASSERT_TRUE(statuses[i].IsNotFound()) << Describe(ref_keys[i]) << " MultiGet "
-                                              << statuses[i].ToString();
+        ASSERT_TRUE(statuses[i].IsNotFound())
+            << Describe(ref_keys[i]) << " MultiGet " << statuses[i].ToString();
       } else {
-        ASSERT_TRUE(statuses[i].ok()) << Describe(ref_keys[i]) << " MultiGet "
-                                      << statuses[i].ToString();
+        ASSERT_TRUE(statuses[i].ok())
+            << Describe(ref_keys[i]) << " MultiGet " << statuses[i].ToString();
         ASSERT_EQ(values[i], it->second) << Describe(ref_keys[i]) << " MultiGet";
       }
     }
@@ -321,19 +321,19 @@ class ModelTest : public StoreTest {
       for (const ScanSpec& spec : specs) {
         const std::vector<Entry> want = ModelScan(visible[d], spec);
         ASSERT_EQ(drop_unsure(d, ScanForward(store_.get(), d, spec, snap)), want)
-            << "forward scan of " << d << " tenant " << P(spec.tenant) << " prefix "
-            << spec.prefix << " lower " << spec.lower_bound;
+            << "forward scan of " << d << " tenant " << P(spec.tenant) << " prefix " << spec.prefix
+            << " lower " << spec.lower_bound;
         ASSERT_EQ(drop_unsure(d, Reversed(ScanBackward(store_.get(), d, spec, snap))), want)
-            << "reverse scan of " << d << " tenant " << P(spec.tenant) << " prefix "
-            << spec.prefix << " lower " << spec.lower_bound;
+            << "reverse scan of " << d << " tenant " << P(spec.tenant) << " prefix " << spec.prefix
+            << " lower " << spec.lower_bound;
       }
     }
   }
 
   std::string Describe(const Key& k) const {
     const auto& [d, t, key] = k;
-    std::string out = d + "/" + P(t) + "/" + P(key) + " at op " + std::to_string(op_) +
-                      " (now " + std::to_string(Now()) + ")";
+    std::string out = d + "/" + P(t) + "/" + P(key) + " at op " + std::to_string(op_) + " (now " +
+                      std::to_string(Now()) + ")";
     const auto it = model_.find(k);
     if (it != model_.end()) {
       const KeyState& s = it->second;
@@ -362,7 +362,8 @@ class ModelTest : public StoreTest {
   uint64_t serial_ = 0;
   std::map<std::string, int> counts_;
   std::vector<Key> recent_;
-  std::vector<Key> deleted_;  // keys logically deleted at some point  // outcomes seen, to show the run did something
+  std::vector<Key> deleted_;  // keys logically deleted at some point  // outcomes seen, to show the
+                              // run did something
   int op_ = 0;
 };
 
@@ -466,9 +467,8 @@ TEST_F(ModelTest, RandomOperationsMatchModel) {
         "undelete of nothing", "batch", "poisoned batch"}) {
     EXPECT_GT(counts_[outcome], 5) << outcome;
   }
-  EXPECT_GT(counts_["undelete past retention: expired"] +
-                counts_["undelete past retention: purged"],
-            5);
+  EXPECT_GT(
+      counts_["undelete past retention: expired"] + counts_["undelete past retention: purged"], 5);
   for (const auto& [outcome, n] : counts_) RecordProperty(outcome, n);
 }
 

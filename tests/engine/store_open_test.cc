@@ -276,8 +276,7 @@ TEST(StoreOpenTest, ValidDomainNames) {
   options.domains = {Domain(std::string(64, 'z')), Domain("a.b-c_9"), Domain("0")};
   std::unique_ptr<Store> store;
   MKV_ASSERT_OK(Store::Open(options, dir.path(), &store));
-  EXPECT_EQ(store->DomainNames(),
-            (std::vector<std::string>{std::string(64, 'z'), "a.b-c_9", "0"}));
+  EXPECT_EQ(store->DomainNames(), (std::vector<std::string>{std::string(64, 'z'), "a.b-c_9", "0"}));
   MKV_EXPECT_OK(store->Put(WriteOptions(), "a.b-c_9", "t", "k", "v"));
   EXPECT_EQ(GetValue(store.get(), "a.b-c_9", "t", "k"), "v");
 }
@@ -303,8 +302,8 @@ TEST(StoreOpenTest, ReadOnlyReadsWorkWritesAreNotSupported) {
   EXPECT_EQ(GetValue(store.get(), kDentry, "t", "gone"), "NOT_FOUND");
   std::vector<std::string> values;
   std::vector<Status> statuses;
-  MKV_ASSERT_OK(store->MultiGet(ReadOptions(), {{kInode, "t", "a"}, {kInode, "t", "c"}},
-                                &values, &statuses));
+  MKV_ASSERT_OK(
+      store->MultiGet(ReadOptions(), {{kInode, "t", "a"}, {kInode, "t", "c"}}, &values, &statuses));
   ASSERT_EQ(statuses.size(), 2u);
   EXPECT_TRUE(statuses[0].ok());
   EXPECT_EQ(values[0], "1");
@@ -672,9 +671,9 @@ TEST_F(StoreTest, UnknownDomainIsInvalidArgumentInEveryCall) {
     for (const RemoveMode mode : {RemoveMode::kLogical, RemoveMode::kHard}) {
       MKV_EXPECT_CODE(kInvalidArgument,
                       store_->RemoveTree(WriteOptions(), "t", {{domain, "k"}}, mode, &id));
-      MKV_EXPECT_CODE(kInvalidArgument, store_->RemoveTree(WriteOptions(), "t",
-                                                           {{kInode, "k"}, {domain, "k"}}, mode,
-                                                           &id));
+      MKV_EXPECT_CODE(
+          kInvalidArgument,
+          store_->RemoveTree(WriteOptions(), "t", {{kInode, "k"}, {domain, "k"}}, mode, &id));
     }
     MKV_EXPECT_CODE(kInvalidArgument, store_->IngestCold(domain, "t", {{"k", "v", 0}}));
     uint64_t bytes = 0;
@@ -728,8 +727,7 @@ TEST_F(StoreTest, CloseIsIdempotentAndLaterCallsFail) {
   Stats stats;
   EXPECT_FALSE(store_->GetStats(&stats).ok());
   // Bulk deletes, ingest, purges and sizes.
-  EXPECT_FALSE(
-      store_->RemoveTree(WriteOptions(), "t", {{kInode, "k"}}, RemoveMode::kHard).ok());
+  EXPECT_FALSE(store_->RemoveTree(WriteOptions(), "t", {{kInode, "k"}}, RemoveMode::kHard).ok());
   EXPECT_FALSE(store_->RestoreTree(WriteOptions(), removal).ok());
   EXPECT_FALSE(store_->RemoveTenant(WriteOptions(), "t").ok());
   EXPECT_FALSE(store_->IngestCold(kHistory, "t", {{"h", "x", 0}}).ok());

@@ -71,9 +71,8 @@ TEST_F(StoreLimitsTest, OutOfLimitInputIsInvalidArgumentEverywhere) {
     MKV_EXPECT_CODE(kInvalidArgument, store_->Write(WriteOptions(), batch));
     std::vector<std::string> values;
     std::vector<Status> statuses;
-    const Status s =
-        store_->MultiGet(ReadOptions(), {{kInode, "t", "k"}, {kInode, b.tenant, b.key}}, &values,
-                         &statuses);
+    const Status s = store_->MultiGet(
+        ReadOptions(), {{kInode, "t", "k"}, {kInode, b.tenant, b.key}}, &values, &statuses);
     if (s.ok()) {
       ASSERT_EQ(statuses.size(), 2u);
       EXPECT_TRUE(statuses[0].ok());
@@ -91,9 +90,8 @@ TEST_F(StoreLimitsTest, OutOfLimitInputIsInvalidArgumentEverywhere) {
   MKV_EXPECT_CODE(kInvalidArgument, store_->Write(WriteOptions(), batch));
   // A tenant too long for an iterator.
   std::unique_ptr<Iterator> it;
-  MKV_EXPECT_CODE(kInvalidArgument,
-                  store_->NewIterator(ReadOptions(), kInode, TenantSpec(std::string(256, 't')),
-                                      &it));
+  MKV_EXPECT_CODE(kInvalidArgument, store_->NewIterator(ReadOptions(), kInode,
+                                                        TenantSpec(std::string(256, 't')), &it));
 
   // Nothing changed.
   EXPECT_EQ(Get(kInode, "t", "k"), "v");
@@ -203,10 +201,16 @@ TEST_F(StoreTest, GetNotFoundLeavesNoValue) {
 }
 
 TEST_F(StoreTest, BinaryTenantsKeysAndValues) {
-  const std::vector<std::string> tenants = {
-      Bin("1"), Bin("10"), Bin("100"), std::string(1, '\0'), std::string("a\0", 2),
-      std::string("a\0\0", 3), std::string("\xff"), std::string("\0\x01", 2),
-      std::string(255, '\0'), std::string(255, '\xff')};
+  const std::vector<std::string> tenants = {Bin("1"),
+                                            Bin("10"),
+                                            Bin("100"),
+                                            std::string(1, '\0'),
+                                            std::string("a\0", 2),
+                                            std::string("a\0\0", 3),
+                                            std::string("\xff"),
+                                            std::string("\0\x01", 2),
+                                            std::string(255, '\0'),
+                                            std::string(255, '\xff')};
   const std::vector<std::string> keys = {Bin("k"), std::string(1, '\0'), std::string("\0\x01", 2),
                                          std::string("\xff\xff"), std::string("k\0", 2)};
   for (const auto& t : tenants) {
@@ -342,12 +346,12 @@ TEST_F(StoreTest, MultiGetAcrossDomainsAligned) {
   MKV_ASSERT_OK(Put(kDentry, "u", "b", "dentry-u-b"));
   clock_->AdvanceSeconds(20);
 
-  const std::vector<KeyRef> keys = {
-      {kInode, "t", "a"},        {kDentry, "t", "missing"}, {kDentry, "t", "a"},
-      {kInode, "t", "deleted"},  {kHistory, "t", "a"},      {kInode, "t", "hard"},
-      {kDentry, "t", "expiring"}, {kDentry, "u", "b"},      {kInode, "t", "a"},
-      {kHistory, "u", "a"}};
-  const std::vector<std::string> want = {"inode-a",   "NOT_FOUND", "dentry-a", "NOT_FOUND",
+  const std::vector<KeyRef> keys = {{kInode, "t", "a"},         {kDentry, "t", "missing"},
+                                    {kDentry, "t", "a"},        {kInode, "t", "deleted"},
+                                    {kHistory, "t", "a"},       {kInode, "t", "hard"},
+                                    {kDentry, "t", "expiring"}, {kDentry, "u", "b"},
+                                    {kInode, "t", "a"},         {kHistory, "u", "a"}};
+  const std::vector<std::string> want = {"inode-a",   "NOT_FOUND", "dentry-a",  "NOT_FOUND",
                                          "history-a", "NOT_FOUND", "NOT_FOUND", "dentry-u-b",
                                          "inode-a",   "NOT_FOUND"};
   auto check = [&] {
@@ -379,7 +383,8 @@ TEST_F(StoreTest, MultiGetEmptyAndLarge) {
 
   std::vector<std::string> keys_storage;
   for (int i = 0; i < 500; ++i) keys_storage.push_back("k" + std::to_string(i));
-  for (int i = 0; i < 500; i += 3) MKV_ASSERT_OK(Put(kDentry, "t", keys_storage[i], "v" + keys_storage[i]));
+  for (int i = 0; i < 500; i += 3)
+    MKV_ASSERT_OK(Put(kDentry, "t", keys_storage[i], "v" + keys_storage[i]));
   std::vector<KeyRef> keys;
   for (int i = 499; i >= 0; --i) keys.push_back({kDentry, "t", keys_storage[i]});
   MKV_ASSERT_OK(store_->MultiGet(ReadOptions(), keys, &values, &statuses));
@@ -456,12 +461,12 @@ TEST_F(StoreTest, BatchWithDeleteOfMissingKeyAppliesNothing) {
   for (const std::string missing : {"never-written", "tomb"}) {
     SCOPED_TRACE(missing);
     WriteBatch batch;
-    batch.Put(kInode, "t", "live", "v1");          // overwrite
-    batch.Put(kHistory, "t", "new", "n");           // new key, other domain
-    batch.Delete(kInode, "t", "victim");            // valid delete
-    batch.HardDelete(kInode, "t", "live");          // would remove it
-    batch.Delete(kDentry, "t", missing);            // not live: fails the batch
-    batch.Put(kDentry, "t", "after", "a");          // after the bad op
+    batch.Put(kInode, "t", "live", "v1");   // overwrite
+    batch.Put(kHistory, "t", "new", "n");   // new key, other domain
+    batch.Delete(kInode, "t", "victim");    // valid delete
+    batch.HardDelete(kInode, "t", "live");  // would remove it
+    batch.Delete(kDentry, "t", missing);    // not live: fails the batch
+    batch.Put(kDentry, "t", "after", "a");  // after the bad op
     MKV_EXPECT_CODE(kNotFound, store_->Write(WriteOptions(), batch));
     EXPECT_EQ(Everything(store_.get()), before);
     EXPECT_EQ(Get(kInode, "t", "live"), "v0");
@@ -736,8 +741,7 @@ TEST_F(StoreTest, StatsWithoutRocksDbStatistics) {
 
 class ApproximateSizeTest : public StoreTest {
  protected:
-  uint64_t Size(const std::string& domain, const std::string& tenant,
-                const std::string& prefix) {
+  uint64_t Size(const std::string& domain, const std::string& tenant, const std::string& prefix) {
     uint64_t bytes = 12345;  // overwritten on success
     const Status s = store_->GetApproximateSize(domain, tenant, prefix, &bytes);
     EXPECT_TRUE(s.ok()) << domain << "/" << P(tenant) << "/" << P(prefix) << ": " << s.ToString();
@@ -757,11 +761,11 @@ class ApproximateSizeTest : public StoreTest {
   }
   // Ranges no key of the test falls in: before every key, and past them.
   void ExpectEmptyRangesZero() {
-    EXPECT_EQ(Size(kInode, "0", ""), 0u);      // a tenant before "a"
-    EXPECT_EQ(Size(kInode, "a", "p0/"), 0u);   // before a's first tree
-    EXPECT_EQ(Size(kInode, "zz", ""), 0u);     // a tenant after "b"
+    EXPECT_EQ(Size(kInode, "0", ""), 0u);     // a tenant before "a"
+    EXPECT_EQ(Size(kInode, "a", "p0/"), 0u);  // before a's first tree
+    EXPECT_EQ(Size(kInode, "zz", ""), 0u);    // a tenant after "b"
     EXPECT_EQ(Size(kInode, "zz", "p1/"), 0u);
-    EXPECT_EQ(Size(kDentry, "", ""), 0u);      // domains nothing was written to
+    EXPECT_EQ(Size(kDentry, "", ""), 0u);  // domains nothing was written to
     EXPECT_EQ(Size(kDentry, "a", "p1/"), 0u);
     EXPECT_EQ(Size(kHistory, "", ""), 0u);
   }

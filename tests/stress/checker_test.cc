@@ -73,32 +73,29 @@ TEST(CheckerTest, KeyRules) {
       {"hard deleted", State(gone, 3), Missing(), NotFound(), ""},
       {"hard-deleted record back", State(gone, 3), Stored(s, 3, false), Found(s, 3),
        "DELETED RECORD BACK"},
-      {"hard-deleted record back as a tombstone", State(gone, 3), Stored(s, 3, true),
-       NotFound(), "DELETED RECORD BACK"},
+      {"hard-deleted record back as a tombstone", State(gone, 3), Stored(s, 3, true), NotFound(),
+       "DELETED RECORD BACK"},
       {"live", State(live, 4), Stored(s, 4, false), Found(s, 4), ""},
       {"live, lost", State(live, 4), Missing(), NotFound(), "LOST WRITE"},
       {"live, older version", State(live, 4), Stored(s, 3, false), Found(s, 3), "LOST WRITE"},
-      {"live, newer version", State(live, 4), Stored(s, 5, false), Found(s, 5),
-       "WRONG VERSION"},
+      {"live, newer version", State(live, 4), Stored(s, 5, false), Found(s, 5), "WRONG VERSION"},
       {"live, Get misses it", State(live, 4), Stored(s, 4, false), NotFound(), "LOST WRITE"},
       {"live, stored deleted", State(live, 4), Stored(s, 4, true), NotFound(), "LOST WRITE"},
       {"live, expiry differs", State(live, 4, 0, kNow + 10), Stored(s, 4, false, 1, kNow + 11),
        Found(s, 4), "WRONG VERSION"},
       {"expiring, not yet", State(live, 4, 0, kNow + 1), Stored(s, 4, false, 1, kNow + 1),
        Found(s, 4), ""},
-      {"expired, still stored", State(live, 4, 0, kNow), Stored(s, 4, false, 1, kNow),
-       NotFound(), ""},
-      {"expired, purged", State(live, 4, 0, kNow), Missing(), NotFound(), ""},
-      {"expired but visible", State(live, 4, 0, kNow), Stored(s, 4, false, 1, kNow),
-       Found(s, 4), "EXPIRED RECORD VISIBLE"},
-      {"tombstone kept", State(dead, 4, kNow - 10), Stored(s, 4, true, kNow - 10), NotFound(),
+      {"expired, still stored", State(live, 4, 0, kNow), Stored(s, 4, false, 1, kNow), NotFound(),
        ""},
+      {"expired, purged", State(live, 4, 0, kNow), Missing(), NotFound(), ""},
+      {"expired but visible", State(live, 4, 0, kNow), Stored(s, 4, false, 1, kNow), Found(s, 4),
+       "EXPIRED RECORD VISIBLE"},
+      {"tombstone kept", State(dead, 4, kNow - 10), Stored(s, 4, true, kNow - 10), NotFound(), ""},
       {"tombstone purged before retention", State(dead, 4, kNow - kRetention + 1), Missing(),
        NotFound(), "PURGED BEFORE RETENTION"},
-      {"tombstone purged at retention", State(dead, 4, kNow - kRetention), Missing(),
-       NotFound(), ""},
-      {"tombstone purged by its TTL", State(dead, 4, kNow - 10, kNow), Missing(), NotFound(),
+      {"tombstone purged at retention", State(dead, 4, kNow - kRetention), Missing(), NotFound(),
        ""},
+      {"tombstone purged by its TTL", State(dead, 4, kNow - 10, kNow), Missing(), NotFound(), ""},
       {"deleted record back (Get)", State(dead, 4, kNow - 10), Stored(s, 4, true, kNow - 10),
        Found(s, 4), "DELETED RECORD BACK"},
       {"deleted record back (stored live)", State(dead, 4, kNow - 10), Stored(s, 4, false),
@@ -118,8 +115,8 @@ TEST(CheckerTest, KeyRules) {
        NotFound(), "WRONG VERSION"},
       {"value of another key", State(live, 4), Stored(s + 1, 4, false), Found(s, 4),
        "MISPLACED VALUE"},
-      {"Get returns another key's value", State(live, 4), Stored(s, 4, false),
-       Found(s + 32, 4), "MISPLACED VALUE"},
+      {"Get returns another key's value", State(live, 4), Stored(s, 4, false), Found(s + 32, 4),
+       "MISPLACED VALUE"},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(Verdict(c.expected, c.raw, c.get), c.verdict) << c.name;
@@ -134,15 +131,16 @@ TEST(CheckerTest, MessagesNameTheKeyTheExpectationAndWhatWasFound) {
   const uint64_t slot = Space().Slot(KeySpace::kDentry, 1, 7);
   const std::string m = CheckKey(Space(), slot, State(KeyKind::kLive, 9), kNow, kRetention,
                                  Stored(slot, 8, false), Found(slot, 8));
-  EXPECT_EQ(m, "LOST WRITE dentry/t10/k00007: expected live v9 at time 1700001000; "
-               "Get returns v8 (stored live record v8)");
+  EXPECT_EQ(m,
+            "LOST WRITE dentry/t10/k00007: expected live v9 at time 1700001000; "
+            "Get returns v8 (stored live record v8)");
 }
 
 TEST(CheckerTest, RawConsistentIgnoresGet) {
-  EXPECT_TRUE(RawConsistent(Space(), 5, State(KeyKind::kLive, 2), kNow, kRetention,
-                            Stored(5, 2, false)));
-  EXPECT_FALSE(RawConsistent(Space(), 5, State(KeyKind::kLive, 3), kNow, kRetention,
-                             Stored(5, 2, false)));
+  EXPECT_TRUE(
+      RawConsistent(Space(), 5, State(KeyKind::kLive, 2), kNow, kRetention, Stored(5, 2, false)));
+  EXPECT_FALSE(
+      RawConsistent(Space(), 5, State(KeyKind::kLive, 3), kNow, kRetention, Stored(5, 2, false)));
 }
 
 ScanItem Item(uint64_t slot, uint32_t id) {

@@ -140,7 +140,7 @@ TEST(ExpectedStateTest, DamagedFilesAreRefusedNamingTheFile) {
        [&] {
          Overwrite(path, 4096 + 8, 40);  // slots 40 to 49 of 48
          Overwrite(path, 4096 + 16, 10);
-         Overwrite(path, 4096, 0x103);   // open, ranges, one range
+         Overwrite(path, 4096, 0x103);  // open, ranges, one range
        },
        "journal 0: entry names a slot out of range"},
   };
@@ -315,8 +315,8 @@ TEST(ExpectedStateTest, AKillAtAnyStoreOfARangeGroupLeavesAllOldOrAllNew) {
   const std::string path = dir.Sub("e"), scratch = dir.Sub("scratch");
   const std::vector<ExpectedState::SlotRange> ranges{{1, 2}, {17, 1}, {40, 3}};
   const std::vector<uint64_t> slots{1, 2, 17, 40, 41, 42};
-  const std::vector<KeyState> old_states{Live(3),   Absent(4), Tombstone(1, 1700000005),
-                                         Live(2, 9), Live(8),  Removed(5, 1700000001)};
+  const std::vector<KeyState> old_states{Live(3),    Absent(4), Tombstone(1, 1700000005),
+                                         Live(2, 9), Live(8),   Removed(5, 1700000001)};
   std::vector<KeyState> new_states;
   for (const KeyState& o : old_states) new_states.push_back(Removed(o.value_id, 1700000030));
   // The assignment a file shows for the slots: "group" candidates or the
@@ -364,7 +364,8 @@ TEST(ExpectedStateTest, AKillAtAnyStoreOfARangeGroupLeavesAllOldOrAllNew) {
     // Recovery, resolving to either side, killed at any store.
     for (bool to_new : {false, true}) {
       for (int64_t resolve_at = 0;; ++resolve_at) {
-        std::filesystem::copy_file(path, scratch, std::filesystem::copy_options::overwrite_existing);
+        std::filesystem::copy_file(path, scratch,
+                                   std::filesystem::copy_options::overwrite_existing);
         uint64_t resolve_stores = 0;
         {
           auto st = MustOpen(scratch);

@@ -32,10 +32,10 @@ TEST(StressFlagsTest, Defaults) {
 TEST(StressFlagsTest, EveryFlag) {
   StressFlags f;
   std::string error;
-  ASSERT_TRUE(Parse({"--db", "d", "--verify", "--ops=5", "--duration=1.5", "--threads=8",
-                     "--seed=9", "--keys=64", "--reopen_every=100", "--verify_every_ms=0",
-                     "--clock_tick_ms=5", "--clock_step_max=10"},
-                    &f, &error))
+  ASSERT_TRUE(Parse(
+      {"--db", "d", "--verify", "--ops=5", "--duration=1.5", "--threads=8", "--seed=9", "--keys=64",
+       "--reopen_every=100", "--verify_every_ms=0", "--clock_tick_ms=5", "--clock_step_max=10"},
+      &f, &error))
       << error;
   EXPECT_EQ(f.db, "d");
   EXPECT_TRUE(f.verify);

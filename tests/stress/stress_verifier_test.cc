@@ -118,8 +118,8 @@ TEST_F(StressVerifierTest, ACleanRunVerifiesClean) {
 }
 
 TEST_F(StressVerifierTest, ReopeningDuringARunVerifiesClean) {
-  const Result r = Stress({"--db=" + db_, "--ops=1200", "--threads=2", "--duration=60",
-                           "--keys=32", "--reopen_every=400"});
+  const Result r = Stress({"--db=" + db_, "--ops=1200", "--threads=2", "--duration=60", "--keys=32",
+                           "--reopen_every=400"});
   ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
   EXPECT_NE(r.out.find("reopens="), std::string::npos);
   EXPECT_EQ(r.out.find("reopens=0"), std::string::npos) << r.out;
@@ -149,9 +149,8 @@ TEST_F(StressVerifierTest, ADeletedRecordComingBackIsReported) {
   {
     auto ex = OpenExpected();
     now = ex->clock_seconds();
-    slot = Find(ex.get(), [&](const KeyState& s) {
-      return s.kind != KeyKind::kLive && s.value_id > 0;
-    });
+    slot = Find(ex.get(),
+                [&](const KeyState& s) { return s.kind != KeyKind::kLive && s.value_id > 0; });
     id = ex->Committed(slot).value_id;
   }
   // The deleted version, live again, as if a delete had been lost.
@@ -184,8 +183,9 @@ TEST_F(StressVerifierTest, ATombstonePurgedBeforeItsRetentionIsReported) {
     auto store = OpenStore(now);
     WriteOptions wo;
     wo.sync = true;
-    ASSERT_TRUE(store->Delete(wo, Domain(slot), space_.TenantName(space_.TenantOf(slot)),
-                              KeySpace::KeyName(space_.KeyOf(slot)))
+    ASSERT_TRUE(store
+                    ->Delete(wo, Domain(slot), space_.TenantName(space_.TenantOf(slot)),
+                             KeySpace::KeyName(space_.KeyOf(slot)))
                     .ok());
     ex->Commit(slot);
     ASSERT_TRUE(store->Close().ok());
@@ -250,8 +250,8 @@ TEST_F(StressVerifierTest, AnInterruptedBatchMustShowAllOldOrAllNew) {
     WriteBatch batch;
     for (size_t i = 0; i < 2; ++i) {
       const uint64_t s = i == 0 ? a : b;
-      batch.Put(Domain(s), space_.TenantName(space_.TenantOf(s)), KeySpace::KeyName(space_.KeyOf(s)),
-                space_.MakeValue(s, next[i].value_id));
+      batch.Put(Domain(s), space_.TenantName(space_.TenantOf(s)),
+                KeySpace::KeyName(space_.KeyOf(s)), space_.MakeValue(s, next[i].value_id));
     }
     WriteOptions wo;
     wo.sync = true;

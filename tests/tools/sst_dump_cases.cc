@@ -46,15 +46,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-#define ASSERT_MKV_OK(expr)                                           \
-  do {                                                                \
-    const ::metakv::Status s_ = (expr);                               \
-    ASSERT_TRUE(s_.ok()) << #expr << " -> " << s_.ToString();         \
+#define ASSERT_MKV_OK(expr)                                   \
+  do {                                                        \
+    const ::metakv::Status s_ = (expr);                       \
+    ASSERT_TRUE(s_.ok()) << #expr << " -> " << s_.ToString(); \
   } while (0)
-#define ASSERT_ROCKS_OK(expr)                                         \
-  do {                                                                \
-    const ::rocksdb::Status s_ = (expr);                              \
-    ASSERT_TRUE(s_.ok()) << #expr << " -> " << s_.ToString();         \
+#define ASSERT_ROCKS_OK(expr)                                 \
+  do {                                                        \
+    const ::rocksdb::Status s_ = (expr);                      \
+    ASSERT_TRUE(s_.ok()) << #expr << " -> " << s_.ToString(); \
   } while (0)
 
 // ------------------------------------------------------------ running ----
@@ -153,8 +153,8 @@ class JsonParser {
     return false;
   }
   void SkipSpace() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\t' ||
-                                s_[pos_] == '\r')) {
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\t' || s_[pos_] == '\r')) {
       ++pos_;
     }
   }
@@ -254,24 +254,44 @@ class JsonParser {
       if (pos_ >= s_.size()) return Fail("unterminated escape");
       const char e = s_[pos_++];
       switch (e) {
-        case '"': out->push_back('"'); break;
-        case '\\': out->push_back('\\'); break;
-        case '/': out->push_back('/'); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
-        case 'n': out->push_back('\n'); break;
-        case 'r': out->push_back('\r'); break;
-        case 't': out->push_back('\t'); break;
+        case '"':
+          out->push_back('"');
+          break;
+        case '\\':
+          out->push_back('\\');
+          break;
+        case '/':
+          out->push_back('/');
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
         case 'u': {
           if (pos_ + 4 > s_.size()) return Fail("short \\u escape");
           unsigned cp = 0;
           for (int i = 0; i < 4; ++i) {
             const char h = s_[pos_++];
             cp <<= 4;
-            if (h >= '0' && h <= '9') cp |= h - '0';
-            else if (h >= 'a' && h <= 'f') cp |= h - 'a' + 10;
-            else if (h >= 'A' && h <= 'F') cp |= h - 'A' + 10;
-            else return Fail("bad \\u escape");
+            if (h >= '0' && h <= '9')
+              cp |= h - '0';
+            else if (h >= 'a' && h <= 'f')
+              cp |= h - 'a' + 10;
+            else if (h >= 'A' && h <= 'F')
+              cp |= h - 'A' + 10;
+            else
+              return Fail("bad \\u escape");
           }
           if (cp < 0x80) {
             out->push_back(static_cast<char>(cp));
@@ -285,7 +305,8 @@ class JsonParser {
           }
           break;
         }
-        default: return Fail("bad escape");
+        default:
+          return Fail("bad escape");
       }
     }
     return Fail("unterminated string");
@@ -338,11 +359,12 @@ Json ParseJson(const std::string& text) {
 TEST(SstDumpJsonParserTest, AcceptsAndRejects) {
   std::string error;
   Json v;
-  EXPECT_TRUE(JsonParser(R"({"a":[1,2.5e3,-0,true,false,null,"x\u0041\n"],"b":{}})").Parse(&v, &error));
+  EXPECT_TRUE(
+      JsonParser(R"({"a":[1,2.5e3,-0,true,false,null,"x\u0041\n"],"b":{}})").Parse(&v, &error));
   EXPECT_EQ(v["a"][6].string, "xA\n");
   EXPECT_DOUBLE_EQ(v["a"][1].number, 2500);
-  for (const char* bad : {"", "{", "{\"a\":1", "[1,]", "{\"a\" 1}", "01", "\"\x01\"", "[1] x",
-                          "{\"a\":1,}", "tru"}) {
+  for (const char* bad :
+       {"", "{", "{\"a\":1", "[1,]", "{\"a\" 1}", "01", "\"\x01\"", "[1] x", "{\"a\":1,}", "tru"}) {
     EXPECT_FALSE(JsonParser(bad).Parse(&v, &error)) << bad;
   }
 }
@@ -351,8 +373,9 @@ TEST(SstDumpJsonParserTest, AcceptsAndRejects) {
 
 TEST(SstDumpFormatTest, IsoTimeMatchesGmtime) {
   uint64_t x = 12345;
-  std::vector<uint64_t> samples{1, 59, 86399, 86400, 951782400 /* 2000-02-29 */,
-                                4107542400 /* 2100-03-01 */, 253402300799 /* 9999-12-31 */};
+  std::vector<uint64_t> samples{
+      1,           59, 86399, 86400, 951782400 /* 2000-02-29 */, 4107542400 /* 2100-03-01 */,
+      253402300799 /* 9999-12-31 */};
   for (int i = 0; i < 2000; ++i) {
     x = x * 6364136223846793005ull + 1442695040888963407ull;
     samples.push_back(1 + (x >> 20) % 253402300799ull);
@@ -390,7 +413,10 @@ TEST(SstDumpFormatTest, PrintableForms) {
   // The escapes, spelled out (the tool and codecs share AppendPrintable).
   EXPECT_EQ(codecs::Printable(std::string("a\0\\\x7f\xff~ z", 8)), "a\\x00\\x5c\\x7f\\xff~ z");
   std::string out = "kept:";
-  codecs::AppendPrintable(std::string_view("\x01" "b", 2), &out);  // appends
+  codecs::AppendPrintable(std::string_view("\x01"
+                                           "b",
+                                           2),
+                          &out);  // appends
   EXPECT_EQ(out, "kept:\\x01b");
   out.clear();
   AppendPrintableHead("abcdef", 3, &out);
@@ -457,7 +483,7 @@ constexpr uint64_t kT0 = 1700000000;  // 2023-11-14T22:13:20Z
 constexpr uint64_t kDeleteTime = kT0 + 10;
 constexpr uint64_t kShortTtl = 100;
 constexpr uint64_t kHistoryTtl = 30 * 24 * 3600;  // FileSystemDomains' history default
-constexpr uint64_t kNow = kT0 + 200;               // short-TTL records have expired
+constexpr uint64_t kNow = kT0 + 200;              // short-TTL records have expired
 
 struct Expected {
   std::string domain;
@@ -510,7 +536,8 @@ void BuildSampleDb(const std::string& path, Model* model) {
   for (int i = 1; i <= 3; ++i) put("inode", "beta", "/b/" + std::to_string(i), "attr-beta", 0, 0);
   put("inode", kOddTenant, "/odd/1", kBinaryValue, 0, 0);
   put("inode", kOddTenant, "/odd/2", "plain", 0, 0);
-  for (int i = 1; i <= 6; ++i) put("dentry", "acme", "d" + std::to_string(i), "ino-" + std::to_string(i), 0, 0);
+  for (int i = 1; i <= 6; ++i)
+    put("dentry", "acme", "d" + std::to_string(i), "ino-" + std::to_string(i), 0, 0);
   for (int i = 1; i <= 3; ++i) {
     put("history", "acme", "h" + std::to_string(i), "snap-" + std::to_string(i), kShortTtl,
         kT0 + kShortTtl);
@@ -678,7 +705,9 @@ class SstDumpBadInputTest : public ::testing::Test {
   test::TempDir dir_;
 };
 
-TEST_F(SstDumpBadInputTest, MissingPath) { ExpectRejected(dir_.Sub("nope.sst"), 2, "no such file"); }
+TEST_F(SstDumpBadInputTest, MissingPath) {
+  ExpectRejected(dir_.Sub("nope.sst"), 2, "no such file");
+}
 
 TEST_F(SstDumpBadInputTest, DirectoryThatIsNotADatabase) {
   fs::create_directory(dir_.Sub("empty"));
@@ -857,9 +886,8 @@ TEST_F(SstDumpBadInputTest, BinaryReportsARocksDbAbortAsDamagedInput) {
   };
   auto run = [&](const std::string& args) {
     const std::string err_path = dir_.Sub("stderr.txt");
-    const int status = std::system((std::string(METAKV_SST_DUMP_BINARY) + " " + args +
-                                    " >/dev/null 2>" + err_path)
-                                       .c_str());
+    const int status = std::system(
+        (std::string(METAKV_SST_DUMP_BINARY) + " " + args + " >/dev/null 2>" + err_path).c_str());
     Run r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     r.err = ReadFile(err_path);
@@ -973,7 +1001,8 @@ class SstDumpForeignTest : public ::testing::Test {
  protected:
   void SetUp() override {
     path_ = dir_.Sub("stock.sst");
-    WriteSst(path_, {{"apple", "red"}, {"banana", "yellow"}, {"cherry", std::string("\x00\x01", 2)}});
+    WriteSst(path_,
+             {{"apple", "red"}, {"banana", "yellow"}, {"cherry", std::string("\x00\x01", 2)}});
   }
   test::TempDir dir_;
   std::string path_;
@@ -1075,18 +1104,26 @@ TEST(SstDumpLoneFileTest, GoldenScanOutput) {
   const RunResult r = Dump({path, NowFlag(), "--value-bytes=16"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(r.err.empty());
-  const std::string expected =
-      "# metakv-sst-dump scan " + path + ": SST file, 5 entries; expiry judged at 2023-11-14T22:16:40Z\n"
-      "\n"
-      "# " + path + ": 5 entries\n"
-      "DOMAIN  TENANT  KEY          KIND       TIME                  EXPIRY                BYTES  VALUE\n"
-      "-       acme    /docs/a.txt  live       2023-11-14T22:13:20Z  -                         5  hello\n"
-      "-       acme    /docs/b.txt  tombstone  2023-11-14T22:13:30Z  -                         3  bye\n"
-      "-       acme    /v/1         expired    2023-11-14T22:13:20Z  2023-11-14T22:15:00Z      3  old\n"
-      "-       acme    /v/2         expiring   2023-11-14T22:13:20Z  2023-12-14T22:13:20Z     37  a long value tha...\n"
-      "-       z\\x00y  k            live       2023-11-14T22:13:20Z  -                         7  \\x00\\x01\\xff bin\n"
-      "\n"
-      "# 5 records shown from 1 file\n";
+  const std::string expected = "# metakv-sst-dump scan " + path +
+                               ": SST file, 5 entries; expiry judged at 2023-11-14T22:16:40Z\n"
+                               "\n"
+                               "# " +
+                               path +
+                               ": 5 entries\n"
+                               "DOMAIN  TENANT  KEY          KIND       TIME                  "
+                               "EXPIRY                BYTES  VALUE\n"
+                               "-       acme    /docs/a.txt  live       2023-11-14T22:13:20Z  -    "
+                               "                     5  hello\n"
+                               "-       acme    /docs/b.txt  tombstone  2023-11-14T22:13:30Z  -    "
+                               "                     3  bye\n"
+                               "-       acme    /v/1         expired    2023-11-14T22:13:20Z  "
+                               "2023-11-14T22:15:00Z      3  old\n"
+                               "-       acme    /v/2         expiring   2023-11-14T22:13:20Z  "
+                               "2023-12-14T22:13:20Z     37  a long value tha...\n"
+                               "-       z\\x00y  k            live       2023-11-14T22:13:20Z  -   "
+                               "                      7  \\x00\\x01\\xff bin\n"
+                               "\n"
+                               "# 5 records shown from 1 file\n";
   EXPECT_EQ(r.out, expected);
 }
 
@@ -1108,12 +1145,14 @@ TEST(SstDumpLoneFileTest, BadRecordIsReportedByKeyAndCounted) {
     if (line.rfind("BAD", 0) == 0) bad_lines.push_back(line);
   }
   ASSERT_EQ(bad_lines.size(), 2u) << r.out;
-  EXPECT_NE(bad_lines[0].find("tenant acme key /k/07: record at key acme\\x00\\x01/k/07: checksum mismatch"),
+  EXPECT_NE(bad_lines[0].find(
+                "tenant acme key /k/07: record at key acme\\x00\\x01/k/07: checksum mismatch"),
             std::string::npos)
       << bad_lines[0];
   EXPECT_NE(bad_lines[1].find("key /k/09"), std::string::npos);
-  EXPECT_NE(r.out.find("verify: CORRUPTION FOUND: 1 file checked, 12 records checked, 2 bad records"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find("verify: CORRUPTION FOUND: 1 file checked, 12 records checked, 2 bad records"),
+      std::string::npos)
       << r.out;
   EXPECT_EQ(Lines(r.err).size(), 2u) << r.err;
   EXPECT_NE(r.err.find(path), std::string::npos);
@@ -1154,7 +1193,8 @@ TEST(SstDumpLoneFileTest, CorruptionLaterInTheFileIsFoundByVerify) {
     std::snprintf(key, sizeof(key), "/k/%04d", i);
     const std::string encoded = codecs::EncodeKey("acme", key);
     std::string payload(200, '\0');
-    for (size_t j = 0; j < payload.size(); ++j) payload[j] = static_cast<char>((i * 131 + j * 7919) >> 3);
+    for (size_t j = 0; j < payload.size(); ++j)
+      payload[j] = static_cast<char>((i * 131 + j * 7919) >> 3);
     codecs::Record rec;
     rec.time = kT0;
     rec.payload = payload;
@@ -1238,9 +1278,10 @@ TEST_F(SstDumpSampleDbTest, ScanJsonMatchesWhatWasWritten) {
   EXPECT_TRUE(doc["ok"].boolean);
   // The catalogue is in an SST file or still only in the write-ahead log
   // (then said in a note).
-  const bool noted = doc["notes"].size() > 0 &&
-                     doc["notes"][0].string.find("domain default: 1 entry only in the write-ahead log") !=
-                         std::string::npos;
+  const bool noted =
+      doc["notes"].size() > 0 &&
+      doc["notes"][0].string.find("domain default: 1 entry only in the write-ahead log") !=
+          std::string::npos;
   EXPECT_TRUE(noted != (metadata_records == 1)) << r.out;
 }
 
@@ -1393,9 +1434,9 @@ TEST_F(SstDumpSampleDbTest, StatsTextTables) {
   auto all_rows = DomainRows(r.out);
   ASSERT_EQ(all_rows.count("dentry"), 1u) << r.out;
   const auto& dentry = all_rows["dentry"];
-  EXPECT_EQ(dentry[4], "6");   // records
-  EXPECT_EQ(dentry[6], "4");   // live
-  EXPECT_EQ(dentry[8], "2");   // tombstones
+  EXPECT_EQ(dentry[4], "6");  // records
+  EXPECT_EQ(dentry[6], "4");  // live
+  EXPECT_EQ(dentry[8], "2");  // tombstones
   const auto& history = all_rows["history"];
   EXPECT_EQ(history[7], "5");   // expiring
   EXPECT_EQ(history[11], "3");  // expired

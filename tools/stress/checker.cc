@@ -12,9 +12,12 @@ namespace {
 
 std::string DescribeRaw(const KeySpace& space, uint64_t slot, const RawRecord& raw) {
   switch (raw.state) {
-    case RawRecord::State::kMissing: return "no record stored";
-    case RawRecord::State::kError: return "read error: " + raw.error;
-    case RawRecord::State::kPresent: break;
+    case RawRecord::State::kMissing:
+      return "no record stored";
+    case RawRecord::State::kError:
+      return "read error: " + raw.error;
+    case RawRecord::State::kPresent:
+      break;
   }
   uint32_t id = 0;
   std::string owner;
@@ -36,8 +39,8 @@ std::string Head(std::string_view kind, const KeySpace& space, uint64_t slot,
 }
 
 // The stored record against the expected state; empty if consistent.
-std::string RawProblem(const KeySpace& space, uint64_t slot, const KeyState& expected,
-                       uint64_t now, uint64_t retention, const RawRecord& raw) {
+std::string RawProblem(const KeySpace& space, uint64_t slot, const KeyState& expected, uint64_t now,
+                       uint64_t retention, const RawRecord& raw) {
   if (raw.state == RawRecord::State::kError) {
     return Head("READ ERROR", space, slot, expected, now) + raw.error;
   }
@@ -76,8 +79,8 @@ std::string RawProblem(const KeySpace& space, uint64_t slot, const KeyState& exp
                std::to_string(expected.delete_time + retention) + ")";
       }
       if (!raw.tombstone) {
-        return Head(id <= expected.value_id ? "DELETED RECORD BACK" : "WRONG VERSION", space,
-                    slot, expected, now) +
+        return Head(id <= expected.value_id ? "DELETED RECORD BACK" : "WRONG VERSION", space, slot,
+                    expected, now) +
                actual;
       }
       if (id < expected.value_id) return Head("LOST WRITE", space, slot, expected, now) + actual;
@@ -106,8 +109,8 @@ bool RawConsistent(const KeySpace& space, uint64_t slot, const KeyState& expecte
   return RawProblem(space, slot, expected, now, retention_seconds, raw).empty();
 }
 
-std::string CheckGet(const KeySpace& space, uint64_t slot, const KeyState& expected,
-                     uint64_t now, const GetResult& get) {
+std::string CheckGet(const KeySpace& space, uint64_t slot, const KeyState& expected, uint64_t now,
+                     const GetResult& get) {
   if (get.state == GetResult::State::kError) {
     return Head("READ ERROR", space, slot, expected, now) + "Get failed: " + get.error;
   }
@@ -125,8 +128,8 @@ std::string CheckGet(const KeySpace& space, uint64_t slot, const KeyState& expec
              "Get returns v" + std::to_string(id);
     }
     if (id != expected.value_id) {
-      return Head(id < expected.value_id ? "LOST WRITE" : "WRONG VERSION", space, slot,
-                  expected, now) +
+      return Head(id < expected.value_id ? "LOST WRITE" : "WRONG VERSION", space, slot, expected,
+                  now) +
              "Get returns v" + std::to_string(id);
     }
   } else if (visible) {
@@ -135,9 +138,8 @@ std::string CheckGet(const KeySpace& space, uint64_t slot, const KeyState& expec
   return "";
 }
 
-std::string CheckKey(const KeySpace& space, uint64_t slot, const KeyState& expected,
-                     uint64_t now, uint64_t retention_seconds, const RawRecord& raw,
-                     const GetResult& get) {
+std::string CheckKey(const KeySpace& space, uint64_t slot, const KeyState& expected, uint64_t now,
+                     uint64_t retention_seconds, const RawRecord& raw, const GetResult& get) {
   std::string problem = CheckGet(space, slot, expected, now, get);
   if (!problem.empty()) return problem + " (" + DescribeRaw(space, slot, raw) + ")";
   return RawProblem(space, slot, expected, now, retention_seconds, raw);

@@ -38,7 +38,7 @@ struct RawRecord {
   uint64_t time = 0;    // write or delete time
   uint64_t expiry = 0;  // 0: none
   std::string payload;
-  std::string error;    // kError: why (read failure, record does not decode)
+  std::string error;  // kError: why (read failure, record does not decode)
 };
 
 // What Store::Get returned.
@@ -53,14 +53,13 @@ struct GetResult {
 // starting with the kind of violation (LOST WRITE, DELETED RECORD BACK,
 // PURGED BEFORE RETENTION, EXPIRED RECORD VISIBLE, MISPLACED VALUE, WRONG
 // VERSION, READ ERROR), naming the key, the expected and the actual state.
-std::string CheckKey(const KeySpace& space, uint64_t slot, const KeyState& expected,
-                     uint64_t now, uint64_t retention_seconds, const RawRecord& raw,
-                     const GetResult& get);
+std::string CheckKey(const KeySpace& space, uint64_t slot, const KeyState& expected, uint64_t now,
+                     uint64_t retention_seconds, const RawRecord& raw, const GetResult& get);
 
 // The Get half of CheckKey alone: what a read (possibly through a
 // snapshot taken at now) returned against `expected`. Empty if consistent.
-std::string CheckGet(const KeySpace& space, uint64_t slot, const KeyState& expected,
-                     uint64_t now, const GetResult& get);
+std::string CheckGet(const KeySpace& space, uint64_t slot, const KeyState& expected, uint64_t now,
+                     const GetResult& get);
 
 // Whether the stored record alone is consistent with `expected` at now
 // (CheckKey without the Get). Used to decide which side of an interrupted

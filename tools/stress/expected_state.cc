@@ -64,10 +64,14 @@ Status Errno(const std::string& what) {
 
 std::string_view KeyKindName(KeyKind kind) {
   switch (kind) {
-    case KeyKind::kAbsent: return "absent";
-    case KeyKind::kLive: return "live";
-    case KeyKind::kTombstone: return "tombstone";
-    case KeyKind::kRemoved: return "removed";
+    case KeyKind::kAbsent:
+      return "absent";
+    case KeyKind::kLive:
+      return "live";
+    case KeyKind::kTombstone:
+      return "tombstone";
+    case KeyKind::kRemoved:
+      return "removed";
   }
   return "?";
 }
@@ -378,10 +382,12 @@ void ExpectedState::FinishRanges(uint32_t journal, bool to_new) {
         }
       });
       Store(&j[0], c | kJournalCommitting);
-      each_slot([&](uint64_t slot) { Store(&SlotWords(slot)[0], 1 - (control(slot) & kActiveBit)); });
+      each_slot(
+          [&](uint64_t slot) { Store(&SlotWords(slot)[0], 1 - (control(slot) & kActiveBit)); });
     } else {
       each_slot([&](uint64_t slot) {
-        if ((control(slot) & kPendingBit) != 0) Store(&SlotWords(slot)[0], control(slot) & kActiveBit);
+        if ((control(slot) & kPendingBit) != 0)
+          Store(&SlotWords(slot)[0], control(slot) & kActiveBit);
       });
     }
   } else if (to_new) {

@@ -109,8 +109,8 @@ class ExpectedState {
   // the clock at base_seconds, atomically: a file is written beside it,
   // synced and renamed. IOError on failure; InvalidArgument for a bad
   // layout or an existing file.
-  static Status Create(const std::string& path, const ExpectedLayout& layout,
-                       uint64_t base_seconds, std::unique_ptr<ExpectedState>* out);
+  static Status Create(const std::string& path, const ExpectedLayout& layout, uint64_t base_seconds,
+                       std::unique_ptr<ExpectedState>* out);
   // Opens an existing file. Corruption naming the file and what is wrong if
   // it is not a valid expected-state file (bad magic, version, checksum,
   // size, or a slot or journal word no writer could have left).

@@ -39,9 +39,12 @@ KeySpace::KeySpace(uint32_t keys_per_tenant) : keys_per_tenant_(keys_per_tenant)
 
 std::string_view KeySpace::DomainName(uint32_t domain) {
   switch (domain) {
-    case kInode: return "inode";
-    case kDentry: return "dentry";
-    case kHistory: return "history";
+    case kInode:
+      return "inode";
+    case kDentry:
+      return "dentry";
+    case kHistory:
+      return "history";
   }
   return "?";
 }

@@ -76,8 +76,7 @@ class KeySpace {
   // If value is exactly MakeValue(slot, id) for some id, sets *id and
   // returns true. Otherwise false, and *owner names whose value it looks
   // like ("inode/t10/k00003 v7", or "unrecognisable").
-  bool ParseValue(uint64_t slot, std::string_view value, uint32_t* id,
-                  std::string* owner) const;
+  bool ParseValue(uint64_t slot, std::string_view value, uint32_t* id, std::string* owner) const;
 
  private:
   std::string ValueHeader(uint64_t slot) const;

@@ -107,10 +107,10 @@ bool ParseStressFlags(int argc, char** argv, StressFlags* flags, std::string* er
       flags->verify = !has_value || value == "1" || value == "true";
       continue;
     }
-    const bool known = name == "db" || name == "ops" || name == "duration" ||
-                       name == "threads" || name == "seed" || name == "keys" ||
-                       name == "reopen_every" || name == "verify_every_ms" ||
-                       name == "clock_tick_ms" || name == "clock_step_max";
+    const bool known = name == "db" || name == "ops" || name == "duration" || name == "threads" ||
+                       name == "seed" || name == "keys" || name == "reopen_every" ||
+                       name == "verify_every_ms" || name == "clock_tick_ms" ||
+                       name == "clock_step_max";
     if (!known) {
       *error = "unknown option '--" + std::string(name) + "' (see --help)";
       return false;

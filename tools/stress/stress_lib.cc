@@ -29,8 +29,8 @@ double SecondsSince(SteadyClock::time_point start) {
 void SleepUnlessStopped(const StressContext& ctx, uint64_t ms) {
   const auto until = SteadyClock::now() + std::chrono::milliseconds(ms);
   while (!ctx.ShouldStop() && SteadyClock::now() < until) {
-    std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(
-        std::chrono::milliseconds(10), until - SteadyClock::now()));
+    std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(std::chrono::milliseconds(10),
+                                                                   until - SteadyClock::now()));
   }
 }
 
@@ -70,8 +70,8 @@ std::string EngineSummary(Store* store) {
     }
   }
   return "engine: flushes=" + std::to_string(flushes) +
-         " compactions=" + std::to_string(compactions) + " trivial_moves=" +
-         std::to_string(moves) + " purged_records=" + std::to_string(purged) +
+         " compactions=" + std::to_string(compactions) + " trivial_moves=" + std::to_string(moves) +
+         " purged_records=" + std::to_string(purged) +
          " ingested_records=" + std::to_string(ingested) +
          " flush_controller_changes=" + std::to_string(changes);
 }
@@ -105,20 +105,18 @@ int Verify(StressContext* ctx, const StressFlags& flags, std::ostream& out) {
       << " scans=" << scans << " in_flight_resolved=" << resolved
       << " violations=" << ctx->reporter.violations() << " time=" << ctx->now()
       << " ops_total=" << ctx->expected->ops() << " runs=" << ctx->expected->runs()
-      << " verifies=" << ctx->expected->verifies() << " seconds=" << SecondsSince(start)
-      << "\n";
+      << " verifies=" << ctx->expected->verifies() << " seconds=" << SecondsSince(start) << "\n";
   return code;
 }
 
-int Run(StressContext* ctx, const StressFlags& flags, const Options& options,
-        std::ostream& out) {
+int Run(StressContext* ctx, const StressFlags& flags, const Options& options, std::ostream& out) {
   ExpectedState* ex = ctx->expected.get();
   ex->AddRun();
   out << "metakv-stress: run " << ex->runs() << " on " << flags.db << ": seed=" << flags.seed
-      << " threads=" << flags.threads << " keys=" << ctx->space.keys_per_tenant()
-      << " (x" << ctx->space.tenants() << " tenants x" << KeySpace::kDomains
-      << " domains) ops=" << flags.ops << " duration=" << flags.duration_seconds
-      << " clock=" << ctx->now() << " ops_before=" << ex->ops() << "\n";
+      << " threads=" << flags.threads << " keys=" << ctx->space.keys_per_tenant() << " (x"
+      << ctx->space.tenants() << " tenants x" << KeySpace::kDomains << " domains) ops=" << flags.ops
+      << " duration=" << flags.duration_seconds << " clock=" << ctx->now()
+      << " ops_before=" << ex->ops() << "\n";
   out.flush();
   // What a crash left in flight, then the whole store, before any operation
   // can overwrite a damaged key.
@@ -300,8 +298,7 @@ int RunStress(int argc, char** argv, std::ostream& out, std::ostream& err) {
     // Killed after creating the expected state, before the store existed:
     // then no operation can have happened.
     for (uint64_t slot = 0; slot < ctx.space.slots(); ++slot) {
-      if (ctx.expected->IsPending(slot) ||
-          ctx.expected->Committed(slot).kind != KeyKind::kAbsent) {
+      if (ctx.expected->IsPending(slot) || ctx.expected->Committed(slot).kind != KeyKind::kAbsent) {
         ctx.reporter.Violation("STORE MISSING: " + flags.db + " has no store but " +
                                ctx.space.Describe(slot) + " is expected " +
                                ctx.expected->Committed(slot).ToString());

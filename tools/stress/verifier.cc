@@ -20,8 +20,8 @@ RawRecord ReadRaw(const StressContext& ctx, uint64_t slot) {
     raw.error = "store is closed";
     return raw;
   }
-  const std::string key =
-      codecs::EncodeKey(space.TenantName(space.TenantOf(slot)), KeySpace::KeyName(space.KeyOf(slot)));
+  const std::string key = codecs::EncodeKey(space.TenantName(space.TenantOf(slot)),
+                                            KeySpace::KeyName(space.KeyOf(slot)));
   std::string value;
   rocksdb::Status rs = impl->TEST_db()->Get(rocksdb::ReadOptions(), cf, key, &value);
   if (rs.IsNotFound()) return raw;
@@ -112,8 +112,8 @@ std::vector<uint64_t> SlotsOf(const KeySpace& space, const ScanRange& range) {
     SortSlotsInStoreOrder(space, &slots);
     return slots;
   }
-  const uint32_t hi = range.hi == 0 ? space.keys_per_tenant()
-                                    : std::min(range.hi, space.keys_per_tenant());
+  const uint32_t hi =
+      range.hi == 0 ? space.keys_per_tenant() : std::min(range.hi, space.keys_per_tenant());
   for (uint32_t k = range.lo; k < hi; ++k) {
     slots.push_back(space.Slot(range.domain, static_cast<uint32_t>(range.tenant), k));
   }
@@ -162,8 +162,8 @@ bool CheckScanRange(StressContext* ctx, const ScanRange& range, uint64_t now,
       it->SeekToFirst();
     }
     while (it->Valid()) {
-      got.push_back(ScanItem{std::string(it->tenant()), std::string(it->key()),
-                             std::string(it->value())});
+      got.push_back(
+          ScanItem{std::string(it->tenant()), std::string(it->key()), std::string(it->value())});
       if (got.size() > slots.size() + 16) break;  // enough to show what is wrong
       if (range.reverse) {
         it->Prev();
@@ -178,7 +178,8 @@ bool CheckScanRange(StressContext* ctx, const ScanRange& range, uint64_t now,
     }
   }
   const std::vector<std::string> problems = CheckScan(space, want, got);
-  for (const auto& p : problems) ctx->reporter.Violation(p + " (at time " + std::to_string(now) + ")");
+  for (const auto& p : problems)
+    ctx->reporter.Violation(p + " (at time " + std::to_string(now) + ")");
   return problems.empty();
 }
 
@@ -201,9 +202,12 @@ bool CheckLinkedUnderSnapshot(StressContext* ctx, uint32_t tenant, uint32_t lo, 
     std::string owner;
     auto show = [&](uint64_t slot, const GetResult& g, uint32_t* id) -> std::string {
       switch (g.state) {
-        case GetResult::State::kNotFound: return "not found";
-        case GetResult::State::kError: return "error " + g.error;
-        case GetResult::State::kFound: break;
+        case GetResult::State::kNotFound:
+          return "not found";
+        case GetResult::State::kError:
+          return "error " + g.error;
+        case GetResult::State::kFound:
+          break;
       }
       if (!space.ParseValue(slot, g.value, id, &owner)) return "a value of " + owner;
       return "v" + std::to_string(*id);
@@ -236,10 +240,8 @@ uint64_t RecoverInFlight(StressContext* ctx) {
       // what Get returns.
       const RawRecord raw = ReadRaw(*ctx, slot);
       const GetResult get = ReadGet(*ctx, slot);
-      const bool is_old =
-          CheckKey(space, slot, g.old_states[i], now, retention, raw, get).empty();
-      const bool is_new =
-          CheckKey(space, slot, g.new_states[i], now, retention, raw, get).empty();
+      const bool is_old = CheckKey(space, slot, g.old_states[i], now, retention, raw, get).empty();
+      const bool is_new = CheckKey(space, slot, g.new_states[i], now, retention, raw, get).empty();
       all_old = all_old && is_old;
       all_new = all_new && is_new;
       // A range group (a tenant) has hundreds of keys: those that tell the
@@ -251,7 +253,10 @@ uint64_t RecoverInFlight(StressContext* ctx) {
       }
       if (sides.size() > ExpectedState::kMaxGroupSlots) continue;
       sides.push_back(space.Describe(slot) + " " +
-                      (is_old && is_new ? "either" : is_old ? "old" : is_new ? "new" : "neither") +
+                      (is_old && is_new ? "either"
+                       : is_old         ? "old"
+                       : is_new         ? "new"
+                                        : "neither") +
                       " (old " + g.old_states[i].ToString() + ", new " +
                       g.new_states[i].ToString() + ")");
     }
@@ -266,10 +271,9 @@ uint64_t RecoverInFlight(StressContext* ctx) {
     }
     if (g.committing && !all_new) {
       // Its store operation was acknowledged before the commit began.
-      std::string line = "LOST WRITE after a crash: an acknowledged group of " +
-                         std::to_string(g.slots.size()) +
-                         " keys (a tenant removal) shows its old states at time " +
-                         std::to_string(now) + ":";
+      std::string line =
+          "LOST WRITE after a crash: an acknowledged group of " + std::to_string(g.slots.size()) +
+          " keys (a tenant removal) shows its old states at time " + std::to_string(now) + ":";
       for (const auto& s : sides) line += " [" + s + "]";
       ctx->reporter.Violation(line);
       continue;
@@ -332,9 +336,8 @@ bool VerifyAll(StressContext* ctx, uint64_t* keys_checked, uint64_t* scans_check
       const uint64_t b = space.Slot(KeySpace::kDentry, t, k);
       const KeyState sa = ctx->expected->Committed(a), sb = ctx->expected->Committed(b);
       if (sa != sb) {
-        ctx->reporter.Violation("LINK BROKEN: " + space.Describe(a) + " expected " +
-                                sa.ToString() + " but " + space.Describe(b) + " expected " +
-                                sb.ToString());
+        ctx->reporter.Violation("LINK BROKEN: " + space.Describe(a) + " expected " + sa.ToString() +
+                                " but " + space.Describe(b) + " expected " + sb.ToString());
         ok = false;
       }
     }

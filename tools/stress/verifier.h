@@ -36,10 +36,10 @@ bool CheckSlots(StressContext* ctx, const std::vector<uint64_t>& slots, uint64_t
 // the end of the tenant), or with a key prefix, forward or backward.
 struct ScanRange {
   uint32_t domain = 0;
-  int tenant = 0;          // -1: the whole domain (then lo, hi, prefix unused)
+  int tenant = 0;  // -1: the whole domain (then lo, hi, prefix unused)
   uint32_t lo = 0;
   uint32_t hi = 0;
-  std::string prefix;      // if set, lo and hi must cover exactly its keys
+  std::string prefix;  // if set, lo and hi must cover exactly its keys
   bool reverse = false;
   std::string Describe(const KeySpace& space) const;
 };
@@ -50,8 +50,7 @@ std::vector<uint64_t> SlotsOf(const KeySpace& space, const ScanRange& range);
 // of SlotsOf(range) and the time gate, or a snapshot and states taken with
 // them.
 bool CheckScanRange(StressContext* ctx, const ScanRange& range, uint64_t now,
-                    const Snapshot* snapshot = nullptr,
-                    const std::vector<KeyState>& states = {});
+                    const Snapshot* snapshot = nullptr, const std::vector<KeyState>& states = {});
 
 // Linked pairs (KeySpace::IsLinked) of tenant for key indices [lo, hi):
 // both keys must read alike through one snapshot. Takes no lock.

@@ -19,12 +19,12 @@ struct Weight {
 
 // The operation mix, in parts per 100.
 constexpr Weight kMix[] = {
-    {OpType::kPut, 20},          {OpType::kGet, 8},           {OpType::kMultiGet, 4},
-    {OpType::kDelete, 14},       {OpType::kUndelete, 10},     {OpType::kHardDelete, 5},
-    {OpType::kBatch, 10},        {OpType::kFailingBatch, 2},  {OpType::kIngest, 5},
-    {OpType::kScan, 6},          {OpType::kUnlockedScan, 3},  {OpType::kSnapshot, 5},
-    {OpType::kLinkedSnapshot, 4}, {OpType::kMaintenance, 1},
-    {OpType::kRemoveTree, 2},    {OpType::kRemoveTenant, 1},
+    {OpType::kPut, 20},           {OpType::kGet, 8},          {OpType::kMultiGet, 4},
+    {OpType::kDelete, 14},        {OpType::kUndelete, 10},    {OpType::kHardDelete, 5},
+    {OpType::kBatch, 10},         {OpType::kFailingBatch, 2}, {OpType::kIngest, 5},
+    {OpType::kScan, 6},           {OpType::kUnlockedScan, 3}, {OpType::kSnapshot, 5},
+    {OpType::kLinkedSnapshot, 4}, {OpType::kMaintenance, 1},  {OpType::kRemoveTree, 2},
+    {OpType::kRemoveTenant, 1},
 };
 
 WriteOptions Synced() {
@@ -37,24 +37,42 @@ WriteOptions Synced() {
 
 std::string_view OpName(OpType op) {
   switch (op) {
-    case OpType::kPut: return "put";
-    case OpType::kGet: return "get";
-    case OpType::kMultiGet: return "multiget";
-    case OpType::kDelete: return "delete";
-    case OpType::kUndelete: return "undelete";
-    case OpType::kHardDelete: return "hard_delete";
-    case OpType::kBatch: return "batch";
-    case OpType::kFailingBatch: return "failing_batch";
-    case OpType::kIngest: return "ingest";
-    case OpType::kRemoveTree: return "remove_tree";
-    case OpType::kRemoveTenant: return "remove_tenant";
-    case OpType::kScan: return "scan";
-    case OpType::kUnlockedScan: return "unlocked_scan";
-    case OpType::kSnapshot: return "snapshot";
-    case OpType::kLinkedSnapshot: return "linked_snapshot";
-    case OpType::kMaintenance: return "maintenance";
-    case OpType::kHeldSnapshot: return "held_snapshot";
-    case OpType::kCount: break;
+    case OpType::kPut:
+      return "put";
+    case OpType::kGet:
+      return "get";
+    case OpType::kMultiGet:
+      return "multiget";
+    case OpType::kDelete:
+      return "delete";
+    case OpType::kUndelete:
+      return "undelete";
+    case OpType::kHardDelete:
+      return "hard_delete";
+    case OpType::kBatch:
+      return "batch";
+    case OpType::kFailingBatch:
+      return "failing_batch";
+    case OpType::kIngest:
+      return "ingest";
+    case OpType::kRemoveTree:
+      return "remove_tree";
+    case OpType::kRemoveTenant:
+      return "remove_tenant";
+    case OpType::kScan:
+      return "scan";
+    case OpType::kUnlockedScan:
+      return "unlocked_scan";
+    case OpType::kSnapshot:
+      return "snapshot";
+    case OpType::kLinkedSnapshot:
+      return "linked_snapshot";
+    case OpType::kMaintenance:
+      return "maintenance";
+    case OpType::kHeldSnapshot:
+      return "held_snapshot";
+    case OpType::kCount:
+      break;
   }
   return "?";
 }
@@ -109,31 +127,67 @@ OpType Worker::PickOp() {
 
 void Worker::RunOne(OpType op) {
   switch (op) {
-    case OpType::kPut: DoPut(); break;
-    case OpType::kGet: DoGet(); break;
-    case OpType::kMultiGet: DoMultiGet(); break;
-    case OpType::kDelete: DoDelete(); break;
-    case OpType::kUndelete: DoUndelete(); break;
-    case OpType::kHardDelete: DoHardDelete(); break;
-    case OpType::kBatch: DoBatch(false); break;
-    case OpType::kFailingBatch: DoBatch(true); break;
-    case OpType::kIngest: DoIngest(); break;
-    case OpType::kRemoveTree: DoRemoveTree(); break;
-    case OpType::kRemoveTenant: DoRemoveTenant(); break;
-    case OpType::kScan: DoScan(); break;
-    case OpType::kUnlockedScan: DoUnlockedScan(); break;
-    case OpType::kSnapshot: DoSnapshot(); break;
-    case OpType::kLinkedSnapshot: DoLinkedSnapshot(); break;
-    case OpType::kMaintenance: DoMaintenance(); break;
-    case OpType::kHeldSnapshot: DoHeldSnapshot(); break;
-    case OpType::kCount: break;
+    case OpType::kPut:
+      DoPut();
+      break;
+    case OpType::kGet:
+      DoGet();
+      break;
+    case OpType::kMultiGet:
+      DoMultiGet();
+      break;
+    case OpType::kDelete:
+      DoDelete();
+      break;
+    case OpType::kUndelete:
+      DoUndelete();
+      break;
+    case OpType::kHardDelete:
+      DoHardDelete();
+      break;
+    case OpType::kBatch:
+      DoBatch(false);
+      break;
+    case OpType::kFailingBatch:
+      DoBatch(true);
+      break;
+    case OpType::kIngest:
+      DoIngest();
+      break;
+    case OpType::kRemoveTree:
+      DoRemoveTree();
+      break;
+    case OpType::kRemoveTenant:
+      DoRemoveTenant();
+      break;
+    case OpType::kScan:
+      DoScan();
+      break;
+    case OpType::kUnlockedScan:
+      DoUnlockedScan();
+      break;
+    case OpType::kSnapshot:
+      DoSnapshot();
+      break;
+    case OpType::kLinkedSnapshot:
+      DoLinkedSnapshot();
+      break;
+    case OpType::kMaintenance:
+      DoMaintenance();
+      break;
+    case OpType::kHeldSnapshot:
+      DoHeldSnapshot();
+      break;
+    case OpType::kCount:
+      break;
   }
 }
 
 uint64_t Worker::RandomSlot() {
   const KeySpace& space = ctx_->space;
   const uint32_t keys = space.keys_per_tenant();
-  const uint32_t k = static_cast<uint32_t>(Chance(70) ? Rand(std::min(keys, kHotKeys)) : Rand(keys));
+  const uint32_t k =
+      static_cast<uint32_t>(Chance(70) ? Rand(std::min(keys, kHotKeys)) : Rand(keys));
   return space.Slot(static_cast<uint32_t>(Rand(KeySpace::kDomains)),
                     static_cast<uint32_t>(Rand(space.tenants())), k);
 }
@@ -169,8 +223,7 @@ uint64_t Worker::ExpiryFor(uint32_t domain, uint64_t now, uint64_t ttl) const {
   return ttl == 0 ? 0 : now + ttl;
 }
 
-KeyState Worker::AfterPut(const KeyState& cur, uint32_t domain, uint64_t now,
-                          uint64_t ttl) const {
+KeyState Worker::AfterPut(const KeyState& cur, uint32_t domain, uint64_t now, uint64_t ttl) const {
   KeyState next;
   next.kind = KeyKind::kLive;
   next.value_id = cur.value_id + 1;
@@ -197,11 +250,10 @@ void Worker::Done(OpType op) {
 
 void Worker::Unexpected(std::string_view op, uint64_t slot, const Status& got,
                         std::string_view wanted) {
-  ctx_->reporter.Violation("UNEXPECTED STATUS " + std::string(op) + " " +
-                           ctx_->space.Describe(slot) + ": got " + got.ToString() + ", expected " +
-                           std::string(wanted) + " (expected state " +
-                           ctx_->expected->Committed(slot).ToString() + " at time " +
-                           std::to_string(ctx_->now()) + ")");
+  ctx_->reporter.Violation(
+      "UNEXPECTED STATUS " + std::string(op) + " " + ctx_->space.Describe(slot) + ": got " +
+      got.ToString() + ", expected " + std::string(wanted) + " (expected state " +
+      ctx_->expected->Committed(slot).ToString() + " at time " + std::to_string(ctx_->now()) + ")");
 }
 
 // ------------------------------------------------------------ Single key ----
@@ -218,9 +270,9 @@ void Worker::DoPut() {
   const uint64_t now = ctx_->now();
   const KeyState next = AfterPut(ctx_->expected->Committed(slot), d, now, ttl);
   ctx_->expected->Prepare(slot, next);
-  Status s = ctx_->store->Put(Synced(), KeySpace::DomainName(d), space.TenantName(space.TenantOf(slot)),
-                              KeySpace::KeyName(space.KeyOf(slot)),
-                              space.MakeValue(slot, next.value_id), ttl);
+  Status s = ctx_->store->Put(
+      Synced(), KeySpace::DomainName(d), space.TenantName(space.TenantOf(slot)),
+      KeySpace::KeyName(space.KeyOf(slot)), space.MakeValue(slot, next.value_id), ttl);
   if (!s.ok()) return Unexpected("Put", slot, s, "OK");
   ctx_->expected->Commit(slot);
   Remember(&recent_puts_, slot);
@@ -318,8 +370,7 @@ void Worker::DoUndelete() {
   const std::string& tenant = space.TenantName(space.TenantOf(slot));
   const std::string key = KeySpace::KeyName(space.KeyOf(slot));
   const bool expired = cur.expiry != 0 && cur.expiry <= now;
-  if (cur.kind == KeyKind::kTombstone && !expired &&
-      now < cur.delete_time + ctx_->retention(d)) {
+  if (cur.kind == KeyKind::kTombstone && !expired && now < cur.delete_time + ctx_->retention(d)) {
     KeyState next = cur;
     next.kind = KeyKind::kLive;
     next.delete_time = 0;
@@ -387,8 +438,8 @@ void Worker::DoBatch(bool must_fail) {
   bool linked = Chance(60);
   if (linked) {
     const uint32_t t = static_cast<uint32_t>(Rand(space.tenants()));
-    const uint32_t keys = Chance(70) ? std::min(space.keys_per_tenant(), kHotKeys)
-                                     : space.keys_per_tenant();
+    const uint32_t keys =
+        Chance(70) ? std::min(space.keys_per_tenant(), kHotKeys) : space.keys_per_tenant();
     const uint32_t k =
         static_cast<uint32_t>(Rand((keys + kLinkStride - 1) / kLinkStride) * kLinkStride);
     slots.push_back(space.Slot(KeySpace::kInode, t, k));
@@ -415,8 +466,8 @@ void Worker::DoBatch(bool must_fail) {
     const KeyState cur = ex->Committed(slots[0]);
     if (cur != ex->Committed(slots[1])) {
       ctx_->reporter.Violation("LINK BROKEN: " + space.Describe(slots[0]) + " expected " +
-                               cur.ToString() + " but " + space.Describe(slots[1]) +
-                               " expected " + ex->Committed(slots[1]).ToString());
+                               cur.ToString() + " but " + space.Describe(slots[1]) + " expected " +
+                               ex->Committed(slots[1]).ToString());
       return;
     }
     const uint64_t r = Rand(100);
@@ -450,13 +501,17 @@ void Worker::DoBatch(bool must_fail) {
   for (size_t i = 0; i < slots.size(); ++i) {
     const KeyState cur = ex->Committed(slots[i]);
     switch (ops[i]) {
-      case Op::kPut: next[i] = AfterPut(cur, space.DomainOf(slots[i]), now, ttls[i]); break;
+      case Op::kPut:
+        next[i] = AfterPut(cur, space.DomainOf(slots[i]), now, ttls[i]);
+        break;
       case Op::kDelete:
         next[i] = cur;
         next[i].kind = KeyKind::kTombstone;
         next[i].delete_time = now;
         break;
-      case Op::kHardDelete: next[i] = AfterHardDelete(cur); break;
+      case Op::kHardDelete:
+        next[i] = AfterHardDelete(cur);
+        break;
     }
   }
   // The batch in a random order (the keys are distinct, so order does not
@@ -471,9 +526,15 @@ void Worker::DoBatch(bool must_fail) {
     const std::string& tenant = space.TenantName(space.TenantOf(slot));
     const std::string key = KeySpace::KeyName(space.KeyOf(slot));
     switch (ops[i]) {
-      case Op::kPut: batch.Put(domain, tenant, key, space.MakeValue(slot, next[i].value_id), ttls[i]); break;
-      case Op::kDelete: batch.Delete(domain, tenant, key); break;
-      case Op::kHardDelete: batch.HardDelete(domain, tenant, key); break;
+      case Op::kPut:
+        batch.Put(domain, tenant, key, space.MakeValue(slot, next[i].value_id), ttls[i]);
+        break;
+      case Op::kDelete:
+        batch.Delete(domain, tenant, key);
+        break;
+      case Op::kHardDelete:
+        batch.HardDelete(domain, tenant, key);
+        break;
     }
   }
   if (must_fail) {
@@ -621,8 +682,7 @@ void Worker::DoRemoveTree() {
 }
 
 bool Worker::MakeOneVisible(const std::vector<uint64_t>& slots, uint64_t marker,
-                            const std::string& tenant, uint64_t now,
-                            std::string_view before_what) {
+                            const std::string& tenant, uint64_t now, std::string_view before_what) {
   const KeySpace& space = ctx_->space;
   ExpectedState* ex = ctx_->expected.get();
   for (uint64_t slot : slots) {
@@ -747,9 +807,9 @@ void Worker::DoUnlockedScan() {
   const int tenant = Chance(30) ? -1 : static_cast<int>(Rand(space.tenants()));
   ScanSpec spec;
   if (tenant >= 0) spec.tenant = space.TenantName(static_cast<uint32_t>(tenant));
-  const std::string desc = std::string(KeySpace::DomainName(d)) + "/" +
-                           (tenant < 0 ? std::string("*")
-                                       : Printable(space.TenantName(static_cast<uint32_t>(tenant))));
+  const std::string desc =
+      std::string(KeySpace::DomainName(d)) + "/" +
+      (tenant < 0 ? std::string("*") : Printable(space.TenantName(static_cast<uint32_t>(tenant))));
   SharedHold store(&ctx_->store_gate);
   if (ctx_->ShouldStop()) return;
   std::unique_ptr<Iterator> it;
@@ -777,8 +837,8 @@ void Worker::DoUnlockedScan() {
     }
     const uint64_t slot = space.Slot(d, t, k);
     if (!space.ParseValue(slot, it->value(), &id, &owner)) {
-      ctx_->reporter.Violation("MISPLACED VALUE unlocked scan " + desc + ": " + where +
-                               " holds " + owner);
+      ctx_->reporter.Violation("MISPLACED VALUE unlocked scan " + desc + ": " + where + " holds " +
+                               owner);
       return;
     }
     std::string encoded = codecs::EncodeKey(it->tenant(), it->key());
@@ -818,8 +878,9 @@ void Worker::DoSnapshot() {
   }
   if (snap == nullptr) return ctx_->reporter.Error("GetSnapshot returned null");
   if (snap->time_seconds() != ts) {
-    ctx_->reporter.Violation("SNAPSHOT TIME: snapshot says " + std::to_string(snap->time_seconds()) +
-                             ", the clock said " + std::to_string(ts));
+    ctx_->reporter.Violation("SNAPSHOT TIME: snapshot says " +
+                             std::to_string(snap->time_seconds()) + ", the clock said " +
+                             std::to_string(ts));
   }
   // Change some of the keys (and let the clock move) before reading through
   // the snapshot.
@@ -846,7 +907,8 @@ void Worker::DoSnapshot() {
       const uint64_t ttl = PickTtl(d);
       next = AfterPut(cur, d, now, ttl);
       ctx_->expected->Prepare(slot, next);
-      s = ctx_->store->Put(Synced(), domain, tenant, key, space.MakeValue(slot, next.value_id), ttl);
+      s = ctx_->store->Put(Synced(), domain, tenant, key, space.MakeValue(slot, next.value_id),
+                           ttl);
     }
     if (!s.ok()) {
       ctx_->store->ReleaseSnapshot(snap);
@@ -927,10 +989,9 @@ void Worker::DoHeldSnapshot() {
       const uint64_t ttl = 2 + Rand(10);
       const KeyState next = AfterPut(ctx_->expected->Committed(slot), range.domain, ts, ttl);
       ctx_->expected->Prepare(slot, next);
-      Status s = ctx_->store->Put(Synced(), KeySpace::DomainName(range.domain),
-                                  space.TenantName(space.TenantOf(slot)),
-                                  KeySpace::KeyName(space.KeyOf(slot)),
-                                  space.MakeValue(slot, next.value_id), ttl);
+      Status s = ctx_->store->Put(
+          Synced(), KeySpace::DomainName(range.domain), space.TenantName(space.TenantOf(slot)),
+          KeySpace::KeyName(space.KeyOf(slot)), space.MakeValue(slot, next.value_id), ttl);
       if (!s.ok()) return Unexpected("Put", slot, s, "OK");
       ctx_->expected->Commit(slot);
     }
@@ -991,7 +1052,8 @@ void Worker::DoMaintenance() {
       break;
     case 1:
       what = "CompactRange of a tenant";
-      s = ctx_->store->CompactRange(domain, space.TenantName(static_cast<uint32_t>(Rand(space.tenants()))));
+      s = ctx_->store->CompactRange(domain,
+                                    space.TenantName(static_cast<uint32_t>(Rand(space.tenants()))));
       break;
     case 2:
       what = "CompactRange";
