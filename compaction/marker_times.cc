@@ -74,8 +74,10 @@ void MarkerTimes::Retain(const std::string& cf_name, const std::set<std::string>
   auto cf = cfs_.find(cf_name);
   if (cf == cfs_.end()) return;
   auto& files = cf->second.files;
+  std::set<std::string> bare;
+  for (const std::string& f : live) bare.insert(BareName(f));
   for (auto it = files.begin(); it != files.end();) {
-    it = live.count(it->first) != 0 ? std::next(it) : files.erase(it);
+    it = bare.count(it->first) != 0 ? std::next(it) : files.erase(it);
   }
 }
 
@@ -110,10 +112,11 @@ void MarkerTimes::OnCompactionBegin(rocksdb::DB* db, const rocksdb::CompactionJo
     const std::string name = BareName(path);
     auto meta = live.find(name);
     auto props = info.table_properties.find(path);
-    Input in{"", "", kShadowNothing, kShadowNothing};
+    Input in;
     if (meta == live.end() || props == info.table_properties.end() || props->second == nullptr) {
-      in.marker_time = store_now;  // unknown: as if its markers were made now; any range
+      in.marker_time = store_now;  // unknown: as if its markers were made now
     } else {
+      in.range_known = true;
       in.smallest = meta->second.smallestkey;
       in.largest = meta->second.largestkey;
       const rocksdb::TableProperties& p = *props->second;
@@ -155,8 +158,7 @@ void MarkerTimes::OnCompactionCompleted(rocksdb::DB* db, const rocksdb::Compacti
     // Its markers came from the inputs holding its keys.
     uint64_t time = kShadowNothing;
     for (const Input& in : inputs) {
-      const bool anywhere = in.smallest.empty() && in.largest.empty();
-      if (!anywhere &&
+      if (in.range_known &&
           (in.largest < meta->second.smallestkey || in.smallest > meta->second.largestkey)) {
         continue;
       }

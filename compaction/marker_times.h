@@ -59,7 +59,7 @@ class MarkerTimes : public rocksdb::EventListener {
   // Notes files' time (see above).
   void Note(const std::string& cf_name, const std::vector<std::string>& files, uint64_t time);
 
-  // Forgets the files of cf_name not in live (bare names).
+  // Forgets the files of cf_name not in live (paths or bare names).
   void Retain(const std::string& cf_name, const std::set<std::string>& live);
 
   // The estimate for a file whose oldest ancestor was written at
@@ -74,9 +74,10 @@ class MarkerTimes : public rocksdb::EventListener {
  private:
   // What one input of a running compaction gives its outputs.
   struct Input {
-    std::string smallest, largest;  // user keys, inclusive
-    uint64_t marker_time;           // kShadowNothing: none
-    uint64_t purge_time;            // its records' earliest; kShadowNothing: never
+    bool range_known = false;               // else taken to overlap every output
+    std::string smallest, largest;          // user keys, inclusive
+    uint64_t marker_time = kShadowNothing;  // kShadowNothing: none
+    uint64_t purge_time = kShadowNothing;   // its records' earliest; kShadowNothing: never
   };
   struct Entry {
     uint64_t time;

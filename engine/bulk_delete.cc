@@ -6,7 +6,6 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
-#include <chrono>
 #include <set>
 #include <thread>
 
@@ -560,15 +559,6 @@ Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compact
   return Status::OK();
 }
 
-namespace {
-
-std::string BaseName(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-}  // namespace
-
 void Store::Impl::NoteMarkerFiles(const Domain* d, const std::vector<std::string>& files,
                                   uint64_t time) {
   marker_times_->Note(d->options.name, files, time);
@@ -598,7 +588,7 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
       FileRecordStats stats;
       if (!df.StatsOf(f, &stats)) continue;
       const bool markers = stats.deletions > 0 && df.MarkersMayShadow(*d, level.level, f);
-      if (markers) live.insert(BaseName(f.name));
+      if (markers) live.insert(f.name);
       if (f.being_compacted) continue;
       const uint64_t purgeable = stats.EarliestPurgeTime(retention);
       const bool records_due = purgeable != FileRecordStats::kNever &&

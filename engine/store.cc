@@ -536,49 +536,42 @@ Status Store::Impl::PutTimeOrderedFilesBack(const std::string& path,
                                             const std::vector<std::string>& cf_names) {
   rocksdb::DBOptions options = db_options;
   options.listeners.clear();
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = DescriptorsFor(cf_names);
   std::vector<bool> time_ordered;
-  for (const auto& name : cf_names) {
+  for (auto& [name, cf] : descriptors) {
     auto it = domain_index_.find(name);
-    const bool to = it != domain_index_.end() && domains_[it->second].TimeOrdered();
-    rocksdb::ColumnFamilyOptions cf = it != domain_index_.end()
-                                          ? ColumnFamilyOptionsFor(domains_[it->second])
-                                          : rocksdb::ColumnFamilyOptions();
-    if (to) {
+    time_ordered.push_back(it != domain_index_.end() && domains_[it->second].TimeOrdered());
+    if (time_ordered.back()) {
       cf.num_levels = rocksdb::ColumnFamilyOptions().num_levels;
       cf.compaction_filter_factory = nullptr;  // moves records, purges none
     }
     cf.disable_auto_compactions = true;
-    descriptors.emplace_back(name, cf);
-    time_ordered.push_back(to);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status rs = rocksdb::DB::Open(options, path, descriptors, &handles, &raw);
   if (!rs.ok()) return FromRocks(rs, path);
   std::unique_ptr<rocksdb::DB> db(raw);
+  auto below_level0 = [&db](rocksdb::ColumnFamilyHandle* cf) {
+    rocksdb::ColumnFamilyMetaData meta;
+    db->GetColumnFamilyMetaData(cf, &meta);
+    for (const auto& level : meta.levels) {
+      if (level.level > 0 && !level.files.empty()) return true;
+    }
+    return false;
+  };
   Status s;
   for (size_t i = 0; i < handles.size() && s.ok(); ++i) {
-    if (!time_ordered[i]) continue;
-    rocksdb::ColumnFamilyMetaData meta;
-    db->GetColumnFamilyMetaData(handles[i], &meta);
-    bool below = false;
-    for (const auto& level : meta.levels)
-      below = below || (level.level > 0 && !level.files.empty());
-    if (!below) continue;
+    if (!time_ordered[i] || !below_level0(handles[i])) continue;
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     co.change_level = true;
     co.target_level = 0;
     s = FromRocks(db->CompactRange(co, handles[i], nullptr, nullptr),
                   path + ": putting the files of '" + cf_names[i] + "' back into level 0");
-    if (!s.ok()) break;
-    db->GetColumnFamilyMetaData(handles[i], &meta);
-    for (const auto& level : meta.levels) {
-      if (level.level > 0 && !level.files.empty()) {
-        s = Status::Corruption(path + ": the files of '" + cf_names[i] +
-                               "' could not be put back into level 0");
-      }
+    if (s.ok() && below_level0(handles[i])) {
+      s = Status::Corruption(path + ": the files of '" + cf_names[i] +
+                             "' could not be put back into level 0");
     }
   }
   for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
@@ -586,18 +579,21 @@ Status Store::Impl::PutTimeOrderedFilesBack(const std::string& path,
   return s.ok() ? FromRocks(rs, path) : s;
 }
 
+std::vector<rocksdb::ColumnFamilyDescriptor> Store::Impl::DescriptorsFor(
+    const std::vector<std::string>& cf_names) const {
+  std::vector<rocksdb::ColumnFamilyDescriptor> out;
+  for (const auto& name : cf_names) {
+    auto it = domain_index_.find(name);
+    out.emplace_back(name, it != domain_index_.end() ? ColumnFamilyOptionsFor(domains_[it->second])
+                                                     : rocksdb::ColumnFamilyOptions());
+  }
+  return out;
+}
+
 Status Store::Impl::OpenWithColumnFamilies(const std::string& path,
                                            const rocksdb::DBOptions& db_options,
                                            const std::vector<std::string>& cf_names) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : cf_names) {
-    auto it = domain_index_.find(name);
-    if (it != domain_index_.end()) {
-      descriptors.emplace_back(name, ColumnFamilyOptionsFor(domains_[it->second]));
-    } else {
-      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-  }
+  const std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = DescriptorsFor(cf_names);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status rs =

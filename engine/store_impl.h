@@ -181,6 +181,10 @@ class Store::Impl {
   Status OpenWithColumnFamilies(const std::string& path, const rocksdb::DBOptions& db_options,
                                 const std::vector<std::string>& cf_names);
   Status CreateMissingDomains();
+  // The descriptors to open cf_names with: a domain's options, or RocksDB's
+  // defaults for a column family that is no domain (the default one).
+  std::vector<rocksdb::ColumnFamilyDescriptor> DescriptorsFor(
+      const std::vector<std::string>& cf_names) const;
   // Puts back into level 0 the files of time-ordered domains that RocksDB
   // compacted into lower levels (a plain RocksDB open with automatic
   // compactions on did): one open with room for every level, a compaction
