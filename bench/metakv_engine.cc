@@ -219,7 +219,8 @@ class MetakvEngine : public Engine {
 
   Status DropPurgeable() override {
     if (store_ == nullptr) return Status::InvalidArgument("metakv: closed");
-    return Annotate(store_->EnforcePurgeDeadline(0), "EnforcePurgeDeadline");
+    return Annotate(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0)),
+                    "EnforcePurgeDeadline");
   }
 
   // The store has no public size estimate of a key range: this reads

@@ -84,7 +84,7 @@ struct DomainCounters {
   std::atomic<uint64_t> purged_records{0};
   std::atomic<uint64_t> purged_bytes{0};
   std::atomic<uint64_t> filter_corrupt_records{0};
-  // Bulk removals and the purge deadline (engine/bulk_delete.cc).
+  // Bulk removals and the purge deadline (engine/purge_scheduler.cc).
   std::atomic<uint64_t> tree_removals{0};
   std::atomic<uint64_t> tenant_removals{0};
   std::atomic<uint64_t> tree_restores{0};

@@ -2,7 +2,7 @@
 
 #include "codecs/record_codec.h"
 #include "compaction/accounting.h"
-#include "engine/removals.h"
+#include "compaction/removals.h"
 
 namespace metakv {
 

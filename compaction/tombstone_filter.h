@@ -19,7 +19,7 @@
 //   it purges at is min(now, time of the oldest open snapshot): a record a
 //   snapshot can still see is never expired at that time.
 //
-// - Records hidden by a removal (engine/removals.h) whose purge time has
+// - Records hidden by a removal (compaction/removals.h) whose purge time has
 //   come are dropped too; if nothing was written under the removal since,
 //   with kRemoveAndSkipUntil to the end of its range: every record there is
 //   hidden, so RocksDB drops the rest of the range without asking and, unlike

@@ -1,17 +1,30 @@
-// The cold write path (Store::IngestCold) and whole-file purges of expired
-// data (Store::PurgeExpiredFiles).
+// The cold write path: Store::IngestCold.
+#include <fcntl.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/metadata.h>
 #include <rocksdb/sst_file_writer.h>
+#include <rocksdb/utilities/convenience.h>
+#include <rocksdb/write_batch.h>
+#include <unistd.h>
+#include <xxhash.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <numeric>
 #include <set>
+#include <thread>
 
 #include "codecs/coding.h"
 #include "codecs/key_codec.h"
 #include "compaction/record_properties.h"
+#include "compaction/tombstone_filter.h"
+#include "engine/iterator_impl.h"
+#include "engine/options_check.h"
 #include "engine/rocksdb_util.h"
 #include "engine/store_impl.h"
 
@@ -19,13 +32,13 @@ namespace metakv {
 
 namespace fs = std::filesystem;
 
-void Store::Impl::CleanIngestStaging() {
+void StoreImpl::CleanIngestStaging() {
   std::error_code ec;
   fs::remove_all(IngestStagingDir(), ec);  // best effort: only staging files live there
 }
 
-Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
-                               const std::vector<ColdRecord>& records) {
+Status StoreImpl::IngestCold(std::string_view domain, std::string_view tenant,
+                             const std::vector<ColdRecord>& records) {
   Status s = CheckWritable();
   Domain* d = nullptr;
   if (s.ok()) s = FindDomain(domain, &d);
@@ -178,264 +191,6 @@ Status Store::Impl::IngestCold(std::string_view domain, std::string_view tenant,
   d->counters->ingest_bytes.fetch_add(info.file_size, std::memory_order_relaxed);
   d->counters->tenants.AddUser(tenant, user_bytes);
   d->counters->tenants.AddEngineBytes(tenant, TenantLedger::Reason::kIngest, info.file_size);
-  return Status::OK();
-}
-
-Status Store::Impl::PurgeExpiredFiles(std::string_view domain, uint64_t* files) {
-  Status s = CheckWritable();
-  if (!s.ok()) return s;
-  Now();  // it purges by the store's time now
-  uint64_t total = 0;
-  if (domain.empty()) {
-    for (auto& d : domains_) {
-      uint64_t n = 0;
-      s = PurgeExpiredFilesOf(&d, &n);
-      total += n;
-      if (!s.ok()) break;
-    }
-  } else {
-    Domain* d = nullptr;
-    s = FindDomain(domain, &d);
-    if (s.ok()) s = PurgeExpiredFilesOf(d, &total);
-  }
-  if (files != nullptr) *files = total;
-  return s;
-}
-
-bool DomainFiles::StatsOf(const rocksdb::SstFileMetaData& f, FileRecordStats* out) const {
-  auto it = props.find(f.db_path + f.name);
-  return it != props.end() &&
-         FileRecordStats::FromProperties(it->second->user_collected_properties, out);
-}
-
-bool DomainFiles::MarkersMayShadow(const Domain& d, int level,
-                                   const rocksdb::SstFileMetaData& f) const {
-  if (!d.TimeOrdered()) return level < last_level;
-  return f.db_path + f.name != oldest_l0;
-}
-
-Status Store::Impl::ReadDomainFiles(Domain* d, DomainFiles* out) {
-  rocksdb::Status rs = db_->GetPropertiesOfAllTables(d->cf, &out->props);
-  if (!rs.ok()) return FromRocks(rs, "reading table properties of '" + d->options.name + "'");
-  db_->GetColumnFamilyMetaData(d->cf, &out->meta);
-  out->last_level = -1;
-  for (const auto& level : out->meta.levels) {
-    if (!level.files.empty()) out->last_level = level.level;
-  }
-  out->oldest_l0.clear();
-  if (!out->meta.levels.empty() && !out->meta.levels[0].files.empty()) {
-    const auto& oldest = out->meta.levels[0].files.back();  // newest first
-    out->oldest_l0 = oldest.db_path + oldest.name;
-  }
-  return Status::OK();
-}
-
-Status Store::Impl::PurgeExpiredFilesOf(Domain* d, uint64_t* files) {
-  *files = 0;
-  if (!d->options.purge_in_compaction) return Status::OK();
-  DomainFiles df;
-  Status read = ReadDomainFiles(d, &df);
-  if (!read.ok()) return read;
-  const rocksdb::ColumnFamilyMetaData& meta = df.meta;
-  const uint64_t purge_time = PurgeTime();
-  const uint64_t retention = d->options.tombstone_retention_seconds;
-  // The earliest time a record of the run became purgeable: the deletion
-  // markers the compaction leaves count from then (purge deadline).
-  uint64_t run_purgeable = FileRecordStats::kNever;
-  auto expired = [&](const rocksdb::SstFileMetaData& f) {
-    if (f.being_compacted) return false;
-    FileRecordStats stats;
-    if (!df.StatsOf(f, &stats) || stats.FullPurgeTime(retention) > purge_time) return false;
-    run_purgeable = std::min(run_purgeable, stats.EarliestPurgeTime(retention));
-    return true;
-  };
-  // Compacting fully expired files into their own level: the filter drops
-  // every record, so the output is empty (or deletion markers where older
-  // versions may lie below). Above L0 a level's files are in key order and
-  // a compaction's inputs must be contiguous there, so each run of
-  // neighbouring expired files goes in one compaction: one manifest write
-  // for the run, not one per file (every manifest write costs time in
-  // proportion to the files of the column family).
-  auto purge = [&](const std::vector<std::string>& run, int level) -> Status {
-    if (run.empty()) return Status::OK();
-    rocksdb::CompactionOptions co;
-    std::vector<std::string> outputs;
-    rocksdb::Status r = db_->CompactFiles(co, d->cf, run, level, -1, &outputs);
-    const uint64_t since = run_purgeable;
-    run_purgeable = FileRecordStats::kNever;
-    if (r.IsInvalidArgument() || r.IsAborted() || r.IsBusy()) return Status::OK();  // raced
-    if (!r.ok()) return FromRocks(r, "purging " + run.front());
-    NoteMarkerFiles(d, outputs, std::min(since, purge_time));
-    *files += run.size();
-    return Status::OK();
-  };
-  // A time-ordered domain's oldest files, as long as each is expired or
-  // holds deletion markers only: one compaction of them writes nothing, not
-  // even markers, since nothing older lies under them (RocksDB counts a
-  // level-0 compaction with the oldest file of a one-level column family as
-  // bottommost). Expiry follows age there, so this is where files go.
-  std::set<std::string> oldest;
-  if (d->TimeOrdered() && !meta.levels.empty()) {
-    const auto& files = meta.levels[0].files;  // newest first
-    std::vector<std::string> run;
-    for (size_t i = files.size(); i > 0; --i) {
-      const auto& f = files[i - 1];
-      FileRecordStats stats;
-      const bool markers_only = !f.being_compacted && df.StatsOf(f, &stats) && stats.records == 0 &&
-                                stats.undecodable == 0;
-      if (!markers_only && !expired(f)) break;
-      run.push_back(f.db_path + f.name);
-      oldest.insert(run.back());
-    }
-    Status s = purge(run, 0);
-    if (!s.ok()) return s;
-  }
-  for (const auto& level : meta.levels) {
-    std::vector<std::string> run;
-    for (const auto& f : level.files) {
-      if (oldest.count(f.db_path + f.name) != 0) continue;
-      const bool gone = expired(f);
-      if (gone) run.push_back(f.db_path + f.name);
-      if (!gone || level.level == 0) {  // L0 files overlap: one at a time
-        Status s = purge(run, level.level);
-        if (!s.ok()) return s;
-        run.clear();
-      }
-    }
-    Status s = purge(run, level.level);
-    if (!s.ok()) return s;
-  }
-  return Status::OK();
-}
-
-namespace {
-
-// The encoded tenant prefix of a file holding one tenant's records only;
-// empty if it holds several (or its keys do not decode).
-std::string TenantOfFile(const rocksdb::SstFileMetaData& f) {
-  size_t a = 0, b = 0;
-  if (!codecs::TenantPrefixLength(f.smallestkey, &a).ok() ||
-      !codecs::TenantPrefixLength(f.largestkey, &b).ok() || a != b ||
-      f.smallestkey.compare(0, a, f.largestkey, 0, b) != 0) {
-    return {};
-  }
-  return f.smallestkey.substr(0, a);
-}
-
-}  // namespace
-
-Status Store::Impl::MergeSmallColdFiles(Domain* d, uint64_t* files) {
-  *files = 0;
-  if (d->options.temperature != Temperature::kCold || !d->options.merge_small_files) {
-    return Status::OK();
-  }
-  rocksdb::ColumnFamilyMetaData meta;
-  db_->GetColumnFamilyMetaData(d->cf, &meta);
-  const uint64_t target = d->options.target_file_size_bytes;
-  const uint64_t small = target / kSmallColdFileDivisor;
-  // Merge only what exceeds the budget of small files: merging rewrites
-  // bytes (most of which a history TTL expires soon anyway), and up to the
-  // budget the files cost manifest writes little.
-  uint64_t small_files = 0;
-  // Level 0 of a leveled domain is RocksDB's to compact; a time-ordered
-  // domain's files all live there.
-  const int first_level = d->TimeOrdered() ? 0 : 1;
-  for (const auto& level : meta.levels) {
-    for (const auto& f : level.files) {
-      small_files += level.level >= first_level && f.size < small ? 1 : 0;
-    }
-  }
-  if (small_files <= d->options.small_file_budget) return Status::OK();
-  int merges = 0;
-  // Leveled: cold ingest puts a file at the deepest level where nothing
-  // overlaps it: the last level, or a level above it once a merged file
-  // there spans the new file's keys. Each level above L0 is merged within
-  // itself (its files are in key order and do not overlap; a run's
-  // compaction takes in no file of another level). Time-ordered: a run is
-  // files neighbouring in age, merged into one level-0 file (RocksDB's
-  // intra-L0 compaction), so files keep to their age and expire together.
-  for (const auto& level : meta.levels) {
-    if (level.level < first_level) continue;
-    std::vector<std::string> run;
-    uint64_t run_bytes = 0;
-    uint64_t run_largest = 0;
-    auto merge = [&]() -> Status {
-      // Size-tiered: only a run of many files of about one size merges, so
-      // every merge makes a byte's file at least kColdMergeGrowth times
-      // larger and a byte is rewritten at most log_growth(divisor * ingest
-      // group size / ingest size) times before its file stops being small.
-      const bool enough =
-          run.size() >= kColdMergeGrowth && run_bytes >= kColdMergeGrowth * run_largest;
-      if (enough) {
-        rocksdb::CompactionOptions co;
-        co.output_file_size_limit = target;
-        rocksdb::Status r = db_->CompactFiles(co, d->cf, run, level.level);
-        if (!r.ok() && !r.IsInvalidArgument() && !r.IsAborted() && !r.IsBusy()) {
-          return FromRocks(r, "merging small files of '" + d->options.name + "'");
-        }
-        if (r.ok()) {
-          *files += run.size();
-          small_files -= std::min<uint64_t>(small_files, run.size());
-          ++merges;
-        }
-      }
-      run.clear();
-      run_bytes = 0;
-      run_largest = 0;
-      return Status::OK();
-    };
-    std::string run_tenant;  // encoded tenant prefix of the run's files
-    for (const auto& f : level.files) {
-      if (merges >= kMaxColdMergesPerPass || small_files <= d->options.small_file_budget) {
-        return Status::OK();
-      }
-      // Above level 0, a run holds one tenant's files only, so merged files
-      // never span a tenant boundary: a tenant's next ingest (its keys sort
-      // after its earlier ones, as history keys do) still finds a gap at
-      // this level instead of landing a level above. Level 0 has no gaps.
-      const std::string tenant = level.level == 0 ? std::string() : TenantOfFile(f);
-      if (f.being_compacted || f.size >= small || (level.level > 0 && tenant.empty())) {
-        Status s = merge();
-        if (!s.ok()) return s;
-        continue;
-      }
-      if (!run.empty() && tenant != run_tenant) {
-        Status s = merge();
-        if (!s.ok()) return s;
-      }
-      run_tenant = tenant;
-      run.push_back(f.db_path + f.name);
-      run_bytes += f.size;
-      run_largest = std::max<uint64_t>(run_largest, f.size);
-      if (run_bytes >= target) {
-        Status s = merge();
-        if (!s.ok()) return s;
-      }
-    }
-    Status s = merge();
-    if (!s.ok()) return s;
-  }
-  return Status::OK();
-}
-
-Status Store::Impl::RefreshLargeTenants(Domain* d) {
-  if (!d->partitioner) return Status::OK();
-  rocksdb::TablePropertiesCollection props;
-  rocksdb::Status rs = db_->GetPropertiesOfAllTables(d->cf, &props);
-  if (!rs.ok()) return FromRocks(rs, "reading table properties of '" + d->options.name + "'");
-  std::map<std::string, uint64_t, std::less<>> bytes;
-  for (const auto& [name, p] : props) {
-    FileRecordStats stats;
-    if (!FileRecordStats::FromProperties(p->user_collected_properties, &stats)) continue;
-    for (const auto& [prefix, n] : stats.tenant_bytes) bytes[prefix] += n;
-  }
-  const uint64_t threshold = d->options.large_tenant_bytes != 0 ? d->options.large_tenant_bytes
-                                                                : d->options.target_file_size_bytes;
-  auto large = std::make_shared<TenantSet>();
-  for (const auto& [prefix, n] : bytes) {
-    if (n >= threshold) large->insert(prefix);
-  }
-  d->partitioner->SetLargeTenants(std::move(large));
   return Status::OK();
 }
 

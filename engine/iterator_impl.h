@@ -13,7 +13,7 @@
 #include <string>
 
 #include "codecs/record_codec.h"
-#include "engine/removals.h"
+#include "compaction/removals.h"
 #include "metakv/iterator.h"
 
 namespace metakv {

@@ -1,4 +1,9 @@
-// Store::Impl: the engine behind metakv::Store.
+// StoreImpl: the engine behind metakv::Store.
+//
+// One class, its methods in one file per concern: engine/open.cc (open and
+// close), write_path.cc, read_path.cc, cold_ingest.cc, removal_registry.cc
+// (bulk removals), purge_scheduler.cc (the purge deadline, whole-file
+// drops), maintenance.cc, stats.cc and store_time.cc (the store's clock).
 //
 // Routing: each domain is a column family; keys are encoded by
 // codecs/key_codec.h and values by codecs/record_codec.h. Logical delete is
@@ -34,9 +39,9 @@
 #include "compaction/flush_observer.h"
 #include "compaction/marker_times.h"
 #include "compaction/record_properties.h"
+#include "compaction/removals.h"
 #include "compaction/tenant_partitioner.h"
 #include "engine/catalogue.h"
-#include "engine/removals.h"
 #include "engine/store_clock.h"
 #include "metakv/store.h"
 
@@ -46,7 +51,7 @@ class SnapshotImpl;
 
 struct Domain {
   DomainOptions options;
-  rocksdb::ColumnFamilyHandle* cf = nullptr;              // owned by Store::Impl
+  rocksdb::ColumnFamilyHandle* cf = nullptr;              // owned by StoreImpl
   DomainCounters* counters = nullptr;                     // owned by the listener
   std::shared_ptr<TenantPartitionerFactory> partitioner;  // null if off
   // Cold domains only (null for hot ones): writers hold it shared, a cold
@@ -62,7 +67,7 @@ struct Domain {
 };
 
 // The live SST files of a domain with their table properties, as the
-// maintenance work reads them (Store::Impl::ReadDomainFiles).
+// maintenance work reads them (StoreImpl::ReadDomainFiles).
 struct DomainFiles {
   rocksdb::ColumnFamilyMetaData meta;
   rocksdb::TablePropertiesCollection props;
@@ -80,56 +85,64 @@ struct DomainFiles {
 // Shared holds of the ingest gates of some domains, taken in domain order.
 using GateLocks = std::vector<std::shared_lock<std::shared_mutex>>;
 
-class Store::Impl {
+class StoreImpl final : public Store {
  public:
-  Impl() = default;
-  ~Impl();
+  StoreImpl() = default;
+  ~StoreImpl() override;
 
   Status Open(const Options& options, const std::string& path);
-  Status Close();
+  Status Close() override;
 
   Status Put(const WriteOptions& wo, std::string_view domain, std::string_view tenant,
-             std::string_view key, std::string_view value, uint64_t ttl_seconds);
+             std::string_view key, std::string_view value, uint64_t ttl_seconds) override;
   Status Get(const ReadOptions& ro, std::string_view domain, std::string_view tenant,
-             std::string_view key, std::string* value);
+             std::string_view key, std::string* value) override;
   Status MultiGet(const ReadOptions& ro, const std::vector<KeyRef>& keys,
-                  std::vector<std::string>* values, std::vector<Status>* statuses);
+                  std::vector<std::string>* values, std::vector<Status>* statuses) override;
   Status Delete(const WriteOptions& wo, std::string_view domain, std::string_view tenant,
-                std::string_view key);
+                std::string_view key) override;
   Status Undelete(const WriteOptions& wo, std::string_view domain, std::string_view tenant,
-                  std::string_view key);
+                  std::string_view key) override;
   Status HardDelete(const WriteOptions& wo, std::string_view domain, std::string_view tenant,
-                    std::string_view key);
-  Status Write(const WriteOptions& wo, const WriteBatch& batch);
+                    std::string_view key) override;
+  Status Write(const WriteOptions& wo, const WriteBatch& batch) override;
   Status IngestCold(std::string_view domain, std::string_view tenant,
-                    const std::vector<ColdRecord>& records);
-  Status PurgeExpiredFiles(std::string_view domain, uint64_t* files);
+                    const std::vector<ColdRecord>& records) override;
   Status RemoveTree(const WriteOptions& wo, std::string_view tenant,
-                    const std::vector<PrefixRef>& prefixes, RemoveMode mode, uint64_t* removal_id);
-  Status RestoreTree(const WriteOptions& wo, uint64_t removal_id);
-  Status RemoveTenant(const WriteOptions& wo, std::string_view tenant);
+                    const std::vector<PrefixRef>& prefixes, RemoveMode mode,
+                    uint64_t* removal_id) override;
+  Status RestoreTree(const WriteOptions& wo, uint64_t removal_id) override;
+  Status RemoveTenant(const WriteOptions& wo, std::string_view tenant) override;
+  Status RunMaintenance(const MaintenanceOptions& options, MaintenanceResult* result) override;
+  Status NewIterator(const ReadOptions& ro, std::string_view domain, const ScanSpec& spec,
+                     std::unique_ptr<Iterator>* out) override;
+  const Snapshot* GetSnapshot() override;
+  void ReleaseSnapshot(const Snapshot* snapshot) override;
+  Status Flush(std::string_view domain) override;
+  Status CompactRange(std::string_view domain, std::string_view tenant) override;
+  Status WaitForBackgroundWork(uint64_t timeout_ms) override;
+  Status GetStats(Stats* stats) override;
+  Status GetApproximateSize(std::string_view domain, std::string_view tenant,
+                            std::string_view prefix, uint64_t* bytes) override;
+  std::vector<std::string> DomainNames() const override;
+
+  // The parts of a maintenance pass (RunMaintenance).
+  // Compacts, each on its own, the files of a domain (all if empty) whose
+  // records are all purgeable now. Sets *files to the files compacted.
+  Status PurgeExpiredFiles(std::string_view domain, uint64_t* files);
+  // Flushes memtables and compacts (to the last level) the files and
+  // removals that have held purgeable records for at least
+  // min_age_seconds, then forgets removals whose bytes are gone.
   Status EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* compactions);
   // Entries in the column family's memtables, active and immutable.
   uint64_t MemtableEntries(rocksdb::ColumnFamilyHandle* cf);
-  Status NewIterator(const ReadOptions& ro, std::string_view domain, const ScanSpec& spec,
-                     std::unique_ptr<Iterator>* out);
-  const Snapshot* GetSnapshot();
-  void ReleaseSnapshot(const Snapshot* snapshot);
-  Status Flush(std::string_view domain);
-  Status CompactRange(std::string_view domain, std::string_view tenant);
-  Status WaitForBackgroundWork(uint64_t timeout_ms);
-  Status GetStats(Stats* stats);
-  Status GetApproximateSize(std::string_view domain, std::string_view tenant,
-                            std::string_view prefix, uint64_t* bytes);
-  std::vector<std::string> DomainNames() const;
 
   // Test hooks.
   rocksdb::DB* TEST_db() { return db_.get(); }
   rocksdb::ColumnFamilyHandle* TEST_cf(std::string_view domain);
-  void TEST_RunMaintenance() { MaintenancePass(); }
   FlushController* TEST_flush_controller() { return flush_controller_.get(); }
   rocksdb::Statistics* TEST_statistics() { return statistics_.get(); }
-  // The steps of a removal's purge (engine/bulk_delete.cc), for crash
+  // The steps of a removal's purge (engine/purge_scheduler.cc), for crash
   // tests: a file the removal covers deleted whole (DB::DeleteFile), a file
   // compacted for the purge (in place, or the range down to the last level
   // when a hidden record is left), and the removal's record deleted once
@@ -162,6 +175,8 @@ class Store::Impl {
   Status CheckWritable() const;
   // Resolves a domain name; InvalidArgument if unknown.
   Status FindDomain(std::string_view name, Domain** domain);
+  // The named domain, or every domain if name is empty.
+  Status DomainsNamed(std::string_view name, std::vector<Domain*>* out);
   // Checks tenant, key and (if given) value against the limits.
   Status CheckKey(std::string_view tenant, std::string_view key) const;
   Status CheckValue(std::string_view value) const;
@@ -200,7 +215,7 @@ class Store::Impl {
   uint64_t PurgeTime();
   Status WriteCatalogue(const Catalogue& catalogue);
 
-  // ---- Bulk removals (engine/removals.h) ----
+  // ---- Bulk removals (compaction/removals.h) ----
   size_t IndexOf(const Domain* d) const { return static_cast<size_t>(d - domains_.data()); }
   // The logical removals in force now; null if there are none.
   std::shared_ptr<const RemovalSet> CurrentRemovals() const;
@@ -394,17 +409,22 @@ class Store::Impl {
 // The time reads through ro are evaluated at, and its rocksdb snapshot.
 class SnapshotImpl : public Snapshot {
  public:
-  SnapshotImpl(const Store::Impl* owner, const rocksdb::Snapshot* snapshot, uint64_t time,
+  SnapshotImpl(const StoreImpl* owner, const rocksdb::Snapshot* snapshot, uint64_t time,
                std::shared_ptr<const RemovalSet> removals)
       : owner_(owner), snapshot_(snapshot), time_(time), removals_(std::move(removals)) {}
   uint64_t time_seconds() const override { return time_; }
 
-  const Store::Impl* owner_;
+  const StoreImpl* owner_;
   const rocksdb::Snapshot* snapshot_;  // null once the store has closed
   uint64_t time_;
   // The logical removals in force when it was taken (null: none).
   std::shared_ptr<const RemovalSet> removals_;
 };
+
+// The implementation behind a Store from Store::Open, for tests and tools
+// that reach into the engine.
+inline StoreImpl* ImplOf(Store* store) { return static_cast<StoreImpl*>(store); }
+inline StoreImpl* ImplOf(const std::unique_ptr<Store>& store) { return ImplOf(store.get()); }
 
 }  // namespace metakv
 

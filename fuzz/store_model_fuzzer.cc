@@ -872,8 +872,8 @@ class Harness {
     const int d = a->Int(0, kNumDomains);
     const std::string name = d == kNumDomains ? "" : kDomains[d].name;
     Log("PurgeExpiredFiles '" + name + "'");
-    uint64_t files = 0;
-    const Status s = store_->PurgeExpiredFiles(name, &files);
+    const Status s =
+        store_->RunMaintenance(metakv::MaintenanceOptions::DropPurgeableFilesOnly(name));
     Check(s.ok(), "PurgeExpiredFiles: " + s.ToString());
   }
 
@@ -1065,8 +1065,7 @@ class Harness {
 
   void EnforcePurgeDeadline() {
     Log("EnforcePurgeDeadline 0");
-    uint64_t compactions = 0;
-    const Status s = store_->EnforcePurgeDeadline(0, &compactions);
+    const Status s = store_->RunMaintenance(metakv::MaintenanceOptions::PurgeDeadlineOnly(0));
     Check(s.ok(), "EnforcePurgeDeadline: " + s.ToString());
   }
 

@@ -82,6 +82,59 @@ struct KeyRef {
   std::string_view key;
 };
 
+// What Store::RunMaintenance does. The defaults are one pass of the
+// maintenance thread (Options::maintenance_interval_seconds); a service or
+// a test that drives its own clock runs passes with them.
+struct MaintenanceOptions {
+  // Drops, each by a compaction that writes next to nothing, the SST files
+  // whose records are all purgeable now (tombstones past retention, records
+  // past expiry). Default: true.
+  bool drop_purgeable_files = true;
+  // Enforces Options::purge_deadline_seconds: flushes memtables and
+  // compacts (to the last level) the files and removals that have held
+  // purgeable records for at least purge_min_age_seconds, then forgets
+  // removals whose bytes are gone. Default: true.
+  bool enforce_purge_deadline = true;
+  // The age at which purgeable records are due. kDeadlineDueAge: the age
+  // the maintenance thread uses, which leaves two gaps between passes
+  // before the deadline (nothing is due if purge_deadline_seconds is 0);
+  // 0: every purgeable record found now, whatever the deadline.
+  static constexpr uint64_t kDeadlineDueAge = ~uint64_t{0};
+  uint64_t purge_min_age_seconds = kDeadlineDueAge;
+  // Cold domains: merges small neighbouring files (DomainOptions::
+  // small_file_budget). Default: true.
+  bool merge_small_cold_files = true;
+  // Hands the tenants at or above the large-tenant threshold to the
+  // tenant partitioner (DomainOptions::partition_by_tenant). Default: true.
+  bool refresh_large_tenants = true;
+  // Only this domain; empty: every domain (the purge deadline and removals
+  // always cover every domain). Default: empty.
+  std::string domain;
+
+  // Only the purge deadline, at min_age_seconds.
+  static MaintenanceOptions PurgeDeadlineOnly(uint64_t min_age_seconds) {
+    MaintenanceOptions o;
+    o.drop_purgeable_files = o.merge_small_cold_files = o.refresh_large_tenants = false;
+    o.purge_min_age_seconds = min_age_seconds;
+    return o;
+  }
+  // Only the drop of purgeable files, of one domain (every domain if empty).
+  static MaintenanceOptions DropPurgeableFilesOnly(std::string_view domain = {}) {
+    MaintenanceOptions o;
+    o.enforce_purge_deadline = o.merge_small_cold_files = o.refresh_large_tenants = false;
+    o.domain = std::string(domain);
+    return o;
+  }
+};
+
+// What a Store::RunMaintenance call did.
+struct MaintenanceResult {
+  uint64_t purgeable_files_dropped = 0;  // files compacted away whole
+  uint64_t deadline_compactions = 0;     // compactions run for the deadline
+  uint64_t cold_files_merged = 0;        // small cold files merged
+};
+
+// A Store: the interface. Store::Open gives the implementation.
 class Store {
  public:
   // Opens (or with create_if_missing, creates) the store at path.
@@ -93,37 +146,27 @@ class Store {
   // and an existing database with error_if_exists are InvalidArgument.
   static Status Open(const Options& options, std::string_view path, std::unique_ptr<Store>* out);
 
+  Store() = default;
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
   // Closes the store if still open (ignoring errors; call Close to see them).
-  ~Store();
+  virtual ~Store();
 
   // Waits for running background work, syncs and closes the database.
   // Afterwards every call returns an error. Idempotent.
-  Status Close();
+  virtual Status Close() = 0;
+
+  // ---- Writes ----
 
   // Writes a live record, replacing any version (live or deleted).
   // ttl_seconds = 0 gives the domain's default TTL.
-  Status Put(const WriteOptions& options, std::string_view domain, std::string_view tenant,
-             std::string_view key, std::string_view value, uint64_t ttl_seconds = 0);
-
-  // Reads a visible record into *value. NotFound if there is none (never
-  // written, logically deleted, hard deleted, expired, or under a removed
-  // tree). *value is changed only when the status is OK.
-  Status Get(const ReadOptions& options, std::string_view domain, std::string_view tenant,
-             std::string_view key, std::string* value);
-
-  // Reads several keys, possibly from several domains, from one consistent
-  // view. (*values)[i] and (*statuses)[i] answer keys[i], as Get would. The
-  // returned status is not OK only if the call as a whole failed (then the
-  // vectors are unspecified).
-  Status MultiGet(const ReadOptions& options, const std::vector<KeyRef>& keys,
-                  std::vector<std::string>* values, std::vector<Status>* statuses);
+  virtual Status Put(const WriteOptions& options, std::string_view domain, std::string_view tenant,
+                     std::string_view key, std::string_view value, uint64_t ttl_seconds = 0) = 0;
 
   // Logical delete: replaces the live record with a tombstone carrying its
   // value and the delete time. NotFound if no live record exists.
-  Status Delete(const WriteOptions& options, std::string_view domain, std::string_view tenant,
-                std::string_view key);
+  virtual Status Delete(const WriteOptions& options, std::string_view domain,
+                        std::string_view tenant, std::string_view key) = 0;
 
   // Restores a logically deleted record as it was, with a new write time.
   // FailedPrecondition if the record is live; Expired if the domain's
@@ -131,30 +174,58 @@ class Store {
   // retention it has passed), or if the record's own TTL ran out while it
   // was deleted; NotFound if there is no record (never written, hard
   // deleted, purged, or live but past its TTL).
-  Status Undelete(const WriteOptions& options, std::string_view domain, std::string_view tenant,
-                  std::string_view key);
+  virtual Status Undelete(const WriteOptions& options, std::string_view domain,
+                          std::string_view tenant, std::string_view key) = 0;
 
   // Removes the record (live or deleted) at once; not restorable. OK also if
   // there was no record.
-  Status HardDelete(const WriteOptions& options, std::string_view domain, std::string_view tenant,
-                    std::string_view key);
+  virtual Status HardDelete(const WriteOptions& options, std::string_view domain,
+                            std::string_view tenant, std::string_view key) = 0;
 
   // Applies every operation of the batch atomically, in order: a later
   // operation on a key sees the earlier ones (a Put then a Delete of one key
   // leaves a tombstone). Any bad argument or a Delete of a record that is
   // not live fails the whole batch; nothing is applied then.
-  Status Write(const WriteOptions& options, const WriteBatch& batch);
+  virtual Status Write(const WriteOptions& options, const WriteBatch& batch) = 0;
 
   // The cold write path: writes the records of one tenant of a cold domain
   // as an SST file and ingests it (no WAL, no memtable, no flush); a group
   // smaller than DomainOptions::ingest_min_bytes goes through the WAL and
-  // the memtable as one synced batch instead. Records
-  // may come in any order; they are sorted. All or nothing: on any error the
-  // store is unchanged. Durable once it returns. A record replaces an
-  // existing one with the same key, as Put would. InvalidArgument for a hot
-  // domain, an empty list, duplicate keys, or a bad tenant, key or value.
-  Status IngestCold(std::string_view domain, std::string_view tenant,
-                    const std::vector<ColdRecord>& records);
+  // the memtable as one synced batch instead. Records may come in any
+  // order; they are sorted. Each record keeps its own write time and expiry
+  // if it gives them (ColdRecord), so existing history is imported as it
+  // was. All or nothing: on any error the store is unchanged. Durable once
+  // it returns. A record replaces an existing one with the same key, as Put
+  // would. InvalidArgument for a hot domain, an empty list, duplicate keys,
+  // a bad tenant, key or value, or a write time ahead of the store's time.
+  virtual Status IngestCold(std::string_view domain, std::string_view tenant,
+                            const std::vector<ColdRecord>& records) = 0;
+
+  // ---- Reads ----
+
+  // Reads a visible record into *value. NotFound if there is none (never
+  // written, logically deleted, hard deleted, expired, or under a removed
+  // tree). *value is changed only when the status is OK.
+  virtual Status Get(const ReadOptions& options, std::string_view domain, std::string_view tenant,
+                     std::string_view key, std::string* value) = 0;
+
+  // Reads several keys, possibly from several domains, from one consistent
+  // view. (*values)[i] and (*statuses)[i] answer keys[i], as Get would. The
+  // returned status is not OK only if the call as a whole failed (then the
+  // vectors are unspecified).
+  virtual Status MultiGet(const ReadOptions& options, const std::vector<KeyRef>& keys,
+                          std::vector<std::string>* values, std::vector<Status>* statuses) = 0;
+
+  // Creates an iterator over the records of the domain that spec selects:
+  // the visible ones, or with spec.deleted the recycle bin. The iterator is
+  // unpositioned: call a Seek first.
+  virtual Status NewIterator(const ReadOptions& options, std::string_view domain,
+                             const ScanSpec& spec, std::unique_ptr<Iterator>* out) = 0;
+
+  // A consistent view of the whole store (all domains) and of time. Release
+  // it with ReleaseSnapshot before closing. Returns nullptr after Close.
+  virtual const Snapshot* GetSnapshot() = 0;
+  virtual void ReleaseSnapshot(const Snapshot* snapshot) = 0;
 
   // ---- Bulk deletes ----
   //
@@ -175,59 +246,47 @@ class Store {
   // unknown domain, an empty or too long prefix, two prefixes of one domain
   // where one contains the other, or a cold domain with kLogical (cold
   // domains expire by TTL; use kHard).
-  Status RemoveTree(const WriteOptions& options, std::string_view tenant,
-                    const std::vector<PrefixRef>& prefixes, RemoveMode mode,
-                    uint64_t* removal_id = nullptr);
+  virtual Status RemoveTree(const WriteOptions& options, std::string_view tenant,
+                            const std::vector<PrefixRef>& prefixes, RemoveMode mode,
+                            uint64_t* removal_id = nullptr) = 0;
 
   // Brings back every record a logical RemoveTree hid, as it was (records
   // deleted one by one before the removal stay deleted). NotFound if no such
   // removal is pending (unknown id, hard, already restored or purged);
   // Expired once its retention has passed.
-  Status RestoreTree(const WriteOptions& options, uint64_t removal_id);
+  virtual Status RestoreTree(const WriteOptions& options, uint64_t removal_id) = 0;
 
   // Removes every record of tenant in every domain, at once and atomically
   // (one removal record, as for RemoveTree): after a crash the tenant
   // is either whole or gone. Not restorable. The tenant may be written again
   // afterwards, starting empty.
-  Status RemoveTenant(const WriteOptions& options, std::string_view tenant);
+  virtual Status RemoveTenant(const WriteOptions& options, std::string_view tenant) = 0;
 
-  // Does now what the maintenance pass does for the purge deadline: flushes
-  // memtables and compacts (to the last level) the files and removals that
-  // have held purgeable records for at least min_age_seconds (0: every
-  // purgeable record found now), then forgets removals whose bytes are
-  // gone. Sets *compactions (if not null) to the compactions it ran.
-  Status EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* compactions = nullptr);
+  // ---- Background work ----
 
-  // Creates an iterator over the visible records of the domain that spec
-  // selects. The iterator is unpositioned: call a Seek first.
-  Status NewIterator(const ReadOptions& options, std::string_view domain, const ScanSpec& spec,
-                     std::unique_ptr<Iterator>* out);
-
-  // A consistent view of the whole store (all domains) and of time. Release
-  // it with ReleaseSnapshot before closing. Returns nullptr after Close.
-  const Snapshot* GetSnapshot();
-  void ReleaseSnapshot(const Snapshot* snapshot);
+  // Runs one maintenance pass now, or the parts of it options select, on
+  // the calling thread; *result (if not null) says what it did. Passes the
+  // store runs itself (Options::maintenance_interval_seconds) are the same
+  // call with default options. Runs every selected part even if one fails;
+  // returns the first error.
+  virtual Status RunMaintenance(const MaintenanceOptions& options,
+                                MaintenanceResult* result = nullptr) = 0;
 
   // Flushes the memtable of one domain (all domains if empty) to SST files
   // and waits for it.
-  Status Flush(std::string_view domain = {});
+  virtual Status Flush(std::string_view domain = {}) = 0;
 
   // Compacts one domain (all if empty), or only one tenant of it, down to
   // the bottommost level, and waits for it. A tenant needs a domain
   // (InvalidArgument otherwise).
-  Status CompactRange(std::string_view domain = {}, std::string_view tenant = {});
+  virtual Status CompactRange(std::string_view domain = {}, std::string_view tenant = {}) = 0;
 
   // Waits until no flush or compaction is running or pending in any domain
   // (checked twice in a row, 10 ms apart). timeout_ms = 0 waits without a
   // limit; otherwise Busy when the limit passes first.
-  Status WaitForBackgroundWork(uint64_t timeout_ms = 0);
+  virtual Status WaitForBackgroundWork(uint64_t timeout_ms = 0) = 0;
 
-  // Compacts, each on its own, the SST files of a domain (all if empty)
-  // whose records are all purgeable now (tombstones past retention, records
-  // past expiry): such a compaction drops the whole file and writes next to
-  // nothing. Sets *files (if not null) to the number of files compacted.
-  // The store runs this itself every Options::maintenance_interval_seconds.
-  Status PurgeExpiredFiles(std::string_view domain = {}, uint64_t* files = nullptr);
+  // ---- Figures ----
 
   // Sets *bytes to RocksDB's estimate of the bytes stored (SST files and
   // memtables, old versions and deletion markers included) for the keys of
@@ -235,23 +294,14 @@ class Store {
   // the whole domain if tenant is empty too (then prefix must be). An
   // estimate, interpolated within files; for example to watch a removed
   // tree's bytes go.
-  Status GetApproximateSize(std::string_view domain, std::string_view tenant,
-                            std::string_view prefix, uint64_t* bytes);
+  virtual Status GetApproximateSize(std::string_view domain, std::string_view tenant,
+                                    std::string_view prefix, uint64_t* bytes) = 0;
 
   // Copies the current figures into *stats.
-  Status GetStats(Stats* stats);
+  virtual Status GetStats(Stats* stats) = 0;
 
   // The declared domains, in declaration order.
-  std::vector<std::string> DomainNames() const;
-
-  // Implementation; not part of the API.
-  class Impl;
-  // Test hook: the implementation.
-  Impl* TEST_impl() { return impl_.get(); }
-
- private:
-  explicit Store(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  virtual std::vector<std::string> DomainNames() const = 0;
 };
 
 }  // namespace metakv

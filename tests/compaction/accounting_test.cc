@@ -35,8 +35,7 @@ struct LiveFile {
 
 std::vector<LiveFile> LiveFiles(Store* store, const std::string& domain) {
   rocksdb::ColumnFamilyMetaData meta;
-  store->TEST_impl()->TEST_db()->GetColumnFamilyMetaData(store->TEST_impl()->TEST_cf(domain),
-                                                         &meta);
+  ImplOf(store)->TEST_db()->GetColumnFamilyMetaData(ImplOf(store)->TEST_cf(domain), &meta);
   std::vector<LiveFile> out;
   for (const auto& level : meta.levels) {
     for (const auto& f : level.files) {
@@ -86,7 +85,7 @@ TEST(AccountingTest, FlushAndCompactionBytesAreChargedToTheirDomainAndTenant) {
   }
   std::unique_ptr<Store> store;
   ASSERT_TRUE(Store::Open(options, dir.path(), &store).ok());
-  rocksdb::Statistics* rs = store->TEST_impl()->TEST_statistics();
+  rocksdb::Statistics* rs = ImplOf(store)->TEST_statistics();
   ASSERT_NE(rs, nullptr);
   // Open wrote the catalogue (and flushed it); count from here.
   const uint64_t flush_base = rs->getTickerCount(rocksdb::FLUSH_WRITE_BYTES);
@@ -148,9 +147,9 @@ TEST(AccountingTest, FlushAndCompactionBytesAreChargedToTheirDomainAndTenant) {
     }
     // The files' own tenant figures (what the ledger reads) name that tenant.
     rocksdb::TablePropertiesCollection props;
-    ASSERT_TRUE(store->TEST_impl()
+    ASSERT_TRUE(ImplOf(store)
                     ->TEST_db()
-                    ->GetPropertiesOfAllTables(store->TEST_impl()->TEST_cf(domain), &props)
+                    ->GetPropertiesOfAllTables(ImplOf(store)->TEST_cf(domain), &props)
                     .ok());
     ASSERT_EQ(props.size(), files.size());
     for (const LiveFile& f : files) {

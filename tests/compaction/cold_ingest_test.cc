@@ -181,9 +181,9 @@ TEST_F(ColdIngestTest, ExpiredColdRecordsDisappearAfterCompaction) {
   EXPECT_EQ(Scan("t").size(), 200u);
   ASSERT_TRUE(store_->CompactRange("history").ok());
   EXPECT_EQ(History().purged_records, 200u);
-  rocksdb::DB* db = store_->TEST_impl()->TEST_db();
+  rocksdb::DB* db = ImplOf(store_)->TEST_db();
   std::string raw;
-  EXPECT_TRUE(db->Get(rocksdb::ReadOptions(), store_->TEST_impl()->TEST_cf("history"),
+  EXPECT_TRUE(db->Get(rocksdb::ReadOptions(), ImplOf(store_)->TEST_cf("history"),
                       codecs::EncodeKey("t", "old/1000"), &raw)
                   .IsNotFound());
   EXPECT_EQ(Scan("t").size(), 200u);
@@ -203,7 +203,12 @@ TEST_F(ColdIngestTest, FilesOfExpiredRecordsAreDroppedWhole) {
   const uint64_t written = History().compaction_bytes_written;
   clock_->AdvanceSeconds(250);  // groups 0 and 1 have expired
   uint64_t files = 0;
-  ASSERT_TRUE(store_->PurgeExpiredFiles("history", &files).ok());
+  {
+    MaintenanceResult done;
+    ASSERT_TRUE(
+        store_->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly("history"), &done).ok());
+    files = done.purgeable_files_dropped;
+  }
   EXPECT_EQ(files, 2u);
   const DomainStats h = History();
   EXPECT_EQ(h.purged_records, 200u);
@@ -223,8 +228,8 @@ TEST_F(ColdIngestTest, SmallFilesAreMergedWithinATenant) {
     d.cold_layout = ColdLayout::kLeveled;
   }
   ASSERT_TRUE(Store::Open(options_, dir_.path(), &store_).ok());
-  rocksdb::DB* db = store_->TEST_impl()->TEST_db();
-  rocksdb::ColumnFamilyHandle* cf = store_->TEST_impl()->TEST_cf("history");
+  rocksdb::DB* db = ImplOf(store_)->TEST_db();
+  rocksdb::ColumnFamilyHandle* cf = ImplOf(store_)->TEST_cf("history");
   auto history_files = [&] {
     rocksdb::ColumnFamilyMetaData meta;
     db->GetColumnFamilyMetaData(cf, &meta);
@@ -245,7 +250,7 @@ TEST_F(ColdIngestTest, SmallFilesAreMergedWithinATenant) {
   ASSERT_EQ(history_files().size(), 2u * kGroups);
   const uint64_t before = History().compaction_bytes_written;
 
-  store_->TEST_impl()->TEST_RunMaintenance();
+  EXPECT_TRUE(store_->RunMaintenance(MaintenanceOptions()).ok());
 
   const auto merged = history_files();
   EXPECT_LE(merged.size(), 6u);
@@ -268,7 +273,7 @@ TEST_F(ColdIngestTest, SmallFilesAreMergedWithinATenant) {
 
   // A second pass has nothing of a size worth merging: no rewrite.
   const uint64_t after = History().compaction_bytes_written;
-  store_->TEST_impl()->TEST_RunMaintenance();
+  EXPECT_TRUE(store_->RunMaintenance(MaintenanceOptions()).ok());
   EXPECT_EQ(History().compaction_bytes_written, after);
 }
 
@@ -283,11 +288,10 @@ TEST_F(ColdIngestTest, SmallFileMergingCanBeTurnedOff) {
   for (int g = 0; g < 20; ++g) {
     ASSERT_TRUE(store_->IngestCold("history", "a", Records(5, "s" + std::to_string(100 + g))).ok());
   }
-  store_->TEST_impl()->TEST_RunMaintenance();
+  EXPECT_TRUE(store_->RunMaintenance(MaintenanceOptions()).ok());
   EXPECT_EQ(History().compaction_bytes_written, 0u);
   rocksdb::ColumnFamilyMetaData meta;
-  store_->TEST_impl()->TEST_db()->GetColumnFamilyMetaData(store_->TEST_impl()->TEST_cf("history"),
-                                                          &meta);
+  ImplOf(store_)->TEST_db()->GetColumnFamilyMetaData(ImplOf(store_)->TEST_cf("history"), &meta);
   EXPECT_EQ(meta.file_count, 20u);
 }
 
@@ -302,7 +306,7 @@ TEST_F(ColdIngestTest, NoMergeWithinTheSmallFileBudget) {
   for (int g = 0; g < 30; ++g) {
     ASSERT_TRUE(store_->IngestCold("history", "a", Records(5, "s" + std::to_string(100 + g))).ok());
   }
-  store_->TEST_impl()->TEST_RunMaintenance();  // default budget: 1024 files
+  EXPECT_TRUE(store_->RunMaintenance(MaintenanceOptions()).ok());  // default budget: 1024 files
   EXPECT_EQ(History().compaction_bytes_written, 0u);
 }
 
@@ -311,8 +315,7 @@ TEST_F(ColdIngestTest, NoMergeWithinTheSmallFileBudget) {
 // The history domain's files: (level, file), and RocksDB's num_levels of it.
 std::vector<std::pair<int, rocksdb::SstFileMetaData>> HistoryFiles(Store* store) {
   rocksdb::ColumnFamilyMetaData meta;
-  store->TEST_impl()->TEST_db()->GetColumnFamilyMetaData(store->TEST_impl()->TEST_cf("history"),
-                                                         &meta);
+  ImplOf(store)->TEST_db()->GetColumnFamilyMetaData(ImplOf(store)->TEST_cf("history"), &meta);
   std::vector<std::pair<int, rocksdb::SstFileMetaData>> files;
   for (const auto& level : meta.levels) {
     for (const auto& f : level.files) files.emplace_back(level.level, f);
@@ -321,10 +324,7 @@ std::vector<std::pair<int, rocksdb::SstFileMetaData>> HistoryFiles(Store* store)
 }
 
 int HistoryLevels(Store* store) {
-  return store->TEST_impl()
-      ->TEST_db()
-      ->GetOptions(store->TEST_impl()->TEST_cf("history"))
-      .num_levels;
+  return ImplOf(store)->TEST_db()->GetOptions(ImplOf(store)->TEST_cf("history")).num_levels;
 }
 
 // Groups whose key ranges overlap (versions keyed by inode, then version)
@@ -345,7 +345,7 @@ TEST_F(ColdIngestTest, TimeOrderedGroupsAreNeverCompactedBySize) {
     }
   }
   ASSERT_TRUE(store_->WaitForBackgroundWork(60000).ok());
-  store_->TEST_impl()->TEST_RunMaintenance();
+  EXPECT_TRUE(store_->RunMaintenance(MaintenanceOptions()).ok());
   const auto files = HistoryFiles(store_.get());
   EXPECT_EQ(files.size(), 2u * kGroups);
   for (const auto& [level, f] : files) EXPECT_EQ(level, 0) << f.name;
@@ -442,14 +442,24 @@ TEST_F(ColdIngestTest, TimeOrderedExpiredFilesGoOldestFirstAndNothingComesBack) 
   clock_->AdvanceSeconds(60);  // the newest version of k has expired
   EXPECT_TRUE(store_->Get(ReadOptions(), "history", "t", "k", &value).IsNotFound());
   uint64_t files = 0;
-  ASSERT_TRUE(store_->PurgeExpiredFiles("history", &files).ok());
+  {
+    MaintenanceResult done;
+    ASSERT_TRUE(
+        store_->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly("history"), &done).ok());
+    files = done.purgeable_files_dropped;
+  }
   EXPECT_EQ(files, 1u);  // purged alone: older files lie under it
   EXPECT_TRUE(store_->Get(ReadOptions(), "history", "t", "k", &value).IsNotFound());
   EXPECT_EQ(Scan("t").size(), 150u);
 
   clock_->AdvanceSeconds(150);  // g0 and g1 have expired: the two oldest files
   const uint64_t written = History().compaction_bytes_written;
-  ASSERT_TRUE(store_->PurgeExpiredFiles("history", &files).ok());
+  {
+    MaintenanceResult done;
+    ASSERT_TRUE(
+        store_->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly("history"), &done).ok());
+    files = done.purgeable_files_dropped;
+  }
   EXPECT_EQ(files, 2u);
   EXPECT_EQ(History().compaction_bytes_written, written);  // dropped whole
   EXPECT_EQ(Scan("t").size(), 50u);
@@ -474,7 +484,7 @@ TEST_F(ColdIngestTest, TimeOrderedSmallFilesMergeByAge) {
     }
   }
   ASSERT_EQ(HistoryFiles(store_.get()).size(), 2u * kGroups);
-  store_->TEST_impl()->TEST_RunMaintenance();
+  EXPECT_TRUE(store_->RunMaintenance(MaintenanceOptions()).ok());
   const auto merged = HistoryFiles(store_.get());
   EXPECT_LE(merged.size(), 8u);
   for (const auto& [level, f] : merged) EXPECT_EQ(level, 0) << f.name;
@@ -488,8 +498,8 @@ TEST_F(ColdIngestTest, TimeOrderedSmallFilesMergeByAge) {
 std::map<std::string, std::vector<std::string>> HistoryEntries(Store* store) {
   EXPECT_TRUE(store->WaitForBackgroundWork().ok());
   std::vector<rocksdb::KeyVersion> versions;
-  EXPECT_TRUE(rocksdb::GetAllKeyVersions(store->TEST_impl()->TEST_db(),
-                                         store->TEST_impl()->TEST_cf("history"), rocksdb::Slice(),
+  EXPECT_TRUE(rocksdb::GetAllKeyVersions(ImplOf(store)->TEST_db(),
+                                         ImplOf(store)->TEST_cf("history"), rocksdb::Slice(),
                                          rocksdb::Slice(), size_t{1} << 20, &versions)
                   .ok());
   std::map<std::string, std::vector<std::string>> out;
@@ -517,7 +527,11 @@ TEST_F(ColdIngestTest, TimeOrderedDeleteMarkersPurgeWhatTheyHide) {
 
   clock_->AdvanceSeconds(1);
   uint64_t compactions = 0;
-  ASSERT_TRUE(store_->EnforcePurgeDeadline(0, &compactions).ok());
+  {
+    MaintenanceResult done;
+    ASSERT_TRUE(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0), &done).ok());
+    compactions = done.deadline_compactions;
+  }
   EXPECT_GT(compactions, 0u);
   entries = HistoryEntries(store_.get());
   EXPECT_EQ(entries.count("k/1005"), 0u);
@@ -530,7 +544,11 @@ TEST_F(ColdIngestTest, TimeOrderedDeleteMarkersPurgeWhatTheyHide) {
   EXPECT_EQ(History().oldest_purgeable_time, 0u);
   // Nothing more to do.
   compactions = 0;
-  ASSERT_TRUE(store_->EnforcePurgeDeadline(0, &compactions).ok());
+  {
+    MaintenanceResult done;
+    ASSERT_TRUE(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0), &done).ok());
+    compactions = done.deadline_compactions;
+  }
   EXPECT_EQ(compactions, 0u);
 }
 

@@ -161,8 +161,8 @@ TEST(FlushIsolationTest, StormOnOneDomainNeverFlushesOrCompactsAnother) {
     max_wal = std::max(max_wal, wal);
     EXPECT_LE(wal, wal_cap + wal_cap / 32) << "live WAL bytes after window " << w;
     clock->AdvanceSeconds(10);
-    ASSERT_TRUE(store->TEST_impl()->TEST_flush_controller()->RunOnce().ok());
-    store->TEST_impl()->TEST_RunMaintenance();
+    ASSERT_TRUE(ImplOf(store)->TEST_flush_controller()->RunOnce().ok());
+    EXPECT_TRUE(store->RunMaintenance(MaintenanceOptions()).ok());
   }
   MKV_ASSERT_OK(store->WaitForBackgroundWork());
 

@@ -101,9 +101,9 @@ class TenantPartitionerTest : public ::testing::Test {
   // Opens every live SST file of the domain and lists its tenants.
   Layout Inspect(Store* store) {
     Layout layout;
-    rocksdb::DB* db = store->TEST_impl()->TEST_db();
+    rocksdb::DB* db = ImplOf(store)->TEST_db();
     rocksdb::ColumnFamilyMetaData meta;
-    db->GetColumnFamilyMetaData(store->TEST_impl()->TEST_cf("inode"), &meta);
+    db->GetColumnFamilyMetaData(ImplOf(store)->TEST_cf("inode"), &meta);
     for (const auto& level : meta.levels) {
       for (const auto& f : level.files) {
         rocksdb::SstFileReader reader(rocksdb::Options{});
@@ -134,7 +134,7 @@ TEST_F(TenantPartitionerTest, LargeTenantsOwnTheirFilesAndFileCountStaysBounded)
   Fill(off.get());
   // The maintenance pass measures tenant sizes from the files and tells the
   // partitioner which tenants are large; the next compaction cuts them out.
-  on->TEST_impl()->TEST_RunMaintenance();
+  EXPECT_TRUE(on->RunMaintenance(MaintenanceOptions()).ok());
   ASSERT_TRUE(on->CompactRange("inode").ok());
   ASSERT_TRUE(off->CompactRange("inode").ok());
 

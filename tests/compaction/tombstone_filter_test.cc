@@ -27,7 +27,7 @@ class TombstoneFilterTest : public ::testing::Test {
     ASSERT_TRUE(Store::Open(options_, dir_.path(), &store_).ok());
   }
 
-  Store::Impl* impl() { return store_->TEST_impl(); }
+  StoreImpl* impl() { return ImplOf(store_); }
   rocksdb::DB* db() { return impl()->TEST_db(); }
   rocksdb::ColumnFamilyHandle* cf() { return impl()->TEST_cf("inode"); }
 
@@ -271,11 +271,21 @@ TEST_F(TombstoneFilterTest, WholeFilesOfExpiredRecordsArePurgedWithoutRewriting)
   ASSERT_TRUE(store_->Flush("inode").ok());
   ASSERT_TRUE(store_->CompactRange("inode").ok());
   uint64_t files = 0;
-  ASSERT_TRUE(store_->PurgeExpiredFiles("inode", &files).ok());
+  {
+    MaintenanceResult done;
+    ASSERT_TRUE(
+        store_->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly("inode"), &done).ok());
+    files = done.purgeable_files_dropped;
+  }
   EXPECT_EQ(files, 0u) << "nothing has expired yet";
   const uint64_t written_before = Inode().compaction_bytes_written;
   clock_->AdvanceSeconds(51);
-  ASSERT_TRUE(store_->PurgeExpiredFiles("inode", &files).ok());
+  {
+    MaintenanceResult done;
+    ASSERT_TRUE(
+        store_->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly("inode"), &done).ok());
+    files = done.purgeable_files_dropped;
+  }
   EXPECT_GE(files, 1u);
   const DomainStats after = Inode();
   EXPECT_EQ(after.purged_records, 500u);

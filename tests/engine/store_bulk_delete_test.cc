@@ -36,8 +36,8 @@ namespace {
 // entries of its memtables.
 uint64_t PhysicalRecords(Store* store, const std::string& domain, const std::string& tenant,
                          const std::string& prefix) {
-  rocksdb::DB* db = store->TEST_impl()->TEST_db();
-  rocksdb::ColumnFamilyHandle* cf = store->TEST_impl()->TEST_cf(domain);
+  rocksdb::DB* db = ImplOf(store)->TEST_db();
+  rocksdb::ColumnFamilyHandle* cf = ImplOf(store)->TEST_cf(domain);
   const std::string begin = codecs::EncodeKey(tenant, prefix);
   const std::string successor = codecs::PrefixSuccessor(prefix);
   const std::string end =
@@ -72,8 +72,8 @@ uint64_t PhysicalRecords(Store* store, const std::string& domain, const std::str
 using PhysicalState = std::map<std::pair<std::string, std::string>, std::vector<std::string>>;
 
 PhysicalState Physical(Store* store, const std::string& domain, uint64_t* markers) {
-  rocksdb::DB* db = store->TEST_impl()->TEST_db();
-  rocksdb::ColumnFamilyHandle* cf = store->TEST_impl()->TEST_cf(domain);
+  rocksdb::DB* db = ImplOf(store)->TEST_db();
+  rocksdb::ColumnFamilyHandle* cf = ImplOf(store)->TEST_cf(domain);
   EXPECT_TRUE(store->WaitForBackgroundWork().ok());
   std::vector<rocksdb::KeyVersion> versions;
   const rocksdb::Status rs = rocksdb::GetAllKeyVersions(db, cf, rocksdb::Slice(), rocksdb::Slice(),
@@ -103,8 +103,8 @@ PhysicalState Physical(Store* store, const std::string& domain, uint64_t* marker
 // properties (a second witness to Physical's count).
 uint64_t MarkersInFiles(Store* store, const std::string& domain) {
   rocksdb::TablePropertiesCollection props;
-  const rocksdb::Status rs = store->TEST_impl()->TEST_db()->GetPropertiesOfAllTables(
-      store->TEST_impl()->TEST_cf(domain), &props);
+  const rocksdb::Status rs =
+      ImplOf(store)->TEST_db()->GetPropertiesOfAllTables(ImplOf(store)->TEST_cf(domain), &props);
   EXPECT_TRUE(rs.ok()) << rs.ToString();
   uint64_t n = 0;
   for (const auto& [file, p] : props) n += p->num_deletions;
@@ -345,14 +345,22 @@ TEST_F(BulkDeleteTest, AfterRetentionTheTreeIsPurgedFromEveryFile) {
 
   // Before retention: the deadline work leaves it (restorable).
   uint64_t n = 0;
-  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0, &n));
+  {
+    MaintenanceResult done;
+    MKV_ASSERT_OK(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0), &done));
+    n = done.deadline_compactions;
+  }
   EXPECT_GT(PhysicalRecords(store_.get(), kInode, "a", "T1/"), 0u);
 
   clock_->AdvanceSeconds(retention);
   MKV_EXPECT_CODE(kExpired, store_->RestoreTree(WriteOptions(), id));
   ExpectMatchesModel();
   EXPECT_NE(StatsOf(kInode).oldest_purgeable_time, 0u);
-  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0, &n));
+  {
+    MaintenanceResult done;
+    MKV_ASSERT_OK(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0), &done));
+    n = done.deadline_compactions;
+  }
   for (const std::string& domain : {kInode, kDentry}) {
     EXPECT_EQ(PhysicalRecords(store_.get(), domain, "a", "T1/"), 0u) << domain;
     EXPECT_EQ(PhysicalRecords(store_.get(), domain, "a", "T2/"), 8u * 60) << domain;
@@ -379,11 +387,11 @@ TEST_F(BulkDeleteTest, HardRemovalIsAtOnceAndNotRestorable) {
   ExpectSnapshotMatches(snap, before);
   MKV_EXPECT_CODE(kNotFound, store_->RestoreTree(WriteOptions(), id));
   // The snapshot holds the bytes; released, the deadline work drops them.
-  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+  MKV_ASSERT_OK(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0)));
   EXPECT_EQ(StatsOf(kInode).pending_purges, 1u);
   store_->ReleaseSnapshot(snap);
   clock_->AdvanceSeconds(1);
-  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+  MKV_ASSERT_OK(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0)));
   EXPECT_EQ(StatsOf(kInode).pending_purges, 0u);
   EXPECT_EQ(PhysicalRecords(store_.get(), kInode, "b", "T2/"), 0u);
   EXPECT_EQ(PhysicalRecords(store_.get(), kDentry, "b", "T2/"), 0u);
@@ -417,7 +425,7 @@ TEST_F(BulkDeleteTest, HardDeleteUnderARemovedTreeNeverBringsBackAnOlderVersion)
   ExpectMatchesModel();
   clock_->AdvanceSeconds(1);
   for (int pass = 0; pass < 3; ++pass) {
-    MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+    MKV_ASSERT_OK(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0)));
     ExpectMatchesModel();
     clock_->AdvanceSeconds(1);
   }
@@ -453,7 +461,7 @@ TEST_F(BulkDeleteTest, RemoveTenantDropsEveryDomainAndLeavesOthersAlone) {
   EXPECT_EQ(ScanForward(store_.get(), kHistory, TenantSpec("a")).size(), 1u);
 
   clock_->AdvanceSeconds(1);  // past the removal's own second
-  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+  MKV_ASSERT_OK(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0)));
   // Most of the tenant's bytes went as whole files, not by rewriting.
   const DomainStats inode = StatsOf(kInode);
   EXPECT_GT(inode.purge_dropped_files, 0u);
@@ -487,7 +495,7 @@ TEST_F(BulkDeleteTest, FilesWrittenAfterARemovalSurviveItsPurge) {
   }
   FlushAndCompact();  // the old records of a are purged, the fresh ones at the last level
   clock_->AdvanceSeconds(1);
-  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+  MKV_ASSERT_OK(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0)));
   auto check = [&](const char* when) {
     EXPECT_EQ(ScanForward(store_.get(), kHistory, TenantSpec("a")).size(), 1u) << when;
     const std::vector<Entry> inode = ScanForward(store_.get(), kInode, TenantSpec("a"));
@@ -538,7 +546,7 @@ TEST_F(BulkDeleteTest, AWriteUnderOverlappingRemovalsCountsForEveryOneOfThem) {
   EXPECT_EQ(Get(kInode, "b", "T2/new"), "v2");
   // And after the purge and a reopen.
   clock_->AdvanceSeconds(1);
-  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+  MKV_ASSERT_OK(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0)));
   Reopen();
   EXPECT_EQ(Get(kInode, "a", "T1/new"), "v1");
   EXPECT_EQ(ScanForward(store_.get(), kInode, TenantSpec("a")).size(), 1u);
@@ -576,7 +584,7 @@ TEST_F(BulkDeleteTest, BadArgumentsAreRefusedAndChangeNothing) {
   std::unique_ptr<Store> reader;
   MKV_ASSERT_OK(Store::Open(ro, dir_.path(), &reader));
   MKV_EXPECT_CODE(kNotSupported, reader->RemoveTenant(WriteOptions(), "a"));
-  MKV_EXPECT_CODE(kNotSupported, reader->EnforcePurgeDeadline(0));
+  MKV_EXPECT_CODE(kNotSupported, reader->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0)));
   MKV_ASSERT_OK(reader->Close());
   MKV_EXPECT_CODE(kAborted, store_->RemoveTenant(WriteOptions(), "a"));
   store_.reset();
@@ -724,7 +732,7 @@ TEST_F(BulkDeleteTest, MaintenanceEnforcesThePurgeDeadline) {
   for (uint64_t t = kStep; t <= kRetention + kDeadline + 4 * kStep; t += kStep) {
     SCOPED_TRACE("at " + std::to_string(t) + " s after the deletes");
     clock_->AdvanceSeconds(kStep);
-    store_->TEST_impl()->TEST_RunMaintenance();
+    EXPECT_TRUE(store_->RunMaintenance(MaintenanceOptions()).ok());
     const PhysicalState state = Physical(store_.get(), kInode, &markers);
     EXPECT_EQ(markers, MarkersInFiles(store_.get(), kInode));
     const DomainStats ds = StatsOf(kInode);
@@ -779,8 +787,8 @@ TEST_F(BulkDeleteTest, MarkersMadeByAnyCompactionKeepTheirRecordsPurgeTime) {
     d.adaptive_level0_trigger = false;
   }
   Reopen();
-  rocksdb::DB* db = store_->TEST_impl()->TEST_db();
-  rocksdb::ColumnFamilyHandle* cf = store_->TEST_impl()->TEST_cf(kInode);
+  rocksdb::DB* db = ImplOf(store_)->TEST_db();
+  rocksdb::ColumnFamilyHandle* cf = ImplOf(store_)->TEST_cf(kInode);
   auto level_files = [&](int level) {
     rocksdb::ColumnFamilyMetaData meta;
     db->GetColumnFamilyMetaData(cf, &meta);
@@ -829,7 +837,7 @@ TEST_F(BulkDeleteTest, MarkersMadeByAnyCompactionKeepTheirRecordsPurgeTime) {
       EXPECT_EQ(ds.oldest_purgeable_time, clock_->NowMicros() / 1000000 - (t - kRetention))
           << "the markers count from the records' purge time";
     }
-    store_->TEST_impl()->TEST_RunMaintenance();
+    EXPECT_TRUE(store_->RunMaintenance(MaintenanceOptions()).ok());
     if (t >= kRetention + kDeadline) {
       EXPECT_EQ(Differences(Physical(store_.get(), kInode, &markers), purged), "")
           << "the purge deadline has passed";
@@ -849,7 +857,7 @@ TEST_F(BulkDeleteTest, MarkersMadeByAnyCompactionKeepTheirRecordsPurgeTime) {
 // compacts files in place and forgets removals. Large tenants (every third)
 // own whole files at the last level; small ones share them (history too:
 // the setup's CompactRange merged the ingested files). The child is killed inside one of those
-// purge steps: Store::Impl's purge-step hook tells the child which step its
+// purge steps: StoreImpl's purge-step hook tells the child which step its
 // thread is in, and the child's file system (FaultFs's observer) sends it
 // SIGKILL just before the n-th file write, sync, create, rename or delete
 // its thread makes inside the m-th step of the round's kind. In every
@@ -949,7 +957,7 @@ struct TenantRemovalChild {
     clock->SetMicros(snap->time_seconds() * 1000000);
     child->ReleaseSnapshot(snap);
 
-    child->TEST_impl()->TEST_SetPurgeStepHook([&](Store::Impl::PurgeStep step, bool begin) {
+    ImplOf(child)->TEST_SetPurgeStepHook([&](StoreImpl::PurgeStep step, bool begin) {
       const int s = static_cast<int>(step);
       if (begin) {
         tls_purge_step = s;
@@ -985,17 +993,17 @@ struct TenantRemovalChild {
       switch (rng() % 4) {
         case 0:  // a small tenant's shared files compacted by a CompactRange first
           if (!LargeCrashTenant(t)) s = child->CompactRange(kInode, CrashTenant(t));
-          if (s.ok()) s = child->EnforcePurgeDeadline(0);
+          if (s.ok()) s = child->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0));
           break;
         case 1:  // purged with the next one
           break;
         default:
-          s = child->EnforcePurgeDeadline(0);
+          s = child->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0));
           break;
       }
       if (!s.ok()) _exit(5);
     }
-    if (!child->EnforcePurgeDeadline(0).ok()) _exit(5);
+    if (!child->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0)).ok()) _exit(5);
     say("DONE");
     _exit(0);
   }
@@ -1007,7 +1015,7 @@ class CrashRemovalTest : public BulkDeleteTest {
   // The tenants whose removal record is in the store (pending).
   std::set<std::string> PendingRemovalTenants() {
     std::set<std::string> out;
-    rocksdb::DB* db = store_->TEST_impl()->TEST_db();
+    rocksdb::DB* db = ImplOf(store_)->TEST_db();
     std::unique_ptr<rocksdb::Iterator> it(
         db->NewIterator(rocksdb::ReadOptions(), db->DefaultColumnFamily()));
     const rocksdb::Slice prefix(kRemovalKeyPrefix.data(), kRemovalKeyPrefix.size());
@@ -1196,7 +1204,7 @@ TEST_F(CrashRemovalTest, CrashDuringTenantRemovalsAndTheirPurgeLeavesEachTenantW
       clock_->AdvanceSeconds(2);
       MKV_ASSERT_OK(store_->WaitForBackgroundWork());
       for (int pass = 0; pass < 3 && (pass == 0 || PendingPurges() > 0); ++pass) {
-        MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+        MKV_ASSERT_OK(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0)));
       }
       EXPECT_EQ(PendingPurges(), 0u);
       EXPECT_TRUE(PendingRemovalTenants().empty());

@@ -223,7 +223,11 @@ TEST_P(StoreClockTest, PurgeDeadlineCountsInStoreTime) {
   };
   for (int pass = 0; pass < 20 && pending() != 0; ++pass) {
     uint64_t compactions = 0;
-    MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0, &compactions));
+    {
+      MaintenanceResult done;
+      MKV_ASSERT_OK(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0), &done));
+      compactions = done.deadline_compactions;
+    }
     MKV_ASSERT_OK(store_->WaitForBackgroundWork(10000));
   }
   EXPECT_EQ(pending(), 0u) << "the removal is purged and forgotten";

@@ -33,8 +33,8 @@ TEST(StoreCompressionTest, UpperLevelsSnappyBottommostZstdWithDictionary) {
                     .ok());
   }
   ASSERT_TRUE(store->Flush("inode").ok());
-  rocksdb::DB* db = store->TEST_impl()->TEST_db();
-  rocksdb::ColumnFamilyHandle* cf = store->TEST_impl()->TEST_cf("inode");
+  rocksdb::DB* db = ImplOf(store)->TEST_db();
+  rocksdb::ColumnFamilyHandle* cf = ImplOf(store)->TEST_cf("inode");
 
   auto codecs_by_level = [&] {
     rocksdb::TablePropertiesCollection props;

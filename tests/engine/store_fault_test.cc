@@ -392,7 +392,7 @@ TEST_F(FaultTest, OptionsFileWriteFailureInTheFlushControllerDoesNotHurtTheStore
   store_.reset();
   options_.flush_controller_interval_seconds = 3600;  // the test drives windows
   Open();
-  FlushController* controller = store_->TEST_impl()->TEST_flush_controller();
+  FlushController* controller = ImplOf(store_)->TEST_flush_controller();
   ASSERT_NE(controller, nullptr);
   fs_->FailNth(kFaultCreate | kFaultWrite | kFaultSync | kFaultRename, "OPTIONS", 0, 0);
   int i = 0;

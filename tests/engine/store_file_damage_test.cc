@@ -60,7 +60,7 @@ class FileDamageTest : public StoreTest {
   // The live SST files of a domain, as paths.
   std::vector<std::string> SstFiles(const std::string& domain) {
     std::vector<rocksdb::LiveFileMetaData> files;
-    store_->TEST_impl()->TEST_db()->GetLiveFilesMetaData(&files);
+    ImplOf(store_)->TEST_db()->GetLiveFilesMetaData(&files);
     std::vector<std::string> out;
     for (const auto& f : files) {
       if (f.column_family_name == domain) out.push_back(f.db_path + f.name);

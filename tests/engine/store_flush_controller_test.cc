@@ -35,7 +35,7 @@ TEST(StoreFlushControllerTest, HotBurstGrowsIdleShrinksVisibleInStats) {
   }
   std::unique_ptr<Store> store;
   ASSERT_TRUE(Store::Open(options, dir.path(), &store).ok());
-  FlushController* controller = store->TEST_impl()->TEST_flush_controller();
+  FlushController* controller = ImplOf(store)->TEST_flush_controller();
   ASSERT_NE(controller, nullptr);
 
   const std::string value(100, 'v');
@@ -89,7 +89,7 @@ TEST(StoreFlushControllerTest, DisabledKeepsDeclaredSizes) {
   options.flush_controller_interval_seconds = 0;
   std::unique_ptr<Store> store;
   ASSERT_TRUE(Store::Open(options, dir.path(), &store).ok());
-  EXPECT_EQ(store->TEST_impl()->TEST_flush_controller(), nullptr);
+  EXPECT_EQ(ImplOf(store)->TEST_flush_controller(), nullptr);
   Stats stats;
   ASSERT_TRUE(store->GetStats(&stats).ok());
   EXPECT_EQ(Find(stats, "inode").write_buffer_bytes, 64u << 10);

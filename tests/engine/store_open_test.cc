@@ -661,8 +661,11 @@ TEST_F(StoreTest, UnknownDomainIsInvalidArgumentInEveryCall) {
     if (!domain.empty()) {  // empty means "all domains" for these three
       MKV_EXPECT_CODE(kInvalidArgument, store_->Flush(domain));
       MKV_EXPECT_CODE(kInvalidArgument, store_->CompactRange(domain));
-      uint64_t files = 0;
-      MKV_EXPECT_CODE(kInvalidArgument, store_->PurgeExpiredFiles(domain, &files));
+      MKV_EXPECT_CODE(kInvalidArgument,
+                      store_->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly(domain)));
+      MaintenanceOptions pass;
+      pass.domain = domain;
+      MKV_EXPECT_CODE(kInvalidArgument, store_->RunMaintenance(pass));
     }
     MKV_EXPECT_CODE(kInvalidArgument, store_->CompactRange(domain, "t"));
     // Bulk deletes: the unknown domain alone, or beside a real one (the
@@ -732,9 +735,23 @@ TEST_F(StoreTest, CloseIsIdempotentAndLaterCallsFail) {
   EXPECT_FALSE(store_->RemoveTenant(WriteOptions(), "t").ok());
   EXPECT_FALSE(store_->IngestCold(kHistory, "t", {{"h", "x", 0}}).ok());
   uint64_t n = 0;
-  EXPECT_FALSE(store_->PurgeExpiredFiles({}, &n).ok());
-  EXPECT_FALSE(store_->PurgeExpiredFiles(kInode, &n).ok());
-  EXPECT_FALSE(store_->EnforcePurgeDeadline(0, &n).ok());
+  {
+    MaintenanceResult done;
+    EXPECT_FALSE(
+        store_->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly({}), &done).ok());
+    n = done.purgeable_files_dropped;
+  }
+  {
+    MaintenanceResult done;
+    EXPECT_FALSE(
+        store_->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly(kInode), &done).ok());
+    n = done.purgeable_files_dropped;
+  }
+  {
+    MaintenanceResult done;
+    EXPECT_FALSE(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0), &done).ok());
+    n = done.deadline_compactions;
+  }
   uint64_t bytes = 0;
   EXPECT_FALSE(store_->GetApproximateSize(kInode, "", "", &bytes).ok());
   EXPECT_FALSE(store_->GetApproximateSize(kInode, "t", "", &bytes).ok());

@@ -824,7 +824,7 @@ TEST_F(ApproximateSizeTest, GrowsWithDataPerDomainTenantAndPrefix) {
   // A hard tree removal, once purged, takes its bytes with it; the rest stay.
   MKV_ASSERT_OK(store_->RemoveTree(WriteOptions(), "a", {{kInode, "p1/"}}, RemoveMode::kHard));
   clock_->AdvanceSeconds(2);
-  MKV_ASSERT_OK(store_->EnforcePurgeDeadline(0));
+  MKV_ASSERT_OK(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0)));
   MKV_ASSERT_OK(store_->WaitForBackgroundWork());
   EXPECT_LT(Size(kInode, "a", "p1/"), p1 / 10);
   EXPECT_GE(Size(kInode, "a", "p2/"), a2 / 2);

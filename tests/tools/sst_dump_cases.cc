@@ -1662,7 +1662,7 @@ TEST_F(SstDumpDamagedDbTest, DamagedCatalogueFile) {
       if (f["domain"].string == "default") catalogue_file = f["path"].string;
     }
   }
-  // Store::Open flushes the catalogue it writes (Store::Impl::WriteCatalogue),
+  // Store::Open flushes the catalogue it writes (StoreImpl::WriteCatalogue),
   // so the default column family has an SST file holding it.
   ASSERT_FALSE(catalogue_file.empty())
       << "no SST file of the default column family: the catalogue was not flushed at creation";

@@ -13,7 +13,7 @@ namespace metakv::stress {
 RawRecord ReadRaw(const StressContext& ctx, uint64_t slot) {
   const KeySpace& space = ctx.space;
   RawRecord raw;
-  Store::Impl* impl = ctx.store->TEST_impl();
+  StoreImpl* impl = ImplOf(ctx.store);
   rocksdb::ColumnFamilyHandle* cf = impl->TEST_cf(KeySpace::DomainName(space.DomainOf(slot)));
   if (impl->TEST_db() == nullptr || cf == nullptr) {
     raw.state = RawRecord::State::kError;

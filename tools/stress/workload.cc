@@ -1044,7 +1044,7 @@ void Worker::DoMaintenance() {
   switch (Rand(5)) {
     case 4:
       what = "EnforcePurgeDeadline";
-      s = ctx_->store->EnforcePurgeDeadline(0);
+      s = ctx_->store->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0));
       break;
     case 0:
       what = "Flush";
@@ -1061,7 +1061,7 @@ void Worker::DoMaintenance() {
       break;
     default:
       what = "PurgeExpiredFiles";
-      s = ctx_->store->PurgeExpiredFiles(domain);
+      s = ctx_->store->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly(domain));
       break;
   }
   if (!s.ok()) {

@@ -2,7 +2,7 @@
 // without a database: the ranges a removal covers (tenants and prefixes
 // kept apart), which removal hides a record by its write time, which are
 // purgeable, which still need their written-under mark.
-#include "engine/removals.h"
+#include "compaction/removals.h"
 
 #include <gtest/gtest.h>
 

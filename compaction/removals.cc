@@ -1,4 +1,4 @@
-#include "engine/removals.h"
+#include "compaction/removals.h"
 
 #include "codecs/coding.h"
 #include "codecs/key_codec.h"

@@ -10,7 +10,7 @@
 // record or its retention passes; a hard one (RemoveTree kHard,
 // RemoveTenant) cannot be restored and is purgeable from the next second. From its
 // purge_time the tombstone filter drops the hidden records in compaction;
-// the removal stays pending until the purge (engine/bulk_delete.cc) has
+// the removal stays pending until the purge (engine/purge_scheduler.cc) has
 // dropped every one of them, then its record goes. No RocksDB range
 // deletion is written: one would be flushed into an L0 file spanning every
 // tenant removed in that memtable, and compacting it down rewrites every
@@ -24,7 +24,7 @@
 // The record's time is the removal time. kNextRemovalIdKey holds the next
 // id (varint), written with every removal, so ids are never reused, and the
 // latest removal time (varint). (The latest write time given ahead of the
-// clock, see Store::Impl::WriteTimeFor, is kept by engine/store_clock.h.)
+// clock, see StoreImpl::WriteTimeFor, is kept by engine/store_clock.h.)
 //
 // Thread-safety: Removal is a plain value; a RemovalSet is immutable once
 // built and may be read from any thread.

@@ -1,21 +1,38 @@
-// Bulk deletes and the purge deadline: Store::RemoveTree, RestoreTree,
-// RemoveTenant and EnforcePurgeDeadline (see engine/removals.h for how a
-// removal is kept and applied).
+// The purge scheduler: the purge deadline (compactions of what has held
+// purgeable records too long, the purge of removed ranges) and the drop of
+// whole expired files.
+#include <fcntl.h>
+#include <rocksdb/convenience.h>
 #include <rocksdb/listener.h>
 #include <rocksdb/metadata.h>
+#include <rocksdb/sst_file_writer.h>
+#include <rocksdb/utilities/convenience.h>
 #include <rocksdb/write_batch.h>
+#include <unistd.h>
+#include <xxhash.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <numeric>
 #include <set>
 #include <thread>
 
 #include "codecs/coding.h"
 #include "codecs/key_codec.h"
 #include "compaction/record_properties.h"
+#include "compaction/tombstone_filter.h"
+#include "engine/iterator_impl.h"
+#include "engine/options_check.h"
 #include "engine/rocksdb_util.h"
 #include "engine/store_impl.h"
 
 namespace metakv {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -25,267 +42,9 @@ constexpr size_t kMaxDeadlineCompactionsPerDomain = 64;
 
 }  // namespace
 
-std::shared_ptr<const RemovalSet> Store::Impl::CurrentRemovals() const {
-  // Most of the time there is none: no lock of the shared_ptr's atomics.
-  if (!has_removal_set_.load(std::memory_order_acquire)) return nullptr;
-  return std::atomic_load(&removal_set_);
-}
-
-void Store::Impl::PublishRemovals() {
-  std::vector<Removal> all;
-  for (const auto& [id, r] : pending_removals_) all.push_back(r);
-  std::shared_ptr<const RemovalSet> set;
-  if (!all.empty()) {
-    set = std::make_shared<RemovalSet>(all, domains_.size(),
-                                       [this](std::string_view name, size_t* index) {
-                                         auto it = domain_index_.find(std::string(name));
-                                         if (it == domain_index_.end()) return false;
-                                         *index = it->second;
-                                         return true;
-                                       });
-  }
-  if (set) {
-    std::atomic_store(&removal_set_, set);
-    has_removal_set_.store(true, std::memory_order_release);
-  } else {
-    has_removal_set_.store(false, std::memory_order_release);
-    std::atomic_store(&removal_set_, set);
-  }
-}
-
-Status Store::Impl::LoadRemovals() {
-  std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
-  pending_removals_.clear();
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), default_cf_));
-  for (it->Seek(rocksdb::Slice(kRemovalKeyPrefix.data(), kRemovalKeyPrefix.size()));
-       it->Valid() &&
-       it->key().starts_with(rocksdb::Slice(kRemovalKeyPrefix.data(), kRemovalKeyPrefix.size()));
-       it->Next()) {
-    Removal r;
-    Status s = Removal::Decode(std::string_view(it->key().data(), it->key().size()),
-                               std::string_view(it->value().data(), it->value().size()), &r);
-    if (!s.ok()) return Status::Corruption(path_ + ": " + s.message());
-    for (const auto& range : r.ranges) {
-      if (domain_index_.count(range.first) == 0) {
-        return Status::Corruption(path_ + ": removal " + std::to_string(r.id) +
-                                  " names undeclared domain '" + range.first + "'");
-      }
-    }
-    next_removal_id_ = std::max(next_removal_id_, r.id + 1);
-    pending_removals_[r.id] = std::move(r);
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), path_ + ": reading pending removals");
-  std::string next;
-  rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), default_cf_, kNextRemovalIdKey, &next);
-  if (rs.ok()) {
-    std::string_view in = next;
-    uint64_t id = 0, last_removal = 0;
-    if (!codecs::GetVarint64(&in, &id) || !codecs::GetVarint64(&in, &last_removal) || !in.empty()) {
-      return Status::Corruption(path_ + ": bad next removal id record");
-    }
-    next_removal_id_ = std::max(next_removal_id_, id);
-    last_removal_time_ = std::max(last_removal_time_, last_removal);
-  } else if (!rs.IsNotFound()) {
-    return FromRocks(rs, path_ + ": reading the next removal id");
-  }
-  PublishRemovals();
-  return Status::OK();
-}
-
-Status Store::Impl::CommitRemoval(const WriteOptions& wo, Removal removal) {
-  removal.id = next_removal_id_;
-  // Nothing can be written between this and the removal's own write but
-  // cold ingests, whose sequence numbers come later still.
-  removal.seq_before = db_->GetLatestSequenceNumber();
-  rocksdb::WriteBatch wb;
-  rocksdb::Status rs = wb.Put(default_cf_, removal.Key(), removal.Encode());
-  // Ids are never reused, even once a removal is forgotten; and the
-  // latest removal time bounds the write times given so far.
-  std::string next;
-  codecs::PutVarint64(&next, removal.id + 1);
-  codecs::PutVarint64(&next, std::max(last_removal_time_, removal.time));
-  if (rs.ok()) rs = wb.Put(default_cf_, kNextRemovalIdKey, next);
-  if (rs.ok()) rs = db_->Write(ToRocksWrite(wo), &wb);
-  if (!rs.ok()) return FromRocks(rs, "writing removal");
-  ++next_removal_id_;
-  last_removal_time_ = std::max(last_removal_time_, removal.time);
-  removal.seq = db_->GetLatestSequenceNumber();
-  pending_removals_[removal.id] = std::move(removal);
-  PublishRemovals();
-  return Status::OK();
-}
-
-std::unique_lock<std::shared_mutex> Store::Impl::LockRemovalsExclusive() {
-  // Writers take the lock shared all the time; glibc's rwlock prefers
-  // readers, so without this a steady stream of writes could hold a removal
-  // off indefinitely. New writers wait while a removal is waiting.
-  removals_waiting_.fetch_add(1, std::memory_order_acq_rel);
-  std::unique_lock<std::shared_mutex> lock(removals_mu_);
-  removals_waiting_.fetch_sub(1, std::memory_order_acq_rel);
-  return lock;
-}
-
-Status Store::Impl::LockRemovalsForWrite(
-    const std::vector<std::pair<Domain*, std::string_view>>& keys,
-    std::shared_lock<std::shared_mutex>* lock) {
-  while (true) {
-    while (removals_waiting_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
-    *lock = std::shared_lock<std::shared_mutex>(removals_mu_);
-    const std::shared_ptr<const RemovalSet> set = CurrentRemovals();
-    if (!set) return Status::OK();
-    std::vector<uint64_t> unmarked;
-    for (const auto& [d, key] : keys) set->UnmarkedCovering(IndexOf(d), key, &unmarked);
-    if (unmarked.empty()) return Status::OK();
-    std::sort(unmarked.begin(), unmarked.end());
-    unmarked.erase(std::unique(unmarked.begin(), unmarked.end()), unmarked.end());
-    lock->unlock();
-    // Mark them durably before the write: the WAL keeps writes in order, so
-    // a record that survives a crash has its mark before it.
-    std::unique_lock<std::shared_mutex> exclusive = LockRemovalsExclusive();
-    rocksdb::WriteBatch wb;
-    for (uint64_t id : unmarked) {
-      auto it = pending_removals_.find(id);
-      if (it == pending_removals_.end() || it->second.written_under) continue;
-      Removal marked = it->second;
-      marked.written_under = true;
-      rocksdb::Status rs = wb.Put(default_cf_, marked.Key(), marked.Encode());
-      if (!rs.ok()) return FromRocks(rs, "marking removal");
-    }
-    if (wb.Count() > 0) {
-      rocksdb::Status rs = db_->Write(rocksdb::WriteOptions(), &wb);
-      if (!rs.ok()) return FromRocks(rs, "marking removal");
-      for (uint64_t id : unmarked) {
-        auto it = pending_removals_.find(id);
-        if (it != pending_removals_.end()) it->second.written_under = true;
-      }
-      PublishRemovals();
-    }
-  }
-}
-
-uint64_t Store::Impl::WriteTimeFor(const Domain* d, std::string_view encoded_key,
-                                   uint64_t now) const {
-  const std::shared_ptr<const RemovalSet> set = CurrentRemovals();
-  if (!set) return now;
-  const RemovalSet::Entry* e = set->Covering(IndexOf(d), encoded_key);
-  return e == nullptr ? now : std::max(now, codecs::SaturatingAdd(e->time, 1));
-}
-
-void Store::Impl::NoteWriteTime(uint64_t time) {
-  uint64_t seen = max_write_time_.load(std::memory_order_relaxed);
-  while (seen < time &&
-         !max_write_time_.compare_exchange_weak(seen, time, std::memory_order_relaxed)) {
-  }
-}
-
-Status Store::Impl::RemoveTree(const WriteOptions& wo, std::string_view tenant,
-                               const std::vector<PrefixRef>& prefixes, RemoveMode mode,
-                               uint64_t* removal_id) {
-  Status s = CheckWritable();
-  if (s.ok()) s = codecs::ValidateTenant(tenant);
-  if (s.ok() && prefixes.empty()) s = Status::InvalidArgument("RemoveTree: no prefixes");
-  if (s.ok() && mode != RemoveMode::kLogical && mode != RemoveMode::kHard) {
-    s = Status::InvalidArgument("RemoveTree: unknown mode");
-  }
-  if (!s.ok()) return s;
-  const bool logical = mode == RemoveMode::kLogical;
-  std::vector<std::pair<Domain*, std::string>> ranges;
-  uint64_t retention = UINT64_MAX;
-  for (const PrefixRef& p : prefixes) {
-    Domain* d = nullptr;
-    s = FindDomain(p.domain, &d);
-    if (!s.ok()) return s;
-    if (p.prefix.empty()) return Status::InvalidArgument("RemoveTree: empty prefix");
-    if (p.prefix.size() > options_.max_key_bytes) {
-      return Status::InvalidArgument("RemoveTree: prefix of " + std::to_string(p.prefix.size()) +
-                                     " bytes exceeds max_key_bytes");
-    }
-    if (logical && d->options.temperature == Temperature::kCold) {
-      return Status::InvalidArgument("RemoveTree: cold domain '" + d->options.name +
-                                     "' expires by TTL; remove it with RemoveMode::kHard");
-    }
-    for (const auto& [other, prefix] : ranges) {
-      if (other == d && (prefix.rfind(p.prefix, 0) == 0 || p.prefix.rfind(prefix, 0) == 0)) {
-        return Status::InvalidArgument("RemoveTree: overlapping prefixes in domain '" +
-                                       d->options.name + "'");
-      }
-    }
-    retention = std::min(retention, d->options.tombstone_retention_seconds);
-    ranges.emplace_back(d, std::string(p.prefix));
-  }
-  Removal r;
-  r.logical = logical;
-  r.tenant = std::string(tenant);
-  for (const auto& [d, prefix] : ranges) r.ranges.emplace_back(d->options.name, prefix);
-  std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
-  // A removal hides records by write time: it must not be older than a
-  // write time given ahead of the clock (a record written under an earlier
-  // removal in the same second), or it would miss that record.
-  r.time = std::max(Now(), max_write_time_.load(std::memory_order_relaxed));
-  s = ExtendTimeBound(r.time);
-  if (!s.ok()) return s;
-  // Purgeable after the retention, or (hard) from the next second: a
-  // snapshot taken in the removal's second, which compaction judges by that
-  // second, may still see the records.
-  r.purge_time = codecs::SaturatingAdd(r.time, logical ? std::max<uint64_t>(retention, 1) : 1);
-  const uint64_t id = next_removal_id_;
-  s = CommitRemoval(wo, std::move(r));
-  if (!s.ok()) return s;
-  lock.unlock();
-  if (removal_id != nullptr) *removal_id = id;
-  for (const auto& [d, prefix] : ranges) {
-    d->counters->tree_removals.fetch_add(1, std::memory_order_relaxed);
-  }
-  return Status::OK();
-}
-
-Status Store::Impl::RestoreTree(const WriteOptions& wo, uint64_t removal_id) {
-  Status s = CheckWritable();
-  if (!s.ok()) return s;
-  std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
-  auto it = pending_removals_.find(removal_id);
-  if (it == pending_removals_.end() || !it->second.logical) {
-    return Status::NotFound("no pending logical tree removal " + std::to_string(removal_id));
-  }
-  const Removal& r = it->second;
-  const uint64_t now = Now();
-  if (now >= r.purge_time) {
-    return Status::Expired("tree removal " + std::to_string(removal_id) + " was " +
-                           std::to_string(now - r.time) + " s ago; its retention has passed");
-  }
-  rocksdb::Status rs = db_->Delete(ToRocksWrite(wo), default_cf_, r.Key());
-  if (!rs.ok()) return FromRocks(rs, "restoring tree");
-  for (const auto& range : r.ranges) {
-    domains_[domain_index_.at(range.first)].counters->tree_restores.fetch_add(
-        1, std::memory_order_relaxed);
-  }
-  pending_removals_.erase(it);
-  PublishRemovals();
-  return Status::OK();
-}
-
-Status Store::Impl::RemoveTenant(const WriteOptions& wo, std::string_view tenant) {
-  Status s = CheckWritable();
-  if (s.ok()) s = codecs::ValidateTenant(tenant);
-  if (!s.ok()) return s;
-  Removal r;
-  r.tenant = std::string(tenant);
-  for (const auto& d : domains_) r.ranges.emplace_back(d.options.name, std::string());
-  std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
-  r.time = std::max(Now(), max_write_time_.load(std::memory_order_relaxed));
-  s = ExtendTimeBound(r.time);
-  if (!s.ok()) return s;
-  r.purge_time = codecs::SaturatingAdd(r.time, 1);  // as for RemoveTree
-  s = CommitRemoval(wo, std::move(r));
-  if (!s.ok()) return s;
-  lock.unlock();
-  for (auto& d : domains_) d.counters->tenant_removals.fetch_add(1, std::memory_order_relaxed);
-  return Status::OK();
-}
-
 // ------------------------------------------------------ Purge deadline ----
 
-Status Store::Impl::EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* compactions) {
+Status StoreImpl::EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* compactions) {
   Status s = CheckWritable();
   if (!s.ok()) return s;
   std::lock_guard<std::mutex> lock(deadline_mu_);
@@ -329,15 +88,15 @@ Status Store::Impl::EnforcePurgeDeadline(uint64_t min_age_seconds, uint64_t* com
   return s;
 }
 
-uint64_t Store::Impl::MemtableEntries(rocksdb::ColumnFamilyHandle* cf) {
+uint64_t StoreImpl::MemtableEntries(rocksdb::ColumnFamilyHandle* cf) {
   uint64_t active = 0, immutable = 0;
   db_->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesActiveMemTable, &active);
   db_->GetIntProperty(cf, rocksdb::DB::Properties::kNumEntriesImmMemTables, &immutable);
   return active + immutable;
 }
 
-Status Store::Impl::DropCoveredFiles(Domain* d, const std::string& begin, const std::string& end,
-                                     uint64_t max_seq, uint64_t removal_time) {
+Status StoreImpl::DropCoveredFiles(Domain* d, const std::string& begin, const std::string& end,
+                                   uint64_t max_seq, uint64_t removal_time) {
   DomainFiles df;
   Status s = ReadDomainFiles(d, &df);
   if (!s.ok()) return s;
@@ -372,7 +131,7 @@ Status Store::Impl::DropCoveredFiles(Domain* d, const std::string& begin, const 
   return Status::OK();
 }
 
-Status Store::Impl::CompactFilesInPlace(
+Status StoreImpl::CompactFilesInPlace(
     Domain* d, const std::vector<std::pair<std::string, std::string>>& ranges,
     uint64_t* compactions, bool* skipped) {
   *skipped = false;
@@ -418,9 +177,9 @@ Status Store::Impl::CompactFilesInPlace(
   return Status::OK();
 }
 
-Status Store::Impl::CompactFileForPurge(Domain* d, const std::vector<std::string>& files,
-                                        int output_level, std::vector<std::string>* outputs,
-                                        bool* raced, uint64_t* compactions) {
+Status StoreImpl::CompactFileForPurge(Domain* d, const std::vector<std::string>& files,
+                                      int output_level, std::vector<std::string>* outputs,
+                                      bool* raced, uint64_t* compactions) {
   rocksdb::CompactionJobInfo info;
   rocksdb::Status rs = db_->CompactFiles(rocksdb::CompactionOptions(), d->cf, files, output_level,
                                          -1, outputs, &info);
@@ -434,7 +193,7 @@ Status Store::Impl::CompactFileForPurge(Domain* d, const std::vector<std::string
   return Status::OK();
 }
 
-Status Store::Impl::CompactToBottom(Domain* d, const std::string& begin, const std::string& end) {
+Status StoreImpl::CompactToBottom(Domain* d, const std::string& begin, const std::string& end) {
   rocksdb::CompactRangeOptions co;
   co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   // Size-triggered compactions go on meanwhile.
@@ -449,8 +208,8 @@ Status Store::Impl::CompactToBottom(Domain* d, const std::string& begin, const s
   return Status::OK();
 }
 
-Status Store::Impl::RangeClearOf(Domain* d, const std::string& begin, const std::string& end,
-                                 uint64_t time, bool* clear) {
+Status StoreImpl::RangeClearOf(Domain* d, const std::string& begin, const std::string& end,
+                               uint64_t time, bool* clear) {
   rocksdb::ReadOptions ro;
   const rocksdb::Slice upper(end);
   ro.iterate_upper_bound = &upper;
@@ -471,7 +230,7 @@ Status Store::Impl::RangeClearOf(Domain* d, const std::string& begin, const std:
   return FromRocks(it->status(), "checking a removed range");
 }
 
-Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compactions) {
+Status StoreImpl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compactions) {
   const uint64_t now = Now();
   const uint64_t purge_time = PurgeTime();
   uint64_t oldest_snapshot = UINT64_MAX;  // sequence number
@@ -559,16 +318,16 @@ Status Store::Impl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compact
   return Status::OK();
 }
 
-void Store::Impl::NoteMarkerFiles(const Domain* d, const std::vector<std::string>& files,
-                                  uint64_t time) {
+void StoreImpl::NoteMarkerFiles(const Domain* d, const std::vector<std::string>& files,
+                                uint64_t time) {
   marker_times_->Note(d->options.name, files, time);
 }
 
-uint64_t Store::Impl::MarkerTime(const Domain* d, const rocksdb::SstFileMetaData& f) {
+uint64_t StoreImpl::MarkerTime(const Domain* d, const rocksdb::SstFileMetaData& f) {
   return marker_times_->TimeOf(d->options.name, f.name, f.oldest_ancester_time);
 }
 
-Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_t* compactions) {
+Status StoreImpl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_t* compactions) {
   if (!d->options.purge_in_compaction) return Status::OK();
   DomainFiles df;
   Status s = ReadDomainFiles(d, &df);
@@ -637,7 +396,7 @@ Status Store::Impl::CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_
   return Status::OK();
 }
 
-Status Store::Impl::PurgeStatsOf(Domain* d, DomainStats* ds) {
+Status StoreImpl::PurgeStatsOf(Domain* d, DomainStats* ds) {
   const uint64_t now = Now();
   uint64_t oldest = FileRecordStats::kNever;
   {
@@ -666,6 +425,128 @@ Status Store::Impl::PurgeStatsOf(Domain* d, DomainStats* ds) {
     }
   }
   ds->oldest_purgeable_time = oldest == FileRecordStats::kNever ? 0 : oldest;
+  return Status::OK();
+}
+
+Status StoreImpl::PurgeExpiredFiles(std::string_view domain, uint64_t* files) {
+  Status s = CheckWritable();
+  if (!s.ok()) return s;
+  Now();  // it purges by the store's time now
+  std::vector<Domain*> targets;
+  s = DomainsNamed(domain, &targets);
+  uint64_t total = 0;
+  for (size_t i = 0; s.ok() && i < targets.size(); ++i) {
+    uint64_t n = 0;
+    s = PurgeExpiredFilesOf(targets[i], &n);
+    total += n;
+  }
+  if (files != nullptr) *files = total;
+  return s;
+}
+
+bool DomainFiles::StatsOf(const rocksdb::SstFileMetaData& f, FileRecordStats* out) const {
+  auto it = props.find(f.db_path + f.name);
+  return it != props.end() &&
+         FileRecordStats::FromProperties(it->second->user_collected_properties, out);
+}
+
+bool DomainFiles::MarkersMayShadow(const Domain& d, int level,
+                                   const rocksdb::SstFileMetaData& f) const {
+  if (!d.TimeOrdered()) return level < last_level;
+  return f.db_path + f.name != oldest_l0;
+}
+
+Status StoreImpl::ReadDomainFiles(Domain* d, DomainFiles* out) {
+  rocksdb::Status rs = db_->GetPropertiesOfAllTables(d->cf, &out->props);
+  if (!rs.ok()) return FromRocks(rs, "reading table properties of '" + d->options.name + "'");
+  db_->GetColumnFamilyMetaData(d->cf, &out->meta);
+  out->last_level = -1;
+  for (const auto& level : out->meta.levels) {
+    if (!level.files.empty()) out->last_level = level.level;
+  }
+  out->oldest_l0.clear();
+  if (!out->meta.levels.empty() && !out->meta.levels[0].files.empty()) {
+    const auto& oldest = out->meta.levels[0].files.back();  // newest first
+    out->oldest_l0 = oldest.db_path + oldest.name;
+  }
+  return Status::OK();
+}
+
+Status StoreImpl::PurgeExpiredFilesOf(Domain* d, uint64_t* files) {
+  *files = 0;
+  if (!d->options.purge_in_compaction) return Status::OK();
+  DomainFiles df;
+  Status read = ReadDomainFiles(d, &df);
+  if (!read.ok()) return read;
+  const rocksdb::ColumnFamilyMetaData& meta = df.meta;
+  const uint64_t purge_time = PurgeTime();
+  const uint64_t retention = d->options.tombstone_retention_seconds;
+  // The earliest time a record of the run became purgeable: the deletion
+  // markers the compaction leaves count from then (purge deadline).
+  uint64_t run_purgeable = FileRecordStats::kNever;
+  auto expired = [&](const rocksdb::SstFileMetaData& f) {
+    if (f.being_compacted) return false;
+    FileRecordStats stats;
+    if (!df.StatsOf(f, &stats) || stats.FullPurgeTime(retention) > purge_time) return false;
+    run_purgeable = std::min(run_purgeable, stats.EarliestPurgeTime(retention));
+    return true;
+  };
+  // Compacting fully expired files into their own level: the filter drops
+  // every record, so the output is empty (or deletion markers where older
+  // versions may lie below). Above L0 a level's files are in key order and
+  // a compaction's inputs must be contiguous there, so each run of
+  // neighbouring expired files goes in one compaction: one manifest write
+  // for the run, not one per file (every manifest write costs time in
+  // proportion to the files of the column family).
+  auto purge = [&](const std::vector<std::string>& run, int level) -> Status {
+    if (run.empty()) return Status::OK();
+    rocksdb::CompactionOptions co;
+    std::vector<std::string> outputs;
+    rocksdb::Status r = db_->CompactFiles(co, d->cf, run, level, -1, &outputs);
+    const uint64_t since = run_purgeable;
+    run_purgeable = FileRecordStats::kNever;
+    if (r.IsInvalidArgument() || r.IsAborted() || r.IsBusy()) return Status::OK();  // raced
+    if (!r.ok()) return FromRocks(r, "purging " + run.front());
+    NoteMarkerFiles(d, outputs, std::min(since, purge_time));
+    *files += run.size();
+    return Status::OK();
+  };
+  // A time-ordered domain's oldest files, as long as each is expired or
+  // holds deletion markers only: one compaction of them writes nothing, not
+  // even markers, since nothing older lies under them (RocksDB counts a
+  // level-0 compaction with the oldest file of a one-level column family as
+  // bottommost). Expiry follows age there, so this is where files go.
+  std::set<std::string> oldest;
+  if (d->TimeOrdered() && !meta.levels.empty()) {
+    const auto& files = meta.levels[0].files;  // newest first
+    std::vector<std::string> run;
+    for (size_t i = files.size(); i > 0; --i) {
+      const auto& f = files[i - 1];
+      FileRecordStats stats;
+      const bool markers_only = !f.being_compacted && df.StatsOf(f, &stats) && stats.records == 0 &&
+                                stats.undecodable == 0;
+      if (!markers_only && !expired(f)) break;
+      run.push_back(f.db_path + f.name);
+      oldest.insert(run.back());
+    }
+    Status s = purge(run, 0);
+    if (!s.ok()) return s;
+  }
+  for (const auto& level : meta.levels) {
+    std::vector<std::string> run;
+    for (const auto& f : level.files) {
+      if (oldest.count(f.db_path + f.name) != 0) continue;
+      const bool gone = expired(f);
+      if (gone) run.push_back(f.db_path + f.name);
+      if (!gone || level.level == 0) {  // L0 files overlap: one at a time
+        Status s = purge(run, level.level);
+        if (!s.ok()) return s;
+        run.clear();
+      }
+    }
+    Status s = purge(run, level.level);
+    if (!s.ok()) return s;
+  }
   return Status::OK();
 }
 

@@ -1,0 +1,243 @@
+// The read path: Get, MultiGet, iterators, snapshots and size estimates.
+#include <fcntl.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/listener.h>
+#include <rocksdb/metadata.h>
+#include <rocksdb/sst_file_writer.h>
+#include <rocksdb/utilities/convenience.h>
+#include <rocksdb/write_batch.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <numeric>
+#include <set>
+#include <thread>
+
+#include "codecs/coding.h"
+#include "codecs/key_codec.h"
+#include "compaction/record_properties.h"
+#include "compaction/tombstone_filter.h"
+#include "engine/iterator_impl.h"
+#include "engine/options_check.h"
+#include "engine/rocksdb_util.h"
+#include "engine/store_impl.h"
+
+namespace metakv {
+
+namespace fs = std::filesystem;
+
+Status StoreImpl::ToRocksRead(const ReadOptions& ro, rocksdb::ReadOptions* out, uint64_t* now,
+                              std::shared_ptr<const RemovalSet>* removals) const {
+  out->verify_checksums = ro.verify_checksums;
+  out->fill_cache = ro.fill_cache;
+  if (ro.snapshot != nullptr) {
+    const auto* snap = dynamic_cast<const SnapshotImpl*>(ro.snapshot);
+    if (snap == nullptr || snap->owner_ != this || snap->snapshot_ == nullptr) {
+      return Status::InvalidArgument("snapshot does not belong to this open store");
+    }
+    out->snapshot = snap->snapshot_;
+    Now();  // every call moves the store's time (engine/store_clock.h)
+    *now = snap->time_;
+    if (removals != nullptr) *removals = snap->removals_;
+  } else {
+    *now = Now();
+    if (removals != nullptr) *removals = CurrentRemovals();
+  }
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------- Reads ----
+
+Status StoreImpl::Get(const ReadOptions& ro, std::string_view domain, std::string_view tenant,
+                      std::string_view key, std::string* value) {
+  Status s = CheckOpen();
+  Domain* d = nullptr;
+  if (s.ok()) s = FindDomain(domain, &d);
+  if (s.ok()) s = CheckKey(tenant, key);
+  if (s.ok() && value == nullptr) s = Status::InvalidArgument("Get: value is null");
+  rocksdb::ReadOptions rro;
+  uint64_t now = 0;
+  std::shared_ptr<const RemovalSet> removals;
+  if (s.ok()) s = ToRocksRead(ro, &rro, &now, &removals);
+  if (!s.ok()) return s;
+  const std::string encoded = codecs::EncodeKey(tenant, key);
+  rocksdb::PinnableSlice stored;
+  rocksdb::Status rs = db_->Get(rro, d->cf, encoded, &stored);
+  if (rs.IsNotFound()) return Status::NotFound("no such record");
+  if (!rs.ok()) return FromRocks(rs, "get");
+  codecs::Record record;
+  s = codecs::DecodeRecord(encoded, std::string_view(stored.data(), stored.size()), &record);
+  if (!s.ok()) return s;
+  if (record.IsTombstone()) return Status::NotFound("record is deleted");
+  if (record.IsExpiredAt(now)) return Status::NotFound("record has expired");
+  if (removals && removals->Hiding(IndexOf(d), encoded, record.time) != nullptr) {
+    return Status::NotFound("record is in a removed tree");
+  }
+  value->assign(record.payload.data(), record.payload.size());
+  return Status::OK();
+}
+
+Status StoreImpl::MultiGet(const ReadOptions& ro, const std::vector<KeyRef>& keys,
+                           std::vector<std::string>* values, std::vector<Status>* statuses) {
+  Status s = CheckOpen();
+  if (s.ok() && (values == nullptr || statuses == nullptr)) {
+    s = Status::InvalidArgument("MultiGet: values or statuses is null");
+  }
+  rocksdb::ReadOptions rro;
+  uint64_t now = 0;
+  std::shared_ptr<const RemovalSet> removals;
+  if (s.ok()) s = ToRocksRead(ro, &rro, &now, &removals);
+  if (!s.ok()) return s;
+  values->assign(keys.size(), std::string());
+  statuses->assign(keys.size(), Status::OK());
+
+  std::vector<size_t> positions;  // of the keys passed to RocksDB
+  std::vector<size_t> domain_of;  // their domains' indexes
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
+  std::vector<std::string> encoded;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Domain* d = nullptr;
+    Status ks = FindDomain(keys[i].domain, &d);
+    if (ks.ok()) ks = CheckKey(keys[i].tenant, keys[i].key);
+    if (!ks.ok()) {
+      (*statuses)[i] = ks;
+      continue;
+    }
+    positions.push_back(i);
+    domain_of.push_back(IndexOf(d));
+    cfs.push_back(d->cf);
+    encoded.push_back(codecs::EncodeKey(keys[i].tenant, keys[i].key));
+  }
+  // One view for all keys: an implicit snapshot unless the caller gave one.
+  const rocksdb::Snapshot* implicit = nullptr;
+  if (rro.snapshot == nullptr) {
+    implicit = db_->GetSnapshot();
+    rro.snapshot = implicit;
+  }
+  std::vector<rocksdb::Slice> slices(encoded.begin(), encoded.end());
+  std::vector<std::string> stored;
+  std::vector<rocksdb::Status> results = db_->MultiGet(rro, cfs, slices, &stored);
+  if (implicit != nullptr) db_->ReleaseSnapshot(implicit);
+  for (size_t j = 0; j < positions.size(); ++j) {
+    const size_t i = positions[j];
+    if (results[j].IsNotFound()) {
+      (*statuses)[i] = Status::NotFound("no such record");
+      continue;
+    }
+    if (!results[j].ok()) {
+      (*statuses)[i] = FromRocks(results[j], "multiget");
+      continue;
+    }
+    codecs::Record record;
+    Status rs = codecs::DecodeRecord(encoded[j], stored[j], &record);
+    if (!rs.ok()) {
+      (*statuses)[i] = rs;
+    } else if (record.IsTombstone()) {
+      (*statuses)[i] = Status::NotFound("record is deleted");
+    } else if (record.IsExpiredAt(now)) {
+      (*statuses)[i] = Status::NotFound("record has expired");
+    } else if (removals && removals->Hiding(domain_of[j], encoded[j], record.time) != nullptr) {
+      (*statuses)[i] = Status::NotFound("record is in a removed tree");
+    } else {
+      (*values)[i].assign(record.payload.data(), record.payload.size());
+    }
+  }
+  return Status::OK();
+}
+
+Status StoreImpl::NewIterator(const ReadOptions& ro, std::string_view domain, const ScanSpec& spec,
+                              std::unique_ptr<Iterator>* out) {
+  Status s = CheckOpen();
+  Domain* d = nullptr;
+  if (s.ok()) s = FindDomain(domain, &d);
+  if (s.ok() && out == nullptr) s = Status::InvalidArgument("NewIterator: out is null");
+  if (!s.ok()) return s;
+  rocksdb::ReadOptions rro;
+  uint64_t now = 0;
+  std::string lower, upper;
+  if (spec.tenant.empty()) {
+    if (!spec.prefix.empty() || !spec.lower_bound.empty() || !spec.upper_bound.empty()) {
+      return Status::InvalidArgument("ScanSpec: prefix and bounds need a tenant");
+    }
+  } else {
+    s = codecs::ValidateTenant(spec.tenant);
+    if (!s.ok()) return s;
+    const std::string& start = std::max(spec.prefix, spec.lower_bound);
+    lower = codecs::EncodeKey(spec.tenant, start);
+    const std::string prefix_end = codecs::PrefixSuccessor(spec.prefix);
+    upper = prefix_end.empty() ? codecs::TenantUpperBound(spec.tenant)
+                               : codecs::EncodeKey(spec.tenant, prefix_end);
+    if (!spec.upper_bound.empty()) {
+      upper = std::min(upper, codecs::EncodeKey(spec.tenant, spec.upper_bound));
+    }
+    if (upper < lower) upper = lower;  // an empty range
+  }
+  // The RocksDB view (its implicit snapshot) and the removals of one moment.
+  std::shared_lock<std::shared_mutex> removals_lock(removals_mu_);
+  std::shared_ptr<const RemovalSet> removals;
+  s = ToRocksRead(ro, &rro, &now, &removals);
+  if (!s.ok()) return s;
+  open_iterators_.fetch_add(1, std::memory_order_relaxed);
+  *out =
+      IteratorImpl::Create(db_.get(), d->cf, rro, spec.tenant, std::move(lower), std::move(upper),
+                           now, std::move(removals), IndexOf(d), [this] { IteratorClosed(); });
+  return Status::OK();
+}
+
+const Snapshot* StoreImpl::GetSnapshot() {
+  if (!db_) return nullptr;
+  std::shared_lock<std::shared_mutex> removals_lock(removals_mu_);
+  auto* snap = new SnapshotImpl(this, db_->GetSnapshot(), Now(), CurrentRemovals());
+  removals_lock.unlock();
+  std::lock_guard<std::mutex> lock(snapshots_mu_);
+  snapshots_.insert(snap);
+  snapshot_times_.insert(snap->time_);
+  return snap;
+}
+
+void StoreImpl::ReleaseSnapshot(const Snapshot* snapshot) {
+  if (snapshot == nullptr) return;
+  auto* snap = const_cast<SnapshotImpl*>(dynamic_cast<const SnapshotImpl*>(snapshot));
+  std::lock_guard<std::mutex> lock(snapshots_mu_);
+  if (snap == nullptr || snapshots_.erase(snap) == 0) return;  // not ours
+  snapshot_times_.erase(snapshot_times_.find(snap->time_));
+  if (snap->snapshot_ != nullptr && db_) db_->ReleaseSnapshot(snap->snapshot_);
+  delete snap;
+}
+
+Status StoreImpl::GetApproximateSize(std::string_view domain, std::string_view tenant,
+                                     std::string_view prefix, uint64_t* bytes) {
+  Status s = CheckOpen();
+  Domain* d = nullptr;
+  if (s.ok()) s = FindDomain(domain, &d);
+  if (s.ok() && bytes == nullptr) s = Status::InvalidArgument("GetApproximateSize: bytes is null");
+  if (s.ok() && tenant.empty() && !prefix.empty()) {
+    s = Status::InvalidArgument("GetApproximateSize: a prefix needs a tenant");
+  }
+  if (s.ok() && !tenant.empty()) s = codecs::ValidateTenant(tenant);
+  if (s.ok() && prefix.size() > options_.max_key_bytes) {
+    s = Status::InvalidArgument("GetApproximateSize: prefix exceeds max_key_bytes");
+  }
+  if (!s.ok()) return s;
+  std::string begin, end;
+  if (tenant.empty()) {
+    // Every encoded key starts with a non-empty escaped tenant: ["", 0xff...).
+    end.assign(codecs::kMaxTenantBytes * 2 + 2, '\xff');
+  } else {
+    RemovalRangeBounds(tenant, prefix, &begin, &end);
+  }
+  rocksdb::SizeApproximationOptions so;
+  so.include_memtables = true;
+  so.include_files = true;
+  const rocksdb::Range range(begin, end);
+  *bytes = 0;
+  return FromRocks(db_->GetApproximateSizes(so, d->cf, &range, 1, bytes), "approximate size");
+}
+
+}  // namespace metakv
