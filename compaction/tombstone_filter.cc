@@ -2,6 +2,7 @@
 
 #include "codecs/record_codec.h"
 #include "compaction/accounting.h"
+#include "compaction/record_rules.h"
 #include "compaction/removals.h"
 
 namespace metakv {
@@ -78,9 +79,7 @@ bool ShouldPurge(std::string_view encoded_key, std::string_view value, uint64_t 
       return true;
     }
   }
-  if (record.IsExpiredAt(purge_time)) return true;
-  return record.IsTombstone() && record.time <= purge_time &&
-         purge_time - record.time >= retention_seconds;
+  return PurgeableAt(record, retention_seconds, purge_time);
 }
 
 TombstoneFilterFactory::TombstoneFilterFactory(uint64_t retention_seconds,

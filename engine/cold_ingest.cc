@@ -37,6 +37,19 @@ void StoreImpl::CleanIngestStaging() {
   fs::remove_all(IngestStagingDir(), ec);  // best effort: only staging files live there
 }
 
+StoreImpl::WriteOp StoreImpl::ColdOp(Domain* d, std::string_view tenant, const ColdRecord& r) {
+  WriteOp op;
+  op.kind = OpKind::kPut;
+  op.domain = d;
+  op.tenant = tenant;
+  op.key = r.key;
+  op.value = r.value;
+  op.ttl_seconds = r.ttl_seconds;
+  op.write_time = r.write_time_seconds;
+  op.expiry = r.expiry_seconds;
+  return op;
+}
+
 Status StoreImpl::IngestCold(std::string_view domain, std::string_view tenant,
                              const std::vector<ColdRecord>& records) {
   Status s = CheckWritable();
@@ -51,9 +64,15 @@ Status StoreImpl::IngestCold(std::string_view domain, std::string_view tenant,
   s = codecs::ValidateTenant(tenant);
   if (!s.ok()) return s;
   uint64_t user_bytes = 0;
+  const uint64_t checked_at = Now();
   for (const auto& r : records) {
     s = CheckKey(tenant, r.key);
     if (s.ok()) s = CheckValue(r.value);
+    if (s.ok() && r.write_time_seconds > checked_at) {
+      s = Status::InvalidArgument("IngestCold: write time " + std::to_string(r.write_time_seconds) +
+                                  " of key '" + codecs::PrintableHead(r.key) +
+                                  "' is ahead of the store's time " + std::to_string(checked_at));
+    }
     if (!s.ok()) return s;
     user_bytes += tenant.size() + r.key.size() + r.value.size();
   }
@@ -70,12 +89,11 @@ Status StoreImpl::IngestCold(std::string_view domain, std::string_view tenant,
 
   if (user_bytes < d->options.ingest_min_bytes) {
     // A small group: one synced batch through the WAL and the memtable.
-    WriteBatch batch;
-    for (size_t i : order)
-      batch.Put(domain, tenant, records[i].key, records[i].value, records[i].ttl_seconds);
+    std::vector<WriteOp> ops(records.size());
+    for (size_t i = 0; i < order.size(); ++i) ops[i] = ColdOp(d, tenant, records[order[i]]);
     WriteOptions synced;
     synced.sync = true;
-    s = Write(synced, batch);
+    s = Apply(synced, &ops);
     if (s.ok()) {
       d->counters->buffered_ingests.fetch_add(1, std::memory_order_relaxed);
       d->counters->ingested_records.fetch_add(records.size(), std::memory_order_relaxed);
@@ -116,16 +134,13 @@ Status StoreImpl::IngestCold(std::string_view domain, std::string_view tenant,
   uint64_t latest_time = now;
   std::string value;
   for (size_t i = 0; rs.ok() && i < order.size(); ++i) {
-    const ColdRecord& r = records[order[i]];
-    const std::string& key = encoded_keys[i];
-    codecs::Record record;
-    record.time = WriteTimeFor(d, key, now);
+    WriteOp op = ColdOp(d, tenant, records[order[i]]);
+    op.encoded = encoded_keys[i];
+    const codecs::Record record = LiveRecord(op, now);
     latest_time = std::max(latest_time, record.time);
-    record.expiry = ExpiryFor(d, now, r.ttl_seconds);
-    record.payload = r.value;
     value.clear();
-    codecs::EncodeRecord(key, record, &value);
-    rs = writer.Put(key, value);
+    codecs::EncodeRecord(op.encoded, record, &value);
+    rs = writer.Put(op.encoded, value);
   }
   rocksdb::ExternalSstFileInfo info;
   if (rs.ok()) rs = writer.Finish(&info);

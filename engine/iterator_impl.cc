@@ -1,37 +1,26 @@
 #include "engine/iterator_impl.h"
 
 #include "codecs/key_codec.h"
+#include "compaction/record_rules.h"
 #include "engine/rocksdb_util.h"
 
 namespace metakv {
 
 std::unique_ptr<IteratorImpl> IteratorImpl::Create(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-                                                   rocksdb::ReadOptions ro,
-                                                   std::string scope_tenant, std::string lower,
-                                                   std::string upper, uint64_t now_seconds,
-                                                   std::shared_ptr<const RemovalSet> removals,
-                                                   size_t domain_index,
+                                                   rocksdb::ReadOptions ro, View view,
                                                    std::function<void()> on_close) {
-  std::unique_ptr<IteratorImpl> it(
-      new IteratorImpl(std::move(scope_tenant), std::move(lower), std::move(upper), now_seconds,
-                       std::move(removals), domain_index, std::move(on_close)));
-  ro.iterate_lower_bound = it->lower_.empty() ? nullptr : &it->lower_slice_;
-  ro.iterate_upper_bound = it->upper_.empty() ? nullptr : &it->upper_slice_;
+  if (view.removals && view.removals->Empty(view.domain_index)) view.removals = nullptr;
+  std::unique_ptr<IteratorImpl> it(new IteratorImpl(std::move(view), std::move(on_close)));
+  ro.iterate_lower_bound = it->view_.lower.empty() ? nullptr : &it->lower_slice_;
+  ro.iterate_upper_bound = it->view_.upper.empty() ? nullptr : &it->upper_slice_;
   it->it_.reset(db->NewIterator(ro, cf));
   return it;
 }
 
-IteratorImpl::IteratorImpl(std::string scope_tenant, std::string lower, std::string upper,
-                           uint64_t now, std::shared_ptr<const RemovalSet> removals,
-                           size_t domain_index, std::function<void()> on_close)
-    : scope_tenant_(std::move(scope_tenant)),
-      lower_(std::move(lower)),
-      upper_(std::move(upper)),
-      lower_slice_(lower_),
-      upper_slice_(upper_),
-      now_(now),
-      removals_(removals && !removals->Empty(domain_index) ? std::move(removals) : nullptr),
-      domain_index_(domain_index),
+IteratorImpl::IteratorImpl(View view, std::function<void()> on_close)
+    : view_(std::move(view)),
+      lower_slice_(view_.lower),
+      upper_slice_(view_.upper),
       on_close_(std::move(on_close)) {}
 
 IteratorImpl::~IteratorImpl() {
@@ -51,9 +40,8 @@ void IteratorImpl::Settle(bool forward) {
       status_ = s;
       return;
     }
-    const RemovalSet::Entry* removed =
-        removals_ ? removals_->Hiding(domain_index_, encoded, record_.time) : nullptr;
-    if (!record_.IsTombstone() && !record_.IsExpiredAt(now_) && removed == nullptr) {
+    const RemovalSet::Entry* removed = nullptr;
+    if (Shows(encoded, &removed)) {
       valid_ = true;
       return;
     }
@@ -77,8 +65,16 @@ void IteratorImpl::Settle(bool forward) {
   if (!it_->status().ok()) status_ = FromRocks(it_->status(), "iterator");
 }
 
+bool IteratorImpl::Shows(std::string_view encoded, const RemovalSet::Entry** hiding) const {
+  const Visibility v =
+      VisibilityOf(record_, view_.now, view_.removals.get(), view_.domain_index, encoded, hiding);
+  if (!view_.recycle_bin) return v == Visibility::kVisible;
+  return v == Visibility::kDeleted &&
+         RestorableAt(record_, view_.now, view_.retention_seconds) == Restorable::kYes;
+}
+
 bool IteratorImpl::Target(std::string_view tenant, std::string_view key, std::string* target) {
-  if (!scope_tenant_.empty() && tenant != scope_tenant_) {
+  if (!view_.scope_tenant.empty() && tenant != view_.scope_tenant) {
     valid_ = false;
     status_ = Status::InvalidArgument("Seek outside the iterator's tenant");
     return false;
@@ -108,7 +104,7 @@ void IteratorImpl::Seek(std::string_view tenant, std::string_view key) {
   status_ = Status::OK();
   std::string target;
   if (!Target(tenant, key, &target)) return;
-  if (!lower_.empty() && target < lower_) target = lower_;
+  if (!view_.lower.empty() && target < view_.lower) target = view_.lower;
   it_->Seek(target);
   Settle(true);
 }
@@ -117,7 +113,7 @@ void IteratorImpl::SeekForPrev(std::string_view tenant, std::string_view key) {
   status_ = Status::OK();
   std::string target;
   if (!Target(tenant, key, &target)) return;
-  if (!upper_.empty() && target >= upper_) {
+  if (!view_.upper.empty() && target >= view_.upper) {
     it_->SeekToLast();
   } else {
     it_->SeekForPrev(target);

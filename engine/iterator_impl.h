@@ -1,6 +1,7 @@
 // IteratorImpl: a metakv::Iterator over a RocksDB iterator of one domain,
-// bounded to a tenant or key prefix, that skips tombstones, expired records
-// and records hidden by logical tree removals in both directions. A removed
+// bounded to a tenant or key prefix, that shows the records a read may see
+// (or, for the recycle bin, the restorable tombstones) and skips the rest in
+// both directions: by the rules of compaction/record_rules.h. A removed
 // range nothing was written under since its removal is skipped with one
 // seek, so a scan never crawls through a removed tree. Not thread-safe (like every Iterator).
 #ifndef METAKV_ENGINE_ITERATOR_IMPL_H_
@@ -20,16 +21,28 @@ namespace metakv {
 
 class IteratorImpl : public Iterator {
  public:
-  // Bounds are encoded keys; empty means unbounded. scope_tenant empty means
-  // a domain-wide scan. removals (null: none) are the logical removals in
-  // force for ro's view; domain_index is the domain's index in them.
+  // What an iterator shows, fixed at creation.
+  struct View {
+    // Bounds are encoded keys; empty means unbounded.
+    std::string lower;
+    std::string upper;
+    // Empty: a domain-wide scan.
+    std::string scope_tenant;
+    // The time reads are judged at, seconds.
+    uint64_t now = 0;
+    // The removals in force for the read's view (null: none) and the
+    // domain's index in them.
+    std::shared_ptr<const RemovalSet> removals;
+    size_t domain_index = 0;
+    // The recycle bin instead of the visible records: the tombstones still
+    // restorable at now under the domain's retention (compaction/record_rules.h).
+    bool recycle_bin = false;
+    uint64_t retention_seconds = 0;
+  };
   // on_close runs when the iterator is destroyed.
   static std::unique_ptr<IteratorImpl> Create(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-                                              rocksdb::ReadOptions ro, std::string scope_tenant,
-                                              std::string lower, std::string upper,
-                                              uint64_t now_seconds,
-                                              std::shared_ptr<const RemovalSet> removals,
-                                              size_t domain_index, std::function<void()> on_close);
+                                              rocksdb::ReadOptions ro, View view,
+                                              std::function<void()> on_close);
   ~IteratorImpl() override;
 
   bool Valid() const override { return valid_; }
@@ -43,13 +56,15 @@ class IteratorImpl : public Iterator {
   std::string_view key() const override { return key_; }
   std::string_view value() const override { return record_.payload; }
   uint64_t write_time() const override { return record_.time; }
+  uint64_t delete_time() const override { return view_.recycle_bin ? record_.time : 0; }
   uint64_t expiry_time() const override { return record_.expiry; }
   Status status() const override { return status_; }
 
  private:
-  IteratorImpl(std::string scope_tenant, std::string lower, std::string upper, uint64_t now,
-               std::shared_ptr<const RemovalSet> removals, size_t domain_index,
-               std::function<void()> on_close);
+  IteratorImpl(View view, std::function<void()> on_close);
+  // True if the iterator shows the record at encoded; *hiding gets the
+  // removal entry that hides it, if any.
+  bool Shows(std::string_view encoded, const RemovalSet::Entry** hiding) const;
   // Moves past hidden records (tombstones, expired) in the given direction,
   // decoding the record it stops on.
   void Settle(bool forward);
@@ -58,14 +73,9 @@ class IteratorImpl : public Iterator {
   bool Target(std::string_view tenant, std::string_view key, std::string* target);
 
   // Constant after construction.
-  const std::string scope_tenant_;
-  const std::string lower_;
-  const std::string upper_;
+  const View view_;
   rocksdb::Slice lower_slice_;
   rocksdb::Slice upper_slice_;
-  const uint64_t now_;
-  const std::shared_ptr<const RemovalSet> removals_;  // null if none in the domain
-  const size_t domain_index_;
   std::function<void()> on_close_;
 
   std::unique_ptr<rocksdb::Iterator> it_;  // declared after the bounds it uses

@@ -22,6 +22,7 @@
 #include "codecs/coding.h"
 #include "codecs/key_codec.h"
 #include "compaction/record_properties.h"
+#include "compaction/record_rules.h"
 #include "compaction/tombstone_filter.h"
 #include "engine/iterator_impl.h"
 #include "engine/options_check.h"
@@ -54,6 +55,31 @@ Status StoreImpl::ToRocksRead(const ReadOptions& ro, rocksdb::ReadOptions* out, 
 
 // ---------------------------------------------------------------- Reads ----
 
+namespace {
+
+// What Get answers for a stored record: OK with *value set if a read at now
+// may show it, otherwise NotFound saying why (or Corruption).
+Status VisibleValue(std::string_view encoded_key, std::string_view stored, uint64_t now,
+                    const RemovalSet* removals, size_t domain, std::string* value) {
+  codecs::Record record;
+  Status s = codecs::DecodeRecord(encoded_key, stored, &record);
+  if (!s.ok()) return s;
+  switch (VisibilityOf(record, now, removals, domain, encoded_key)) {
+    case Visibility::kVisible:
+      value->assign(record.payload.data(), record.payload.size());
+      return Status::OK();
+    case Visibility::kRemoved:
+      return Status::NotFound("record is in a removed tree");
+    case Visibility::kDeleted:
+      return Status::NotFound("record is deleted");
+    case Visibility::kExpired:
+      break;
+  }
+  return Status::NotFound("record has expired");
+}
+
+}  // namespace
+
 Status StoreImpl::Get(const ReadOptions& ro, std::string_view domain, std::string_view tenant,
                       std::string_view key, std::string* value) {
   Status s = CheckOpen();
@@ -71,16 +97,8 @@ Status StoreImpl::Get(const ReadOptions& ro, std::string_view domain, std::strin
   rocksdb::Status rs = db_->Get(rro, d->cf, encoded, &stored);
   if (rs.IsNotFound()) return Status::NotFound("no such record");
   if (!rs.ok()) return FromRocks(rs, "get");
-  codecs::Record record;
-  s = codecs::DecodeRecord(encoded, std::string_view(stored.data(), stored.size()), &record);
-  if (!s.ok()) return s;
-  if (record.IsTombstone()) return Status::NotFound("record is deleted");
-  if (record.IsExpiredAt(now)) return Status::NotFound("record has expired");
-  if (removals && removals->Hiding(IndexOf(d), encoded, record.time) != nullptr) {
-    return Status::NotFound("record is in a removed tree");
-  }
-  value->assign(record.payload.data(), record.payload.size());
-  return Status::OK();
+  return VisibleValue(encoded, std::string_view(stored.data(), stored.size()), now, removals.get(),
+                      IndexOf(d), value);
 }
 
 Status StoreImpl::MultiGet(const ReadOptions& ro, const std::vector<KeyRef>& keys,
@@ -134,22 +152,37 @@ Status StoreImpl::MultiGet(const ReadOptions& ro, const std::vector<KeyRef>& key
       (*statuses)[i] = FromRocks(results[j], "multiget");
       continue;
     }
-    codecs::Record record;
-    Status rs = codecs::DecodeRecord(encoded[j], stored[j], &record);
-    if (!rs.ok()) {
-      (*statuses)[i] = rs;
-    } else if (record.IsTombstone()) {
-      (*statuses)[i] = Status::NotFound("record is deleted");
-    } else if (record.IsExpiredAt(now)) {
-      (*statuses)[i] = Status::NotFound("record has expired");
-    } else if (removals && removals->Hiding(domain_of[j], encoded[j], record.time) != nullptr) {
-      (*statuses)[i] = Status::NotFound("record is in a removed tree");
-    } else {
-      (*values)[i].assign(record.payload.data(), record.payload.size());
-    }
+    (*statuses)[i] =
+        VisibleValue(encoded[j], stored[j], now, removals.get(), domain_of[j], &(*values)[i]);
   }
   return Status::OK();
 }
+
+namespace {
+
+// The encoded bounds of a scan of one tenant.
+Status ScanBounds(const ScanSpec& spec, std::string* lower, std::string* upper) {
+  if (spec.tenant.empty()) {
+    if (!spec.prefix.empty() || !spec.lower_bound.empty() || !spec.upper_bound.empty()) {
+      return Status::InvalidArgument("ScanSpec: prefix and bounds need a tenant");
+    }
+    return Status::OK();
+  }
+  Status s = codecs::ValidateTenant(spec.tenant);
+  if (!s.ok()) return s;
+  const std::string& start = std::max(spec.prefix, spec.lower_bound);
+  *lower = codecs::EncodeKey(spec.tenant, start);
+  const std::string prefix_end = codecs::PrefixSuccessor(spec.prefix);
+  *upper = prefix_end.empty() ? codecs::TenantUpperBound(spec.tenant)
+                              : codecs::EncodeKey(spec.tenant, prefix_end);
+  if (!spec.upper_bound.empty()) {
+    *upper = std::min(*upper, codecs::EncodeKey(spec.tenant, spec.upper_bound));
+  }
+  if (*upper < *lower) *upper = *lower;  // an empty range
+  return Status::OK();
+}
+
+}  // namespace
 
 Status StoreImpl::NewIterator(const ReadOptions& ro, std::string_view domain, const ScanSpec& spec,
                               std::unique_ptr<Iterator>* out) {
@@ -157,36 +190,20 @@ Status StoreImpl::NewIterator(const ReadOptions& ro, std::string_view domain, co
   Domain* d = nullptr;
   if (s.ok()) s = FindDomain(domain, &d);
   if (s.ok() && out == nullptr) s = Status::InvalidArgument("NewIterator: out is null");
+  IteratorImpl::View view;
+  if (s.ok()) s = ScanBounds(spec, &view.lower, &view.upper);
   if (!s.ok()) return s;
-  rocksdb::ReadOptions rro;
-  uint64_t now = 0;
-  std::string lower, upper;
-  if (spec.tenant.empty()) {
-    if (!spec.prefix.empty() || !spec.lower_bound.empty() || !spec.upper_bound.empty()) {
-      return Status::InvalidArgument("ScanSpec: prefix and bounds need a tenant");
-    }
-  } else {
-    s = codecs::ValidateTenant(spec.tenant);
-    if (!s.ok()) return s;
-    const std::string& start = std::max(spec.prefix, spec.lower_bound);
-    lower = codecs::EncodeKey(spec.tenant, start);
-    const std::string prefix_end = codecs::PrefixSuccessor(spec.prefix);
-    upper = prefix_end.empty() ? codecs::TenantUpperBound(spec.tenant)
-                               : codecs::EncodeKey(spec.tenant, prefix_end);
-    if (!spec.upper_bound.empty()) {
-      upper = std::min(upper, codecs::EncodeKey(spec.tenant, spec.upper_bound));
-    }
-    if (upper < lower) upper = lower;  // an empty range
-  }
+  view.scope_tenant = spec.tenant;
+  view.domain_index = IndexOf(d);
+  view.recycle_bin = spec.deleted;
+  view.retention_seconds = d->options.tombstone_retention_seconds;
   // The RocksDB view (its implicit snapshot) and the removals of one moment.
   std::shared_lock<std::shared_mutex> removals_lock(removals_mu_);
-  std::shared_ptr<const RemovalSet> removals;
-  s = ToRocksRead(ro, &rro, &now, &removals);
+  rocksdb::ReadOptions rro;
+  s = ToRocksRead(ro, &rro, &view.now, &view.removals);
   if (!s.ok()) return s;
   open_iterators_.fetch_add(1, std::memory_order_relaxed);
-  *out =
-      IteratorImpl::Create(db_.get(), d->cf, rro, spec.tenant, std::move(lower), std::move(upper),
-                           now, std::move(removals), IndexOf(d), [this] { IteratorClosed(); });
+  *out = IteratorImpl::Create(db_.get(), d->cf, rro, std::move(view), [this] { IteratorClosed(); });
   return Status::OK();
 }
 

@@ -39,6 +39,7 @@
 #include "compaction/flush_observer.h"
 #include "compaction/marker_times.h"
 #include "compaction/record_properties.h"
+#include "compaction/record_rules.h"
 #include "compaction/removals.h"
 #include "compaction/tenant_partitioner.h"
 #include "engine/catalogue.h"
@@ -164,10 +165,55 @@ class StoreImpl final : public Store {
 
   // A read of a single key's current record, for read-modify-write.
   struct Current {
+    // Found and not hidden by a removal.
     bool exists = false;
-    std::string value;      // the stored encoding (backs record.payload)
-    codecs::Record record;  // valid if exists
+    std::string value;                             // the stored encoding (backs record.payload)
+    codecs::Record record;                         // valid if exists
+    Visibility visibility = Visibility::kVisible;  // valid if exists
   };
+
+  // ---- The write path (engine/write_path.cc) ----
+  // One operation of a write, as the write path applies it: Put, Delete,
+  // HardDelete, Undelete, each operation of a Write, and the records of a
+  // small cold ingest.
+  enum class OpKind : unsigned char { kPut, kDelete, kHardDelete, kUndelete };
+  struct WriteOp {
+    OpKind kind = OpKind::kPut;
+    Domain* domain = nullptr;
+    std::string_view tenant;
+    std::string_view key;
+    std::string_view value;    // kPut only
+    uint64_t ttl_seconds = 0;  // kPut: 0 = the domain's default TTL
+    // kPut: the record's write time, 0 = now (an import gives its own);
+    // moved past any pending removal covering the key, as for every write.
+    uint64_t write_time = 0;
+    uint64_t expiry = 0;  // kPut: absolute; 0 = from ttl_seconds and the write time
+    std::string encoded;  // the encoded key (set by Apply)
+  };
+  // Earlier operations' effect on a key within one write, by (domain
+  // index, encoded key), so a Delete after a Put of the same batch sees it.
+  using PendingWrites = std::map<std::pair<size_t, std::string>, Current>;
+  // Resolves the domain of op, then applies it.
+  Status ApplyOne(const WriteOptions& wo, std::string_view domain, WriteOp* op);
+  // Checks the operations (their domains set), then applies them
+  // atomically, in order, as one RocksDB write, and counts them.
+  Status Apply(const WriteOptions& wo, std::vector<WriteOp>* ops);
+  Status Apply(const WriteOptions& wo, WriteOp* ops, size_t n);
+  // Adds one operation to *wb. pending: null for a write of one operation.
+  Status AddToBatch(const WriteOp& op, uint64_t now, PendingWrites* pending,
+                    rocksdb::WriteBatch* wb, uint64_t* latest_time);
+  // The key's record before op: from pending, or read (into *single when
+  // pending is null).
+  Status CurrentFor(const WriteOp& op, uint64_t now, PendingWrites* pending, Current* single,
+                    Current** cur);
+  // The live record a kPut writes: the record builder of every write.
+  codecs::Record LiveRecord(const WriteOp& op, uint64_t now) const;
+  // OK if Undelete may restore cur; otherwise the error it returns.
+  Status CheckRestorable(const Current& cur, uint64_t retention, uint64_t now) const;
+  // The put a cold record makes (IngestCold).
+  WriteOp ColdOp(Domain* d, std::string_view tenant, const ColdRecord& r);
+  // The counters of one applied operation.
+  void CountWrite(const WriteOp& op);
 
   Status CheckOpen() const;
   // True if no flush or compaction is running or pending.
@@ -184,7 +230,8 @@ class StoreImpl final : public Store {
   // *removals (if not null) gets the logical removals reads must apply.
   Status ToRocksRead(const ReadOptions& ro, rocksdb::ReadOptions* out, uint64_t* now,
                      std::shared_ptr<const RemovalSet>* removals = nullptr) const;
-  Status ReadCurrent(Domain* d, const std::string& encoded_key, Current* out);
+  // Reads the key's current record, judged at now.
+  Status ReadCurrent(Domain* d, const std::string& encoded_key, uint64_t now, Current* out);
   size_t StripeOf(const Domain* d, std::string_view encoded_key) const;
   uint64_t ExpiryFor(const Domain* d, uint64_t now, uint64_t ttl_seconds) const;
   rocksdb::WriteOptions ToRocksWrite(const WriteOptions& wo) const;

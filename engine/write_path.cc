@@ -22,6 +22,7 @@
 #include "codecs/coding.h"
 #include "codecs/key_codec.h"
 #include "compaction/record_properties.h"
+#include "compaction/record_rules.h"
 #include "compaction/tombstone_filter.h"
 #include "engine/iterator_impl.h"
 #include "engine/options_check.h"
@@ -70,21 +71,20 @@ uint64_t StoreImpl::ExpiryFor(const Domain* d, uint64_t now, uint64_t ttl_second
   return ttl == 0 ? 0 : codecs::SaturatingAdd(now, ttl);
 }
 
-Status StoreImpl::ReadCurrent(Domain* d, const std::string& encoded_key, Current* out) {
+Status StoreImpl::ReadCurrent(Domain* d, const std::string& encoded_key, uint64_t now,
+                              Current* out) {
   rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), d->cf, encoded_key, &out->value);
   if (rs.IsNotFound()) {
     out->exists = false;
     return Status::OK();
   }
   if (!rs.ok()) return FromRocks(rs, "read");
-  out->exists = true;
   Status s = codecs::DecodeRecord(encoded_key, out->value, &out->record);
   if (!s.ok()) return s;
-  // A record a logical tree removal hides is, to writers too, not there.
   const std::shared_ptr<const RemovalSet> removals = CurrentRemovals();
-  if (removals && removals->Hiding(IndexOf(d), encoded_key, out->record.time) != nullptr) {
-    out->exists = false;
-  }
+  out->visibility = VisibilityOf(out->record, now, removals.get(), IndexOf(d), encoded_key);
+  // A record a removal hides is, to writers too, not there.
+  out->exists = out->visibility != Visibility::kRemoved;
   return Status::OK();
 }
 
@@ -92,108 +92,79 @@ Status StoreImpl::ReadCurrent(Domain* d, const std::string& encoded_key, Current
 
 Status StoreImpl::Put(const WriteOptions& wo, std::string_view domain, std::string_view tenant,
                       std::string_view key, std::string_view value, uint64_t ttl_seconds) {
-  // The single-record path of Write, without a batch's copies.
-  Status s = CheckWritable();
-  Domain* d = nullptr;
-  if (s.ok()) s = FindDomain(domain, &d);
-  if (s.ok()) s = CheckKey(tenant, key);
-  if (s.ok()) s = CheckValue(value);
-  if (!s.ok()) return s;
-  std::string encoded;
-  encoded.reserve(tenant.size() + key.size() + 2);
-  codecs::AppendKey(tenant, key, &encoded);
-  std::shared_lock<std::shared_mutex> removals_lock;
-  s = LockRemovalsForWrite({{d, encoded}}, &removals_lock);
-  if (!s.ok()) return s;
-  const uint64_t now = Now();
-  codecs::Record record;
-  record.time = WriteTimeFor(d, encoded, now);
-  record.expiry = ExpiryFor(d, now, ttl_seconds);
-  record.payload = value;
-  if (record.time > now) {  // a stamp ahead of the time Now() covered
-    s = ExtendTimeBound(record.time);
-    if (!s.ok()) return s;
-  }
-  std::string stored;
-  stored.reserve(value.size() + 24);
-  codecs::EncodeRecord(encoded, record, &stored);
-  rocksdb::Status rs;
-  {
-    GateLocks gate = HoldGates({d});
-    std::lock_guard<std::mutex> lock(key_locks_[StripeOf(d, encoded)]);
-    rs = db_->Put(ToRocksWrite(wo), d->cf, encoded, stored);
-  }
-  if (rs.ok()) NoteWriteTime(record.time);
-  removals_lock.unlock();
-  if (!rs.ok()) return FromRocks(rs, "put");
-  const uint64_t bytes = tenant.size() + key.size() + value.size();
-  d->counters->user_bytes.fetch_add(bytes, std::memory_order_relaxed);
-  d->counters->puts.fetch_add(1, std::memory_order_relaxed);
-  d->counters->tenants.AddUser(tenant, bytes);
-  return Status::OK();
+  WriteOp op;
+  op.kind = OpKind::kPut;
+  op.tenant = tenant;
+  op.key = key;
+  op.value = value;
+  op.ttl_seconds = ttl_seconds;
+  return ApplyOne(wo, domain, &op);
 }
 
 Status StoreImpl::Delete(const WriteOptions& wo, std::string_view domain, std::string_view tenant,
                          std::string_view key) {
-  WriteBatch batch;
-  batch.Delete(domain, tenant, key);
-  return Write(wo, batch);
+  WriteOp op;
+  op.kind = OpKind::kDelete;
+  op.tenant = tenant;
+  op.key = key;
+  return ApplyOne(wo, domain, &op);
 }
 
 Status StoreImpl::HardDelete(const WriteOptions& wo, std::string_view domain,
                              std::string_view tenant, std::string_view key) {
-  WriteBatch batch;
-  batch.HardDelete(domain, tenant, key);
-  return Write(wo, batch);
+  WriteOp op;
+  op.kind = OpKind::kHardDelete;
+  op.tenant = tenant;
+  op.key = key;
+  return ApplyOne(wo, domain, &op);
 }
 
 Status StoreImpl::Undelete(const WriteOptions& wo, std::string_view domain, std::string_view tenant,
                            std::string_view key) {
+  WriteOp op;
+  op.kind = OpKind::kUndelete;
+  op.tenant = tenant;
+  op.key = key;
+  return ApplyOne(wo, domain, &op);
+}
+
+Status StoreImpl::Write(const WriteOptions& wo, const WriteBatch& batch) {
   Status s = CheckWritable();
-  Domain* d = nullptr;
-  if (s.ok()) s = FindDomain(domain, &d);
-  if (s.ok()) s = CheckKey(tenant, key);
   if (!s.ok()) return s;
-  const std::string encoded = codecs::EncodeKey(tenant, key);
-  std::shared_lock<std::shared_mutex> removals_lock;
-  s = LockRemovalsForWrite({{d, encoded}}, &removals_lock);
-  if (!s.ok()) return s;
-  GateLocks gate = HoldGates({d});
-  std::lock_guard<std::mutex> lock(key_locks_[StripeOf(d, encoded)]);
-  Current cur;
-  s = ReadCurrent(d, encoded, &cur);
-  if (!s.ok()) return s;
-  const uint64_t now = Now();
-  if (!cur.exists ||
-      (cur.record.kind == codecs::RecordKind::kLive && cur.record.IsExpiredAt(now))) {
-    return Status::NotFound("no record to undelete");
-  }
-  if (!cur.record.IsTombstone()) return Status::FailedPrecondition("record is live, not deleted");
-  const uint64_t retention = d->options.tombstone_retention_seconds;
-  if (now >= codecs::SaturatingAdd(cur.record.time, retention)) {
-    return Status::Expired("deleted " + std::to_string(now - cur.record.time) +
-                           " s ago; the domain's retention of " + std::to_string(retention) +
-                           " s has passed");
-  }
-  if (cur.record.IsExpiredAt(now)) {
-    return Status::Expired("the record's time to live passed while it was deleted");
-  }
-  codecs::Record restored;
-  restored.kind = codecs::RecordKind::kLive;
-  restored.time = WriteTimeFor(d, encoded, now);
-  restored.expiry = cur.record.expiry;
-  restored.payload = cur.record.payload;
-  if (restored.time > now) {  // a stamp ahead of the time Now() covered
-    s = ExtendTimeBound(restored.time);
+  std::vector<WriteOp> ops(batch.Count());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const WriteBatch::Op& in = batch.ops()[i];
+    WriteOp& op = ops[i];
+    s = FindDomain(in.domain, &op.domain);
     if (!s.ok()) return s;
+    switch (in.type) {
+      case WriteBatch::OpType::kPut:
+        op.kind = OpKind::kPut;
+        break;
+      case WriteBatch::OpType::kDelete:
+        op.kind = OpKind::kDelete;
+        break;
+      case WriteBatch::OpType::kHardDelete:
+        op.kind = OpKind::kHardDelete;
+        break;
+    }
+    op.tenant = in.tenant;
+    op.key = in.key;
+    op.value = in.value;
+    op.ttl_seconds = in.ttl_seconds;
   }
-  std::string value;
-  codecs::EncodeRecord(encoded, restored, &value);
-  rocksdb::Status rs = db_->Put(ToRocksWrite(wo), d->cf, encoded, value);
-  if (!rs.ok()) return FromRocks(rs, "undelete");
-  NoteWriteTime(restored.time);
-  d->counters->undeletes.fetch_add(1, std::memory_order_relaxed);
-  return Status::OK();
+  return Apply(wo, &ops);
+}
+
+Status StoreImpl::ApplyOne(const WriteOptions& wo, std::string_view domain, WriteOp* op) {
+  Status s = CheckWritable();
+  if (s.ok()) s = FindDomain(domain, &op->domain);
+  if (!s.ok()) return s;
+  return Apply(wo, op, 1);
+}
+
+Status StoreImpl::Apply(const WriteOptions& wo, std::vector<WriteOp>* ops) {
+  return Apply(wo, ops->data(), ops->size());
 }
 
 GateLocks StoreImpl::HoldGates(std::vector<Domain*> domains) const {
@@ -216,48 +187,32 @@ std::vector<std::unique_lock<std::mutex>> StoreImpl::LockStripes(
   return locks;
 }
 
-Status StoreImpl::Write(const WriteOptions& wo, const WriteBatch& batch) {
-  Status s = CheckWritable();
-  if (!s.ok()) return s;
-  if (batch.Count() == 0) return Status::OK();
-
-  // Validate everything before touching anything.
-  struct Prepared {
-    Domain* domain;
-    std::string encoded;
-    size_t stripe;
-  };
-  std::vector<Prepared> prepared;
-  prepared.reserve(batch.Count());
-  for (const auto& op : batch.ops()) {
-    Domain* d = nullptr;
-    s = FindDomain(op.domain, &d);
-    if (s.ok()) s = CheckKey(op.tenant, op.key);
-    if (s.ok() && op.type == WriteBatch::OpType::kPut) s = CheckValue(op.value);
+Status StoreImpl::Apply(const WriteOptions& wo, WriteOp* ops, size_t n) {
+  if (n == 0) return Status::OK();
+  // Check everything before touching anything.
+  for (size_t i = 0; i < n; ++i) {
+    WriteOp& op = ops[i];
+    Status s = CheckKey(op.tenant, op.key);
+    if (s.ok() && op.kind == OpKind::kPut) s = CheckValue(op.value);
     if (!s.ok()) return s;
-    std::string encoded = codecs::EncodeKey(op.tenant, op.key);
-    const size_t stripe = StripeOf(d, encoded);
-    prepared.push_back(Prepared{d, std::move(encoded), stripe});
+    op.encoded.clear();
+    op.encoded.reserve(op.tenant.size() + op.key.size() + 2);
+    codecs::AppendKey(op.tenant, op.key, &op.encoded);
   }
-
-  // Lock the stripes of every key, in order, so read-modify-writes of logical
-  // deletes are atomic with respect to other writers.
-  std::vector<size_t> stripes;
-  std::vector<Domain*> domains;
-  stripes.reserve(prepared.size());
-  for (const auto& p : prepared) {
-    stripes.push_back(p.stripe);
-    domains.push_back(p.domain);
-  }
+  // The removals lock first (its written-under marks write), then the
+  // ingest gates, then every key's stripe, in order: a logical delete's or
+  // an undelete's read-modify-write is atomic with respect to other writers.
   std::shared_lock<std::shared_mutex> removals_lock;
+  std::vector<Domain*> domains;
+  std::vector<size_t> stripes;
   {
-    std::vector<std::pair<Domain*, std::string_view>> puts;
-    for (size_t i = 0; i < prepared.size(); ++i) {
-      if (batch.ops()[i].type != WriteBatch::OpType::kHardDelete) {
-        puts.emplace_back(prepared[i].domain, prepared[i].encoded);
-      }
+    std::vector<std::pair<Domain*, std::string_view>> written;
+    for (size_t i = 0; i < n; ++i) {
+      domains.push_back(ops[i].domain);
+      stripes.push_back(StripeOf(ops[i].domain, ops[i].encoded));
+      if (ops[i].kind != OpKind::kHardDelete) written.emplace_back(ops[i].domain, ops[i].encoded);
     }
-    s = LockRemovalsForWrite(puts, &removals_lock);
+    Status s = LockRemovalsForWrite(written, &removals_lock);
     if (!s.ok()) return s;
   }
   GateLocks gates = HoldGates(std::move(domains));
@@ -266,92 +221,138 @@ Status StoreImpl::Write(const WriteOptions& wo, const WriteBatch& batch) {
   const uint64_t now = Now();
   uint64_t latest_time = 0;  // the latest write time given, for NoteWriteTime
   rocksdb::WriteBatch wb;
-  // Effect of earlier operations of this batch on a key, so a Delete after a
-  // Put in the same batch sees the Put. Keyed by (domain index, encoded key).
-  std::map<std::pair<size_t, std::string>, Current> pending;
-  std::string value;
-  for (size_t i = 0; i < prepared.size(); ++i) {
-    const auto& op = batch.ops()[i];
-    Domain* d = prepared[i].domain;
-    const std::string& encoded = prepared[i].encoded;
-    const auto slot = std::make_pair(static_cast<size_t>(d - domains_.data()), encoded);
-    value.clear();
-    rocksdb::Status rs;
-    switch (op.type) {
-      case WriteBatch::OpType::kPut: {
-        codecs::Record record;
-        record.kind = codecs::RecordKind::kLive;
-        record.time = WriteTimeFor(d, encoded, now);
-        latest_time = std::max(latest_time, record.time);
-        record.expiry = ExpiryFor(d, now, op.ttl_seconds);
-        record.payload = op.value;
-        codecs::EncodeRecord(encoded, record, &value);
-        rs = wb.Put(d->cf, encoded, value);
-        Current& cur = pending[slot];
-        cur.exists = true;
-        cur.value = op.value;
-        cur.record = record;
-        cur.record.payload = cur.value;
-        break;
-      }
-      case WriteBatch::OpType::kHardDelete: {
-        rs = wb.Delete(d->cf, encoded);
-        pending[slot] = Current{};
-        break;
-      }
-      case WriteBatch::OpType::kDelete: {
-        auto it = pending.find(slot);
-        if (it == pending.end()) {
-          // Read straight into the map's node, which never moves, so the
-          // record's payload view stays valid without a second decode.
-          it = pending.emplace(slot, Current{}).first;
-          s = ReadCurrent(d, encoded, &it->second);
-          if (!s.ok()) return s;
-        }
-        Current& cur = it->second;
-        if (!cur.exists || cur.record.IsTombstone() || cur.record.IsExpiredAt(now)) {
-          return Status::NotFound("Delete: no live record at domain '" + op.domain + "' tenant '" +
-                                  codecs::PrintableHead(op.tenant) + "' key '" +
-                                  codecs::PrintableHead(op.key) + "'");
-        }
-        codecs::Record tombstone = cur.record;
-        tombstone.kind = codecs::RecordKind::kTombstone;
-        tombstone.time = WriteTimeFor(d, encoded, now);
-        latest_time = std::max(latest_time, tombstone.time);
-        codecs::EncodeRecord(encoded, tombstone, &value);
-        rs = wb.Put(d->cf, encoded, value);
-        cur.record.kind = codecs::RecordKind::kTombstone;
-        break;
-      }
-    }
-    if (!rs.ok()) return FromRocks(rs, "building the write batch");
+  PendingWrites pending;
+  for (size_t i = 0; i < n; ++i) {
+    Status s = AddToBatch(ops[i], now, n > 1 ? &pending : nullptr, &wb, &latest_time);
+    if (!s.ok()) return s;
   }
   if (latest_time > now) {  // a stamp ahead of the time Now() covered
-    s = ExtendTimeBound(latest_time);
+    Status s = ExtendTimeBound(latest_time);
     if (!s.ok()) return s;
   }
   rocksdb::Status rs = db_->Write(ToRocksWrite(wo), &wb);
   if (!rs.ok()) return FromRocks(rs, "write");
   NoteWriteTime(latest_time);
-  for (size_t i = 0; i < prepared.size(); ++i) {
-    const auto& op = batch.ops()[i];
-    DomainCounters* c = prepared[i].domain->counters;
-    const uint64_t bytes = op.tenant.size() + op.key.size() + op.value.size();
-    c->user_bytes.fetch_add(bytes, std::memory_order_relaxed);
-    c->tenants.AddUser(op.tenant, bytes);
-    switch (op.type) {
-      case WriteBatch::OpType::kPut:
-        c->puts.fetch_add(1, std::memory_order_relaxed);
-        break;
-      case WriteBatch::OpType::kDelete:
-        c->deletes.fetch_add(1, std::memory_order_relaxed);
-        break;
-      case WriteBatch::OpType::kHardDelete:
-        c->hard_deletes.fetch_add(1, std::memory_order_relaxed);
-        break;
-    }
-  }
+  for (size_t i = 0; i < n; ++i) CountWrite(ops[i]);
   return Status::OK();
+}
+
+codecs::Record StoreImpl::LiveRecord(const WriteOp& op, uint64_t now) const {
+  const uint64_t written = op.write_time != 0 ? op.write_time : now;
+  codecs::Record record;
+  record.kind = codecs::RecordKind::kLive;
+  record.time = WriteTimeFor(op.domain, op.encoded, written);
+  record.expiry = op.expiry != 0 ? op.expiry : ExpiryFor(op.domain, written, op.ttl_seconds);
+  record.payload = op.value;
+  return record;
+}
+
+Status StoreImpl::AddToBatch(const WriteOp& op, uint64_t now, PendingWrites* pending,
+                             rocksdb::WriteBatch* wb, uint64_t* latest_time) {
+  Domain* d = op.domain;
+  if (op.kind == OpKind::kHardDelete) {
+    if (pending != nullptr) (*pending)[{IndexOf(d), op.encoded}] = Current{};
+    return FromRocks(wb->Delete(d->cf, op.encoded), "building the write batch");
+  }
+  codecs::Record record;
+  Current* cur = nullptr;  // the key's record before this operation (not kPut)
+  Current single;
+  if (op.kind != OpKind::kPut) {
+    Status s = CurrentFor(op, now, pending, &single, &cur);
+    if (!s.ok()) return s;
+  }
+  switch (op.kind) {
+    case OpKind::kPut:
+      record = LiveRecord(op, now);
+      break;
+    case OpKind::kDelete:
+      if (!cur->exists || cur->visibility != Visibility::kVisible) {
+        return Status::NotFound("Delete: no live record at domain '" + d->options.name +
+                                "' tenant '" + codecs::PrintableHead(op.tenant) + "' key '" +
+                                codecs::PrintableHead(op.key) + "'");
+      }
+      record = cur->record;
+      record.kind = codecs::RecordKind::kTombstone;
+      record.time = WriteTimeFor(d, op.encoded, now);
+      break;
+    case OpKind::kUndelete: {
+      Status s = CheckRestorable(*cur, d->options.tombstone_retention_seconds, now);
+      if (!s.ok()) return s;
+      record = cur->record;
+      record.kind = codecs::RecordKind::kLive;
+      record.time = WriteTimeFor(d, op.encoded, now);
+      break;
+    }
+    case OpKind::kHardDelete:
+      break;
+  }
+  *latest_time = std::max(*latest_time, record.time);
+  std::string value;
+  value.reserve(record.payload.size() + 24);
+  codecs::EncodeRecord(op.encoded, record, &value);
+  if (pending != nullptr) {
+    // Later operations of the batch on this key see this one.
+    Current& next = (*pending)[{IndexOf(d), op.encoded}];
+    next.exists = true;
+    next.value = std::string(record.payload);
+    next.record = record;
+    next.record.payload = next.value;
+    next.visibility = VisibilityOf(next.record, now, nullptr, 0, {});
+  }
+  return FromRocks(wb->Put(d->cf, op.encoded, value), "building the write batch");
+}
+
+Status StoreImpl::CurrentFor(const WriteOp& op, uint64_t now, PendingWrites* pending,
+                             Current* single, Current** cur) {
+  if (pending == nullptr) {
+    *cur = single;
+    return ReadCurrent(op.domain, op.encoded, now, single);
+  }
+  auto [it, inserted] = pending->try_emplace({IndexOf(op.domain), op.encoded});
+  *cur = &it->second;
+  // Read straight into the map's node, which never moves, so the record's
+  // payload view stays valid without a second decode.
+  return inserted ? ReadCurrent(op.domain, op.encoded, now, *cur) : Status::OK();
+}
+
+Status StoreImpl::CheckRestorable(const Current& cur, uint64_t retention, uint64_t now) const {
+  if (!cur.exists || cur.visibility == Visibility::kExpired) {
+    return Status::NotFound("no record to undelete");
+  }
+  switch (RestorableAt(cur.record, now, retention)) {
+    case Restorable::kYes:
+      return Status::OK();
+    case Restorable::kNotDeleted:
+      return Status::FailedPrecondition("record is live, not deleted");
+    case Restorable::kRetentionPassed:
+      return Status::Expired("deleted " + std::to_string(now - cur.record.time) +
+                             " s ago; the domain's retention of " + std::to_string(retention) +
+                             " s has passed");
+    case Restorable::kExpiredWhileDeleted:
+      break;
+  }
+  return Status::Expired("the record's time to live passed while it was deleted");
+}
+
+void StoreImpl::CountWrite(const WriteOp& op) {
+  DomainCounters* c = op.domain->counters;
+  const uint64_t bytes = op.tenant.size() + op.key.size() + op.value.size();
+  c->user_bytes.fetch_add(bytes, std::memory_order_relaxed);
+  c->tenants.AddUser(op.tenant, bytes);
+  switch (op.kind) {
+    case OpKind::kPut:
+      c->puts.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case OpKind::kDelete:
+      c->deletes.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case OpKind::kHardDelete:
+      c->hard_deletes.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case OpKind::kUndelete:
+      c->undeletes.fetch_add(1, std::memory_order_relaxed);
+      break;
+  }
 }
 
 }  // namespace metakv

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "codecs/record_codec.h"
+#include "compaction/record_rules.h"
 
 namespace metakv::tools {
 
@@ -62,14 +63,9 @@ struct RecordTotals {
       live.Add(bytes);
     }
     if (r.IsExpiredAt(now)) expired.Add(bytes);
-    uint64_t since = r.IsExpiredAt(now) ? r.expiry : 0;
-    if (r.IsTombstone() && r.time <= now && now - r.time >= retention_seconds) {
-      const uint64_t t = r.time + retention_seconds;
-      since = since == 0 ? t : std::min(since, t);
-    }
-    if (since != 0) {
+    if (PurgeableAt(r, retention_seconds, now)) {
       purgeable.Add(bytes);
-      NotePurgeable(since);
+      NotePurgeable(PurgeableFrom(r, retention_seconds));
     }
   }
   void NotePurgeable(uint64_t since) {

@@ -1,8 +1,10 @@
 // metakv::Iterator: an ordered scan over the visible records of one domain,
 // one tenant, or one key prefix inside a tenant.
 //
-// Records are ordered by tenant, then by user key (bytewise). Logically
-// deleted and expired records are never shown. An iterator reads a
+// Records are ordered by tenant, then by user key (bytewise). A scan shows
+// the visible records (never logically deleted or expired ones), or with
+// ScanSpec::deleted the recycle bin: the logically deleted records that
+// Store::Undelete could still restore. An iterator reads a
 // consistent point-in-time view (the snapshot it was created with, or the
 // state at its creation). Not thread-safe: one thread uses an iterator at a
 // time. Every iterator must be destroyed before its Store.
@@ -45,8 +47,13 @@ class Iterator {
   virtual std::string_view tenant() const = 0;
   virtual std::string_view key() const = 0;
   virtual std::string_view value() const = 0;
-  // Write time of the current record, seconds since the epoch.
+  // Write time of the current record, seconds since the epoch. In the
+  // recycle bin: the delete time (a deleted record keeps no earlier time).
   virtual uint64_t write_time() const = 0;
+  // In the recycle bin: when the current record was deleted, seconds since
+  // the epoch (it stays restorable until this plus the domain's
+  // tombstone_retention_seconds). 0 in a scan of visible records.
+  virtual uint64_t delete_time() const = 0;
   // Expiry of the current record, seconds since the epoch; 0 if none.
   virtual uint64_t expiry_time() const = 0;
 

@@ -48,14 +48,33 @@ struct ScanSpec {
   std::string lower_bound;
   // Only keys < upper_bound (exclusive). Empty: no upper bound.
   std::string upper_bound;
+  // false: the visible records. true: the recycle bin, the logically
+  // deleted records still restorable at the read's time (deleted less than
+  // the domain's tombstone_retention_seconds ago, not past their own
+  // expiry, not under a removed tree), each with its deleted value and
+  // Iterator::delete_time(). As any scan, it reads one consistent view (a
+  // snapshot's, with the snapshot's time). Default: false.
+  bool deleted = false;
 };
 
 // One record of a cold ingest (Store::IngestCold).
 struct ColdRecord {
   std::string key;
   std::string value;
-  // 0: the domain's default TTL (DomainOptions::default_ttl_seconds).
+  // Time to live, counted from the record's write time; 0: the domain's
+  // default TTL (DomainOptions::default_ttl_seconds). Ignored if
+  // expiry_seconds is set.
   uint64_t ttl_seconds = 0;
+  // The record's write time, seconds since the epoch, as Iterator::
+  // write_time() shows it: history imported from elsewhere keeps the time
+  // it was written. At most the store's time now. 0: now. A pending
+  // removal (RemoveTenant, RemoveTree) that covers the key moves it to the
+  // second after the removal, as for any write under a removed range.
+  uint64_t write_time_seconds = 0;
+  // An absolute expiry, seconds since the epoch; may be in the past (the
+  // record is then expired at once, as it would be by now). 0: from
+  // ttl_seconds.
+  uint64_t expiry_seconds = 0;
 };
 
 // One key prefix of one domain, part of a tree removal (Store::RemoveTree).
