@@ -21,14 +21,14 @@
 
 #include "bench/engine.h"
 #include "bench/flags.h"
+#include "metakv/filesystem.h"
 
 namespace metakv::bench {
 
-// The domain every benchmark record goes to.
-// The domains of the metakv engine: the simple workloads write "inode";
-// metamix writes all three ("history" is metakv::kHistoryDomain, cold).
-inline constexpr std::string_view kBenchDomain = "inode";
-inline constexpr std::string_view kDentryDomain = "dentry";
+// The domains of the metakv engine are the file-system model's
+// (metakv/filesystem.h): the simple workloads write "inode"; metamix writes
+// all three ("history" is cold).
+inline constexpr std::string_view kBenchDomain = kInodeDomain;
 
 // Opens (creating) a metakv store in dir; the Store's error on failure.
 Status OpenMetakvEngine(const BenchConfig& config, const std::string& dir,

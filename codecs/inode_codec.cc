@@ -1,4 +1,4 @@
-// Inode attribute record codec (declared in include/metakv/inode.h).
+// Inode attribute record codec (declared in include/metakv/filesystem.h).
 //
 //   u8 format version (1), then varints in this order: ino, mode, uid, gid,
 //   nlink, size, blocks, zigzag(atime_ns), zigzag(mtime_ns),
@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "codecs/coding.h"
-#include "metakv/inode.h"
+#include "metakv/filesystem.h"
 
 namespace metakv {
 

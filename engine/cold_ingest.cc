@@ -60,37 +60,13 @@ Status StoreImpl::IngestCold(std::string_view domain, std::string_view tenant,
     return Status::InvalidArgument("IngestCold: domain '" + d->options.name +
                                    "' is hot; cold ingest needs a cold domain");
   }
-  if (records.empty()) return Status::InvalidArgument("IngestCold: no records");
-  s = codecs::ValidateTenant(tenant);
-  if (!s.ok()) return s;
+  // The records as puts, in key order.
+  std::vector<WriteOp> ops;
   uint64_t user_bytes = 0;
-  const uint64_t checked_at = Now();
-  for (const auto& r : records) {
-    s = CheckKey(tenant, r.key);
-    if (s.ok()) s = CheckValue(r.value);
-    if (s.ok() && r.write_time_seconds > checked_at) {
-      s = Status::InvalidArgument("IngestCold: write time " + std::to_string(r.write_time_seconds) +
-                                  " of key '" + codecs::PrintableHead(r.key) +
-                                  "' is ahead of the store's time " + std::to_string(checked_at));
-    }
-    if (!s.ok()) return s;
-    user_bytes += tenant.size() + r.key.size() + r.value.size();
-  }
-  std::vector<size_t> order(records.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(),
-            [&](size_t a, size_t b) { return records[a].key < records[b].key; });
-  for (size_t i = 1; i < order.size(); ++i) {
-    if (records[order[i]].key == records[order[i - 1]].key) {
-      return Status::InvalidArgument("IngestCold: duplicate key '" +
-                                     codecs::PrintableHead(records[order[i]].key) + "'");
-    }
-  }
-
+  s = ColdOps(d, tenant, records, &ops, &user_bytes);
+  if (!s.ok()) return s;
   if (user_bytes < d->options.ingest_min_bytes) {
     // A small group: one synced batch through the WAL and the memtable.
-    std::vector<WriteOp> ops(records.size());
-    for (size_t i = 0; i < order.size(); ++i) ops[i] = ColdOp(d, tenant, records[order[i]]);
     WriteOptions synced;
     synced.sync = true;
     s = Apply(synced, &ops);
@@ -100,62 +76,70 @@ Status StoreImpl::IngestCold(std::string_view domain, std::string_view tenant,
     }
     return s;
   }
-
-  // Stage the file.
   std::error_code ec;
   fs::create_directories(IngestStagingDir(), ec);
   if (ec) return Status::IOError(IngestStagingDir() + ": " + ec.message());
   const std::string file =
       IngestStagingDir() + "/" + std::to_string(ingest_sequence_.fetch_add(1)) + ".sst";
-  auto discard = [&file] {
-    std::error_code ignored;
-    fs::remove(file, ignored);
-  };
+  uint64_t file_bytes = 0;
+  s = IngestColdFile(d, &ops, file, &file_bytes);
+  std::error_code ignored;
+  fs::remove(file, ignored);  // the database holds its own link now (or nothing, on failure)
+  if (!s.ok()) return s;
+  d->counters->user_bytes.fetch_add(user_bytes, std::memory_order_relaxed);
+  d->counters->ingest_user_bytes.fetch_add(user_bytes, std::memory_order_relaxed);
+  d->counters->ingested_records.fetch_add(records.size(), std::memory_order_relaxed);
+  d->counters->ingest_bytes.fetch_add(file_bytes, std::memory_order_relaxed);
+  d->counters->tenants.AddUser(tenant, user_bytes);
+  d->counters->tenants.AddEngineBytes(tenant, TenantLedger::Reason::kIngest, file_bytes);
+  return Status::OK();
+}
+
+Status StoreImpl::ColdOps(Domain* d, std::string_view tenant,
+                          const std::vector<ColdRecord>& records, std::vector<WriteOp>* ops,
+                          uint64_t* user_bytes) {
+  if (records.empty()) return Status::InvalidArgument("IngestCold: no records");
+  Status s = codecs::ValidateTenant(tenant);
+  if (!s.ok()) return s;
+  const uint64_t now = Now();
+  for (const auto& r : records) {
+    s = CheckKey(tenant, r.key);
+    if (s.ok()) s = CheckValue(r.value);
+    if (s.ok() && r.write_time_seconds > now) {
+      s = Status::InvalidArgument("IngestCold: write time " + std::to_string(r.write_time_seconds) +
+                                  " of key '" + codecs::PrintableHead(r.key) +
+                                  "' is ahead of the store's time " + std::to_string(now));
+    }
+    if (!s.ok()) return s;
+    *user_bytes += tenant.size() + r.key.size() + r.value.size();
+    ops->push_back(ColdOp(d, tenant, r));
+  }
+  std::sort(ops->begin(), ops->end(),
+            [](const WriteOp& a, const WriteOp& b) { return a.key < b.key; });
+  for (size_t i = 1; i < ops->size(); ++i) {
+    if ((*ops)[i].key == (*ops)[i - 1].key) {
+      return Status::InvalidArgument("IngestCold: duplicate key '" +
+                                     codecs::PrintableHead((*ops)[i].key) + "'");
+    }
+  }
+  return Status::OK();
+}
+
+Status StoreImpl::IngestColdFile(Domain* d, std::vector<WriteOp>* ops, const std::string& file,
+                                 uint64_t* file_bytes) {
   // Write times are given under the removals lock, held to the end, as for
   // every write (a record written under a removed tenant or tree must come
   // out later than the removal).
-  std::vector<std::string> encoded_keys;
-  encoded_keys.reserve(order.size());
-  for (size_t i : order) encoded_keys.push_back(codecs::EncodeKey(tenant, records[i].key));
   std::shared_lock<std::shared_mutex> removals_lock;
-  {
-    std::vector<std::pair<Domain*, std::string_view>> keys;
-    for (const std::string& k : encoded_keys) keys.emplace_back(d, k);
-    s = LockRemovalsForWrite(keys, &removals_lock);
-    if (!s.ok()) {
-      discard();
-      return s;
-    }
+  std::vector<std::pair<Domain*, std::string_view>> keys;
+  for (WriteOp& op : *ops) {
+    codecs::AppendKey(op.tenant, op.key, &op.encoded);
+    keys.emplace_back(d, op.encoded);
   }
-  const rocksdb::Options file_options(db_->GetDBOptions(), ColumnFamilyOptionsFor(*d));
-  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), file_options, d->cf);
-  rocksdb::Status rs = writer.Open(file);
-  const uint64_t now = Now();
-  uint64_t latest_time = now;
-  std::string value;
-  for (size_t i = 0; rs.ok() && i < order.size(); ++i) {
-    WriteOp op = ColdOp(d, tenant, records[order[i]]);
-    op.encoded = encoded_keys[i];
-    const codecs::Record record = LiveRecord(op, now);
-    latest_time = std::max(latest_time, record.time);
-    value.clear();
-    codecs::EncodeRecord(op.encoded, record, &value);
-    rs = writer.Put(op.encoded, value);
-  }
-  rocksdb::ExternalSstFileInfo info;
-  if (rs.ok()) rs = writer.Finish(&info);
-  if (rs.ok() && latest_time > now) {  // a stamp ahead of the time Now() covered
-    Status covered = ExtendTimeBound(latest_time);
-    if (!covered.ok()) {
-      discard();
-      return covered;
-    }
-  }
-  if (!rs.ok()) {
-    discard();
-    return FromRocks(rs, "IngestCold: writing " + file);
-  }
-
+  Status s = LockRemovalsForWrite(keys, &removals_lock);
+  uint64_t latest_time = 0;
+  if (s.ok()) s = WriteColdFile(d, *ops, file, file_bytes, &latest_time);
+  if (!s.ok()) return s;
   // Ingest it holding the domain's gate, so no write's read-modify-write
   // interleaves (writers hold it shared; a cold domain always has one).
   std::unique_lock<std::shared_mutex> gate(*d->ingest_gate);
@@ -174,11 +158,8 @@ Status StoreImpl::IngestCold(std::string_view domain, std::string_view tenant,
     if (MemtableEntries(d->cf) != 0) {
       rocksdb::FlushOptions fo;
       fo.wait = true;
-      rocksdb::Status fs_status = db_->Flush(fo, d->cf);
-      if (!fs_status.ok()) {
-        discard();
-        return FromRocks(fs_status, "IngestCold: flushing '" + d->options.name + "'");
-      }
+      s = FromRocks(db_->Flush(fo, d->cf), "IngestCold: flushing '" + d->options.name + "'");
+      if (!s.ok()) return s;
     }
     seqno_hold = db_->GetSnapshot();
   }
@@ -192,21 +173,34 @@ Status StoreImpl::IngestCold(std::string_view domain, std::string_view tenant,
   // versions before 5.16 could read it; metakv never opens a database with
   // those.
   io.write_global_seqno = false;
-  rs = db_->IngestExternalFile(d->cf, {file}, io);
+  rocksdb::Status rs = db_->IngestExternalFile(d->cf, {file}, io);
   if (seqno_hold != nullptr) db_->ReleaseSnapshot(seqno_hold);
-  discard();  // the database holds its own link now (or nothing, on failure)
   if (!rs.ok()) return FromRocks(rs, "IngestCold: ingesting into '" + d->options.name + "'");
   NoteWriteTime(latest_time);
-  gate.unlock();
-  removals_lock.unlock();
-
-  d->counters->user_bytes.fetch_add(user_bytes, std::memory_order_relaxed);
-  d->counters->ingest_user_bytes.fetch_add(user_bytes, std::memory_order_relaxed);
-  d->counters->ingested_records.fetch_add(records.size(), std::memory_order_relaxed);
-  d->counters->ingest_bytes.fetch_add(info.file_size, std::memory_order_relaxed);
-  d->counters->tenants.AddUser(tenant, user_bytes);
-  d->counters->tenants.AddEngineBytes(tenant, TenantLedger::Reason::kIngest, info.file_size);
   return Status::OK();
+}
+
+Status StoreImpl::WriteColdFile(Domain* d, const std::vector<WriteOp>& ops, const std::string& file,
+                                uint64_t* file_bytes, uint64_t* latest_time) {
+  const rocksdb::Options file_options(db_->GetDBOptions(), ColumnFamilyOptionsFor(*d));
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), file_options, d->cf);
+  rocksdb::Status rs = writer.Open(file);
+  const uint64_t now = Now();
+  *latest_time = now;
+  std::string value;
+  for (size_t i = 0; rs.ok() && i < ops.size(); ++i) {
+    const codecs::Record record = LiveRecord(ops[i], now);
+    *latest_time = std::max(*latest_time, record.time);
+    value.clear();
+    codecs::EncodeRecord(ops[i].encoded, record, &value);
+    rs = writer.Put(ops[i].encoded, value);
+  }
+  rocksdb::ExternalSstFileInfo info;
+  if (rs.ok()) rs = writer.Finish(&info);
+  if (!rs.ok()) return FromRocks(rs, "IngestCold: writing " + file);
+  *file_bytes = info.file_size;
+  // A stamp ahead of the time Now() covered.
+  return *latest_time > now ? ExtendTimeBound(*latest_time) : Status::OK();
 }
 
 }  // namespace metakv

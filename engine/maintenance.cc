@@ -219,22 +219,16 @@ Status StoreImpl::MergeSmallColdFiles(Domain* d, uint64_t* files) {
   }
   rocksdb::ColumnFamilyMetaData meta;
   db_->GetColumnFamilyMetaData(d->cf, &meta);
-  const uint64_t target = d->options.target_file_size_bytes;
-  const uint64_t small = target / kSmallColdFileDivisor;
-  // Merge only what exceeds the budget of small files: merging rewrites
-  // bytes (most of which a history TTL expires soon anyway), and up to the
-  // budget the files cost manifest writes little.
-  uint64_t small_files = 0;
+  ColdMerges merges;
+  merges.small = d->options.target_file_size_bytes / kSmallColdFileDivisor;
   // Level 0 of a leveled domain is RocksDB's to compact; a time-ordered
   // domain's files all live there.
   const int first_level = d->TimeOrdered() ? 0 : 1;
   for (const auto& level : meta.levels) {
     for (const auto& f : level.files) {
-      small_files += level.level >= first_level && f.size < small ? 1 : 0;
+      merges.small_files += level.level >= first_level && f.size < merges.small ? 1 : 0;
     }
   }
-  if (small_files <= d->options.small_file_budget) return Status::OK();
-  int merges = 0;
   // Leveled: cold ingest puts a file at the deepest level where nothing
   // overlaps it: the last level, or a level above it once a merged file
   // there spans the new file's keys. Each level above L0 is merged within
@@ -244,66 +238,71 @@ Status StoreImpl::MergeSmallColdFiles(Domain* d, uint64_t* files) {
   // intra-L0 compaction), so files keep to their age and expire together.
   for (const auto& level : meta.levels) {
     if (level.level < first_level) continue;
-    std::vector<std::string> run;
-    uint64_t run_bytes = 0;
-    uint64_t run_largest = 0;
-    auto merge = [&]() -> Status {
-      // Size-tiered: only a run of many files of about one size merges, so
-      // every merge makes a byte's file at least kColdMergeGrowth times
-      // larger and a byte is rewritten at most log_growth(divisor * ingest
-      // group size / ingest size) times before its file stops being small.
-      const bool enough =
-          run.size() >= kColdMergeGrowth && run_bytes >= kColdMergeGrowth * run_largest;
-      if (enough) {
-        rocksdb::CompactionOptions co;
-        co.output_file_size_limit = target;
-        rocksdb::Status r = db_->CompactFiles(co, d->cf, run, level.level);
-        if (!r.ok() && !r.IsInvalidArgument() && !r.IsAborted() && !r.IsBusy()) {
-          return FromRocks(r, "merging small files of '" + d->options.name + "'");
-        }
-        if (r.ok()) {
-          *files += run.size();
-          small_files -= std::min<uint64_t>(small_files, run.size());
-          ++merges;
-        }
-      }
-      run.clear();
-      run_bytes = 0;
-      run_largest = 0;
-      return Status::OK();
-    };
-    std::string run_tenant;  // encoded tenant prefix of the run's files
-    for (const auto& f : level.files) {
-      if (merges >= kMaxColdMergesPerPass || small_files <= d->options.small_file_budget) {
-        return Status::OK();
-      }
-      // Above level 0, a run holds one tenant's files only, so merged files
-      // never span a tenant boundary: a tenant's next ingest (its keys sort
-      // after its earlier ones, as history keys do) still finds a gap at
-      // this level instead of landing a level above. Level 0 has no gaps.
-      const std::string tenant = level.level == 0 ? std::string() : TenantOfFile(f);
-      if (f.being_compacted || f.size >= small || (level.level > 0 && tenant.empty())) {
-        Status s = merge();
-        if (!s.ok()) return s;
-        continue;
-      }
-      if (!run.empty() && tenant != run_tenant) {
-        Status s = merge();
-        if (!s.ok()) return s;
-      }
-      run_tenant = tenant;
-      run.push_back(f.db_path + f.name);
-      run_bytes += f.size;
-      run_largest = std::max<uint64_t>(run_largest, f.size);
-      if (run_bytes >= target) {
-        Status s = merge();
-        if (!s.ok()) return s;
-      }
-    }
-    Status s = merge();
-    if (!s.ok()) return s;
+    Status s = MergeSmallFilesOfLevel(d, level, &merges);
+    *files += merges.merged_files;
+    merges.merged_files = 0;
+    if (!s.ok() || merges.Done(*d)) return s;
   }
   return Status::OK();
+}
+
+Status StoreImpl::MergeSmallFilesOfLevel(Domain* d, const rocksdb::LevelMetaData& level,
+                                         ColdMerges* merges) {
+  ColdMerges::Run run;
+  for (const auto& f : level.files) {
+    // Merge only what exceeds the budget of small files: merging rewrites
+    // bytes (most of which a history TTL expires soon anyway), and up to
+    // the budget the files cost manifest writes little.
+    if (merges->Done(*d)) return Status::OK();
+    // Above level 0, a run holds one tenant's files only, so merged files
+    // never span a tenant boundary: a tenant's next ingest (its keys sort
+    // after its earlier ones, as history keys do) still finds a gap at
+    // this level instead of landing a level above. Level 0 has no gaps.
+    const std::string tenant = level.level == 0 ? std::string() : TenantOfFile(f);
+    if (f.being_compacted || f.size >= merges->small || (level.level > 0 && tenant.empty())) {
+      Status s = MergeRun(d, level.level, &run, merges);
+      if (!s.ok()) return s;
+      continue;
+    }
+    if (!run.files.empty() && tenant != run.tenant) {
+      Status s = MergeRun(d, level.level, &run, merges);
+      if (!s.ok()) return s;
+    }
+    run.tenant = tenant;
+    run.files.push_back(f.db_path + f.name);
+    run.bytes += f.size;
+    run.largest = std::max<uint64_t>(run.largest, f.size);
+    if (run.bytes >= d->options.target_file_size_bytes) {
+      Status s = MergeRun(d, level.level, &run, merges);
+      if (!s.ok()) return s;
+    }
+  }
+  return MergeRun(d, level.level, &run, merges);
+}
+
+Status StoreImpl::MergeRun(Domain* d, int level, ColdMerges::Run* run, ColdMerges* merges) {
+  // Size-tiered: only a run of many files of about one size merges, so
+  // every merge makes a byte's file at least kColdMergeGrowth times larger
+  // and a byte is rewritten at most log_growth(divisor * ingest group size
+  // / ingest size) times before its file stops being small.
+  const bool enough =
+      run->files.size() >= kColdMergeGrowth && run->bytes >= kColdMergeGrowth * run->largest;
+  Status s;
+  if (enough) {
+    rocksdb::CompactionOptions co;
+    co.output_file_size_limit = d->options.target_file_size_bytes;
+    rocksdb::Status r = db_->CompactFiles(co, d->cf, run->files, level);
+    if (!r.ok() && !r.IsInvalidArgument() && !r.IsAborted() && !r.IsBusy()) {
+      s = FromRocks(r, "merging small files of '" + d->options.name + "'");
+    }
+    if (r.ok()) {
+      merges->merged_files += run->files.size();
+      merges->small_files -= std::min<uint64_t>(merges->small_files, run->files.size());
+      ++merges->merges;
+    }
+  }
+  *run = ColdMerges::Run();
+  return s;
 }
 
 Status StoreImpl::RefreshLargeTenants(Domain* d) {

@@ -24,6 +24,7 @@
 #include "codecs/key_codec.h"
 #include "compaction/record_properties.h"
 #include "compaction/tombstone_filter.h"
+#include "engine/creation_marker.h"
 #include "engine/iterator_impl.h"
 #include "engine/options_check.h"
 #include "engine/rocksdb_util.h"
@@ -37,74 +38,12 @@ namespace {
 
 Status ClosedError() { return Status::Aborted("store is closed"); }
 
-// A file that exists in the database directory only while Open creates a new
-// store. RocksDB creates the database before metakv writes its catalogue, so
-// a crash in between leaves a database without a catalogue; with the marker
-// beside it, the next Open finishes the creation instead of refusing the
-// directory as a foreign RocksDB database.
-constexpr const char* kCreatingMarker = "METAKV-CREATING";
-
-std::string MarkerPath(const std::string& path) { return path + "/" + kCreatingMarker; }
-
-Status SyncDir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError(dir + ": " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  return rc == 0 ? Status::OK() : Status::IOError(dir + ": fsync: " + std::strerror(err));
-}
-
-// Creates the directory (not its parents, as RocksDB would) and the
-// creation marker in it, durably.
-Status MarkCreating(const std::string& path) {
-  std::error_code ec;
-  fs::create_directory(path, ec);
-  if (ec) return Status::IOError(path + ": " + ec.message());
-  const std::string marker = MarkerPath(path);
-  const int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IOError(marker + ": " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return Status::IOError(marker + ": fsync: " + std::strerror(err));
-  return SyncDir(path);
-}
-
-bool CreationInterrupted(const std::string& path) {
-  std::error_code ec;
-  return fs::exists(MarkerPath(path), ec);
-}
-
 // RocksDB refused the open because a column family has files in levels its
 // options do not have: a time-ordered domain (one level) whose files a plain
 // RocksDB open compacted down.
 bool MoreLevelsThanOptions(const Status& s) {
   return s.IsInvalidArgument() &&
          s.message().find("more levels than options.num_levels") != std::string::npos;
-}
-
-// Removes the marker (if any) once the store is complete, durably.
-Status UnmarkCreating(const std::string& path) {
-  if (!CreationInterrupted(path)) return Status::OK();
-  std::error_code ec;
-  fs::remove(MarkerPath(path), ec);
-  if (ec) return Status::IOError(MarkerPath(path) + ": " + ec.message());
-  return SyncDir(path);
-}
-
-// The first RocksDB file found in a directory without a CURRENT file: a
-// table, a WAL, or (unless a creation was interrupted, when RocksDB may
-// have written it just before CURRENT) a MANIFEST. Empty if none.
-std::string DatabaseFileWithoutCurrent(const std::string& path, bool creating) {
-  std::error_code ec;
-  for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    const std::string ext = it->path().extension().string();
-    if (ext == ".sst" || ext == ".ldb" || ext == ".log") return name;
-    if (!creating && name.rfind("MANIFEST-", 0) == 0) return name;
-  }
-  return {};
 }
 
 // Open's errors for damaged files say what can be done about them.
@@ -143,41 +82,8 @@ Status StoreImpl::Open(const Options& options, const std::string& path) {
   path_ = path;
   clock_ = std::make_shared<StoreClock>(options.clock ? options.clock : SystemClock());
 
-  cache_ = rocksdb::NewLRUCache(options.memory_budget_bytes);
-  write_buffer_manager_ = std::make_shared<rocksdb::WriteBufferManager>(
-      static_cast<size_t>(MemtableBudgetBytes(options)), cache_);
-  if (options.enable_statistics) statistics_ = rocksdb::CreateDBStatistics();
-  accounting_ = std::make_shared<AccountingListener>();
-  for (const auto& d : options.domains) {
-    domain_index_[d.name] = domains_.size();
-    Domain domain{d, nullptr, accounting_->Register(d.name), nullptr, nullptr};
-    if (d.temperature == Temperature::kCold) {
-      domain.ingest_gate = std::make_shared<std::shared_mutex>();
-    }
-    if (d.partition_by_tenant) {
-      domain.partitioner = std::make_shared<TenantPartitionerFactory>(
-          FractionOf(d.target_file_size_bytes, d.partition_min_file_fraction));
-    }
-    domains_.push_back(std::move(domain));
-  }
-
-  rocksdb::DBOptions db_options;
-  db_options.create_if_missing = false;
-  db_options.create_missing_column_families = false;
-  db_options.max_background_jobs = options.max_background_jobs;
-  db_options.write_buffer_manager = write_buffer_manager_;
-  db_options.statistics = statistics_;
-  db_options.listeners.push_back(accounting_);
-  flush_observer_ = std::make_shared<FlushObserver>();
-  db_options.listeners.push_back(flush_observer_);
-  marker_times_ = std::make_shared<MarkerTimes>(
-      [this] { return Now(); }, [system = SystemClock()] { return system->NowMicros() / 1000000; });
-  for (const Domain& d : domains_) {
-    marker_times_->Register(d.options.name, d.options.tombstone_retention_seconds);
-  }
-  db_options.listeners.push_back(marker_times_);
-  // Env hook, WAL recovery mode, log level (shared with RepairStore).
-  ApplyStoreDbOptions(options, &db_options);
+  SetUpDomains();
+  const rocksdb::DBOptions db_options = DbOptions();
 
   std::error_code ec;
   const bool exists = fs::exists(fs::path(path) / "CURRENT", ec);
@@ -209,7 +115,6 @@ Status StoreImpl::Open(const Options& options, const std::string& path) {
   if (s.ok() && !options.read_only) s = UnmarkCreating(path);
   if (s.ok()) s = LoadRemovals();
   if (s.ok()) s = LoadTimeBound();
-  memtable_watch_.assign(domains_.size() + 1, MemtableWatch{});  // + the default CF
   if (!s.ok()) {
     Close().PermitUncheckedError();
     return s;
@@ -220,6 +125,48 @@ Status StoreImpl::Open(const Options& options, const std::string& path) {
     StartFlushController();
   }
   return s;
+}
+
+void StoreImpl::SetUpDomains() {
+  cache_ = rocksdb::NewLRUCache(options_.memory_budget_bytes);
+  write_buffer_manager_ = std::make_shared<rocksdb::WriteBufferManager>(
+      static_cast<size_t>(MemtableBudgetBytes(options_)), cache_);
+  if (options_.enable_statistics) statistics_ = rocksdb::CreateDBStatistics();
+  accounting_ = std::make_shared<AccountingListener>();
+  for (const auto& d : options_.domains) {
+    domain_index_[d.name] = domains_.size();
+    Domain domain{d, nullptr, accounting_->Register(d.name), nullptr, nullptr};
+    if (d.temperature == Temperature::kCold) {
+      domain.ingest_gate = std::make_shared<std::shared_mutex>();
+    }
+    if (d.partition_by_tenant) {
+      domain.partitioner = std::make_shared<TenantPartitionerFactory>(
+          FractionOf(d.target_file_size_bytes, d.partition_min_file_fraction));
+    }
+    domains_.push_back(std::move(domain));
+  }
+  memtable_watch_.assign(domains_.size() + 1, MemtableWatch{});  // + the default CF
+}
+
+rocksdb::DBOptions StoreImpl::DbOptions() {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = false;
+  db_options.create_missing_column_families = false;
+  db_options.max_background_jobs = options_.max_background_jobs;
+  db_options.write_buffer_manager = write_buffer_manager_;
+  db_options.statistics = statistics_;
+  db_options.listeners.push_back(accounting_);
+  flush_observer_ = std::make_shared<FlushObserver>();
+  db_options.listeners.push_back(flush_observer_);
+  marker_times_ = std::make_shared<MarkerTimes>(
+      [this] { return Now(); }, [system = SystemClock()] { return system->NowMicros() / 1000000; });
+  for (const Domain& d : domains_) {
+    marker_times_->Register(d.options.name, d.options.tombstone_retention_seconds);
+  }
+  db_options.listeners.push_back(marker_times_);
+  // Env hook, WAL recovery mode, log level (shared with RepairStore).
+  ApplyStoreDbOptions(options_, &db_options);
+  return db_options;
 }
 
 void StoreImpl::StartFlushController() {
@@ -294,44 +241,71 @@ Status StoreImpl::ResumeCreation(const std::string& path, const rocksdb::DBOptio
   return OpenNew(path, db_options);
 }
 
+Status StoreImpl::ReadCatalogue(const std::string& path, const rocksdb::DBOptions& db_options,
+                                Catalogue* stored, bool* interrupted) {
+  rocksdb::DB* raw = nullptr;
+  rocksdb::DBOptions ro_options = db_options;
+  ro_options.listeners.clear();
+  ro_options.statistics = nullptr;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors{
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status rs = rocksdb::DB::OpenForReadOnly(ro_options, path, descriptors, &handles, &raw);
+  if (!rs.ok()) return FromRocks(rs, path);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string value;
+  rs = db->Get(rocksdb::ReadOptions(), handles[0], kCatalogueKey, &value);
+  bool empty = false;  // an interrupted creation left nothing in it
+  if (rs.IsNotFound()) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[0]));
+    it->SeekToFirst();
+    empty = !it->Valid() && it->status().ok();
+  }
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  db->Close().PermitUncheckedError();
+  if (rs.IsNotFound() && empty && CreationInterrupted(path)) {
+    *interrupted = true;
+    return Status::OK();
+  }
+  if (rs.IsNotFound()) {
+    return Status::InvalidArgument(path +
+                                   ": a RocksDB database but not a metakv database "
+                                   "(no domain catalogue)");
+  }
+  if (!rs.ok()) return FromRocks(rs, path + ": reading the domain catalogue");
+  Status s = Catalogue::Decode(value, stored);
+  return s.ok() ? s : Status::Corruption(path + ": " + s.message());
+}
+
+Status StoreImpl::OpenReadOnly(const std::string& path, const rocksdb::DBOptions& db_options,
+                               const std::vector<std::string>& cf_names) {
+  // Only existing column families can be opened read-only.
+  Status s = OpenWithColumnFamilies(path, db_options, cf_names);
+  if (MoreLevelsThanOptions(s)) {
+    return Status::InvalidArgument(
+        path +
+        ": a time-ordered domain has files below level 0 (RocksDB compacted them, "
+        "opened without metakv and with automatic compactions on); open the store "
+        "once for writing, which puts them back");
+  }
+  if (!s.ok()) return s;
+  for (const auto& d : domains_) {
+    if (d.cf == nullptr) {
+      return Status::InvalidArgument(path + ": domain '" + d.options.name +
+                                     "' has no column family yet; open once for writing");
+    }
+  }
+  return Status::OK();
+}
+
 Status StoreImpl::OpenExisting(const std::string& path, rocksdb::DBOptions db_options) {
   // Read the catalogue through a read-only open of the default column family
   // first, so a database that is not metakv's is never opened for writing.
   Catalogue stored;
-  {
-    rocksdb::DB* raw = nullptr;
-    rocksdb::DBOptions ro_options = db_options;
-    ro_options.listeners.clear();
-    ro_options.statistics = nullptr;
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors{
-        {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()}};
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::Status rs =
-        rocksdb::DB::OpenForReadOnly(ro_options, path, descriptors, &handles, &raw);
-    if (!rs.ok()) return FromRocks(rs, path);
-    std::unique_ptr<rocksdb::DB> db(raw);
-    std::string value;
-    rs = db->Get(rocksdb::ReadOptions(), handles[0], kCatalogueKey, &value);
-    bool empty = false;  // an interrupted creation left nothing in it
-    if (rs.IsNotFound()) {
-      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[0]));
-      it->SeekToFirst();
-      empty = !it->Valid() && it->status().ok();
-    }
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-    db->Close().PermitUncheckedError();
-    if (rs.IsNotFound() && empty && CreationInterrupted(path)) {
-      return ResumeCreation(path, db_options);
-    }
-    if (rs.IsNotFound()) {
-      return Status::InvalidArgument(path +
-                                     ": a RocksDB database but not a metakv database "
-                                     "(no domain catalogue)");
-    }
-    if (!rs.ok()) return FromRocks(rs, path + ": reading the domain catalogue");
-    Status s = Catalogue::Decode(value, &stored);
-    if (!s.ok()) return Status::Corruption(path + ": " + s.message());
-  }
+  bool interrupted = false;
+  Status read = ReadCatalogue(path, db_options, &stored, &interrupted);
+  if (!read.ok()) return read;
+  if (interrupted) return ResumeCreation(path, db_options);
   Catalogue merged;
   Status s = ReconcileCatalogue(stored, options_.domains, options_.create_missing_domains, &merged);
   if (!s.ok()) return Status::InvalidArgument(path + ": " + s.message());
@@ -355,27 +329,7 @@ Status StoreImpl::OpenExisting(const std::string& path, rocksdb::DBOptions db_op
                                      "' is neither in the domain catalogue nor declared");
     }
   }
-  if (options_.read_only) {
-    // Only existing column families can be opened read-only.
-    std::vector<std::string> present;
-    for (const auto& name : cf_names) present.push_back(name);
-    s = OpenWithColumnFamilies(path, db_options, present);
-    if (MoreLevelsThanOptions(s)) {
-      return Status::InvalidArgument(
-          path +
-          ": a time-ordered domain has files below level 0 (RocksDB compacted them, "
-          "opened without metakv and with automatic compactions on); open the store "
-          "once for writing, which puts them back");
-    }
-    if (!s.ok()) return s;
-    for (const auto& d : domains_) {
-      if (d.cf == nullptr) {
-        return Status::InvalidArgument(path + ": domain '" + d.options.name +
-                                       "' has no column family yet; open once for writing");
-      }
-    }
-    return Status::OK();
-  }
+  if (options_.read_only) return OpenReadOnly(path, db_options, cf_names);
   s = OpenWithColumnFamilies(path, db_options, cf_names);
   if (MoreLevelsThanOptions(s)) {
     s = PutTimeOrderedFilesBack(path, db_options, cf_names);

@@ -10,6 +10,7 @@
 #include "compaction/record_properties.h"
 #include "engine/options_check.h"
 #include "engine/rocksdb_util.h"
+#include "metakv/filesystem.h"
 
 namespace metakv {
 

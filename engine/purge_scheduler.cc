@@ -230,7 +230,7 @@ Status StoreImpl::RangeClearOf(Domain* d, const std::string& begin, const std::s
   return FromRocks(it->status(), "checking a removed range");
 }
 
-Status StoreImpl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compactions) {
+std::vector<Removal> StoreImpl::DueRemovals(uint64_t min_age_seconds) {
   const uint64_t now = Now();
   const uint64_t purge_time = PurgeTime();
   uint64_t oldest_snapshot = UINT64_MAX;  // sequence number
@@ -243,18 +243,21 @@ Status StoreImpl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compactio
     }
   }
   std::vector<Removal> due;
-  {
-    std::shared_lock<std::shared_mutex> lock(removals_mu_);
-    for (const auto& [id, r] : pending_removals_) {
-      // An open snapshot that can still see the records holds them back.
-      // (purge_time is past the removal's own second: until that has
-      // passed, writes under it get a later time by it, WriteTimeFor.)
-      if (codecs::SaturatingAdd(r.purge_time, min_age_seconds) <= now &&
-          r.purge_time <= purge_time && oldest_snapshot >= r.seq) {
-        due.push_back(r);
-      }
+  std::shared_lock<std::shared_mutex> lock(removals_mu_);
+  for (const auto& [id, r] : pending_removals_) {
+    // An open snapshot that can still see the records holds them back.
+    // (purge_time is past the removal's own second: until that has
+    // passed, writes under it get a later time by it, WriteTimeFor.)
+    if (codecs::SaturatingAdd(r.purge_time, min_age_seconds) <= now && r.purge_time <= purge_time &&
+        oldest_snapshot >= r.seq) {
+      due.push_back(r);
     }
   }
+  return due;
+}
+
+Status StoreImpl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compactions) {
+  const std::vector<Removal> due = DueRemovals(min_age_seconds);
   if (due.empty()) return Status::OK();
   // Per domain, the ranges of every due removal. Files of a range at the
   // last level holding only records its removal covers go whole, with no
@@ -285,36 +288,43 @@ Status StoreImpl::PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compactio
     skipped[i] = busy;
   }
   for (const Removal& r : due) {
-    bool gone = true;
-    for (const auto& [name, prefix] : r.ranges) {
-      Domain* d = &domains_[domain_index_.at(name)];
-      std::string begin, end;
-      RemovalRangeBounds(r.tenant, prefix, &begin, &end);
-      // The filter dropped every hidden record it saw; make sure none is
-      // left before the removal stops hiding them. If a file was busy in
-      // another compaction, the next pass tries again; otherwise what is
-      // left (a record the filter did not see) is merged down the levels.
-      bool clear = false;
-      Status s = RangeClearOf(d, begin, end, r.time, &clear);
-      if (s.ok() && !clear && !skipped[IndexOf(d)]) {
-        MarkPurgeStep(PurgeStep::kPurgeCompaction, true);
-        s = CompactToBottom(d, begin, end);
-        MarkPurgeStep(PurgeStep::kPurgeCompaction, false);
-        ++*compactions;
-        if (s.ok()) s = RangeClearOf(d, begin, end, r.time, &clear);
-      }
-      if (!s.ok()) return s;
-      gone = gone && clear;
-    }
-    if (!gone) continue;  // tried again next time
-    std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
-    MarkPurgeStep(PurgeStep::kForgetRemoval, true);
-    rocksdb::Status rs = db_->Delete(rocksdb::WriteOptions(), default_cf_, r.Key());
-    MarkPurgeStep(PurgeStep::kForgetRemoval, false);
-    if (!rs.ok()) return FromRocks(rs, "forgetting a purged removal");
-    pending_removals_.erase(r.id);
-    PublishRemovals();
+    Status s = ForgetIfPurged(r, skipped, compactions);
+    if (!s.ok()) return s;
   }
+  return Status::OK();
+}
+
+Status StoreImpl::ForgetIfPurged(const Removal& r, const std::vector<bool>& skipped,
+                                 uint64_t* compactions) {
+  bool gone = true;
+  for (const auto& [name, prefix] : r.ranges) {
+    Domain* d = &domains_[domain_index_.at(name)];
+    std::string begin, end;
+    RemovalRangeBounds(r.tenant, prefix, &begin, &end);
+    // The filter dropped every hidden record it saw; make sure none is
+    // left before the removal stops hiding them. If a file was busy in
+    // another compaction, the next pass tries again; otherwise what is
+    // left (a record the filter did not see) is merged down the levels.
+    bool clear = false;
+    Status s = RangeClearOf(d, begin, end, r.time, &clear);
+    if (s.ok() && !clear && !skipped[IndexOf(d)]) {
+      MarkPurgeStep(PurgeStep::kPurgeCompaction, true);
+      s = CompactToBottom(d, begin, end);
+      MarkPurgeStep(PurgeStep::kPurgeCompaction, false);
+      ++*compactions;
+      if (s.ok()) s = RangeClearOf(d, begin, end, r.time, &clear);
+    }
+    if (!s.ok()) return s;
+    gone = gone && clear;
+  }
+  if (!gone) return Status::OK();  // tried again next time
+  std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
+  MarkPurgeStep(PurgeStep::kForgetRemoval, true);
+  rocksdb::Status rs = db_->Delete(rocksdb::WriteOptions(), default_cf_, r.Key());
+  MarkPurgeStep(PurgeStep::kForgetRemoval, false);
+  if (!rs.ok()) return FromRocks(rs, "forgetting a purged removal");
+  pending_removals_.erase(r.id);
+  PublishRemovals();
   return Status::OK();
 }
 

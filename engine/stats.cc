@@ -50,67 +50,10 @@ Status StoreImpl::GetStats(Stats* stats) {
   Stats out;
   for (auto& d : domains_) {
     DomainStats ds;
-    const DomainCounters& c = *d.counters;
-    ds.name = d.options.name;
-    ds.temperature = d.options.temperature;
-    ds.user_bytes_written = c.user_bytes.load();
-    ds.puts = c.puts.load();
-    ds.deletes = c.deletes.load();
-    ds.undeletes = c.undeletes.load();
-    ds.hard_deletes = c.hard_deletes.load();
-    ds.ingested_records = c.ingested_records.load();
-    ds.buffered_ingests = c.buffered_ingests.load();
-    ds.flush_bytes_written = c.flush_bytes.load();
-    ds.compaction_bytes_written = c.compaction_bytes_written.load();
-    ds.compaction_bytes_read = c.compaction_bytes_read.load();
-    ds.ingest_bytes_written = c.ingest_bytes.load();
-    ds.flushes = c.flushes.load();
-    ds.wal_limit_flushes = c.wal_limit_flushes.load();
-    ds.memory_budget_flushes = c.memory_budget_flushes.load();
-    ds.compactions = c.compactions.load();
-    ds.trivial_moves = c.trivial_moves.load();
-    ds.trivial_move_bytes = c.trivial_move_bytes.load();
-    ds.purged_records = c.purged_records.load();
-    ds.purged_bytes = c.purged_bytes.load();
-    ds.tree_removals = c.tree_removals.load();
-    ds.tenant_removals = c.tenant_removals.load();
-    ds.tree_restores = c.tree_restores.load();
-    ds.deadline_compactions = c.deadline_compactions.load();
-    ds.deadline_compaction_bytes_written = c.deadline_compaction_bytes.load();
-    ds.purge_dropped_files = c.purge_dropped_files.load();
-    ds.purge_dropped_bytes = c.purge_dropped_bytes.load();
+    CountersInto(d, &ds);
     s = PurgeStatsOf(&d, &ds);
     if (!s.ok()) return s;
-    ds.write_amplification =
-        Ratio(ds.flush_bytes_written + ds.compaction_bytes_written + ds.ingest_bytes_written,
-              ds.user_bytes_written);
-    for (auto& [tenant, bytes] : c.tenants.Top(options_.stats_top_tenants)) {
-      ds.top_tenants.push_back(
-          TenantStats{tenant, bytes.user, bytes.flush, bytes.compaction, bytes.ingest});
-    }
-    rocksdb::ColumnFamilyMetaData meta;
-    db_->GetColumnFamilyMetaData(d.cf, &meta);
-    ds.live_sst_bytes = meta.size;
-    for (const auto& level : meta.levels) {
-      LevelStats ls;
-      ls.level = level.level;
-      ls.files = level.files.size();
-      ls.bytes = level.size;
-      ds.levels.push_back(ls);
-    }
-    uint64_t v = 0;
-    if (db_->GetIntProperty(d.cf, rocksdb::DB::Properties::kCurSizeAllMemTables, &v)) {
-      ds.memtable_bytes = v;
-    }
-    if (db_->GetIntProperty(d.cf, rocksdb::DB::Properties::kEstimateNumKeys, &v)) {
-      ds.estimated_records = v;
-    }
-    if (db_->GetIntProperty(d.cf, rocksdb::DB::Properties::kEstimatePendingCompactionBytes, &v)) {
-      ds.pending_compaction_bytes = v;
-    }
-    const rocksdb::Options current = db_->GetOptions(d.cf);
-    ds.write_buffer_bytes = current.write_buffer_size;
-    ds.level0_compaction_trigger = current.level0_file_num_compaction_trigger;
+    ShapeInto(d, &ds);
     out.user_bytes_written += ds.user_bytes_written;
     out.flush_bytes_written += ds.flush_bytes_written;
     out.compaction_bytes_written += ds.compaction_bytes_written;
@@ -120,26 +63,7 @@ Status StoreImpl::GetStats(Stats* stats) {
   out.write_amplification =
       Ratio(out.flush_bytes_written + out.compaction_bytes_written + out.ingest_bytes_written,
             out.user_bytes_written);
-  if (flush_controller_) {
-    for (const FlushDecisionRecord& r : flush_controller_->LastDecisions()) {
-      for (auto& ds : out.domains) {
-        if (ds.name == r.inputs.domain) ds.flush_controller_reason = r.reason;
-      }
-    }
-    for (const FlushDecisionRecord& r : flush_controller_->History()) {
-      FlushDecisionStats f;
-      f.time_micros = r.time_micros;
-      f.domain = r.inputs.domain;
-      f.old_write_buffer_bytes = r.old_write_buffer_size;
-      f.new_write_buffer_bytes = r.new_write_buffer_size;
-      f.old_level0_trigger = r.old_l0_trigger;
-      f.new_level0_trigger = r.new_l0_trigger;
-      f.applied = r.applied;
-      f.reason = r.reason;
-      f.inputs = DescribeObservation(r.inputs);
-      out.flush_decisions.push_back(std::move(f));
-    }
-  }
+  FlushDecisionsInto(&out);
   out.wal_bytes_written = Ticker(statistics_, rocksdb::WAL_FILE_BYTES);
   out.stall_micros = Ticker(statistics_, rocksdb::STALL_MICROS);
   out.block_cache_bytes = cache_ ? cache_->GetUsage() : 0;
@@ -147,6 +71,89 @@ Status StoreImpl::GetStats(Stats* stats) {
   out.maintenance_errors = maintenance_errors_.load(std::memory_order_relaxed);
   *stats = std::move(out);
   return Status::OK();
+}
+
+void StoreImpl::CountersInto(const Domain& d, DomainStats* ds) const {
+  const DomainCounters& c = *d.counters;
+  ds->name = d.options.name;
+  ds->temperature = d.options.temperature;
+  ds->user_bytes_written = c.user_bytes.load();
+  ds->puts = c.puts.load();
+  ds->deletes = c.deletes.load();
+  ds->undeletes = c.undeletes.load();
+  ds->hard_deletes = c.hard_deletes.load();
+  ds->ingested_records = c.ingested_records.load();
+  ds->buffered_ingests = c.buffered_ingests.load();
+  ds->flush_bytes_written = c.flush_bytes.load();
+  ds->compaction_bytes_written = c.compaction_bytes_written.load();
+  ds->compaction_bytes_read = c.compaction_bytes_read.load();
+  ds->ingest_bytes_written = c.ingest_bytes.load();
+  ds->flushes = c.flushes.load();
+  ds->wal_limit_flushes = c.wal_limit_flushes.load();
+  ds->memory_budget_flushes = c.memory_budget_flushes.load();
+  ds->compactions = c.compactions.load();
+  ds->trivial_moves = c.trivial_moves.load();
+  ds->trivial_move_bytes = c.trivial_move_bytes.load();
+  ds->purged_records = c.purged_records.load();
+  ds->purged_bytes = c.purged_bytes.load();
+  ds->tree_removals = c.tree_removals.load();
+  ds->tenant_removals = c.tenant_removals.load();
+  ds->tree_restores = c.tree_restores.load();
+  ds->deadline_compactions = c.deadline_compactions.load();
+  ds->deadline_compaction_bytes_written = c.deadline_compaction_bytes.load();
+  ds->purge_dropped_files = c.purge_dropped_files.load();
+  ds->purge_dropped_bytes = c.purge_dropped_bytes.load();
+  ds->write_amplification =
+      Ratio(ds->flush_bytes_written + ds->compaction_bytes_written + ds->ingest_bytes_written,
+            ds->user_bytes_written);
+  for (auto& [tenant, bytes] : c.tenants.Top(options_.stats_top_tenants)) {
+    ds->top_tenants.push_back(
+        TenantStats{tenant, bytes.user, bytes.flush, bytes.compaction, bytes.ingest});
+  }
+}
+
+void StoreImpl::ShapeInto(const Domain& d, DomainStats* ds) const {
+  rocksdb::ColumnFamilyMetaData meta;
+  db_->GetColumnFamilyMetaData(d.cf, &meta);
+  ds->live_sst_bytes = meta.size;
+  for (const auto& level : meta.levels) {
+    ds->levels.push_back(LevelStats{level.level, level.files.size(), level.size});
+  }
+  uint64_t v = 0;
+  if (db_->GetIntProperty(d.cf, rocksdb::DB::Properties::kCurSizeAllMemTables, &v)) {
+    ds->memtable_bytes = v;
+  }
+  if (db_->GetIntProperty(d.cf, rocksdb::DB::Properties::kEstimateNumKeys, &v)) {
+    ds->estimated_records = v;
+  }
+  if (db_->GetIntProperty(d.cf, rocksdb::DB::Properties::kEstimatePendingCompactionBytes, &v)) {
+    ds->pending_compaction_bytes = v;
+  }
+  const rocksdb::Options current = db_->GetOptions(d.cf);
+  ds->write_buffer_bytes = current.write_buffer_size;
+  ds->level0_compaction_trigger = current.level0_file_num_compaction_trigger;
+}
+
+void StoreImpl::FlushDecisionsInto(Stats* out) const {
+  if (!flush_controller_) return;
+  for (const FlushDecisionRecord& r : flush_controller_->LastDecisions()) {
+    for (auto& ds : out->domains) {
+      if (ds.name == r.inputs.domain) ds.flush_controller_reason = r.reason;
+    }
+  }
+  for (const FlushDecisionRecord& r : flush_controller_->History()) {
+    FlushDecisionStats f;
+    f.time_micros = r.time_micros;
+    f.domain = r.inputs.domain;
+    f.old_write_buffer_bytes = r.old_write_buffer_size;
+    f.new_write_buffer_bytes = r.new_write_buffer_size;
+    f.old_level0_trigger = r.old_l0_trigger;
+    f.new_level0_trigger = r.new_l0_trigger;
+    f.applied = r.applied;
+    f.reason = r.reason;
+    f.inputs = DescribeObservation(r.inputs);
+    out->flush_decisions.push_back(std::move(f));
+  }
 }
 
 }  // namespace metakv

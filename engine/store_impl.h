@@ -210,8 +210,21 @@ class StoreImpl final : public Store {
   codecs::Record LiveRecord(const WriteOp& op, uint64_t now) const;
   // OK if Undelete may restore cur; otherwise the error it returns.
   Status CheckRestorable(const Current& cur, uint64_t retention, uint64_t now) const;
+  // ---- The cold write path (engine/cold_ingest.cc) ----
   // The put a cold record makes (IngestCold).
   WriteOp ColdOp(Domain* d, std::string_view tenant, const ColdRecord& r);
+  // Checks the records of one IngestCold and appends their puts to *ops in
+  // key order; *user_bytes gets their bytes.
+  Status ColdOps(Domain* d, std::string_view tenant, const std::vector<ColdRecord>& records,
+                 std::vector<WriteOp>* ops, uint64_t* user_bytes);
+  // Writes ops as the SST file `file` and ingests it into the domain;
+  // *file_bytes gets its size.
+  Status IngestColdFile(Domain* d, std::vector<WriteOp>* ops, const std::string& file,
+                        uint64_t* file_bytes);
+  // Writes ops (encoded keys set) as an SST file; *latest_time gets the
+  // latest write time given.
+  Status WriteColdFile(Domain* d, const std::vector<WriteOp>& ops, const std::string& file,
+                       uint64_t* file_bytes, uint64_t* latest_time);
   // The counters of one applied operation.
   void CountWrite(const WriteOp& op);
 
@@ -236,6 +249,18 @@ class StoreImpl final : public Store {
   uint64_t ExpiryFor(const Domain* d, uint64_t now, uint64_t ttl_seconds) const;
   rocksdb::WriteOptions ToRocksWrite(const WriteOptions& wo) const;
   Status OpenExisting(const std::string& path, rocksdb::DBOptions db_options);
+  // The stored catalogue, through a read-only open of the default column
+  // family. *interrupted (and OK): a creation was interrupted before the
+  // catalogue was written.
+  Status ReadCatalogue(const std::string& path, const rocksdb::DBOptions& db_options,
+                       Catalogue* stored, bool* interrupted);
+  Status OpenReadOnly(const std::string& path, const rocksdb::DBOptions& db_options,
+                      const std::vector<std::string>& cf_names);
+  // At Open: the domains, their counters and partitioners, the cache and
+  // the memtable budget, from options_.
+  void SetUpDomains();
+  // The RocksDB options of the database (listeners included).
+  rocksdb::DBOptions DbOptions();
   // Finishes a creation a crash interrupted after RocksDB made the database
   // but before the catalogue was written (the creation marker is present).
   Status ResumeCreation(const std::string& path, const rocksdb::DBOptions& db_options);
@@ -307,9 +332,23 @@ class StoreImpl final : public Store {
   // Compacts the ranges of the due removals and forgets those whose bytes
   // are gone.
   Status PurgeDueRemovals(uint64_t min_age_seconds, uint64_t* compactions);
+  // The pending removals purgeable for at least min_age_seconds that no
+  // open snapshot can still see the records of.
+  std::vector<Removal> DueRemovals(uint64_t min_age_seconds);
+  // Forgets the removal (deletes its record) once no record it hides is
+  // left in its ranges, compacting a range down the levels first if its
+  // domain's in-place compactions were not skipped.
+  Status ForgetIfPurged(const Removal& r, const std::vector<bool>& skipped, uint64_t* compactions);
   // Compacts the files of the domain that have held purgeable records for
   // at least min_age_seconds, down to the last level.
   Status CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_t* compactions);
+  // ---- Stats (engine/stats.cc) ----
+  // The domain's counters, write amplification and top tenants.
+  void CountersInto(const Domain& d, DomainStats* ds) const;
+  // The domain's LSM shape, memtable and current options.
+  void ShapeInto(const Domain& d, DomainStats* ds) const;
+  // The flush controller's latest reasons and recent decisions.
+  void FlushDecisionsInto(Stats* out) const;
   // Fills the purge figures of a domain's stats: oldest purgeable time,
   // pending tree removals and purges.
   Status PurgeStatsOf(Domain* d, DomainStats* ds);
@@ -362,6 +401,27 @@ class StoreImpl final : public Store {
   // thousands of tiny files would slow every later write. Sets *files to
   // the files merged.
   Status MergeSmallColdFiles(Domain* d, uint64_t* files);
+  // The state of one domain's MergeSmallColdFiles.
+  struct ColdMerges {
+    // Neighbouring small files of one tenant (above level 0), a merge's
+    // candidate.
+    struct Run {
+      std::vector<std::string> files;
+      uint64_t bytes = 0;
+      uint64_t largest = 0;
+      std::string tenant;  // encoded tenant prefix of the run's files
+    };
+    uint64_t small = 0;         // files below this size are small
+    uint64_t small_files = 0;   // small files left
+    int merges = 0;             // merges run in this pass
+    uint64_t merged_files = 0;  // files merged, not yet reported
+    bool Done(const Domain& d) const {
+      return merges >= kMaxColdMergesPerPass || small_files <= d.options.small_file_budget;
+    }
+  };
+  Status MergeSmallFilesOfLevel(Domain* d, const rocksdb::LevelMetaData& level, ColdMerges* merges);
+  // Merges the run if it is large enough (size-tiered), then empties it.
+  Status MergeRun(Domain* d, int level, ColdMerges::Run* run, ColdMerges* merges);
   static constexpr uint64_t kSmallColdFileDivisor = 16;
   static constexpr uint64_t kColdMergeGrowth = 16;
   static constexpr int kMaxColdMergesPerPass = 8;

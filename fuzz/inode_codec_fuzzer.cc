@@ -1,4 +1,4 @@
-// Inode record codec (include/metakv/inode.h) on arbitrary bytes.
+// Inode record codec (include/metakv/filesystem.h) on arbitrary bytes.
 //
 // Checks: DecodeInode never crashes and fails only with Corruption;
 // whatever decodes re-encodes to bytes that decode to the same attributes,
@@ -13,7 +13,7 @@
 
 #include "codecs/coding.h"
 #include "fuzz/fuzz_util.h"
-#include "metakv/inode.h"
+#include "metakv/filesystem.h"
 
 namespace codecs = metakv::codecs;
 

@@ -14,7 +14,7 @@
 #include "codecs/key_codec.h"
 #include "codecs/record_codec.h"
 #include "fuzz/fuzz_util.h"
-#include "metakv/inode.h"
+#include "metakv/filesystem.h"
 
 namespace codecs = metakv::codecs;
 namespace fs = std::filesystem;

@@ -6,7 +6,9 @@
 #include <memory>
 #include <string>
 
+#include "metakv/filesystem.h"
 #include "metakv/options.h"
+#include "metakv/testing.h"
 
 namespace metakv::test {
 

@@ -12,7 +12,7 @@
 #include "codecs/key_codec.h"
 #include "codecs/record_codec.h"
 #include "compaction/tombstone_filter.h"
-#include "metakv/inode.h"
+#include "metakv/filesystem.h"
 
 namespace {
 

@@ -24,7 +24,7 @@
 #include "bench/result.h"
 #include "bench/values.h"
 #include "bench/workload.h"
-#include "metakv/inode.h"
+#include "metakv/filesystem.h"
 
 namespace metakv::bench {
 

@@ -61,7 +61,7 @@
 #include "bench/workloads/op_loops.h"
 #include "bench/workloads/registry.h"
 #include "bench/zipf.h"
-#include "metakv/inode.h"
+#include "metakv/filesystem.h"
 
 namespace metakv::bench {
 

@@ -11,7 +11,6 @@
 #ifndef METAKV_OPTIONS_H_
 #define METAKV_OPTIONS_H_
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -39,20 +38,6 @@ class Clock {
 
 // The real clock (std::chrono::system_clock). Shared, never null.
 std::shared_ptr<Clock> SystemClock();
-
-// A clock that moves only when told to. Thread-safe.
-class ManualClock : public Clock {
- public:
-  explicit ManualClock(uint64_t now_micros = 1700000000ull * 1000000) : now_(now_micros) {}
-  uint64_t NowMicros() const override { return now_.load(std::memory_order_acquire); }
-  void SetMicros(uint64_t micros) { now_.store(micros, std::memory_order_release); }
-  void AdvanceSeconds(uint64_t seconds) {
-    now_.fetch_add(seconds * 1000000, std::memory_order_acq_rel);
-  }
-
- private:
-  std::atomic<uint64_t> now_;
-};
 
 enum class Compression : unsigned char { kNone, kSnappy, kZstd, kLz4 };
 
@@ -188,11 +173,6 @@ struct DomainOptions {
   uint64_t large_tenant_bytes = 0;
 };
 
-// Names of the file-system model's domains.
-inline constexpr std::string_view kInodeDomain = "inode";
-inline constexpr std::string_view kDentryDomain = "dentry";
-inline constexpr std::string_view kHistoryDomain = "history";
-
 // How Open replays the write-ahead log (WAL) when it finds a damaged
 // record. Maps to rocksdb::WALRecoveryMode.
 enum class WalRecoveryMode : unsigned char {
@@ -212,10 +192,6 @@ enum class WalRecoveryMode : unsigned char {
   kSkipAnyCorruptedRecords,
 };
 
-// The file-system model's three domains, with their defaults:
-// "inode" (hot), "dentry" (hot), "history" (cold, 30-day TTL).
-std::vector<DomainOptions> FileSystemDomains();
-
 struct Options {
   // ---- Behaviour ----
 
@@ -230,13 +206,13 @@ struct Options {
   bool read_only = false;
   // The domains of this store. Every domain already in the database must be
   // declared (with the same identity), or Open fails with InvalidArgument
-  // naming it. Default: empty; FileSystemDomains() gives the model's three.
+  // naming it. Default: empty; FileSystemDomains() (metakv/filesystem.h) gives the model's three.
   std::vector<DomainOptions> domains;
   // Whether Open may add declared domains that an existing database lacks.
   // A new database gets every declared domain regardless. Default: true.
   bool create_missing_domains = true;
   // Source of time for write, delete and expiry times, and for the pace of
-  // the maintenance pass. Tests and simulations inject a ManualClock.
+  // the maintenance pass. Tests and simulations inject a ManualClock (metakv/testing.h).
   // Default: nullptr, meaning SystemClock().
   std::shared_ptr<Clock> clock;
 

@@ -1,7 +1,7 @@
-// Tests of the inode attribute codec (metakv/inode.h): round trips of
+// Tests of the inode attribute codec (metakv/filesystem.h): round trips of
 // extreme and random values, and rejection with Corruption of truncated,
 // over-long, unknown-version and out-of-range encodings.
-#include "metakv/inode.h"
+#include "metakv/filesystem.h"
 
 #include <gtest/gtest.h>
 

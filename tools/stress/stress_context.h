@@ -15,7 +15,9 @@
 #include <ostream>
 #include <string>
 
+#include "metakv/filesystem.h"
 #include "metakv/options.h"
+#include "metakv/testing.h"
 #include "metakv/store.h"
 #include "tools/stress/expected_state.h"
 #include "tools/stress/key_space.h"

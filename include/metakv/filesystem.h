@@ -1,19 +1,34 @@
-// The file-system model's inode attribute record and its compact encoding.
+// The file-system model metakv was built for: its domains (inode
+// attributes, directory entries, version history) and the inode attribute
+// record with its compact encoding.
 //
 // An inode record packs its fields as varints (times zigzag-encoded), after
 // a format version byte. DecodeInode rejects malformed input with
 // Corruption naming the field; it never reads past the input. Pure
 // functions: thread-safe.
-#ifndef METAKV_INODE_H_
-#define METAKV_INODE_H_
+#ifndef METAKV_FILESYSTEM_H_
+#define METAKV_FILESYSTEM_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include <vector>
+
+#include "metakv/options.h"
 #include "metakv/status.h"
 
 namespace metakv {
+
+// Names of the file-system model's domains.
+inline constexpr std::string_view kInodeDomain = "inode";
+inline constexpr std::string_view kDentryDomain = "dentry";
+inline constexpr std::string_view kHistoryDomain = "history";
+
+// The file-system model's three domains, with their defaults:
+// "inode" (hot), "dentry" (hot), "history" (cold, 30-day TTL).
+std::vector<DomainOptions> FileSystemDomains();
+
 
 struct InodeAttributes {
   uint64_t ino = 0;
@@ -42,4 +57,4 @@ Status DecodeInode(std::string_view input, InodeAttributes* attrs);
 
 }  // namespace metakv
 
-#endif  // METAKV_INODE_H_
+#endif  // METAKV_FILESYSTEM_H_
