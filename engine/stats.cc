@@ -41,7 +41,102 @@ double Ratio(uint64_t num, uint64_t den) {
   return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den);
 }
 
+// The integer figures GetIntProperty names: one table per level, each
+// naming a field of the struct GetStats fills.
+struct DomainProperty {
+  const char* name;
+  uint64_t DomainStats::*field;
+};
+constexpr DomainProperty kDomainProperties[] = {
+    {"metakv.user-bytes-written", &DomainStats::user_bytes_written},
+    {"metakv.puts", &DomainStats::puts},
+    {"metakv.deletes", &DomainStats::deletes},
+    {"metakv.undeletes", &DomainStats::undeletes},
+    {"metakv.hard-deletes", &DomainStats::hard_deletes},
+    {"metakv.ingested-records", &DomainStats::ingested_records},
+    {"metakv.buffered-ingests", &DomainStats::buffered_ingests},
+    {"metakv.flush-bytes-written", &DomainStats::flush_bytes_written},
+    {"metakv.compaction-bytes-written", &DomainStats::compaction_bytes_written},
+    {"metakv.compaction-bytes-read", &DomainStats::compaction_bytes_read},
+    {"metakv.ingest-bytes-written", &DomainStats::ingest_bytes_written},
+    {"metakv.flushes", &DomainStats::flushes},
+    {"metakv.wal-limit-flushes", &DomainStats::wal_limit_flushes},
+    {"metakv.memory-budget-flushes", &DomainStats::memory_budget_flushes},
+    {"metakv.compactions", &DomainStats::compactions},
+    {"metakv.trivial-moves", &DomainStats::trivial_moves},
+    {"metakv.trivial-move-bytes", &DomainStats::trivial_move_bytes},
+    {"metakv.purged-records", &DomainStats::purged_records},
+    {"metakv.purged-bytes", &DomainStats::purged_bytes},
+    {"metakv.tree-removals", &DomainStats::tree_removals},
+    {"metakv.tenant-removals", &DomainStats::tenant_removals},
+    {"metakv.tree-restores", &DomainStats::tree_restores},
+    {"metakv.deadline-compactions", &DomainStats::deadline_compactions},
+    {"metakv.deadline-compaction-bytes-written", &DomainStats::deadline_compaction_bytes_written},
+    {"metakv.purge-dropped-files", &DomainStats::purge_dropped_files},
+    {"metakv.purge-dropped-bytes", &DomainStats::purge_dropped_bytes},
+    {"metakv.live-sst-bytes", &DomainStats::live_sst_bytes},
+    {"metakv.memtable-bytes", &DomainStats::memtable_bytes},
+    {"metakv.estimated-records", &DomainStats::estimated_records},
+    {"metakv.pending-compaction-bytes", &DomainStats::pending_compaction_bytes},
+    {"metakv.write-buffer-bytes", &DomainStats::write_buffer_bytes},
+    {"metakv.oldest-purgeable-time", &DomainStats::oldest_purgeable_time},
+    {"metakv.pending-tree-removals", &DomainStats::pending_tree_removals},
+    {"metakv.pending-purges", &DomainStats::pending_purges},
+};
+struct StoreProperty {
+  const char* name;
+  uint64_t Stats::*field;
+};
+constexpr StoreProperty kStoreProperties[] = {
+    {"metakv.user-bytes-written", &Stats::user_bytes_written},
+    {"metakv.flush-bytes-written", &Stats::flush_bytes_written},
+    {"metakv.compaction-bytes-written", &Stats::compaction_bytes_written},
+    {"metakv.ingest-bytes-written", &Stats::ingest_bytes_written},
+    {"metakv.wal-bytes-written", &Stats::wal_bytes_written},
+    {"metakv.stall-micros", &Stats::stall_micros},
+    {"metakv.block-cache-bytes", &Stats::block_cache_bytes},
+    {"metakv.maintenance-passes", &Stats::maintenance_passes},
+    {"metakv.maintenance-errors", &Stats::maintenance_errors},
+};
+
 }  // namespace
+
+std::vector<std::string> Store::IntPropertyNames(bool per_domain) {
+  std::vector<std::string> names;
+  if (per_domain) {
+    for (const auto& p : kDomainProperties) names.emplace_back(p.name);
+  } else {
+    for (const auto& p : kStoreProperties) names.emplace_back(p.name);
+  }
+  return names;
+}
+
+Status StoreImpl::GetIntProperty(std::string_view domain, std::string_view name, uint64_t* value) {
+  if (value == nullptr) return Status::InvalidArgument("GetIntProperty: value is null");
+  Stats stats;
+  Status s = GetStats(&stats);
+  if (!s.ok()) return s;
+  if (domain.empty()) {
+    for (const auto& p : kStoreProperties) {
+      if (name == p.name) {
+        *value = stats.*p.field;
+        return Status::OK();
+      }
+    }
+    return Status::InvalidArgument("unknown store property '" + std::string(name) + "'");
+  }
+  for (const DomainStats& ds : stats.domains) {
+    if (ds.name != domain) continue;
+    for (const auto& p : kDomainProperties) {
+      if (name == p.name) {
+        *value = ds.*p.field;
+        return Status::OK();
+      }
+    }
+    return Status::InvalidArgument("unknown domain property '" + std::string(name) + "'");
+  }
+  return Status::InvalidArgument("unknown domain '" + std::string(domain) + "'");
+}
 
 Status StoreImpl::GetStats(Stats* stats) {
   Status s = CheckOpen();

@@ -123,6 +123,7 @@ class StoreImpl final : public Store {
   Status CompactRange(std::string_view domain, std::string_view tenant) override;
   Status WaitForBackgroundWork(uint64_t timeout_ms) override;
   Status GetStats(Stats* stats) override;
+  Status GetIntProperty(std::string_view domain, std::string_view name, uint64_t* value) override;
   Status GetApproximateSize(std::string_view domain, std::string_view tenant,
                             std::string_view prefix, uint64_t* bytes) override;
   std::vector<std::string> DomainNames() const override;

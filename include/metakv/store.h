@@ -319,6 +319,17 @@ class Store {
   // Copies the current figures into *stats.
   virtual Status GetStats(Stats* stats) = 0;
 
+  // One integer figure of GetStats by name, as RocksDB's GetIntProperty:
+  // a surface that grows by adding names, never by changing a layout, for
+  // callers across a language boundary (a C API, metrics exporters). With
+  // an empty domain, a store-wide figure; otherwise the domain's.
+  // InvalidArgument for an unknown domain or name (IntPropertyNames lists
+  // them). Costs one GetStats.
+  virtual Status GetIntProperty(std::string_view domain, std::string_view name,
+                                uint64_t* value) = 0;
+  // The names GetIntProperty takes: store-wide (domain empty) or per domain.
+  static std::vector<std::string> IntPropertyNames(bool per_domain);
+
   // The declared domains, in declaration order.
   virtual std::vector<std::string> DomainNames() const = 0;
 };
