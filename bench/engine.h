@@ -187,7 +187,7 @@ class Engine {
   virtual Status RemoveTenant(std::string_view tenant) = 0;
 
   // What the engine offers to drop, now, the bytes of records that became
-  // purgeable: metakv: Store::EnforcePurgeDeadline(0); stock RocksDB has no
+  // purgeable: metakv: Store::RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0)); stock RocksDB has no
   // such thing (OK, nothing done: its purge job runs by the clock and
   // compactions by their triggers).
   virtual Status DropPurgeable() = 0;

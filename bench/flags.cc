@@ -379,7 +379,7 @@ const std::vector<FlagSpec>& Flags() {
        ShowUint(&BenchConfig::purge_deadline_seconds),
        UintSetter("purge_deadline_seconds", 0, 31536000, &BenchConfig::purge_deadline_seconds)},
       {"enforce_purge", "0|1",
-       "rmtree, rmtenant: call the engine's purge now (metakv: EnforcePurgeDeadline) once the "
+       "rmtree, rmtenant: call the engine's purge now (metakv: RunMaintenance, purge deadline only) once the "
        "removed records are purgeable (0: leave it to background work)",
        ShowUint(&BenchConfig::enforce_purge),
        UintSetter("enforce_purge", 0, 1, &BenchConfig::enforce_purge)},

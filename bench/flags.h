@@ -211,7 +211,7 @@ struct BenchConfig {
   // Default: 30.
   uint64_t purge_deadline_seconds = 30;
   // Once the removed records are purgeable the driver calls
-  // Engine::DropPurgeable (metakv: Store::EnforcePurgeDeadline(0)) (1), or
+  // Engine::DropPurgeable (metakv: Store::RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0))) (1), or
   // leaves it to the engine's own background work (0). Flag:
   // --enforce_purge. Default: 1.
   uint64_t enforce_purge = 1;

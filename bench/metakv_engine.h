@@ -9,7 +9,7 @@
 // bytes are Stats::wal_bytes_written.
 //
 // Bulk deletes (rmtree, rmtenant) are Store::RemoveTree, RestoreTree,
-// RemoveTenant and EnforcePurgeDeadline(0), with Options::
+// RemoveTenant and RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0)), with Options::
 // purge_deadline_seconds = --purge_deadline_seconds. StoredBytes is the
 // Store's own estimate, Store::GetApproximateSize, summed over the tree's
 // prefixes.

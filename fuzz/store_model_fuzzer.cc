@@ -8,8 +8,8 @@
 // logical Delete, Undelete, HardDelete, atomic Write batches, iterator
 // scans (whole domain, tenant, prefix and bounds; forward, backward, Seek
 // and SeekForPrev), snapshots and reads through them, IngestCold, Flush,
-// CompactRange, PurgeExpiredFiles, bulk deletes (RemoveTree logical and
-// hard, RestoreTree, RemoveTenant, EnforcePurgeDeadline), moving the clock
+// CompactRange, RunMaintenance (purgeable files), bulk deletes (RemoveTree logical and
+// hard, RestoreTree, RemoveTenant, RunMaintenance (purge deadline)), moving the clock
 // past retentions and TTLs and stepping it back, and reopening (also
 // read-only). After every reopen the whole store
 // is compared with the model. Invalid arguments (unknown domain, empty or
@@ -229,7 +229,7 @@ class Harness {
     options_.max_key_bytes = kMaxKeyBytes;
     options_.max_value_bytes = kMaxValueBytes;
     options_.memory_budget_bytes = 8 << 20;
-    options_.maintenance_interval_seconds = 0;  // PurgeExpiredFiles is an operation
+    options_.maintenance_interval_seconds = 0;  // the drop of purgeable files is an operation
     options_.flush_controller_interval_seconds = 0;
     options_.enable_statistics = false;
     options_.info_log_level = 4;

@@ -1,5 +1,5 @@
 // Bulk deletes: RemoveTree (logical and hard), RestoreTree, RemoveTenant,
-// and the purge deadline (EnforcePurgeDeadline, the maintenance pass), on a
+// and the purge deadline (RunMaintenance: the purge deadline, the maintenance pass), on a
 // real store with a small LSM, checked against a model of every domain and
 // against the SST files themselves (a purged record must be gone from every
 // live file, not only hidden).
@@ -852,7 +852,7 @@ TEST_F(BulkDeleteTest, MarkersMadeByAnyCompactionKeepTheirRecordsPurgeTime) {
 // A child process (this binary, as TenantRemovalChild below) removes tenants
 // one after another (synced) and purges them: after each removal it moves
 // its clock past the removal's second, so the removal is purgeable, and
-// runs EnforcePurgeDeadline(0) (sometimes after a CompactRange of a small
+// runs the purge deadline (RunMaintenance) at age 0 (sometimes after a CompactRange of a small
 // tenant, sometimes only after the next removal), which drops files whole,
 // compacts files in place and forgets removals. Large tenants (every third)
 // own whole files at the last level; small ones share them (history too:

@@ -685,7 +685,7 @@ TEST_F(StoreTest, UnknownDomainIsInvalidArgumentInEveryCall) {
     MKV_EXPECT_CODE(kInvalidArgument, store_->GetApproximateSize(domain, "t", "k", &bytes));
   }
   // No stray writes or removals landed in the real domains (RestoreTree,
-  // RemoveTenant and EnforcePurgeDeadline name no domain).
+  // RemoveTenant and the purge deadline name no domain).
   EXPECT_EQ(Get(kInode, "t", "k"), "v");
   Stats stats;
   MKV_ASSERT_OK(store_->GetStats(&stats));
