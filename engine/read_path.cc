@@ -27,6 +27,7 @@
 #include "engine/iterator_impl.h"
 #include "engine/options_check.h"
 #include "engine/rocksdb_util.h"
+#include "engine/inspect.h"
 #include "engine/store_impl.h"
 
 namespace metakv {
@@ -255,6 +256,22 @@ Status StoreImpl::GetApproximateSize(std::string_view domain, std::string_view t
   const rocksdb::Range range(begin, end);
   *bytes = 0;
   return FromRocks(db_->GetApproximateSizes(so, d->cf, &range, 1, bytes), "approximate size");
+}
+
+Status ReadStoredValue(Store* store, std::string_view domain, std::string_view encoded_key,
+                       std::string* value) {
+  return static_cast<StoreImpl*>(store)->ReadStored(domain, encoded_key, value);
+}
+
+Status StoreImpl::ReadStored(std::string_view domain, std::string_view encoded_key,
+                             std::string* value) {
+  Status s = CheckOpen();
+  Domain* d = nullptr;
+  if (s.ok()) s = FindDomain(domain, &d);
+  if (!s.ok()) return s;
+  rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), d->cf, encoded_key, value);
+  if (rs.IsNotFound()) return Status::NotFound("nothing stored");
+  return FromRocks(rs, "raw read");
 }
 
 }  // namespace metakv

@@ -139,6 +139,9 @@ class StoreImpl final : public Store {
   // Entries in the column family's memtables, active and immutable.
   uint64_t MemtableEntries(rocksdb::ColumnFamilyHandle* cf);
 
+  // engine/inspect.h: the stored value at encoded_key, no rule applied.
+  Status ReadStored(std::string_view domain, std::string_view encoded_key, std::string* value);
+
   // Test hooks.
   rocksdb::DB* TEST_db() { return db_.get(); }
   rocksdb::ColumnFamilyHandle* TEST_cf(std::string_view domain);

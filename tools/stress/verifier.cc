@@ -1,33 +1,26 @@
 #include "tools/stress/verifier.h"
 
-#include <rocksdb/db.h>
 
 #include <algorithm>
 
 #include "codecs/key_codec.h"
 #include "codecs/record_codec.h"
-#include "engine/store_impl.h"
+#include "engine/inspect.h"
 
 namespace metakv::stress {
 
 RawRecord ReadRaw(const StressContext& ctx, uint64_t slot) {
   const KeySpace& space = ctx.space;
   RawRecord raw;
-  StoreImpl* impl = ImplOf(ctx.store);
-  rocksdb::ColumnFamilyHandle* cf = impl->TEST_cf(KeySpace::DomainName(space.DomainOf(slot)));
-  if (impl->TEST_db() == nullptr || cf == nullptr) {
-    raw.state = RawRecord::State::kError;
-    raw.error = "store is closed";
-    return raw;
-  }
   const std::string key = codecs::EncodeKey(space.TenantName(space.TenantOf(slot)),
                                             KeySpace::KeyName(space.KeyOf(slot)));
   std::string value;
-  rocksdb::Status rs = impl->TEST_db()->Get(rocksdb::ReadOptions(), cf, key, &value);
-  if (rs.IsNotFound()) return raw;
-  if (!rs.ok()) {
+  Status read = ReadStoredValue(ctx.store.get(), KeySpace::DomainName(space.DomainOf(slot)), key,
+                                &value);
+  if (read.IsNotFound()) return raw;
+  if (!read.ok()) {
     raw.state = RawRecord::State::kError;
-    raw.error = rs.ToString();
+    raw.error = read.code() == Status::Code::kAborted ? "store is closed" : read.ToString();
     return raw;
   }
   codecs::Record record;
