@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "tools/format.h"
+#include "common/format.h"
 
 namespace metakv::tools {
 
@@ -168,7 +168,7 @@ bool ParseDumpFlags(int argc, char** argv, DumpFlags* flags, std::string* error)
       }
       command_set = true;
     } else if (name == "tenant") {
-      if (!ParseEscaped(value, &flags->tenant)) {
+      if (!common::ParseEscaped(value, &flags->tenant)) {
         *error = "bad escape in " + shown + " (use \\xNN or \\\\)";
         return false;
       }
@@ -179,20 +179,20 @@ bool ParseDumpFlags(int argc, char** argv, DumpFlags* flags, std::string* error)
       flags->has_tenant = true;
     } else if (name == "from" || name == "to") {
       std::string* dest = name == "from" ? &flags->from : &flags->to;
-      if (!ParseEscaped(value, dest)) {
+      if (!common::ParseEscaped(value, dest)) {
         *error = "bad escape in " + shown + " (use \\xNN or \\\\)";
         return false;
       }
     } else if (name == "limit") {
-      if (!ParseUint64(value, &flags->limit)) return bad_number();
+      if (!common::ParseUint64(value, &flags->limit)) return bad_number();
     } else if (name == "top") {
-      if (!ParseUint64(value, &flags->top)) return bad_number();
+      if (!common::ParseUint64(value, &flags->top)) return bad_number();
     } else if (name == "value-bytes") {
-      if (!ParseUint64(value, &flags->value_bytes)) return bad_number();
+      if (!common::ParseUint64(value, &flags->value_bytes)) return bad_number();
     } else if (name == "retention") {
-      if (!ParseUint64(value, &flags->retention_seconds)) return bad_number();
+      if (!common::ParseUint64(value, &flags->retention_seconds)) return bad_number();
     } else if (name == "now") {
-      if (!ParseUint64(value, &flags->now_seconds)) return bad_number();
+      if (!common::ParseUint64(value, &flags->now_seconds)) return bad_number();
       flags->has_now = true;
     }
   }

@@ -7,19 +7,19 @@
 #include <string>
 #include <vector>
 
+#include "common/format.h"
+#include "common/text_table.h"
 #include "tools/commands.h"
 #include "tools/entry_decoder.h"
-#include "tools/format.h"
 #include "tools/key_filter.h"
 #include "tools/record_format.h"
 #include "tools/record_stats.h"
-#include "tools/text_table.h"
 
 namespace metakv::tools {
 
 namespace {
 
-constexpr TextTable::Align kRight = TextTable::Align::kRight;
+constexpr common::TextTable::Align kRight = common::TextTable::Align::kRight;
 
 struct Properties {
   uint64_t entries = 0;
@@ -130,7 +130,8 @@ std::string KeyPointText(const KeyPoint& p) {
 
 // ---------------------------------------------------------------- text ----
 
-std::vector<TextTable::Column> WithTotalsColumns(std::vector<TextTable::Column> lead) {
+std::vector<common::TextTable::Column> WithTotalsColumns(
+    std::vector<common::TextTable::Column> lead) {
   for (const char* h : {"RECORDS", "BYTES", "LIVE", "EXPIRING", "TOMBSTONE", "GHOST_BYTES",
                         "GHOST%", "EXPIRED", "PURGEABLE", "PURGEABLE_FOR", "BAD"}) {
     lead.push_back({h, kRight});
@@ -153,7 +154,7 @@ void TotalsCells(const RecordTotals& t, uint64_t now, std::vector<std::string>* 
   cells->push_back(std::to_string(t.tombstone.records));
   cells->push_back(std::to_string(t.tombstone.bytes));
   std::string pct;
-  AppendPercent(Share(t.tombstone.bytes, t.all.bytes), &pct);
+  common::AppendPercent(common::Share(t.tombstone.bytes, t.all.bytes), &pct);
   cells->push_back(pct);
   cells->push_back(std::to_string(t.expired.records));
   cells->push_back(std::to_string(t.purgeable.records));
@@ -165,14 +166,14 @@ void TenantTableText(std::ostream& out, uint64_t now, const std::string& title,
                      const std::vector<TenantRow>& top, const RecordTotals& other,
                      uint64_t other_tenants, bool untracked, const std::string& indent) {
   out << indent << title << '\n';
-  TextTable table(&out, WithTotalsColumns({{indent + "TENANT"}}));
+  common::TextTable table(&out, WithTotalsColumns({{indent + "TENANT"}}));
   for (const TenantRow& row : top) {
     std::vector<std::string> cells{indent + row.tenant};
     TotalsCells(row.totals, now, &cells);
     table.AddRow(cells);
   }
   if (!other.empty()) {
-    std::string label = indent + "(other: " + CountOf(other_tenants, "tenant", "tenants");
+    std::string label = indent + "(other: " + common::CountOf(other_tenants, "tenant", "tenants");
     if (untracked) label += " and more not tracked";
     label += ")";
     std::vector<std::string> cells{label};
@@ -183,12 +184,12 @@ void TenantTableText(std::ostream& out, uint64_t now, const std::string& title,
 
 std::string Ratio(uint64_t raw, uint64_t stored) {
   if (stored == 0) return "-";
-  return FormatFixed(static_cast<double>(raw) / static_cast<double>(stored), 2) + "x";
+  return common::FormatFixed(static_cast<double>(raw) / static_cast<double>(stored), 2) + "x";
 }
 
 // ---------------------------------------------------------------- json ----
 
-void CounterJson(JsonWriter* json, std::string_view name, const Counter& c) {
+void CounterJson(common::JsonWriter* json, std::string_view name, const Counter& c) {
   json->Key(name);
   json->BeginObject();
   json->Field("records", c.records);
@@ -196,7 +197,7 @@ void CounterJson(JsonWriter* json, std::string_view name, const Counter& c) {
   json->EndObject();
 }
 
-void TotalsFields(JsonWriter* json, const RecordTotals& t) {
+void TotalsFields(common::JsonWriter* json, const RecordTotals& t) {
   json->Field("records", t.all.records);
   json->Field("bytes", t.all.bytes);
   json->Field("key_bytes", t.key_bytes);
@@ -213,19 +214,19 @@ void TotalsFields(JsonWriter* json, const RecordTotals& t) {
     json->Uint(t.oldest_purgeable);
   }
   CounterJson(json, "bad", t.bad);
-  json->Field("ghost_records_share", Share(t.tombstone.records, t.all.records));
-  json->Field("ghost_bytes_share", Share(t.tombstone.bytes, t.all.bytes));
+  json->Field("ghost_records_share", common::Share(t.tombstone.records, t.all.records));
+  json->Field("ghost_bytes_share", common::Share(t.tombstone.bytes, t.all.bytes));
 }
 
-void TotalsJson(JsonWriter* json, std::string_view name, const RecordTotals& t) {
+void TotalsJson(common::JsonWriter* json, std::string_view name, const RecordTotals& t) {
   json->Key(name);
   json->BeginObject();
   TotalsFields(json, t);
   json->EndObject();
 }
 
-void TenantsJson(JsonWriter* json, const std::vector<TenantRow>& top, const RecordTotals& other,
-                 uint64_t other_tenants, bool untracked) {
+void TenantsJson(common::JsonWriter* json, const std::vector<TenantRow>& top,
+                 const RecordTotals& other, uint64_t other_tenants, bool untracked) {
   json->Key("tenants");
   json->BeginArray();
   for (const TenantRow& row : top) {
@@ -243,7 +244,7 @@ void TenantsJson(JsonWriter* json, const std::vector<TenantRow>& top, const Reco
   json->EndObject();
 }
 
-void KeyPointJson(JsonWriter* json, std::string_view name, const KeyPoint& p) {
+void KeyPointJson(common::JsonWriter* json, std::string_view name, const KeyPoint& p) {
   json->Key(name);
   if (!p.present) {
     json->Null();
@@ -255,7 +256,7 @@ void KeyPointJson(JsonWriter* json, std::string_view name, const KeyPoint& p) {
   json->EndObject();
 }
 
-void PropertiesJson(JsonWriter* json, const Properties& p) {
+void PropertiesJson(common::JsonWriter* json, const Properties& p) {
   json->Key("properties");
   json->BeginObject();
   json->Field("entries", p.entries);
@@ -402,7 +403,7 @@ void RunStats(RunContext* ctx) {
 
   std::ostream& out = ctx->out();
   if (flags.json) {
-    JsonWriter json;
+    common::JsonWriter json;
     ctx->WriteJsonHeader(&json);
     json.Key("files");
     json.BeginArray();
@@ -483,7 +484,7 @@ void RunStats(RunContext* ctx) {
   ctx->WriteTextHeader();
   out << "\nFiles\n";
   {
-    TextTable table(
+    common::TextTable table(
         &out,
         WithTotalsColumns(
             {{"FILE"}, {"DOMAIN"}, {"LEVEL", kRight}, {"FILE_BYTES", kRight}, {"COMPRESSION"}}));
@@ -498,7 +499,7 @@ void RunStats(RunContext* ctx) {
 
   out << "\nDomains\n";
   {
-    TextTable table(
+    common::TextTable table(
         &out, WithTotalsColumns(
                   {{"DOMAIN"}, {"LEVEL", kRight}, {"FILES", kRight}, {"FILE_BYTES", kRight}}));
     for (const DomainReport& d : domains) {
@@ -532,7 +533,7 @@ void RunStats(RunContext* ctx) {
     out << '\n';
     TenantTableText(out, ctx->now(),
                     "Tenants of " + d.name + " (" +
-                        CountOf(d.tenants.tracked(), "tenant", "tenants") + "; top " +
+                        common::CountOf(d.tenants.tracked(), "tenant", "tenants") + "; top " +
                         std::to_string(top_n) + " by bytes)",
                     top, other, other_count, d.tenants.untracked(), "");
   }
@@ -544,7 +545,7 @@ void RunStats(RunContext* ctx) {
     out << '\n';
     TenantTableText(out, ctx->now(),
                     "Tenants of all domains (" +
-                        CountOf(all_tenants.tracked(), "tenant", "tenants") + "; top " +
+                        common::CountOf(all_tenants.tracked(), "tenant", "tenants") + "; top " +
                         std::to_string(top_n) + " by bytes)",
                     top, other, other_count, all_tenants.untracked(), "");
   }
@@ -553,7 +554,7 @@ void RunStats(RunContext* ctx) {
   for (const FileReport& r : files) {
     const Properties& p = r.props;
     out << '\n' << ctx->FileLabel(r.file) << '\n';
-    TextTable table(&out, {{""}, {""}});
+    common::TextTable table(&out, {{""}, {""}});
     table.HideHeader();
     table.AddRow({"  key range", KeyPointText(r.smallest) + "  ..  " + KeyPointText(r.largest)});
     std::string entries = std::to_string(p.entries) + " in the table; " +
@@ -568,7 +569,7 @@ void RunStats(RunContext* ctx) {
                                  std::to_string(p.data_bytes) + ", index " +
                                  std::to_string(p.index_bytes) + ", filter " +
                                  std::to_string(p.filter_bytes) + "; " +
-                                 CountOf(p.data_blocks, "data block", "data blocks")});
+                                 common::CountOf(p.data_blocks, "data block", "data blocks")});
     table.AddRow({"  raw sizes", "keys " + std::to_string(p.raw_key_bytes) + ", values " +
                                      std::to_string(p.raw_value_bytes) + " (compression ratio " +
                                      Ratio(p.raw_key_bytes + p.raw_value_bytes, p.data_bytes) +
@@ -579,8 +580,8 @@ void RunStats(RunContext* ctx) {
     table.AddRow({"  format", "block-based table, comparator " + p.comparator + ", filter " +
                                   (p.filter_policy.empty() ? "none" : p.filter_policy)});
     table.AddRow({"  column family", p.column_family.empty() ? "-" : p.column_family});
-    table.AddRow({"  created", IsoTime(p.file_creation_time) + " (oldest key " +
-                                   IsoTime(p.oldest_key_time) + ")"});
+    table.AddRow({"  created", common::IsoTime(p.file_creation_time) + " (oldest key " +
+                                   common::IsoTime(p.oldest_key_time) + ")"});
     table.Flush();
     if (r.file.key_mode == KeyMode::kTenant && !r.top.empty()) {
       TenantTableText(

@@ -4,18 +4,18 @@
 #include <string>
 #include <vector>
 
+#include "common/format.h"
+#include "common/text_table.h"
 #include "tools/commands.h"
 #include "tools/entry_decoder.h"
-#include "tools/format.h"
 #include "tools/key_filter.h"
 #include "tools/record_format.h"
-#include "tools/text_table.h"
 
 namespace metakv::tools {
 
 namespace {
 
-constexpr TextTable::Align kRight = TextTable::Align::kRight;
+constexpr common::TextTable::Align kRight = common::TextTable::Align::kRight;
 
 // The JSON document lists at most this many bad records (all are counted).
 constexpr uint64_t kMaxListedBadRecords = 1000;
@@ -122,7 +122,7 @@ void RunVerify(RunContext* ctx) {
   for (const auto& r : results) files_checked += r.opened ? 1 : 0;
 
   if (flags.json) {
-    JsonWriter json;
+    common::JsonWriter json;
     ctx->WriteJsonHeader(&json);
     json.Key("files");
     json.BeginArray();
@@ -170,13 +170,13 @@ void RunVerify(RunContext* ctx) {
 
   out << '\n';
   {
-    TextTable table(&out, {{"FILE"},
-                           {"DOMAIN"},
-                           {"LEVEL", kRight},
-                           {"BLOCKS"},
-                           {"RECORDS", kRight},
-                           {"BAD", kRight},
-                           {"RESULT"}});
+    common::TextTable table(&out, {{"FILE"},
+                                   {"DOMAIN"},
+                                   {"LEVEL", kRight},
+                                   {"BLOCKS"},
+                                   {"RECORDS", kRight},
+                                   {"BAD", kRight},
+                                   {"RESULT"}});
     for (const FileResult& r : results) {
       const InputFile& f = *r.file;
       std::vector<std::string> cells{ctx->input().is_database ? f.name : f.path,
@@ -203,11 +203,11 @@ void RunVerify(RunContext* ctx) {
       << (clean                     ? "OK"
           : ctx->corruption_found() ? "CORRUPTION FOUND"
                                     : "INCOMPLETE")
-      << ": " << CountOf(files_checked, "file", "files") << " checked, "
-      << CountOf(total_records, "record", "records") << " checked, "
-      << CountOf(total_bad, "bad record", "bad records") << ", "
-      << CountOf(files_with_bad_blocks, "file", "files") << " with bad blocks, "
-      << CountOf(unreadable_files, "file", "files") << " unreadable or missing\n";
+      << ": " << common::CountOf(files_checked, "file", "files") << " checked, "
+      << common::CountOf(total_records, "record", "records") << " checked, "
+      << common::CountOf(total_bad, "bad record", "bad records") << ", "
+      << common::CountOf(files_with_bad_blocks, "file", "files") << " with bad blocks, "
+      << common::CountOf(unreadable_files, "file", "files") << " unreadable or missing\n";
 }
 
 }  // namespace metakv::tools

@@ -4,8 +4,6 @@
 // what was written; each kind of bad input; a stock RocksDB SST file; a
 // database being written by another thread.
 //
-// (Registered from tools/CMakeLists.txt as sst_dump_tool_test; the file is
-// not named *_test.cc so tests/CMakeLists.txt does not build it twice.)
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
@@ -34,12 +32,13 @@
 #include "codecs/coding.h"
 #include "codecs/key_codec.h"
 #include "codecs/record_codec.h"
+#include "common/format.h"
+#include "common/json_reader.h"
 #include "metakv/store.h"
 #include "tests/testutil.h"
-#include "tools/format.h"
+#include "tools/record_format.h"
 #include "tools/sst_dump_lib.h"
 #include "tools/table_check.h"
-#include "tools/text_table.h"
 
 namespace metakv::tools {
 namespace {
@@ -105,291 +104,17 @@ void ExpectOneErrorLine(const RunResult& r, const std::string& what, const std::
 
 // ---------------------------------------------------------------- JSON ----
 
-// A parsed JSON value; numbers as double (exact below 2^53).
-struct Json {
-  enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
-  Type type = Type::kNull;
-  bool boolean = false;
-  double number = 0;
-  std::string string;
-  std::vector<Json> array;
-  std::vector<std::pair<std::string, Json>> object;
-
-  bool Has(const std::string& key) const {
-    for (const auto& [k, v] : object) {
-      if (k == key) return true;
-    }
-    return false;
-  }
-  const Json& operator[](const std::string& key) const {
-    static const Json kMissing;
-    for (const auto& [k, v] : object) {
-      if (k == key) return v;
-    }
-    ADD_FAILURE() << "no member '" << key << "'";
-    return kMissing;
-  }
-  const Json& operator[](size_t i) const { return array.at(i); }
-  uint64_t u() const { return static_cast<uint64_t>(number); }
-  size_t size() const { return type == Type::kArray ? array.size() : object.size(); }
-};
-
-// A strict recursive-descent parser of one JSON document (RFC 8259).
-class JsonParser {
- public:
-  explicit JsonParser(std::string_view text) : s_(text) {}
-
-  bool Parse(Json* out, std::string* error) {
-    bool ok = Value(out, 0);
-    SkipSpace();
-    if (ok && pos_ != s_.size()) ok = Fail("trailing characters");
-    if (!ok) *error = error_ + " at offset " + std::to_string(pos_);
-    return ok;
-  }
-
- private:
-  bool Fail(const std::string& e) {
-    if (error_.empty()) error_ = e;
-    return false;
-  }
-  void SkipSpace() {
-    while (pos_ < s_.size() &&
-           (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\t' || s_[pos_] == '\r')) {
-      ++pos_;
-    }
-  }
-  bool Literal(std::string_view word) {
-    if (s_.substr(pos_, word.size()) != word) return Fail("bad literal");
-    pos_ += word.size();
-    return true;
-  }
-  bool Value(Json* v, int depth) {
-    if (depth > 64) return Fail("too deep");
-    SkipSpace();
-    if (pos_ >= s_.size()) return Fail("unexpected end");
-    const char c = s_[pos_];
-    if (c == '{') return Object(v, depth);
-    if (c == '[') return Array(v, depth);
-    if (c == '"') {
-      v->type = Json::Type::kString;
-      return String(&v->string);
-    }
-    if (c == 't') {
-      v->type = Json::Type::kBool;
-      v->boolean = true;
-      return Literal("true");
-    }
-    if (c == 'f') {
-      v->type = Json::Type::kBool;
-      return Literal("false");
-    }
-    if (c == 'n') return Literal("null");
-    return Number(v);
-  }
-  bool Object(Json* v, int depth) {
-    v->type = Json::Type::kObject;
-    ++pos_;
-    SkipSpace();
-    if (pos_ < s_.size() && s_[pos_] == '}') {
-      ++pos_;
-      return true;
-    }
-    while (true) {
-      SkipSpace();
-      std::string key;
-      if (pos_ >= s_.size() || s_[pos_] != '"') return Fail("expected a member name");
-      if (!String(&key)) return false;
-      SkipSpace();
-      if (pos_ >= s_.size() || s_[pos_] != ':') return Fail("expected ':'");
-      ++pos_;
-      Json member;
-      if (!Value(&member, depth + 1)) return false;
-      v->object.emplace_back(std::move(key), std::move(member));
-      SkipSpace();
-      if (pos_ < s_.size() && s_[pos_] == ',') {
-        ++pos_;
-        continue;
-      }
-      if (pos_ < s_.size() && s_[pos_] == '}') {
-        ++pos_;
-        return true;
-      }
-      return Fail("expected ',' or '}'");
-    }
-  }
-  bool Array(Json* v, int depth) {
-    v->type = Json::Type::kArray;
-    ++pos_;
-    SkipSpace();
-    if (pos_ < s_.size() && s_[pos_] == ']') {
-      ++pos_;
-      return true;
-    }
-    while (true) {
-      Json element;
-      if (!Value(&element, depth + 1)) return false;
-      v->array.push_back(std::move(element));
-      SkipSpace();
-      if (pos_ < s_.size() && s_[pos_] == ',') {
-        ++pos_;
-        continue;
-      }
-      if (pos_ < s_.size() && s_[pos_] == ']') {
-        ++pos_;
-        return true;
-      }
-      return Fail("expected ',' or ']'");
-    }
-  }
-  bool String(std::string* out) {
-    ++pos_;  // the opening quote
-    while (pos_ < s_.size()) {
-      const auto c = static_cast<unsigned char>(s_[pos_++]);
-      if (c == '"') return true;
-      if (c < 0x20) return Fail("control character in string");
-      if (c != '\\') {
-        out->push_back(static_cast<char>(c));
-        continue;
-      }
-      if (pos_ >= s_.size()) return Fail("unterminated escape");
-      const char e = s_[pos_++];
-      switch (e) {
-        case '"':
-          out->push_back('"');
-          break;
-        case '\\':
-          out->push_back('\\');
-          break;
-        case '/':
-          out->push_back('/');
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
-        case 'u': {
-          if (pos_ + 4 > s_.size()) return Fail("short \\u escape");
-          unsigned cp = 0;
-          for (int i = 0; i < 4; ++i) {
-            const char h = s_[pos_++];
-            cp <<= 4;
-            if (h >= '0' && h <= '9')
-              cp |= h - '0';
-            else if (h >= 'a' && h <= 'f')
-              cp |= h - 'a' + 10;
-            else if (h >= 'A' && h <= 'F')
-              cp |= h - 'A' + 10;
-            else
-              return Fail("bad \\u escape");
-          }
-          if (cp < 0x80) {
-            out->push_back(static_cast<char>(cp));
-          } else if (cp < 0x800) {
-            out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-            out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-          } else {
-            out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-            out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-          }
-          break;
-        }
-        default:
-          return Fail("bad escape");
-      }
-    }
-    return Fail("unterminated string");
-  }
-  bool Number(Json* v) {
-    const size_t start = pos_;
-    if (pos_ < s_.size() && s_[pos_] == '-') ++pos_;
-    if (pos_ >= s_.size() || !isdigit(static_cast<unsigned char>(s_[pos_]))) {
-      return Fail("expected a value");
-    }
-    if (s_[pos_] == '0') {
-      ++pos_;
-    } else {
-      while (pos_ < s_.size() && isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
-    }
-    if (pos_ < s_.size() && s_[pos_] == '.') {
-      ++pos_;
-      if (pos_ >= s_.size() || !isdigit(static_cast<unsigned char>(s_[pos_]))) {
-        return Fail("bad fraction");
-      }
-      while (pos_ < s_.size() && isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
-    }
-    if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
-      ++pos_;
-      if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
-      if (pos_ >= s_.size() || !isdigit(static_cast<unsigned char>(s_[pos_]))) {
-        return Fail("bad exponent");
-      }
-      while (pos_ < s_.size() && isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
-    }
-    v->type = Json::Type::kNumber;
-    v->number = std::stod(std::string(s_.substr(start, pos_ - start)));
-    return true;
-  }
-
-  std::string_view s_;
-  size_t pos_ = 0;
-  std::string error_;
-};
+using common::JsonValue;
 
 // Parses a whole document or fails the test.
-Json ParseJson(const std::string& text) {
-  Json doc;
+JsonValue ParseJson(const std::string& text) {
+  JsonValue doc;
   std::string error;
-  JsonParser parser(text);
-  EXPECT_TRUE(parser.Parse(&doc, &error)) << error << "\n" << text.substr(0, 2000);
+  EXPECT_TRUE(common::ParseJson(text, &doc, &error)) << error << "\n" << text.substr(0, 2000);
   return doc;
 }
 
-TEST(SstDumpJsonParserTest, AcceptsAndRejects) {
-  std::string error;
-  Json v;
-  EXPECT_TRUE(
-      JsonParser(R"({"a":[1,2.5e3,-0,true,false,null,"x\u0041\n"],"b":{}})").Parse(&v, &error));
-  EXPECT_EQ(v["a"][6].string, "xA\n");
-  EXPECT_DOUBLE_EQ(v["a"][1].number, 2500);
-  for (const char* bad :
-       {"", "{", "{\"a\":1", "[1,]", "{\"a\" 1}", "01", "\"\x01\"", "[1] x", "{\"a\":1,}", "tru"}) {
-    EXPECT_FALSE(JsonParser(bad).Parse(&v, &error)) << bad;
-  }
-}
-
 // ------------------------------------------------------------ format ----
-
-TEST(SstDumpFormatTest, IsoTimeMatchesGmtime) {
-  uint64_t x = 12345;
-  std::vector<uint64_t> samples{
-      1,           59, 86399, 86400, 951782400 /* 2000-02-29 */, 4107542400 /* 2100-03-01 */,
-      253402300799 /* 9999-12-31 */};
-  for (int i = 0; i < 2000; ++i) {
-    x = x * 6364136223846793005ull + 1442695040888963407ull;
-    samples.push_back(1 + (x >> 20) % 253402300799ull);
-  }
-  for (uint64_t t : samples) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char want[32];
-    std::strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    ASSERT_EQ(IsoTime(t), want) << t;
-  }
-  EXPECT_EQ(IsoTime(0), "-");
-}
 
 TEST(SstDumpFormatTest, PrintableRoundTrips) {
   const std::string all = [] {
@@ -400,12 +125,12 @@ TEST(SstDumpFormatTest, PrintableRoundTrips) {
   const std::string shown = codecs::Printable(all);
   for (char c : shown) EXPECT_TRUE(c >= 0x20 && c < 0x7f);
   std::string back;
-  ASSERT_TRUE(ParseEscaped(shown, &back));
+  ASSERT_TRUE(common::ParseEscaped(shown, &back));
   EXPECT_EQ(back, all);
-  EXPECT_TRUE(ParseEscaped("a\\\\b", &back));  // a, two backslashes, b
+  EXPECT_TRUE(common::ParseEscaped("a\\\\b", &back));  // a, two backslashes, b
   EXPECT_EQ(back, "a\\b");
   for (const char* bad : {"\\", "\\x", "\\x4", "\\xg0", "\\q"}) {
-    EXPECT_FALSE(ParseEscaped(bad, &back)) << bad;
+    EXPECT_FALSE(common::ParseEscaped(bad, &back)) << bad;
   }
 }
 
@@ -425,56 +150,6 @@ TEST(SstDumpFormatTest, PrintableForms) {
   AppendPrintableHead("abc", 3, &out);
   AppendPrintableHead("\x02", 0, &out);
   EXPECT_EQ(out, "abc\\x02");
-}
-
-// -------------------------------------------------------- text table ----
-
-// The report form metakv-bench prints: group labels (columns widen to fit
-// them), " | " between groups, a rule, blank missing cells.
-TEST(SstDumpTextTableTest, ReportWithGroups) {
-  using Align = TextTable::Align;
-  TextTable table({{"workload", Align::kLeft, ""},
-                   {"ops/s", Align::kRight, "metakv"},
-                   {"WA", Align::kRight, "metakv"},
-                   {"ops/s", Align::kRight, "a-long-group-label"},
-                   {"x", Align::kLeft, ""}});
-  table.AddRow({"fillrandom", "92191", "0.64", "1", "last"});
-  table.AddRow({"overwrite", "964"});
-  EXPECT_EQ(table.rows(), 2u);
-  EXPECT_EQ(table.Format(),
-            "           |   metakv    | a-long-group-label |\n"
-            "workload   | ops/s    WA |              ops/s | x\n"
-            "---------- | -----  ---- | ------------------ | ----\n"
-            "fillrandom | 92191  0.64 |                  1 | last\n"
-            "overwrite  |   964       |                    |\n");
-  TextTable empty({{"h1", Align::kLeft, ""}, {"h2", Align::kRight, ""}});
-  EXPECT_EQ(empty.Format(), "h1  h2\n--  --\n");
-  EXPECT_EQ(TextTable(std::vector<TextTable::Column>{}).Format(), "");
-  EXPECT_EQ(FormatFixed(1234.5678, 2), "1234.57");
-  EXPECT_EQ(FormatInteger(1234.5), "1235");
-  EXPECT_EQ(FormatFixed(std::nan(""), 1), "-");
-}
-
-// The streaming form the tool prints: chunks of rows, columns that only
-// widen, no trailing spaces, nothing for an empty table.
-TEST(SstDumpTextTableTest, StreamsInChunks) {
-  std::ostringstream out;
-  {
-    TextTable table(&out, {{"K"}, {"N", TextTable::Align::kRight}, {"V"}}, 2);
-    for (const char* k : {"a", "bb", "c"}) {
-      table.Cell(0).append(k);
-      table.Cell(1).append(std::to_string(std::string(k).size() * 100));
-      table.EndRow();
-      if (k[0] == 'b') {  // the first chunk is out
-        EXPECT_EQ(out.str(), "K     N  V\na   100\nbb  200\n");
-      }
-    }
-    table.AddRow({"dddd", "1", "v"});
-  }
-  EXPECT_EQ(out.str(), "K     N  V\na   100\nbb  200\nc     100\ndddd    1  v\n");
-  std::ostringstream none;
-  { TextTable table(&none, {{"K"}}); }
-  EXPECT_EQ(none.str(), "");
 }
 
 // -------------------------------------------------------------- models ----
@@ -761,7 +436,7 @@ TEST_F(SstDumpBadInputTest, FlippedBytesInADataBlock) {
     SCOPED_TRACE(command);
     EXPECT_EQ(r.code, 1);
     ExpectOneErrorLine(r, path, "checksum mismatch");
-    const Json doc = ParseJson(r.out);
+    const JsonValue doc = ParseJson(r.out);
     EXPECT_FALSE(doc["ok"].boolean);
     EXPECT_EQ(doc["errors"].size(), 1u);
   }
@@ -1036,14 +711,14 @@ TEST_F(SstDumpForeignTest, RawModeReadsIt) {
 
   r = Dump({"--command=raw", "--json", path_});
   ASSERT_EQ(r.code, 0) << r.err;
-  const Json doc = ParseJson(r.out);
+  const JsonValue doc = ParseJson(r.out);
   EXPECT_EQ(doc["input"].string, "file");
   ASSERT_EQ(doc["files"].size(), 1u);
-  const Json& entries = doc["files"][0]["entries"];
+  const JsonValue& entries = doc["files"][0]["entries"];
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(entries[0]["key"].string, "apple");
   EXPECT_EQ(entries[2]["value"].string, "\\x00\\x01");
-  EXPECT_EQ(doc["entries_shown"].u(), 3u);
+  EXPECT_EQ(doc["entries_shown"].AsUint(), 3u);
   EXPECT_TRUE(doc["ok"].boolean);
 }
 
@@ -1068,7 +743,7 @@ TEST(SstDumpForeignDbTest, RocksDbThatIsNotMetakv) {
 
   r = Dump({"--raw", "--json", path});
   ASSERT_EQ(r.code, 0) << r.err;
-  const Json doc = ParseJson(r.out);
+  const JsonValue doc = ParseJson(r.out);
   EXPECT_FALSE(doc["metakv"].boolean);
   ASSERT_EQ(doc["files"].size(), 1u);
   EXPECT_EQ(doc["files"][0]["entries"].size(), 2u);
@@ -1159,11 +834,11 @@ TEST(SstDumpLoneFileTest, BadRecordIsReportedByKeyAndCounted) {
 
   r = Dump({"--command=verify", "--json", path});
   EXPECT_EQ(r.code, 1);
-  Json doc = ParseJson(r.out);
-  EXPECT_EQ(doc["bad_records"].u(), 2u);
-  EXPECT_EQ(doc["records_checked"].u(), 12u);
+  JsonValue doc = ParseJson(r.out);
+  EXPECT_EQ(doc["bad_records"].AsUint(), 2u);
+  EXPECT_EQ(doc["records_checked"].AsUint(), 12u);
   EXPECT_FALSE(doc["ok"].boolean);
-  EXPECT_EQ(doc["exit_code"].u(), 1u);
+  EXPECT_EQ(doc["exit_code"].AsUint(), 1u);
   ASSERT_EQ(doc["bad_records_listed"].size(), 2u);
   EXPECT_EQ(doc["bad_records_listed"][0]["tenant"].string, "acme");
   EXPECT_EQ(doc["bad_records_listed"][0]["key"].string, "/k/07");
@@ -1179,8 +854,8 @@ TEST(SstDumpLoneFileTest, BadRecordIsReportedByKeyAndCounted) {
   r = Dump({"--command=stats", "--json", path});
   EXPECT_EQ(r.code, 1);
   doc = ParseJson(r.out);
-  EXPECT_EQ(doc["total"]["totals"]["records"].u(), 10u);
-  EXPECT_EQ(doc["total"]["totals"]["bad"]["records"].u(), 2u);
+  EXPECT_EQ(doc["total"]["totals"]["records"].AsUint(), 10u);
+  EXPECT_EQ(doc["total"]["totals"]["bad"]["records"].AsUint(), 2u);
 }
 
 TEST(SstDumpLoneFileTest, CorruptionLaterInTheFileIsFoundByVerify) {
@@ -1215,10 +890,10 @@ TEST(SstDumpLoneFileTest, CorruptionLaterInTheFileIsFoundByVerify) {
   EXPECT_NE(r.err.find("checksum mismatch"), std::string::npos) << r.err;
   r = Dump({"--command=verify", "--json", path});
   EXPECT_EQ(r.code, 1);
-  const Json doc = ParseJson(r.out);
+  const JsonValue doc = ParseJson(r.out);
   EXPECT_FALSE(doc["files"][0]["blocks_ok"].boolean);
   EXPECT_FALSE(doc["files"][0]["all_records_reached"].boolean);
-  EXPECT_GT(doc["records_checked"].u(), 0u);
+  EXPECT_GT(doc["records_checked"].AsUint(), 0u);
 }
 
 // -------------------------------------------------- sample database ----
@@ -1227,37 +902,37 @@ TEST_F(SstDumpSampleDbTest, ScanJsonMatchesWhatWasWritten) {
   const RunResult r = Dump({"--json", NowFlag(), "--value-bytes=0", db()});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(r.err.empty()) << r.err;
-  const Json doc = ParseJson(r.out);
+  const JsonValue doc = ParseJson(r.out);
   EXPECT_EQ(doc["tool"].string, "metakv-sst-dump");
   EXPECT_EQ(doc["input"].string, "database");
   EXPECT_TRUE(doc["metakv"].boolean);
-  EXPECT_EQ(doc["now"].u(), kNow);
+  EXPECT_EQ(doc["now"].AsUint(), kNow);
   std::vector<std::string> domains;
-  for (const Json& d : doc["domains"].array) domains.push_back(d["name"].string);
+  for (const JsonValue& d : doc["domains"].array) domains.push_back(d["name"].string);
   EXPECT_EQ(domains, (std::vector<std::string>{"inode", "dentry", "history", "default"}));
 
   Model seen;
   uint64_t metadata_records = 0;
-  for (const Json& file : doc["files"].array) {
+  for (const JsonValue& file : doc["files"].array) {
     EXPECT_TRUE(file["complete"].boolean);
-    EXPECT_EQ(file["level"].u(), 0u);
+    EXPECT_EQ(file["level"].AsUint(), 0u);
     if (file["domain"].string == "default") {
       // Metadata: the domain catalogue, once the engine has flushed it.
-      for (const Json& rec : file["records"].array) {
+      for (const JsonValue& rec : file["records"].array) {
         EXPECT_EQ(rec["key"].string, "metakv.catalogue");
         ++metadata_records;
       }
       continue;
     }
-    for (const Json& rec : file["records"].array) {
+    for (const JsonValue& rec : file["records"].array) {
       ASSERT_FALSE(rec.Has("bad"));
       Expected e;
       e.domain = file["domain"].string;
       e.tenant = rec["tenant"].string;
       e.key = rec["key"].string;
       e.kind = rec["kind"].string;
-      e.time = rec["time"].u();
-      e.expiry = rec["expiry"].u();
+      e.time = rec["time"].AsUint();
+      e.expiry = rec["expiry"].AsUint();
       e.value = rec["value"].string;
       EXPECT_EQ(rec["expired"].boolean, e.expired()) << e.key;
       seen[{e.domain, e.tenant, e.key}] = e;
@@ -1273,8 +948,8 @@ TEST_F(SstDumpSampleDbTest, ScanJsonMatchesWhatWasWritten) {
     EXPECT_EQ(got.expiry, want.expiry) << want.key;
     EXPECT_EQ(got.value, codecs::Printable(want.value)) << want.key;
   }
-  EXPECT_EQ(doc["records_shown"].u(), model().size() + metadata_records);
-  EXPECT_EQ(doc["bad_records"].u(), 0u);
+  EXPECT_EQ(doc["records_shown"].AsUint(), model().size() + metadata_records);
+  EXPECT_EQ(doc["bad_records"].AsUint(), 0u);
   EXPECT_TRUE(doc["ok"].boolean);
   // The catalogue is in an SST file or still only in the write-ahead log
   // (then said in a note).
@@ -1320,7 +995,7 @@ TEST_F(SstDumpSampleDbTest, ScanTextOneRowPerRecord) {
 TEST_F(SstDumpSampleDbTest, StatsJsonMatchesWhatWasWritten) {
   const RunResult r = Dump({"--command=stats", "--json", NowFlag(), db()});
   ASSERT_EQ(r.code, 0) << r.err;
-  const Json doc = ParseJson(r.out);
+  const JsonValue doc = ParseJson(r.out);
 
   // Expected totals per domain, per tenant, overall.
   struct Want {
@@ -1345,70 +1020,70 @@ TEST_F(SstDumpSampleDbTest, StatsJsonMatchesWhatWasWritten) {
     by_tenant[codecs::Printable(e.tenant)].Add(e);
     all.Add(e);
   }
-  auto check = [](const Json& t, const Want& w, const std::string& what) {
+  auto check = [](const JsonValue& t, const Want& w, const std::string& what) {
     SCOPED_TRACE(what);
-    EXPECT_EQ(t["records"].u(), w.records);
-    EXPECT_EQ(t["bytes"].u(), w.bytes);
-    EXPECT_EQ(t["live"]["records"].u(), w.live);
-    EXPECT_EQ(t["expiring"]["records"].u(), w.expiring);
-    EXPECT_EQ(t["tombstone"]["records"].u(), w.tombstone);
-    EXPECT_EQ(t["tombstone"]["bytes"].u(), w.tombstone_bytes);
-    EXPECT_EQ(t["expired"]["records"].u(), w.expired);
+    EXPECT_EQ(t["records"].AsUint(), w.records);
+    EXPECT_EQ(t["bytes"].AsUint(), w.bytes);
+    EXPECT_EQ(t["live"]["records"].AsUint(), w.live);
+    EXPECT_EQ(t["expiring"]["records"].AsUint(), w.expiring);
+    EXPECT_EQ(t["tombstone"]["records"].AsUint(), w.tombstone);
+    EXPECT_EQ(t["tombstone"]["bytes"].AsUint(), w.tombstone_bytes);
+    EXPECT_EQ(t["expired"]["records"].AsUint(), w.expired);
     // At the default retention of 7 days no tombstone is purgeable yet.
-    EXPECT_EQ(t["purgeable"]["records"].u(), w.expired);
-    EXPECT_EQ(t["oldest_purgeable_time"].type == Json::Type::kNull, w.expired == 0);
-    EXPECT_EQ(t["bad"]["records"].u(), 0u);
+    EXPECT_EQ(t["purgeable"]["records"].AsUint(), w.expired);
+    EXPECT_EQ(t["oldest_purgeable_time"].type == JsonValue::kNull, w.expired == 0);
+    EXPECT_EQ(t["bad"]["records"].AsUint(), 0u);
     EXPECT_NEAR(t["ghost_bytes_share"].number,
                 w.bytes ? static_cast<double>(w.tombstone_bytes) / w.bytes : 0.0, 1e-5);
   };
   // Metadata (the catalogue, if flushed) counts in the total, not per tenant.
   uint64_t metadata_records = 0, metadata_bytes = 0, metadata_files = 0;
-  for (const Json& d : doc["by_domain"].array) {
+  for (const JsonValue& d : doc["by_domain"].array) {
     if (d["domain"].string != "default") continue;
-    metadata_records = d["totals"]["records"].u();
-    metadata_bytes = d["totals"]["bytes"].u();
-    metadata_files = d["files"].u();
+    metadata_records = d["totals"]["records"].AsUint();
+    metadata_bytes = d["totals"]["bytes"].AsUint();
+    metadata_files = d["files"].AsUint();
   }
   Want with_metadata = all;
   with_metadata.records += metadata_records;
   with_metadata.live += metadata_records;
   with_metadata.bytes += metadata_bytes;
   check(doc["total"]["totals"], with_metadata, "total");
-  EXPECT_EQ(doc["total"]["files"].u(), 3u + metadata_files);
-  EXPECT_EQ(doc["total"]["tenant_count"].u(), 3u);
-  for (const Json& t : doc["total"]["tenants"].array) {
+  EXPECT_EQ(doc["total"]["files"].AsUint(), 3u + metadata_files);
+  EXPECT_EQ(doc["total"]["tenant_count"].AsUint(), 3u);
+  for (const JsonValue& t : doc["total"]["tenants"].array) {
     check(t, by_tenant.at(t["tenant"].string), "tenant " + t["tenant"].string);
   }
   EXPECT_EQ(doc["total"]["tenants"].size(), 3u);
   EXPECT_EQ(doc["total"]["tenants"][0]["tenant"].string, "acme");  // largest first
-  for (const Json& d : doc["by_domain"].array) {
+  for (const JsonValue& d : doc["by_domain"].array) {
     const std::string name = d["domain"].string;
     if (name == "default") {
-      EXPECT_EQ(d["files"].u() + d["unflushed_entries"].u(), 1u);  // the catalogue
+      EXPECT_EQ(d["files"].AsUint() + d["unflushed_entries"].AsUint(), 1u);  // the catalogue
       continue;
     }
     check(d["totals"], by_domain.at(name), "domain " + name);
     ASSERT_EQ(d["levels"].size(), 1u);
-    EXPECT_EQ(d["levels"][0]["level"].u(), 0u);
+    EXPECT_EQ(d["levels"][0]["level"].AsUint(), 0u);
   }
   ASSERT_EQ(doc["files"].size(), 3u + metadata_files);
-  for (const Json& f : doc["files"].array) {
+  for (const JsonValue& f : doc["files"].array) {
     if (f["domain"].string == "default") continue;
     check(f["totals"], by_domain.at(f["domain"].string), "file of " + f["domain"].string);
-    const Json& props = f["properties"];
+    const JsonValue& props = f["properties"];
     EXPECT_EQ(props["column_family"].string, f["domain"].string);
     EXPECT_FALSE(props["compression"].string.empty());
-    EXPECT_GT(f["file_bytes"].u(), 0u);
+    EXPECT_GT(f["file_bytes"].AsUint(), 0u);
     EXPECT_TRUE(f["key_range"]["smallest"].Has("tenant"));
     if (f["domain"].string == "inode") {
       // The hard delete is a RocksDB deletion in the table, not shown.
-      EXPECT_EQ(props["deletions"].u(), 1u);
-      EXPECT_EQ(f["entries_not_shown"].u(), 1u);
+      EXPECT_EQ(props["deletions"].AsUint(), 1u);
+      EXPECT_EQ(f["entries_not_shown"].AsUint(), 1u);
       EXPECT_EQ(f["key_range"]["smallest"]["tenant"].string, "acme");
       EXPECT_EQ(f["key_range"]["smallest"]["key"].string, "/a/01");
       EXPECT_EQ(f["key_range"]["largest"]["tenant"].string, "z\\x00y");
       EXPECT_EQ(f["key_range"]["largest"]["key"].string, "/odd/2");
-      EXPECT_EQ(f["tenant_count"].u(), 3u);
+      EXPECT_EQ(f["tenant_count"].AsUint(), 3u);
     }
   }
 }
@@ -1463,11 +1138,11 @@ TEST_F(SstDumpSampleDbTest, StatsTextTables) {
 TEST_F(SstDumpSampleDbTest, VerifyCleanDatabase) {
   RunResult r = Dump({"--command=verify", "--json", db()});
   ASSERT_EQ(r.code, 0);
-  const Json doc = ParseJson(r.out);
-  const uint64_t files = doc["files_checked"].u();
+  const JsonValue doc = ParseJson(r.out);
+  const uint64_t files = doc["files_checked"].AsUint();
   const uint64_t metadata = files - 3;  // the catalogue's file, once flushed
   EXPECT_LE(metadata, 1u);
-  EXPECT_EQ(doc["records_checked"].u(), model().size() + metadata);
+  EXPECT_EQ(doc["records_checked"].AsUint(), model().size() + metadata);
   r = Dump({"--command=verify", db()});
   ASSERT_EQ(r.code, 0) << r.err << r.out;
   EXPECT_TRUE(r.err.empty());
@@ -1479,46 +1154,46 @@ TEST_F(SstDumpSampleDbTest, VerifyCleanDatabase) {
                 " records checked, 0 bad records, 0 files with bad blocks, 0 files unreadable or "
                 "missing");
   EXPECT_TRUE(doc["ok"].boolean);
-  for (const Json& f : doc["files"].array) EXPECT_EQ(f["status"].string, "ok");
+  for (const JsonValue& f : doc["files"].array) EXPECT_EQ(f["status"].string, "ok");
 }
 
 TEST_F(SstDumpSampleDbTest, Filters) {
   // One tenant across every domain.
   RunResult r = Dump({"--json", "--tenant=beta", NowFlag(), db()});
   ASSERT_EQ(r.code, 0) << r.err;
-  Json doc = ParseJson(r.out);
-  EXPECT_EQ(doc["records_shown"].u(), 5u);
+  JsonValue doc = ParseJson(r.out);
+  EXPECT_EQ(doc["records_shown"].AsUint(), 5u);
   EXPECT_EQ(doc["filter"]["tenant"].string, "beta");
   // A key range inside a tenant; /a/05 was hard deleted.
   r = Dump({"--json", "--tenant=acme", "--from=/a/03", "--to=/a/07", db()});
   doc = ParseJson(r.out);
   std::vector<std::string> keys;
-  for (const Json& f : doc["files"].array) {
-    for (const Json& rec : f["records"].array) keys.push_back(rec["key"].string);
+  for (const JsonValue& f : doc["files"].array) {
+    for (const JsonValue& rec : f["records"].array) keys.push_back(rec["key"].string);
   }
   EXPECT_EQ(keys, (std::vector<std::string>{"/a/03", "/a/04", "/a/06"}));
   // A tenant with a zero byte, given escaped.
   r = Dump({"--json", "--tenant=z\\x00y", db()});
   doc = ParseJson(r.out);
-  EXPECT_EQ(doc["records_shown"].u(), 2u);
+  EXPECT_EQ(doc["records_shown"].AsUint(), 2u);
   // User-key bounds without a tenant apply in every tenant.
   r = Dump({"--json", "--from=h", "--to=h3", db()});
   doc = ParseJson(r.out);
-  EXPECT_EQ(doc["records_shown"].u(), 4u);  // acme h1 h2, beta h1 h2
+  EXPECT_EQ(doc["records_shown"].AsUint(), 4u);  // acme h1 h2, beta h1 h2
   // --limit across files.
   r = Dump({"--json", "--limit=4", db()});
   doc = ParseJson(r.out);
-  EXPECT_EQ(doc["records_shown"].u(), 4u);
+  EXPECT_EQ(doc["records_shown"].AsUint(), 4u);
   EXPECT_TRUE(doc["limit_reached"].boolean);
   // stats of one tenant.
   r = Dump({"--command=stats", "--json", "--tenant=acme", NowFlag(), db()});
   doc = ParseJson(r.out);
-  EXPECT_EQ(doc["total"]["totals"]["records"].u(), 9u + 6u + 3u);
-  EXPECT_EQ(doc["total"]["tenant_count"].u(), 1u);
+  EXPECT_EQ(doc["total"]["totals"]["records"].AsUint(), 9u + 6u + 3u);
+  EXPECT_EQ(doc["total"]["tenant_count"].AsUint(), 1u);
   // raw with a tenant: the stored keys of that tenant.
   r = Dump({"--raw", "--json", "--tenant=beta", db()});
   doc = ParseJson(r.out);
-  EXPECT_EQ(doc["entries_shown"].u(), 5u);
+  EXPECT_EQ(doc["entries_shown"].AsUint(), 5u);
   EXPECT_EQ(doc["files"][0]["entries"][0]["key"].string, "beta\\x00\\x01/b/1");
 }
 
@@ -1538,7 +1213,7 @@ TEST_F(SstDumpSampleDbTest, LoneDatabaseFileKnowsItsDomain) {
   for (const auto& f : SstFilesIn(db())) {
     const RunResult r = Dump({"--command=stats", "--json", f});
     ASSERT_EQ(r.code, 0) << r.err;
-    const Json doc = ParseJson(r.out);
+    const JsonValue doc = ParseJson(r.out);
     if (doc["files"][0]["domain"].string == "inode") inode_file = f;
   }
   ASSERT_FALSE(inode_file.empty());
@@ -1558,8 +1233,8 @@ class SstDumpDamagedDbTest : public ::testing::Test {
     BuildSampleDb(dir_.Sub("db"), &model);
     const RunResult r = Dump({"--command=stats", "--json", dir_.Sub("db")});
     ASSERT_EQ(r.code, 0) << r.err;
-    const Json doc = ParseJson(r.out);
-    for (const Json& f : doc["files"].array) {
+    const JsonValue doc = ParseJson(r.out);
+    for (const JsonValue& f : doc["files"].array) {
       if (f["domain"].string != "default") files_.push_back(f["path"].string);
     }
     ASSERT_EQ(files_.size(), 3u);
@@ -1578,9 +1253,9 @@ TEST_F(SstDumpDamagedDbTest, FlippedBytes) {
   EXPECT_NE(r.out.find("CORRUPTION FOUND"), std::string::npos);
   r = Dump({"--command=verify", "--json", dir_.Sub("db")});
   EXPECT_EQ(r.code, 1);
-  const Json doc = ParseJson(r.out);
+  const JsonValue doc = ParseJson(r.out);
   int corrupt = 0;
-  for (const Json& f : doc["files"].array) corrupt += f["status"].string == "corrupt";
+  for (const JsonValue& f : doc["files"].array) corrupt += f["status"].string == "corrupt";
   EXPECT_EQ(corrupt, 1);
   // The other files are still read by scan, which also exits 1.
   r = Dump({"--json", dir_.Sub("db")});
@@ -1601,7 +1276,7 @@ TEST_F(SstDumpDamagedDbTest, TruncatedAndMissingFiles) {
     EXPECT_NE(lines[0].find(files_[0] + ": truncated: "), std::string::npos) << lines[0];
     EXPECT_NE(lines[0].find("the MANIFEST says"), std::string::npos) << lines[0];
     EXPECT_NE(lines[1].find(files_[2] + ": missing"), std::string::npos) << lines[1];
-    const Json doc = ParseJson(r.out);
+    const JsonValue doc = ParseJson(r.out);
     EXPECT_EQ(doc["errors"].size(), 2u);
   }
 }
@@ -1628,8 +1303,8 @@ TEST(SstDumpMetadataTest, FlushedCatalogueIsDecodedAsMetadata) {
   }
   RunResult r = Dump({"--json", dir.Sub("db")});
   ASSERT_EQ(r.code, 0) << r.err;
-  Json doc = ParseJson(r.out);
-  const Json& last = doc["files"][doc["files"].size() - 1];
+  JsonValue doc = ParseJson(r.out);
+  const JsonValue& last = doc["files"][doc["files"].size() - 1];
   EXPECT_EQ(last["domain"].string, "default");
   ASSERT_EQ(last["records"].size(), 1u);
   EXPECT_EQ(last["records"][0]["key"].string, "metakv.catalogue");
@@ -1642,11 +1317,11 @@ TEST(SstDumpMetadataTest, FlushedCatalogueIsDecodedAsMetadata) {
   // A tenant filter skips metadata; stats count it apart from tenants.
   r = Dump({"--json", "--tenant=acme", dir.Sub("db")});
   doc = ParseJson(r.out);
-  for (const Json& f : doc["files"].array) EXPECT_NE(f["domain"].string, "default");
+  for (const JsonValue& f : doc["files"].array) EXPECT_NE(f["domain"].string, "default");
   r = Dump({"--command=stats", "--json", dir.Sub("db")});
   doc = ParseJson(r.out);
-  EXPECT_EQ(doc["total"]["totals"]["records"].u(), model.size() + 1);
-  EXPECT_EQ(doc["total"]["tenant_count"].u(), 3u);
+  EXPECT_EQ(doc["total"]["totals"]["records"].AsUint(), model.size() + 1);
+  EXPECT_EQ(doc["total"]["tenant_count"].AsUint(), 3u);
   // A lone metadata file is recognised as such, not as foreign.
   r = Dump({metadata_file});
   EXPECT_EQ(r.code, 0) << r.err;
@@ -1657,8 +1332,8 @@ TEST_F(SstDumpDamagedDbTest, DamagedCatalogueFile) {
   std::string catalogue_file;
   {
     const RunResult r = Dump({"--command=stats", "--json", dir_.Sub("db")});
-    const Json doc = ParseJson(r.out);
-    for (const Json& f : doc["files"].array) {
+    const JsonValue doc = ParseJson(r.out);
+    for (const JsonValue& f : doc["files"].array) {
       if (f["domain"].string == "default") catalogue_file = f["path"].string;
     }
   }
@@ -1673,9 +1348,9 @@ TEST_F(SstDumpDamagedDbTest, DamagedCatalogueFile) {
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("cannot read the domain catalogue"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(catalogue_file), std::string::npos) << r.err;
-  const Json doc = ParseJson(r.out);
+  const JsonValue doc = ParseJson(r.out);
   int ok = 0;
-  for (const Json& f : doc["files"].array) ok += f["status"].string == "ok";
+  for (const JsonValue& f : doc["files"].array) ok += f["status"].string == "ok";
   EXPECT_EQ(ok, 3);  // every domain file is still verified
 }
 
@@ -1696,19 +1371,20 @@ TEST(SstDumpLevelsTest, GroupedByDomainAndLevel) {
   }
   const RunResult r = Dump({"--command=stats", "--json", dir.Sub("db")});
   ASSERT_EQ(r.code, 0) << r.err;
-  const Json doc = ParseJson(r.out);
-  const Json* inode = nullptr;
-  for (const Json& d : doc["by_domain"].array) {
+  const JsonValue doc = ParseJson(r.out);
+  const JsonValue* inode = nullptr;
+  for (const JsonValue& d : doc["by_domain"].array) {
     if (d["domain"].string == "inode") inode = &d;
   }
   ASSERT_NE(inode, nullptr);
   ASSERT_EQ((*inode)["levels"].size(), 2u);
-  EXPECT_EQ((*inode)["levels"][0]["level"].u(), 0u);
-  EXPECT_GT((*inode)["levels"][1]["level"].u(), 0u);
-  EXPECT_EQ((*inode)["totals"]["records"].u(), 14u + 1u);
+  EXPECT_EQ((*inode)["levels"][0]["level"].AsUint(), 0u);
+  EXPECT_GT((*inode)["levels"][1]["level"].AsUint(), 0u);
+  EXPECT_EQ((*inode)["totals"]["records"].AsUint(), 14u + 1u);
   // Files come grouped: every inode file before the dentry ones, L0 first.
   std::vector<std::pair<std::string, uint64_t>> order;
-  for (const Json& f : doc["files"].array) order.emplace_back(f["domain"].string, f["level"].u());
+  for (const JsonValue& f : doc["files"].array)
+    order.emplace_back(f["domain"].string, f["level"].AsUint());
   ASSERT_GE(order.size(), 4u);
   EXPECT_EQ(order[0], (std::pair<std::string, uint64_t>{"inode", 0}));
   EXPECT_EQ(order[1].first, "inode");
@@ -1746,10 +1422,10 @@ TEST(SstDumpConcurrentWriterTest, DatabaseBeingWrittenIsReadWithoutError) {
       SCOPED_TRACE(std::string(command) + " pass " + std::to_string(i));
       EXPECT_EQ(r.code, 0) << r.err;
       EXPECT_TRUE(r.err.empty()) << r.err;
-      const Json doc = ParseJson(r.out);
+      const JsonValue doc = ParseJson(r.out);
       EXPECT_TRUE(doc["ok"].boolean);
       EXPECT_TRUE(doc["metakv"].boolean);
-      for (const Json& n : doc["notes"].array) {
+      for (const JsonValue& n : doc["notes"].array) {
         if (n.string.find("concurrent compaction") != std::string::npos) ++vanished_notes;
       }
     }
