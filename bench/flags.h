@@ -249,9 +249,6 @@ std::string ParseFlags(const std::vector<std::string>& args, BenchConfig* config
 // The --help text: every flag, its meaning and default. Ends with a newline.
 std::string Usage();
 
-// Bytes as a short human figure: "64MiB", "4KiB", "1000B".
-std::string FormatBytes(uint64_t bytes);
-
 }  // namespace metakv::bench
 
 #endif  // METAKV_BENCH_FLAGS_H_

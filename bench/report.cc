@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "common/text_table.h"
+#include "compaction/flush_policy.h"
 
 namespace metakv::bench {
 

@@ -2,6 +2,7 @@
 // every flag, and the errors a bad command line must produce.
 #include "bench/flags.h"
 #include "bench/keys.h"
+#include "bench/report.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -415,12 +416,19 @@ TEST(BenchThreadsTest, DurationStopsTheLoop) {
   EXPECT_LT(read["seconds"].number, 5.0);
 }
 
-TEST(BenchFlagsTest, FormatBytes) {
-  EXPECT_EQ(FormatBytes(64ull << 20), "64MiB");
-  EXPECT_EQ(FormatBytes(4096), "4KiB");
-  EXPECT_EQ(FormatBytes(2ull << 30), "2GiB");
-  EXPECT_EQ(FormatBytes(1000), "1000B");
-  EXPECT_EQ(FormatBytes(0), "0B");
+// Sizes are shown as the library's logs show them (metakv::FormatBytes).
+TEST(BenchFlagsTest, SizesShowAsTheLibraryFormatsThem) {
+  BenchConfig c;
+  ASSERT_EQ(Parse({"--memory_budget=67108864", "--write_buffer_size=1572864",
+                   "--target_file_size=65536", "--max_bytes_for_level_base=1073741824"},
+                  &c),
+            "");
+  const std::string line = FormatParameters(c, "fresh");
+  EXPECT_NE(line.find(" memory_budget=64 MiB write_buffer_size=1.5 MiB target_file_size=64 KiB "
+                      "max_bytes_for_level_base=1 GiB "),
+            std::string::npos)
+      << line;
+  EXPECT_NE(Usage().find("(64 MiB)"), std::string::npos);
 }
 
 // Found by fuzz/bench_flags_fuzzer: IsKeyOf refused every user key longer

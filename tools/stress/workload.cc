@@ -652,7 +652,7 @@ void Worker::DoRemoveTree() {
       }
       if (!ok) {
         ctx_->reporter.Violation(std::string("(the violations above are ") + when + " " +
-                                 Printable(tenant) + "/" + prefix + ")");
+                                 codecs::Printable(tenant) + "/" + prefix + ")");
       }
     };
     ex->PrepareGroup(index_, slots, removed);
@@ -758,7 +758,7 @@ void Worker::DoRemoveTenant() {
     }
     if (!ok) {
       ctx_->reporter.Violation("(the violations above are after removing tenant " +
-                               Printable(tenant) + ")");
+                               codecs::Printable(tenant) + ")");
     }
   }
   while (ctx_->now() <= now && !ctx_->ShouldStop()) {
@@ -809,7 +809,8 @@ void Worker::DoUnlockedScan() {
   if (tenant >= 0) spec.tenant = space.TenantName(static_cast<uint32_t>(tenant));
   const std::string desc =
       std::string(KeySpace::DomainName(d)) + "/" +
-      (tenant < 0 ? std::string("*") : Printable(space.TenantName(static_cast<uint32_t>(tenant))));
+      (tenant < 0 ? std::string("*")
+                  : codecs::Printable(space.TenantName(static_cast<uint32_t>(tenant))));
   SharedHold store(&ctx_->store_gate);
   if (ctx_->ShouldStop()) return;
   std::unique_ptr<Iterator> it;
@@ -824,7 +825,7 @@ void Worker::DoUnlockedScan() {
   for (int n = 0; it->Valid() && n < 400; ++n, it->Next()) {
     uint32_t t = 0, k = 0, id = 0;
     std::string owner;
-    const std::string where = Printable(it->tenant()) + "/" + Printable(it->key());
+    const std::string where = codecs::Printable(it->tenant()) + "/" + codecs::Printable(it->key());
     if (!space.FindTenant(it->tenant(), &t) || !space.ParseKeyName(it->key(), &k)) {
       ctx_->reporter.Violation("TENANT LEAK unlocked scan " + desc + " returns " + where +
                                ", a key outside the key space");
