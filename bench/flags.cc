@@ -432,6 +432,20 @@ std::string_view CompressionChoiceName(CompressionChoice c) {
   return "?";
 }
 
+Compression ToCompression(CompressionChoice c) {
+  switch (c) {
+    case CompressionChoice::kNone:
+      return Compression::kNone;
+    case CompressionChoice::kSnappy:
+      return Compression::kSnappy;
+    case CompressionChoice::kZstd:
+      return Compression::kZstd;
+    case CompressionChoice::kDefault:
+      break;
+  }
+  return Compression::kNone;
+}
+
 std::string_view HistoryKeyName(HistoryKeyChoice k) {
   return k == HistoryKeyChoice::kInode ? "inode" : "snapshot";
 }

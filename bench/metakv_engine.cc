@@ -13,20 +13,6 @@ namespace {
 
 constexpr uint64_t kWaitLimitMs = 3600 * 1000;
 
-Compression ToMetakv(CompressionChoice c) {
-  switch (c) {
-    case CompressionChoice::kNone:
-      return Compression::kNone;
-    case CompressionChoice::kSnappy:
-      return Compression::kSnappy;
-    case CompressionChoice::kZstd:
-      return Compression::kZstd;
-    case CompressionChoice::kDefault:
-      break;
-  }
-  return Compression::kNone;
-}
-
 Status Annotate(const Status& s, std::string_view what) {
   if (s.ok()) return s;
   const std::string msg = "metakv: " + std::string(what) + ": " + s.ToString();
@@ -342,8 +328,8 @@ Status OpenMetakvEngine(const BenchConfig& config, const std::string& dir,
   domain.target_file_size_bytes = config.target_file_size;
   domain.max_bytes_for_level_base = config.max_bytes_for_level_base;
   if (config.compression != CompressionChoice::kDefault) {
-    domain.compression = ToMetakv(config.compression);
-    domain.bottommost_compression = ToMetakv(config.compression);
+    domain.compression = ToCompression(config.compression);
+    domain.bottommost_compression = ToCompression(config.compression);
   }
   domain.purge_in_compaction = config.purge != 0;
   domain.partition_by_tenant = config.partition != 0;
