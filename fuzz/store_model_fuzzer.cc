@@ -47,7 +47,7 @@
 #include "codecs/coding.h"
 #include "fuzz/fuzz_util.h"
 #include "metakv/store.h"
-#include "tests/testutil.h"
+#include "tests/small_options.h"
 
 namespace {
 
@@ -216,11 +216,7 @@ class Harness {
       d.temperature = spec.cold ? metakv::Temperature::kCold : metakv::Temperature::kHot;
       d.tombstone_retention_seconds = spec.retention;
       d.default_ttl_seconds = spec.default_ttl;
-      d.write_buffer_bytes = 64 << 10;
-      d.max_write_buffer_bytes = 1 << 20;
-      d.target_file_size_bytes = 64 << 10;
-      d.max_bytes_for_level_base = 256 << 10;
-      d.level0_compaction_trigger = 2;
+      metakv::test::ScaleDownDomain(&d);
       d.bloom_bits_per_key = 10;
       d.purge_in_compaction = purge;
       d.partition_by_tenant = partition;
