@@ -111,4 +111,15 @@ bool ParseUint64(std::string_view in, uint64_t* out) {
   return true;
 }
 
+FlagArg SplitFlag(std::string_view arg) {
+  FlagArg flag;
+  flag.name = arg.substr(2);
+  if (const size_t eq = flag.name.find('='); eq != std::string_view::npos) {
+    flag.value = flag.name.substr(eq + 1);
+    flag.name = flag.name.substr(0, eq);
+    flag.has_value = true;
+  }
+  return flag;
+}
+
 }  // namespace metakv::common

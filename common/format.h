@@ -35,6 +35,15 @@ std::string CountOf(uint64_t n, std::string_view one, std::string_view many);
 // Parses a decimal uint64 (digits only, no sign, no overflow).
 bool ParseUint64(std::string_view in, uint64_t* out);
 
+// A command-line flag, "--name" or "--name=value", split at its first '='.
+struct FlagArg {
+  std::string_view name;
+  std::string_view value;  // empty without '='
+  bool has_value = false;  // there was a '=' (the value may still be empty)
+};
+// REQUIRES: arg starts with "--".
+FlagArg SplitFlag(std::string_view arg);
+
 }  // namespace metakv::common
 
 #endif  // METAKV_COMMON_FORMAT_H_

@@ -194,14 +194,10 @@ bool ReadArgs(int argc, char** argv, ParsedArgs* args, std::string* error) {
       *error = "unknown option '" + std::string(arg) + "' (see --help)";
       return false;
     }
-    std::string_view name = arg.substr(2);
-    std::string_view value;
-    bool has_value = false;
-    if (const size_t eq = name.find('='); eq != std::string_view::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      has_value = true;
-    }
+    const common::FlagArg flag_arg = common::SplitFlag(arg);
+    const std::string_view name = flag_arg.name;
+    std::string_view value = flag_arg.value;
+    const bool has_value = flag_arg.has_value;
     if (IsBoolFlag(name)) {
       if (has_value) {
         *error = "option --" + std::string(name) + " takes no value";

@@ -80,5 +80,22 @@ TEST(FormatTest, ParseUint64) {
   EXPECT_EQ(v, 7u);  // untouched on failure
 }
 
+TEST(FormatTest, SplitFlag) {
+  FlagArg f = SplitFlag("--name=a=b");
+  EXPECT_EQ(f.name, "name");
+  EXPECT_EQ(f.value, "a=b");  // at the first '='
+  EXPECT_TRUE(f.has_value);
+  f = SplitFlag("--name=");
+  EXPECT_EQ(f.name, "name");
+  EXPECT_EQ(f.value, "");
+  EXPECT_TRUE(f.has_value);
+  f = SplitFlag("--json");
+  EXPECT_EQ(f.name, "json");
+  EXPECT_FALSE(f.has_value);
+  f = SplitFlag("--");
+  EXPECT_EQ(f.name, "");
+  EXPECT_FALSE(f.has_value);
+}
+
 }  // namespace
 }  // namespace metakv::common
