@@ -263,9 +263,7 @@ void Worker::DoPut() {
   const uint64_t slot = RandomUnlinkedSlot();
   const uint32_t d = space.DomainOf(slot);
   const uint64_t ttl = PickTtl(d);
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock({slot});
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, {slot}, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   const uint64_t now = ctx_->now();
   const KeyState next = AfterPut(ctx_->expected->Committed(slot), d, now, ttl);
@@ -281,9 +279,7 @@ void Worker::DoPut() {
 
 void Worker::DoGet() {
   const uint64_t slot = RandomSlot();
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock({slot});
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, {slot}, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   CheckSlots(ctx_, {slot}, ctx_->now());
   Done(OpType::kGet);
@@ -295,9 +291,7 @@ void Worker::DoMultiGet() {
   const size_t n = 2 + Rand(7);
   while (chosen.size() < n) chosen.insert(RandomSlot());
   const std::vector<uint64_t> slots(chosen.begin(), chosen.end());
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock(slots);
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, slots, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   const uint64_t now = ctx_->now();
   std::vector<std::string> tenants, keys;
@@ -326,9 +320,7 @@ void Worker::DoMultiGet() {
 void Worker::DoDelete() {
   const KeySpace& space = ctx_->space;
   const uint64_t slot = RecentOr(&recent_puts_);
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock({slot});
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, {slot}, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   const uint64_t now = ctx_->now();
   const KeyState cur = ctx_->expected->Committed(slot);
@@ -359,9 +351,7 @@ void Worker::DoDelete() {
 void Worker::DoUndelete() {
   const KeySpace& space = ctx_->space;
   const uint64_t slot = RecentOr(&recent_deletes_);
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock({slot});
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, {slot}, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   const uint64_t now = ctx_->now();
   const KeyState cur = ctx_->expected->Committed(slot);
@@ -416,9 +406,7 @@ void Worker::DoUndelete() {
 void Worker::DoHardDelete() {
   const KeySpace& space = ctx_->space;
   const uint64_t slot = RandomUnlinkedSlot();
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock({slot});
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, {slot}, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   const KeyState next = AfterHardDelete(ctx_->expected->Committed(slot));
   ctx_->expected->Prepare(slot, next);
@@ -450,9 +438,7 @@ void Worker::DoBatch(bool must_fail) {
     const uint64_t s = RandomUnlinkedSlot();
     if (std::find(slots.begin(), slots.end(), s) == slots.end()) slots.push_back(s);
   }
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock(slots);
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, slots, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   const uint64_t now = ctx_->now();
   ExpectedState* ex = ctx_->expected.get();
@@ -569,9 +555,7 @@ void Worker::DoIngest() {
   const std::vector<uint64_t> slots(chosen.begin(), chosen.end());
   std::vector<uint64_t> ttls;
   for (size_t i = 0; i < slots.size(); ++i) ttls.push_back(PickTtl(KeySpace::kHistory));
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock(slots);
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, slots, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   const uint64_t now = ctx_->now();
   std::vector<KeyState> next;
@@ -791,9 +775,7 @@ void Worker::DoScan() {
     range.hi = std::min(keys, range.lo + width);
   }  // else: the whole tenant
   const std::vector<uint64_t> slots = SlotsOf(space, range);
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock(slots);
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, slots, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   CheckScanRange(ctx_, range, ctx_->now());
   Done(OpType::kScan);
