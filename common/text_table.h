@@ -1,6 +1,5 @@
 // TextTable: rows of text in aligned columns a person can read, for
-// metakv-sst-dump's output and metakv-bench's report (library
-// metakv_texttable, which depends on nothing else in metakv).
+// metakv-sst-dump's output and metakv-bench's report.
 //
 // Column widths are the widest cell seen so far. A streaming table prints
 // its rows a bounded chunk at a time, so memory does not grow with the row
