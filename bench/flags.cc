@@ -9,6 +9,7 @@
 
 #include "bench/keys.h"
 #include "bench/workloads/registry.h"
+#include "compaction/flush_policy.h"
 
 namespace metakv::bench {
 
@@ -431,6 +432,20 @@ std::string_view CompressionChoiceName(CompressionChoice c) {
   return "?";
 }
 
+Compression ToCompression(CompressionChoice c) {
+  switch (c) {
+    case CompressionChoice::kNone:
+      return Compression::kNone;
+    case CompressionChoice::kSnappy:
+      return Compression::kSnappy;
+    case CompressionChoice::kZstd:
+      return Compression::kZstd;
+    case CompressionChoice::kDefault:
+      break;
+  }
+  return Compression::kNone;
+}
+
 std::string_view HistoryKeyName(HistoryKeyChoice k) {
   return k == HistoryKeyChoice::kInode ? "inode" : "snapshot";
 }
@@ -580,13 +595,6 @@ std::string Usage() {
       << "before the bytes are read, so WA counts all the work (not timed in ops/s).\n"
       << "Exit status: 0 success, 1 engine or I/O failure, 2 bad command line.\n";
   return out.str();
-}
-
-std::string FormatBytes(uint64_t bytes) {
-  if (bytes != 0 && bytes % kGiB == 0) return std::to_string(bytes / kGiB) + "GiB";
-  if (bytes != 0 && bytes % kMiB == 0) return std::to_string(bytes / kMiB) + "MiB";
-  if (bytes != 0 && bytes % kKiB == 0) return std::to_string(bytes / kKiB) + "KiB";
-  return std::to_string(bytes) + "B";
 }
 
 }  // namespace metakv::bench

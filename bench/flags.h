@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "metakv/options.h"
+
 namespace metakv::bench {
 
 // Compression of every level, the same for every engine; or kDefault: each
@@ -22,6 +24,11 @@ enum class CompressionChoice : unsigned char { kNone, kSnappy, kZstd, kDefault }
 
 // "none", "snappy", "zstd", "default".
 std::string_view CompressionChoiceName(CompressionChoice c);
+
+// The library's Compression for c, which both engines set (the rocksdb
+// engine through engine/rocksdb_util.h's ToRocks). kDefault has no one
+// value: callers leave the engine's default alone; here it gives kNone.
+Compression ToCompression(CompressionChoice c);
 
 // The engines metakv-bench can drive, in the order "all" runs them:
 // "metakv", "rocksdb" (stock, leveled compaction) and "rocksdb-universal"
@@ -248,9 +255,6 @@ std::string ParseFlags(const std::vector<std::string>& args, BenchConfig* config
 
 // The --help text: every flag, its meaning and default. Ends with a newline.
 std::string Usage();
-
-// Bytes as a short human figure: "64MiB", "4KiB", "1000B".
-std::string FormatBytes(uint64_t bytes);
 
 }  // namespace metakv::bench
 

@@ -4,266 +4,232 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cmath>
-#include <cstdio>
+#include <string_view>
 #include <system_error>
+
+#include "common/json_writer.h"
 
 namespace metakv::bench {
 
 namespace {
 
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
+using common::JsonWriter;
 
+// One writer style for the whole report: a space after each comma and
+// colon.
+constexpr JsonWriter::Spacing kSpacing = JsonWriter::Spacing::kSpaced;
+
+// "name": v. Overloaded on exactly uint64_t and double, so a field of any
+// other type does not compile rather than printing in a surprising form.
+void Num(JsonWriter* w, std::string_view name, uint64_t v) {
+  w->Key(name);
+  w->Uint(v);
+}
 // A finite double with enough digits to read back; null otherwise.
-std::string Number(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[32];
-  snprintf(buf, sizeof(buf), "%.6g", v);
-  return buf;
+void Num(JsonWriter* w, std::string_view name, double v) {
+  w->Key(name);
+  w->DoubleOrNull(v);
 }
 
-std::string Number(uint64_t v) { return std::to_string(v); }
-
-// Appends "name": value, with a comma before every member but the first.
-class ObjectWriter {
- public:
-  explicit ObjectWriter(std::string* out) : out_(out) { *out_ += "{"; }
-  void Raw(const std::string& name, const std::string& value) {
-    *out_ += (first_ ? "" : ", ") + Quote(name) + ": " + value;
-    first_ = false;
-  }
-  void Close() { *out_ += "}"; }
-
- private:
-  std::string* out_;
-  bool first_ = true;
-};
-
-std::string Figures(const Histogram& h) {
-  std::string figures;
-  ObjectWriter f(&figures);
-  f.Raw("count", Number(h.count()));
-  f.Raw("p50", Number(h.Percentile(50) / 1000.0));
-  f.Raw("p99", Number(h.Percentile(99) / 1000.0));
-  f.Raw("p999", Number(h.Percentile(99.9) / 1000.0));
-  f.Raw("mean", Number(h.Mean() / 1000.0));
-  f.Raw("max", Number(static_cast<double>(h.max()) / 1000.0));
-  f.Close();
-  return figures;
+void Figures(JsonWriter* w, std::string_view name, const Histogram& h) {
+  w->Key(name);
+  w->BeginObject();
+  Num(w, "count", h.count());
+  Num(w, "p50", h.Percentile(50) / 1000.0);
+  Num(w, "p99", h.Percentile(99) / 1000.0);
+  Num(w, "p999", h.Percentile(99.9) / 1000.0);
+  Num(w, "mean", h.Mean() / 1000.0);
+  Num(w, "max", static_cast<double>(h.max()) / 1000.0);
+  w->EndObject();
 }
 
 // {op: figures}: one entry per operation type (metamix), or the workload's
 // one operation.
-std::string Latency(const WorkloadResult& r) {
-  std::string out;
-  ObjectWriter ops(&out);
+void Latency(JsonWriter* w, const WorkloadResult& r) {
+  w->Key("latency_us");
+  w->BeginObject();
   if (!r.op_latency_ns.empty()) {
     for (const auto& [op, h] : r.op_latency_ns) {
-      if (h.count() > 0) ops.Raw(op, Figures(h));
+      if (h.count() > 0) Figures(w, op, h);
     }
   } else if (r.latency_ns.count() > 0) {
-    ops.Raw(r.op.empty() ? "op" : r.op, Figures(r.latency_ns));
+    Figures(w, r.op.empty() ? "op" : r.op, r.latency_ns);
   }
-  ops.Close();
-  return out;
+  w->EndObject();
 }
 
-std::string Series(const WorkloadResult& r) {
-  std::string out = "[";
-  for (size_t i = 0; i < r.series.size(); ++i) {
-    const WorkloadResult::Sample& s = r.series[i];
-    if (i > 0) out += ", ";
-    ObjectWriter o(&out);
-    o.Raw("seconds", Number(s.seconds));
-    o.Raw("ops", Number(s.ops));
-    o.Raw("user_bytes", Number(s.user_bytes));
-    o.Raw("device_bytes", Number(s.device_bytes));
-    o.Close();
+void Series(JsonWriter* w, const WorkloadResult& r) {
+  w->Key("series");
+  w->BeginArray();
+  for (const WorkloadResult::Sample& s : r.series) {
+    w->BeginObject();
+    Num(w, "seconds", s.seconds);
+    Num(w, "ops", s.ops);
+    Num(w, "user_bytes", s.user_bytes);
+    Num(w, "device_bytes", s.device_bytes);
+    w->EndObject();
   }
-  return out + "]";
+  w->EndArray();
 }
 
 // The bulk-delete figures of an rmtree or rmtenant run.
-std::string Removal(const WorkloadResult& r) {
+void Removal(JsonWriter* w, const WorkloadResult& r) {
   const WorkloadResult::Removal& rm = r.removal;
-  std::string out;
-  ObjectWriter o(&out);
-  o.Raw("mode", Quote(rm.mode));
-  o.Raw("method", Quote(rm.method));
-  o.Raw("records", Number(rm.records));
-  o.Raw("logical_bytes", Number(rm.logical_bytes));
-  o.Raw("stored_bytes_before", Number(rm.stored_bytes_before));
-  o.Raw("stored_bytes_after", Number(rm.stored_bytes_after));
-  o.Raw("device_bytes", Number(rm.device_bytes));
-  o.Raw("write_ratio", Number(r.RemovalWriteRatio()));
-  o.Raw("remove_seconds", Number(rm.remove_seconds));
-  o.Raw("gone_seconds", Number(rm.gone_seconds));  // null: not gone within the wait
-  o.Raw("wait_seconds", Number(rm.wait_seconds));
-  o.Raw("purge_deadline_seconds", Number(rm.purge_deadline_seconds));
-  o.Raw("restore_checked", rm.restore_checked ? "true" : "false");
-  std::string phases;
-  ObjectWriter p(&phases);
+  w->Key("removal");
+  w->BeginObject();
+  w->Field("mode", rm.mode);
+  w->Field("method", rm.method);
+  Num(w, "records", rm.records);
+  Num(w, "logical_bytes", rm.logical_bytes);
+  Num(w, "stored_bytes_before", rm.stored_bytes_before);
+  Num(w, "stored_bytes_after", rm.stored_bytes_after);
+  Num(w, "device_bytes", rm.device_bytes);
+  Num(w, "write_ratio", r.RemovalWriteRatio());
+  Num(w, "remove_seconds", rm.remove_seconds);
+  Num(w, "gone_seconds", rm.gone_seconds);  // null: not gone within the wait
+  Num(w, "wait_seconds", rm.wait_seconds);
+  Num(w, "purge_deadline_seconds", rm.purge_deadline_seconds);
+  w->Field("restore_checked", rm.restore_checked);
+  w->Key("phases");
+  w->BeginObject();
   for (const std::string& phase : WorkloadResult::RemovalPhases()) {
-    std::string ops;
-    ObjectWriter q(&ops);
+    w->Key(phase);
+    w->BeginObject();
     for (const char* op : {"readdir", "seek"}) {
       const Histogram* h = r.PhaseLatency(op, phase);
       if (h == nullptr) continue;
-      q.Raw(op, Figures(*h));
+      Figures(w, op, *h);
       const Histogram* before = r.PhaseLatency(op, "before");
       if (phase != "before" && before != nullptr && before->Percentile(99) > 0) {
-        q.Raw(std::string(op) + "_p99_over_before",
-              Number(h->Percentile(99) / before->Percentile(99)));
+        Num(w, std::string(op) + "_p99_over_before", h->Percentile(99) / before->Percentile(99));
       }
     }
-    q.Close();
-    p.Raw(phase, ops);
+    w->EndObject();
   }
-  p.Close();
-  o.Raw("phases", phases);
-  o.Close();
-  return out;
+  w->EndObject();
+  w->EndObject();
 }
 
-std::string Config(const BenchConfig& c) {
-  std::string out;
-  ObjectWriter o(&out);
-  std::string benchmarks = "[";
-  for (size_t i = 0; i < c.benchmarks.size(); ++i) {
-    benchmarks += (i == 0 ? "" : ", ") + Quote(c.benchmarks[i]);
+void Strings(JsonWriter* w, std::string_view name, const std::vector<std::string>& list) {
+  w->Key(name);
+  w->BeginArray();
+  for (const std::string& s : list) w->String(s);
+  w->EndArray();
+}
+
+void Config(JsonWriter* w, const BenchConfig& c) {
+  w->Key("config");
+  w->BeginObject();
+  Strings(w, "benchmarks", c.benchmarks);
+  Strings(w, "engines", c.engines);
+  w->Field("preset", c.preset);
+  Num(w, "num", c.num);
+  Num(w, "reads", c.reads);
+  Num(w, "key_size", c.key_size);
+  Num(w, "value_size", c.value_size);
+  Num(w, "seed", c.seed);
+  Num(w, "tenants", c.tenants);
+  Num(w, "seek_nexts", c.seek_nexts);
+  Num(w, "threads", c.threads);
+  Num(w, "duration", c.duration_seconds);
+  w->Field("compression", CompressionChoiceName(c.compression));
+  Num(w, "memory_budget", c.memory_budget);
+  Num(w, "write_buffer_size", c.write_buffer_size);
+  Num(w, "target_file_size", c.target_file_size);
+  Num(w, "max_bytes_for_level_base", c.max_bytes_for_level_base);
+  Num(w, "history_group", c.history_group);
+  Num(w, "purge", c.purge);
+  Num(w, "partition", c.partition);
+  Num(w, "adaptive_flush", c.adaptive_flush);
+  Num(w, "flush_controller_interval", c.flush_controller_interval);
+  Num(w, "use_existing_db", c.use_existing_db);
+  Num(w, "mix_ops", c.mix_ops);
+  w->Field("mix", FormatMix(c.mix));
+  Num(w, "zipf_theta", c.zipf_theta);
+  Num(w, "files_per_dir", c.files_per_dir);
+  Num(w, "inode_extra_bytes", c.inode_extra_bytes);
+  Num(w, "snapshot_group", c.snapshot_group);
+  w->Field("history_key", HistoryKeyName(c.history_key));
+  Num(w, "readdir_limit", c.readdir_limit);
+  Num(w, "retention_seconds", c.retention_seconds);
+  Num(w, "history_ttl_seconds", c.history_ttl_seconds);
+  Num(w, "ops_per_sim_second", c.ops_per_sim_second);
+  Num(w, "trees_per_tenant", c.trees_per_tenant);
+  Num(w, "remove_share", c.remove_share);
+  w->Field("remove_mode", RemoveModeName(c.remove_mode));
+  Num(w, "remove_tenants", c.remove_tenants);
+  Num(w, "probe_ops", c.probe_ops);
+  Num(w, "gone_timeout", c.gone_timeout_seconds);
+  Num(w, "purge_deadline_seconds", c.purge_deadline_seconds);
+  Num(w, "enforce_purge", c.enforce_purge);
+  w->Field("stock_delete", StockDeleteName(c.stock_delete));
+  w->EndObject();
+}
+
+// One run's object.
+std::string Run(const std::string& engine, const WorkloadResult& r) {
+  JsonWriter w(kSpacing);
+  w.BeginObject();
+  w.Field("engine", engine);
+  w.Field("workload", r.workload);
+  w.Field("op", r.op);
+  Num(&w, "ops", r.ops);
+  Num(&w, "found", r.found);
+  Num(&w, "entries", r.entries);
+  Num(&w, "seconds", r.seconds);
+  Num(&w, "settle_seconds", r.settle_seconds);
+  Num(&w, "ops_per_sec", r.OpsPerSecond());
+  Num(&w, "write_amp", r.WriteAmplification());
+  Num(&w, "user_bytes", r.user_bytes);
+  Num(&w, "device_bytes", r.device_bytes);
+  Num(&w, "flush_bytes", r.flush_bytes);
+  Num(&w, "compaction_bytes", r.compaction_bytes);
+  Num(&w, "ingest_bytes", r.ingest_bytes);
+  Num(&w, "wal_bytes", r.wal_bytes);
+  Num(&w, "space_amp", r.SpaceAmplification());
+  Num(&w, "live_bytes", r.live_bytes);
+  Num(&w, "live_sst_bytes", r.live_sst_bytes);
+  Num(&w, "stall_micros", r.stall_micros);
+  Num(&w, "peak_rss_bytes", r.peak_rss_bytes);
+  Latency(&w, r);
+  if (!r.max_purgeable_age_seconds.empty()) {
+    // The largest age past its purge time a purgeable record reached,
+    // per domain (sampled once a second and once settled).
+    w.Key("max_purgeable_age_seconds");
+    w.BeginObject();
+    for (const auto& [domain, age] : r.max_purgeable_age_seconds) Num(&w, domain, age);
+    w.EndObject();
   }
-  o.Raw("benchmarks", benchmarks + "]");
-  std::string engines = "[";
-  for (size_t i = 0; i < c.engines.size(); ++i)
-    engines += (i == 0 ? "" : ", ") + Quote(c.engines[i]);
-  o.Raw("engines", engines + "]");
-  o.Raw("preset", Quote(c.preset));
-  o.Raw("num", Number(c.num));
-  o.Raw("reads", Number(c.reads));
-  o.Raw("key_size", Number(c.key_size));
-  o.Raw("value_size", Number(c.value_size));
-  o.Raw("seed", Number(c.seed));
-  o.Raw("tenants", Number(c.tenants));
-  o.Raw("seek_nexts", Number(c.seek_nexts));
-  o.Raw("threads", Number(c.threads));
-  o.Raw("duration", Number(c.duration_seconds));
-  o.Raw("compression", Quote(std::string(CompressionChoiceName(c.compression))));
-  o.Raw("memory_budget", Number(c.memory_budget));
-  o.Raw("write_buffer_size", Number(c.write_buffer_size));
-  o.Raw("target_file_size", Number(c.target_file_size));
-  o.Raw("max_bytes_for_level_base", Number(c.max_bytes_for_level_base));
-  o.Raw("history_group", Number(c.history_group));
-  o.Raw("purge", Number(c.purge));
-  o.Raw("partition", Number(c.partition));
-  o.Raw("adaptive_flush", Number(c.adaptive_flush));
-  o.Raw("flush_controller_interval", Number(c.flush_controller_interval));
-  o.Raw("use_existing_db", Number(c.use_existing_db));
-  o.Raw("mix_ops", Number(c.mix_ops));
-  o.Raw("mix", Quote(FormatMix(c.mix)));
-  o.Raw("zipf_theta", Number(c.zipf_theta));
-  o.Raw("files_per_dir", Number(c.files_per_dir));
-  o.Raw("inode_extra_bytes", Number(c.inode_extra_bytes));
-  o.Raw("snapshot_group", Number(c.snapshot_group));
-  o.Raw("history_key", Quote(std::string(HistoryKeyName(c.history_key))));
-  o.Raw("readdir_limit", Number(c.readdir_limit));
-  o.Raw("retention_seconds", Number(c.retention_seconds));
-  o.Raw("history_ttl_seconds", Number(c.history_ttl_seconds));
-  o.Raw("ops_per_sim_second", Number(c.ops_per_sim_second));
-  o.Raw("trees_per_tenant", Number(c.trees_per_tenant));
-  o.Raw("remove_share", Number(c.remove_share));
-  o.Raw("remove_mode", Quote(std::string(RemoveModeName(c.remove_mode))));
-  o.Raw("remove_tenants", Number(c.remove_tenants));
-  o.Raw("probe_ops", Number(c.probe_ops));
-  o.Raw("gone_timeout", Number(c.gone_timeout_seconds));
-  o.Raw("purge_deadline_seconds", Number(c.purge_deadline_seconds));
-  o.Raw("enforce_purge", Number(c.enforce_purge));
-  o.Raw("stock_delete", Quote(std::string(StockDeleteName(c.stock_delete))));
-  o.Close();
-  return out;
+  Series(&w, r);
+  if (r.has_removal) Removal(&w, r);
+  w.EndObject();
+  return w.output();
 }
 
 }  // namespace
 
 std::string FormatJson(const BenchConfig& config, const std::vector<EngineRun>& runs,
                        const std::string& error) {
-  std::string out;
-  ObjectWriter doc(&out);
-  doc.Raw("config", Config(config));
-  doc.Raw("ok", error.empty() ? "true" : "false");
-  doc.Raw("error", Quote(error));
+  JsonWriter doc(kSpacing);
+  doc.BeginObject();
+  Config(&doc, config);
+  doc.Field("ok", error.empty());
+  doc.Field("error", error);
+  // One run a line, so a report diffs run by run.
   std::string list = "[";
   bool first = true;
   for (const EngineRun& run : runs) {
     for (const WorkloadResult& r : run.results) {
       list += first ? "\n  " : ",\n  ";
       first = false;
-      ObjectWriter o(&list);
-      o.Raw("engine", Quote(run.engine));
-      o.Raw("workload", Quote(r.workload));
-      o.Raw("op", Quote(r.op));
-      o.Raw("ops", Number(r.ops));
-      o.Raw("found", Number(r.found));
-      o.Raw("entries", Number(r.entries));
-      o.Raw("seconds", Number(r.seconds));
-      o.Raw("settle_seconds", Number(r.settle_seconds));
-      o.Raw("ops_per_sec", Number(r.OpsPerSecond()));
-      o.Raw("write_amp", Number(r.WriteAmplification()));
-      o.Raw("user_bytes", Number(r.user_bytes));
-      o.Raw("device_bytes", Number(r.device_bytes));
-      o.Raw("flush_bytes", Number(r.flush_bytes));
-      o.Raw("compaction_bytes", Number(r.compaction_bytes));
-      o.Raw("ingest_bytes", Number(r.ingest_bytes));
-      o.Raw("wal_bytes", Number(r.wal_bytes));
-      o.Raw("space_amp", Number(r.SpaceAmplification()));
-      o.Raw("live_bytes", Number(r.live_bytes));
-      o.Raw("live_sst_bytes", Number(r.live_sst_bytes));
-      o.Raw("stall_micros", Number(r.stall_micros));
-      o.Raw("peak_rss_bytes", Number(r.peak_rss_bytes));
-      o.Raw("latency_us", Latency(r));
-      if (!r.max_purgeable_age_seconds.empty()) {
-        // The largest age past its purge time a purgeable record reached,
-        // per domain (sampled once a second and once settled).
-        std::string ages;
-        ObjectWriter a(&ages);
-        for (const auto& [domain, age] : r.max_purgeable_age_seconds) a.Raw(domain, Number(age));
-        a.Close();
-        o.Raw("max_purgeable_age_seconds", ages);
-      }
-      o.Raw("series", Series(r));
-      if (r.has_removal) o.Raw("removal", Removal(r));
-      o.Close();
+      list += Run(run.engine, r);
     }
   }
-  doc.Raw("runs", list + (first ? "]" : "\n]"));
-  doc.Close();
-  return out + "\n";
+  list += first ? "]" : "\n]";
+  doc.Key("runs");
+  doc.RawValue(list);
+  doc.EndObject();
+  return doc.output() + "\n";
 }
 
 Status WriteFileAtomically(const std::string& path, const std::string& contents) {

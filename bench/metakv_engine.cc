@@ -3,7 +3,7 @@
 #include <atomic>
 
 #include "bench/bytes.h"
-#include "bench/table.h"
+#include "common/text_table.h"
 #include "metakv/store.h"
 #include "metakv/write_batch.h"
 
@@ -12,20 +12,6 @@ namespace metakv::bench {
 namespace {
 
 constexpr uint64_t kWaitLimitMs = 3600 * 1000;
-
-Compression ToMetakv(CompressionChoice c) {
-  switch (c) {
-    case CompressionChoice::kNone:
-      return Compression::kNone;
-    case CompressionChoice::kSnappy:
-      return Compression::kSnappy;
-    case CompressionChoice::kZstd:
-      return Compression::kZstd;
-    case CompressionChoice::kDefault:
-      break;
-  }
-  return Compression::kNone;
-}
 
 Status Annotate(const Status& s, std::string_view what) {
   if (s.ok()) return s;
@@ -220,7 +206,7 @@ class MetakvEngine : public Engine {
   Status DropPurgeable() override {
     if (store_ == nullptr) return Status::InvalidArgument("metakv: closed");
     return Annotate(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0)),
-                    "EnforcePurgeDeadline");
+                    "RunMaintenance (purge deadline)");
   }
 
   // The store has no public size estimate of a key range: this reads
@@ -276,26 +262,28 @@ class MetakvEngine : public Engine {
     if (store_ == nullptr) return {};
     Stats stats;
     if (!store_->GetStats(&stats).ok()) return {};
-    auto mib = [](uint64_t b) { return FormatFixed(static_cast<double>(b) / 1048576.0, 1); };
-    TextTable table({{"domain", TextTable::Align::kLeft, ""},
-                     {"user", TextTable::Align::kRight, ""},
-                     {"flush", TextTable::Align::kRight, ""},
-                     {"compaction", TextTable::Align::kRight, ""},
-                     {"ingest", TextTable::Align::kRight, ""},
-                     {"WA", TextTable::Align::kRight, ""},
-                     {"flushes", TextTable::Align::kRight, ""},
-                     {"compactions", TextTable::Align::kRight, ""},
-                     {"trivial moves", TextTable::Align::kRight, ""},
-                     {"purged recs", TextTable::Align::kRight, ""},
-                     {"purged", TextTable::Align::kRight, ""},
-                     {"memtable", TextTable::Align::kRight, ""},
-                     {"L0 trig", TextTable::Align::kRight, ""},
-                     {"removals", TextTable::Align::kRight, ""},
-                     {"deadline comp", TextTable::Align::kRight, ""},
-                     {"deadline MiB", TextTable::Align::kRight, ""},
-                     {"dropped files", TextTable::Align::kRight, ""},
-                     {"dropped MiB", TextTable::Align::kRight, ""},
-                     {"files per level", TextTable::Align::kLeft, ""}});
+    auto mib = [](uint64_t b) {
+      return common::FormatFixed(static_cast<double>(b) / 1048576.0, 1);
+    };
+    common::TextTable table({{"domain", common::TextTable::Align::kLeft, ""},
+                             {"user", common::TextTable::Align::kRight, ""},
+                             {"flush", common::TextTable::Align::kRight, ""},
+                             {"compaction", common::TextTable::Align::kRight, ""},
+                             {"ingest", common::TextTable::Align::kRight, ""},
+                             {"WA", common::TextTable::Align::kRight, ""},
+                             {"flushes", common::TextTable::Align::kRight, ""},
+                             {"compactions", common::TextTable::Align::kRight, ""},
+                             {"trivial moves", common::TextTable::Align::kRight, ""},
+                             {"purged recs", common::TextTable::Align::kRight, ""},
+                             {"purged", common::TextTable::Align::kRight, ""},
+                             {"memtable", common::TextTable::Align::kRight, ""},
+                             {"L0 trig", common::TextTable::Align::kRight, ""},
+                             {"removals", common::TextTable::Align::kRight, ""},
+                             {"deadline comp", common::TextTable::Align::kRight, ""},
+                             {"deadline MiB", common::TextTable::Align::kRight, ""},
+                             {"dropped files", common::TextTable::Align::kRight, ""},
+                             {"dropped MiB", common::TextTable::Align::kRight, ""},
+                             {"files per level", common::TextTable::Align::kLeft, ""}});
     for (const DomainStats& d : stats.domains) {
       std::string levels;
       for (const LevelStats& l : d.levels) {
@@ -303,7 +291,7 @@ class MetakvEngine : public Engine {
       }
       table.AddRow({d.name, mib(d.user_bytes_written), mib(d.flush_bytes_written),
                     mib(d.compaction_bytes_written), mib(d.ingest_bytes_written),
-                    FormatFixed(d.write_amplification, 2), std::to_string(d.flushes),
+                    common::FormatFixed(d.write_amplification, 2), std::to_string(d.flushes),
                     std::to_string(d.compactions), std::to_string(d.trivial_moves),
                     std::to_string(d.purged_records), mib(d.purged_bytes),
                     mib(d.write_buffer_bytes), std::to_string(d.level0_compaction_trigger),
@@ -341,8 +329,8 @@ Status OpenMetakvEngine(const BenchConfig& config, const std::string& dir,
   domain.target_file_size_bytes = config.target_file_size;
   domain.max_bytes_for_level_base = config.max_bytes_for_level_base;
   if (config.compression != CompressionChoice::kDefault) {
-    domain.compression = ToMetakv(config.compression);
-    domain.bottommost_compression = ToMetakv(config.compression);
+    domain.compression = ToCompression(config.compression);
+    domain.bottommost_compression = ToCompression(config.compression);
   }
   domain.purge_in_compaction = config.purge != 0;
   domain.partition_by_tenant = config.partition != 0;

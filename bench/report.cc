@@ -3,7 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "bench/table.h"
+#include "common/text_table.h"
+#include "compaction/flush_policy.h"
 
 namespace metakv::bench {
 
@@ -42,12 +43,12 @@ bool HasRemoval(const WorkloadResult& r) { return r.has_removal; }
 
 std::string Micros(const WorkloadResult& r, double percentile) {
   if (r.latency_ns.count() == 0) return "-";
-  return FormatFixed(r.latency_ns.Percentile(percentile) / 1000.0, 2);
+  return common::FormatFixed(r.latency_ns.Percentile(percentile) / 1000.0, 2);
 }
 
 std::string Ratio(double a, double b) {
   if (!std::isfinite(a) || !std::isfinite(b) || b == 0) return "-";
-  return FormatFixed(a / b, 2);
+  return common::FormatFixed(a / b, 2);
 }
 
 // A ratio that may be far below 1 (the bulk-delete tables): two decimals,
@@ -55,32 +56,34 @@ std::string Ratio(double a, double b) {
 std::string SmallRatio(double a, double b) {
   if (!std::isfinite(a) || !std::isfinite(b) || b == 0) return "-";
   const double r = a / b;
-  if (r == 0 || r >= 0.01) return FormatFixed(r, 2);
+  if (r == 0 || r >= 0.01) return common::FormatFixed(r, 2);
   char buf[32];
   snprintf(buf, sizeof(buf), "%.2g", r);
   return buf;
 }
 
-std::string Mib(uint64_t bytes) { return FormatFixed(static_cast<double>(bytes) / kMiBDouble, 1); }
+std::string Mib(uint64_t bytes) {
+  return common::FormatFixed(static_cast<double>(bytes) / kMiBDouble, 1);
+}
 
-std::string Fixed2(double v) { return std::isfinite(v) ? FormatFixed(v, 2) : "-"; }
+std::string Fixed2(double v) { return std::isfinite(v) ? common::FormatFixed(v, 2) : "-"; }
 
 // One row per engine for each workload: throughput, latency, amplification,
 // stalls and memory; then a row of ratios of metakv to each stock engine.
 std::string MainTable(const BenchConfig& config, const std::vector<EngineRun>& runs) {
-  using Align = TextTable::Align;
-  TextTable table({{"workload", Align::kLeft, ""},
-                   {"engine", Align::kLeft, ""},
-                   {"ops/s", Align::kRight, ""},
-                   {"p50 us", Align::kRight, ""},
-                   {"p99 us", Align::kRight, ""},
-                   {"p99.9 us", Align::kRight, ""},
-                   {"WA", Align::kRight, ""},
-                   {"SA", Align::kRight, ""},
-                   {"device MiB", Align::kRight, ""},
-                   {"WAL MiB", Align::kRight, ""},
-                   {"stall s", Align::kRight, ""},
-                   {"peak RSS MiB", Align::kRight, ""}});
+  using Align = common::TextTable::Align;
+  common::TextTable table({{"workload", Align::kLeft, ""},
+                           {"engine", Align::kLeft, ""},
+                           {"ops/s", Align::kRight, ""},
+                           {"p50 us", Align::kRight, ""},
+                           {"p99 us", Align::kRight, ""},
+                           {"p99.9 us", Align::kRight, ""},
+                           {"WA", Align::kRight, ""},
+                           {"SA", Align::kRight, ""},
+                           {"device MiB", Align::kRight, ""},
+                           {"WAL MiB", Align::kRight, ""},
+                           {"stall s", Align::kRight, ""},
+                           {"peak RSS MiB", Align::kRight, ""}});
   for (size_t i = 0; i < config.benchmarks.size(); ++i) {
     for (const EngineRun& run : runs) {
       const WorkloadResult* r = ResultAt(run, i);
@@ -88,11 +91,11 @@ std::string MainTable(const BenchConfig& config, const std::vector<EngineRun>& r
         table.AddRow({config.benchmarks[i], run.engine, "-"});
         continue;
       }
-      table.AddRow({config.benchmarks[i], run.engine, FormatInteger(r->OpsPerSecond()),
+      table.AddRow({config.benchmarks[i], run.engine, common::FormatInteger(r->OpsPerSecond()),
                     Micros(*r, 50), Micros(*r, 99), Micros(*r, 99.9),
                     Fixed2(r->WriteAmplification()), Fixed2(r->SpaceAmplification()),
                     Mib(r->device_bytes), Mib(r->wal_bytes),
-                    FormatFixed(static_cast<double>(r->stall_micros) / 1e6, 2),
+                    common::FormatFixed(static_cast<double>(r->stall_micros) / 1e6, 2),
                     r->peak_rss_bytes == 0 ? "-" : Mib(r->peak_rss_bytes)});
     }
     ForEachComparison(
@@ -117,15 +120,15 @@ std::string MainTable(const BenchConfig& config, const std::vector<EngineRun>& r
 
 // Latency per operation type of the workloads that have several (metamix).
 std::string OpLatencyTable(const BenchConfig& config, const std::vector<EngineRun>& runs) {
-  using Align = TextTable::Align;
-  TextTable table({{"workload", Align::kLeft, ""},
-                   {"op", Align::kLeft, ""},
-                   {"engine", Align::kLeft, ""},
-                   {"count", Align::kRight, ""},
-                   {"p50 us", Align::kRight, ""},
-                   {"p99 us", Align::kRight, ""},
-                   {"p99.9 us", Align::kRight, ""},
-                   {"p99 metakv/engine", Align::kRight, ""}});
+  using Align = common::TextTable::Align;
+  common::TextTable table({{"workload", Align::kLeft, ""},
+                           {"op", Align::kLeft, ""},
+                           {"engine", Align::kLeft, ""},
+                           {"count", Align::kRight, ""},
+                           {"p50 us", Align::kRight, ""},
+                           {"p99 us", Align::kRight, ""},
+                           {"p99.9 us", Align::kRight, ""},
+                           {"p99 metakv/engine", Align::kRight, ""}});
   bool any = false;
   const EngineRun* metakv = FindRun(runs, "metakv");
   for (size_t i = 0; i < config.benchmarks.size(); ++i) {
@@ -150,9 +153,9 @@ std::string OpLatencyTable(const BenchConfig& config, const std::vector<EngineRu
           }
         }
         table.AddRow({config.benchmarks[i], op, run.engine, std::to_string(h.count()),
-                      FormatFixed(h.Percentile(50) / 1000.0, 2),
-                      FormatFixed(h.Percentile(99) / 1000.0, 2),
-                      FormatFixed(h.Percentile(99.9) / 1000.0, 2), ratio});
+                      common::FormatFixed(h.Percentile(50) / 1000.0, 2),
+                      common::FormatFixed(h.Percentile(99) / 1000.0, 2),
+                      common::FormatFixed(h.Percentile(99.9) / 1000.0, 2), ratio});
         any = true;
       }
     }
@@ -169,31 +172,32 @@ double PhaseP99(const WorkloadResult& r, const std::string& op, const std::strin
 std::string PhaseMicros(const WorkloadResult& r, const std::string& op, const std::string& phase,
                         double percentile) {
   const Histogram* h = r.PhaseLatency(op, phase);
-  return h == nullptr ? "-" : FormatFixed(h->Percentile(percentile) / 1000.0, 1);
+  return h == nullptr ? "-" : common::FormatFixed(h->Percentile(percentile) / 1000.0, 1);
 }
 
 std::string GoneSeconds(const WorkloadResult::Removal& rm) {
-  if (std::isnan(rm.gone_seconds)) return "not gone in " + FormatFixed(rm.wait_seconds, 0) + " s";
-  return FormatFixed(rm.gone_seconds, 1);
+  if (std::isnan(rm.gone_seconds))
+    return "not gone in " + common::FormatFixed(rm.wait_seconds, 0) + " s";
+  return common::FormatFixed(rm.gone_seconds, 1);
 }
 
 // The bulk-delete workloads (rmtree, rmtenant): what the removal cost and
 // how long its bytes stayed, per engine, with metakv/engine ratio rows.
 std::string RemovalTable(const BenchConfig& config, const std::vector<EngineRun>& runs) {
-  using Align = TextTable::Align;
-  TextTable table({{"workload", Align::kLeft, ""},
-                   {"engine", Align::kLeft, ""},
-                   {"mode", Align::kLeft, ""},
-                   {"method", Align::kLeft, ""},
-                   {"records", Align::kRight, ""},
-                   {"removed MiB", Align::kRight, ""},
-                   {"before", Align::kRight, "stored MiB"},
-                   {"after", Align::kRight, "stored MiB"},
-                   {"written MiB", Align::kRight, ""},
-                   {"written/removed", Align::kRight, ""},
-                   {"remove s", Align::kRight, ""},
-                   {"gone s", Align::kRight, ""},
-                   {"bound s", Align::kRight, ""}});
+  using Align = common::TextTable::Align;
+  common::TextTable table({{"workload", Align::kLeft, ""},
+                           {"engine", Align::kLeft, ""},
+                           {"mode", Align::kLeft, ""},
+                           {"method", Align::kLeft, ""},
+                           {"records", Align::kRight, ""},
+                           {"removed MiB", Align::kRight, ""},
+                           {"before", Align::kRight, "stored MiB"},
+                           {"after", Align::kRight, "stored MiB"},
+                           {"written MiB", Align::kRight, ""},
+                           {"written/removed", Align::kRight, ""},
+                           {"remove s", Align::kRight, ""},
+                           {"gone s", Align::kRight, ""},
+                           {"bound s", Align::kRight, ""}});
   bool any = false;
   for (size_t i = 0; i < config.benchmarks.size(); ++i) {
     for (const EngineRun& run : runs) {
@@ -203,8 +207,8 @@ std::string RemovalTable(const BenchConfig& config, const std::vector<EngineRun>
       table.AddRow(
           {config.benchmarks[i], run.engine, rm.mode, rm.method, std::to_string(rm.records),
            Mib(rm.logical_bytes), Mib(rm.stored_bytes_before), Mib(rm.stored_bytes_after),
-           Mib(rm.device_bytes), Fixed2(r->RemovalWriteRatio()), FormatFixed(rm.remove_seconds, 2),
-           GoneSeconds(rm),
+           Mib(rm.device_bytes), Fixed2(r->RemovalWriteRatio()),
+           common::FormatFixed(rm.remove_seconds, 2), GoneSeconds(rm),
            rm.purge_deadline_seconds == 0 ? "-" : std::to_string(rm.purge_deadline_seconds)});
       any = true;
     }
@@ -226,16 +230,16 @@ std::string RemovalTable(const BenchConfig& config, const std::vector<EngineRun>
 // engine and phase, p99 over the same engine's p99 before the removal, and
 // metakv/engine p99 ratio rows.
 std::string PhaseTable(const BenchConfig& config, const std::vector<EngineRun>& runs) {
-  using Align = TextTable::Align;
-  TextTable table({{"workload", Align::kLeft, ""},
-                   {"engine", Align::kLeft, ""},
-                   {"phase", Align::kLeft, ""},
-                   {"p50", Align::kRight, "readdir us"},
-                   {"p99", Align::kRight, "readdir us"},
-                   {"p50", Align::kRight, "seek us"},
-                   {"p99", Align::kRight, "seek us"},
-                   {"readdir", Align::kRight, "p99 x before"},
-                   {"seek", Align::kRight, "p99 x before"}});
+  using Align = common::TextTable::Align;
+  common::TextTable table({{"workload", Align::kLeft, ""},
+                           {"engine", Align::kLeft, ""},
+                           {"phase", Align::kLeft, ""},
+                           {"p50", Align::kRight, "readdir us"},
+                           {"p99", Align::kRight, "readdir us"},
+                           {"p50", Align::kRight, "seek us"},
+                           {"p99", Align::kRight, "seek us"},
+                           {"readdir", Align::kRight, "p99 x before"},
+                           {"seek", Align::kRight, "p99 x before"}});
   bool any = false;
   for (size_t i = 0; i < config.benchmarks.size(); ++i) {
     for (const EngineRun& run : runs) {
@@ -269,21 +273,21 @@ std::string PhaseTable(const BenchConfig& config, const std::vector<EngineRun>& 
 }
 
 std::string DetailsTable(const BenchConfig& config, const std::vector<EngineRun>& runs) {
-  using Align = TextTable::Align;
-  TextTable table({{"workload", Align::kLeft, ""},
-                   {"engine", Align::kLeft, ""},
-                   {"ops", Align::kRight, ""},
-                   {"found", Align::kRight, ""},
-                   {"loop s", Align::kRight, ""},
-                   {"settle s", Align::kRight, ""},
-                   {"user MiB", Align::kRight, ""},
-                   {"flush MiB", Align::kRight, ""},
-                   {"compact MiB", Align::kRight, ""},
-                   {"ingest MiB", Align::kRight, ""},
-                   {"live MiB", Align::kRight, ""},
-                   {"SST MiB", Align::kRight, ""},
-                   {"mean us", Align::kRight, ""},
-                   {"max us", Align::kRight, ""}});
+  using Align = common::TextTable::Align;
+  common::TextTable table({{"workload", Align::kLeft, ""},
+                           {"engine", Align::kLeft, ""},
+                           {"ops", Align::kRight, ""},
+                           {"found", Align::kRight, ""},
+                           {"loop s", Align::kRight, ""},
+                           {"settle s", Align::kRight, ""},
+                           {"user MiB", Align::kRight, ""},
+                           {"flush MiB", Align::kRight, ""},
+                           {"compact MiB", Align::kRight, ""},
+                           {"ingest MiB", Align::kRight, ""},
+                           {"live MiB", Align::kRight, ""},
+                           {"SST MiB", Align::kRight, ""},
+                           {"mean us", Align::kRight, ""},
+                           {"max us", Align::kRight, ""}});
   for (size_t i = 0; i < config.benchmarks.size(); ++i) {
     for (const EngineRun& run : runs) {
       const WorkloadResult* r = ResultAt(run, i);
@@ -292,14 +296,15 @@ std::string DetailsTable(const BenchConfig& config, const std::vector<EngineRun>
         continue;
       }
       const bool has_samples = r->latency_ns.count() > 0;
-      table.AddRow(
-          {config.benchmarks[i], run.engine, std::to_string(r->ops),
-           r->writes ? "-" : std::to_string(r->found), FormatFixed(r->seconds, 2),
-           r->writes ? FormatFixed(r->settle_seconds, 2) : "-", Mib(r->user_bytes),
-           Mib(r->flush_bytes), Mib(r->compaction_bytes), Mib(r->ingest_bytes),
-           r->live_bytes == 0 ? "-" : Mib(r->live_bytes), Mib(r->live_sst_bytes),
-           has_samples ? FormatFixed(r->latency_ns.Mean() / 1000.0, 2) : "-",
-           has_samples ? FormatFixed(static_cast<double>(r->latency_ns.max()) / 1000.0, 1) : "-"});
+      table.AddRow({config.benchmarks[i], run.engine, std::to_string(r->ops),
+                    r->writes ? "-" : std::to_string(r->found), common::FormatFixed(r->seconds, 2),
+                    r->writes ? common::FormatFixed(r->settle_seconds, 2) : "-", Mib(r->user_bytes),
+                    Mib(r->flush_bytes), Mib(r->compaction_bytes), Mib(r->ingest_bytes),
+                    r->live_bytes == 0 ? "-" : Mib(r->live_bytes), Mib(r->live_sst_bytes),
+                    has_samples ? common::FormatFixed(r->latency_ns.Mean() / 1000.0, 2) : "-",
+                    has_samples
+                        ? common::FormatFixed(static_cast<double>(r->latency_ns.max()) / 1000.0, 1)
+                        : "-"});
     }
   }
   return table.Format();

@@ -18,35 +18,18 @@
 #include "bench/bytes.h"
 #include "bench/keys.h"
 #include "bench/wait.h"
+#include "engine/rocksdb_util.h"
 #include "metakv/options.h"
 
 namespace metakv::bench {
 
 namespace {
 
+// FromRocks with the engine and operation named: "rocksdb: Get: ...". The
+// OK path builds no string (it runs once per operation).
 Status FromRocksdb(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return Status::OK();
-  const std::string msg = "rocksdb: " + std::string(what) + ": " + s.ToString();
-  if (s.IsNotFound()) return Status::NotFound(msg);
-  if (s.IsCorruption()) return Status::Corruption(msg);
-  if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
-  if (s.IsNotSupported()) return Status::NotSupported(msg);
-  if (s.IsBusy()) return Status::Busy(msg);
-  return Status::IOError(msg);
-}
-
-rocksdb::CompressionType ToRocksdb(CompressionChoice c) {
-  switch (c) {
-    case CompressionChoice::kNone:
-      return rocksdb::kNoCompression;
-    case CompressionChoice::kSnappy:
-      return rocksdb::kSnappyCompression;
-    case CompressionChoice::kZstd:
-      return rocksdb::kZSTD;
-    case CompressionChoice::kDefault:
-      break;
-  }
-  return rocksdb::kNoCompression;
+  return FromRocks(s, "rocksdb: " + std::string(what));
 }
 
 // The metadata records' layout in the one column family, as a stock user
@@ -664,18 +647,19 @@ Status OpenRocksdbEngine(const BenchConfig& config, const std::string& dir, bool
   options.target_file_size_base = config.target_file_size;
   options.max_bytes_for_level_base = config.max_bytes_for_level_base;
   if (config.compression != CompressionChoice::kDefault) {
-    options.compression = ToRocksdb(config.compression);
-    options.bottommost_compression = ToRocksdb(config.compression);
+    options.compression = ToRocks(ToCompression(config.compression));
+    options.bottommost_compression = ToRocks(ToCompression(config.compression));
   }
   options.statistics = rocksdb::CreateDBStatistics();
 
-  // The same memory rule as metakv (Options::memory_budget_bytes and
-  // memtable_budget_fraction, read from its defaults so they cannot drift):
+  // The same memory rule as metakv (MemtableBudgetBytes of the budget, with
+  // metakv's default memtable_budget_fraction so they cannot drift):
   // memtables are charged to the block cache, and the cache is the budget.
-  const double memtable_fraction = metakv::Options().memtable_budget_fraction;
+  metakv::Options budget;
+  budget.memory_budget_bytes = config.memory_budget;
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(config.memory_budget);
-  options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(
-      static_cast<size_t>(static_cast<double>(config.memory_budget) * memtable_fraction), cache);
+  options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(MemtableBudgetBytes(budget), cache);
   rocksdb::BlockBasedTableOptions table_options;
   table_options.block_cache = cache;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));

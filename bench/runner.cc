@@ -21,9 +21,9 @@
 #include "bench/random.h"
 #include "bench/report.h"
 #include "bench/series.h"
-#include "bench/table.h"
 #include "bench/workload.h"
 #include "bench/workloads/registry.h"
+#include "common/text_table.h"
 
 namespace metakv::bench {
 
@@ -116,13 +116,13 @@ class Sampler {
       const double rate = sample.seconds > 0 ? static_cast<double>(sample.ops) / sample.seconds : 0;
       const std::string wa = sample.user_bytes == 0
                                  ? "-"
-                                 : FormatFixed(static_cast<double>(sample.device_bytes) /
-                                                   static_cast<double>(sample.user_bytes),
-                                               2);
+                                 : common::FormatFixed(static_cast<double>(sample.device_bytes) /
+                                                           static_cast<double>(sample.user_bytes),
+                                                       2);
       std::fprintf(
           stderr, "\r%-90s",
-          (label_ + ": " + FormatFixed(sample.seconds, 0) + " s, " + std::to_string(sample.ops) +
-           " ops, " + FormatInteger(rate) + " ops/s, WA " + wa)
+          (label_ + ": " + common::FormatFixed(sample.seconds, 0) + " s, " +
+           std::to_string(sample.ops) + " ops, " + common::FormatInteger(rate) + " ops/s, WA " + wa)
               .c_str());
       std::fflush(stderr);
       shown_ = true;
@@ -183,8 +183,8 @@ Status RunOne(Engine* engine, RunCounters* counters, const BenchConfig& config,
     progress << " failed\n";
     return s;
   }
-  std::string line =
-      " " + std::to_string(result->ops) + " ops in " + FormatFixed(result->seconds, 2) + " s";
+  std::string line = " " + std::to_string(result->ops) + " ops in " +
+                     common::FormatFixed(result->seconds, 2) + " s";
   if (result->writes) {
     const auto start = std::chrono::steady_clock::now();
     s = engine->Flush();
@@ -196,7 +196,8 @@ Status RunOne(Engine* engine, RunCounters* counters, const BenchConfig& config,
       return s;
     }
     line +=
-        "; flushed and waited for compactions: " + FormatFixed(result->settle_seconds, 2) + " s";
+        "; flushed and waited for compactions: " + common::FormatFixed(result->settle_seconds, 2) +
+        " s";
   }
   sampler.Stop();
   progress << (live_progress ? label + ":" : "") << line << "\n";

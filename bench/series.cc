@@ -9,7 +9,7 @@
 #include <fstream>
 #include <system_error>
 
-#include "bench/table.h"
+#include "common/text_table.h"
 
 namespace metakv::bench {
 
@@ -48,7 +48,8 @@ std::vector<Point> Points(const EngineRun& run) {
 
 std::string WriteAmp(const WorkloadResult::Sample& s) {
   if (s.user_bytes == 0) return "";
-  return FormatFixed(static_cast<double>(s.device_bytes) / static_cast<double>(s.user_bytes), 4);
+  return common::FormatFixed(
+      static_cast<double>(s.device_bytes) / static_cast<double>(s.user_bytes), 4);
 }
 
 // gnuplot's string quoting: single quotes, a quote doubled.
@@ -72,10 +73,11 @@ std::string FormatSeriesCsv(const std::vector<EngineRun>& runs) {
       "engine,workload,run_seconds,seconds,ops,user_bytes,device_bytes,ops_per_sec,write_amp\n";
   for (const EngineRun& run : runs) {
     for (const Point& p : Points(run)) {
-      out += run.engine + "," + p.result->workload + "," + FormatFixed(p.run_seconds, 3) + "," +
-             FormatFixed(p.sample->seconds, 3) + "," + std::to_string(p.sample->ops) + "," +
-             std::to_string(p.sample->user_bytes) + "," + std::to_string(p.sample->device_bytes) +
-             "," + FormatFixed(p.ops_per_sec, 1) + "," + WriteAmp(*p.sample) + "\n";
+      out += run.engine + "," + p.result->workload + "," + common::FormatFixed(p.run_seconds, 3) +
+             "," + common::FormatFixed(p.sample->seconds, 3) + "," + std::to_string(p.sample->ops) +
+             "," + std::to_string(p.sample->user_bytes) + "," +
+             std::to_string(p.sample->device_bytes) + "," + common::FormatFixed(p.ops_per_sec, 1) +
+             "," + WriteAmp(*p.sample) + "\n";
     }
   }
   return out;
@@ -94,8 +96,8 @@ Status PlotSeries(const std::vector<EngineRun>& runs, const std::string& png_pat
     std::ofstream f(data);
     for (const Point& p : Points(run)) {
       const std::string wa = WriteAmp(*p.sample);
-      f << FormatFixed(p.run_seconds, 3) << " " << (wa.empty() ? "NaN" : wa) << " "
-        << FormatFixed(p.ops_per_sec, 1) << "\n";
+      f << common::FormatFixed(p.run_seconds, 3) << " " << (wa.empty() ? "NaN" : wa) << " "
+        << common::FormatFixed(p.ops_per_sec, 1) << "\n";
     }
     if (!f) {
       fs::remove_all(dir, ec);

@@ -1,6 +1,6 @@
 // Helpers shared by the fuzz targets: a scratch directory per process,
-// command lines built from fuzzer bytes, a strict JSON syntax check, and a
-// check macro that aborts (so libFuzzer records the input as a crash).
+// command lines built from fuzzer bytes, and a check macro that aborts (so
+// libFuzzer records the input as a crash).
 // Not thread-safe: a fuzz target runs one input at a time.
 #ifndef METAKV_FUZZ_FUZZ_UTIL_H_
 #define METAKV_FUZZ_FUZZ_UTIL_H_
@@ -61,11 +61,6 @@ class ArgV {
 // Splits bytes at '\n' into arguments (a trailing newline ends the last
 // one rather than starting an empty one), at most max_args of them.
 std::vector<std::string> SplitArgs(std::string_view bytes, size_t max_args);
-
-// True if text is exactly one JSON value (RFC 8259: strings with valid
-// escapes and no raw control characters, numbers, literals, arrays,
-// objects), optionally followed by one newline. On false, *where says why.
-bool IsValidJson(std::string_view text, std::string* where);
 
 }  // namespace metakv::fuzz
 

@@ -16,6 +16,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include <rocksdb/env.h>
 
@@ -62,18 +63,28 @@ uint64_t PickU64(FuzzedDataProvider* in, uint64_t def) {
   }
 }
 
-int PickInt(FuzzedDataProvider* in, int def) {
-  static constexpr int kEdges[] = {
-      std::numeric_limits<int>::min(), -1, 0, 1, 2, 4, 64, 65, 256, 257, 1000, 1001,
-      std::numeric_limits<int>::max()};
+// The default, one of edges, or any value of T: a third of the time each.
+template <typename T, size_t N>
+T PickOf(FuzzedDataProvider* in, T def, const T (&edges)[N]) {
   switch (in->ConsumeIntegralInRange<int>(0, 2)) {
     case 0:
       return def;
     case 1:
-      return kEdges[in->ConsumeIntegralInRange<size_t>(0, std::size(kEdges) - 1)];
+      return edges[in->ConsumeIntegralInRange<size_t>(0, N - 1)];
     default:
-      return in->ConsumeIntegral<int>();
+      if constexpr (std::is_floating_point_v<T>) {
+        return in->ConsumeFloatingPoint<T>();
+      } else {
+        return in->ConsumeIntegral<T>();
+      }
   }
+}
+
+int PickInt(FuzzedDataProvider* in, int def) {
+  static constexpr int kEdges[] = {
+      std::numeric_limits<int>::min(), -1, 0, 1, 2, 4, 64, 65, 256, 257, 1000, 1001,
+      std::numeric_limits<int>::max()};
+  return PickOf(in, def, kEdges);
 }
 
 double PickFraction(FuzzedDataProvider* in, double def) {
@@ -89,14 +100,7 @@ double PickFraction(FuzzedDataProvider* in, double def) {
                                   -std::numeric_limits<double>::infinity(),
                                   std::numeric_limits<double>::quiet_NaN(),
                                   1e300};
-  switch (in->ConsumeIntegralInRange<int>(0, 2)) {
-    case 0:
-      return def;
-    case 1:
-      return kEdges[in->ConsumeIntegralInRange<size_t>(0, std::size(kEdges) - 1)];
-    default:
-      return in->ConsumeFloatingPoint<double>();
-  }
+  return PickOf(in, def, kEdges);
 }
 
 metakv::Compression PickCompression(FuzzedDataProvider* in, metakv::Compression def) {

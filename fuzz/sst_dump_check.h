@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "codecs/coding.h"
+#include "common/json_reader.h"
 #include "fuzz/fuzz_util.h"
 #include "tools/sst_dump_lib.h"
 
@@ -46,7 +47,7 @@ inline int RunAndCheckSstDump(std::vector<std::string> args) {
   }
   if (json && !o.empty()) {
     std::string where;
-    FUZZ_CHECK(IsValidJson(o, &where),
+    FUZZ_CHECK(common::IsValidJson(o, &where),
                where + "; " + context + "\nstdout: " + codecs::PrintableHead(o, 4000));
     FUZZ_CHECK(o.find("\"exit_code\":" + std::to_string(rc)) != std::string::npos,
                "exit_code in the document differs; " + context +

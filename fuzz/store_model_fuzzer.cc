@@ -47,7 +47,7 @@
 #include "codecs/coding.h"
 #include "fuzz/fuzz_util.h"
 #include "metakv/store.h"
-#include "tests/testutil.h"
+#include "tests/small_options.h"
 
 namespace {
 
@@ -216,11 +216,7 @@ class Harness {
       d.temperature = spec.cold ? metakv::Temperature::kCold : metakv::Temperature::kHot;
       d.tombstone_retention_seconds = spec.retention;
       d.default_ttl_seconds = spec.default_ttl;
-      d.write_buffer_bytes = 64 << 10;
-      d.max_write_buffer_bytes = 1 << 20;
-      d.target_file_size_bytes = 64 << 10;
-      d.max_bytes_for_level_base = 256 << 10;
-      d.level0_compaction_trigger = 2;
+      metakv::test::ScaleDownDomain(&d);
       d.bloom_bits_per_key = 10;
       d.purge_in_compaction = purge;
       d.partition_by_tenant = partition;
@@ -337,7 +333,7 @@ class Harness {
           RemoveTenant(a);
           break;
         case 36:
-          EnforcePurgeDeadline();
+          PurgeDeadline();
           break;
         case 37:
           StepClockBack(a);
@@ -871,10 +867,10 @@ class Harness {
   void Purge(Args* a) {
     const int d = a->Int(0, kNumDomains);
     const std::string name = d == kNumDomains ? "" : kDomains[d].name;
-    Log("PurgeExpiredFiles '" + name + "'");
+    Log("RunMaintenance purgeable files '" + name + "'");
     const Status s =
         store_->RunMaintenance(metakv::MaintenanceOptions::DropPurgeableFilesOnly(name));
-    Check(s.ok(), "PurgeExpiredFiles: " + s.ToString());
+    Check(s.ok(), "RunMaintenance (purgeable files): " + s.ToString());
   }
 
   void Reopen(bool read_only_first) {
@@ -1063,10 +1059,10 @@ class Harness {
     AddHardRemoval(next_id_++, tenant, ranges, time);
   }
 
-  void EnforcePurgeDeadline() {
-    Log("EnforcePurgeDeadline 0");
+  void PurgeDeadline() {
+    Log("RunMaintenance purge deadline 0");
     const Status s = store_->RunMaintenance(metakv::MaintenanceOptions::PurgeDeadlineOnly(0));
-    Check(s.ok(), "EnforcePurgeDeadline: " + s.ToString());
+    Check(s.ok(), "RunMaintenance (purge deadline): " + s.ToString());
   }
 
   const std::string path_;

@@ -1,14 +1,14 @@
-// Helpers shared by the test suites: temporary directories and small-LSM
-// options so a real RocksDB gets deep in seconds.
+// Helpers shared by the test suites: temporary directories, and (from
+// tests/small_options.h) small-LSM options so a real RocksDB gets deep in
+// seconds.
 #ifndef METAKV_TESTS_TESTUTIL_H_
 #define METAKV_TESTS_TESTUTIL_H_
 
-#include <memory>
 #include <string>
 
 #include "metakv/filesystem.h"
-#include "metakv/options.h"
 #include "metakv/testing.h"
+#include "tests/small_options.h"
 
 namespace metakv::test {
 
@@ -27,11 +27,6 @@ class TempDir {
  private:
   std::string path_;
 };
-
-// Options with the file-system model's domains scaled down: 64 KiB
-// memtables, 64 KiB files, 256 KiB L1, L0 trigger 2; create_if_missing set;
-// the given clock (a ManualClock if null).
-Options SmallOptions(std::shared_ptr<Clock> clock = nullptr);
 
 }  // namespace metakv::test
 

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "tools/format.h"
+#include "common/format.h"
 
 namespace metakv::tools {
 
@@ -67,44 +67,119 @@ Every problem is reported as one line on stderr naming the file. With
 --json, a document is printed only when it is complete.
 )HELP";
 
-bool IsBoolFlag(std::string_view name) { return name == "json" || name == "raw" || name == "help"; }
-
-bool IsValueFlag(std::string_view name) {
-  for (std::string_view known :
-       {"command", "tenant", "from", "to", "limit", "top", "value-bytes", "now", "retention"}) {
-    if (name == known) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
-std::string_view CommandName(Command c) {
-  switch (c) {
-    case Command::kScan:
-      return "scan";
-    case Command::kStats:
-      return "stats";
-    case Command::kVerify:
-      return "verify";
-    case Command::kRaw:
-      return "raw";
-  }
-  return "?";
-}
-
-std::string_view HelpText() { return kHelp; }
-
-bool ParseDumpFlags(int argc, char** argv, DumpFlags* flags, std::string* error) {
-  *flags = DumpFlags();
+// What the command line holds, before the checks that need all of it.
+struct ParsedArgs {
+  DumpFlags* flags = nullptr;
   std::vector<std::string> paths;
   bool command_set = false;
   bool raw_flag = false;
+};
+
+// Sets what a flag with a value sets. shown: "--name=value", for messages.
+using Setter = bool (*)(std::string_view value, const std::string& shown, ParsedArgs* args,
+                        std::string* error);
+
+bool SetCommand(std::string_view value, const std::string& shown, ParsedArgs* args,
+                std::string* error) {
+  static constexpr Command kCommands[] = {Command::kScan, Command::kStats, Command::kVerify,
+                                          Command::kRaw};
+  for (Command c : kCommands) {
+    if (value == CommandName(c)) {
+      args->flags->command = c;
+      args->command_set = true;
+      return true;
+    }
+  }
+  *error = "unknown command in " + shown + " (scan, stats, verify or raw)";
+  return false;
+}
+
+bool SetEscaped(std::string_view value, const std::string& shown, std::string* dest,
+                std::string* error) {
+  if (common::ParseEscaped(value, dest)) return true;
+  *error = "bad escape in " + shown + " (use \\xNN or \\\\)";
+  return false;
+}
+
+bool SetTenant(std::string_view value, const std::string& shown, ParsedArgs* args,
+               std::string* error) {
+  DumpFlags* flags = args->flags;
+  if (!SetEscaped(value, shown, &flags->tenant, error)) return false;
+  if (flags->tenant.empty() || flags->tenant.size() > 255) {
+    *error = "bad tenant in " + shown + ": a tenant is 1 to 255 bytes";
+    return false;
+  }
+  flags->has_tenant = true;
+  return true;
+}
+
+bool SetFrom(std::string_view value, const std::string& shown, ParsedArgs* args,
+             std::string* error) {
+  return SetEscaped(value, shown, &args->flags->from, error);
+}
+
+bool SetTo(std::string_view value, const std::string& shown, ParsedArgs* args, std::string* error) {
+  return SetEscaped(value, shown, &args->flags->to, error);
+}
+
+bool SetNow(std::string_view value, const std::string& shown, ParsedArgs* args,
+            std::string* error) {
+  args->flags->has_now = true;
+  return true;
+}
+
+// The flags that take a value: a decimal number into a field, then (or
+// instead) a setter.
+struct ValueFlag {
+  std::string_view name;
+  uint64_t DumpFlags::*number;  // null: not a number
+  Setter set;                   // null: nothing more
+};
+
+constexpr ValueFlag kValueFlags[] = {
+    {"command", nullptr, &SetCommand},
+    {"tenant", nullptr, &SetTenant},
+    {"from", nullptr, &SetFrom},
+    {"to", nullptr, &SetTo},
+    {"limit", &DumpFlags::limit, nullptr},
+    {"top", &DumpFlags::top, nullptr},
+    {"value-bytes", &DumpFlags::value_bytes, nullptr},
+    {"now", &DumpFlags::now_seconds, &SetNow},
+    {"retention", &DumpFlags::retention_seconds, nullptr},
+};
+
+const ValueFlag* FindValueFlag(std::string_view name) {
+  for (const ValueFlag& f : kValueFlags) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+bool IsBoolFlag(std::string_view name) { return name == "json" || name == "raw" || name == "help"; }
+
+void SetBoolFlag(std::string_view name, ParsedArgs* args) {
+  if (name == "json") args->flags->json = true;
+  if (name == "raw") args->raw_flag = true;
+  if (name == "help") args->flags->help = true;
+}
+
+bool SetValueFlag(const ValueFlag& flag, std::string_view value, ParsedArgs* args,
+                  std::string* error) {
+  const std::string shown = "--" + std::string(flag.name) + "=" + std::string(value);
+  if (flag.number != nullptr && !common::ParseUint64(value, &(args->flags->*flag.number))) {
+    *error = "bad number in " + shown + ": expected a non-negative decimal integer";
+    return false;
+  }
+  return flag.set == nullptr || flag.set(value, shown, args, error);
+}
+
+// Reads argv into *args: paths, and flags set as they come.
+bool ReadArgs(int argc, char** argv, ParsedArgs* args, std::string* error) {
   bool only_paths = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i] ? argv[i] : "";
     if (only_paths || arg.size() < 2 || arg[0] != '-') {
-      paths.emplace_back(arg);
+      args->paths.emplace_back(arg);
       continue;
     }
     if (arg == "--") {
@@ -112,32 +187,27 @@ bool ParseDumpFlags(int argc, char** argv, DumpFlags* flags, std::string* error)
       continue;
     }
     if (arg == "-h") {
-      flags->help = true;
+      args->flags->help = true;
       continue;
     }
     if (arg.substr(0, 2) != "--") {
       *error = "unknown option '" + std::string(arg) + "' (see --help)";
       return false;
     }
-    std::string_view name = arg.substr(2);
-    std::string_view value;
-    bool has_value = false;
-    if (const size_t eq = name.find('='); eq != std::string_view::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      has_value = true;
-    }
+    const common::FlagArg flag_arg = common::SplitFlag(arg);
+    const std::string_view name = flag_arg.name;
+    std::string_view value = flag_arg.value;
+    const bool has_value = flag_arg.has_value;
     if (IsBoolFlag(name)) {
       if (has_value) {
         *error = "option --" + std::string(name) + " takes no value";
         return false;
       }
-      if (name == "json") flags->json = true;
-      if (name == "raw") raw_flag = true;
-      if (name == "help") flags->help = true;
+      SetBoolFlag(name, args);
       continue;
     }
-    if (!IsValueFlag(name)) {
+    const ValueFlag* flag = FindValueFlag(name);
+    if (flag == nullptr) {
       *error = "unknown option '--" + std::string(name) + "' (see --help)";
       return false;
     }
@@ -148,62 +218,22 @@ bool ParseDumpFlags(int argc, char** argv, DumpFlags* flags, std::string* error)
       }
       value = argv[++i];
     }
-    const std::string shown = "--" + std::string(name) + "=" + std::string(value);
-    auto bad_number = [&] {
-      *error = "bad number in " + shown + ": expected a non-negative decimal integer";
-      return false;
-    };
-    if (name == "command") {
-      if (value == "scan")
-        flags->command = Command::kScan;
-      else if (value == "stats")
-        flags->command = Command::kStats;
-      else if (value == "verify")
-        flags->command = Command::kVerify;
-      else if (value == "raw")
-        flags->command = Command::kRaw;
-      else {
-        *error = "unknown command in " + shown + " (scan, stats, verify or raw)";
-        return false;
-      }
-      command_set = true;
-    } else if (name == "tenant") {
-      if (!ParseEscaped(value, &flags->tenant)) {
-        *error = "bad escape in " + shown + " (use \\xNN or \\\\)";
-        return false;
-      }
-      if (flags->tenant.empty() || flags->tenant.size() > 255) {
-        *error = "bad tenant in " + shown + ": a tenant is 1 to 255 bytes";
-        return false;
-      }
-      flags->has_tenant = true;
-    } else if (name == "from" || name == "to") {
-      std::string* dest = name == "from" ? &flags->from : &flags->to;
-      if (!ParseEscaped(value, dest)) {
-        *error = "bad escape in " + shown + " (use \\xNN or \\\\)";
-        return false;
-      }
-    } else if (name == "limit") {
-      if (!ParseUint64(value, &flags->limit)) return bad_number();
-    } else if (name == "top") {
-      if (!ParseUint64(value, &flags->top)) return bad_number();
-    } else if (name == "value-bytes") {
-      if (!ParseUint64(value, &flags->value_bytes)) return bad_number();
-    } else if (name == "retention") {
-      if (!ParseUint64(value, &flags->retention_seconds)) return bad_number();
-    } else if (name == "now") {
-      if (!ParseUint64(value, &flags->now_seconds)) return bad_number();
-      flags->has_now = true;
-    }
+    if (!SetValueFlag(*flag, value, args, error)) return false;
   }
-  if (flags->help) return true;
-  if (raw_flag) {
-    if (command_set && flags->command != Command::kRaw) {
+  return true;
+}
+
+// The checks that need the whole command line; fills in flags->path.
+bool CheckArgs(const ParsedArgs& args, std::string* error) {
+  DumpFlags* flags = args.flags;
+  if (args.raw_flag) {
+    if (args.command_set && flags->command != Command::kRaw) {
       *error = "--raw conflicts with --command=" + std::string(CommandName(flags->command));
       return false;
     }
     flags->command = Command::kRaw;
   }
+  const std::vector<std::string>& paths = args.paths;
   if (paths.empty()) {
     *error = "no input: give an SST file or a database directory (see --help)";
     return false;
@@ -232,6 +262,33 @@ bool ParseDumpFlags(int argc, char** argv, DumpFlags* flags, std::string* error)
     return false;
   }
   return true;
+}
+
+}  // namespace
+
+std::string_view CommandName(Command c) {
+  switch (c) {
+    case Command::kScan:
+      return "scan";
+    case Command::kStats:
+      return "stats";
+    case Command::kVerify:
+      return "verify";
+    case Command::kRaw:
+      return "raw";
+  }
+  return "?";
+}
+
+std::string_view HelpText() { return kHelp; }
+
+bool ParseDumpFlags(int argc, char** argv, DumpFlags* flags, std::string* error) {
+  *flags = DumpFlags();
+  ParsedArgs args;
+  args.flags = flags;
+  if (!ReadArgs(argc, argv, &args, error)) return false;
+  if (flags->help) return true;
+  return CheckArgs(args, error);
 }
 
 }  // namespace metakv::tools

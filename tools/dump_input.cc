@@ -12,8 +12,8 @@
 #include <cstring>
 #include <thread>
 
+#include "common/format.h"
 #include "engine/catalogue.h"
-#include "tools/format.h"
 
 namespace metakv::tools {
 

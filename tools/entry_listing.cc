@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "tools/format.h"
+#include "common/format.h"
 
 namespace metakv::tools {
 
@@ -15,8 +15,8 @@ void RunEntryListing(RunContext* ctx, const KeyFilter& filter, EntryShower* show
   const DumpFlags& flags = ctx->flags();
   std::ostream& out = ctx->out();
   const std::string nouns(shower->Nouns());
-  JsonWriter json;
-  JsonWriter* const json_or_null = flags.json ? &json : nullptr;
+  common::JsonWriter json;
+  common::JsonWriter* const json_or_null = flags.json ? &json : nullptr;
   if (flags.json) {
     ctx->WriteJsonHeader(&json);
     json.Key("files");
@@ -37,7 +37,7 @@ void RunEntryListing(RunContext* ctx, const KeyFilter& filter, EntryShower* show
     bool vanished = false;
     if (!ctx->OpenForReading(f, &holder, &file, &vanished)) continue;
     ++files_read;
-    std::unique_ptr<TextTable> table;
+    std::unique_ptr<common::TextTable> table;
     if (flags.json) {
       json.BeginObject();
       json.Field("path", f.path);
@@ -48,9 +48,9 @@ void RunEntryListing(RunContext* ctx, const KeyFilter& filter, EntryShower* show
     } else {
       shower->BeginFile(f, *file, nullptr);
       out << "\n# " << ctx->FileLabel(f) << ": "
-          << CountOf(file->properties().num_entries, "entry", "entries")
+          << common::CountOf(file->properties().num_entries, "entry", "entries")
           << shower->HeadingSuffix(*file) << '\n';
-      table = std::make_unique<TextTable>(&out, shower->Columns());
+      table = std::make_unique<common::TextTable>(&out, shower->Columns());
     }
     EntryCursor cursor(*file, filter);
     for (; cursor.Valid(); cursor.Next()) {
@@ -92,9 +92,9 @@ void RunEntryListing(RunContext* ctx, const KeyFilter& filter, EntryShower* show
     ctx->FinishJson(&json);
     return;
   }
-  out << "\n# " << CountOf(shown, shower->Noun(), shower->Nouns()) << " shown";
+  out << "\n# " << common::CountOf(shown, shower->Noun(), shower->Nouns()) << " shown";
   if (bad > 0) out << " (" << bad << " bad)";
-  out << " from " << CountOf(files_read, "file", "files");
+  out << " from " << common::CountOf(files_read, "file", "files");
   if (limit_reached) out << "; stopped at --limit=" << flags.limit;
   out << '\n';
   ctx->WriteTextFooter();

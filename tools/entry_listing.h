@@ -12,11 +12,11 @@
 #include <string_view>
 #include <vector>
 
-#include "tools/json_writer.h"
+#include "common/json_writer.h"
+#include "common/text_table.h"
 #include "tools/key_filter.h"
 #include "tools/run_context.h"
 #include "tools/sst_file.h"
-#include "tools/text_table.h"
 
 namespace metakv::tools {
 
@@ -36,18 +36,18 @@ class EntryShower {
   // True if entries are decoded, so some may be bad (and are counted).
   virtual bool Decodes() const = 0;
   // The text table's columns.
-  virtual std::vector<TextTable::Column> Columns() const = 0;
+  virtual std::vector<common::TextTable::Column> Columns() const = 0;
 
   // Starts file f, opened as file. With json (else nullptr): writes the
   // file object's members between "path" and "level".
-  virtual void BeginFile(const InputFile& f, const SstFile& file, JsonWriter* json) = 0;
+  virtual void BeginFile(const InputFile& f, const SstFile& file, common::JsonWriter* json) = 0;
   // Text: what follows the entry count on the file's heading line.
   virtual std::string HeadingSuffix(const SstFile& file) const { return {}; }
   // Shows one entry of the current file: a JSON object into json, or the
   // cells of a row into table (exactly one of the two is non-null; the
   // caller ends the row).
   virtual Shown Show(const InputFile& f, std::string_view key, std::string_view value,
-                     JsonWriter* json, TextTable* table) = 0;
+                     common::JsonWriter* json, common::TextTable* table) = 0;
 };
 
 // Lists the entries of ctx's files within filter, through shower.

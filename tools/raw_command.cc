@@ -4,7 +4,7 @@
 #include "codecs/coding.h"
 #include "tools/commands.h"
 #include "tools/entry_listing.h"
-#include "tools/format.h"
+#include "tools/record_format.h"
 
 namespace metakv::tools {
 
@@ -17,11 +17,11 @@ class RawShower : public EntryShower {
   std::string_view Noun() const override { return "entry"; }
   std::string_view Nouns() const override { return "entries"; }
   bool Decodes() const override { return false; }
-  std::vector<TextTable::Column> Columns() const override {
-    return {{"KEY"}, {"VALUE_BYTES", TextTable::Align::kRight}, {"VALUE"}};
+  std::vector<common::TextTable::Column> Columns() const override {
+    return {{"KEY"}, {"VALUE_BYTES", common::TextTable::Align::kRight}, {"VALUE"}};
   }
 
-  void BeginFile(const InputFile& f, const SstFile& file, JsonWriter* json) override {
+  void BeginFile(const InputFile& f, const SstFile& file, common::JsonWriter* json) override {
     if (json == nullptr) return;
     json->Field("column_family", file.properties().column_family_name);
     json->Field("entries_in_table", file.properties().num_entries);
@@ -30,8 +30,8 @@ class RawShower : public EntryShower {
     return ", column family '" + file.properties().column_family_name + "'";
   }
 
-  Shown Show(const InputFile& f, std::string_view key, std::string_view value, JsonWriter* json,
-             TextTable* table) override {
+  Shown Show(const InputFile& f, std::string_view key, std::string_view value,
+             common::JsonWriter* json, common::TextTable* table) override {
     if (json != nullptr) {
       json->BeginObject();
       scratch_.clear();

@@ -2,9 +2,18 @@
 
 #include "codecs/coding.h"
 #include "codecs/key_codec.h"
-#include "tools/format.h"
+#include "common/format.h"
 
 namespace metakv::tools {
+
+void AppendPrintableHead(std::string_view s, size_t max, std::string* out) {
+  if (max == 0 || s.size() <= max) {
+    codecs::AppendPrintable(s, out);
+    return;
+  }
+  codecs::AppendPrintable(s.substr(0, max), out);
+  out->append("...");
+}
 
 std::string_view KindLabel(const codecs::Record& record, uint64_t now) {
   if (record.IsTombstone()) return "tombstone";
@@ -16,7 +25,7 @@ void TimeCache::Append(uint64_t seconds, std::string* out) {
   if (seconds != last_) {
     last_ = seconds;
     text_.clear();
-    AppendIsoTime(seconds, &text_);
+    common::AppendIsoTime(seconds, &text_);
   }
   out->append(text_);
 }

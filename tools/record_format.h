@@ -29,6 +29,11 @@ class TimeCache {
   std::string text_ = "-";
 };
 
+// codecs::AppendPrintable (printable ASCII as is, every other byte and the
+// backslash as \xNN; the form common::ParseEscaped reads back) of at most
+// max bytes of s, then "..." if s was longer. max == 0 means no limit.
+void AppendPrintableHead(std::string_view s, size_t max, std::string* out);
+
 // A stored key as a person reads it. For a tenant-prefixed key that
 // decodes: *tenant and *user_key printable and true; otherwise *tenant
 // empty, *user_key the whole key printable, and false.

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "codecs/coding.h"
-#include "tools/format.h"
+#include "common/format.h"
 
 namespace metakv::tools {
 
@@ -173,10 +173,10 @@ void RunContext::WriteTextHeader() {
     const auto& props = input_.lone->properties();
     line += "SST file";
     if (!props.column_family_name.empty()) line += " of column family " + props.column_family_name;
-    line += ", " + CountOf(props.num_entries, "entry", "entries");
+    line += ", " + common::CountOf(props.num_entries, "entry", "entries");
   }
   if (flags_.command == Command::kScan || flags_.command == Command::kStats) {
-    line += "; expiry judged at " + IsoTime(now_);
+    line += "; expiry judged at " + common::IsoTime(now_);
   }
   line += '\n';
   out_ << line;
@@ -191,7 +191,7 @@ void RunContext::WriteTextFooter() {
   }
 }
 
-void RunContext::WriteJsonHeader(JsonWriter* json) {
+void RunContext::WriteJsonHeader(common::JsonWriter* json) {
   json->BeginObject();
   json->Field("tool", kTool);
   json->Field("command", CommandName(flags_.command));
@@ -225,7 +225,7 @@ void RunContext::WriteJsonHeader(JsonWriter* json) {
   }
 }
 
-void RunContext::FinishJson(JsonWriter* json) {
+void RunContext::FinishJson(common::JsonWriter* json) {
   json->Key("notes");
   json->BeginArray();
   for (const auto& note : notes_) json->String(note);

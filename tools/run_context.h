@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "common/json_writer.h"
 #include "metakv/status.h"
 #include "tools/dump_flags.h"
 #include "tools/dump_input.h"
-#include "tools/json_writer.h"
 #include "tools/sst_file.h"
 
 namespace metakv::tools {
@@ -68,10 +68,10 @@ class RunContext {
   // Notes and a problem count, as "# ..." lines.
   void WriteTextFooter();
   // Opens the document's object and writes the members every command shares.
-  void WriteJsonHeader(JsonWriter* json);
+  void WriteJsonHeader(common::JsonWriter* json);
   // Writes notes, errors and "ok", closes the document's object, and writes
   // what json still holds to the output, ending the document with a newline.
-  void FinishJson(JsonWriter* json);
+  void FinishJson(common::JsonWriter* json);
   // "inode L0 000012.sst" or the lone file's path.
   std::string FileLabel(const InputFile& f) const;
 

@@ -2,10 +2,10 @@
 #include <string>
 
 #include "codecs/coding.h"
+#include "common/format.h"
 #include "tools/commands.h"
 #include "tools/entry_decoder.h"
 #include "tools/entry_listing.h"
-#include "tools/format.h"
 #include "tools/record_format.h"
 
 namespace metakv::tools {
@@ -22,20 +22,20 @@ class ScanShower : public EntryShower {
   std::string_view Noun() const override { return "record"; }
   std::string_view Nouns() const override { return "records"; }
   bool Decodes() const override { return true; }
-  std::vector<TextTable::Column> Columns() const override {
-    constexpr TextTable::Align kRight = TextTable::Align::kRight;
+  std::vector<common::TextTable::Column> Columns() const override {
+    constexpr common::TextTable::Align kRight = common::TextTable::Align::kRight;
     return {{"DOMAIN"}, {"TENANT"}, {"KEY"},           {"KIND"},
             {"TIME"},   {"EXPIRY"}, {"BYTES", kRight}, {"VALUE"}};
   }
 
-  void BeginFile(const InputFile& f, const SstFile& file, JsonWriter* json) override {
+  void BeginFile(const InputFile& f, const SstFile& file, common::JsonWriter* json) override {
     tenant_.Reset();
     domain_ = f.domain.empty() ? "-" : f.domain;
     if (json != nullptr) json->Field("domain", f.domain);
   }
 
-  Shown Show(const InputFile& f, std::string_view key, std::string_view value, JsonWriter* json,
-             TextTable* table) override {
+  Shown Show(const InputFile& f, std::string_view key, std::string_view value,
+             common::JsonWriter* json, common::TextTable* table) override {
     const Status s = DecodeEntry(f.key_mode, key, value, &entry_);
     const bool plain = f.key_mode == KeyMode::kPlain;
     if (s.ok()) {

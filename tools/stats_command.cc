@@ -7,19 +7,19 @@
 #include <string>
 #include <vector>
 
+#include "common/format.h"
+#include "common/text_table.h"
 #include "tools/commands.h"
 #include "tools/entry_decoder.h"
-#include "tools/format.h"
 #include "tools/key_filter.h"
 #include "tools/record_format.h"
 #include "tools/record_stats.h"
-#include "tools/text_table.h"
 
 namespace metakv::tools {
 
 namespace {
 
-constexpr TextTable::Align kRight = TextTable::Align::kRight;
+constexpr common::TextTable::Align kRight = common::TextTable::Align::kRight;
 
 struct Properties {
   uint64_t entries = 0;
@@ -130,7 +130,8 @@ std::string KeyPointText(const KeyPoint& p) {
 
 // ---------------------------------------------------------------- text ----
 
-std::vector<TextTable::Column> WithTotalsColumns(std::vector<TextTable::Column> lead) {
+std::vector<common::TextTable::Column> WithTotalsColumns(
+    std::vector<common::TextTable::Column> lead) {
   for (const char* h : {"RECORDS", "BYTES", "LIVE", "EXPIRING", "TOMBSTONE", "GHOST_BYTES",
                         "GHOST%", "EXPIRED", "PURGEABLE", "PURGEABLE_FOR", "BAD"}) {
     lead.push_back({h, kRight});
@@ -153,7 +154,7 @@ void TotalsCells(const RecordTotals& t, uint64_t now, std::vector<std::string>* 
   cells->push_back(std::to_string(t.tombstone.records));
   cells->push_back(std::to_string(t.tombstone.bytes));
   std::string pct;
-  AppendPercent(Share(t.tombstone.bytes, t.all.bytes), &pct);
+  common::AppendPercent(common::Share(t.tombstone.bytes, t.all.bytes), &pct);
   cells->push_back(pct);
   cells->push_back(std::to_string(t.expired.records));
   cells->push_back(std::to_string(t.purgeable.records));
@@ -165,14 +166,14 @@ void TenantTableText(std::ostream& out, uint64_t now, const std::string& title,
                      const std::vector<TenantRow>& top, const RecordTotals& other,
                      uint64_t other_tenants, bool untracked, const std::string& indent) {
   out << indent << title << '\n';
-  TextTable table(&out, WithTotalsColumns({{indent + "TENANT"}}));
+  common::TextTable table(&out, WithTotalsColumns({{indent + "TENANT"}}));
   for (const TenantRow& row : top) {
     std::vector<std::string> cells{indent + row.tenant};
     TotalsCells(row.totals, now, &cells);
     table.AddRow(cells);
   }
   if (!other.empty()) {
-    std::string label = indent + "(other: " + CountOf(other_tenants, "tenant", "tenants");
+    std::string label = indent + "(other: " + common::CountOf(other_tenants, "tenant", "tenants");
     if (untracked) label += " and more not tracked";
     label += ")";
     std::vector<std::string> cells{label};
@@ -183,12 +184,12 @@ void TenantTableText(std::ostream& out, uint64_t now, const std::string& title,
 
 std::string Ratio(uint64_t raw, uint64_t stored) {
   if (stored == 0) return "-";
-  return FormatFixed(static_cast<double>(raw) / static_cast<double>(stored), 2) + "x";
+  return common::FormatFixed(static_cast<double>(raw) / static_cast<double>(stored), 2) + "x";
 }
 
 // ---------------------------------------------------------------- json ----
 
-void CounterJson(JsonWriter* json, std::string_view name, const Counter& c) {
+void CounterJson(common::JsonWriter* json, std::string_view name, const Counter& c) {
   json->Key(name);
   json->BeginObject();
   json->Field("records", c.records);
@@ -196,7 +197,7 @@ void CounterJson(JsonWriter* json, std::string_view name, const Counter& c) {
   json->EndObject();
 }
 
-void TotalsFields(JsonWriter* json, const RecordTotals& t) {
+void TotalsFields(common::JsonWriter* json, const RecordTotals& t) {
   json->Field("records", t.all.records);
   json->Field("bytes", t.all.bytes);
   json->Field("key_bytes", t.key_bytes);
@@ -213,19 +214,19 @@ void TotalsFields(JsonWriter* json, const RecordTotals& t) {
     json->Uint(t.oldest_purgeable);
   }
   CounterJson(json, "bad", t.bad);
-  json->Field("ghost_records_share", Share(t.tombstone.records, t.all.records));
-  json->Field("ghost_bytes_share", Share(t.tombstone.bytes, t.all.bytes));
+  json->Field("ghost_records_share", common::Share(t.tombstone.records, t.all.records));
+  json->Field("ghost_bytes_share", common::Share(t.tombstone.bytes, t.all.bytes));
 }
 
-void TotalsJson(JsonWriter* json, std::string_view name, const RecordTotals& t) {
+void TotalsJson(common::JsonWriter* json, std::string_view name, const RecordTotals& t) {
   json->Key(name);
   json->BeginObject();
   TotalsFields(json, t);
   json->EndObject();
 }
 
-void TenantsJson(JsonWriter* json, const std::vector<TenantRow>& top, const RecordTotals& other,
-                 uint64_t other_tenants, bool untracked) {
+void TenantsJson(common::JsonWriter* json, const std::vector<TenantRow>& top,
+                 const RecordTotals& other, uint64_t other_tenants, bool untracked) {
   json->Key("tenants");
   json->BeginArray();
   for (const TenantRow& row : top) {
@@ -243,7 +244,7 @@ void TenantsJson(JsonWriter* json, const std::vector<TenantRow>& top, const Reco
   json->EndObject();
 }
 
-void KeyPointJson(JsonWriter* json, std::string_view name, const KeyPoint& p) {
+void KeyPointJson(common::JsonWriter* json, std::string_view name, const KeyPoint& p) {
   json->Key(name);
   if (!p.present) {
     json->Null();
@@ -255,7 +256,7 @@ void KeyPointJson(JsonWriter* json, std::string_view name, const KeyPoint& p) {
   json->EndObject();
 }
 
-void PropertiesJson(JsonWriter* json, const Properties& p) {
+void PropertiesJson(common::JsonWriter* json, const Properties& p) {
   json->Key("properties");
   json->BeginObject();
   json->Field("entries", p.entries);
@@ -280,97 +281,95 @@ void PropertiesJson(JsonWriter* json, const Properties& p) {
   json->EndObject();
 }
 
-}  // namespace
+// A tenant table's top n rows and what the rest add up to.
+struct TopRows {
+  std::vector<TenantRow> top;
+  RecordTotals other;
+  uint64_t other_count = 0;
+};
 
-void RunStats(RunContext* ctx) {
-  const DumpFlags& flags = ctx->flags();
-  const KeyFilter filter = KeyFilter::ForDecoded(flags);
-  const size_t top_n = static_cast<size_t>(flags.top);
+TopRows TopOf(const TenantTable& tenants, size_t n) {
+  TopRows rows;
+  tenants.Top(n, &rows.top, &rows.other, &rows.other_count);
+  return rows;
+}
 
+// "tenant_count" and the top tenants of a domain or of all domains.
+void TenantSummaryJson(common::JsonWriter* json, const TenantTable& tenants, size_t top_n) {
+  const TopRows rows = TopOf(tenants, top_n);
+  json->Field("tenant_count", tenants.tracked());
+  TenantsJson(json, rows.top, rows.other, rows.other_count, tenants.untracked());
+}
+
+// ----------------------------------------------------------- computing ----
+
+// Everything the command shows, computed over every file before any of it
+// is printed.
+struct StatsReport {
   std::vector<FileReport> files;
+  // The database's domains in its order (empty ones too), then any other
+  // domain as its first file is met.
   std::vector<DomainReport> domains;
-  auto domain_report = [&](const std::string& name) -> DomainReport& {
-    for (auto& d : domains) {
-      if (d.name == name) return d;
-    }
-    domains.emplace_back();
-    domains.back().name = name;
-    return domains.back();
-  };
-  if (ctx->input().is_database) {
-    for (const DomainInfo& d : ctx->input().domains) domain_report(d.name);
-  }
   RecordTotals total;
   TenantTable all_tenants;
   bool any_tenants = false;
+  uint64_t total_files = 0;
+  uint64_t total_file_bytes = 0;
+};
 
-  TenantTracker tenant;
-  DecodedEntry entry;
-  for (const InputFile& f : ctx->files()) {
-    if (!filter.MayOverlap(f)) continue;
+// Walks the input's files into a StatsReport. The decoding buffers are
+// reused from file to file.
+class StatsCollector {
+ public:
+  explicit StatsCollector(RunContext* ctx)
+      : ctx_(ctx),
+        filter_(KeyFilter::ForDecoded(ctx->flags())),
+        top_n_(static_cast<size_t>(ctx->flags().top)) {}
+
+  StatsReport Collect() {
+    if (ctx_->input().is_database) {
+      for (const DomainInfo& d : ctx_->input().domains) DomainNamed(d.name);
+    }
+    for (const InputFile& f : ctx_->files()) {
+      if (filter_.MayOverlap(f)) AddFile(f);
+    }
+    for (const auto& d : stats_.domains) {
+      stats_.total_files += d.files;
+      stats_.total_file_bytes += d.file_bytes;
+    }
+    return std::move(stats_);
+  }
+
+ private:
+  DomainReport& DomainNamed(const std::string& name) {
+    for (auto& d : stats_.domains) {
+      if (d.name == name) return d;
+    }
+    stats_.domains.emplace_back();
+    stats_.domains.back().name = name;
+    return stats_.domains.back();
+  }
+
+  void AddFile(const InputFile& f) {
     std::unique_ptr<SstFile> holder;
     const SstFile* file = nullptr;
     bool vanished = false;
-    if (!ctx->OpenForReading(f, &holder, &file, &vanished)) continue;
-    DomainReport& domain = domain_report(f.domain.empty() ? "-" : f.domain);
+    if (!ctx_->OpenForReading(f, &holder, &file, &vanished)) return;
+    DomainReport& domain = DomainNamed(f.domain.empty() ? "-" : f.domain);
 
     FileReport report;
     report.file = f;
     report.file_bytes = file->file_bytes();
     report.props = Summarize(file->properties());
     ReadKeyRange(*file, f.key_mode, &report);
-
-    TopTenants top(top_n);
-    RecordTotals current;  // of the tenant being walked
-    bool in_tenant = false;
-    auto end_tenant = [&] {
-      if (!in_tenant) return;
-      top.Add(tenant.printable(), current);
-      domain.tenants.Add(tenant.printable(), current);
-      all_tenants.Add(tenant.printable(), current);
-      domain.has_tenants = any_tenants = true;
-      report.totals.Merge(current);
-      current = RecordTotals();
-      in_tenant = false;
-    };
-    tenant.Reset();
-    EntryCursor cursor(*file, filter);
-    for (; cursor.Valid(); cursor.Next()) {
-      const std::string_view key = cursor.key();
-      const std::string_view value = cursor.value();
-      Status s = DecodeEntry(f.key_mode, key, value, &entry);
-      if (!s.ok()) {
-        report.totals.AddBad(key.size() + value.size());
-        ctx->BadRecord(f.path, s.message());
-        continue;
-      }
-      if (!filter.AcceptsUserKey(entry.user_key)) continue;
-      if (f.key_mode == KeyMode::kPlain) {
-        report.totals.Add(entry.record, key.size(), value.size(), ctx->now(),
-                          ctx->flags().retention_seconds);
-        continue;
-      }
-      if (!tenant.Matches(entry.tenant_prefix)) {
-        end_tenant();
-        tenant.Update(entry.tenant_prefix);
-        in_tenant = true;
-      }
-      current.Add(entry.record, key.size(), value.size(), ctx->now(),
-                  ctx->flags().retention_seconds);
-    }
-    end_tenant();
-    const Status walk = cursor.status();
-    report.complete = walk.ok();
-    if (!walk.ok()) {
-      report.stopped = walk.message();
-      ctx->Problem(walk);
-    }
-    ctx->FinishFile(f.path);
+    TopTenants top(top_n_);
+    Walk(f, *file, &top, &domain, &report);
+    ctx_->FinishFile(f.path);
     report.top = top.Sorted();
     report.other = top.other();
     report.other_tenants = top.other_tenants();
     report.tenants = top.tenants();
-    if (report.complete && filter.selects_all()) {
+    if (report.complete && filter_.selects_all()) {
       const uint64_t seen = report.totals.all.records + report.totals.bad.records;
       report.hidden_known = true;
       report.hidden = report.props.entries > seen ? report.props.entries - seen : 0;
@@ -383,214 +382,269 @@ void RunStats(RunContext* ctx) {
     level.files += 1;
     level.file_bytes += report.file_bytes;
     level.totals.Merge(report.totals);
-    total.Merge(report.totals);
-    files.push_back(std::move(report));
+    stats_.total.Merge(report.totals);
+    stats_.files.push_back(std::move(report));
   }
 
-  uint64_t total_files = 0;
-  uint64_t total_file_bytes = 0;
-  for (const auto& d : domains) {
-    total_files += d.files;
-    total_file_bytes += d.file_bytes;
-  }
-  auto unflushed = [&](const std::string& name) -> uint64_t {
-    for (const DomainInfo& d : ctx->input().domains) {
-      if (d.name == name) return d.unflushed_entries;
-    }
-    return 0;
-  };
-
-  std::ostream& out = ctx->out();
-  if (flags.json) {
-    JsonWriter json;
-    ctx->WriteJsonHeader(&json);
-    json.Key("files");
-    json.BeginArray();
-    for (const FileReport& r : files) {
-      json.BeginObject();
-      json.Field("path", r.file.path);
-      json.Field("name", r.file.name);
-      json.Field("domain", r.file.domain);
-      if (r.file.level >= 0) json.Field("level", r.file.level);
-      json.Field("file_bytes", r.file_bytes);
-      json.Field("complete", r.complete);
-      if (!r.complete) json.Field("stopped", r.stopped);
-      TotalsJson(&json, "totals", r.totals);
-      if (r.file.key_mode == KeyMode::kTenant) {
-        json.Field("tenant_count", r.tenants);
-        TenantsJson(&json, r.top, r.other, r.other_tenants, false);
+  // Counts the file's records into report->totals, tenant by tenant (into
+  // *top, the domain's and all domains' tenant tables) for tenant keys.
+  void Walk(const InputFile& f, const SstFile& file, TopTenants* top, DomainReport* domain,
+            FileReport* report) {
+    RecordTotals current;  // of the tenant being walked
+    bool in_tenant = false;
+    auto end_tenant = [&] {
+      if (!in_tenant) return;
+      top->Add(tenant_.printable(), current);
+      domain->tenants.Add(tenant_.printable(), current);
+      stats_.all_tenants.Add(tenant_.printable(), current);
+      domain->has_tenants = stats_.any_tenants = true;
+      report->totals.Merge(current);
+      current = RecordTotals();
+      in_tenant = false;
+    };
+    const uint64_t retention = ctx_->flags().retention_seconds;
+    tenant_.Reset();
+    EntryCursor cursor(file, filter_);
+    for (; cursor.Valid(); cursor.Next()) {
+      const std::string_view key = cursor.key();
+      const std::string_view value = cursor.value();
+      Status s = DecodeEntry(f.key_mode, key, value, &entry_);
+      if (!s.ok()) {
+        report->totals.AddBad(key.size() + value.size());
+        ctx_->BadRecord(f.path, s.message());
+        continue;
       }
-      json.Key("key_range");
-      json.BeginObject();
-      KeyPointJson(&json, "smallest", r.smallest);
-      KeyPointJson(&json, "largest", r.largest);
-      json.EndObject();
-      if (r.hidden_known) json.Field("entries_not_shown", r.hidden);
-      PropertiesJson(&json, r.props);
-      json.EndObject();
-    }
-    json.EndArray();
-    json.Key("by_domain");
-    json.BeginArray();
-    for (const DomainReport& d : domains) {
-      if (d.files == 0 && !ctx->input().is_database) continue;
-      json.BeginObject();
-      json.Field("domain", d.name);
-      json.Field("files", d.files);
-      json.Field("file_bytes", d.file_bytes);
-      json.Field("unflushed_entries", unflushed(d.name));
-      TotalsJson(&json, "totals", d.totals);
-      json.Key("levels");
-      json.BeginArray();
-      for (const auto& [level, l] : d.levels) {
-        json.BeginObject();
-        if (level >= 0) json.Field("level", level);
-        json.Field("files", l.files);
-        json.Field("file_bytes", l.file_bytes);
-        TotalsJson(&json, "totals", l.totals);
-        json.EndObject();
+      if (!filter_.AcceptsUserKey(entry_.user_key)) continue;
+      if (f.key_mode == KeyMode::kPlain) {
+        report->totals.Add(entry_.record, key.size(), value.size(), ctx_->now(), retention);
+        continue;
       }
-      json.EndArray();
-      if (d.has_tenants) {
-        std::vector<TenantRow> top;
-        RecordTotals other;
-        uint64_t other_count = 0;
-        d.tenants.Top(top_n, &top, &other, &other_count);
-        json.Field("tenant_count", d.tenants.tracked());
-        TenantsJson(&json, top, other, other_count, d.tenants.untracked());
+      if (!tenant_.Matches(entry_.tenant_prefix)) {
+        end_tenant();
+        tenant_.Update(entry_.tenant_prefix);
+        in_tenant = true;
       }
-      json.EndObject();
+      current.Add(entry_.record, key.size(), value.size(), ctx_->now(), retention);
     }
-    json.EndArray();
-    json.Key("total");
-    json.BeginObject();
-    json.Field("files", total_files);
-    json.Field("file_bytes", total_file_bytes);
-    TotalsJson(&json, "totals", total);
-    {
-      std::vector<TenantRow> top;
-      RecordTotals other;
-      uint64_t other_count = 0;
-      all_tenants.Top(top_n, &top, &other, &other_count);
-      json.Field("tenant_count", all_tenants.tracked());
-      TenantsJson(&json, top, other, other_count, all_tenants.untracked());
-    }
-    json.EndObject();
-    ctx->FinishJson(&json);
-    return;
-  }
-
-  ctx->WriteTextHeader();
-  out << "\nFiles\n";
-  {
-    TextTable table(
-        &out,
-        WithTotalsColumns(
-            {{"FILE"}, {"DOMAIN"}, {"LEVEL", kRight}, {"FILE_BYTES", kRight}, {"COMPRESSION"}}));
-    for (const FileReport& r : files) {
-      std::vector<std::string> cells{r.file.name, r.file.domain.empty() ? "-" : r.file.domain,
-                                     r.file.level >= 0 ? std::to_string(r.file.level) : "-",
-                                     std::to_string(r.file_bytes), r.props.compression};
-      TotalsCells(r.totals, ctx->now(), &cells);
-      table.AddRow(cells);
+    end_tenant();
+    const Status walk = cursor.status();
+    report->complete = walk.ok();
+    if (!walk.ok()) {
+      report->stopped = walk.message();
+      ctx_->Problem(walk);
     }
   }
 
-  out << "\nDomains\n";
-  {
-    TextTable table(
-        &out, WithTotalsColumns(
-                  {{"DOMAIN"}, {"LEVEL", kRight}, {"FILES", kRight}, {"FILE_BYTES", kRight}}));
-    for (const DomainReport& d : domains) {
-      if (d.files == 0 && !ctx->input().is_database) continue;
-      for (const auto& [level, l] : d.levels) {
-        std::vector<std::string> cells{d.name, level >= 0 ? std::to_string(level) : "-",
-                                       std::to_string(l.files), std::to_string(l.file_bytes)};
-        TotalsCells(l.totals, ctx->now(), &cells);
-        table.AddRow(cells);
-      }
-      std::vector<std::string> cells{d.name, "all", std::to_string(d.files),
-                                     std::to_string(d.file_bytes)};
-      TotalsCells(d.totals, ctx->now(), &cells);
-      table.AddRow(cells);
-    }
-    std::vector<std::string> cells{"(total)", "all", std::to_string(total_files),
-                                   std::to_string(total_file_bytes)};
-    TotalsCells(total, ctx->now(), &cells);
+  RunContext* const ctx_;
+  const KeyFilter filter_;
+  const size_t top_n_;
+  TenantTracker tenant_;
+  DecodedEntry entry_;
+  StatsReport stats_;
+};
+
+// ------------------------------------------------------------ printing ----
+
+uint64_t UnflushedEntries(const RunContext& ctx, const std::string& domain) {
+  for (const DomainInfo& d : ctx.input().domains) {
+    if (d.name == domain) return d.unflushed_entries;
+  }
+  return 0;
+}
+
+// Domains the output lists: every domain of a database, only those with
+// files for files given alone.
+bool Listed(const RunContext& ctx, const DomainReport& d) {
+  return d.files != 0 || ctx.input().is_database;
+}
+
+void FileJson(common::JsonWriter* json, const FileReport& r) {
+  json->BeginObject();
+  json->Field("path", r.file.path);
+  json->Field("name", r.file.name);
+  json->Field("domain", r.file.domain);
+  if (r.file.level >= 0) json->Field("level", r.file.level);
+  json->Field("file_bytes", r.file_bytes);
+  json->Field("complete", r.complete);
+  if (!r.complete) json->Field("stopped", r.stopped);
+  TotalsJson(json, "totals", r.totals);
+  if (r.file.key_mode == KeyMode::kTenant) {
+    json->Field("tenant_count", r.tenants);
+    TenantsJson(json, r.top, r.other, r.other_tenants, false);
+  }
+  json->Key("key_range");
+  json->BeginObject();
+  KeyPointJson(json, "smallest", r.smallest);
+  KeyPointJson(json, "largest", r.largest);
+  json->EndObject();
+  if (r.hidden_known) json->Field("entries_not_shown", r.hidden);
+  PropertiesJson(json, r.props);
+  json->EndObject();
+}
+
+void DomainJson(common::JsonWriter* json, const DomainReport& d, uint64_t unflushed, size_t top_n) {
+  json->BeginObject();
+  json->Field("domain", d.name);
+  json->Field("files", d.files);
+  json->Field("file_bytes", d.file_bytes);
+  json->Field("unflushed_entries", unflushed);
+  TotalsJson(json, "totals", d.totals);
+  json->Key("levels");
+  json->BeginArray();
+  for (const auto& [level, l] : d.levels) {
+    json->BeginObject();
+    if (level >= 0) json->Field("level", level);
+    json->Field("files", l.files);
+    json->Field("file_bytes", l.file_bytes);
+    TotalsJson(json, "totals", l.totals);
+    json->EndObject();
+  }
+  json->EndArray();
+  if (d.has_tenants) TenantSummaryJson(json, d.tenants, top_n);
+  json->EndObject();
+}
+
+void WriteStatsJson(RunContext* ctx, const StatsReport& stats, size_t top_n) {
+  common::JsonWriter json;
+  ctx->WriteJsonHeader(&json);
+  json.Key("files");
+  json.BeginArray();
+  for (const FileReport& r : stats.files) FileJson(&json, r);
+  json.EndArray();
+  json.Key("by_domain");
+  json.BeginArray();
+  for (const DomainReport& d : stats.domains) {
+    if (Listed(*ctx, d)) DomainJson(&json, d, UnflushedEntries(*ctx, d.name), top_n);
+  }
+  json.EndArray();
+  json.Key("total");
+  json.BeginObject();
+  json.Field("files", stats.total_files);
+  json.Field("file_bytes", stats.total_file_bytes);
+  TotalsJson(&json, "totals", stats.total);
+  TenantSummaryJson(&json, stats.all_tenants, top_n);
+  json.EndObject();
+  ctx->FinishJson(&json);
+}
+
+void FilesTable(std::ostream& out, const StatsReport& stats, uint64_t now) {
+  common::TextTable table(
+      &out,
+      WithTotalsColumns(
+          {{"FILE"}, {"DOMAIN"}, {"LEVEL", kRight}, {"FILE_BYTES", kRight}, {"COMPRESSION"}}));
+  for (const FileReport& r : stats.files) {
+    std::vector<std::string> cells{r.file.name, r.file.domain.empty() ? "-" : r.file.domain,
+                                   r.file.level >= 0 ? std::to_string(r.file.level) : "-",
+                                   std::to_string(r.file_bytes), r.props.compression};
+    TotalsCells(r.totals, now, &cells);
     table.AddRow(cells);
   }
+}
+
+void DomainsTable(std::ostream& out, const RunContext& ctx, const StatsReport& stats) {
+  common::TextTable table(
+      &out, WithTotalsColumns(
+                {{"DOMAIN"}, {"LEVEL", kRight}, {"FILES", kRight}, {"FILE_BYTES", kRight}}));
+  auto add_row = [&](std::string name, std::string level, uint64_t files, uint64_t bytes,
+                     const RecordTotals& totals) {
+    std::vector<std::string> cells{std::move(name), std::move(level), std::to_string(files),
+                                   std::to_string(bytes)};
+    TotalsCells(totals, ctx.now(), &cells);
+    table.AddRow(cells);
+  };
+  for (const DomainReport& d : stats.domains) {
+    if (!Listed(ctx, d)) continue;
+    for (const auto& [level, l] : d.levels) {
+      add_row(d.name, level >= 0 ? std::to_string(level) : "-", l.files, l.file_bytes, l.totals);
+    }
+    add_row(d.name, "all", d.files, d.file_bytes, d.totals);
+  }
+  add_row("(total)", "all", stats.total_files, stats.total_file_bytes, stats.total);
+}
+
+// The top tenants of one domain, or of all: a title line and a table.
+void TenantSummaryText(std::ostream& out, uint64_t now, const std::string& of,
+                       const TenantTable& tenants, size_t top_n) {
+  const TopRows rows = TopOf(tenants, top_n);
+  out << '\n';
+  TenantTableText(out, now,
+                  "Tenants of " + of + " (" +
+                      common::CountOf(tenants.tracked(), "tenant", "tenants") + "; top " +
+                      std::to_string(top_n) + " by bytes)",
+                  rows.top, rows.other, rows.other_count, tenants.untracked(), "");
+}
+
+void FileDetailsText(std::ostream& out, const RunContext& ctx, const FileReport& r, size_t top_n) {
+  const Properties& p = r.props;
+  out << '\n' << ctx.FileLabel(r.file) << '\n';
+  common::TextTable table(&out, {{""}, {""}});
+  table.HideHeader();
+  table.AddRow({"  key range", KeyPointText(r.smallest) + "  ..  " + KeyPointText(r.largest)});
+  std::string entries = std::to_string(p.entries) + " in the table; " +
+                        std::to_string(p.deletions) + " RocksDB deletions, " +
+                        std::to_string(p.range_deletions) + " range deletions";
+  if (r.hidden_known) {
+    entries += "; " + std::to_string(r.hidden) + " not shown (deletions, older versions)";
+  }
+  table.AddRow({"  entries", entries});
+  if (!r.complete) table.AddRow({"  stopped early", r.stopped});
+  table.AddRow({"  sizes", "file " + std::to_string(r.file_bytes) + ", data " +
+                               std::to_string(p.data_bytes) + ", index " +
+                               std::to_string(p.index_bytes) + ", filter " +
+                               std::to_string(p.filter_bytes) + "; " +
+                               common::CountOf(p.data_blocks, "data block", "data blocks")});
+  table.AddRow({"  raw sizes", "keys " + std::to_string(p.raw_key_bytes) + ", values " +
+                                   std::to_string(p.raw_value_bytes) + " (compression ratio " +
+                                   Ratio(p.raw_key_bytes + p.raw_value_bytes, p.data_bytes) + ")"});
+  table.AddRow({"  compression", p.compression + (p.compression_options.empty()
+                                                      ? std::string()
+                                                      : " (" + p.compression_options + ")")});
+  table.AddRow({"  format", "block-based table, comparator " + p.comparator + ", filter " +
+                                (p.filter_policy.empty() ? "none" : p.filter_policy)});
+  table.AddRow({"  column family", p.column_family.empty() ? "-" : p.column_family});
+  table.AddRow({"  created", common::IsoTime(p.file_creation_time) + " (oldest key " +
+                                 common::IsoTime(p.oldest_key_time) + ")"});
+  table.Flush();
+  if (r.file.key_mode == KeyMode::kTenant && !r.top.empty()) {
+    TenantTableText(
+        out, ctx.now(),
+        "tenants (" + std::to_string(r.tenants) + "; top " + std::to_string(top_n) + " by bytes)",
+        r.top, r.other, r.other_tenants, false, "  ");
+  }
+}
+
+void WriteStatsText(RunContext* ctx, const StatsReport& stats, size_t top_n) {
+  std::ostream& out = ctx->out();
+  ctx->WriteTextHeader();
+  out << "\nFiles\n";
+  FilesTable(out, stats, ctx->now());
+  out << "\nDomains\n";
+  DomainsTable(out, *ctx, stats);
   out << "GHOST% is the share of bytes in tombstones; EXPIRED counts records whose expiry has "
          "passed; PURGEABLE counts expired records and tombstones past --retention, "
          "PURGEABLE_FOR how long the oldest of them has been purgeable.\n";
-
-  for (const DomainReport& d : domains) {
-    if (!d.has_tenants) continue;
-    std::vector<TenantRow> top;
-    RecordTotals other;
-    uint64_t other_count = 0;
-    d.tenants.Top(top_n, &top, &other, &other_count);
-    out << '\n';
-    TenantTableText(out, ctx->now(),
-                    "Tenants of " + d.name + " (" +
-                        CountOf(d.tenants.tracked(), "tenant", "tenants") + "; top " +
-                        std::to_string(top_n) + " by bytes)",
-                    top, other, other_count, d.tenants.untracked(), "");
+  for (const DomainReport& d : stats.domains) {
+    if (d.has_tenants) TenantSummaryText(out, ctx->now(), d.name, d.tenants, top_n);
   }
-  if (any_tenants && ctx->input().is_database) {
-    std::vector<TenantRow> top;
-    RecordTotals other;
-    uint64_t other_count = 0;
-    all_tenants.Top(top_n, &top, &other, &other_count);
-    out << '\n';
-    TenantTableText(out, ctx->now(),
-                    "Tenants of all domains (" +
-                        CountOf(all_tenants.tracked(), "tenant", "tenants") + "; top " +
-                        std::to_string(top_n) + " by bytes)",
-                    top, other, other_count, all_tenants.untracked(), "");
+  if (stats.any_tenants && ctx->input().is_database) {
+    TenantSummaryText(out, ctx->now(), "all domains", stats.all_tenants, top_n);
   }
-
   out << "\nFile details\n";
-  for (const FileReport& r : files) {
-    const Properties& p = r.props;
-    out << '\n' << ctx->FileLabel(r.file) << '\n';
-    TextTable table(&out, {{""}, {""}});
-    table.HideHeader();
-    table.AddRow({"  key range", KeyPointText(r.smallest) + "  ..  " + KeyPointText(r.largest)});
-    std::string entries = std::to_string(p.entries) + " in the table; " +
-                          std::to_string(p.deletions) + " RocksDB deletions, " +
-                          std::to_string(p.range_deletions) + " range deletions";
-    if (r.hidden_known) {
-      entries += "; " + std::to_string(r.hidden) + " not shown (deletions, older versions)";
-    }
-    table.AddRow({"  entries", entries});
-    if (!r.complete) table.AddRow({"  stopped early", r.stopped});
-    table.AddRow({"  sizes", "file " + std::to_string(r.file_bytes) + ", data " +
-                                 std::to_string(p.data_bytes) + ", index " +
-                                 std::to_string(p.index_bytes) + ", filter " +
-                                 std::to_string(p.filter_bytes) + "; " +
-                                 CountOf(p.data_blocks, "data block", "data blocks")});
-    table.AddRow({"  raw sizes", "keys " + std::to_string(p.raw_key_bytes) + ", values " +
-                                     std::to_string(p.raw_value_bytes) + " (compression ratio " +
-                                     Ratio(p.raw_key_bytes + p.raw_value_bytes, p.data_bytes) +
-                                     ")"});
-    table.AddRow({"  compression", p.compression + (p.compression_options.empty()
-                                                        ? std::string()
-                                                        : " (" + p.compression_options + ")")});
-    table.AddRow({"  format", "block-based table, comparator " + p.comparator + ", filter " +
-                                  (p.filter_policy.empty() ? "none" : p.filter_policy)});
-    table.AddRow({"  column family", p.column_family.empty() ? "-" : p.column_family});
-    table.AddRow({"  created", IsoTime(p.file_creation_time) + " (oldest key " +
-                                   IsoTime(p.oldest_key_time) + ")"});
-    table.Flush();
-    if (r.file.key_mode == KeyMode::kTenant && !r.top.empty()) {
-      TenantTableText(
-          out, ctx->now(),
-          "tenants (" + std::to_string(r.tenants) + "; top " + std::to_string(top_n) + " by bytes)",
-          r.top, r.other, r.other_tenants, false, "  ");
-    }
-  }
+  for (const FileReport& r : stats.files) FileDetailsText(out, *ctx, r, top_n);
   out << '\n';
   ctx->WriteTextFooter();
+}
+
+}  // namespace
+
+void RunStats(RunContext* ctx) {
+  const StatsReport stats = StatsCollector(ctx).Collect();
+  const size_t top_n = static_cast<size_t>(ctx->flags().top);
+  if (ctx->flags().json) {
+    WriteStatsJson(ctx, stats, top_n);
+  } else {
+    WriteStatsText(ctx, stats, top_n);
+  }
 }
 
 }  // namespace metakv::tools

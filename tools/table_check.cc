@@ -164,6 +164,164 @@ bool WellFormedBlock(std::string_view block) {
   return true;
 }
 
+// Checks one open SST file's footer, metaindex block and properties block
+// in that order, each step on what the one before found. Every failure is
+// a Status naming the file.
+class MetaBlockCheck {
+ public:
+  MetaBlockCheck(int fd, const std::string& path, uint64_t file_bytes)
+      : fd_(fd), path_(path), file_bytes_(file_bytes) {}
+
+  Status Run() {
+    bool table = false;
+    Status s = ReadFooter(&table);
+    if (!s.ok() || !table) return s;
+    Handle props;
+    bool found = false;
+    s = CheckMetaindex(&props, &found);
+    // Without properties RocksDB reports the table itself.
+    if (!s.ok() || !found) return s;
+    return CheckProperties(props);
+  }
+
+ private:
+  Status ReadError() const {
+    return Status::IOError(path_ + ": cannot read: " + std::strerror(errno));
+  }
+  Status Corrupt(const std::string& what) const {
+    return Status::Corruption(path_ + ": corrupt SST file: " + what);
+  }
+  // "<what> block handle (offset O, size S) points outside the file's N bytes"
+  std::string Outside(const char* what, const Handle& h) const {
+    return std::string(what) + " block handle (offset " + std::to_string(h.offset) + ", size " +
+           std::to_string(h.size) + ") points outside the file's " + std::to_string(file_bytes_) +
+           " bytes";
+  }
+  // Whether a meta block and its trailer lie before the footer. RocksDB
+  // allocates a buffer of a handle's size before reading, so a damaged
+  // handle is refused here rather than as an allocation failure there.
+  bool Inside(const Handle& h) const {
+    return h.offset <= blocks_end_ && h.size <= kMaxMetaBlockBytes &&
+           h.size + kBlockTrailerBytes <= blocks_end_ - h.offset;  // no overflow: size is small
+  }
+
+  // The footer: checksum type and the metaindex and index blocks' handles.
+  // *table false (and OK) for a file too small or without a block-based
+  // table's magic number, which RocksDB judges.
+  Status ReadFooter(bool* table) {
+    if (file_bytes_ < kLegacyFooterBytes) return Status::OK();
+    std::string tail;
+    const size_t tail_bytes = static_cast<size_t>(std::min<uint64_t>(file_bytes_, kFooterBytes));
+    if (!ReadAt(fd_, file_bytes_ - tail_bytes, tail_bytes, &tail)) return ReadError();
+    uint64_t magic = 0;
+    for (int i = 7; i >= 0; --i) {
+      magic = (magic << 8) | static_cast<uint8_t>(tail[tail.size() - 8 + i]);
+    }
+    std::string_view handles;
+    size_t footer_bytes = 0;
+    if (magic == kBlockBasedTableMagic && tail.size() == kFooterBytes) {
+      checksum_type_ = tail[0];
+      handles = std::string_view(tail).substr(1, 40);
+      footer_bytes = kFooterBytes;
+    } else if (magic == kLegacyBlockBasedTableMagic) {
+      handles = std::string_view(tail).substr(tail.size() - kLegacyFooterBytes, 40);
+      footer_bytes = kLegacyFooterBytes;
+    } else {
+      return Status::OK();
+    }
+    *table = true;
+    // Every block, with its trailer, lies before the footer.
+    blocks_end_ = file_bytes_ - footer_bytes;
+    if (!GetHandle(&handles, &metaindex_) || !GetHandle(&handles, &index_)) {
+      return Corrupt("bad block handles in the table footer");
+    }
+    const bool index_inside = index_.offset <= blocks_end_ &&
+                              index_.size <= blocks_end_ - index_.offset &&
+                              index_.size + kBlockTrailerBytes <= blocks_end_ - index_.offset;
+    if (!Inside(metaindex_)) return Corrupt("the footer's " + Outside("metaindex", metaindex_));
+    if (!index_inside) return Corrupt("the footer's " + Outside("index", index_));
+    return Status::OK();
+  }
+
+  // The metaindex block: verified, then the properties block's handle into
+  // *props (*found false if it names none).
+  Status CheckMetaindex(Handle* props, bool* found) {
+    std::string meta;
+    const size_t meta_bytes = static_cast<size_t>(metaindex_.size);
+    if (!ReadAt(fd_, metaindex_.offset, meta_bytes + kBlockTrailerBytes, &meta)) {
+      return ReadError();
+    }
+    const std::string where = "(offset " + std::to_string(metaindex_.offset) + ", size " +
+                              std::to_string(meta_bytes) + ")";
+    uint32_t computed = 0;
+    if (BlockChecksum(checksum_type_, std::string_view(meta.data(), meta_bytes + 1), &computed) &&
+        !SameChecksum(computed, codecs::DecodeFixed32(meta.data() + meta_bytes + 1))) {
+      return Corrupt("metaindex block checksum mismatch " + where);
+    }
+    if (!KnownCompressionType(meta[meta_bytes])) {
+      return Corrupt("metaindex block has an unknown compression type " + Hex(meta[meta_bytes]));
+    }
+    const std::string_view block(meta.data(), meta_bytes);
+    if (!WellFormedBlock(block))
+      return Corrupt("the metaindex block does not parse as one " + where);
+    ForEachEntry(block, [&](const BlockEntry& e) {
+      if (e.key != "rocksdb.properties" && e.key != "rocksdb.stats") return true;
+      std::string_view v = e.value;
+      *found = GetHandle(&v, props);
+      return !*found;
+    });
+    if (*found && !Inside(*props))
+      return Corrupt("the metaindex's " + Outside("properties", *props));
+    return Status::OK();
+  }
+
+  // The properties block and its trailer.
+  Status CheckProperties(const Handle& props) {
+    std::string block;
+    const size_t bytes = static_cast<size_t>(props.size);
+    if (!ReadAt(fd_, props.offset, bytes + kBlockTrailerBytes, &block)) return ReadError();
+    if (!KnownCompressionType(block[bytes])) {
+      return Corrupt("table properties block has an unknown compression type " + Hex(block[bytes]));
+    }
+    const std::string where =
+        "(offset " + std::to_string(props.offset) + ", size " + std::to_string(props.size) + ")";
+    const uint32_t stored = codecs::DecodeFixed32(block.data() + bytes + 1);
+    const std::string_view props_block(block.data(), bytes);
+    const std::string_view block_and_type(block.data(), bytes + 1);
+    uint32_t computed = 0;
+    bool checksum_ok =
+        !BlockChecksum(checksum_type_, block_and_type, &computed) || SameChecksum(computed, stored);
+    if (!checksum_ok) {
+      // Ingestion may have rewritten the global sequence number inside the
+      // block after its checksum was computed with 0 there (as RocksDB
+      // allows).
+      ForEachEntry(props_block, [&](const BlockEntry& e) {
+        if (e.key != "rocksdb.external_sst_file.global_seqno") return true;
+        if (e.value.size() == 8) {
+          std::string copy(block_and_type);
+          std::memset(copy.data() + e.value_offset, 0, 8);
+          checksum_ok =
+              BlockChecksum(checksum_type_, copy, &computed) && SameChecksum(computed, stored);
+        }
+        return false;
+      });
+    }
+    if (!checksum_ok) return Corrupt("table properties block checksum mismatch " + where);
+    if (!WellFormedBlock(props_block)) {
+      return Corrupt("the table properties block does not parse as one " + where);
+    }
+    return Status::OK();
+  }
+
+  const int fd_;
+  const std::string& path_;
+  const uint64_t file_bytes_;
+  char checksum_type_ = kCRC32c;
+  uint64_t blocks_end_ = 0;
+  Handle metaindex_;
+  Handle index_;
+};
+
 }  // namespace
 
 bool BlockChecksum(char type, std::string_view block_and_type, uint32_t* out) {
@@ -199,132 +357,7 @@ Status CheckTableMetaBlocks(const std::string& path, uint64_t file_bytes) {
     int fd;
     ~Closer() { close(fd); }
   } closer{fd};
-  auto read_error = [&path] {
-    return Status::IOError(path + ": cannot read: " + std::strerror(errno));
-  };
-  auto corrupt = [&path](const std::string& what) {
-    return Status::Corruption(path + ": corrupt SST file: " + what);
-  };
-
-  // The footer: checksum type and the metaindex and index blocks' handles.
-  if (file_bytes < kLegacyFooterBytes) return Status::OK();
-  std::string tail;
-  const size_t tail_bytes = static_cast<size_t>(std::min<uint64_t>(file_bytes, kFooterBytes));
-  if (!ReadAt(fd, file_bytes - tail_bytes, tail_bytes, &tail)) return read_error();
-  uint64_t magic = 0;
-  for (int i = 7; i >= 0; --i) {
-    magic = (magic << 8) | static_cast<uint8_t>(tail[tail.size() - 8 + i]);
-  }
-  char checksum_type = kCRC32c;
-  std::string_view handles;
-  size_t footer_bytes = 0;
-  if (magic == kBlockBasedTableMagic && tail.size() == kFooterBytes) {
-    checksum_type = tail[0];
-    handles = std::string_view(tail).substr(1, 40);
-    footer_bytes = kFooterBytes;
-  } else if (magic == kLegacyBlockBasedTableMagic) {
-    handles = std::string_view(tail).substr(tail.size() - kLegacyFooterBytes, 40);
-    footer_bytes = kLegacyFooterBytes;
-  } else {
-    return Status::OK();
-  }
-  // Every block, with its trailer, lies before the footer. RocksDB
-  // allocates a buffer of a handle's size before reading, so a damaged
-  // handle is refused here rather than as an allocation failure there.
-  const uint64_t blocks_end = file_bytes - footer_bytes;
-  auto inside = [blocks_end](const Handle& h) {
-    return h.offset <= blocks_end && h.size <= kMaxMetaBlockBytes &&
-           h.size + kBlockTrailerBytes <= blocks_end - h.offset;  // no overflow: size is small
-  };
-  auto describe = [](const char* what, const Handle& h) {
-    return std::string(what) + " block handle (offset " + std::to_string(h.offset) + ", size " +
-           std::to_string(h.size) + ")";
-  };
-  Handle metaindex, index;
-  if (!GetHandle(&handles, &metaindex) || !GetHandle(&handles, &index)) {
-    return corrupt("bad block handles in the table footer");
-  }
-  const bool index_inside = index.offset <= blocks_end && index.size <= blocks_end - index.offset &&
-                            index.size + kBlockTrailerBytes <= blocks_end - index.offset;
-  if (!inside(metaindex) || !index_inside) {
-    const bool meta_bad = !inside(metaindex);
-    return corrupt("the footer's " +
-                   describe(meta_bad ? "metaindex" : "index", meta_bad ? metaindex : index) +
-                   " points outside the file's " + std::to_string(file_bytes) + " bytes");
-  }
-
-  // The metaindex block: verified, then the properties block's handle.
-  std::string meta;
-  if (!ReadAt(fd, metaindex.offset, static_cast<size_t>(metaindex.size) + kBlockTrailerBytes,
-              &meta)) {
-    return read_error();
-  }
-  uint32_t computed = 0;
-  const size_t meta_bytes = static_cast<size_t>(metaindex.size);
-  if (BlockChecksum(checksum_type, std::string_view(meta.data(), meta_bytes + 1), &computed) &&
-      !SameChecksum(computed, codecs::DecodeFixed32(meta.data() + meta_bytes + 1))) {
-    return corrupt("metaindex block checksum mismatch (offset " + std::to_string(metaindex.offset) +
-                   ", size " + std::to_string(meta_bytes) + ")");
-  }
-  if (!KnownCompressionType(meta[meta_bytes])) {
-    return corrupt("metaindex block has an unknown compression type " + Hex(meta[meta_bytes]));
-  }
-  if (!WellFormedBlock(std::string_view(meta.data(), meta_bytes))) {
-    return corrupt("the metaindex block does not parse as one (offset " +
-                   std::to_string(metaindex.offset) + ", size " + std::to_string(meta_bytes) + ")");
-  }
-  Handle props;
-  bool found = false;
-  ForEachEntry(std::string_view(meta.data(), meta_bytes), [&](const BlockEntry& e) {
-    if (e.key != "rocksdb.properties" && e.key != "rocksdb.stats") return true;
-    std::string_view v = e.value;
-    found = GetHandle(&v, &props);
-    return !found;
-  });
-  if (!found) return Status::OK();  // RocksDB reports a table without properties
-  if (!inside(props)) {
-    return corrupt("the metaindex's " + describe("properties", props) +
-                   " points outside the file's " + std::to_string(file_bytes) + " bytes");
-  }
-
-  // The properties block and its trailer.
-  std::string block;
-  if (!ReadAt(fd, props.offset, static_cast<size_t>(props.size) + kBlockTrailerBytes, &block)) {
-    return read_error();
-  }
-  if (!KnownCompressionType(block[props.size])) {
-    return corrupt("table properties block has an unknown compression type " +
-                   Hex(block[props.size]));
-  }
-  const uint32_t stored = codecs::DecodeFixed32(block.data() + props.size + 1);
-  const std::string_view props_block(block.data(), static_cast<size_t>(props.size));
-  std::string_view block_and_type(block.data(), static_cast<size_t>(props.size) + 1);
-  bool checksum_ok =
-      !BlockChecksum(checksum_type, block_and_type, &computed) || SameChecksum(computed, stored);
-  if (!checksum_ok) {
-    // Ingestion may have rewritten the global sequence number inside the
-    // block after its checksum was computed with 0 there (as RocksDB
-    // allows).
-    ForEachEntry(props_block, [&](const BlockEntry& e) {
-      if (e.key != "rocksdb.external_sst_file.global_seqno") return true;
-      if (e.value.size() == 8) {
-        std::string copy(block_and_type);
-        std::memset(copy.data() + e.value_offset, 0, 8);
-        checksum_ok =
-            BlockChecksum(checksum_type, copy, &computed) && SameChecksum(computed, stored);
-      }
-      return false;
-    });
-  }
-  if (!checksum_ok) {
-    return corrupt("table properties block checksum mismatch (offset " +
-                   std::to_string(props.offset) + ", size " + std::to_string(props.size) + ")");
-  }
-  if (!WellFormedBlock(props_block)) {
-    return corrupt("the table properties block does not parse as one (offset " +
-                   std::to_string(props.offset) + ", size " + std::to_string(props.size) + ")");
-  }
-  return Status::OK();
+  return MetaBlockCheck(fd, path, file_bytes).Run();
 }
 
 }  // namespace metakv::tools

@@ -68,14 +68,20 @@ void BM_DecodeKey(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeKey)->Args({3, 13})->Args({16, 64})->Args({64, 256});
 
-// Arg: payload bytes. A live record with an expiry (the longest header).
-void BM_EncodeRecord(benchmark::State& state) {
-  const std::string encoded_key = codecs::EncodeKey("t7", MakeUserKey(14));
-  const std::string payload(static_cast<size_t>(state.range(0)), 'v');
+// A live record with an expiry (the longest header) over payload.
+codecs::Record ExpiringRecord(std::string_view payload) {
   codecs::Record record;
   record.time = 1700000000;
   record.expiry = 1700086400;
   record.payload = payload;
+  return record;
+}
+
+// Arg: payload bytes.
+void BM_EncodeRecord(benchmark::State& state) {
+  const std::string encoded_key = codecs::EncodeKey("t7", MakeUserKey(14));
+  const std::string payload(static_cast<size_t>(state.range(0)), 'v');
+  const codecs::Record record = ExpiringRecord(payload);
   std::string out;
   for (auto _ : state) {
     out.clear();
@@ -90,10 +96,7 @@ BENCHMARK(BM_EncodeRecord)->Arg(0)->Arg(100)->Arg(1024)->Arg(16384);
 void BM_DecodeRecord(benchmark::State& state) {
   const std::string encoded_key = codecs::EncodeKey("t7", MakeUserKey(14));
   const std::string payload(static_cast<size_t>(state.range(0)), 'v');
-  codecs::Record record;
-  record.time = 1700000000;
-  record.expiry = 1700086400;
-  record.payload = payload;
+  const codecs::Record record = ExpiringRecord(payload);
   std::string value;
   codecs::EncodeRecord(encoded_key, record, &value);
   codecs::Record decoded;

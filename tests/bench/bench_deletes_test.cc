@@ -41,7 +41,8 @@ std::vector<std::string> TinyFlags(const std::string& dir) {
 }
 
 // Runs the workload with extra flags; returns the parsed report.
-JsonValue RunTiny(const TempDir& dir, const std::vector<std::string>& extra, std::string* text) {
+common::JsonValue RunTiny(const test::TempDir& dir, const std::vector<std::string>& extra,
+                          std::string* text) {
   std::vector<std::string> args = TinyFlags(dir.path());
   args.insert(args.end(), extra.begin(), extra.end());
   std::ostringstream out, err;
@@ -53,18 +54,18 @@ JsonValue RunTiny(const TempDir& dir, const std::vector<std::string>& extra, std
 
 // The figures every engine's run must have, the same logical work on every
 // engine, and ratios that are numbers.
-void CheckRemovalRuns(const JsonValue& doc, const std::string& workload, const std::string& mode,
-                      uint64_t probe_ops) {
+void CheckRemovalRuns(const common::JsonValue& doc, const std::string& workload,
+                      const std::string& mode, uint64_t probe_ops) {
   EXPECT_TRUE(doc["ok"].boolean) << doc["error"].string;
-  const std::vector<JsonValue>& runs = doc["runs"].array;
+  const std::vector<common::JsonValue>& runs = doc["runs"].array;
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0]["engine"].string, "metakv");
   EXPECT_EQ(runs[1]["engine"].string, "rocksdb");
-  for (const JsonValue& r : runs) {
+  for (const common::JsonValue& r : runs) {
     SCOPED_TRACE(r["engine"].string);
     EXPECT_EQ(r["workload"].string, workload);
     ASSERT_TRUE(r.Has("removal"));
-    const JsonValue& rm = r["removal"];
+    const common::JsonValue& rm = r["removal"];
     EXPECT_EQ(rm["mode"].string, mode);
     EXPECT_FALSE(rm["method"].string.empty());
     EXPECT_GT(rm["records"].number, 0);
@@ -72,12 +73,12 @@ void CheckRemovalRuns(const JsonValue& doc, const std::string& workload, const s
     EXPECT_GT(rm["stored_bytes_before"].number, 0);
     EXPECT_GE(rm["stored_bytes_after"].number, 0);
     EXPECT_GE(rm["device_bytes"].number, 0);
-    EXPECT_EQ(rm["write_ratio"].type, JsonValue::kNumber);
+    EXPECT_EQ(rm["write_ratio"].type, common::JsonValue::kNumber);
     EXPECT_NEAR(rm["write_ratio"].number, rm["device_bytes"].number / rm["logical_bytes"].number,
                 1e-5 * (1 + rm["write_ratio"].number));
     EXPECT_GE(rm["remove_seconds"].number, 0);
     EXPECT_GE(rm["wait_seconds"].number, 0);
-    if (rm["gone_seconds"].type == JsonValue::kNumber) {
+    if (rm["gone_seconds"].type == common::JsonValue::kNumber) {
       EXPECT_GE(rm["gone_seconds"].number, 0);
     }
     // Every read phase ran its probes, and the ratios to "before" exist.
@@ -89,8 +90,8 @@ void CheckRemovalRuns(const JsonValue& doc, const std::string& workload, const s
         EXPECT_EQ(r["latency_us"][std::string(op) + "." + phase]["count"].number, probe_ops);
       }
       if (std::string(phase) != "before") {
-        EXPECT_EQ(rm["phases"][phase]["seek_p99_over_before"].type, JsonValue::kNumber);
-        EXPECT_EQ(rm["phases"][phase]["readdir_p99_over_before"].type, JsonValue::kNumber);
+        EXPECT_EQ(rm["phases"][phase]["seek_p99_over_before"].type, common::JsonValue::kNumber);
+        EXPECT_EQ(rm["phases"][phase]["readdir_p99_over_before"].type, common::JsonValue::kNumber);
       }
     }
     EXPECT_GT(r["latency_us"]["verify"]["count"].number, 0);
@@ -109,12 +110,12 @@ void CheckRemovalRuns(const JsonValue& doc, const std::string& workload, const s
 }
 
 TEST(BenchDeletesTest, RmTreeLogicalOnBothEngines) {
-  TempDir dir;
+  test::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   std::string text;
-  const JsonValue doc = RunTiny(dir, {"--benchmarks=rmtree"}, &text);
+  const common::JsonValue doc = RunTiny(dir, {"--benchmarks=rmtree"}, &text);
   CheckRemovalRuns(doc, "rmtree", "logical", 60);
-  for (const JsonValue& r : doc["runs"].array) {
+  for (const common::JsonValue& r : doc["runs"].array) {
     EXPECT_TRUE(r["removal"]["restore_checked"].boolean) << r["engine"].string;
     EXPECT_EQ(r["latency_us"]["restore_check.restore"]["count"].number, 1);
   }
@@ -130,19 +131,19 @@ TEST(BenchDeletesTest, RmTreeLogicalOnBothEngines) {
 }
 
 TEST(BenchDeletesTest, RmTreeHardOnBothEngines) {
-  TempDir dir;
+  test::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   std::string text;
-  const JsonValue doc = RunTiny(dir, {"--benchmarks=rmtree", "--remove_mode=hard"}, &text);
+  const common::JsonValue doc = RunTiny(dir, {"--benchmarks=rmtree", "--remove_mode=hard"}, &text);
   CheckRemovalRuns(doc, "rmtree", "hard", 60);
   EXPECT_NE(text.find("point delete per record"), std::string::npos) << text;
 }
 
 TEST(BenchDeletesTest, RmTenantOnBothEnginesWithStockDeleteRange) {
-  TempDir dir;
+  test::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   std::string text;
-  const JsonValue doc = RunTiny(
+  const common::JsonValue doc = RunTiny(
       dir, {"--benchmarks=rmtenant", "--tenants=6", "--remove_tenants=2", "--stock_delete=range"},
       &text);
   CheckRemovalRuns(doc, "rmtenant", "tenant", 60);
@@ -156,7 +157,7 @@ TEST(BenchDeletesTest, RmTenantOnBothEnginesWithStockDeleteRange) {
 TEST(BenchDeletesTest, StockTreeRemovalSemantics) {
   for (const std::string& name : {std::string("rocksdb"), std::string("rocksdb-universal")}) {
     SCOPED_TRACE(name);
-    TempDir dir;
+    test::TempDir dir;
     ASSERT_FALSE(dir.path().empty());
     BenchConfig config;
     config.retention_seconds = 10;

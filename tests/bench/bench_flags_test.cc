@@ -2,6 +2,7 @@
 // every flag, and the errors a bad command line must produce.
 #include "bench/flags.h"
 #include "bench/keys.h"
+#include "bench/report.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -276,31 +277,19 @@ TEST(BenchFlagsTest, Json) {
   EXPECT_NE(Usage().find("--json"), std::string::npos);
 }
 
-TEST(BenchJsonTest, ReaderRejectsBadDocuments) {
-  for (const char* bad : {"", "{", "{\"a\": }", "[1,]", "{\"a\": 1} x", "{\"a\": 1, \"a\": 2}",
-                          "\"abc", "01x", "{\"a\" 1}"}) {
-    JsonValue v;
-    EXPECT_FALSE(JsonReader(bad).Parse(&v)) << bad;
-  }
-  JsonValue v;
-  ASSERT_TRUE(JsonReader("{\"a\": [1, -2.5e3, null, true, \"x\\\"y\"]}").Parse(&v));
-  EXPECT_EQ(v["a"].array.size(), 5u);
-  EXPECT_EQ(v["a"].array[1].number, -2500);
-  EXPECT_EQ(v["a"].array[4].string, "x\"y");
-}
-
 TEST(BenchJsonTest, FormatJsonOfNoRunsIsValid) {
-  JsonValue v;
-  JsonReader reader(FormatJson(BenchConfig(), {}, "it \"failed\"\n"));
-  ASSERT_TRUE(reader.Parse(&v)) << reader.error();
+  common::JsonValue v;
+  std::string error;
+  ASSERT_TRUE(common::ParseJson(FormatJson(BenchConfig(), {}, "it \"failed\"\n"), &v, &error))
+      << error;
   EXPECT_FALSE(v["ok"].boolean);
   EXPECT_EQ(v["error"].string, "it \"failed\"\n");
-  EXPECT_EQ(v["runs"].type, JsonValue::kArray);
+  EXPECT_EQ(v["runs"].type, common::JsonValue::kArray);
   EXPECT_TRUE(v["runs"].array.empty());
 }
 
 TEST(BenchJsonTest, WriteFileAtomicallyReplacesWholeOrNothing) {
-  TempDir dir;
+  test::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string path = dir.path() + "/out.json";
   ASSERT_TRUE(WriteFileAtomically(path, "first").ok());
@@ -316,7 +305,7 @@ TEST(BenchJsonTest, WriteFileAtomicallyReplacesWholeOrNothing) {
 // Runs the whole program in-process on both engines at a tiny size and
 // reads the JSON report back.
 TEST(BenchJsonTest, RunBenchWritesAParsableReport) {
-  TempDir dir;
+  test::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string json = dir.path() + "/report.json";
   std::ostringstream out, err;
@@ -328,19 +317,14 @@ TEST(BenchJsonTest, RunBenchWritesAParsableReport) {
   ASSERT_EQ(code, 0) << err.str();
   EXPECT_NE(out.str().find("seekrandom"), std::string::npos);
 
-  std::ifstream in(json);
-  std::stringstream text;
-  text << in.rdbuf();
-  JsonValue doc;
-  JsonReader reader(text.str());
-  ASSERT_TRUE(reader.Parse(&doc)) << reader.error() << "\n" << text.str();
+  const common::JsonValue doc = ReadReport(json);
   EXPECT_TRUE(doc["ok"].boolean);
   EXPECT_EQ(doc["config"]["num"].number, 2000);
-  const std::vector<JsonValue>& runs = doc["runs"].array;
-  ASSERT_EQ(runs.size(), 10u);                      // 5 workloads x 2 engines
-  std::map<std::string, const JsonValue*> by_name;  // "engine/workload#i"
+  const std::vector<common::JsonValue>& runs = doc["runs"].array;
+  ASSERT_EQ(runs.size(), 10u);                              // 5 workloads x 2 engines
+  std::map<std::string, const common::JsonValue*> by_name;  // "engine/workload#i"
   for (size_t i = 0; i < runs.size(); ++i) {
-    const JsonValue& r = runs[i];
+    const common::JsonValue& r = runs[i];
     for (const char* member : {"engine", "workload", "ops", "seconds", "ops_per_sec", "write_amp",
                                "user_bytes", "device_bytes", "flush_bytes", "compaction_bytes",
                                "ingest_bytes", "wal_bytes", "latency_us"}) {
@@ -351,14 +335,14 @@ TEST(BenchJsonTest, RunBenchWritesAParsableReport) {
     EXPECT_EQ(r["device_bytes"].number,
               r["flush_bytes"].number + r["compaction_bytes"].number + r["ingest_bytes"].number);
     ASSERT_EQ(r["latency_us"].object.size(), 1u);
-    const JsonValue& lat = r["latency_us"].object.begin()->second;
+    const common::JsonValue& lat = r["latency_us"].object.begin()->second;
     EXPECT_LE(lat["p50"].number, lat["p99"].number);
     EXPECT_LE(lat["p99"].number, lat["p999"].number);
     by_name[r["engine"].string + "/" + r["workload"].string + "#" + std::to_string(i % 5)] = &r;
   }
   for (const char* engine : {"metakv", "rocksdb"}) {
     const std::string e = engine;
-    const JsonValue& fill = *by_name.at(e + "/fillseq#0");
+    const common::JsonValue& fill = *by_name.at(e + "/fillseq#0");
     EXPECT_EQ(fill["user_bytes"].number, 2000.0 * (16 + 100)) << e;
     EXPECT_GT(fill["device_bytes"].number, 0) << e;
     EXPECT_GT(fill["wal_bytes"].number, 0) << e;
@@ -382,7 +366,7 @@ TEST(BenchJsonTest, RunBenchWritesAParsableReport) {
 
 // Several threads split the operations; every key is written once and read.
 TEST(BenchThreadsTest, ThreadsSplitTheOperations) {
-  TempDir dir;
+  test::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string json = dir.path() + "/report.json";
   std::ostringstream out, err;
@@ -392,8 +376,8 @@ TEST(BenchThreadsTest, ThreadsSplitTheOperations) {
             0)
       << err.str();
   EXPECT_NE(out.str().find("3 threads together"), std::string::npos) << out.str();
-  const JsonValue doc = ReadReport(json);
-  const std::vector<JsonValue>& runs = doc["runs"].array;
+  const common::JsonValue doc = ReadReport(json);
+  const std::vector<common::JsonValue>& runs = doc["runs"].array;
   ASSERT_EQ(runs.size(), 10u);
   for (size_t base : {0u, 5u}) {
     const std::string engine = runs[base]["engine"].string;
@@ -403,14 +387,14 @@ TEST(BenchThreadsTest, ThreadsSplitTheOperations) {
     EXPECT_EQ(runs[base + 2]["found"].number, 3001) << engine;
     EXPECT_EQ(runs[base + 3]["found"].number, 3001) << engine;  // each deleted once
     EXPECT_EQ(runs[base + 4]["found"].number, 0) << engine;
-    EXPECT_EQ(runs[base + 1]["latency_us"]["get"]["p50"].type, JsonValue::kNumber);
+    EXPECT_EQ(runs[base + 1]["latency_us"]["get"]["p50"].type, common::JsonValue::kNumber);
   }
   EXPECT_EQ(runs[2]["entries"].number, runs[7]["entries"].number);
 }
 
 // --duration stops a loop that would run far longer.
 TEST(BenchThreadsTest, DurationStopsTheLoop) {
-  TempDir dir;
+  test::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string json = dir.path() + "/report.json";
   std::ostringstream out, err;
@@ -420,10 +404,10 @@ TEST(BenchThreadsTest, DurationStopsTheLoop) {
                      out, err),
             0)
       << err.str();
-  const JsonValue doc = ReadReport(json);
+  const common::JsonValue doc = ReadReport(json);
   ASSERT_EQ(doc["runs"].array.size(), 2u);
-  const JsonValue& fill = doc["runs"].array[0];
-  const JsonValue& read = doc["runs"].array[1];
+  const common::JsonValue& fill = doc["runs"].array[0];
+  const common::JsonValue& read = doc["runs"].array[1];
   EXPECT_EQ(fill["ops"].number, 1000);  // done well within the second
   EXPECT_GT(read["ops"].number, 0);
   EXPECT_LT(read["ops"].number, 1000000000);
@@ -432,12 +416,19 @@ TEST(BenchThreadsTest, DurationStopsTheLoop) {
   EXPECT_LT(read["seconds"].number, 5.0);
 }
 
-TEST(BenchFlagsTest, FormatBytes) {
-  EXPECT_EQ(FormatBytes(64ull << 20), "64MiB");
-  EXPECT_EQ(FormatBytes(4096), "4KiB");
-  EXPECT_EQ(FormatBytes(2ull << 30), "2GiB");
-  EXPECT_EQ(FormatBytes(1000), "1000B");
-  EXPECT_EQ(FormatBytes(0), "0B");
+// Sizes are shown as the library's logs show them (metakv::FormatBytes).
+TEST(BenchFlagsTest, SizesShowAsTheLibraryFormatsThem) {
+  BenchConfig c;
+  ASSERT_EQ(Parse({"--memory_budget=67108864", "--write_buffer_size=1572864",
+                   "--target_file_size=65536", "--max_bytes_for_level_base=1073741824"},
+                  &c),
+            "");
+  const std::string line = FormatParameters(c, "fresh");
+  EXPECT_NE(line.find(" memory_budget=64 MiB write_buffer_size=1.5 MiB target_file_size=64 KiB "
+                      "max_bytes_for_level_base=1 GiB "),
+            std::string::npos)
+      << line;
+  EXPECT_NE(Usage().find("(64 MiB)"), std::string::npos);
 }
 
 // Found by fuzz/bench_flags_fuzzer: IsKeyOf refused every user key longer
@@ -464,7 +455,7 @@ TEST(BenchKeysTest, IsKeyOfAcceptsLongZeroPaddedKeys) {
 // The same bug end to end: both engines' scans find every record with
 // 30-byte keys.
 TEST(BenchKeysTest, RocksdbScansFindLongKeys) {
-  TempDir dir;
+  test::TempDir dir;
   const std::string json = dir.path() + "/report.json";
   std::ostringstream out, err;
   ASSERT_EQ(RunBench({"--num=500", "--key_size=30", "--db=" + dir.path() + "/db", "--json=" + json,
@@ -473,11 +464,11 @@ TEST(BenchKeysTest, RocksdbScansFindLongKeys) {
                      out, err),
             0)
       << err.str();
-  const JsonValue doc = ReadReport(json);
-  const std::vector<JsonValue>& runs = doc["runs"].array;
+  const common::JsonValue doc = ReadReport(json);
+  const std::vector<common::JsonValue>& runs = doc["runs"].array;
   ASSERT_EQ(runs.size(), 4u);  // 2 workloads x 2 engines
   for (size_t engine = 0; engine < 2; ++engine) {
-    const JsonValue& seek = runs[engine * 2 + 1];
+    const common::JsonValue& seek = runs[engine * 2 + 1];
     EXPECT_EQ(seek["workload"].string, "seekrandom");
     EXPECT_EQ(seek["found"].number, 500) << seek["engine"].string;
   }
@@ -596,7 +587,7 @@ TEST(BenchFlagsTest, UseExistingDbNeedsDb) {
 TEST(BenchEngineTest, MetadataSemanticsAlikeOnEveryEngine) {
   for (const std::string& name : KnownEngines()) {
     SCOPED_TRACE(name);
-    TempDir dir;
+    test::TempDir dir;
     ASSERT_FALSE(dir.path().empty());
     BenchConfig config;
     config.write_buffer_size = 64 << 10;
@@ -682,7 +673,7 @@ TEST(BenchEngineTest, MetadataSemanticsAlikeOnEveryEngine) {
 // logical work (the driver checks each stat, unlink and readdir against
 // its model, so a wrong answer fails the run) and reports every figure.
 TEST(BenchMetamixTest, SameLogicalWorkOnEveryEngine) {
-  TempDir dir;
+  test::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string json = dir.path() + "/report.json";
   const std::string csv = dir.path() + "/series.csv";
@@ -697,10 +688,10 @@ TEST(BenchMetamixTest, SameLogicalWorkOnEveryEngine) {
             0)
       << err.str();
   EXPECT_NE(out.str().find("metakv/rocksdb-universal"), std::string::npos) << out.str();
-  const JsonValue doc = ReadReport(json);
-  const std::vector<JsonValue>& runs = doc["runs"].array;
+  const common::JsonValue doc = ReadReport(json);
+  const std::vector<common::JsonValue>& runs = doc["runs"].array;
   ASSERT_EQ(runs.size(), 3u);
-  for (const JsonValue& r : runs) {
+  for (const common::JsonValue& r : runs) {
     SCOPED_TRACE(r["engine"].string);
     EXPECT_EQ(r["workload"].string, "metamix");
     for (const char* member : {"space_amp", "live_bytes", "live_sst_bytes", "stall_micros",
@@ -712,7 +703,7 @@ TEST(BenchMetamixTest, SameLogicalWorkOnEveryEngine) {
     EXPECT_EQ(r["live_bytes"].number, runs[0]["live_bytes"].number);
     EXPECT_EQ(r["entries"].number, runs[0]["entries"].number);  // readdir entries read
     EXPECT_GT(r["ops"].number, 8000);                           // load + mix (+ directories)
-    EXPECT_EQ(r["space_amp"].type, JsonValue::kNumber);
+    EXPECT_EQ(r["space_amp"].type, common::JsonValue::kNumber);
     EXPECT_FALSE(r["series"].array.empty());
     for (const char* op :
          {"load", "stat", "setattr", "create", "unlink", "readdir", "rename", "snapshot"}) {
@@ -740,7 +731,7 @@ TEST(BenchMetamixTest, SameLogicalWorkOnEveryEngine) {
 // by inode (a tenant's groups overlap): both engines still do the same
 // logical work, checked against each thread's model.
 TEST(BenchMetamixTest, ThreadsAndOverlappingHistoryOnEveryEngine) {
-  TempDir dir;
+  test::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string json = dir.path() + "/report.json";
   std::ostringstream out, err;
@@ -753,12 +744,12 @@ TEST(BenchMetamixTest, ThreadsAndOverlappingHistoryOnEveryEngine) {
                      out, err),
             0)
       << err.str();
-  const JsonValue doc = ReadReport(json);
+  const common::JsonValue doc = ReadReport(json);
   EXPECT_EQ(doc["config"]["history_key"].string, "inode");
   EXPECT_EQ(doc["config"]["threads"].number, 3);
-  const std::vector<JsonValue>& runs = doc["runs"].array;
+  const std::vector<common::JsonValue>& runs = doc["runs"].array;
   ASSERT_EQ(runs.size(), 2u);
-  for (const JsonValue& r : runs) {
+  for (const common::JsonValue& r : runs) {
     SCOPED_TRACE(r["engine"].string);
     EXPECT_GT(r["ops"].number, 12000);  // load + mix (+ directories)
     // Each thread's records do not depend on the interleaving (what
@@ -772,7 +763,7 @@ TEST(BenchMetamixTest, ThreadsAndOverlappingHistoryOnEveryEngine) {
 
 // --plot draws a PNG with gnuplot (installed by scripts/install-deps.sh).
 TEST(BenchMetamixTest, PlotWritesAPng) {
-  TempDir dir;
+  test::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string png = dir.path() + "/wa.png";
   std::ostringstream out, err;
@@ -790,7 +781,7 @@ TEST(BenchMetamixTest, PlotWritesAPng) {
 // --use_existing_db reopens what an earlier run left; without it, a used
 // --db is refused with exit code 2.
 TEST(BenchFlagsTest, UseExistingDbReadsAnEarlierRun) {
-  TempDir dir;
+  test::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string db = dir.path() + "/db";
   const std::string json = dir.path() + "/report.json";
@@ -803,9 +794,9 @@ TEST(BenchFlagsTest, UseExistingDbReadsAnEarlierRun) {
                      out, err),
             0)
       << err.str();
-  const JsonValue doc = ReadReport(json);
+  const common::JsonValue doc = ReadReport(json);
   ASSERT_EQ(doc["runs"].array.size(), 2u);
-  for (const JsonValue& r : doc["runs"].array)
+  for (const common::JsonValue& r : doc["runs"].array)
     EXPECT_EQ(r["found"].number, 1500) << r["engine"].string;
   // metamix cannot start from an earlier run's namespace: a clear failure.
   std::ostringstream mix_err;

@@ -199,7 +199,7 @@ TEST(KeySpaceTest, StoreOrderOfTenantsThatSharePrefixes) {
   for (uint32_t t = 0; t < sp.tenants(); ++t) slots.push_back(sp.Slot(0, t, 0));
   SortSlotsInStoreOrder(sp, &slots);
   std::vector<std::string> order;
-  for (uint64_t s : slots) order.push_back(Printable(sp.TenantName(sp.TenantOf(s))));
+  for (uint64_t s : slots) order.push_back(codecs::Printable(sp.TenantName(sp.TenantOf(s))));
   EXPECT_EQ(order, (std::vector<std::string>{"t1", "t1\\x00z", "t10", "t2"}));
 }
 

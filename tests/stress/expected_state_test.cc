@@ -64,6 +64,19 @@ void Update(ExpectedState* st, uint64_t slot, const KeyState& next) {
   st->Commit(slot);
 }
 
+// A new file in which slots[i] holds states[i] in one half of its record and
+// a stale state in the other.
+std::unique_ptr<ExpectedState> MustCreateWith(const std::string& path,
+                                              const std::vector<uint64_t>& slots,
+                                              const std::vector<KeyState>& states) {
+  auto st = MustCreate(path);
+  for (size_t i = 0; i < slots.size(); ++i) {
+    Update(st.get(), slots[i], Live(77));  // the stale half
+    Update(st.get(), slots[i], states[i]);
+  }
+  return st;
+}
+
 TEST(ExpectedStateTest, NewFileHasEveryKeyAbsentAndTheBaseTime) {
   test::TempDir dir;
   auto st = MustCreate(dir.Sub("e"));
@@ -256,11 +269,7 @@ TEST(ExpectedStateTest, AKillAtAnyStoreOfAGroupLeavesAllOldOrAllNew) {
   uint64_t total = 0;
   for (int64_t kill_at = 0;; ++kill_at) {
     std::filesystem::remove(path);
-    auto st = MustCreate(path);
-    for (size_t i = 0; i < slots.size(); ++i) {
-      Update(st.get(), slots[i], Live(77));  // a stale inactive half
-      Update(st.get(), slots[i], old_states[i]);
-    }
+    auto st = MustCreateWith(path, slots, old_states);
     const uint64_t before = st->TEST_stores();
     st->TEST_CrashAfterStores(static_cast<int64_t>(before) + kill_at);
     st->PrepareGroup(1, slots, new_states);
@@ -327,11 +336,7 @@ TEST(ExpectedStateTest, AKillAtAnyStoreOfARangeGroupLeavesAllOldOrAllNew) {
     std::filesystem::remove(path);
     uint64_t prepare_stores = 0;
     {
-      auto st = MustCreate(path);
-      for (size_t i = 0; i < slots.size(); ++i) {
-        Update(st.get(), slots[i], Live(77));  // a stale inactive half
-        Update(st.get(), slots[i], old_states[i]);
-      }
+      auto st = MustCreateWith(path, slots, old_states);
       const uint64_t before = st->TEST_stores();
       st->TEST_CrashAfterStores(static_cast<int64_t>(before) + kill_at);
       st->PrepareRangeGroup(2, ranges, new_states);

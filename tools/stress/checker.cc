@@ -174,7 +174,7 @@ std::vector<std::string> CheckScan(const KeySpace& space, const ScanExpectation&
   std::set<uint64_t> seen;
   for (const ScanItem& item : got) {
     uint32_t tenant = 0, key = 0;
-    const std::string where = Printable(item.tenant) + "/" + Printable(item.key);
+    const std::string where = codecs::Printable(item.tenant) + "/" + codecs::Printable(item.key);
     if (!space.FindTenant(item.tenant, &tenant) || !space.ParseKeyName(item.key, &key)) {
       add("TENANT LEAK " + scan + "returns " + where + ", a key outside the key space");
       continue;

@@ -18,20 +18,6 @@ uint64_t Mix(uint64_t x) {
 
 }  // namespace
 
-std::string Printable(std::string_view bytes) {
-  std::string out;
-  for (unsigned char c : bytes) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 KeySpace::KeySpace(uint32_t keys_per_tenant) : keys_per_tenant_(keys_per_tenant) {
   assert(keys_per_tenant >= 1 && keys_per_tenant <= 100000);
   tenants_ = {"t1", "t10", std::string("t1\0z", 4), "t2"};
@@ -84,8 +70,8 @@ uint64_t KeySpace::LinkPartner(uint64_t slot) const {
 }
 
 std::string KeySpace::Describe(uint64_t slot) const {
-  return std::string(DomainName(DomainOf(slot))) + "/" + Printable(TenantName(TenantOf(slot))) +
-         "/" + KeyName(KeyOf(slot));
+  return std::string(DomainName(DomainOf(slot))) + "/" +
+         codecs::Printable(TenantName(TenantOf(slot))) + "/" + KeyName(KeyOf(slot));
 }
 
 std::string KeySpace::ValueHeader(uint64_t slot) const { return Describe(slot) + "#"; }
@@ -119,7 +105,7 @@ bool KeySpace::ParseValue(uint64_t slot, std::string_view value, uint32_t* id,
   }
   const std::string_view header = value.substr(0, hash + 1);
   if (header != ValueHeader(slot)) {
-    *owner = Printable(header.substr(0, header.size() - 1)) + " v" + std::to_string(v);
+    *owner = codecs::Printable(header.substr(0, header.size() - 1)) + " v" + std::to_string(v);
     return false;
   }
   if (v > 0xffffffffull || value != MakeValue(slot, static_cast<uint32_t>(v))) {

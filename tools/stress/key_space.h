@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "codecs/coding.h"
+
 namespace metakv::stress {
 
 inline constexpr uint32_t kLinkStride = 8;
@@ -85,8 +87,8 @@ class KeySpace {
   std::vector<std::string> tenants_;
 };
 
-// Bytes that are not printable ASCII as \xNN.
-std::string Printable(std::string_view bytes);
+// codecs::Printable, by its short name for verifier.cc.
+using codecs::Printable;
 
 }  // namespace metakv::stress
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "common/format.h"
+
 namespace metakv::stress {
 
 namespace {
@@ -91,14 +93,10 @@ bool ParseStressFlags(int argc, char** argv, StressFlags* flags, std::string* er
       *error = "unexpected argument '" + std::string(arg) + "' (see --help)";
       return false;
     }
-    std::string_view name = arg.substr(2);
-    std::string_view value;
-    bool has_value = false;
-    if (const size_t eq = name.find('='); eq != std::string_view::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      has_value = true;
-    }
+    const common::FlagArg flag_arg = common::SplitFlag(arg);
+    const std::string_view name = flag_arg.name;
+    std::string_view value = flag_arg.value;
+    const bool has_value = flag_arg.has_value;
     if (name == "verify") {
       if (has_value && value != "1" && value != "true" && value != "0" && value != "false") {
         *error = "bad value for --verify: '" + std::string(value) + "'";

@@ -94,6 +94,20 @@ class KeyLocks {
   std::unique_ptr<std::mutex[]> mu_;
 };
 
+// An operation's hold on the store and some keys, in the lock order: the
+// store gate (shared), the keys' locks, the time gate (shared); released in
+// the reverse order when destroyed.
+class KeysHold {
+ public:
+  KeysHold(Gate* store_gate, const KeyLocks& locks, std::vector<uint64_t> slots, Gate* time_gate)
+      : store_(store_gate), locks_(locks.Lock(std::move(slots))), time_(time_gate) {}
+
+ private:
+  SharedHold store_;
+  std::vector<std::unique_lock<std::mutex>> locks_;
+  SharedHold time_;
+};
+
 }  // namespace metakv::stress
 
 #endif  // METAKV_TOOLS_STRESS_SYNC_H_

@@ -263,9 +263,7 @@ void Worker::DoPut() {
   const uint64_t slot = RandomUnlinkedSlot();
   const uint32_t d = space.DomainOf(slot);
   const uint64_t ttl = PickTtl(d);
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock({slot});
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, {slot}, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   const uint64_t now = ctx_->now();
   const KeyState next = AfterPut(ctx_->expected->Committed(slot), d, now, ttl);
@@ -281,9 +279,7 @@ void Worker::DoPut() {
 
 void Worker::DoGet() {
   const uint64_t slot = RandomSlot();
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock({slot});
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, {slot}, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   CheckSlots(ctx_, {slot}, ctx_->now());
   Done(OpType::kGet);
@@ -295,9 +291,7 @@ void Worker::DoMultiGet() {
   const size_t n = 2 + Rand(7);
   while (chosen.size() < n) chosen.insert(RandomSlot());
   const std::vector<uint64_t> slots(chosen.begin(), chosen.end());
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock(slots);
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, slots, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   const uint64_t now = ctx_->now();
   std::vector<std::string> tenants, keys;
@@ -326,9 +320,7 @@ void Worker::DoMultiGet() {
 void Worker::DoDelete() {
   const KeySpace& space = ctx_->space;
   const uint64_t slot = RecentOr(&recent_puts_);
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock({slot});
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, {slot}, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   const uint64_t now = ctx_->now();
   const KeyState cur = ctx_->expected->Committed(slot);
@@ -359,9 +351,7 @@ void Worker::DoDelete() {
 void Worker::DoUndelete() {
   const KeySpace& space = ctx_->space;
   const uint64_t slot = RecentOr(&recent_deletes_);
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock({slot});
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, {slot}, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   const uint64_t now = ctx_->now();
   const KeyState cur = ctx_->expected->Committed(slot);
@@ -416,9 +406,7 @@ void Worker::DoUndelete() {
 void Worker::DoHardDelete() {
   const KeySpace& space = ctx_->space;
   const uint64_t slot = RandomUnlinkedSlot();
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock({slot});
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, {slot}, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   const KeyState next = AfterHardDelete(ctx_->expected->Committed(slot));
   ctx_->expected->Prepare(slot, next);
@@ -450,9 +438,7 @@ void Worker::DoBatch(bool must_fail) {
     const uint64_t s = RandomUnlinkedSlot();
     if (std::find(slots.begin(), slots.end(), s) == slots.end()) slots.push_back(s);
   }
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock(slots);
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, slots, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   const uint64_t now = ctx_->now();
   ExpectedState* ex = ctx_->expected.get();
@@ -569,9 +555,7 @@ void Worker::DoIngest() {
   const std::vector<uint64_t> slots(chosen.begin(), chosen.end());
   std::vector<uint64_t> ttls;
   for (size_t i = 0; i < slots.size(); ++i) ttls.push_back(PickTtl(KeySpace::kHistory));
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock(slots);
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, slots, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   const uint64_t now = ctx_->now();
   std::vector<KeyState> next;
@@ -652,7 +636,7 @@ void Worker::DoRemoveTree() {
       }
       if (!ok) {
         ctx_->reporter.Violation(std::string("(the violations above are ") + when + " " +
-                                 Printable(tenant) + "/" + prefix + ")");
+                                 codecs::Printable(tenant) + "/" + prefix + ")");
       }
     };
     ex->PrepareGroup(index_, slots, removed);
@@ -758,7 +742,7 @@ void Worker::DoRemoveTenant() {
     }
     if (!ok) {
       ctx_->reporter.Violation("(the violations above are after removing tenant " +
-                               Printable(tenant) + ")");
+                               codecs::Printable(tenant) + ")");
     }
   }
   while (ctx_->now() <= now && !ctx_->ShouldStop()) {
@@ -791,9 +775,7 @@ void Worker::DoScan() {
     range.hi = std::min(keys, range.lo + width);
   }  // else: the whole tenant
   const std::vector<uint64_t> slots = SlotsOf(space, range);
-  SharedHold store(&ctx_->store_gate);
-  auto locks = ctx_->locks.Lock(slots);
-  SharedHold time(&ctx_->time_gate);
+  KeysHold hold(&ctx_->store_gate, ctx_->locks, slots, &ctx_->time_gate);
   if (ctx_->ShouldStop()) return;
   CheckScanRange(ctx_, range, ctx_->now());
   Done(OpType::kScan);
@@ -809,7 +791,8 @@ void Worker::DoUnlockedScan() {
   if (tenant >= 0) spec.tenant = space.TenantName(static_cast<uint32_t>(tenant));
   const std::string desc =
       std::string(KeySpace::DomainName(d)) + "/" +
-      (tenant < 0 ? std::string("*") : Printable(space.TenantName(static_cast<uint32_t>(tenant))));
+      (tenant < 0 ? std::string("*")
+                  : codecs::Printable(space.TenantName(static_cast<uint32_t>(tenant))));
   SharedHold store(&ctx_->store_gate);
   if (ctx_->ShouldStop()) return;
   std::unique_ptr<Iterator> it;
@@ -824,7 +807,7 @@ void Worker::DoUnlockedScan() {
   for (int n = 0; it->Valid() && n < 400; ++n, it->Next()) {
     uint32_t t = 0, k = 0, id = 0;
     std::string owner;
-    const std::string where = Printable(it->tenant()) + "/" + Printable(it->key());
+    const std::string where = codecs::Printable(it->tenant()) + "/" + codecs::Printable(it->key());
     if (!space.FindTenant(it->tenant(), &t) || !space.ParseKeyName(it->key(), &k)) {
       ctx_->reporter.Violation("TENANT LEAK unlocked scan " + desc + " returns " + where +
                                ", a key outside the key space");
@@ -1043,7 +1026,7 @@ void Worker::DoMaintenance() {
   std::string what;
   switch (Rand(5)) {
     case 4:
-      what = "EnforcePurgeDeadline";
+      what = "RunMaintenance (purge deadline)";
       s = ctx_->store->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0));
       break;
     case 0:
@@ -1060,7 +1043,7 @@ void Worker::DoMaintenance() {
       s = ctx_->store->CompactRange(domain);
       break;
     default:
-      what = "PurgeExpiredFiles";
+      what = "RunMaintenance (purgeable files)";
       s = ctx_->store->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly(domain));
       break;
   }

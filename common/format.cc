@@ -1,10 +1,8 @@
-#include "tools/format.h"
+#include "common/format.h"
 
 #include <cstdio>
 
-#include "codecs/coding.h"
-
-namespace metakv::tools {
+namespace metakv::common {
 
 namespace {
 
@@ -15,15 +13,6 @@ int HexValue(char c) {
   return -1;
 }
 }  // namespace
-
-void AppendPrintableHead(std::string_view s, size_t max, std::string* out) {
-  if (max == 0 || s.size() <= max) {
-    codecs::AppendPrintable(s, out);
-    return;
-  }
-  codecs::AppendPrintable(s.substr(0, max), out);
-  out->append("...");
-}
 
 void AppendIsoTime(uint64_t seconds, std::string* out) {
   if (seconds == 0) {
@@ -122,4 +111,15 @@ bool ParseUint64(std::string_view in, uint64_t* out) {
   return true;
 }
 
-}  // namespace metakv::tools
+FlagArg SplitFlag(std::string_view arg) {
+  FlagArg flag;
+  flag.name = arg.substr(2);
+  if (const size_t eq = flag.name.find('='); eq != std::string_view::npos) {
+    flag.value = flag.name.substr(eq + 1);
+    flag.name = flag.name.substr(0, eq);
+    flag.has_value = true;
+  }
+  return flag;
+}
+
+}  // namespace metakv::common

@@ -1,46 +1,12 @@
-#include "tools/json_writer.h"
+#include "common/json_writer.h"
 
 #include <cassert>
 #include <cmath>
 #include <cstdio>
 
-namespace metakv::tools {
+#include "common/utf8.h"
 
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  size_t n = 0;
-  uint32_t cp = 0;
-  if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    const auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  // Overlong encodings, surrogates and values past U+10FFFF are invalid.
-  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-      (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-    return 0;
-  }
-  return n;
-}
-
-}  // namespace
+namespace metakv::common {
 
 void JsonWriter::BeforeValue() {
   if (after_key_) {
@@ -48,7 +14,7 @@ void JsonWriter::BeforeValue() {
     return;
   }
   if (!stack_.empty()) {
-    if (!stack_.back()) out_.push_back(',');
+    if (!stack_.back()) out_ += comma_;
     stack_.back() = false;
   } else {
     assert(!started_ && "a JSON document has one outermost value");
@@ -82,10 +48,10 @@ void JsonWriter::EndArray() {
 
 void JsonWriter::Key(std::string_view name) {
   assert(!stack_.empty() && !after_key_);
-  if (!stack_.back()) out_.push_back(',');
+  if (!stack_.back()) out_ += comma_;
   stack_.back() = false;
   AppendEscaped(name);
-  out_.push_back(':');
+  out_ += colon_;
   after_key_ = true;
 }
 
@@ -110,6 +76,19 @@ void JsonWriter::Double(double v) {
   char buf[40];
   const int n = std::snprintf(buf, sizeof(buf), "%.6g", v);
   out_.append(buf, n > 0 ? static_cast<size_t>(n) : 0);
+}
+
+void JsonWriter::DoubleOrNull(double v) {
+  if (std::isfinite(v)) {
+    Double(v);
+  } else {
+    Null();
+  }
+}
+
+void JsonWriter::RawValue(std::string_view json) {
+  BeforeValue();
+  out_.append(json);
 }
 
 void JsonWriter::Bool(bool v) {
@@ -162,7 +141,7 @@ void JsonWriter::AppendEscaped(std::string_view s) {
       out_.push_back(static_cast<char>(c));
       ++i;
     } else {
-      const size_t n = Utf8SequenceLength(s, i);
+      const size_t n = internal::Utf8SequenceLength(s, i);
       if (n == 0) {
         out_ += "\\ufffd";
         ++i;
@@ -175,4 +154,4 @@ void JsonWriter::AppendEscaped(std::string_view s) {
   out_.push_back('"');
 }
 
-}  // namespace metakv::tools
+}  // namespace metakv::common

@@ -1,6 +1,5 @@
 // TextTable: rows of text in aligned columns a person can read, for
-// metakv-sst-dump's output and metakv-bench's report (library
-// metakv_texttable, which depends on nothing else in metakv).
+// metakv-sst-dump's output and metakv-bench's report.
 //
 // Column widths are the widest cell seen so far. A streaming table prints
 // its rows a bounded chunk at a time, so memory does not grow with the row
@@ -9,8 +8,8 @@
 // widest cell, and Format() returns the whole text. Cells are reused
 // between rows: filling a row does not allocate once the buffers have
 // grown. Lines carry no trailing spaces. Not thread-safe.
-#ifndef METAKV_TOOLS_TEXT_TABLE_H_
-#define METAKV_TOOLS_TEXT_TABLE_H_
+#ifndef METAKV_COMMON_TEXT_TABLE_H_
+#define METAKV_COMMON_TEXT_TABLE_H_
 
 #include <cstddef>
 #include <memory>
@@ -20,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-namespace metakv::tools {
+namespace metakv::common {
 
 class TextTable {
  public:
@@ -109,6 +108,6 @@ std::string FormatFixed(double value, int decimals);
 // Rounded to an integer: FormatInteger(1234.5) == "1235".
 std::string FormatInteger(double value);
 
-}  // namespace metakv::tools
+}  // namespace metakv::common
 
-#endif  // METAKV_TOOLS_TEXT_TABLE_H_
+#endif  // METAKV_COMMON_TEXT_TABLE_H_

@@ -1,23 +1,19 @@
-// Text formatting shared by metakv-sst-dump's commands: bytes as printable
-// ASCII (a bounded form of codecs::AppendPrintable), times as ISO-8601 UTC,
-// and the parsing of escaped arguments.
+// Text formatting for people and the parsing of command-line values, for
+// the tools, the bench and their tests: times as ISO-8601 UTC, shares as
+// percentages, counts with their noun, escaped byte strings (the form
+// codecs::AppendPrintable writes) and decimal numbers.
 //
 // The Append* functions append to a caller's buffer so a command can reuse
 // one buffer per column instead of allocating per record. Pure functions:
 // thread-safe.
-#ifndef METAKV_TOOLS_FORMAT_H_
-#define METAKV_TOOLS_FORMAT_H_
+#ifndef METAKV_COMMON_FORMAT_H_
+#define METAKV_COMMON_FORMAT_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-namespace metakv::tools {
-
-// codecs::AppendPrintable (printable ASCII as is, every other byte and the
-// backslash as \xNN; the form ParseEscaped reads back) of at most max bytes
-// of s, then "..." if s was longer. max == 0 means no limit.
-void AppendPrintableHead(std::string_view s, size_t max, std::string* out);
+namespace metakv::common {
 
 // Appends seconds since the epoch as "2023-11-14T22:13:20Z"; 0 as "-".
 void AppendIsoTime(uint64_t seconds, std::string* out);
@@ -39,6 +35,15 @@ std::string CountOf(uint64_t n, std::string_view one, std::string_view many);
 // Parses a decimal uint64 (digits only, no sign, no overflow).
 bool ParseUint64(std::string_view in, uint64_t* out);
 
-}  // namespace metakv::tools
+// A command-line flag, "--name" or "--name=value", split at its first '='.
+struct FlagArg {
+  std::string_view name;
+  std::string_view value;  // empty without '='
+  bool has_value = false;  // there was a '=' (the value may still be empty)
+};
+// REQUIRES: arg starts with "--".
+FlagArg SplitFlag(std::string_view arg);
 
-#endif  // METAKV_TOOLS_FORMAT_H_
+}  // namespace metakv::common
+
+#endif  // METAKV_COMMON_FORMAT_H_

@@ -1,4 +1,4 @@
-#include "tools/text_table.h"
+#include "common/text_table.h"
 
 #include <algorithm>
 #include <cassert>
@@ -7,7 +7,7 @@
 #include <limits>
 #include <sstream>
 
-namespace metakv::tools {
+namespace metakv::common {
 
 namespace {
 constexpr std::string_view kColumnGap = "  ";
@@ -175,4 +175,4 @@ std::string FormatFixed(double value, int decimals) {
 
 std::string FormatInteger(double value) { return FormatFixed(std::round(value), 0); }
 
-}  // namespace metakv::tools
+}  // namespace metakv::common

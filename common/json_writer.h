@@ -1,13 +1,15 @@
 // JsonWriter: builds one JSON document into a caller's string, adding the
-// commas and quotes, so commands cannot emit malformed JSON.
+// commas and quotes, so metakv-sst-dump and metakv-bench cannot emit
+// malformed JSON.
 //
 // Strings are written as given when they are valid UTF-8 (invalid bytes
 // become U+FFFD), with the escapes JSON requires. Numbers are integers or
-// finite doubles (a NaN or infinity is written as 0). Callers may move the
-// buffer's contents to a stream between calls (WriteTo) to stream a long
-// document. Not thread-safe.
-#ifndef METAKV_TOOLS_JSON_WRITER_H_
-#define METAKV_TOOLS_JSON_WRITER_H_
+// finite doubles (Double writes a NaN or infinity as 0, DoubleOrNull as
+// null). Compact by default; a spaced writer puts a space after each comma
+// and colon. Callers may move the buffer's contents to a stream between
+// calls (WriteTo) to stream a long document. Not thread-safe.
+#ifndef METAKV_COMMON_JSON_WRITER_H_
+#define METAKV_COMMON_JSON_WRITER_H_
 
 #include <cstdint>
 #include <ostream>
@@ -15,11 +17,15 @@
 #include <string_view>
 #include <vector>
 
-namespace metakv::tools {
+namespace metakv::common {
 
 class JsonWriter {
  public:
-  JsonWriter() = default;
+  enum class Spacing : unsigned char { kCompact, kSpaced };
+
+  explicit JsonWriter(Spacing spacing = Spacing::kCompact)
+      : comma_(spacing == Spacing::kSpaced ? ", " : ","),
+        colon_(spacing == Spacing::kSpaced ? ": " : ":") {}
 
   void BeginObject();
   void EndObject();
@@ -32,8 +38,12 @@ class JsonWriter {
   void Uint(uint64_t v);
   void Int(int64_t v);
   void Double(double v);
+  // v as Double does, or null if it is not finite (an undefined figure).
+  void DoubleOrNull(double v);
   void Bool(bool v);
   void Null();
+  // A value another writer produced (complete JSON), inserted as is.
+  void RawValue(std::string_view json);
 
   // Key(name) then the value.
   void Field(std::string_view name, std::string_view v) {
@@ -75,6 +85,8 @@ class JsonWriter {
   void BeforeValue();
   void AppendEscaped(std::string_view s);
 
+  const char* comma_;
+  const char* colon_;
   std::string out_;
   // One entry per open container: true while it has no member yet.
   std::vector<bool> stack_;
@@ -82,6 +94,6 @@ class JsonWriter {
   bool started_ = false;
 };
 
-}  // namespace metakv::tools
+}  // namespace metakv::common
 
-#endif  // METAKV_TOOLS_JSON_WRITER_H_
+#endif  // METAKV_COMMON_JSON_WRITER_H_
