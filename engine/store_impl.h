@@ -197,6 +197,10 @@ class StoreImpl final : public Store {
   // Earlier operations' effect on a key within one write, by (domain
   // index, encoded key), so a Delete after a Put of the same batch sees it.
   using PendingWrites = std::map<std::pair<size_t, std::string>, Current>;
+  // Applies one operation on a key without a value (kDelete, kHardDelete,
+  // kUndelete).
+  Status ApplyKey(const WriteOptions& wo, OpKind kind, std::string_view domain,
+                  std::string_view tenant, std::string_view key);
   // Resolves the domain of op, then applies it.
   Status ApplyOne(const WriteOptions& wo, std::string_view domain, WriteOp* op);
   // Checks the operations (their domains set), then applies them

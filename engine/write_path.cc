@@ -103,29 +103,17 @@ Status StoreImpl::Put(const WriteOptions& wo, std::string_view domain, std::stri
 
 Status StoreImpl::Delete(const WriteOptions& wo, std::string_view domain, std::string_view tenant,
                          std::string_view key) {
-  WriteOp op;
-  op.kind = OpKind::kDelete;
-  op.tenant = tenant;
-  op.key = key;
-  return ApplyOne(wo, domain, &op);
+  return ApplyKey(wo, OpKind::kDelete, domain, tenant, key);
 }
 
 Status StoreImpl::HardDelete(const WriteOptions& wo, std::string_view domain,
                              std::string_view tenant, std::string_view key) {
-  WriteOp op;
-  op.kind = OpKind::kHardDelete;
-  op.tenant = tenant;
-  op.key = key;
-  return ApplyOne(wo, domain, &op);
+  return ApplyKey(wo, OpKind::kHardDelete, domain, tenant, key);
 }
 
 Status StoreImpl::Undelete(const WriteOptions& wo, std::string_view domain, std::string_view tenant,
                            std::string_view key) {
-  WriteOp op;
-  op.kind = OpKind::kUndelete;
-  op.tenant = tenant;
-  op.key = key;
-  return ApplyOne(wo, domain, &op);
+  return ApplyKey(wo, OpKind::kUndelete, domain, tenant, key);
 }
 
 Status StoreImpl::Write(const WriteOptions& wo, const WriteBatch& batch) {
@@ -154,6 +142,15 @@ Status StoreImpl::Write(const WriteOptions& wo, const WriteBatch& batch) {
     op.ttl_seconds = in.ttl_seconds;
   }
   return Apply(wo, &ops);
+}
+
+Status StoreImpl::ApplyKey(const WriteOptions& wo, OpKind kind, std::string_view domain,
+                           std::string_view tenant, std::string_view key) {
+  WriteOp op;
+  op.kind = kind;
+  op.tenant = tenant;
+  op.key = key;
+  return ApplyOne(wo, domain, &op);
 }
 
 Status StoreImpl::ApplyOne(const WriteOptions& wo, std::string_view domain, WriteOp* op) {

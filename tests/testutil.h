@@ -7,6 +7,7 @@
 #include <string>
 
 #include "metakv/filesystem.h"
+#include "metakv/store.h"
 #include "metakv/testing.h"
 #include "tests/small_options.h"
 
@@ -27,6 +28,24 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Store::RunMaintenance with the purge deadline alone, at age 0 (every
+// purgeable record now); *compactions gets the compactions it ran.
+inline Status PurgeDeadlineNow(Store* store, uint64_t* compactions) {
+  MaintenanceResult done;
+  Status s = store->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0), &done);
+  *compactions = done.deadline_compactions;
+  return s;
+}
+
+// Store::RunMaintenance with the drop of purgeable files alone, of one
+// domain; *files gets the files it compacted away.
+inline Status DropPurgeableFilesNow(Store* store, std::string_view domain, uint64_t* files) {
+  MaintenanceResult done;
+  Status s = store->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly(domain), &done);
+  *files = done.purgeable_files_dropped;
+  return s;
+}
 
 }  // namespace metakv::test
 

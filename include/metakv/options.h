@@ -257,8 +257,9 @@ struct Options {
   int info_log_level = 2;
   // Interval of the store's maintenance thread (Store::RunMaintenance with
   // its defaults: drops of purgeable files, the purge deadline, small
-  // cold-file merges, finding large tenants); 0 disables the thread, and then leveled cold domains with a default TTL get RocksDB's
-  // periodic compaction (every default_ttl_seconds) instead. A pass starts
+  // cold-file merges, finding large tenants); 0 disables the thread, and
+  // then leveled cold domains with a default TTL get RocksDB's periodic
+  // compaction (every default_ttl_seconds) instead. A pass starts
   // once this many seconds have gone by on the store's clock (Options::clock)
   // or in real time, whichever comes first: a clock that runs faster than
   // real time (a simulation) gets passes at its own pace, a stopped one

@@ -203,12 +203,7 @@ TEST_F(ColdIngestTest, FilesOfExpiredRecordsAreDroppedWhole) {
   const uint64_t written = History().compaction_bytes_written;
   clock_->AdvanceSeconds(250);  // groups 0 and 1 have expired
   uint64_t files = 0;
-  {
-    MaintenanceResult done;
-    ASSERT_TRUE(
-        store_->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly("history"), &done).ok());
-    files = done.purgeable_files_dropped;
-  }
+  ASSERT_TRUE(test::DropPurgeableFilesNow(store_.get(), "history", &files).ok());
   EXPECT_EQ(files, 2u);
   const DomainStats h = History();
   EXPECT_EQ(h.purged_records, 200u);
@@ -442,24 +437,14 @@ TEST_F(ColdIngestTest, TimeOrderedExpiredFilesGoOldestFirstAndNothingComesBack) 
   clock_->AdvanceSeconds(60);  // the newest version of k has expired
   EXPECT_TRUE(store_->Get(ReadOptions(), "history", "t", "k", &value).IsNotFound());
   uint64_t files = 0;
-  {
-    MaintenanceResult done;
-    ASSERT_TRUE(
-        store_->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly("history"), &done).ok());
-    files = done.purgeable_files_dropped;
-  }
+  ASSERT_TRUE(test::DropPurgeableFilesNow(store_.get(), "history", &files).ok());
   EXPECT_EQ(files, 1u);  // purged alone: older files lie under it
   EXPECT_TRUE(store_->Get(ReadOptions(), "history", "t", "k", &value).IsNotFound());
   EXPECT_EQ(Scan("t").size(), 150u);
 
   clock_->AdvanceSeconds(150);  // g0 and g1 have expired: the two oldest files
   const uint64_t written = History().compaction_bytes_written;
-  {
-    MaintenanceResult done;
-    ASSERT_TRUE(
-        store_->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly("history"), &done).ok());
-    files = done.purgeable_files_dropped;
-  }
+  ASSERT_TRUE(test::DropPurgeableFilesNow(store_.get(), "history", &files).ok());
   EXPECT_EQ(files, 2u);
   EXPECT_EQ(History().compaction_bytes_written, written);  // dropped whole
   EXPECT_EQ(Scan("t").size(), 50u);
@@ -527,11 +512,7 @@ TEST_F(ColdIngestTest, TimeOrderedDeleteMarkersPurgeWhatTheyHide) {
 
   clock_->AdvanceSeconds(1);
   uint64_t compactions = 0;
-  {
-    MaintenanceResult done;
-    ASSERT_TRUE(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0), &done).ok());
-    compactions = done.deadline_compactions;
-  }
+  ASSERT_TRUE(test::PurgeDeadlineNow(store_.get(), &compactions).ok());
   EXPECT_GT(compactions, 0u);
   entries = HistoryEntries(store_.get());
   EXPECT_EQ(entries.count("k/1005"), 0u);
@@ -544,11 +525,7 @@ TEST_F(ColdIngestTest, TimeOrderedDeleteMarkersPurgeWhatTheyHide) {
   EXPECT_EQ(History().oldest_purgeable_time, 0u);
   // Nothing more to do.
   compactions = 0;
-  {
-    MaintenanceResult done;
-    ASSERT_TRUE(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0), &done).ok());
-    compactions = done.deadline_compactions;
-  }
+  ASSERT_TRUE(test::PurgeDeadlineNow(store_.get(), &compactions).ok());
   EXPECT_EQ(compactions, 0u);
 }
 

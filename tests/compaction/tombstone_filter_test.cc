@@ -271,21 +271,11 @@ TEST_F(TombstoneFilterTest, WholeFilesOfExpiredRecordsArePurgedWithoutRewriting)
   ASSERT_TRUE(store_->Flush("inode").ok());
   ASSERT_TRUE(store_->CompactRange("inode").ok());
   uint64_t files = 0;
-  {
-    MaintenanceResult done;
-    ASSERT_TRUE(
-        store_->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly("inode"), &done).ok());
-    files = done.purgeable_files_dropped;
-  }
+  ASSERT_TRUE(test::DropPurgeableFilesNow(store_.get(), "inode", &files).ok());
   EXPECT_EQ(files, 0u) << "nothing has expired yet";
   const uint64_t written_before = Inode().compaction_bytes_written;
   clock_->AdvanceSeconds(51);
-  {
-    MaintenanceResult done;
-    ASSERT_TRUE(
-        store_->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly("inode"), &done).ok());
-    files = done.purgeable_files_dropped;
-  }
+  ASSERT_TRUE(test::DropPurgeableFilesNow(store_.get(), "inode", &files).ok());
   EXPECT_GE(files, 1u);
   const DomainStats after = Inode();
   EXPECT_EQ(after.purged_records, 500u);

@@ -345,22 +345,14 @@ TEST_F(BulkDeleteTest, AfterRetentionTheTreeIsPurgedFromEveryFile) {
 
   // Before retention: the deadline work leaves it (restorable).
   uint64_t n = 0;
-  {
-    MaintenanceResult done;
-    MKV_ASSERT_OK(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0), &done));
-    n = done.deadline_compactions;
-  }
+  MKV_ASSERT_OK(PurgeDeadlineNow(store_.get(), &n));
   EXPECT_GT(PhysicalRecords(store_.get(), kInode, "a", "T1/"), 0u);
 
   clock_->AdvanceSeconds(retention);
   MKV_EXPECT_CODE(kExpired, store_->RestoreTree(WriteOptions(), id));
   ExpectMatchesModel();
   EXPECT_NE(StatsOf(kInode).oldest_purgeable_time, 0u);
-  {
-    MaintenanceResult done;
-    MKV_ASSERT_OK(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0), &done));
-    n = done.deadline_compactions;
-  }
+  MKV_ASSERT_OK(PurgeDeadlineNow(store_.get(), &n));
   for (const std::string& domain : {kInode, kDentry}) {
     EXPECT_EQ(PhysicalRecords(store_.get(), domain, "a", "T1/"), 0u) << domain;
     EXPECT_EQ(PhysicalRecords(store_.get(), domain, "a", "T2/"), 8u * 60) << domain;

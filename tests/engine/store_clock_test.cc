@@ -223,11 +223,7 @@ TEST_P(StoreClockTest, PurgeDeadlineCountsInStoreTime) {
   };
   for (int pass = 0; pass < 20 && pending() != 0; ++pass) {
     uint64_t compactions = 0;
-    {
-      MaintenanceResult done;
-      MKV_ASSERT_OK(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0), &done));
-      compactions = done.deadline_compactions;
-    }
+    MKV_ASSERT_OK(PurgeDeadlineNow(store_.get(), &compactions));
     MKV_ASSERT_OK(store_->WaitForBackgroundWork(10000));
   }
   EXPECT_EQ(pending(), 0u) << "the removal is purged and forgotten";
