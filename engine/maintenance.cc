@@ -36,38 +36,12 @@ namespace fs = std::filesystem;
 
 void StoreImpl::StartMaintenance() {
   if (options_.maintenance_interval_seconds == 0) return;
-  maintenance_ = std::thread([this] {
-    const uint64_t interval = options_.maintenance_interval_seconds;
-    // Wakes often enough to follow a store clock faster than real time.
-    const auto poll =
-        std::min<std::chrono::milliseconds>(std::chrono::seconds(interval), kMaintenancePoll);
-    auto wall_start = std::chrono::steady_clock::now();
-    uint64_t store_start = Now();
-    std::unique_lock<std::mutex> lock(maintenance_mu_);
-    while (!maintenance_cv_.wait_for(lock, poll, [this] { return maintenance_stop_; })) {
-      const auto wall_now = std::chrono::steady_clock::now();
-      const uint64_t store_now = Now();
-      if (wall_now - wall_start < std::chrono::seconds(interval) &&
-          store_now < store_start + interval) {
-        continue;
-      }
-      wall_start = wall_now;
-      store_start = store_now;
-      lock.unlock();
-      MaintenancePass();
-      lock.lock();
-    }
-  });
+  maintenance_.Start(
+      options_.maintenance_interval_seconds, [this] { return Now(); },
+      [this] { MaintenancePass(); });
 }
 
-void StoreImpl::StopMaintenance() {
-  {
-    std::lock_guard<std::mutex> lock(maintenance_mu_);
-    maintenance_stop_ = true;
-  }
-  maintenance_cv_.notify_all();
-  if (maintenance_.joinable()) maintenance_.join();
-}
+void StoreImpl::StopMaintenance() { maintenance_.Stop(); }
 
 void StoreImpl::MaintenancePass() {
   if (!db_) return;

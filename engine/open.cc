@@ -480,13 +480,7 @@ Status StoreImpl::Close() {
     result = Status::Aborted(std::to_string(open_iterators_.load()) +
                              " iterators were still open at Close (a caller bug)");
   }
-  {
-    std::lock_guard<std::mutex> lock(snapshots_mu_);
-    for (SnapshotImpl* snap : snapshots_) {
-      if (snap->snapshot_ != nullptr) db_->ReleaseSnapshot(snap->snapshot_);
-      snap->snapshot_ = nullptr;
-    }
-  }
+  snapshots_.ReleaseAll(db_.get());
   if (!options_.read_only) {
     // After a failed write (WAL write or sync, flush, MANIFEST write)
     // RocksDB stops writes with a background error, and its WAL writer must

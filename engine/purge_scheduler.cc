@@ -233,15 +233,7 @@ Status StoreImpl::RangeClearOf(Domain* d, const std::string& begin, const std::s
 std::vector<Removal> StoreImpl::DueRemovals(uint64_t min_age_seconds) {
   const uint64_t now = Now();
   const uint64_t purge_time = PurgeTime();
-  uint64_t oldest_snapshot = UINT64_MAX;  // sequence number
-  {
-    std::lock_guard<std::mutex> lock(snapshots_mu_);
-    for (const SnapshotImpl* snap : snapshots_) {
-      if (snap->snapshot_ != nullptr) {
-        oldest_snapshot = std::min<uint64_t>(oldest_snapshot, snap->snapshot_->GetSequenceNumber());
-      }
-    }
-  }
+  const uint64_t oldest_snapshot = snapshots_.OldestSequence();
   std::vector<Removal> due;
   std::shared_lock<std::shared_mutex> lock(removals_mu_);
   for (const auto& [id, r] : pending_removals_) {

@@ -24,10 +24,10 @@
 #include "compaction/record_properties.h"
 #include "compaction/record_rules.h"
 #include "compaction/tombstone_filter.h"
+#include "engine/inspect.h"
 #include "engine/iterator_impl.h"
 #include "engine/options_check.h"
 #include "engine/rocksdb_util.h"
-#include "engine/inspect.h"
 #include "engine/store_impl.h"
 
 namespace metakv {
@@ -213,20 +213,12 @@ const Snapshot* StoreImpl::GetSnapshot() {
   std::shared_lock<std::shared_mutex> removals_lock(removals_mu_);
   auto* snap = new SnapshotImpl(this, db_->GetSnapshot(), Now(), CurrentRemovals());
   removals_lock.unlock();
-  std::lock_guard<std::mutex> lock(snapshots_mu_);
-  snapshots_.insert(snap);
-  snapshot_times_.insert(snap->time_);
+  snapshots_.Add(snap);
   return snap;
 }
 
 void StoreImpl::ReleaseSnapshot(const Snapshot* snapshot) {
-  if (snapshot == nullptr) return;
-  auto* snap = const_cast<SnapshotImpl*>(dynamic_cast<const SnapshotImpl*>(snapshot));
-  std::lock_guard<std::mutex> lock(snapshots_mu_);
-  if (snap == nullptr || snapshots_.erase(snap) == 0) return;  // not ours
-  snapshot_times_.erase(snapshot_times_.find(snap->time_));
-  if (snap->snapshot_ != nullptr && db_) db_->ReleaseSnapshot(snap->snapshot_);
-  delete snap;
+  if (snapshot != nullptr) snapshots_.Release(snapshot, db_.get());
 }
 
 Status StoreImpl::GetApproximateSize(std::string_view domain, std::string_view tenant,

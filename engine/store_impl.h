@@ -43,12 +43,12 @@
 #include "compaction/removals.h"
 #include "compaction/tenant_partitioner.h"
 #include "engine/catalogue.h"
+#include "engine/periodic_thread.h"
+#include "engine/snapshots.h"
 #include "engine/store_clock.h"
 #include "metakv/store.h"
 
 namespace metakv {
-
-class SnapshotImpl;
 
 struct Domain {
   DomainOptions options;
@@ -468,14 +468,9 @@ class StoreImpl final : public Store {
   std::atomic<uint64_t> ingest_sequence_{0};
   mutable std::array<std::mutex, kLockStripes> key_locks_;
 
-  std::mutex maintenance_mu_;
-  std::condition_variable maintenance_cv_;
-  bool maintenance_stop_ = false;  // GUARDED_BY(maintenance_mu_)
-  std::thread maintenance_;
+  PeriodicThread maintenance_;
   std::atomic<uint64_t> maintenance_errors_{0};
   std::atomic<uint64_t> maintenance_passes_{0};
-  // How often the maintenance thread looks at the clocks.
-  static constexpr std::chrono::milliseconds kMaintenancePoll{20};
   // When the maintenance passes started (the purge deadline's due age).
   std::mutex pass_mu_;
   PassGaps pass_gaps_;  // GUARDED_BY(pass_mu_)
@@ -516,24 +511,7 @@ class StoreImpl final : public Store {
     if (purge_step_hook_) purge_step_hook_(step, begin);
   }
 
-  std::mutex snapshots_mu_;
-  std::set<SnapshotImpl*> snapshots_;       // GUARDED_BY(snapshots_mu_)
-  std::multiset<uint64_t> snapshot_times_;  // GUARDED_BY(snapshots_mu_)
-};
-
-// The time reads through ro are evaluated at, and its rocksdb snapshot.
-class SnapshotImpl : public Snapshot {
- public:
-  SnapshotImpl(const StoreImpl* owner, const rocksdb::Snapshot* snapshot, uint64_t time,
-               std::shared_ptr<const RemovalSet> removals)
-      : owner_(owner), snapshot_(snapshot), time_(time), removals_(std::move(removals)) {}
-  uint64_t time_seconds() const override { return time_; }
-
-  const StoreImpl* owner_;
-  const rocksdb::Snapshot* snapshot_;  // null once the store has closed
-  uint64_t time_;
-  // The logical removals in force when it was taken (null: none).
-  std::shared_ptr<const RemovalSet> removals_;
+  SnapshotList snapshots_;
 };
 
 // The implementation behind a Store from Store::Open, for tests and tools

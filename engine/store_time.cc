@@ -117,8 +117,7 @@ void StoreImpl::NoteWriteTime(uint64_t time) {
 
 uint64_t StoreImpl::PurgeTime() {
   const uint64_t now = clock_->floor_seconds();
-  std::lock_guard<std::mutex> lock(snapshots_mu_);
-  return snapshot_times_.empty() ? now : std::min(now, *snapshot_times_.begin());
+  return std::min(now, snapshots_.OldestTime(now));
 }
 
 }  // namespace metakv
