@@ -46,7 +46,9 @@
 
 #include "codecs/coding.h"
 #include "fuzz/fuzz_util.h"
+#include "metakv/filesystem.h"
 #include "metakv/store.h"
+#include "metakv/testing.h"
 #include "tests/small_options.h"
 
 namespace {
