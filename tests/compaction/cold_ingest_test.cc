@@ -245,10 +245,21 @@ TEST_F(ColdIngestTest, SmallFilesAreMergedWithinATenant) {
   ASSERT_EQ(history_files().size(), 2u * kGroups);
   const uint64_t before = History().compaction_bytes_written;
 
-  EXPECT_TRUE(store_->RunMaintenance(MaintenanceOptions()).ok());
+  // A pass that merges nothing: merging not selected.
+  MaintenanceOptions no_merge;
+  no_merge.merge_small_cold_files = false;
+  MaintenanceResult done;
+  ASSERT_TRUE(store_->RunMaintenance(no_merge, &done).ok());
+  EXPECT_EQ(done.cold_files_merged, 0u);
+  EXPECT_EQ(history_files().size(), 2u * kGroups);
 
+  ASSERT_TRUE(store_->RunMaintenance(MaintenanceOptions(), &done).ok());
   const auto merged = history_files();
   EXPECT_LE(merged.size(), 6u);
+  // Every input file counted: the files left are the unmerged ones plus at
+  // least one output.
+  EXPECT_GE(done.cold_files_merged, 2u * kGroups - merged.size() + 1);
+  EXPECT_LE(done.cold_files_merged, 2u * kGroups);
   EXPECT_GT(History().compaction_bytes_written, before);
   for (const auto& [level, f] : merged) {
     std::string t1, t2;
