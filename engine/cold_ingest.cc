@@ -1,30 +1,11 @@
 // The cold write path: Store::IngestCold.
-#include <fcntl.h>
-#include <rocksdb/convenience.h>
-#include <rocksdb/listener.h>
-#include <rocksdb/metadata.h>
 #include <rocksdb/sst_file_writer.h>
-#include <rocksdb/utilities/convenience.h>
-#include <rocksdb/write_batch.h>
-#include <unistd.h>
-#include <xxhash.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <cstring>
 #include <filesystem>
-#include <map>
-#include <numeric>
-#include <set>
-#include <thread>
 
 #include "codecs/coding.h"
 #include "codecs/key_codec.h"
-#include "compaction/record_properties.h"
-#include "compaction/tombstone_filter.h"
-#include "engine/iterator_impl.h"
-#include "engine/options_check.h"
 #include "engine/rocksdb_util.h"
 #include "engine/store_impl.h"
 

@@ -1,38 +1,19 @@
 // Maintenance: the periodic pass and its thread, flushes and compactions
 // on demand, small-file merging of cold domains and the large-tenant
 // refresh.
-#include <fcntl.h>
-#include <rocksdb/convenience.h>
-#include <rocksdb/listener.h>
 #include <rocksdb/metadata.h>
-#include <rocksdb/sst_file_writer.h>
-#include <rocksdb/utilities/convenience.h>
-#include <rocksdb/write_batch.h>
-#include <unistd.h>
-#include <xxhash.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <filesystem>
 #include <map>
-#include <numeric>
-#include <set>
 #include <thread>
 
-#include "codecs/coding.h"
 #include "codecs/key_codec.h"
 #include "compaction/record_properties.h"
-#include "compaction/tombstone_filter.h"
-#include "engine/iterator_impl.h"
-#include "engine/options_check.h"
 #include "engine/rocksdb_util.h"
 #include "engine/store_impl.h"
 
 namespace metakv {
-
-namespace fs = std::filesystem;
 
 void StoreImpl::StartMaintenance() {
   if (options_.maintenance_interval_seconds == 0) return;

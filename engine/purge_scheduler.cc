@@ -1,38 +1,18 @@
 // The purge scheduler: the purge deadline (compactions of what has held
 // purgeable records too long, the purge of removed ranges) and the drop of
 // whole expired files.
-#include <fcntl.h>
-#include <rocksdb/convenience.h>
 #include <rocksdb/listener.h>
 #include <rocksdb/metadata.h>
-#include <rocksdb/sst_file_writer.h>
-#include <rocksdb/utilities/convenience.h>
-#include <rocksdb/write_batch.h>
-#include <unistd.h>
-#include <xxhash.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <filesystem>
-#include <map>
-#include <numeric>
 #include <set>
-#include <thread>
 
 #include "codecs/coding.h"
-#include "codecs/key_codec.h"
 #include "compaction/record_properties.h"
-#include "compaction/tombstone_filter.h"
-#include "engine/iterator_impl.h"
-#include "engine/options_check.h"
 #include "engine/rocksdb_util.h"
 #include "engine/store_impl.h"
 
 namespace metakv {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -235,8 +215,8 @@ std::vector<Removal> StoreImpl::DueRemovals(uint64_t min_age_seconds) {
   const uint64_t purge_time = PurgeTime();
   const uint64_t oldest_snapshot = snapshots_.OldestSequence();
   std::vector<Removal> due;
-  std::shared_lock<std::shared_mutex> lock(removals_mu_);
-  for (const auto& [id, r] : pending_removals_) {
+  std::shared_lock<std::shared_mutex> lock = removals_.LockSharedNow();
+  for (const auto& [id, r] : removals_.pending()) {
     // An open snapshot that can still see the records holds them back.
     // (purge_time is past the removal's own second: until that has
     // passed, writes under it get a later time by it, WriteTimeFor.)
@@ -315,7 +295,7 @@ Status StoreImpl::ForgetIfPurged(const Removal& r, const std::vector<bool>& skip
   rocksdb::Status rs = db_->Delete(rocksdb::WriteOptions(), default_cf_, r.Key());
   MarkPurgeStep(PurgeStep::kForgetRemoval, false);
   if (!rs.ok()) return FromRocks(rs, "forgetting a purged removal");
-  pending_removals_.erase(r.id);
+  removals_.pending().erase(r.id);
   PublishRemovals();
   return Status::OK();
 }
@@ -402,8 +382,8 @@ Status StoreImpl::PurgeStatsOf(Domain* d, DomainStats* ds) {
   const uint64_t now = Now();
   uint64_t oldest = FileRecordStats::kNever;
   {
-    std::shared_lock<std::shared_mutex> lock(removals_mu_);
-    for (const auto& [id, r] : pending_removals_) {
+    std::shared_lock<std::shared_mutex> lock = removals_.LockSharedNow();
+    for (const auto& [id, r] : removals_.pending()) {
       bool here = false;
       for (const auto& range : r.ranges) here = here || range.first == d->options.name;
       if (!here) continue;

@@ -1,38 +1,15 @@
 // The read path: Get, MultiGet, iterators, snapshots and size estimates.
-#include <fcntl.h>
-#include <rocksdb/convenience.h>
-#include <rocksdb/listener.h>
-#include <rocksdb/metadata.h>
-#include <rocksdb/sst_file_writer.h>
-#include <rocksdb/utilities/convenience.h>
-#include <rocksdb/write_batch.h>
-#include <unistd.h>
-#include <xxhash.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <filesystem>
-#include <map>
-#include <numeric>
-#include <set>
-#include <thread>
 
-#include "codecs/coding.h"
 #include "codecs/key_codec.h"
-#include "compaction/record_properties.h"
 #include "compaction/record_rules.h"
-#include "compaction/tombstone_filter.h"
 #include "engine/inspect.h"
 #include "engine/iterator_impl.h"
-#include "engine/options_check.h"
 #include "engine/rocksdb_util.h"
 #include "engine/store_impl.h"
 
 namespace metakv {
-
-namespace fs = std::filesystem;
 
 Status StoreImpl::ToRocksRead(const ReadOptions& ro, rocksdb::ReadOptions* out, uint64_t* now,
                               std::shared_ptr<const RemovalSet>* removals) const {
@@ -199,7 +176,7 @@ Status StoreImpl::NewIterator(const ReadOptions& ro, std::string_view domain, co
   view.recycle_bin = spec.deleted;
   view.retention_seconds = d->options.tombstone_retention_seconds;
   // The RocksDB view (its implicit snapshot) and the removals of one moment.
-  std::shared_lock<std::shared_mutex> removals_lock(removals_mu_);
+  std::shared_lock<std::shared_mutex> removals_lock = removals_.LockSharedNow();
   rocksdb::ReadOptions rro;
   s = ToRocksRead(ro, &rro, &view.now, &view.removals);
   if (!s.ok()) return s;
@@ -210,7 +187,7 @@ Status StoreImpl::NewIterator(const ReadOptions& ro, std::string_view domain, co
 
 const Snapshot* StoreImpl::GetSnapshot() {
   if (!db_) return nullptr;
-  std::shared_lock<std::shared_mutex> removals_lock(removals_mu_);
+  std::shared_lock<std::shared_mutex> removals_lock = removals_.LockSharedNow();
   auto* snap = new SnapshotImpl(this, db_->GetSnapshot(), Now(), CurrentRemovals());
   removals_lock.unlock();
   snapshots_.Add(snap);

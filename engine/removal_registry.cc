@@ -1,70 +1,67 @@
 // The removal registry: the pending bulk removals (RemoveTree,
 // RestoreTree, RemoveTenant), their records, and the published set reads
 // apply (see compaction/removals.h for how a removal is kept and applied).
-#include <fcntl.h>
-#include <rocksdb/convenience.h>
-#include <rocksdb/listener.h>
-#include <rocksdb/metadata.h>
-#include <rocksdb/sst_file_writer.h>
-#include <rocksdb/utilities/convenience.h>
 #include <rocksdb/write_batch.h>
-#include <unistd.h>
-#include <xxhash.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <filesystem>
-#include <map>
-#include <numeric>
-#include <set>
 #include <thread>
 
 #include "codecs/coding.h"
 #include "codecs/key_codec.h"
-#include "compaction/record_properties.h"
-#include "compaction/tombstone_filter.h"
-#include "engine/iterator_impl.h"
-#include "engine/options_check.h"
+#include "engine/removal_registry.h"
 #include "engine/rocksdb_util.h"
+
 #include "engine/store_impl.h"
 
 namespace metakv {
 
-namespace fs = std::filesystem;
-
-std::shared_ptr<const RemovalSet> StoreImpl::CurrentRemovals() const {
+std::shared_ptr<const RemovalSet> RemovalRegistry::Current() const {
   // Most of the time there is none: no lock of the shared_ptr's atomics.
-  if (!has_removal_set_.load(std::memory_order_acquire)) return nullptr;
-  return std::atomic_load(&removal_set_);
+  if (!has_set_.load(std::memory_order_acquire)) return nullptr;
+  return std::atomic_load(&set_);
 }
 
-void StoreImpl::PublishRemovals() {
+void RemovalRegistry::Publish(size_t domains,
+                              const std::function<bool(std::string_view, size_t*)>& index) {
   std::vector<Removal> all;
-  for (const auto& [id, r] : pending_removals_) all.push_back(r);
+  for (const auto& [id, r] : pending_) all.push_back(r);
   std::shared_ptr<const RemovalSet> set;
-  if (!all.empty()) {
-    set = std::make_shared<RemovalSet>(all, domains_.size(),
-                                       [this](std::string_view name, size_t* index) {
-                                         auto it = domain_index_.find(std::string(name));
-                                         if (it == domain_index_.end()) return false;
-                                         *index = it->second;
-                                         return true;
-                                       });
-  }
+  if (!all.empty()) set = std::make_shared<RemovalSet>(all, domains, index);
   if (set) {
-    std::atomic_store(&removal_set_, set);
-    has_removal_set_.store(true, std::memory_order_release);
+    std::atomic_store(&set_, set);
+    has_set_.store(true, std::memory_order_release);
   } else {
-    has_removal_set_.store(false, std::memory_order_release);
-    std::atomic_store(&removal_set_, set);
+    has_set_.store(false, std::memory_order_release);
+    std::atomic_store(&set_, set);
   }
+}
+
+std::unique_lock<std::shared_mutex> RemovalRegistry::LockExclusive() {
+  waiting_.fetch_add(1, std::memory_order_acq_rel);
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  waiting_.fetch_sub(1, std::memory_order_acq_rel);
+  return lock;
+}
+
+std::shared_lock<std::shared_mutex> RemovalRegistry::LockShared() {
+  while (waiting_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+  return std::shared_lock<std::shared_mutex>(mu_);
+}
+
+std::shared_ptr<const RemovalSet> StoreImpl::CurrentRemovals() const { return removals_.Current(); }
+
+void StoreImpl::PublishRemovals() {
+  removals_.Publish(domains_.size(), [this](std::string_view name, size_t* index) {
+    auto it = domain_index_.find(std::string(name));
+    if (it == domain_index_.end()) return false;
+    *index = it->second;
+    return true;
+  });
 }
 
 Status StoreImpl::LoadRemovals() {
   std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
-  pending_removals_.clear();
+  removals_.pending().clear();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), default_cf_));
   for (it->Seek(rocksdb::Slice(kRemovalKeyPrefix.data(), kRemovalKeyPrefix.size()));
        it->Valid() &&
@@ -80,8 +77,8 @@ Status StoreImpl::LoadRemovals() {
                                   " names undeclared domain '" + range.first + "'");
       }
     }
-    next_removal_id_ = std::max(next_removal_id_, r.id + 1);
-    pending_removals_[r.id] = std::move(r);
+    removals_.next_id() = std::max(removals_.next_id(), r.id + 1);
+    removals_.pending()[r.id] = std::move(r);
   }
   if (!it->status().ok()) return FromRocks(it->status(), path_ + ": reading pending removals");
   std::string next;
@@ -92,8 +89,8 @@ Status StoreImpl::LoadRemovals() {
     if (!codecs::GetVarint64(&in, &id) || !codecs::GetVarint64(&in, &last_removal) || !in.empty()) {
       return Status::Corruption(path_ + ": bad next removal id record");
     }
-    next_removal_id_ = std::max(next_removal_id_, id);
-    last_removal_time_ = std::max(last_removal_time_, last_removal);
+    removals_.next_id() = std::max(removals_.next_id(), id);
+    removals_.last_time() = std::max(removals_.last_time(), last_removal);
   } else if (!rs.IsNotFound()) {
     return FromRocks(rs, path_ + ": reading the next removal id");
   }
@@ -102,7 +99,7 @@ Status StoreImpl::LoadRemovals() {
 }
 
 Status StoreImpl::CommitRemoval(const WriteOptions& wo, Removal removal) {
-  removal.id = next_removal_id_;
+  removal.id = removals_.next_id();
   // Nothing can be written between this and the removal's own write but
   // cold ingests, whose sequence numbers come later still.
   removal.seq_before = db_->GetLatestSequenceNumber();
@@ -112,34 +109,27 @@ Status StoreImpl::CommitRemoval(const WriteOptions& wo, Removal removal) {
   // latest removal time bounds the write times given so far.
   std::string next;
   codecs::PutVarint64(&next, removal.id + 1);
-  codecs::PutVarint64(&next, std::max(last_removal_time_, removal.time));
+  codecs::PutVarint64(&next, std::max(removals_.last_time(), removal.time));
   if (rs.ok()) rs = wb.Put(default_cf_, kNextRemovalIdKey, next);
   if (rs.ok()) rs = db_->Write(ToRocksWrite(wo), &wb);
   if (!rs.ok()) return FromRocks(rs, "writing removal");
-  ++next_removal_id_;
-  last_removal_time_ = std::max(last_removal_time_, removal.time);
+  ++removals_.next_id();
+  removals_.last_time() = std::max(removals_.last_time(), removal.time);
   removal.seq = db_->GetLatestSequenceNumber();
-  pending_removals_[removal.id] = std::move(removal);
+  removals_.pending()[removal.id] = std::move(removal);
   PublishRemovals();
   return Status::OK();
 }
 
 std::unique_lock<std::shared_mutex> StoreImpl::LockRemovalsExclusive() {
-  // Writers take the lock shared all the time; glibc's rwlock prefers
-  // readers, so without this a steady stream of writes could hold a removal
-  // off indefinitely. New writers wait while a removal is waiting.
-  removals_waiting_.fetch_add(1, std::memory_order_acq_rel);
-  std::unique_lock<std::shared_mutex> lock(removals_mu_);
-  removals_waiting_.fetch_sub(1, std::memory_order_acq_rel);
-  return lock;
+  return removals_.LockExclusive();
 }
 
 Status StoreImpl::LockRemovalsForWrite(
     const std::vector<std::pair<Domain*, std::string_view>>& keys,
     std::shared_lock<std::shared_mutex>* lock) {
   while (true) {
-    while (removals_waiting_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
-    *lock = std::shared_lock<std::shared_mutex>(removals_mu_);
+    *lock = removals_.LockShared();
     const std::shared_ptr<const RemovalSet> set = CurrentRemovals();
     if (!set) return Status::OK();
     std::vector<uint64_t> unmarked;
@@ -153,8 +143,8 @@ Status StoreImpl::LockRemovalsForWrite(
     std::unique_lock<std::shared_mutex> exclusive = LockRemovalsExclusive();
     rocksdb::WriteBatch wb;
     for (uint64_t id : unmarked) {
-      auto it = pending_removals_.find(id);
-      if (it == pending_removals_.end() || it->second.written_under) continue;
+      auto it = removals_.pending().find(id);
+      if (it == removals_.pending().end() || it->second.written_under) continue;
       Removal marked = it->second;
       marked.written_under = true;
       rocksdb::Status rs = wb.Put(default_cf_, marked.Key(), marked.Encode());
@@ -164,8 +154,8 @@ Status StoreImpl::LockRemovalsForWrite(
       rocksdb::Status rs = db_->Write(rocksdb::WriteOptions(), &wb);
       if (!rs.ok()) return FromRocks(rs, "marking removal");
       for (uint64_t id : unmarked) {
-        auto it = pending_removals_.find(id);
-        if (it != pending_removals_.end()) it->second.written_under = true;
+        auto it = removals_.pending().find(id);
+        if (it != removals_.pending().end()) it->second.written_under = true;
       }
       PublishRemovals();
     }
@@ -222,7 +212,7 @@ Status StoreImpl::RemoveTree(const WriteOptions& wo, std::string_view tenant,
   // snapshot taken in the removal's second, which compaction judges by that
   // second, may still see the records.
   r.purge_time = codecs::SaturatingAdd(r.time, logical ? std::max<uint64_t>(retention, 1) : 1);
-  const uint64_t id = next_removal_id_;
+  const uint64_t id = removals_.next_id();
   s = CommitRemoval(wo, std::move(r));
   if (!s.ok()) return s;
   lock.unlock();
@@ -237,8 +227,8 @@ Status StoreImpl::RestoreTree(const WriteOptions& wo, uint64_t removal_id) {
   Status s = CheckWritable();
   if (!s.ok()) return s;
   std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
-  auto it = pending_removals_.find(removal_id);
-  if (it == pending_removals_.end() || !it->second.logical) {
+  auto it = removals_.pending().find(removal_id);
+  if (it == removals_.pending().end() || !it->second.logical) {
     return Status::NotFound("no pending logical tree removal " + std::to_string(removal_id));
   }
   const Removal& r = it->second;
@@ -253,7 +243,7 @@ Status StoreImpl::RestoreTree(const WriteOptions& wo, uint64_t removal_id) {
     domains_[domain_index_.at(range.first)].counters->tree_restores.fetch_add(
         1, std::memory_order_relaxed);
   }
-  pending_removals_.erase(it);
+  removals_.pending().erase(it);
   PublishRemovals();
   return Status::OK();
 }

@@ -44,6 +44,7 @@
 #include "compaction/tenant_partitioner.h"
 #include "engine/catalogue.h"
 #include "engine/periodic_thread.h"
+#include "engine/removal_registry.h"
 #include "engine/snapshots.h"
 #include "engine/store_clock.h"
 #include "metakv/store.h"
@@ -301,15 +302,15 @@ class StoreImpl final : public Store {
   std::shared_ptr<const RemovalSet> CurrentRemovals() const;
   // Reads the pending removals at Open and publishes the logical ones.
   Status LoadRemovals();
-  // Rebuilds the published set from pending_removals_.
-  // REQUIRES: removals_mu_ held exclusively.
+  // Rebuilds the published set from the registry's pending removals.
+  // REQUIRES: the registry's lock held exclusively.
   void PublishRemovals();
   // Writes the removal record atomically and makes it pending.
-  // REQUIRES: removals_mu_ held exclusively.
+  // REQUIRES: the registry's lock held exclusively.
   Status CommitRemoval(const WriteOptions& wo, Removal removal);
-  // Takes removals_mu_ exclusively, ahead of writers arriving meanwhile.
+  // Takes the registry's lock exclusively, ahead of writers arriving meanwhile.
   std::unique_lock<std::shared_mutex> LockRemovalsExclusive();
-  // Takes removals_mu_ shared into *lock for a write of the given keys,
+  // Takes the registry's lock shared into *lock for a write of the given keys,
   // first marking written-under (durably) every logical removal covering one
   // of them that is not yet, so that a record written under a removed prefix
   // is always known to iterators. REQUIRES: no gate or stripe lock held.
@@ -317,7 +318,7 @@ class StoreImpl final : public Store {
                               std::shared_lock<std::shared_mutex>* lock);
   // The write time of a record written now under encoded_key: now, or one
   // second after the newest logical removal covering the key.
-  // REQUIRES: removals_mu_ held (shared) since LockRemovalsForWrite.
+  // REQUIRES: the registry's lock held (shared) since LockRemovalsForWrite.
   uint64_t WriteTimeFor(const Domain* d, std::string_view encoded_key, uint64_t now) const;
   // ---- Time (engine/store_clock.h) ----
   // The store's time, seconds. Extends the persisted time bound first if
@@ -335,7 +336,7 @@ class StoreImpl final : public Store {
   // At Close: persists the exact floor, so a reopen does not start ahead.
   void PersistExactTimeBound();
   // Raises max_write_time_ to time; called once a write with that time is
-  // acknowledged, still under removals_mu_.
+  // acknowledged, still under the registry's lock.
   void NoteWriteTime(uint64_t time);
   // Compacts the ranges of the due removals and forgets those whose bytes
   // are gone.
@@ -475,23 +476,13 @@ class StoreImpl final : public Store {
   std::mutex pass_mu_;
   PassGaps pass_gaps_;  // GUARDED_BY(pass_mu_)
 
-  // Removals: commits, restores and the written-under marks take it
-  // exclusively; writes, snapshots and iterator creation shared, so each
-  // sees the removals and the RocksDB state of one moment. Taken before any
-  // ingest gate or stripe lock.
-  mutable std::shared_mutex removals_mu_;
-  std::atomic<int> removals_waiting_{0};          // exclusive lockers waiting
-  std::map<uint64_t, Removal> pending_removals_;  // GUARDED_BY(removals_mu_)
-  uint64_t next_removal_id_ = 1;                  // GUARDED_BY(removals_mu_)
-  uint64_t last_removal_time_ = 0;                // GUARDED_BY(removals_mu_)
+  // The pending removals and the published set (engine/removal_registry.h).
+  RemovalRegistry removals_;
   // The latest write time given ahead of the clock (under a removal made in
   // the same second); a later logical removal is made no older.
   std::atomic<uint64_t> max_write_time_{0};
   // Serializes extensions of the persisted time bound.
   mutable std::mutex time_mu_;
-  // The published logical removals (std::atomic_load/store); null if none.
-  std::shared_ptr<const RemovalSet> removal_set_;
-  std::atomic<bool> has_removal_set_{false};  // removal_set_ is not null
   // Serializes EnforcePurgeDeadline; guards the memtable observations.
   std::mutex deadline_mu_;
   struct MemtableWatch {

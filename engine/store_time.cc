@@ -1,38 +1,14 @@
 // The store's time (engine/store_clock.h) as the store keeps it: the
 // persisted bound, write times under removals, and the time compaction
 // purges at.
-#include <fcntl.h>
-#include <rocksdb/convenience.h>
-#include <rocksdb/listener.h>
-#include <rocksdb/metadata.h>
-#include <rocksdb/sst_file_writer.h>
-#include <rocksdb/utilities/convenience.h>
-#include <rocksdb/write_batch.h>
-#include <unistd.h>
-#include <xxhash.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <filesystem>
-#include <map>
-#include <numeric>
-#include <set>
-#include <thread>
 
 #include "codecs/coding.h"
-#include "codecs/key_codec.h"
-#include "compaction/record_properties.h"
-#include "compaction/tombstone_filter.h"
-#include "engine/iterator_impl.h"
-#include "engine/options_check.h"
 #include "engine/rocksdb_util.h"
 #include "engine/store_impl.h"
 
 namespace metakv {
-
-namespace fs = std::filesystem;
 
 // ----------------------------------------------------------------- Time ----
 
@@ -78,7 +54,7 @@ Status StoreImpl::LoadTimeBound() {
       if (!it->status().ok()) return FromRocks(it->status(), path_ + ": reading record times");
     }
     // And the removals' times (LoadRemovals).
-    floor = std::max(floor, last_removal_time_);
+    floor = std::max(floor, removals_.last_time());
     max_write = floor;
   }
   NoteWriteTime(max_write);

@@ -1,37 +1,16 @@
 // The write path: Put, Delete, Undelete, HardDelete and Write.
-#include <fcntl.h>
-#include <rocksdb/convenience.h>
-#include <rocksdb/listener.h>
-#include <rocksdb/metadata.h>
-#include <rocksdb/sst_file_writer.h>
-#include <rocksdb/utilities/convenience.h>
 #include <rocksdb/write_batch.h>
-#include <unistd.h>
 #include <xxhash.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <filesystem>
-#include <map>
-#include <numeric>
-#include <set>
-#include <thread>
 
 #include "codecs/coding.h"
 #include "codecs/key_codec.h"
-#include "compaction/record_properties.h"
 #include "compaction/record_rules.h"
-#include "compaction/tombstone_filter.h"
-#include "engine/iterator_impl.h"
-#include "engine/options_check.h"
 #include "engine/rocksdb_util.h"
 #include "engine/store_impl.h"
 
 namespace metakv {
-
-namespace fs = std::filesystem;
 
 Status StoreImpl::CheckKey(std::string_view tenant, std::string_view key) const {
   Status s = codecs::ValidateTenant(tenant);
