@@ -50,7 +50,7 @@ Status StoreImpl::IngestCold(std::string_view domain, std::string_view tenant,
     // A small group: one synced batch through the WAL and the memtable.
     WriteOptions synced;
     synced.sync = true;
-    s = Apply(synced, &ops);
+    s = Apply(synced, ops.data(), ops.size());
     if (s.ok()) {
       d->counters->buffered_ingests.fetch_add(1, std::memory_order_relaxed);
       d->counters->ingested_records.fetch_add(records.size(), std::memory_order_relaxed);

@@ -43,7 +43,14 @@ Status StoreImpl::RunMaintenance(const MaintenanceOptions& options, MaintenanceR
     if (first.ok() && !part.ok()) first = part;
   };
   if (options.drop_purgeable_files) {
-    note(PurgeExpiredFiles(options.domain, &done.purgeable_files_dropped));
+    Now();  // it purges by the store's time now
+    Status part;
+    for (size_t i = 0; part.ok() && i < targets.size(); ++i) {
+      uint64_t n = 0;
+      part = PurgeExpiredFilesOf(targets[i], &n);
+      done.purgeable_files_dropped += n;
+    }
+    note(part);
   }
   uint64_t min_age = options.purge_min_age_seconds;
   if (options.enforce_purge_deadline && min_age == MaintenanceOptions::kDeadlineDueAge &&

@@ -410,22 +410,6 @@ Status StoreImpl::PurgeStatsOf(Domain* d, DomainStats* ds) {
   return Status::OK();
 }
 
-Status StoreImpl::PurgeExpiredFiles(std::string_view domain, uint64_t* files) {
-  Status s = CheckWritable();
-  if (!s.ok()) return s;
-  Now();  // it purges by the store's time now
-  std::vector<Domain*> targets;
-  s = DomainsNamed(domain, &targets);
-  uint64_t total = 0;
-  for (size_t i = 0; s.ok() && i < targets.size(); ++i) {
-    uint64_t n = 0;
-    s = PurgeExpiredFilesOf(targets[i], &n);
-    total += n;
-  }
-  if (files != nullptr) *files = total;
-  return s;
-}
-
 bool DomainFiles::StatsOf(const rocksdb::SstFileMetaData& f, FileRecordStats* out) const {
   auto it = props.find(f.db_path + f.name);
   return it != props.end() &&

@@ -229,7 +229,7 @@ Status StoreImpl::GetApproximateSize(std::string_view domain, std::string_view t
 
 Status ReadStoredValue(Store* store, std::string_view domain, std::string_view encoded_key,
                        std::string* value) {
-  return static_cast<StoreImpl*>(store)->ReadStored(domain, encoded_key, value);
+  return ImplOf(store)->ReadStored(domain, encoded_key, value);
 }
 
 Status StoreImpl::ReadStored(std::string_view domain, std::string_view encoded_key,

@@ -129,10 +129,8 @@ class StoreImpl final : public Store {
                             std::string_view prefix, uint64_t* bytes) override;
   std::vector<std::string> DomainNames() const override;
 
-  // The parts of a maintenance pass (RunMaintenance).
-  // Compacts, each on its own, the files of a domain (all if empty) whose
-  // records are all purgeable now. Sets *files to the files compacted.
-  Status PurgeExpiredFiles(std::string_view domain, uint64_t* files);
+  // The parts of a maintenance pass (RunMaintenance); PurgeExpiredFilesOf
+  // below drops one domain's purgeable files.
   // Flushes memtables and compacts (to the last level) the files and
   // removals that have held purgeable records for at least
   // min_age_seconds, then forgets removals whose bytes are gone.
@@ -206,7 +204,6 @@ class StoreImpl final : public Store {
   Status ApplyOne(const WriteOptions& wo, std::string_view domain, WriteOp* op);
   // Checks the operations (their domains set), then applies them
   // atomically, in order, as one RocksDB write, and counts them.
-  Status Apply(const WriteOptions& wo, std::vector<WriteOp>* ops);
   Status Apply(const WriteOptions& wo, WriteOp* ops, size_t n);
   // Adds one operation to *wb. pending: null for a write of one operation.
   Status AddToBatch(const WriteOp& op, uint64_t now, PendingWrites* pending,
@@ -397,6 +394,8 @@ class StoreImpl final : public Store {
   // Removes files a crash left in the ingest staging directory.
   void CleanIngestStaging();
   std::string IngestStagingDir() const { return path_ + "/metakv-ingest"; }
+  // Compacts, each on its own, the domain's files whose records are all
+  // purgeable now. Sets *files to the files compacted.
   Status PurgeExpiredFilesOf(Domain* d, uint64_t* files);
   Status ReadDomainFiles(Domain* d, DomainFiles* out);
   // Cold domains: once a domain holds more than its small_file_budget small

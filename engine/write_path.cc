@@ -41,7 +41,7 @@ rocksdb::WriteOptions StoreImpl::ToRocksWrite(const WriteOptions& wo) const {
 
 size_t StoreImpl::StripeOf(const Domain* d, std::string_view encoded_key) const {
   const uint64_t h = XXH3_64bits_withSeed(encoded_key.data(), encoded_key.size(),
-                                          static_cast<uint64_t>(d - domains_.data()));
+                                          static_cast<uint64_t>(IndexOf(d)));
   return static_cast<size_t>(h % kLockStripes);
 }
 
@@ -120,7 +120,7 @@ Status StoreImpl::Write(const WriteOptions& wo, const WriteBatch& batch) {
     op.value = in.value;
     op.ttl_seconds = in.ttl_seconds;
   }
-  return Apply(wo, &ops);
+  return Apply(wo, ops.data(), ops.size());
 }
 
 Status StoreImpl::ApplyKey(const WriteOptions& wo, OpKind kind, std::string_view domain,
@@ -137,10 +137,6 @@ Status StoreImpl::ApplyOne(const WriteOptions& wo, std::string_view domain, Writ
   if (s.ok()) s = FindDomain(domain, &op->domain);
   if (!s.ok()) return s;
   return Apply(wo, op, 1);
-}
-
-Status StoreImpl::Apply(const WriteOptions& wo, std::vector<WriteOp>* ops) {
-  return Apply(wo, ops->data(), ops->size());
 }
 
 GateLocks StoreImpl::HoldGates(std::vector<Domain*> domains) const {
