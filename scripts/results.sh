@@ -130,6 +130,7 @@ done
   echo "Flags of each shape (a preset's own flags are listed below):"
   echo
   for i in "${!names[@]}"; do
+    if [ -n "$only" ] && [[ "$only" != *",${names[$i]},"* ]]; then continue; fi
     echo "- ${names[$i]}: \`${flags[$i]}\`"
   done
   echo
