@@ -30,7 +30,7 @@ test: build
 
 fuzz: deps
 	@cmake -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_CXX_COMPILER=clang++ -DMETAKV_BUILD_FUZZ=ON \
+	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DMETAKV_BUILD_FUZZ=ON \
 	  -DMETAKV_SANITIZE=address,undefined -DMETAKV_BUILD_TESTS=OFF >/dev/null
 	@cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target metakv_fuzzers
 

@@ -2,11 +2,12 @@
 
 namespace metakv {
 
-std::string Status::ToString() const {
+std::string_view Status::CodeName(Code code) {
   const char* name = "Unknown";
-  switch (code_) {
+  switch (code) {
     case Code::kOk:
-      return "OK";
+      name = "OK";
+      break;
     case Code::kNotFound:
       name = "NotFound";
       break;
@@ -35,7 +36,12 @@ std::string Status::ToString() const {
       name = "Aborted";
       break;
   }
-  std::string out(name);
+  return name;
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  std::string out(CodeName(code_));
   if (!msg_.empty()) {
     out += ": ";
     out += msg_;

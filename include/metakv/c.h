@@ -95,8 +95,8 @@ uint64_t metakv_clock_now_micros(const metakv_clock_t* clock);
 
 /* ---- Domain options (metakv::DomainOptions) ---- */
 
-enum { metakv_hot = 0, metakv_cold = 1 };                           /* Temperature */
-enum { metakv_time_ordered = 0, metakv_leveled = 1 };               /* ColdLayout */
+enum { metakv_hot = 0, metakv_cold = 1 };             /* Temperature */
+enum { metakv_time_ordered = 0, metakv_leveled = 1 }; /* ColdLayout */
 enum {
   metakv_no_compression = 0,
   metakv_snappy_compression = 1,
@@ -431,8 +431,7 @@ void metakv_maintenance_options_set_drop_purgeable_files(metakv_maintenance_opti
 void metakv_maintenance_options_set_enforce_purge_deadline(metakv_maintenance_options_t*,
                                                            unsigned char);
 /* UINT64_MAX: the age the maintenance thread uses (the default). */
-void metakv_maintenance_options_set_purge_min_age_seconds(metakv_maintenance_options_t*,
-                                                          uint64_t);
+void metakv_maintenance_options_set_purge_min_age_seconds(metakv_maintenance_options_t*, uint64_t);
 void metakv_maintenance_options_set_merge_small_cold_files(metakv_maintenance_options_t*,
                                                            unsigned char);
 void metakv_maintenance_options_set_refresh_large_tenants(metakv_maintenance_options_t*,

@@ -144,6 +144,11 @@ struct Stats {
   std::vector<FlushDecisionStats> flush_decisions;
 };
 
+// stats as one JSON object, each member named as in these structs
+// (temperature as "hot" or "cold"); compact, valid UTF-8. For callers that
+// read figures as text: the C API, exporters, operators' tools.
+std::string StatsToJson(const Stats& stats);
+
 }  // namespace metakv
 
 #endif  // METAKV_STATS_H_

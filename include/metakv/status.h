@@ -63,8 +63,11 @@ class [[nodiscard]] Status {
   Code code() const { return code_; }
   // The message alone, without the code's name.
   const std::string& message() const { return msg_; }
-  // "OK", or "<Code name>: <message>".
+  // "OK", or "<Code name>: <message>" (just the name if no message).
   std::string ToString() const;
+  // The code's name: "OK", "NotFound", "InvalidArgument", ... as Code's
+  // enumerators without the k.
+  static std::string_view CodeName(Code code);
 
   // Marks the status as looked at, for call sites that deliberately ignore
   // it (for example a best-effort cleanup).

@@ -1,0 +1,130 @@
+// StatsToJson: metakv::Stats as one JSON object, named as the C++ members.
+#include "common/json_writer.h"
+#include "engine/catalogue.h"
+#include "metakv/stats.h"
+
+namespace metakv {
+namespace {
+
+using common::JsonWriter;
+
+void WriteTenant(const TenantStats& t, JsonWriter* w) {
+  w->BeginObject();
+  w->Field("tenant", t.tenant);
+  w->Field("user_bytes_written", t.user_bytes_written);
+  w->Field("flush_bytes_written", t.flush_bytes_written);
+  w->Field("compaction_bytes_written", t.compaction_bytes_written);
+  w->Field("ingest_bytes_written", t.ingest_bytes_written);
+  w->EndObject();
+}
+
+void WriteDomainCounters(const DomainStats& d, JsonWriter* w) {
+  w->Field("user_bytes_written", d.user_bytes_written);
+  w->Field("puts", d.puts);
+  w->Field("deletes", d.deletes);
+  w->Field("undeletes", d.undeletes);
+  w->Field("hard_deletes", d.hard_deletes);
+  w->Field("ingested_records", d.ingested_records);
+  w->Field("buffered_ingests", d.buffered_ingests);
+  w->Field("flush_bytes_written", d.flush_bytes_written);
+  w->Field("compaction_bytes_written", d.compaction_bytes_written);
+  w->Field("compaction_bytes_read", d.compaction_bytes_read);
+  w->Field("ingest_bytes_written", d.ingest_bytes_written);
+  w->Field("flushes", d.flushes);
+  w->Field("wal_limit_flushes", d.wal_limit_flushes);
+  w->Field("memory_budget_flushes", d.memory_budget_flushes);
+  w->Field("compactions", d.compactions);
+  w->Field("trivial_moves", d.trivial_moves);
+  w->Field("trivial_move_bytes", d.trivial_move_bytes);
+  w->Field("purged_records", d.purged_records);
+  w->Field("purged_bytes", d.purged_bytes);
+  w->Field("tree_removals", d.tree_removals);
+  w->Field("tenant_removals", d.tenant_removals);
+  w->Field("tree_restores", d.tree_restores);
+  w->Field("deadline_compactions", d.deadline_compactions);
+  w->Field("deadline_compaction_bytes_written", d.deadline_compaction_bytes_written);
+  w->Field("purge_dropped_files", d.purge_dropped_files);
+  w->Field("purge_dropped_bytes", d.purge_dropped_bytes);
+  w->Field("write_amplification", d.write_amplification);
+}
+
+void WriteDomainState(const DomainStats& d, JsonWriter* w) {
+  w->Field("live_sst_bytes", d.live_sst_bytes);
+  w->Field("memtable_bytes", d.memtable_bytes);
+  w->Field("estimated_records", d.estimated_records);
+  w->Field("pending_compaction_bytes", d.pending_compaction_bytes);
+  w->Field("write_buffer_bytes", d.write_buffer_bytes);
+  w->Field("level0_compaction_trigger", d.level0_compaction_trigger);
+  w->Key("levels");
+  w->BeginArray();
+  for (const LevelStats& l : d.levels) {
+    w->BeginObject();
+    w->Field("level", l.level);
+    w->Field("files", l.files);
+    w->Field("bytes", l.bytes);
+    w->EndObject();
+  }
+  w->EndArray();
+  w->Field("oldest_purgeable_time", d.oldest_purgeable_time);
+  w->Field("pending_tree_removals", d.pending_tree_removals);
+  w->Field("pending_purges", d.pending_purges);
+  w->Field("flush_controller_reason", d.flush_controller_reason);
+}
+
+void WriteDomain(const DomainStats& d, JsonWriter* w) {
+  w->BeginObject();
+  w->Field("name", d.name);
+  w->Field("temperature", TemperatureName(d.temperature));
+  WriteDomainCounters(d, w);
+  w->Key("top_tenants");
+  w->BeginArray();
+  for (const TenantStats& t : d.top_tenants) WriteTenant(t, w);
+  w->EndArray();
+  WriteDomainState(d, w);
+  w->EndObject();
+}
+
+void WriteDecision(const FlushDecisionStats& f, JsonWriter* w) {
+  w->BeginObject();
+  w->Field("time_micros", f.time_micros);
+  w->Field("domain", f.domain);
+  w->Field("old_write_buffer_bytes", f.old_write_buffer_bytes);
+  w->Field("new_write_buffer_bytes", f.new_write_buffer_bytes);
+  w->Field("old_level0_trigger", f.old_level0_trigger);
+  w->Field("new_level0_trigger", f.new_level0_trigger);
+  w->Field("applied", f.applied);
+  w->Field("reason", f.reason);
+  w->Field("inputs", f.inputs);
+  w->EndObject();
+}
+
+}  // namespace
+
+std::string StatsToJson(const Stats& stats) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("domains");
+  w.BeginArray();
+  for (const DomainStats& d : stats.domains) WriteDomain(d, &w);
+  w.EndArray();
+  w.Field("user_bytes_written", stats.user_bytes_written);
+  w.Field("flush_bytes_written", stats.flush_bytes_written);
+  w.Field("compaction_bytes_written", stats.compaction_bytes_written);
+  w.Field("ingest_bytes_written", stats.ingest_bytes_written);
+  w.Field("write_amplification", stats.write_amplification);
+  w.Field("wal_bytes_written", stats.wal_bytes_written);
+  w.Field("stall_micros", stats.stall_micros);
+  w.Field("block_cache_bytes", stats.block_cache_bytes);
+  w.Field("maintenance_passes", stats.maintenance_passes);
+  w.Field("maintenance_errors", stats.maintenance_errors);
+  w.Key("flush_decisions");
+  w.BeginArray();
+  for (const FlushDecisionStats& f : stats.flush_decisions) WriteDecision(f, &w);
+  w.EndArray();
+  w.EndObject();
+  std::string out;
+  w.TakeOutput(&out);
+  return out;
+}
+
+}  // namespace metakv
