@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "common/json_reader.h"
 #include "tests/engine/store_fixture.h"
 
 namespace metakv::test {
@@ -55,6 +56,48 @@ TEST_F(PropertiesTest, EveryNameAnswersAndMatchesGetStats) {
       Property(per_domain ? kHistory : "", name);
     }
   }
+}
+
+// StatsToJson: one strict JSON object whose members are GetStats' fields,
+// named as in C++, with the same values.
+TEST_F(PropertiesTest, StatsToJsonHoldsEveryDomainWithGetStatsFigures) {
+  for (int i = 0; i < 30; ++i) {
+    MKV_ASSERT_OK(Put(kInode, "t\"q", "k" + std::to_string(i), RandomBytes(50, i)));
+  }
+  MKV_ASSERT_OK(Delete(kInode, "t\"q", "k3"));
+  MKV_ASSERT_OK(store_->Flush());
+  Stats stats;
+  MKV_ASSERT_OK(store_->GetStats(&stats));
+  common::JsonValue json;
+  std::string error;
+  ASSERT_TRUE(common::ParseJson(StatsToJson(stats), &json, &error)) << error;
+  EXPECT_EQ(json["user_bytes_written"].AsUint(), stats.user_bytes_written);
+  EXPECT_EQ(json["flush_bytes_written"].AsUint(), stats.flush_bytes_written);
+  EXPECT_EQ(json["maintenance_passes"].AsUint(), stats.maintenance_passes);
+  ASSERT_EQ(json["domains"].size(), stats.domains.size());
+  for (size_t i = 0; i < stats.domains.size(); ++i) {
+    const DomainStats& d = stats.domains[i];
+    const common::JsonValue& j = json["domains"][i];
+    EXPECT_EQ(j["name"].string, d.name);
+    EXPECT_EQ(j["temperature"].string, d.temperature == Temperature::kCold ? "cold" : "hot");
+    EXPECT_EQ(j["puts"].AsUint(), d.puts);
+    EXPECT_EQ(j["deletes"].AsUint(), d.deletes);
+    EXPECT_EQ(j["user_bytes_written"].AsUint(), d.user_bytes_written);
+    EXPECT_EQ(j["flush_bytes_written"].AsUint(), d.flush_bytes_written);
+    EXPECT_EQ(j["live_sst_bytes"].AsUint(), d.live_sst_bytes);
+    EXPECT_NEAR(j["write_amplification"].number, d.write_amplification, 1e-5);
+    ASSERT_EQ(j["levels"].size(), d.levels.size());
+    for (size_t l = 0; l < d.levels.size(); ++l) {
+      EXPECT_EQ(j["levels"][l]["files"].AsUint(), d.levels[l].files);
+      EXPECT_EQ(j["levels"][l]["bytes"].AsUint(), d.levels[l].bytes);
+    }
+    ASSERT_EQ(j["top_tenants"].size(), d.top_tenants.size());
+    for (size_t t = 0; t < d.top_tenants.size(); ++t) {
+      EXPECT_EQ(j["top_tenants"][t]["tenant"].string, d.top_tenants[t].tenant);
+    }
+  }
+  EXPECT_EQ(json["domains"][0]["puts"].AsUint(), 30u);
+  EXPECT_EQ(json["domains"][0]["top_tenants"][0]["tenant"].string, "t\"q");
 }
 
 TEST_F(PropertiesTest, UnknownNamesAndDomainsAreInvalidArguments) {
