@@ -30,3 +30,19 @@ fi
 "$cmake_bin" --build "$work/build" -j 2 >/dev/null
 "$work/build/consumer" "$work/db"
 echo "install_consumer: OK"
+
+# The C example of docs/c-api.md, compiled as C against the installed copy
+# with pkg-config (the relocatable metakv.pc).
+awk '/<!-- c-example -->/ {armed=1; next}
+     armed && /^```c$/ {inside=1; next}
+     inside && /^```/ {exit}
+     inside {print}' "$src/docs/c-api.md" > "$work/c_example.c"
+if [ ! -s "$work/c_example.c" ]; then
+  echo "install_consumer: no C example found in docs/c-api.md" >&2
+  exit 1
+fi
+export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig"
+${CC:-cc} -std=c11 -Wall -Werror "$work/c_example.c" $(pkg-config --cflags --libs metakv) \
+  -o "$work/c_example"
+"$work/c_example" "$work/cdb" | grep -qx '/docs/a.txt -> inode 42'
+echo "install_consumer: C example OK"
