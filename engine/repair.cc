@@ -12,6 +12,30 @@
 #include "engine/rocksdb_util.h"
 
 namespace metakv {
+namespace {
+
+// RocksDB's repair replays a WAL only into the column families it already
+// knows from SST files: the writes of a domain that has none yet (never
+// flushed) would be dropped. So if RocksDB can open the store as it is,
+// every domain is flushed first; a store it cannot open is repaired as it
+// is (repair.h says what that can cost).
+void FlushIfItOpens(const std::string& path, const rocksdb::DBOptions& db_options,
+                    const std::vector<rocksdb::ColumnFamilyDescriptor>& descriptors) {
+  rocksdb::DBOptions open_options = db_options;
+  open_options.create_missing_column_families = false;
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  if (!rocksdb::DB::Open(open_options, path, descriptors, &handles, &db).ok()) return;
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  db->Flush(flush, handles).PermitUncheckedError();  // the repair follows either way
+  for (rocksdb::ColumnFamilyHandle* h : handles)
+    db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  db->Close().PermitUncheckedError();
+  delete db;
+}
+
+}  // namespace
 
 Status RepairStore(const Options& options, std::string_view path_view) {
   Status s = ValidateOptions(options);
@@ -37,6 +61,7 @@ Status RepairStore(const Options& options, std::string_view path_view) {
   for (const DomainOptions& d : options.domains) {
     descriptors.emplace_back(d.name, DomainColumnFamilyOptions(d, cache));
   }
+  FlushIfItOpens(path, db_options, descriptors);
   rocksdb::Status rs =
       rocksdb::RepairDB(path, db_options, descriptors, rocksdb::ColumnFamilyOptions());
   return FromRocks(rs, path + ": RepairStore");

@@ -19,6 +19,12 @@ namespace metakv {
 // (as far as it is readable), and a new MANIFEST is written. Afterwards
 // Store::Open with the same options opens the store.
 //
+// RocksDB's repair replays a WAL only into the domains it finds SST files
+// of, so RepairStore first flushes every domain if RocksDB can still open
+// the store (a damaged SST file, say). Where it cannot (a damaged or
+// missing MANIFEST), the WAL records of a domain that has no SST file at
+// all (never flushed) are lost.
+//
 // What it costs: records held only in a file that is missing or unreadable
 // are lost, and where such a file held the newest version of a record, the
 // next older version (in other files) becomes visible again: a logically

@@ -756,11 +756,7 @@ static void test_close_and_repair(void) {
   snprintf(dir, sizeof(dir), "%s", path);
   metakv_t* db = metakv_open(o, dir, &err);
   CHECK_OK(err);
-  PUT(db, "inode", "t", "k", "v");
-  /* Flushed: RocksDB's repair drops the WAL records of a column family
-   * that has no SST file yet (see RepairStore). */
-  metakv_flush(db, NULL, &err);
-  CHECK_OK(err);
+  PUT(db, "inode", "t", "k", "v"); /* in the WAL only */
   metakv_close_checked(db, &err);
   CHECK_OK(err);
   metakv_close_checked(NULL, &err);
