@@ -401,7 +401,9 @@ unsigned char metakv_get_into(metakv_t* db, const metakv_readoptions_t* options,
                               const char* tenant, size_t tenantlen, const char* key, size_t keylen,
                               char* buf, size_t bufcap, size_t* vallen, char** errptr) {
   RecordArgs r;
-  std::string value;
+  // Kept per thread, so that a value needs no allocation once the
+  // thread's string has grown to its size (as a C++ caller reusing one).
+  thread_local std::string value;
   Status s = CheckRead(db, options);
   if (s.ok()) s = Handle(vallen, "vallen");
   if (s.ok() && buf == nullptr && bufcap > 0) s = Status::InvalidArgument("buf is NULL");
@@ -635,7 +637,9 @@ void metakv_remove_tree(metakv_t* db, const metakv_writeoptions_t* options, cons
     if (s.ok()) s = Bytes(prefixes[i], prefixlens[i], "prefix", &refs[i].prefix);
   }
   const auto mode = hard != 0 ? metakv::RemoveMode::kHard : metakv::RemoveMode::kLogical;
-  if (s.ok()) s = db->rep->RemoveTree(options->rep, t, refs, mode, removal_id);
+  uint64_t id = 0;
+  if (s.ok()) s = db->rep->RemoveTree(options->rep, t, refs, mode, &id);
+  if (removal_id != nullptr) *removal_id = s.ok() && hard == 0 ? id : 0;
   SaveError(errptr, s);
 }
 

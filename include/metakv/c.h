@@ -411,7 +411,8 @@ uint64_t metakv_snapshot_time(const metakv_snapshot_t* snapshot);
 /* Removes, as one unit, every record of tenant under one of n prefixes,
  * prefix i in domain domains[i]. hard: 0 for RemoveMode::kLogical (into
  * the recycle bin; *removal_id, if removal_id is not NULL, gets the id
- * metakv_restore_tree takes), 1 for kHard. */
+ * metakv_restore_tree takes), 1 for kHard (*removal_id gets 0, as it
+ * does on failure). */
 void metakv_remove_tree(metakv_t* db, const metakv_writeoptions_t* options, const char* tenant,
                         size_t tenantlen, size_t n, const char* const* domains,
                         const char* const* prefixes, const size_t* prefixlens, unsigned char hard,

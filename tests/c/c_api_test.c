@@ -620,8 +620,9 @@ static void test_removals(void) {
   CHECK_ERR(err, metakv_invalid_argument);
   metakv_remove_tree(db, wo, "t", 1, 2, domains, NULL, prefixlens, 1, NULL, &err);
   CHECK_ERR(err, metakv_invalid_argument);
-  metakv_remove_tree(db, wo, "t", 1, 2, domains, prefixes, prefixlens, 1, NULL, &err); /* hard */
+  metakv_remove_tree(db, wo, "t", 1, 2, domains, prefixes, prefixlens, 1, &id, &err); /* hard */
   CHECK_OK(err);
+  CHECK(id == 0); /* not restorable: no id */
   CHECK(ValueIs(db, "dentry", "t", "d/1", NULL));
   metakv_remove_tenant(db, wo, "t", 1, &err);
   CHECK_OK(err);

@@ -1,0 +1,3 @@
+module metakv
+
+go 1.19

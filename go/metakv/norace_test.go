@@ -1,0 +1,5 @@
+//go:build !race
+
+package metakv_test
+
+const raceEnabled = false

@@ -1,0 +1,328 @@
+package metakv
+
+/*
+#include <stdlib.h>
+#include "metakv/c.h"
+*/
+import "C"
+
+import (
+	"encoding/json"
+	"time"
+	"unsafe"
+)
+
+// LevelStats is one level of a domain's LSM tree.
+type LevelStats struct {
+	Level int    `json:"level"`
+	Files uint64 `json:"files"`
+	Bytes uint64 `json:"bytes"`
+}
+
+// TenantStats is the bytes written for one tenant of a domain since the
+// store was opened (Tenant empty: the tenants beyond the tracked ones).
+type TenantStats struct {
+	Tenant                 string `json:"tenant"`
+	UserBytesWritten       uint64 `json:"user_bytes_written"`
+	FlushBytesWritten      uint64 `json:"flush_bytes_written"`
+	CompactionBytesWritten uint64 `json:"compaction_bytes_written"`
+	IngestBytesWritten     uint64 `json:"ingest_bytes_written"`
+}
+
+// DomainStats are the figures of one domain (metakv::DomainStats; see
+// include/metakv/stats.h). Counts are since the store was opened.
+type DomainStats struct {
+	Name        string      `json:"name"`
+	Temperature Temperature `json:"temperature"`
+
+	UserBytesWritten               uint64        `json:"user_bytes_written"`
+	Puts                           uint64        `json:"puts"`
+	Deletes                        uint64        `json:"deletes"`
+	Undeletes                      uint64        `json:"undeletes"`
+	HardDeletes                    uint64        `json:"hard_deletes"`
+	IngestedRecords                uint64        `json:"ingested_records"`
+	BufferedIngests                uint64        `json:"buffered_ingests"`
+	FlushBytesWritten              uint64        `json:"flush_bytes_written"`
+	CompactionBytesWritten         uint64        `json:"compaction_bytes_written"`
+	CompactionBytesRead            uint64        `json:"compaction_bytes_read"`
+	IngestBytesWritten             uint64        `json:"ingest_bytes_written"`
+	Flushes                        uint64        `json:"flushes"`
+	WalLimitFlushes                uint64        `json:"wal_limit_flushes"`
+	MemoryBudgetFlushes            uint64        `json:"memory_budget_flushes"`
+	Compactions                    uint64        `json:"compactions"`
+	TrivialMoves                   uint64        `json:"trivial_moves"`
+	TrivialMoveBytes               uint64        `json:"trivial_move_bytes"`
+	PurgedRecords                  uint64        `json:"purged_records"`
+	PurgedBytes                    uint64        `json:"purged_bytes"`
+	TreeRemovals                   uint64        `json:"tree_removals"`
+	TenantRemovals                 uint64        `json:"tenant_removals"`
+	TreeRestores                   uint64        `json:"tree_restores"`
+	DeadlineCompactions            uint64        `json:"deadline_compactions"`
+	DeadlineCompactionBytesWritten uint64        `json:"deadline_compaction_bytes_written"`
+	PurgeDroppedFiles              uint64        `json:"purge_dropped_files"`
+	PurgeDroppedBytes              uint64        `json:"purge_dropped_bytes"`
+	WriteAmplification             float64       `json:"write_amplification"`
+	TopTenants                     []TenantStats `json:"top_tenants"`
+
+	LiveSSTBytes            uint64       `json:"live_sst_bytes"`
+	MemtableBytes           uint64       `json:"memtable_bytes"`
+	EstimatedRecords        uint64       `json:"estimated_records"`
+	PendingCompactionBytes  uint64       `json:"pending_compaction_bytes"`
+	WriteBufferBytes        uint64       `json:"write_buffer_bytes"`
+	Level0CompactionTrigger int          `json:"level0_compaction_trigger"`
+	Levels                  []LevelStats `json:"levels"`
+	// Seconds since the epoch, the store's clock; 0 if none known.
+	OldestPurgeableTime   uint64 `json:"oldest_purgeable_time"`
+	PendingTreeRemovals   uint64 `json:"pending_tree_removals"`
+	PendingPurges         uint64 `json:"pending_purges"`
+	FlushControllerReason string `json:"flush_controller_reason"`
+}
+
+// FlushDecision is one decision of the adaptive flush controller.
+type FlushDecision struct {
+	TimeMicros          uint64 `json:"time_micros"`
+	Domain              string `json:"domain"`
+	OldWriteBufferBytes uint64 `json:"old_write_buffer_bytes"`
+	NewWriteBufferBytes uint64 `json:"new_write_buffer_bytes"`
+	OldLevel0Trigger    int    `json:"old_level0_trigger"`
+	NewLevel0Trigger    int    `json:"new_level0_trigger"`
+	Applied             bool   `json:"applied"`
+	Reason              string `json:"reason"`
+	Inputs              string `json:"inputs"`
+}
+
+// Stats are the store's figures at one moment (metakv::Stats).
+type Stats struct {
+	Domains []DomainStats `json:"domains"`
+	// Totals over all domains since the store was opened.
+	UserBytesWritten       uint64          `json:"user_bytes_written"`
+	FlushBytesWritten      uint64          `json:"flush_bytes_written"`
+	CompactionBytesWritten uint64          `json:"compaction_bytes_written"`
+	IngestBytesWritten     uint64          `json:"ingest_bytes_written"`
+	WriteAmplification     float64         `json:"write_amplification"`
+	WalBytesWritten        uint64          `json:"wal_bytes_written"`
+	StallMicros            uint64          `json:"stall_micros"`
+	BlockCacheBytes        uint64          `json:"block_cache_bytes"`
+	MaintenancePasses      uint64          `json:"maintenance_passes"`
+	MaintenanceErrors      uint64          `json:"maintenance_errors"`
+	FlushDecisions         []FlushDecision `json:"flush_decisions"`
+}
+
+// Domain returns the figures of the named domain, or nil.
+func (st *Stats) Domain(name string) *DomainStats {
+	for i := range st.Domains {
+		if st.Domains[i].Name == name {
+			return &st.Domains[i]
+		}
+	}
+	return nil
+}
+
+// Stats returns the store's current figures (metakv_stats_json, decoded).
+func (s *Store) Stats() (*Stats, error) {
+	if !s.rlock() {
+		return nil, ErrClosed
+	}
+	var n C.size_t
+	var cerr *C.char
+	p := C.metakv_stats_json(s.db, &n, &cerr)
+	s.mu.RUnlock()
+	if err := takeError(cerr); err != nil {
+		C.metakv_free(unsafe.Pointer(p))
+		return nil, err
+	}
+	if p == nil {
+		return nil, newError(CodeIOError, "metakv_stats_json returned nothing")
+	}
+	b := C.GoBytes(unsafe.Pointer(p), C.int(n))
+	C.metakv_free(unsafe.Pointer(p))
+	st := new(Stats)
+	if err := json.Unmarshal(b, st); err != nil {
+		return nil, newError(CodeCorruption, "metakv_stats_json: "+err.Error())
+	}
+	return st, nil
+}
+
+// IntProperty returns one integer figure by name (IntPropertyNames lists
+// them): of a domain, or with domain "" a store-wide one.
+func (s *Store) IntProperty(domain, name string) (uint64, error) {
+	if !s.rlock() {
+		return 0, ErrClosed
+	}
+	defer s.mu.RUnlock()
+	var dom *C.char
+	if domain != "" {
+		d, free, err := s.domain(domain)
+		if err != nil {
+			return 0, err
+		}
+		if free {
+			defer C.free(unsafe.Pointer(d))
+		}
+		dom = d
+	}
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	var v C.uint64_t
+	var cerr *C.char
+	ok := C.metakv_get_int_property(s.db, dom, cname, &v, &cerr)
+	if err := takeError(cerr); err != nil {
+		return 0, err
+	}
+	if ok == 0 {
+		return 0, errInvalid("unknown property " + name)
+	}
+	return uint64(v), nil
+}
+
+// IntPropertyNames lists the names IntProperty takes: store-wide ones, or
+// with perDomain those of a domain.
+func IntPropertyNames(perDomain bool) []string {
+	var n C.size_t
+	p := C.metakv_int_property_names(cbool(perDomain), &n)
+	return splitLines(cTakeString(p, n))
+}
+
+// MaintenanceOptions select what RunMaintenance does
+// (metakv::MaintenanceOptions). The zero value is one full pass, as the
+// maintenance thread runs.
+type MaintenanceOptions struct {
+	// Do not drop the files whose records are all purgeable.
+	DisableDropPurgeableFiles bool
+	// Do not enforce the purge deadline.
+	DisablePurgeDeadline bool
+	// The age at which purgeable records are due. 0: the age the
+	// maintenance thread uses; negative: every purgeable record, whatever
+	// its age.
+	PurgeMinAge time.Duration
+	// Do not merge small cold files.
+	DisableMergeSmallColdFiles bool
+	// Do not hand the large tenants to the tenant partitioner.
+	DisableRefreshLargeTenants bool
+	// Only this domain; "": every domain.
+	Domain string
+}
+
+// MaintenanceResult says what a RunMaintenance call did.
+type MaintenanceResult struct {
+	PurgeableFilesDropped uint64
+	DeadlineCompactions   uint64
+	ColdFilesMerged       uint64
+}
+
+// RunMaintenance runs one maintenance pass (or the parts o selects) now,
+// on the calling goroutine.
+func (s *Store) RunMaintenance(o MaintenanceOptions) (MaintenanceResult, error) {
+	var res MaintenanceResult
+	if !s.rlock() {
+		return res, ErrClosed
+	}
+	defer s.mu.RUnlock()
+	co := C.metakv_maintenance_options_create()
+	defer C.metakv_maintenance_options_destroy(co)
+	C.metakv_maintenance_options_set_drop_purgeable_files(co, cbool(!o.DisableDropPurgeableFiles))
+	C.metakv_maintenance_options_set_enforce_purge_deadline(co, cbool(!o.DisablePurgeDeadline))
+	C.metakv_maintenance_options_set_merge_small_cold_files(co, cbool(!o.DisableMergeSmallColdFiles))
+	C.metakv_maintenance_options_set_refresh_large_tenants(co, cbool(!o.DisableRefreshLargeTenants))
+	if o.PurgeMinAge != 0 {
+		C.metakv_maintenance_options_set_purge_min_age_seconds(co, C.uint64_t(seconds(o.PurgeMinAge)))
+	}
+	if o.Domain != "" {
+		d := C.CString(o.Domain)
+		C.metakv_maintenance_options_set_domain(co, d)
+		C.free(unsafe.Pointer(d))
+	}
+	var dropped, deadline, merged C.uint64_t
+	var cerr *C.char
+	C.metakv_run_maintenance(s.db, co, &dropped, &deadline, &merged, &cerr)
+	res = MaintenanceResult{uint64(dropped), uint64(deadline), uint64(merged)}
+	return res, takeError(cerr)
+}
+
+// optDomain is the C name of domain for the calls where "" means every
+// domain (NULL); free it with freeOpt. Requires the read lock.
+func (s *Store) optDomain(domain string) (*C.char, bool, error) {
+	if domain == "" {
+		return nil, false, nil
+	}
+	return s.domain(domain)
+}
+
+// Flush flushes the memtable of domain ("": every domain) to files and
+// waits for it.
+func (s *Store) Flush(domain string) error {
+	if !s.rlock() {
+		return ErrClosed
+	}
+	defer s.mu.RUnlock()
+	dom, free, err := s.optDomain(domain)
+	if err != nil {
+		return err
+	}
+	if free {
+		defer C.free(unsafe.Pointer(dom))
+	}
+	var cerr *C.char
+	C.metakv_flush(s.db, dom, &cerr)
+	return takeError(cerr)
+}
+
+// CompactRange compacts domain ("": every domain), or only tenant of it
+// (tenant "": the whole domain), down to the bottommost level, and waits.
+func (s *Store) CompactRange(domain, tenant string) error {
+	if !s.rlock() {
+		return ErrClosed
+	}
+	defer s.mu.RUnlock()
+	dom, free, err := s.optDomain(domain)
+	if err != nil {
+		return err
+	}
+	if free {
+		defer C.free(unsafe.Pointer(dom))
+	}
+	var cerr *C.char
+	C.metakv_compact_range(s.db, dom, strPtr(tenant), C.size_t(len(tenant)), &cerr)
+	return takeError(cerr)
+}
+
+// WaitForBackgroundWork waits until no flush or compaction is running or
+// pending. timeout 0 (or negative) waits without a limit; otherwise an
+// error matching ErrBusy when it passes first.
+func (s *Store) WaitForBackgroundWork(timeout time.Duration) error {
+	if !s.rlock() {
+		return ErrClosed
+	}
+	defer s.mu.RUnlock()
+	var ms uint64
+	if timeout > 0 {
+		ms = uint64((timeout + time.Millisecond - 1) / time.Millisecond)
+	}
+	var cerr *C.char
+	C.metakv_wait_for_background_work(s.db, C.uint64_t(ms), &cerr)
+	return takeError(cerr)
+}
+
+// ApproximateSize is RocksDB's estimate of the bytes stored for the keys
+// of domain under (tenant, prefix): the whole tenant if prefix is empty,
+// the whole domain if tenant is empty too.
+func (s *Store) ApproximateSize(domain, tenant string, prefix []byte) (uint64, error) {
+	if !s.rlock() {
+		return 0, ErrClosed
+	}
+	defer s.mu.RUnlock()
+	dom, free, err := s.domain(domain)
+	if err != nil {
+		return 0, err
+	}
+	if free {
+		defer C.free(unsafe.Pointer(dom))
+	}
+	var cerr *C.char
+	n := C.metakv_approximate_size(s.db, dom, strPtr(tenant), C.size_t(len(tenant)),
+		bytesPtr(prefix), C.size_t(len(prefix)), &cerr)
+	if err := takeError(cerr); err != nil {
+		return 0, err
+	}
+	return uint64(n), nil
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Vets and tests the Go package of metakv (go/metakv) against a CMake build
+# directory that holds the library with its C API.
+#
+# Usage: scripts/go-test.sh BUILD_DIR [--bench-smoke]
+#   default:       go vet, then the tests under the race detector with
+#                  GODEBUG=cgocheck=2 (every pointer passed to C checked)
+#   --bench-smoke: the benchmarks (Go and, with the metakv_cxxbench tag,
+#                  the C++ loops they are compared with), a few iterations
+#                  each, to check that they run
+# Run builds under `flock /tmp/metakv-build.lock` on a shared machine.
+set -euo pipefail
+
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+  echo "usage: $0 BUILD_DIR [--bench-smoke]" >&2
+  exit 2
+fi
+build="$1"
+mode="${2:-}"
+if [ -n "$mode" ] && [ "$mode" != "--bench-smoke" ]; then
+  echo "$0: unknown flag $mode" >&2
+  exit 2
+fi
+for lib in "$build/libmetakv.a" "$build/common/libmetakv_common.a"; do
+  if [ ! -f "$lib" ]; then
+    echo "$0: $lib is missing: build the library first" >&2
+    exit 1
+  fi
+done
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=go-env.sh
+source "$here/go-env.sh" "$build"
+
+echo "go: $(command -v go) ($(go version))"
+
+if [ "$mode" = "--bench-smoke" ]; then
+  go test -run '^$' -bench . -benchtime 100x -tags metakv_cxxbench metakv
+else
+  go vet metakv
+  GODEBUG=cgocheck=2 go test -race -count=1 metakv
+fi
