@@ -37,6 +37,15 @@ echo "go: $(command -v go) ($(go version))"
 if [ "$mode" = "--bench-smoke" ]; then
   go test -run '^$' -bench . -benchtime 100x -tags metakv_cxxbench metakv
 else
+  # README.md shows the package's Example: its copy must be the file.
+  repo="$(dirname "$here")"
+  if ! diff <(awk '/<!-- go-example -->/ {armed=1; next}
+                   armed && /^```go$/ {inside=1; next}
+                   inside && /^```/ {exit}
+                   inside {print}' "$repo/README.md") "$repo/go/metakv/example_test.go" >&2; then
+    echo "$0: README.md's Go example differs from go/metakv/example_test.go (above)" >&2
+    exit 1
+  fi
   go vet metakv
   GODEBUG=cgocheck=2 go test -race -count=1 metakv
 fi
