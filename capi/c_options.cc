@@ -62,32 +62,20 @@ const char* metakv_domain_options_get_name(const metakv_domain_options_t* d) {
   return d == nullptr ? "" : d->rep.name.c_str();
 }
 
-void metakv_domain_options_set_temperature(metakv_domain_options_t* d, int v) {
-  if (d != nullptr) SetEnum(v, 1, "temperature", &d->rep.temperature, &d->error);
-}
-int metakv_domain_options_get_temperature(const metakv_domain_options_t* d) {
-  return d == nullptr ? 0 : static_cast<int>(d->rep.temperature);
-}
-void metakv_domain_options_set_cold_layout(metakv_domain_options_t* d, int v) {
-  if (d != nullptr) SetEnum(v, 1, "cold layout", &d->rep.cold_layout, &d->error);
-}
-int metakv_domain_options_get_cold_layout(const metakv_domain_options_t* d) {
-  return d == nullptr ? 0 : static_cast<int>(d->rep.cold_layout);
-}
-void metakv_domain_options_set_compression(metakv_domain_options_t* d, int v) {
-  if (d != nullptr) SetEnum(v, 3, "compression", &d->rep.compression, &d->error);
-}
-int metakv_domain_options_get_compression(const metakv_domain_options_t* d) {
-  return d == nullptr ? 0 : static_cast<int>(d->rep.compression);
-}
-void metakv_domain_options_set_bottommost_compression(metakv_domain_options_t* d, int v) {
-  if (d != nullptr) {
-    SetEnum(v, 3, "bottommost compression", &d->rep.bottommost_compression, &d->error);
+// A setter and a getter per enum field: values outside [0, max] are kept
+// in error for metakv_open to report.
+#define METAKV_DOMAIN_ENUM(field, max, what)                                  \
+  void metakv_domain_options_set_##field(metakv_domain_options_t* d, int v) { \
+    if (d != nullptr) SetEnum(v, max, what, &d->rep.field, &d->error);        \
+  }                                                                           \
+  int metakv_domain_options_get_##field(const metakv_domain_options_t* d) {   \
+    return d == nullptr ? 0 : static_cast<int>(d->rep.field);                 \
   }
-}
-int metakv_domain_options_get_bottommost_compression(const metakv_domain_options_t* d) {
-  return d == nullptr ? 0 : static_cast<int>(d->rep.bottommost_compression);
-}
+METAKV_DOMAIN_ENUM(temperature, 1, "temperature")
+METAKV_DOMAIN_ENUM(cold_layout, 1, "cold layout")
+METAKV_DOMAIN_ENUM(compression, 3, "compression")
+METAKV_DOMAIN_ENUM(bottommost_compression, 3, "bottommost compression")
+#undef METAKV_DOMAIN_ENUM
 
 // A setter and a getter per plain field; a NULL handle: the setter does
 // nothing and the getter returns 0.

@@ -38,17 +38,6 @@ func unixSeconds(t time.Time) uint64 {
 // synced batch). All or nothing; durable when it returns. The records
 // cross into C in one packed buffer.
 func (s *Store) IngestCold(domain, tenant string, records []ColdRecord) error {
-	if !s.rlock() {
-		return ErrClosed
-	}
-	defer s.mu.RUnlock()
-	dom, free, err := s.domain(domain)
-	if err != nil {
-		return err
-	}
-	if free {
-		defer C.free(unsafe.Pointer(dom))
-	}
 	size := 0
 	for i := range records {
 		size += 32 + len(records[i].Key) + len(records[i].Value)
@@ -62,10 +51,12 @@ func (s *Store) IngestCold(domain, tenant string, records []ColdRecord) error {
 		packed = appendU64(packed, unixSeconds(r.WriteTime))
 		packed = appendU64(packed, unixSeconds(r.Expiry))
 	}
-	var cerr *C.char
-	C.metakv_ingest_cold_packed(s.db, dom, strPtr(tenant), C.size_t(len(tenant)),
-		bytesPtr(packed), C.size_t(len(packed)), &cerr)
-	return takeError(cerr)
+	return s.withDomain(domain, false, func(dom *C.char) error {
+		var cerr *C.char
+		C.metakv_ingest_cold_packed(s.db, dom, strPtr(tenant), C.size_t(len(tenant)),
+			bytesPtr(packed), C.size_t(len(packed)), &cerr)
+		return takeError(cerr)
+	})
 }
 
 // PrefixRef is one key prefix of one domain, part of a tree removal.

@@ -146,31 +146,22 @@ func (s *Store) Stats() (*Stats, error) {
 // IntProperty returns one integer figure by name (IntPropertyNames lists
 // them): of a domain, or with domain "" a store-wide one.
 func (s *Store) IntProperty(domain, name string) (uint64, error) {
-	if !s.rlock() {
-		return 0, ErrClosed
-	}
-	defer s.mu.RUnlock()
-	var dom *C.char
-	if domain != "" {
-		d, free, err := s.domain(domain)
-		if err != nil {
-			return 0, err
-		}
-		if free {
-			defer C.free(unsafe.Pointer(d))
-		}
-		dom = d
-	}
-	cname := C.CString(name)
-	defer C.free(unsafe.Pointer(cname))
 	var v C.uint64_t
-	var cerr *C.char
-	ok := C.metakv_get_int_property(s.db, dom, cname, &v, &cerr)
-	if err := takeError(cerr); err != nil {
+	err := s.withDomain(domain, true, func(dom *C.char) error {
+		cname := C.CString(name)
+		defer C.free(unsafe.Pointer(cname))
+		var cerr *C.char
+		ok := C.metakv_get_int_property(s.db, dom, cname, &v, &cerr)
+		if err := takeError(cerr); err != nil {
+			return err
+		}
+		if ok == 0 {
+			return errInvalid("unknown property " + name)
+		}
+		return nil
+	})
+	if err != nil {
 		return 0, err
-	}
-	if ok == 0 {
-		return 0, errInvalid("unknown property " + name)
 	}
 	return uint64(v), nil
 }
@@ -239,51 +230,24 @@ func (s *Store) RunMaintenance(o MaintenanceOptions) (MaintenanceResult, error) 
 	return res, takeError(cerr)
 }
 
-// optDomain is the C name of domain for the calls where "" means every
-// domain (NULL); free it with freeOpt. Requires the read lock.
-func (s *Store) optDomain(domain string) (*C.char, bool, error) {
-	if domain == "" {
-		return nil, false, nil
-	}
-	return s.domain(domain)
-}
-
 // Flush flushes the memtable of domain ("": every domain) to files and
 // waits for it.
 func (s *Store) Flush(domain string) error {
-	if !s.rlock() {
-		return ErrClosed
-	}
-	defer s.mu.RUnlock()
-	dom, free, err := s.optDomain(domain)
-	if err != nil {
-		return err
-	}
-	if free {
-		defer C.free(unsafe.Pointer(dom))
-	}
-	var cerr *C.char
-	C.metakv_flush(s.db, dom, &cerr)
-	return takeError(cerr)
+	return s.withDomain(domain, true, func(dom *C.char) error {
+		var cerr *C.char
+		C.metakv_flush(s.db, dom, &cerr)
+		return takeError(cerr)
+	})
 }
 
 // CompactRange compacts domain ("": every domain), or only tenant of it
 // (tenant "": the whole domain), down to the bottommost level, and waits.
 func (s *Store) CompactRange(domain, tenant string) error {
-	if !s.rlock() {
-		return ErrClosed
-	}
-	defer s.mu.RUnlock()
-	dom, free, err := s.optDomain(domain)
-	if err != nil {
-		return err
-	}
-	if free {
-		defer C.free(unsafe.Pointer(dom))
-	}
-	var cerr *C.char
-	C.metakv_compact_range(s.db, dom, strPtr(tenant), C.size_t(len(tenant)), &cerr)
-	return takeError(cerr)
+	return s.withDomain(domain, true, func(dom *C.char) error {
+		var cerr *C.char
+		C.metakv_compact_range(s.db, dom, strPtr(tenant), C.size_t(len(tenant)), &cerr)
+		return takeError(cerr)
+	})
 }
 
 // WaitForBackgroundWork waits until no flush or compaction is running or
@@ -307,21 +271,14 @@ func (s *Store) WaitForBackgroundWork(timeout time.Duration) error {
 // of domain under (tenant, prefix): the whole tenant if prefix is empty,
 // the whole domain if tenant is empty too.
 func (s *Store) ApproximateSize(domain, tenant string, prefix []byte) (uint64, error) {
-	if !s.rlock() {
-		return 0, ErrClosed
-	}
-	defer s.mu.RUnlock()
-	dom, free, err := s.domain(domain)
+	var n C.uint64_t
+	err := s.withDomain(domain, false, func(dom *C.char) error {
+		var cerr *C.char
+		n = C.metakv_approximate_size(s.db, dom, strPtr(tenant), C.size_t(len(tenant)),
+			bytesPtr(prefix), C.size_t(len(prefix)), &cerr)
+		return takeError(cerr)
+	})
 	if err != nil {
-		return 0, err
-	}
-	if free {
-		defer C.free(unsafe.Pointer(dom))
-	}
-	var cerr *C.char
-	n := C.metakv_approximate_size(s.db, dom, strPtr(tenant), C.size_t(len(tenant)),
-		bytesPtr(prefix), C.size_t(len(prefix)), &cerr)
-	if err := takeError(cerr); err != nil {
 		return 0, err
 	}
 	return uint64(n), nil

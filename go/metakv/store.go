@@ -155,6 +155,26 @@ func (s *Store) domain(name string) (p *C.char, free bool, err error) {
 	return C.CString(name), true, nil
 }
 
+// withDomain runs f holding the read lock, with domain's C name (nil for
+// "" when optional: every domain). ErrClosed once the store is closed.
+func (s *Store) withDomain(domain string, optional bool, f func(dom *C.char) error) error {
+	if !s.rlock() {
+		return ErrClosed
+	}
+	defer s.mu.RUnlock()
+	if optional && domain == "" {
+		return f(nil)
+	}
+	dom, free, err := s.domain(domain)
+	if err != nil {
+		return err
+	}
+	if free {
+		defer C.free(unsafe.Pointer(dom))
+	}
+	return f(dom)
+}
+
 // DomainNames returns the declared domains, in declaration order (nil once
 // closed).
 func (s *Store) DomainNames() []string {
@@ -181,20 +201,11 @@ func (s *Store) Put(domain, tenant string, key, value []byte) error {
 // PutTTL is Put with a time to live (rounded up to whole seconds; 0 or
 // negative: the domain's default).
 func (s *Store) PutTTL(domain, tenant string, key, value []byte, ttl time.Duration) error {
-	if !s.rlock() {
-		return ErrClosed
-	}
-	defer s.mu.RUnlock()
-	dom, free, err := s.domain(domain)
-	if err != nil {
-		return err
-	}
-	if free {
-		defer C.free(unsafe.Pointer(dom))
-	}
-	return takeError(C.mkv_put(s.udb(), uptr(s.wo), dom, strPtr(tenant), C.size_t(len(tenant)),
-		bytesPtr(key), C.size_t(len(key)), bytesPtr(value), C.size_t(len(value)),
-		C.uint64_t(seconds(ttl))))
+	return s.withDomain(domain, false, func(dom *C.char) error {
+		return takeError(C.mkv_put(s.udb(), uptr(s.wo), dom, strPtr(tenant), C.size_t(len(tenant)),
+			bytesPtr(key), C.size_t(len(key)), bytesPtr(value), C.size_t(len(value)),
+			C.uint64_t(seconds(ttl))))
+	})
 }
 
 type keyOp int
@@ -206,19 +217,10 @@ const (
 )
 
 func (s *Store) keyOp(op keyOp, domain, tenant string, key []byte) error {
-	if !s.rlock() {
-		return ErrClosed
-	}
-	defer s.mu.RUnlock()
-	dom, free, err := s.domain(domain)
-	if err != nil {
-		return err
-	}
-	if free {
-		defer C.free(unsafe.Pointer(dom))
-	}
-	return takeError(C.mkv_key_op(C.int(op), s.udb(), uptr(s.wo), dom, strPtr(tenant), C.size_t(len(tenant)),
-		bytesPtr(key), C.size_t(len(key))))
+	return s.withDomain(domain, false, func(dom *C.char) error {
+		return takeError(C.mkv_key_op(C.int(op), s.udb(), uptr(s.wo), dom, strPtr(tenant),
+			C.size_t(len(tenant)), bytesPtr(key), C.size_t(len(key))))
+	})
 }
 
 // Delete deletes a live record logically: it goes to the recycle bin,
