@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The cost of crossing from Go into C: the Go package's Put, Get and
-# 100-record batch against the same loops in C++ on the same kind of store
-# (go/metakv/bench_test.go and, tag metakv_cxxbench, cxxbench_test.go),
+# The cost of crossing from Go into C: one empty cgo call, and the Go
+# package's Put, Get and 100-record batch against the same loops in C++
+# on the same kind of store (go/metakv/bench_test.go and, tag
+# metakv_cxxbench, cxxbench_test.go),
 # run in alternation, ROUNDS rounds, so that both see the same machine.
 # Prints each benchmark's median ns/op and the ratios; with --readme it
 # also rewrites the block between the cgo-cost markers of README.md,
@@ -45,6 +46,8 @@ for ((r = 1; r <= rounds; r++)); do
         awk -v n="$name" '$1 ~ /^Benchmark/ { print n, $3 }' >> "$work/runs.txt"
     done
   done
+  (cd "$work" && ./metakv.test -test.run '^$' -test.bench '^BenchmarkCgoCall$' \
+    -test.benchtime "$benchtime") | awk '$1 ~ /^Benchmark/ { print "CgoCall", $3 }' >> "$work/runs.txt"
   echo "go-bench: round $r of $rounds done" >&2
 done
 
@@ -71,6 +74,8 @@ dirty=$(git status --porcelain --untracked-files=no | grep -q . && echo " (with 
     awk -v op="$1" -v g="$go_ns" -v c="$cxx_ns" -v goal="$goal" \
       'BEGIN { printf "| %s | %.0f | %.0f | %.2fx | %s |\n", op, g, c, c / g, goal }'
   done
+  echo
+  awk -v n="$(median CgoCall)" 'BEGIN { printf "One empty cgo call (Go into C and back) costs %.1f ns here.\n", n }'
 } > "$work/table.md"
 cat "$work/table.md"
 

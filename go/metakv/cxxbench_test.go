@@ -32,3 +32,11 @@ func BenchmarkCxxBatch100(b *testing.B) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkCgoCall is one empty crossing into C: what every call of the
+// package pays at least once.
+func BenchmarkCgoCall(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		cgoCall()
+	}
+}

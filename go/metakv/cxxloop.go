@@ -46,3 +46,7 @@ func cxxBatchLoop(s *Store, domain, tenant string, n uint64, perBatch, vallen in
 		return C.metakv_cxx_batch_loop(db, dom, tn, C.uint64_t(n), C.size_t(perBatch), C.size_t(vallen), e)
 	}, domain, tenant)
 }
+
+// cgoCall crosses into C and back for nothing (metakv_error_code of NULL
+// reads no memory): the bare cost of one cgo call on this machine.
+func cgoCall() { C.metakv_error_code(nil) }
