@@ -79,7 +79,9 @@ TEST(RecordRulesTest, VisibilityUnderARemoval) {
     const RemovalSet::Entry* hiding = nullptr;
     EXPECT_EQ(VisibilityOf(c.record, 600, &set, c.domain, *c.key, &hiding), c.want);
     EXPECT_EQ(hiding != nullptr, c.want == Visibility::kRemoved);
-    if (hiding != nullptr) EXPECT_EQ(hiding->id, 7u);
+    if (hiding != nullptr) {
+      EXPECT_EQ(hiding->id, 7u);
+    }
   }
 }
 

@@ -734,23 +734,22 @@ TEST_F(StoreTest, CloseIsIdempotentAndLaterCallsFail) {
   EXPECT_FALSE(store_->RestoreTree(WriteOptions(), removal).ok());
   EXPECT_FALSE(store_->RemoveTenant(WriteOptions(), "t").ok());
   EXPECT_FALSE(store_->IngestCold(kHistory, "t", {{"h", "x", 0}}).ok());
-  uint64_t n = 0;
   {
     MaintenanceResult done;
     EXPECT_FALSE(
         store_->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly({}), &done).ok());
-    n = done.purgeable_files_dropped;
+    EXPECT_EQ(done.purgeable_files_dropped, 0u);  // a closed store does nothing
   }
   {
     MaintenanceResult done;
     EXPECT_FALSE(
         store_->RunMaintenance(MaintenanceOptions::DropPurgeableFilesOnly(kInode), &done).ok());
-    n = done.purgeable_files_dropped;
+    EXPECT_EQ(done.purgeable_files_dropped, 0u);  // a closed store does nothing
   }
   {
     MaintenanceResult done;
     EXPECT_FALSE(store_->RunMaintenance(MaintenanceOptions::PurgeDeadlineOnly(0), &done).ok());
-    n = done.deadline_compactions;
+    EXPECT_EQ(done.deadline_compactions, 0u);  // a closed store does nothing
   }
   uint64_t bytes = 0;
   EXPECT_FALSE(store_->GetApproximateSize(kInode, "", "", &bytes).ok());
