@@ -697,6 +697,16 @@ void metakv_wait_for_background_work(metakv_t* db, uint64_t timeout_ms, char** e
   SaveError(errptr, s);
 }
 
+// ---- Checkpoints ----
+
+void metakv_create_checkpoint(metakv_t* db, const char* dir, char** errptr) {
+  std::string_view d;
+  Status s = CheckStore(db);
+  if (s.ok()) s = CString(dir, "checkpoint directory", &d);
+  if (s.ok()) s = db->rep->CreateCheckpoint(d);
+  SaveError(errptr, s);
+}
+
 // ---- Figures ----
 
 uint64_t metakv_approximate_size(metakv_t* db, const char* domain, const char* tenant,

@@ -3,6 +3,7 @@ package metakv_test
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -129,6 +130,29 @@ func TestRemoveTreeAndTenant(t *testing.T) {
 	mustPut(t, s, "dentry", tenant, "/new", "n")
 	if !present("dentry", "/new") {
 		t.Error("a removed tenant cannot be written again")
+	}
+}
+
+func TestCheckpoint(t *testing.T) {
+	s := openStore(t, testOptions())
+	mustPut(t, s, "inode", tenant, "a", "before")
+	dir := filepath.Join(t.TempDir(), "copy")
+	if err := s.Checkpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, "inode", tenant, "a", "after")
+	if err := s.Checkpoint(dir); !errors.Is(err, metakv.ErrInvalidArgument) {
+		t.Errorf("Checkpoint into an existing directory: %v, want ErrInvalidArgument", err)
+	}
+	opts := testOptions()
+	opts.CreateIfMissing = false
+	copy, err := metakv.Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copy.Close()
+	if v, err := copy.Get("inode", tenant, []byte("a")); err != nil || string(v) != "before" {
+		t.Errorf("the copy holds %q, %v; want %q", v, err, "before")
 	}
 }
 

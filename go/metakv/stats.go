@@ -230,6 +230,22 @@ func (s *Store) RunMaintenance(o MaintenanceOptions) (MaintenanceResult, error) 
 	return res, takeError(cerr)
 }
 
+// Checkpoint writes a consistent, openable copy of the store, as of one
+// moment, into dir, which must not exist (hard links to the SST files
+// where dir is on the same file system). Open it with Open and the same
+// domains; copy dir elsewhere for a backup.
+func (s *Store) Checkpoint(dir string) error {
+	if !s.rlock() {
+		return ErrClosed
+	}
+	defer s.mu.RUnlock()
+	cdir := C.CString(dir)
+	defer C.free(unsafe.Pointer(cdir))
+	var cerr *C.char
+	C.metakv_create_checkpoint(s.db, cdir, &cerr)
+	return takeError(cerr)
+}
+
 // Flush flushes the memtable of domain ("": every domain) to files and
 // waits for it.
 func (s *Store) Flush(domain string) error {

@@ -453,6 +453,12 @@ void metakv_compact_range(metakv_t* db, const char* domain, const char* tenant, 
                           char** errptr);
 void metakv_wait_for_background_work(metakv_t* db, uint64_t timeout_ms, char** errptr);
 
+/* ---- Checkpoints ---- */
+
+/* metakv::Store::CreateCheckpoint: a consistent, openable copy of the
+ * store in dir, which must not exist. */
+void metakv_create_checkpoint(metakv_t* db, const char* dir, char** errptr);
+
 /* ---- Figures ---- */
 
 uint64_t metakv_approximate_size(metakv_t* db, const char* domain, const char* tenant,

@@ -305,6 +305,17 @@ class Store {
   // limit; otherwise Busy when the limit passes first.
   virtual Status WaitForBackgroundWork(uint64_t timeout_ms = 0) = 0;
 
+  // Writes a consistent, openable copy of the store, as of one moment, into
+  // dir (which must not exist; its parent must): RocksDB's Checkpoint, hard
+  // links to the SST files where dir is on the same file system, copies
+  // otherwise. Everything comes along: every domain's records, the recycle
+  // bin, the domain catalogue, the pending removals (a tree removal in
+  // retention stays restorable in the copy) and the store's time. Open the
+  // copy with Store::Open and the same domains; it shares no state with the
+  // store. A backup: checkpoint, then copy dir elsewhere. InvalidArgument if
+  // dir exists or is empty; NotSupported on a read-only store.
+  virtual Status CreateCheckpoint(std::string_view dir) = 0;
+
   // ---- Figures ----
 
   // Sets *bytes to RocksDB's estimate of the bytes stored (SST files and

@@ -767,6 +767,19 @@ static void test_close_and_repair(void) {
   db = metakv_open(o, dir, &err);
   CHECK_OK(err);
   CHECK(ValueIs(db, "inode", "t", "k", "v"));
+  /* A checkpoint opens as a store with the same record. */
+  char copy[320];
+  snprintf(copy, sizeof(copy), "%s-copy", dir);
+  metakv_create_checkpoint(db, copy, &err);
+  CHECK_OK(err);
+  metakv_create_checkpoint(db, copy, &err); /* exists */
+  CHECK_ERR(err, metakv_invalid_argument);
+  metakv_create_checkpoint(db, NULL, &err);
+  CHECK_ERR(err, metakv_invalid_argument);
+  metakv_t* from_copy = metakv_open(o, copy, &err);
+  CHECK_OK(err);
+  CHECK(ValueIs(from_copy, "inode", "t", "k", "v"));
+  metakv_close(from_copy);
   metakv_t* second = metakv_open(o, dir, &err); /* locked */
   CHECK(second == NULL);
   CHECK_ERR(err, metakv_io_error);
