@@ -730,6 +730,14 @@ char* metakv_stats_json(metakv_t* db, size_t* len, char** errptr) {
   return CopyOut(metakv::StatsToJson(stats), len);
 }
 
+char* metakv_stats_prometheus(metakv_t* db, size_t* len, char** errptr) {
+  metakv::Stats stats;
+  Status s = CheckStore(db);
+  if (s.ok()) s = db->rep->GetStats(&stats);
+  if (SaveError(errptr, s)) return nullptr;
+  return CopyOut(metakv::StatsToPrometheus(stats), len);
+}
+
 unsigned char metakv_get_int_property(metakv_t* db, const char* domain, const char* name,
                                       uint64_t* value, char** errptr) {
   std::string_view n;

@@ -209,6 +209,11 @@ rocksdb::Status FlushController::Apply(size_t i, const FlushDecision& d) {
 
 void FlushController::Record(FlushDecisionRecord rec) {
   std::lock_guard<std::mutex> lock(results_mu_);
+  FlushChangeCounts& c = changes_[rec.inputs.domain];
+  if (rec.new_write_buffer_size > rec.old_write_buffer_size) ++c.write_buffer_grows;
+  if (rec.new_write_buffer_size < rec.old_write_buffer_size) ++c.write_buffer_shrinks;
+  if (rec.new_l0_trigger > rec.old_l0_trigger) ++c.l0_trigger_raises;
+  if (rec.new_l0_trigger < rec.old_l0_trigger) ++c.l0_trigger_lowers;
   if (options_.history_capacity == 0) return;
   history_.push_back(std::move(rec));
   while (history_.size() > options_.history_capacity) history_.pop_front();
@@ -217,6 +222,12 @@ void FlushController::Record(FlushDecisionRecord rec) {
 std::vector<FlushDecisionRecord> FlushController::History() const {
   std::lock_guard<std::mutex> lock(results_mu_);
   return std::vector<FlushDecisionRecord>(history_.begin(), history_.end());
+}
+
+FlushChangeCounts FlushController::ChangesOf(const std::string& domain) const {
+  std::lock_guard<std::mutex> lock(results_mu_);
+  auto it = changes_.find(domain);
+  return it == changes_.end() ? FlushChangeCounts() : it->second;
 }
 
 std::vector<FlushDecisionRecord> FlushController::LastDecisions() const {

@@ -38,6 +38,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -96,6 +97,14 @@ struct FlushControllerOptions {
 };
 
 // One decision for one domain, with what it was based on.
+// The changes the controller made to one domain since it started.
+struct FlushChangeCounts {
+  uint64_t write_buffer_grows = 0;
+  uint64_t write_buffer_shrinks = 0;
+  uint64_t l0_trigger_raises = 0;
+  uint64_t l0_trigger_lowers = 0;
+};
+
 struct FlushDecisionRecord {
   uint64_t time_micros = 0;  // from the controller's clock
   uint64_t window = 0;       // 1 for the first RunOnce that decided
@@ -142,6 +151,8 @@ class FlushController {
   // Every domain's decision in the latest deciding window (changed or not),
   // in domain order; empty before the first.
   std::vector<FlushDecisionRecord> LastDecisions() const;
+  // The changes made to the domain named, since Start (none if unknown).
+  FlushChangeCounts ChangesOf(const std::string& domain) const;
   // Windows decided so far.
   uint64_t windows() const;
   const std::vector<FlushDomain>& domains() const { return domains_; }
@@ -179,6 +190,7 @@ class FlushController {
   // Results, guarded by results_mu_.
   mutable std::mutex results_mu_;
   std::deque<FlushDecisionRecord> history_;
+  std::map<std::string, FlushChangeCounts> changes_;
   std::vector<FlushDecisionRecord> last_decisions_;
   uint64_t windows_ = 0;
 

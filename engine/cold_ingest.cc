@@ -33,6 +33,7 @@ StoreImpl::WriteOp StoreImpl::ColdOp(Domain* d, std::string_view tenant, const C
 
 Status StoreImpl::IngestCold(std::string_view domain, std::string_view tenant,
                              const std::vector<ColdRecord>& records) {
+  LatencyTimer timer(LatencyOf(LatencyOp::kIngestCold));
   Status s = CheckWritable();
   Domain* d = nullptr;
   if (s.ok()) s = FindDomain(domain, &d);

@@ -89,18 +89,21 @@ bool IteratorImpl::Target(std::string_view tenant, std::string_view key, std::st
 }
 
 void IteratorImpl::SeekToFirst() {
+  LatencyTimer timer(view_.seek_latency);
   status_ = Status::OK();
   it_->SeekToFirst();
   Settle(true);
 }
 
 void IteratorImpl::SeekToLast() {
+  LatencyTimer timer(view_.seek_latency);
   status_ = Status::OK();
   it_->SeekToLast();
   Settle(false);
 }
 
 void IteratorImpl::Seek(std::string_view tenant, std::string_view key) {
+  LatencyTimer timer(view_.seek_latency);
   status_ = Status::OK();
   std::string target;
   if (!Target(tenant, key, &target)) return;
@@ -110,6 +113,7 @@ void IteratorImpl::Seek(std::string_view tenant, std::string_view key) {
 }
 
 void IteratorImpl::SeekForPrev(std::string_view tenant, std::string_view key) {
+  LatencyTimer timer(view_.seek_latency);
   status_ = Status::OK();
   std::string target;
   if (!Target(tenant, key, &target)) return;

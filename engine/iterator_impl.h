@@ -15,6 +15,7 @@
 
 #include "codecs/record_codec.h"
 #include "compaction/removals.h"
+#include "engine/latency.h"
 #include "metakv/iterator.h"
 
 namespace metakv {
@@ -38,6 +39,8 @@ class IteratorImpl : public Iterator {
     // restorable at now under the domain's retention (compaction/record_rules.h).
     bool recycle_bin = false;
     uint64_t retention_seconds = 0;
+    // Where seeks are timed (null: not timed); outlives the iterator.
+    LatencyHistogram* seek_latency = nullptr;
   };
   // on_close runs when the iterator is destroyed.
   static std::unique_ptr<IteratorImpl> Create(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,

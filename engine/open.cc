@@ -114,7 +114,10 @@ void StoreImpl::SetUpDomains() {
   cache_ = rocksdb::NewLRUCache(options_.memory_budget_bytes);
   write_buffer_manager_ = std::make_shared<rocksdb::WriteBufferManager>(
       static_cast<size_t>(MemtableBudgetBytes(options_)), cache_);
-  if (options_.enable_statistics) statistics_ = rocksdb::CreateDBStatistics();
+  if (options_.enable_statistics) {
+    statistics_ = rocksdb::CreateDBStatistics();
+    latency_ = std::make_unique<LatencyHistograms>();
+  }
   accounting_ = std::make_shared<AccountingListener>();
   for (const auto& d : options_.domains) {
     domain_index_[d.name] = domains_.size();

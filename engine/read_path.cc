@@ -60,6 +60,7 @@ Status VisibleValue(std::string_view encoded_key, std::string_view stored, uint6
 
 Status StoreImpl::Get(const ReadOptions& ro, std::string_view domain, std::string_view tenant,
                       std::string_view key, std::string* value) {
+  LatencyTimer timer(LatencyOf(LatencyOp::kGet));
   Status s = CheckOpen();
   Domain* d = nullptr;
   if (s.ok()) s = FindDomain(domain, &d);
@@ -81,6 +82,7 @@ Status StoreImpl::Get(const ReadOptions& ro, std::string_view domain, std::strin
 
 Status StoreImpl::MultiGet(const ReadOptions& ro, const std::vector<KeyRef>& keys,
                            std::vector<std::string>* values, std::vector<Status>* statuses) {
+  LatencyTimer timer(LatencyOf(LatencyOp::kMultiGet));
   Status s = CheckOpen();
   if (s.ok() && (values == nullptr || statuses == nullptr)) {
     s = Status::InvalidArgument("MultiGet: values or statuses is null");
@@ -174,6 +176,7 @@ Status StoreImpl::NewIterator(const ReadOptions& ro, std::string_view domain, co
   view.scope_tenant = spec.tenant;
   view.domain_index = IndexOf(d);
   view.recycle_bin = spec.deleted;
+  view.seek_latency = LatencyOf(LatencyOp::kScanSeek);
   view.retention_seconds = d->options.tombstone_retention_seconds;
   // The RocksDB view (its implicit snapshot) and the removals of one moment.
   std::shared_lock<std::shared_mutex> removals_lock = removals_.LockSharedNow();

@@ -139,6 +139,16 @@ Status StoreImpl::GetStats(Stats* stats) {
   out.block_cache_bytes = cache_ ? cache_->GetUsage() : 0;
   out.maintenance_passes = maintenance_passes_.load(std::memory_order_relaxed);
   out.maintenance_errors = maintenance_errors_.load(std::memory_order_relaxed);
+  if (latency_) {
+    for (size_t i = 0; i < latency_->size(); ++i) {
+      LatencyStats l;
+      l.operation = LatencyOpName(static_cast<LatencyOp>(i));
+      (*latency_)[i].Into(&l);
+      out.latencies.push_back(std::move(l));
+    }
+  }
+  out.time_seconds = Now();
+  out.purge_deadline_seconds = options_.purge_deadline_seconds;
   *stats = std::move(out);
   return Status::OK();
 }
@@ -210,6 +220,13 @@ void StoreImpl::FlushDecisionsInto(Stats* out) const {
     for (auto& ds : out->domains) {
       if (ds.name == r.inputs.domain) ds.flush_controller_reason = r.reason;
     }
+  }
+  for (auto& ds : out->domains) {
+    const FlushChangeCounts c = flush_controller_->ChangesOf(ds.name);
+    ds.write_buffer_grows = c.write_buffer_grows;
+    ds.write_buffer_shrinks = c.write_buffer_shrinks;
+    ds.level0_trigger_raises = c.l0_trigger_raises;
+    ds.level0_trigger_lowers = c.l0_trigger_lowers;
   }
   for (const FlushDecisionRecord& r : flush_controller_->History()) {
     FlushDecisionStats f;

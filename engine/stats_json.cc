@@ -1,4 +1,7 @@
 // StatsToJson: metakv::Stats as one JSON object, named as the C++ members.
+#include <cmath>
+#include <cstdio>
+
 #include "common/json_writer.h"
 #include "engine/catalogue.h"
 #include "metakv/stats.h"
@@ -7,6 +10,15 @@ namespace metakv {
 namespace {
 
 using common::JsonWriter;
+
+// A double written so that it reads back exactly (JsonWriter::Double keeps
+// six digits, enough for people, not for a program comparing figures).
+void ExactDouble(JsonWriter* w, const char* name, double v) {
+  char buf[40];
+  const int n = std::snprintf(buf, sizeof(buf), "%.17g", std::isfinite(v) ? v : 0.0);
+  w->Key(name);
+  w->RawValue(std::string_view(buf, n > 0 ? static_cast<size_t>(n) : 0));
+}
 
 void WriteTenant(const TenantStats& t, JsonWriter* w) {
   w->BeginObject();
@@ -45,7 +57,7 @@ void WriteDomainCounters(const DomainStats& d, JsonWriter* w) {
   w->Field("deadline_compaction_bytes_written", d.deadline_compaction_bytes_written);
   w->Field("purge_dropped_files", d.purge_dropped_files);
   w->Field("purge_dropped_bytes", d.purge_dropped_bytes);
-  w->Field("write_amplification", d.write_amplification);
+  ExactDouble(w, "write_amplification", d.write_amplification);
 }
 
 void WriteDomainState(const DomainStats& d, JsonWriter* w) {
@@ -69,6 +81,10 @@ void WriteDomainState(const DomainStats& d, JsonWriter* w) {
   w->Field("pending_tree_removals", d.pending_tree_removals);
   w->Field("pending_purges", d.pending_purges);
   w->Field("flush_controller_reason", d.flush_controller_reason);
+  w->Field("write_buffer_grows", d.write_buffer_grows);
+  w->Field("write_buffer_shrinks", d.write_buffer_shrinks);
+  w->Field("level0_trigger_raises", d.level0_trigger_raises);
+  w->Field("level0_trigger_lowers", d.level0_trigger_lowers);
 }
 
 void WriteDomain(const DomainStats& d, JsonWriter* w) {
@@ -98,6 +114,22 @@ void WriteDecision(const FlushDecisionStats& f, JsonWriter* w) {
   w->EndObject();
 }
 
+void WriteLatency(const LatencyStats& l, JsonWriter* w) {
+  w->BeginObject();
+  w->Field("operation", l.operation);
+  w->Key("bucket_bounds_micros");
+  w->BeginArray();
+  for (uint64_t b : l.bucket_bounds_micros) w->Uint(b);
+  w->EndArray();
+  w->Key("bucket_counts");
+  w->BeginArray();
+  for (uint64_t c : l.bucket_counts) w->Uint(c);
+  w->EndArray();
+  w->Field("count", l.count);
+  w->Field("sum_nanos", l.sum_nanos);
+  w->EndObject();
+}
+
 }  // namespace
 
 std::string StatsToJson(const Stats& stats) {
@@ -111,7 +143,7 @@ std::string StatsToJson(const Stats& stats) {
   w.Field("flush_bytes_written", stats.flush_bytes_written);
   w.Field("compaction_bytes_written", stats.compaction_bytes_written);
   w.Field("ingest_bytes_written", stats.ingest_bytes_written);
-  w.Field("write_amplification", stats.write_amplification);
+  ExactDouble(&w, "write_amplification", stats.write_amplification);
   w.Field("wal_bytes_written", stats.wal_bytes_written);
   w.Field("stall_micros", stats.stall_micros);
   w.Field("block_cache_bytes", stats.block_cache_bytes);
@@ -121,6 +153,12 @@ std::string StatsToJson(const Stats& stats) {
   w.BeginArray();
   for (const FlushDecisionStats& f : stats.flush_decisions) WriteDecision(f, &w);
   w.EndArray();
+  w.Key("latencies");
+  w.BeginArray();
+  for (const LatencyStats& l : stats.latencies) WriteLatency(l, &w);
+  w.EndArray();
+  w.Field("time_seconds", stats.time_seconds);
+  w.Field("purge_deadline_seconds", stats.purge_deadline_seconds);
   w.EndObject();
   std::string out;
   w.TakeOutput(&out);

@@ -43,6 +43,7 @@
 #include "compaction/removals.h"
 #include "compaction/tenant_partitioner.h"
 #include "engine/catalogue.h"
+#include "engine/latency.h"
 #include "engine/periodic_thread.h"
 #include "engine/removal_registry.h"
 #include "engine/snapshots.h"
@@ -454,6 +455,11 @@ class StoreImpl final : public Store {
   std::shared_ptr<rocksdb::Cache> cache_;
   std::shared_ptr<rocksdb::WriteBufferManager> write_buffer_manager_;
   std::shared_ptr<rocksdb::Statistics> statistics_;
+  // Latencies of the calls; null unless options_.enable_statistics.
+  std::unique_ptr<LatencyHistograms> latency_;
+  LatencyHistogram* LatencyOf(LatencyOp op) {
+    return latency_ ? &(*latency_)[static_cast<size_t>(op)] : nullptr;
+  }
   std::shared_ptr<AccountingListener> accounting_;
   std::shared_ptr<FlushObserver> flush_observer_;
   std::unique_ptr<FlushController> flush_controller_;  // null if disabled

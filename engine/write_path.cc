@@ -77,6 +77,7 @@ Status StoreImpl::Put(const WriteOptions& wo, std::string_view domain, std::stri
   op.key = key;
   op.value = value;
   op.ttl_seconds = ttl_seconds;
+  LatencyTimer timer(LatencyOf(LatencyOp::kPut));
   return ApplyOne(wo, domain, &op);
 }
 
@@ -96,6 +97,7 @@ Status StoreImpl::Undelete(const WriteOptions& wo, std::string_view domain, std:
 }
 
 Status StoreImpl::Write(const WriteOptions& wo, const WriteBatch& batch) {
+  LatencyTimer timer(LatencyOf(LatencyOp::kWrite));
   Status s = CheckWritable();
   if (!s.ok()) return s;
   std::vector<WriteOp> ops(batch.Count());
@@ -129,6 +131,9 @@ Status StoreImpl::ApplyKey(const WriteOptions& wo, OpKind kind, std::string_view
   op.kind = kind;
   op.tenant = tenant;
   op.key = key;
+  LatencyTimer timer(LatencyOf(kind == OpKind::kDelete     ? LatencyOp::kDelete
+                               : kind == OpKind::kUndelete ? LatencyOp::kUndelete
+                                                           : LatencyOp::kHardDelete));
   return ApplyOne(wo, domain, &op);
 }
 

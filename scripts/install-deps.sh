@@ -10,7 +10,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   gnuplot-nox
-  golang-go
+  golang-go golang-github-prometheus-client-golang-dev
+  prometheus python3-prometheus-client
 )
 
 missing=()

@@ -1,6 +1,7 @@
 package metakv_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/expfmt"
 	"metakv"
 )
 
@@ -201,6 +203,48 @@ func TestSnapshot(t *testing.T) {
 	it.Close()
 	if _, err := snap.Get("inode", tenant, []byte("a")); !errors.Is(err, metakv.ErrClosed) {
 		t.Errorf("Get after Release: %v", err)
+	}
+}
+
+// TestPrometheusMetrics parses the text with the Prometheus Go library's
+// own parser (Debian's golang-github-prometheus-common-dev) and finds the
+// puts made.
+func TestPrometheusMetrics(t *testing.T) {
+	s := openStore(t, testOptions())
+	for i := 0; i < 25; i++ {
+		mustPut(t, s, "inode", tenant, fmt.Sprintf("k%d", i), "v")
+	}
+	text, err := s.PrometheusMetrics()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parser expfmt.TextParser
+	families, err := parser.TextToMetricFamilies(bytes.NewReader(text))
+	if err != nil {
+		t.Fatalf("the metrics do not parse: %v", err)
+	}
+	puts := families["metakv_puts_total"]
+	if puts == nil {
+		t.Fatal("no metakv_puts_total")
+	}
+	found := false
+	for _, m := range puts.GetMetric() {
+		if m.GetLabel()[0].GetValue() == "inode" {
+			found = true
+			if got := m.GetCounter().GetValue(); got != 25 {
+				t.Errorf("metakv_puts_total{domain=inode} = %v, want 25", got)
+			}
+		}
+	}
+	if !found {
+		t.Error("no inode sample of metakv_puts_total")
+	}
+	if h := families["metakv_operation_latency_seconds"]; h == nil || len(h.GetMetric()) == 0 {
+		t.Error("no latency histogram")
+	}
+	s.Close()
+	if _, err := s.PrometheusMetrics(); !errors.Is(err, metakv.ErrClosed) {
+		t.Errorf("after Close: %v, want ErrClosed", err)
 	}
 }
 

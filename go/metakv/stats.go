@@ -120,27 +120,47 @@ func (st *Stats) Domain(name string) *DomainStats {
 
 // Stats returns the store's current figures (metakv_stats_json, decoded).
 func (s *Store) Stats() (*Stats, error) {
-	if !s.rlock() {
-		return nil, ErrClosed
-	}
-	var n C.size_t
-	var cerr *C.char
-	p := C.metakv_stats_json(s.db, &n, &cerr)
-	s.mu.RUnlock()
-	if err := takeError(cerr); err != nil {
-		C.metakv_free(unsafe.Pointer(p))
+	b, err := s.statsText(false)
+	if err != nil {
 		return nil, err
 	}
-	if p == nil {
-		return nil, newError(CodeIOError, "metakv_stats_json returned nothing")
-	}
-	b := C.GoBytes(unsafe.Pointer(p), C.int(n))
-	C.metakv_free(unsafe.Pointer(p))
 	st := new(Stats)
 	if err := json.Unmarshal(b, st); err != nil {
 		return nil, newError(CodeCorruption, "metakv_stats_json: "+err.Error())
 	}
 	return st, nil
+}
+
+// PrometheusMetrics returns the store's figures in the Prometheus text
+// exposition format (version 0.0.4): what an HTTP handler serves at
+// /metrics, for example.
+func (s *Store) PrometheusMetrics() ([]byte, error) {
+	return s.statsText(true)
+}
+
+// statsText is metakv_stats_json or metakv_stats_prometheus, copied.
+func (s *Store) statsText(prometheus bool) ([]byte, error) {
+	if !s.rlock() {
+		return nil, ErrClosed
+	}
+	var n C.size_t
+	var cerr *C.char
+	var p *C.char
+	if prometheus {
+		p = C.metakv_stats_prometheus(s.db, &n, &cerr)
+	} else {
+		p = C.metakv_stats_json(s.db, &n, &cerr)
+	}
+	s.mu.RUnlock()
+	if err := takeError(cerr); err != nil {
+		return nil, err
+	}
+	if p == nil {
+		return nil, newError(CodeIOError, "the library returned no figures")
+	}
+	b := C.GoBytes(unsafe.Pointer(p), C.int(n))
+	C.metakv_free(unsafe.Pointer(p))
+	return b, nil
 }
 
 // IntProperty returns one integer figure by name (IntPropertyNames lists

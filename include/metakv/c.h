@@ -468,6 +468,9 @@ uint64_t metakv_approximate_size(metakv_t* db, const char* domain, const char* t
  * named as in C++), malloc'ed and NUL-terminated; *len (if not NULL) its
  * length. */
 char* metakv_stats_json(metakv_t* db, size_t* len, char** errptr);
+/* The same figures in the Prometheus text exposition format
+ * (metakv::StatsToPrometheus), malloc'ed and NUL-terminated. */
+char* metakv_stats_prometheus(metakv_t* db, size_t* len, char** errptr);
 /* One integer figure by name (metakv::Store::GetIntProperty); domain NULL
  * or "": a store-wide figure. Returns 1 and sets *value on success. */
 unsigned char metakv_get_int_property(metakv_t* db, const char* domain, const char* name,

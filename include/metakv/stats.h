@@ -108,6 +108,28 @@ struct DomainStats {
   // The flush controller's latest reasoning for this domain, changed or
   // not; empty if the controller is off or has not decided yet.
   std::string flush_controller_reason;
+  // The changes it made since open: memtable size grown or shrunk, L0
+  // trigger raised or lowered (one decision may do one of each).
+  uint64_t write_buffer_grows = 0;
+  uint64_t write_buffer_shrinks = 0;
+  uint64_t level0_trigger_raises = 0;
+  uint64_t level0_trigger_lowers = 0;
+};
+
+// How long one kind of call took, since the store was opened (kept when
+// Options::enable_statistics is on).
+struct LatencyStats {
+  // "get", "multi_get", "put", "delete", "undelete", "hard_delete",
+  // "write", "ingest_cold", or "scan_seek" (an iterator's SeekToFirst,
+  // SeekToLast, Seek or SeekForPrev).
+  std::string operation;
+  // The buckets' upper bounds (inclusive), microseconds, ascending.
+  std::vector<uint64_t> bucket_bounds_micros;
+  // Calls per bucket, not cumulative; one more than the bounds: the last
+  // holds the calls above the largest bound.
+  std::vector<uint64_t> bucket_counts;
+  uint64_t count = 0;      // the sum of bucket_counts
+  uint64_t sum_nanos = 0;  // total time of the calls
 };
 
 // One decision of the adaptive flush controller.
@@ -142,12 +164,27 @@ struct Stats {
   uint64_t maintenance_errors = 0;
   // The flush controller's recent changes, oldest first (bounded).
   std::vector<FlushDecisionStats> flush_decisions;
+  // Latencies of the store's calls, one entry per operation (empty if
+  // Options::enable_statistics is off).
+  std::vector<LatencyStats> latencies;
+  // The store's time when the figures were taken (seconds since the
+  // epoch), and Options::purge_deadline_seconds, against which
+  // DomainStats::oldest_purgeable_time is judged.
+  uint64_t time_seconds = 0;
+  uint64_t purge_deadline_seconds = 0;
 };
 
 // stats as one JSON object, each member named as in these structs
 // (temperature as "hot" or "cold"); compact, valid UTF-8. For callers that
 // read figures as text: the C API, exporters, operators' tools.
 std::string StatsToJson(const Stats& stats);
+
+// stats in the Prometheus text exposition format (version 0.0.4), for a
+// monitoring system to scrape: names metakv_*, with _bytes, _seconds and
+// _total suffixes; labels domain, level, reason, tenant (the top tenants
+// only) and op (the latency histograms, buckets from 1 µs to 5 s).
+// docs/operations.md lists the metrics.
+std::string StatsToPrometheus(const Stats& stats);
 
 }  // namespace metakv
 

@@ -716,6 +716,12 @@ static void test_figures_and_maintenance(void) {
   CHECK(strstr(json, "\"name\":\"inode\",\"temperature\":\"hot\",\"user_bytes_written\":") != NULL);
   CHECK(strstr(json, "\"puts\":100,") != NULL);
   metakv_free(json);
+  char* prom = metakv_stats_prometheus(db, &len, &err);
+  CHECK_OK(err);
+  CHECK(len == strlen(prom));
+  CHECK(strstr(prom, "# TYPE metakv_puts_total counter\n") != NULL);
+  CHECK(strstr(prom, "metakv_puts_total{domain=\"inode\"} 100\n") != NULL);
+  metakv_free(prom);
   uint64_t v = 0;
   CHECK(metakv_get_int_property(db, "inode", "metakv.puts", &v, &err) && v == 100);
   CHECK(metakv_get_int_property(db, NULL, "metakv.user-bytes-written", &v, &err) && v > 0);

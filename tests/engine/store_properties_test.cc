@@ -85,7 +85,7 @@ TEST_F(PropertiesTest, StatsToJsonHoldsEveryDomainWithGetStatsFigures) {
     EXPECT_EQ(j["user_bytes_written"].AsUint(), d.user_bytes_written);
     EXPECT_EQ(j["flush_bytes_written"].AsUint(), d.flush_bytes_written);
     EXPECT_EQ(j["live_sst_bytes"].AsUint(), d.live_sst_bytes);
-    EXPECT_NEAR(j["write_amplification"].number, d.write_amplification, 1e-5);
+    EXPECT_DOUBLE_EQ(j["write_amplification"].number, d.write_amplification);
     ASSERT_EQ(j["levels"].size(), d.levels.size());
     for (size_t l = 0; l < d.levels.size(); ++l) {
       EXPECT_EQ(j["levels"][l]["files"].AsUint(), d.levels[l].files);
