@@ -722,20 +722,22 @@ uint64_t metakv_approximate_size(metakv_t* db, const char* domain, const char* t
   return SaveError(errptr, s) ? 0 : bytes;
 }
 
-char* metakv_stats_json(metakv_t* db, size_t* len, char** errptr) {
+// GetStats rendered by render, malloc'ed.
+static char* StatsText(metakv_t* db, std::string (*render)(const metakv::Stats&), size_t* len,
+                       char** errptr) {
   metakv::Stats stats;
   Status s = CheckStore(db);
   if (s.ok()) s = db->rep->GetStats(&stats);
   if (SaveError(errptr, s)) return nullptr;
-  return CopyOut(metakv::StatsToJson(stats), len);
+  return CopyOut(render(stats), len);
+}
+
+char* metakv_stats_json(metakv_t* db, size_t* len, char** errptr) {
+  return StatsText(db, metakv::StatsToJson, len, errptr);
 }
 
 char* metakv_stats_prometheus(metakv_t* db, size_t* len, char** errptr) {
-  metakv::Stats stats;
-  Status s = CheckStore(db);
-  if (s.ok()) s = db->rep->GetStats(&stats);
-  if (SaveError(errptr, s)) return nullptr;
-  return CopyOut(metakv::StatsToPrometheus(stats), len);
+  return StatsText(db, metakv::StatsToPrometheus, len, errptr);
 }
 
 unsigned char metakv_get_int_property(metakv_t* db, const char* domain, const char* name,

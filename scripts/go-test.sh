@@ -46,6 +46,6 @@ else
     echo "$0: README.md's Go example differs from go/metakv/example_test.go (above)" >&2
     exit 1
   fi
-  go vet metakv
-  GODEBUG=cgocheck=2 go test -race -count=1 metakv
+  go vet metakv metakv/prom
+  GODEBUG=cgocheck=2 go test -race -count=1 metakv metakv/prom
 fi
