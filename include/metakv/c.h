@@ -2,14 +2,16 @@
  *
  * It follows the conventions of RocksDB's and LevelDB's c.h:
  *  - Every object is an opaque handle made by a _create (or metakv_open)
- *    call and freed by the matching _destroy (or metakv_close).
+ *    call and freed by the matching _destroy (or metakv_close); the one
+ *    plain struct is metakv_inode_attributes_t.
  *  - Keys, tenants, prefixes and values are a pointer plus a length; they
  *    may hold any bytes. A pointer may be NULL only when its length is 0.
  *    Domain names and property names are NUL-terminated strings.
  *  - Every call that can fail takes `char** errptr` as its last argument.
- *    *errptr must be NULL on entry. On failure the call stores a message
- *    allocated with malloc there; the caller frees it with metakv_free. On
- *    success *errptr is left alone. A message starts with the name of its
+ *    *errptr should be NULL on entry. On failure the call stores a message
+ *    allocated with malloc there (freeing a message already there, as
+ *    LevelDB does); the caller frees it with metakv_free. On success
+ *    *errptr is left alone. A message starts with the name of its
  *    code and ": " (as in "NotFound: ..."); metakv_error_code() returns the
  *    code, so callers branch on it without reading the text.
  *  - Booleans are unsigned char: 0 is false, anything else true.
@@ -24,11 +26,14 @@
  * The semantics of every call are those of the C++ call it names
  * (include/metakv/store.h and the headers it includes); this file says
  * what differs. Thread-safety: as in C++, a metakv_t may be used from
- * several threads at once; every other handle by one thread at a time.
+ * several threads at once. Another handle may be read by several calls at
+ * once (the same read or write options passed from many threads), but a
+ * handle being changed (a setter, an add, a clear, an iterator's move)
+ * belongs to one thread at a time.
  * Every iterator and snapshot must be destroyed or released before its
  * store is closed.
  *
- * Packed buffers. Three calls take or return many records in one buffer,
+ * Packed buffers. Four calls take or return many records in one buffer,
  * so that a caller crossing a language boundary (cgo) crosses once for
  * many records: metakv_write_packed, metakv_multi_get_packed,
  * metakv_ingest_cold_packed, and metakv_iter_read_entries. In them, "u32"
