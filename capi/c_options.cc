@@ -160,6 +160,7 @@ METAKV_OPTIONS_SETTER(info_log_level, int, Same)
 METAKV_OPTIONS_SETTER(maintenance_interval_seconds, uint64_t, Same)
 METAKV_OPTIONS_SETTER(flush_controller_interval_seconds, uint64_t, Same)
 METAKV_OPTIONS_SETTER(purge_deadline_seconds, uint64_t, Same)
+METAKV_OPTIONS_SETTER(stats_dump_period_seconds, uint64_t, Same)
 METAKV_OPTIONS_SETTER(stats_top_tenants, size_t, Same)
 #undef METAKV_OPTIONS_SETTER
 

@@ -16,13 +16,20 @@
 namespace metakv {
 
 void StoreImpl::StartMaintenance() {
+  if (options_.stats_dump_period_seconds != 0) {
+    stats_dump_.Start(
+        options_.stats_dump_period_seconds, [this] { return Now(); }, [this] { DumpStats(); });
+  }
   if (options_.maintenance_interval_seconds == 0) return;
   maintenance_.Start(
       options_.maintenance_interval_seconds, [this] { return Now(); },
       [this] { MaintenancePass(); });
 }
 
-void StoreImpl::StopMaintenance() { maintenance_.Stop(); }
+void StoreImpl::StopMaintenance() {
+  stats_dump_.Stop();
+  maintenance_.Stop();
+}
 
 void StoreImpl::MaintenancePass() {
   if (!db_) return;

@@ -170,6 +170,10 @@ Status ValidateOptions(const Options& o) {
     return Status::InvalidArgument("flush_controller_interval_seconds must be at most " +
                                    std::to_string(kMaxIntervalSeconds) + " (one year)");
   }
+  if (o.stats_dump_period_seconds > kMaxIntervalSeconds) {
+    return Status::InvalidArgument("stats_dump_period_seconds must be at most " +
+                                   std::to_string(kMaxIntervalSeconds) + " (one year)");
+  }
   if (static_cast<unsigned>(o.wal_recovery_mode) >
       static_cast<unsigned>(WalRecoveryMode::kSkipAnyCorruptedRecords)) {
     return Status::InvalidArgument("wal_recovery_mode is not a WalRecoveryMode");

@@ -1,6 +1,10 @@
 // Store::GetStats: the store's figures, gathered from the counters, RocksDB
 // and the flush controller.
+#include <rocksdb/env.h>
 #include <rocksdb/metadata.h>
+
+#include <algorithm>
+#include <cinttypes>
 
 #include "engine/store_impl.h"
 
@@ -241,6 +245,59 @@ void StoreImpl::FlushDecisionsInto(Stats* out) const {
     f.inputs = DescribeObservation(r.inputs);
     out->flush_decisions.push_back(std::move(f));
   }
+}
+
+}  // namespace metakv
+
+namespace metakv {
+
+// ----------------------------------------------------------- Stats dump ----
+
+void StoreImpl::DumpStats() {
+  if (!db_) return;
+  std::shared_ptr<rocksdb::Logger> log = db_->GetDBOptions().info_log;
+  if (!log) return;
+  Stats stats;
+  if (!GetStats(&stats).ok()) return;
+  // Written whatever the configured level filters, as the flush
+  // controller's decisions are.
+  const auto level = std::max(rocksdb::InfoLogLevel::INFO_LEVEL,
+                              static_cast<rocksdb::InfoLogLevel>(options_.info_log_level));
+  const double mib = 1024.0 * 1024.0;
+  rocksdb::Log(
+      level, log.get(),
+      "[metakv stats] time %" PRIu64
+      ": user %.1f MiB, flush %.1f MiB, compaction %.1f "
+      "MiB, ingest %.1f MiB, WA %.2f, WAL %.1f MiB, stall %.1f s, maintenance passes %" PRIu64
+      " (errors %" PRIu64 ")",
+      stats.time_seconds, stats.user_bytes_written / mib, stats.flush_bytes_written / mib,
+      stats.compaction_bytes_written / mib, stats.ingest_bytes_written / mib,
+      stats.write_amplification, stats.wal_bytes_written / mib, stats.stall_micros / 1e6,
+      stats.maintenance_passes, stats.maintenance_errors);
+  for (const DomainStats& d : stats.domains) {
+    std::string levels;
+    for (const LevelStats& l : d.levels) levels += " " + std::to_string(l.files);
+    const uint64_t age =
+        d.oldest_purgeable_time == 0 || d.oldest_purgeable_time > stats.time_seconds
+            ? 0
+            : stats.time_seconds - d.oldest_purgeable_time;
+    rocksdb::Log(level, log.get(),
+                 "[metakv stats] domain %s: user %.1f MiB, flush %.1f MiB, compaction %.1f MiB, "
+                 "ingest %.1f MiB, WA %.2f, puts %" PRIu64 ", deletes %" PRIu64
+                 ", memtable %.1f of %.1f MiB, L0 trigger %d, files per level%s, purged %" PRIu64
+                 " records, oldest purgeable %" PRIu64 " s (deadline %" PRIu64
+                 " s), pending removals %" PRIu64,
+                 d.name.c_str(), d.user_bytes_written / mib, d.flush_bytes_written / mib,
+                 d.compaction_bytes_written / mib, d.ingest_bytes_written / mib,
+                 d.write_amplification, d.puts, d.deletes, d.memtable_bytes / mib,
+                 d.write_buffer_bytes / mib, d.level0_compaction_trigger, levels.c_str(),
+                 d.purged_records, age, stats.purge_deadline_seconds, d.pending_purges);
+    if (!d.flush_controller_reason.empty()) {
+      rocksdb::Log(level, log.get(), "[metakv stats] domain %s: flush controller: %s",
+                   d.name.c_str(), d.flush_controller_reason.c_str());
+    }
+  }
+  log->Flush();
 }
 
 }  // namespace metakv

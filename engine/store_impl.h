@@ -476,6 +476,9 @@ class StoreImpl final : public Store {
   mutable std::array<std::mutex, kLockStripes> key_locks_;
 
   PeriodicThread maintenance_;
+  PeriodicThread stats_dump_;  // Options::stats_dump_period_seconds
+  // Writes one block of GetStats' figures to the info log.
+  void DumpStats();
   std::atomic<uint64_t> maintenance_errors_{0};
   std::atomic<uint64_t> maintenance_passes_{0};
   // When the maintenance passes started (the purge deadline's due age).

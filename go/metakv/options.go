@@ -211,6 +211,9 @@ type Options struct {
 	// How long purgeable records may stay in files. 0: the default (1 day);
 	// negative: no deadline.
 	PurgeDeadline time.Duration
+	// How often the store writes a block of its figures to RocksDB's LOG.
+	// 0: the default (10 minutes); negative: never.
+	StatsDumpPeriod time.Duration
 	// Tenants per domain in Stats' TopTenants. 0: 10; negative: none.
 	StatsTopTenants int
 	WalRecoveryMode WalRecoveryMode
@@ -439,6 +442,9 @@ func newCOptions(o *Options) *C.metakv_options_t {
 	}
 	if s, ok := durationFlag(o.PurgeDeadline); ok {
 		C.metakv_options_set_purge_deadline_seconds(c, C.uint64_t(s))
+	}
+	if s, ok := durationFlag(o.StatsDumpPeriod); ok {
+		C.metakv_options_set_stats_dump_period_seconds(c, C.uint64_t(s))
 	}
 	if o.StatsTopTenants > 0 {
 		C.metakv_options_set_stats_top_tenants(c, C.size_t(o.StatsTopTenants))

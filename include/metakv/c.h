@@ -197,6 +197,7 @@ void metakv_options_set_info_log_level(metakv_options_t*, int);
 void metakv_options_set_maintenance_interval_seconds(metakv_options_t*, uint64_t);
 void metakv_options_set_flush_controller_interval_seconds(metakv_options_t*, uint64_t);
 void metakv_options_set_purge_deadline_seconds(metakv_options_t*, uint64_t);
+void metakv_options_set_stats_dump_period_seconds(metakv_options_t*, uint64_t);
 void metakv_options_set_stats_top_tenants(metakv_options_t*, size_t);
 /* metakv::WalRecoveryMode: 0 tolerate corrupted tail records (default),
  * 1 absolute consistency, 2 point in time, 3 skip any corrupted record. */

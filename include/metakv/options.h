@@ -281,6 +281,15 @@ struct Options {
   // by their file's oldest ancestor time (RocksDB's, from the system clock).
   // 0: no deadline. Default: 1 day.
   uint64_t purge_deadline_seconds = 24 * 3600;
+  // Every this many seconds (of the store's clock or of real time,
+  // whichever passes first, as the maintenance thread), the store writes
+  // one block of its figures to RocksDB's info log (the LOG file in the
+  // store's directory), as RocksDB's stats_dump_period_sec does: per
+  // domain its bytes, write amplification, memtable size and L0 trigger,
+  // files per level, purge state, and the flush controller's latest
+  // reasoning. Written whatever info_log_level says (as warnings if need
+  // be). 0: never. At most one year. Default: 600.
+  uint64_t stats_dump_period_seconds = 600;
   // How many tenants per domain GetStats lists in top_tenants. Default: 10.
   size_t stats_top_tenants = 10;
   // What Open does with a damaged WAL record (see WalRecoveryMode).

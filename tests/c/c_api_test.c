@@ -65,6 +65,7 @@ static metakv_options_t* SmallOptions(void) {
   metakv_options_use_filesystem_domains(o);
   metakv_options_set_maintenance_interval_seconds(o, 0);
   metakv_options_set_flush_controller_interval_seconds(o, 0);
+  metakv_options_set_stats_dump_period_seconds(o, 0);
   metakv_options_set_memory_budget_bytes(o, 64u << 20);
   metakv_options_set_max_key_bytes(o, 64);
   metakv_options_set_clock(o, g_clock);
@@ -122,6 +123,11 @@ static void test_open_errors(void) {
   CHECK(metakv_open(o, NewPath(), &err) == NULL); /* missing directory */
   CHECK_ERR(err, metakv_invalid_argument);
   metakv_options_set_create_if_missing(o, 1);
+  metakv_options_set_stats_dump_period_seconds(o, 400 * 24 * 3600); /* over a year */
+  CHECK(metakv_open(o, NewPath(), &err) == NULL);
+  CHECK(strstr(err, "stats_dump_period_seconds") != NULL);
+  CHECK_ERR(err, metakv_invalid_argument);
+  metakv_options_set_stats_dump_period_seconds(o, 0);
   metakv_domain_options_t* d = metakv_domain_options_create("bad");
   metakv_domain_options_set_temperature(d, 7); /* no such temperature */
   metakv_options_add_domain(o, d);

@@ -6,9 +6,12 @@
 // of the same Stats.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <thread>
 
 #include "tests/engine/store_fixture.h"
 
@@ -127,6 +130,37 @@ TEST_F(MetricsTest, PrometheusTextParsesAndEqualsGetStats) {
            &out);
   EXPECT_EQ(rc, 0) << out;
   EXPECT_NE(out.find(" 0 mismatches"), std::string::npos) << out;
+}
+
+// Options::stats_dump_period_seconds: one block per period in the LOG,
+// whatever info_log_level filters.
+TEST_F(MetricsTest, StatsDumpWritesABlockToTheLog) {
+  store_.reset();
+  options_.stats_dump_period_seconds = 30;
+  options_.info_log_level = 4;  // fatal only: the dump is written anyway
+  OpenStore();
+  for (int i = 0; i < 9; ++i) MKV_ASSERT_OK(Put(kDentry, "t", "k" + std::to_string(i), "v"));
+  // The clock moves a period on at every look: the dump thread measures
+  // its period from when it starts, which under load may be after a
+  // single move.
+  std::string log;
+  for (int waited_ms = 0; waited_ms < 10000; waited_ms += 20) {
+    clock_->AdvanceSeconds(31);
+    std::ifstream in(dir_.Sub("LOG"));
+    log.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (log.find("[metakv stats] domain history") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_NE(log.find("[metakv stats] time "), std::string::npos) << log;
+  EXPECT_NE(log.find("[metakv stats] domain dentry: user "), std::string::npos) << log;
+  EXPECT_NE(log.find(", puts 9, "), std::string::npos) << log;
+  EXPECT_NE(log.find("[metakv stats] domain history"), std::string::npos) << log;
+}
+
+TEST_F(MetricsTest, StatsDumpPeriodOverAYearIsInvalid) {
+  store_.reset();
+  options_.stats_dump_period_seconds = 366ull * 24 * 3600;
+  MKV_EXPECT_CODE(kInvalidArgument, Store::Open(options_, dir_.path(), &store_));
 }
 
 }  // namespace
