@@ -1,5 +1,6 @@
 #include "engine/catalogue.h"
 
+#include <charconv>
 #include <sstream>
 
 #include "codecs/record_codec.h"
@@ -79,6 +80,57 @@ Status Catalogue::Decode(std::string_view value, Catalogue* out) {
       return Status::Corruption("domain catalogue: bad temperature '" + temperature + "'");
     }
     result.domains.push_back(std::move(entry));
+  }
+  *out = std::move(result);
+  return Status::OK();
+}
+
+namespace {
+constexpr std::string_view kSettingsHeader = "metakv-domain-settings 1";
+}  // namespace
+
+DomainSettings DomainSettings::Of(const std::vector<DomainOptions>& domains) {
+  DomainSettings s;
+  for (const auto& d : domains) s.retention_seconds[d.name] = d.tombstone_retention_seconds;
+  return s;
+}
+
+std::string DomainSettings::Encode(uint64_t write_time) const {
+  std::string text(kSettingsHeader);
+  text += '\n';
+  for (const auto& [name, seconds] : retention_seconds) {
+    text += "retention " + name + " " + std::to_string(seconds) + "\n";
+  }
+  codecs::Record record;
+  record.time = write_time;
+  record.payload = text;
+  std::string out;
+  codecs::EncodeRecord(kDomainSettingsKey, record, &out);
+  return out;
+}
+
+Status DomainSettings::Decode(std::string_view value, DomainSettings* out) {
+  codecs::Record record;
+  Status s = codecs::DecodeRecord(kDomainSettingsKey, value, &record);
+  if (!s.ok()) return Status::Corruption("domain settings: " + s.message());
+  std::istringstream in{std::string(record.payload)};
+  std::string line;
+  if (!std::getline(in, line) || line != kSettingsHeader) {
+    return Status::Corruption("domain settings: unknown header '" + line + "'");
+  }
+  DomainSettings result;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string word, name, seconds, extra;
+    uint64_t value = 0;
+    const bool read = static_cast<bool>(fields >> word >> name >> seconds);
+    const auto [end, ec] = std::from_chars(seconds.data(), seconds.data() + seconds.size(), value);
+    if (!read || word != "retention" || (fields >> extra) || !ValidateDomainName(name).ok() ||
+        ec != std::errc() || end != seconds.data() + seconds.size() ||
+        result.retention_seconds.count(name) != 0) {
+      return Status::Corruption("domain settings: bad line '" + line + "'");
+    }
+    result.retention_seconds[name] = value;
   }
   *out = std::move(result);
   return Status::OK();

@@ -13,6 +13,7 @@
 #ifndef METAKV_ENGINE_CATALOGUE_H_
 #define METAKV_ENGINE_CATALOGUE_H_
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,29 @@ struct Catalogue {
   std::string Encode(uint64_t write_time) const;
   // Decodes a stored value; Corruption naming the fault.
   static Status Decode(std::string_view value, Catalogue* out);
+};
+
+// What a store was last opened for writing with, of the domain options
+// that decide what the purge may drop (the tombstone retention), so a tool
+// that opens the store without the service's options judges as it does.
+// Stored under kDomainSettingsKey, apart from the catalogue (versions that
+// do not know it ignore it), as a checksummed record whose payload is:
+//   metakv-domain-settings 1
+//   retention <name> <seconds>
+//   ...
+inline constexpr std::string_view kDomainSettingsKey = "metakv.domain-settings";
+
+struct DomainSettings {
+  std::map<std::string, uint64_t> retention_seconds;  // by domain name
+
+  // The settings of the domains declared.
+  static DomainSettings Of(const std::vector<DomainOptions>& domains);
+  bool operator==(const DomainSettings& o) const {
+    return retention_seconds == o.retention_seconds;
+  }
+  std::string Encode(uint64_t write_time) const;
+  // Decodes a stored value; Corruption naming the fault.
+  static Status Decode(std::string_view value, DomainSettings* out);
 };
 
 std::string_view TemperatureName(Temperature t);

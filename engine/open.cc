@@ -39,9 +39,122 @@ Status WithRecoveryHint(Status s) {
       "MANIFEST or a missing or damaged SST file, losing what only those held)");
 }
 
+// Reads the catalogue and the domain settings through an open of the
+// default column family that writes nothing: read-only, or as a secondary
+// beside a running writer (secondary_path non-empty). *settings is left
+// empty if the store has none. *interrupted: an interrupted creation (an
+// empty default column family and the creation marker).
+Status ReadStoredMetadata(const std::string& path, const rocksdb::DBOptions& db_options,
+                          const std::string& secondary_path, Catalogue* catalogue,
+                          DomainSettings* settings, bool* interrupted) {
+  rocksdb::DB* raw = nullptr;
+  rocksdb::DBOptions ro_options = db_options;
+  ro_options.listeners.clear();
+  ro_options.statistics = nullptr;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors{
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status rs =
+      secondary_path.empty()
+          ? rocksdb::DB::OpenForReadOnly(ro_options, path, descriptors, &handles, &raw)
+          : rocksdb::DB::OpenAsSecondary(ro_options, path, secondary_path, descriptors, &handles,
+                                         &raw);
+  if (!rs.ok()) return FromRocks(rs, path);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string value, settings_value;
+  rs = db->Get(rocksdb::ReadOptions(), handles[0], kCatalogueKey, &value);
+  bool empty = false;  // an interrupted creation left nothing in it
+  if (rs.IsNotFound()) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[0]));
+    it->SeekToFirst();
+    empty = !it->Valid() && it->status().ok();
+  }
+  rocksdb::Status settings_rs =
+      db->Get(rocksdb::ReadOptions(), handles[0], kDomainSettingsKey, &settings_value);
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  db->Close().PermitUncheckedError();
+  if (rs.IsNotFound() && empty && CreationInterrupted(path)) {
+    *interrupted = true;
+    return Status::OK();
+  }
+  if (rs.IsNotFound()) {
+    return Status::InvalidArgument(path +
+                                   ": a RocksDB database but not a metakv database "
+                                   "(no domain catalogue)");
+  }
+  if (!rs.ok()) return FromRocks(rs, path + ": reading the domain catalogue");
+  Status s = Catalogue::Decode(value, catalogue);
+  if (!s.ok()) return Status::Corruption(path + ": " + s.message());
+  *settings = DomainSettings();
+  if (settings_rs.IsNotFound()) return Status::OK();
+  if (!settings_rs.ok()) return FromRocks(settings_rs, path + ": reading the domain settings");
+  s = DomainSettings::Decode(settings_value, settings);
+  return s.ok() ? s : Status::Corruption(path + ": " + s.message());
+}
+
+// The secondary instance's directory: created if missing, never the
+// store's own.
+Status PrepareSecondaryPath(const std::string& path, const std::string& secondary_path) {
+  std::error_code ec;
+  fs::create_directories(secondary_path, ec);
+  if (ec) {
+    return Status::IOError("secondary_path " + secondary_path + ": " + ec.message());
+  }
+  if (fs::equivalent(path, secondary_path, ec)) {
+    return Status::InvalidArgument("secondary_path " + secondary_path +
+                                   " is the store's own directory");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Store::~Store() = default;
+
+Status Store::StoredDomains(const Options& options, std::string_view path_view,
+                            std::vector<DomainOptions>* domains,
+                            std::vector<std::string>* no_retention) {
+  if (domains == nullptr) return Status::InvalidArgument("StoredDomains: domains is null");
+  domains->clear();
+  if (no_retention != nullptr) no_retention->clear();
+  const std::string path(path_view);
+  std::error_code ec;
+  if (path.empty() || !fs::exists(fs::path(path) / "CURRENT", ec)) {
+    return Status::InvalidArgument(path + ": no database here");
+  }
+  rocksdb::DBOptions db_options;
+  ApplyStoreDbOptions(options, &db_options);
+  if (!options.secondary_path.empty()) {
+    db_options.max_open_files = -1;  // as a secondary instance requires
+    Status s = PrepareSecondaryPath(path, options.secondary_path);
+    if (!s.ok()) return s;
+  }
+  Catalogue catalogue;
+  DomainSettings settings;
+  bool interrupted = false;
+  Status s = WithRecoveryHint(ReadStoredMetadata(path, db_options, options.secondary_path,
+                                                 &catalogue, &settings, &interrupted));
+  if (!s.ok()) return s;
+  if (interrupted) {
+    return Status::InvalidArgument(path +
+                                   ": its creation was interrupted; open it once for writing");
+  }
+  for (const CatalogueEntry& entry : catalogue.domains) {
+    DomainOptions d;
+    d.name = entry.name;
+    d.temperature = entry.temperature;
+    d.cold_layout = entry.temperature == Temperature::kCold ? entry.cold_layout
+                                                            : ColdLayout::kTimeOrdered;
+    auto it = settings.retention_seconds.find(entry.name);
+    if (it != settings.retention_seconds.end()) {
+      d.tombstone_retention_seconds = it->second;
+    } else if (no_retention != nullptr) {
+      no_retention->push_back(entry.name);
+    }
+    domains->push_back(std::move(d));
+  }
+  return Status::OK();
+}
 
 Status Store::Open(const Options& options, std::string_view path, std::unique_ptr<Store>* out) {
   if (out == nullptr) return Status::InvalidArgument("Open: out is null");
@@ -63,6 +176,11 @@ Status StoreImpl::Open(const Options& options, const std::string& path) {
   if (path.empty()) return Status::InvalidArgument("empty database path");
   options_ = options;
   path_ = path;
+  if (!options.secondary_path.empty()) {
+    options_.read_only = true;
+    s = PrepareSecondaryPath(path, options.secondary_path);
+    if (!s.ok()) return s;
+  }
   clock_ = std::make_shared<StoreClock>(options.clock ? options.clock : SystemClock());
 
   SetUpDomains();
@@ -95,7 +213,8 @@ Status StoreImpl::Open(const Options& options, const std::string& path) {
   }
   // The store is complete: a marker left by this or an interrupted creation
   // goes.
-  if (s.ok() && !options.read_only) s = UnmarkCreating(path);
+  if (s.ok() && !options_.read_only) s = UnmarkCreating(path);
+  if (s.ok() && !options_.read_only) s = RecordDomainSettings();
   if (s.ok()) s = LoadRemovals();
   if (s.ok()) s = LoadTimeBound();
   if (!s.ok()) {
@@ -152,6 +271,9 @@ rocksdb::DBOptions StoreImpl::DbOptions() {
   db_options.listeners.push_back(marker_times_);
   // Env hook, WAL recovery mode, log level (shared with RepairStore).
   ApplyStoreDbOptions(options_, &db_options);
+  // A secondary instance keeps every table file open: the primary may
+  // delete one at any time, and an open file stays readable.
+  if (Secondary()) db_options.max_open_files = -1;
   return db_options;
 }
 
@@ -227,42 +349,6 @@ Status StoreImpl::ResumeCreation(const std::string& path, const rocksdb::DBOptio
   return OpenNew(path, db_options);
 }
 
-Status StoreImpl::ReadCatalogue(const std::string& path, const rocksdb::DBOptions& db_options,
-                                Catalogue* stored, bool* interrupted) {
-  rocksdb::DB* raw = nullptr;
-  rocksdb::DBOptions ro_options = db_options;
-  ro_options.listeners.clear();
-  ro_options.statistics = nullptr;
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors{
-      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()}};
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::Status rs = rocksdb::DB::OpenForReadOnly(ro_options, path, descriptors, &handles, &raw);
-  if (!rs.ok()) return FromRocks(rs, path);
-  std::unique_ptr<rocksdb::DB> db(raw);
-  std::string value;
-  rs = db->Get(rocksdb::ReadOptions(), handles[0], kCatalogueKey, &value);
-  bool empty = false;  // an interrupted creation left nothing in it
-  if (rs.IsNotFound()) {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[0]));
-    it->SeekToFirst();
-    empty = !it->Valid() && it->status().ok();
-  }
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-  db->Close().PermitUncheckedError();
-  if (rs.IsNotFound() && empty && CreationInterrupted(path)) {
-    *interrupted = true;
-    return Status::OK();
-  }
-  if (rs.IsNotFound()) {
-    return Status::InvalidArgument(path +
-                                   ": a RocksDB database but not a metakv database "
-                                   "(no domain catalogue)");
-  }
-  if (!rs.ok()) return FromRocks(rs, path + ": reading the domain catalogue");
-  Status s = Catalogue::Decode(value, stored);
-  return s.ok() ? s : Status::Corruption(path + ": " + s.message());
-}
-
 Status StoreImpl::OpenReadOnly(const std::string& path, const rocksdb::DBOptions& db_options,
                                const std::vector<std::string>& cf_names) {
   // Only existing column families can be opened read-only.
@@ -288,8 +374,10 @@ Status StoreImpl::OpenExisting(const std::string& path, rocksdb::DBOptions db_op
   // Read the catalogue through a read-only open of the default column family
   // first, so a database that is not metakv's is never opened for writing.
   Catalogue stored;
+  DomainSettings unused;
   bool interrupted = false;
-  Status read = ReadCatalogue(path, db_options, &stored, &interrupted);
+  Status read = ReadStoredMetadata(path, db_options, options_.secondary_path, &stored, &unused,
+                                   &interrupted);
   if (!read.ok()) return read;
   if (interrupted) return ResumeCreation(path, db_options);
   Catalogue merged;
@@ -394,10 +482,15 @@ Status StoreImpl::OpenWithColumnFamilies(const std::string& path,
   const std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = DescriptorsFor(cf_names);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status rs =
-      options_.read_only
-          ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &raw)
-          : rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
+  rocksdb::Status rs;
+  if (Secondary()) {
+    rs = rocksdb::DB::OpenAsSecondary(db_options, path, options_.secondary_path, descriptors,
+                                      &handles, &raw);
+  } else if (options_.read_only) {
+    rs = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &raw);
+  } else {
+    rs = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
+  }
   if (!rs.ok()) return FromRocks(rs, path);
   db_.reset(raw);
   for (size_t i = 0; i < handles.size(); ++i) {
@@ -452,6 +545,23 @@ Status StoreImpl::WriteCatalogue(const Catalogue& catalogue) {
   // would force flushes once the WAL grows).
   if (rs.ok()) rs = db_->Flush(rocksdb::FlushOptions(), default_cf_);
   return FromRocks(rs, "writing the domain catalogue");
+}
+
+Status StoreImpl::RecordDomainSettings() {
+  const DomainSettings wanted = DomainSettings::Of(options_.domains);
+  std::string value;
+  rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), default_cf_, kDomainSettingsKey, &value);
+  DomainSettings stored;
+  if (rs.ok() && DomainSettings::Decode(value, &stored).ok() && stored == wanted) {
+    return Status::OK();
+  }
+  if (!rs.ok() && !rs.IsNotFound()) return FromRocks(rs, "reading the domain settings");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rs = db_->Put(wo, default_cf_, kDomainSettingsKey, wanted.Encode(clock_->NowSeconds()));
+  // Flushed at once, as the catalogue is, so it never pins an old WAL file.
+  if (rs.ok()) rs = db_->Flush(rocksdb::FlushOptions(), default_cf_);
+  return FromRocks(rs, "writing the domain settings");
 }
 
 Status StoreImpl::Close() {

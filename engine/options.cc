@@ -178,9 +178,10 @@ Status ValidateOptions(const Options& o) {
       static_cast<unsigned>(WalRecoveryMode::kSkipAnyCorruptedRecords)) {
     return Status::InvalidArgument("wal_recovery_mode is not a WalRecoveryMode");
   }
-  if (o.read_only && (o.create_if_missing || o.error_if_exists)) {
+  if ((o.read_only || !o.secondary_path.empty()) && (o.create_if_missing || o.error_if_exists)) {
     return Status::InvalidArgument(
-        "read_only cannot be combined with create_if_missing or error_if_exists");
+        std::string(o.read_only ? "read_only" : "secondary_path") +
+        " cannot be combined with create_if_missing or error_if_exists");
   }
   return Status::OK();
 }

@@ -17,7 +17,8 @@ Status StoreImpl::ToRocksRead(const ReadOptions& ro, rocksdb::ReadOptions* out, 
   out->fill_cache = ro.fill_cache;
   if (ro.snapshot != nullptr) {
     const auto* snap = dynamic_cast<const SnapshotImpl*>(ro.snapshot);
-    if (snap == nullptr || snap->owner_ != this || snap->snapshot_ == nullptr) {
+    if (snap == nullptr || snap->owner_ != this ||
+        (snap->snapshot_ == nullptr && !snap->frozen_view_)) {
       return Status::InvalidArgument("snapshot does not belong to this open store");
     }
     out->snapshot = snap->snapshot_;
@@ -66,6 +67,7 @@ Status StoreImpl::Get(const ReadOptions& ro, std::string_view domain, std::strin
   if (s.ok()) s = FindDomain(domain, &d);
   if (s.ok()) s = CheckKey(tenant, key);
   if (s.ok() && value == nullptr) s = Status::InvalidArgument("Get: value is null");
+  std::shared_lock<std::shared_mutex> view = HoldSecondaryView();
   rocksdb::ReadOptions rro;
   uint64_t now = 0;
   std::shared_ptr<const RemovalSet> removals;
@@ -87,6 +89,7 @@ Status StoreImpl::MultiGet(const ReadOptions& ro, const std::vector<KeyRef>& key
   if (s.ok() && (values == nullptr || statuses == nullptr)) {
     s = Status::InvalidArgument("MultiGet: values or statuses is null");
   }
+  std::shared_lock<std::shared_mutex> view = HoldSecondaryView();
   rocksdb::ReadOptions rro;
   uint64_t now = 0;
   std::shared_ptr<const RemovalSet> removals;
@@ -112,9 +115,10 @@ Status StoreImpl::MultiGet(const ReadOptions& ro, const std::vector<KeyRef>& key
     cfs.push_back(d->cf);
     encoded.push_back(codecs::EncodeKey(keys[i].tenant, keys[i].key));
   }
-  // One view for all keys: an implicit snapshot unless the caller gave one.
+  // One view for all keys: an implicit snapshot unless the caller gave one
+  // (a secondary's view moves only at a catch-up, which `view` holds off).
   const rocksdb::Snapshot* implicit = nullptr;
-  if (rro.snapshot == nullptr) {
+  if (rro.snapshot == nullptr && !Secondary()) {
     implicit = db_->GetSnapshot();
     rro.snapshot = implicit;
   }
@@ -179,6 +183,7 @@ Status StoreImpl::NewIterator(const ReadOptions& ro, std::string_view domain, co
   view.seek_latency = LatencyOf(LatencyOp::kScanSeek);
   view.retention_seconds = d->options.tombstone_retention_seconds;
   // The RocksDB view (its implicit snapshot) and the removals of one moment.
+  std::shared_lock<std::shared_mutex> secondary_view = HoldSecondaryView();
   std::shared_lock<std::shared_mutex> removals_lock = removals_.LockSharedNow();
   rocksdb::ReadOptions rro;
   s = ToRocksRead(ro, &rro, &view.now, &view.removals);
@@ -190,11 +195,39 @@ Status StoreImpl::NewIterator(const ReadOptions& ro, std::string_view domain, co
 
 const Snapshot* StoreImpl::GetSnapshot() {
   if (!db_) return nullptr;
+  std::shared_lock<std::shared_mutex> secondary_view = HoldSecondaryView();
   std::shared_lock<std::shared_mutex> removals_lock = removals_.LockSharedNow();
-  auto* snap = new SnapshotImpl(this, db_->GetSnapshot(), Now(), CurrentRemovals());
+  // A secondary cannot read at a RocksDB snapshot; its view is frozen
+  // instead (TryCatchUpWithPrimary waits for the snapshot's release).
+  auto* snap = new SnapshotImpl(this, Secondary() ? nullptr : db_->GetSnapshot(), Now(),
+                                CurrentRemovals());
   removals_lock.unlock();
   snapshots_.Add(snap);
   return snap;
+}
+
+std::shared_lock<std::shared_mutex> StoreImpl::HoldSecondaryView() {
+  if (!Secondary()) return {};
+  return std::shared_lock<std::shared_mutex>(secondary_view_mu_);
+}
+
+Status StoreImpl::TryCatchUpWithPrimary() {
+  Status s = CheckOpen();
+  if (!s.ok()) return s;
+  if (!Secondary()) {
+    return Status::NotSupported(
+        "TryCatchUpWithPrimary: the store is not open as a secondary (Options::secondary_path)");
+  }
+  std::unique_lock<std::shared_mutex> view(secondary_view_mu_);
+  if (open_iterators_.load() != 0 || !snapshots_.empty()) {
+    return Status::Busy(
+        "TryCatchUpWithPrimary: iterators or snapshots are open, whose view must not move");
+  }
+  s = FromRocks(db_->TryCatchUpWithPrimary(), path_ + ": catching up with the primary");
+  // The removals of the new view: a removal the primary made since must
+  // hide its records here too.
+  if (s.ok()) s = LoadRemovals();
+  return s;
 }
 
 void StoreImpl::ReleaseSnapshot(const Snapshot* snapshot) {

@@ -223,6 +223,26 @@ Status StoreImpl::RemoveTree(const WriteOptions& wo, std::string_view tenant,
   return Status::OK();
 }
 
+Status StoreImpl::ListRemovals(std::vector<RemovalInfo>* out) {
+  Status s = CheckOpen();
+  if (s.ok() && out == nullptr) s = Status::InvalidArgument("ListRemovals: out is null");
+  if (!s.ok()) return s;
+  out->clear();
+  std::shared_lock<std::shared_mutex> view = HoldSecondaryView();
+  std::shared_lock<std::shared_mutex> lock = removals_.LockSharedNow();
+  for (const auto& [id, r] : removals_.pending()) {
+    RemovalInfo info;
+    info.id = id;
+    info.tenant = r.tenant;
+    info.mode = r.logical ? RemoveMode::kLogical : RemoveMode::kHard;
+    info.time_seconds = r.time;
+    info.purge_time_seconds = r.purge_time;
+    info.prefixes = r.ranges;
+    out->push_back(std::move(info));
+  }
+  return Status::OK();
+}
+
 Status StoreImpl::RestoreTree(const WriteOptions& wo, uint64_t removal_id) {
   Status s = CheckWritable();
   if (!s.ok()) return s;

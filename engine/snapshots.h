@@ -22,13 +22,20 @@ namespace metakv {
 // The time reads through it are evaluated at, and its rocksdb snapshot.
 class SnapshotImpl : public Snapshot {
  public:
+  // snapshot null: a secondary store's, whose RocksDB view stays put while
+  // the snapshot lives (Store::TryCatchUpWithPrimary waits for it).
   SnapshotImpl(const Store* owner, const rocksdb::Snapshot* snapshot, uint64_t time,
                std::shared_ptr<const RemovalSet> removals)
-      : owner_(owner), snapshot_(snapshot), time_(time), removals_(std::move(removals)) {}
+      : owner_(owner),
+        snapshot_(snapshot),
+        frozen_view_(snapshot == nullptr),
+        time_(time),
+        removals_(std::move(removals)) {}
   uint64_t time_seconds() const override { return time_; }
 
   const Store* owner_;
   const rocksdb::Snapshot* snapshot_;  // null once the store has closed
+  const bool frozen_view_;             // a secondary's: no RocksDB snapshot
   const uint64_t time_;
   // The logical removals in force when it was taken (null: none).
   const std::shared_ptr<const RemovalSet> removals_;
@@ -41,6 +48,10 @@ class SnapshotList {
   // Removes and deletes snapshot, releasing its RocksDB snapshot in db (if
   // still held); nothing if it is not in the list.
   void Release(const Snapshot* snapshot, rocksdb::DB* db);
+  bool empty() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return snapshots_.empty();
+  }
   // The time of the oldest snapshot, or `none` if there is none.
   uint64_t OldestTime(uint64_t none) const;
   // The sequence number of the oldest RocksDB snapshot held; UINT64_MAX if

@@ -130,6 +130,8 @@ class StoreImpl final : public Store {
   Status GetApproximateSize(std::string_view domain, std::string_view tenant,
                             std::string_view prefix, uint64_t* bytes) override;
   std::vector<std::string> DomainNames() const override;
+  Status ListRemovals(std::vector<RemovalInfo>* out) override;
+  Status TryCatchUpWithPrimary() override;
 
   // The parts of a maintenance pass (RunMaintenance); PurgeExpiredFilesOf
   // below drops one domain's purgeable files.
@@ -257,11 +259,13 @@ class StoreImpl final : public Store {
   uint64_t ExpiryFor(const Domain* d, uint64_t now, uint64_t ttl_seconds) const;
   rocksdb::WriteOptions ToRocksWrite(const WriteOptions& wo) const;
   Status OpenExisting(const std::string& path, rocksdb::DBOptions db_options);
-  // The stored catalogue, through a read-only open of the default column
-  // family. *interrupted (and OK): a creation was interrupted before the
-  // catalogue was written.
-  Status ReadCatalogue(const std::string& path, const rocksdb::DBOptions& db_options,
-                       Catalogue* stored, bool* interrupted);
+  // Writes the domain settings (engine/catalogue.h) if the stored ones
+  // differ from the declared domains'. REQUIRES: open for writing.
+  Status RecordDomainSettings();
+  bool Secondary() const { return !options_.secondary_path.empty(); }
+  // A secondary's reads hold it shared, so a catch-up (which takes it
+  // exclusively) never moves the view under one; empty on other stores.
+  std::shared_lock<std::shared_mutex> HoldSecondaryView();
   Status OpenReadOnly(const std::string& path, const rocksdb::DBOptions& db_options,
                       const std::vector<std::string>& cf_names);
   // At Open: the domains, their counters and partitioners, the cache and
@@ -512,6 +516,7 @@ class StoreImpl final : public Store {
   }
 
   SnapshotList snapshots_;
+  std::shared_mutex secondary_view_mu_;  // HoldSecondaryView
 };
 
 // The implementation behind a Store from Store::Open, for tests and tools

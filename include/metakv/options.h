@@ -199,11 +199,21 @@ struct Options {
   bool create_if_missing = false;
   // Fail if the database already exists (as in RocksDB). Default: false.
   bool error_if_exists = false;
-  // Open without write access: writes return NotSupported, no background
-  // work runs, and another process may hold the write lock. Cannot be
-  // combined with create_if_missing or error_if_exists (InvalidArgument).
-  // Default: false.
+  // Open without write access: writes return NotSupported and no
+  // background work runs. For a store no process has open for writing:
+  // RocksDB does not define what a read-only open sees beside a writer (use
+  // secondary_path for that). Cannot be combined with create_if_missing or
+  // error_if_exists (InvalidArgument). Default: false.
   bool read_only = false;
+  // Non-empty: open as a RocksDB secondary instance (DB::OpenAsSecondary)
+  // beside a primary, a Store open for writing in this or another process,
+  // without disturbing it. Implies read_only. The secondary sees the store
+  // as of its open, then as of each Store::TryCatchUpWithPrimary (new
+  // writes, flushes, compactions and removals of the primary). The
+  // directory (created if missing) holds the secondary's own info log; it
+  // must not be the store's directory. Domains the primary adds after the
+  // open are not seen. Default: empty.
+  std::string secondary_path;
   // The domains of this store. Every domain already in the database must be
   // declared (with the same identity), or Open fails with InvalidArgument
   // naming it. Default: empty; FileSystemDomains() (metakv/filesystem.h) gives the model's three.

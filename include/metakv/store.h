@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "metakv/iterator.h"
@@ -153,6 +154,22 @@ struct MaintenanceResult {
   uint64_t cold_files_merged = 0;        // small cold files merged
 };
 
+// A pending bulk removal (Store::RemoveTree, Store::RemoveTenant), as
+// Store::ListRemovals lists it.
+struct RemovalInfo {
+  uint64_t id = 0;
+  std::string tenant;
+  // Logical (restorable by RestoreTree until purge_time_seconds) or hard.
+  RemoveMode mode = RemoveMode::kLogical;
+  // When it was made, and from when its records may be purged (the store's
+  // clock, seconds since the epoch).
+  uint64_t time_seconds = 0;
+  uint64_t purge_time_seconds = 0;
+  // What it removes: (domain, key prefix) pairs; an empty prefix is the
+  // whole tenant in that domain.
+  std::vector<std::pair<std::string, std::string>> prefixes;
+};
+
 // A Store: the interface. Store::Open gives the implementation.
 class Store {
  public:
@@ -164,6 +181,20 @@ class Store {
   // directory without create_if_missing, a path that is not a directory,
   // and an existing database with error_if_exists are InvalidArgument.
   static Status Open(const Options& options, std::string_view path, std::unique_ptr<Store>* out);
+
+  // The domains of the store at path, as its catalogue holds them (name,
+  // temperature, layout), with the tombstone retention the store was last
+  // opened for writing with; every other option at its default. For tools
+  // that open a store they did not create (metakv-ctl): pass them as
+  // Options::domains. Opens nothing for writing; with options.secondary_path
+  // set, reads beside a running writer. Only the environment settings of
+  // options are used (rocksdb_env, info_log_level). *no_retention (if not
+  // null) gets the names of the domains whose retention is not recorded (a
+  // store not opened for writing since metakv began recording it); they get
+  // the default retention. InvalidArgument if path holds no metakv store.
+  static Status StoredDomains(const Options& options, std::string_view path,
+                              std::vector<DomainOptions>* domains,
+                              std::vector<std::string>* no_retention = nullptr);
 
   Store() = default;
   Store(const Store&) = delete;
@@ -281,6 +312,10 @@ class Store {
   // afterwards, starting empty.
   virtual Status RemoveTenant(const WriteOptions& options, std::string_view tenant) = 0;
 
+  // Lists the pending removals, in id order: logical ones in retention,
+  // and removals whose bytes the purge has not yet dropped.
+  virtual Status ListRemovals(std::vector<RemovalInfo>* out) = 0;
+
   // ---- Background work ----
 
   // Runs one maintenance pass now, or the parts of it options select, on
@@ -315,6 +350,12 @@ class Store {
   // store. A backup: checkpoint, then copy dir elsewhere. InvalidArgument if
   // dir exists or is empty; NotSupported on a read-only store.
   virtual Status CreateCheckpoint(std::string_view dir) = 0;
+
+  // A secondary (Options::secondary_path): moves the view to the primary's
+  // current state, its pending removals included. Busy while an iterator
+  // or a snapshot of this store is open (their view must not move);
+  // NotSupported on a store not opened as a secondary.
+  virtual Status TryCatchUpWithPrimary() = 0;
 
   // ---- Figures ----
 

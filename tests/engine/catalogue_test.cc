@@ -51,6 +51,34 @@ TEST(CatalogueTest, BadLayoutWordsAreCorruption) {
   }
 }
 
+TEST(DomainSettingsTest, RoundTripAndBadLinesAreCorruption) {
+  DomainOptions a, b;
+  a.name = "inode";
+  a.tombstone_retention_seconds = 0;
+  b.name = "history";
+  b.tombstone_retention_seconds = 18446744073709551615ull;
+  const DomainSettings settings = DomainSettings::Of({a, b});
+  DomainSettings back;
+  ASSERT_TRUE(DomainSettings::Decode(settings.Encode(9), &back).ok());
+  EXPECT_TRUE(back == settings);
+  EXPECT_EQ(back.retention_seconds.at("history"), 18446744073709551615ull);
+  for (const char* line : {"retention inode", "retention inode 12 extra", "retention inode -1",
+                           "retention inode 1x", "retention bad/name 5", "ttl inode 5",
+                           "retention inode 123456789012345678901"}) {
+    codecs::Record record;
+    record.payload = std::string("metakv-domain-settings 1\n") + line + "\n";
+    std::string value;
+    codecs::EncodeRecord(kDomainSettingsKey, record, &value);
+    DomainSettings d;
+    const Status s = DomainSettings::Decode(value, &d);
+    EXPECT_TRUE(s.IsCorruption()) << line << ": " << s.ToString();
+  }
+  // The catalogue's value is not settings (another key in its checksum).
+  Catalogue c;
+  DomainSettings d;
+  EXPECT_TRUE(DomainSettings::Decode(c.Encode(1), &d).IsCorruption());
+}
+
 // A new domain takes its declared layout; a stored one keeps its own.
 TEST(CatalogueTest, StoredDomainsKeepTheirLayout) {
   Catalogue stored;
