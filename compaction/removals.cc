@@ -34,6 +34,18 @@ std::string Removal::Key() const {
   return key;
 }
 
+std::string EncodeNextRemovalId(uint64_t next_id, uint64_t last_time) {
+  std::string out;
+  codecs::PutVarint64(&out, next_id);
+  codecs::PutVarint64(&out, last_time);
+  return out;
+}
+
+bool DecodeNextRemovalId(std::string_view value, uint64_t* next_id, uint64_t* last_time) {
+  return codecs::GetVarint64(&value, next_id) && codecs::GetVarint64(&value, last_time) &&
+         value.empty();
+}
+
 std::string Removal::Encode() const {
   std::string payload;
   payload.push_back(

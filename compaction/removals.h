@@ -48,6 +48,11 @@ inline constexpr std::string_view kRemovalKeyPrefix = "metakv.removal.";
 // The next removal id and the latest logical removal time (varints).
 inline constexpr std::string_view kNextRemovalIdKey = "metakv.removal-next";
 
+// The value stored under kNextRemovalIdKey, and back: false if value is
+// not exactly two varints.
+std::string EncodeNextRemovalId(uint64_t next_id, uint64_t last_time);
+bool DecodeNextRemovalId(std::string_view value, uint64_t* next_id, uint64_t* last_time);
+
 struct Removal {
   uint64_t id = 0;
   bool logical = false;

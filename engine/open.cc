@@ -214,7 +214,9 @@ Status StoreImpl::Open(const Options& options, const std::string& path) {
   // The store is complete: a marker left by this or an interrupted creation
   // goes.
   if (s.ok() && !options_.read_only) s = UnmarkCreating(path);
-  if (s.ok() && !options_.read_only) s = RecordDomainSettings();
+  if (s.ok() && !options_.read_only && options_.record_domain_settings) {
+    s = RecordDomainSettings();
+  }
   if (s.ok()) s = LoadRemovals();
   if (s.ok()) s = LoadTimeBound();
   if (!s.ok()) {
@@ -539,8 +541,15 @@ rocksdb::ColumnFamilyOptions StoreImpl::ColumnFamilyOptionsFor(const Domain& d) 
 Status StoreImpl::WriteCatalogue(const Catalogue& catalogue) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
+  // The domain settings come along (one file for both, not two).
+  rocksdb::WriteBatch batch;
   rocksdb::Status rs =
-      db_->Put(wo, default_cf_, kCatalogueKey, catalogue.Encode(clock_->NowSeconds()));
+      batch.Put(default_cf_, kCatalogueKey, catalogue.Encode(clock_->NowSeconds()));
+  if (rs.ok() && options_.record_domain_settings) {
+    rs = batch.Put(default_cf_, kDomainSettingsKey,
+                   DomainSettings::Of(options_.domains).Encode(clock_->NowSeconds()));
+  }
+  if (rs.ok()) rs = db_->Write(wo, &batch);
   // Flushed at once so the catalogue never pins an old WAL file (which
   // would force flushes once the WAL grows).
   if (rs.ok()) rs = db_->Flush(rocksdb::FlushOptions(), default_cf_);

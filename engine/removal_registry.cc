@@ -84,9 +84,8 @@ Status StoreImpl::LoadRemovals() {
   std::string next;
   rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), default_cf_, kNextRemovalIdKey, &next);
   if (rs.ok()) {
-    std::string_view in = next;
     uint64_t id = 0, last_removal = 0;
-    if (!codecs::GetVarint64(&in, &id) || !codecs::GetVarint64(&in, &last_removal) || !in.empty()) {
+    if (!DecodeNextRemovalId(next, &id, &last_removal)) {
       return Status::Corruption(path_ + ": bad next removal id record");
     }
     removals_.next_id() = std::max(removals_.next_id(), id);
@@ -107,9 +106,8 @@ Status StoreImpl::CommitRemoval(const WriteOptions& wo, Removal removal) {
   rocksdb::Status rs = wb.Put(default_cf_, removal.Key(), removal.Encode());
   // Ids are never reused, even once a removal is forgotten; and the
   // latest removal time bounds the write times given so far.
-  std::string next;
-  codecs::PutVarint64(&next, removal.id + 1);
-  codecs::PutVarint64(&next, std::max(removals_.last_time(), removal.time));
+  const std::string next =
+      EncodeNextRemovalId(removal.id + 1, std::max(removals_.last_time(), removal.time));
   if (rs.ok()) rs = wb.Put(default_cf_, kNextRemovalIdKey, next);
   if (rs.ok()) rs = db_->Write(ToRocksWrite(wo), &wb);
   if (!rs.ok()) return FromRocks(rs, "writing removal");

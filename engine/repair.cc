@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/options_check.h"
@@ -33,6 +34,26 @@ void FlushIfItOpens(const std::string& path, const rocksdb::DBOptions& db_option
     db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   db->Close().PermitUncheckedError();
   delete db;
+}
+
+// RocksDB's repair rebuilds only the column families it finds files of:
+// a domain that held nothing comes out without one, and a read-only open
+// refuses the store then. Recreated here, empty, as the catalogue says.
+Status RecreateEmptyDomains(const std::string& path, const rocksdb::DBOptions& db_options,
+                            std::vector<rocksdb::ColumnFamilyDescriptor> descriptors) {
+  rocksdb::DBOptions open_options = db_options;
+  open_options.create_missing_column_families = true;
+  for (auto& d : descriptors) d.options.disable_auto_compactions = true;
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status rs = rocksdb::DB::Open(open_options, path, descriptors, &handles, &db);
+  if (!rs.ok()) return FromRocks(rs, path + ": RepairStore: recreating empty domains");
+  for (rocksdb::ColumnFamilyHandle* h : handles) {
+    db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  }
+  rs = db->Close();
+  delete db;
+  return FromRocks(rs, path + ": RepairStore: recreating empty domains");
 }
 
 }  // namespace
@@ -64,7 +85,8 @@ Status RepairStore(const Options& options, std::string_view path_view) {
   FlushIfItOpens(path, db_options, descriptors);
   rocksdb::Status rs =
       rocksdb::RepairDB(path, db_options, descriptors, rocksdb::ColumnFamilyOptions());
-  return FromRocks(rs, path + ": RepairStore");
+  if (!rs.ok()) return FromRocks(rs, path + ": RepairStore");
+  return RecreateEmptyDomains(path, db_options, std::move(descriptors));
 }
 
 }  // namespace metakv

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <cstdarg>
+#include <cstdio>
 
 #include "engine/store_impl.h"
 
@@ -253,6 +255,59 @@ namespace metakv {
 
 // ----------------------------------------------------------- Stats dump ----
 
+namespace {
+
+// printf into a std::string.
+__attribute__((format(printf, 2, 3))) void AppendF(std::string* out, const char* format, ...) {
+  char buf[1024];
+  va_list args;
+  va_start(args, format);
+  const int n = vsnprintf(buf, sizeof(buf), format, args);
+  va_end(args);
+  if (n > 0) out->append(buf, std::min(static_cast<size_t>(n), sizeof(buf) - 1));
+}
+
+}  // namespace
+
+std::string StatsToText(const Stats& stats) {
+  const double mib = 1024.0 * 1024.0;
+  std::string out;
+  AppendF(&out,
+          "time %" PRIu64
+          ": user %.1f MiB, flush %.1f MiB, compaction %.1f "
+          "MiB, ingest %.1f MiB, WA %.2f, WAL %.1f MiB, stall %.1f s, maintenance passes %" PRIu64
+          " (errors %" PRIu64 ")\n",
+          stats.time_seconds, stats.user_bytes_written / mib, stats.flush_bytes_written / mib,
+          stats.compaction_bytes_written / mib, stats.ingest_bytes_written / mib,
+          stats.write_amplification, stats.wal_bytes_written / mib, stats.stall_micros / 1e6,
+          stats.maintenance_passes, stats.maintenance_errors);
+  for (const DomainStats& d : stats.domains) {
+    std::string levels;
+    for (const LevelStats& l : d.levels) levels += " " + std::to_string(l.files);
+    const uint64_t age =
+        d.oldest_purgeable_time == 0 || d.oldest_purgeable_time > stats.time_seconds
+            ? 0
+            : stats.time_seconds - d.oldest_purgeable_time;
+    // The name apart: it may be longer than the buffer leaves room for.
+    out += "domain " + d.name;
+    AppendF(&out,
+            ": user %.1f MiB, flush %.1f MiB, compaction %.1f MiB, "
+            "ingest %.1f MiB, WA %.2f, puts %" PRIu64 ", deletes %" PRIu64
+            ", memtable %.1f of %.1f MiB, L0 trigger %d, files per level%s, purged %" PRIu64
+            " records, oldest purgeable %" PRIu64 " s (deadline %" PRIu64
+            " s), pending removals %" PRIu64 "\n",
+            d.user_bytes_written / mib, d.flush_bytes_written / mib,
+            d.compaction_bytes_written / mib, d.ingest_bytes_written / mib, d.write_amplification,
+            d.puts, d.deletes, d.memtable_bytes / mib, d.write_buffer_bytes / mib,
+            d.level0_compaction_trigger, levels.c_str(), d.purged_records, age,
+            stats.purge_deadline_seconds, d.pending_purges);
+    if (!d.flush_controller_reason.empty()) {
+      out += "domain " + d.name + ": flush controller: " + d.flush_controller_reason + "\n";
+    }
+  }
+  return out;
+}
+
 void StoreImpl::DumpStats() {
   if (!db_) return;
   std::shared_ptr<rocksdb::Logger> log = db_->GetDBOptions().info_log;
@@ -263,39 +318,13 @@ void StoreImpl::DumpStats() {
   // controller's decisions are.
   const auto level = std::max(rocksdb::InfoLogLevel::INFO_LEVEL,
                               static_cast<rocksdb::InfoLogLevel>(options_.info_log_level));
-  const double mib = 1024.0 * 1024.0;
-  rocksdb::Log(
-      level, log.get(),
-      "[metakv stats] time %" PRIu64
-      ": user %.1f MiB, flush %.1f MiB, compaction %.1f "
-      "MiB, ingest %.1f MiB, WA %.2f, WAL %.1f MiB, stall %.1f s, maintenance passes %" PRIu64
-      " (errors %" PRIu64 ")",
-      stats.time_seconds, stats.user_bytes_written / mib, stats.flush_bytes_written / mib,
-      stats.compaction_bytes_written / mib, stats.ingest_bytes_written / mib,
-      stats.write_amplification, stats.wal_bytes_written / mib, stats.stall_micros / 1e6,
-      stats.maintenance_passes, stats.maintenance_errors);
-  for (const DomainStats& d : stats.domains) {
-    std::string levels;
-    for (const LevelStats& l : d.levels) levels += " " + std::to_string(l.files);
-    const uint64_t age =
-        d.oldest_purgeable_time == 0 || d.oldest_purgeable_time > stats.time_seconds
-            ? 0
-            : stats.time_seconds - d.oldest_purgeable_time;
-    rocksdb::Log(level, log.get(),
-                 "[metakv stats] domain %s: user %.1f MiB, flush %.1f MiB, compaction %.1f MiB, "
-                 "ingest %.1f MiB, WA %.2f, puts %" PRIu64 ", deletes %" PRIu64
-                 ", memtable %.1f of %.1f MiB, L0 trigger %d, files per level%s, purged %" PRIu64
-                 " records, oldest purgeable %" PRIu64 " s (deadline %" PRIu64
-                 " s), pending removals %" PRIu64,
-                 d.name.c_str(), d.user_bytes_written / mib, d.flush_bytes_written / mib,
-                 d.compaction_bytes_written / mib, d.ingest_bytes_written / mib,
-                 d.write_amplification, d.puts, d.deletes, d.memtable_bytes / mib,
-                 d.write_buffer_bytes / mib, d.level0_compaction_trigger, levels.c_str(),
-                 d.purged_records, age, stats.purge_deadline_seconds, d.pending_purges);
-    if (!d.flush_controller_reason.empty()) {
-      rocksdb::Log(level, log.get(), "[metakv stats] domain %s: flush controller: %s",
-                   d.name.c_str(), d.flush_controller_reason.c_str());
-    }
+  const std::string text = StatsToText(stats);
+  size_t begin = 0;
+  while (begin < text.size()) {
+    const size_t end = text.find('\n', begin);
+    rocksdb::Log(level, log.get(), "[metakv stats] %.*s", static_cast<int>(end - begin),
+                 text.data() + begin);
+    begin = end + 1;
   }
   log->Flush();
 }

@@ -2,6 +2,7 @@
 
 #include "codecs/coding.h"
 #include "codecs/key_codec.h"
+#include "compaction/removals.h"
 
 namespace metakv::tools {
 
@@ -16,6 +17,17 @@ Status DecodeEntry(KeyMode mode, std::string_view key, std::string_view value, D
     if (!s.ok()) return s;
     out->tenant_prefix = key.substr(0, prefix_bytes);
     out->user_key = key.substr(prefix_bytes);
+  }
+  if (mode == KeyMode::kPlain && key == kNextRemovalIdKey) {
+    // The one metadata entry that is not a record: two varints.
+    uint64_t next_id = 0, last_time = 0;
+    if (!DecodeNextRemovalId(value, &next_id, &last_time)) {
+      return Status::Corruption("next removal id at key " + std::string(key) +
+                                ": not two varints");
+    }
+    out->record = codecs::Record();
+    out->record.payload = value;
+    return Status::OK();
   }
   return codecs::DecodeRecord(key, value, &out->record);
 }

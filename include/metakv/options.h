@@ -263,6 +263,11 @@ struct Options {
   // bytes and write-stall time; costs a little CPU per operation).
   // Default: true.
   bool enable_statistics = true;
+  // Whether a writable open records the domains' tombstone retention in
+  // the store, for tools that open it without the service's options
+  // (Store::StoredDomains, metakv-ctl). A tool opening the store with a
+  // retention of its own turns it off. Default: true.
+  bool record_domain_settings = true;
   // RocksDB info log level: 0 debug ... 4 fatal. Default: 2 (warn).
   int info_log_level = 2;
   // Interval of the store's maintenance thread (Store::RunMaintenance with

@@ -179,6 +179,13 @@ struct Stats {
 // read figures as text: the C API, exporters, operators' tools.
 std::string StatsToJson(const Stats& stats);
 
+// stats as lines of text for people: one for the store ("time ..."), one
+// per domain ("domain <name>: ..."), and one per domain with a flush
+// controller decision ("domain <name>: flush controller: ..."); each line
+// ends in a newline. The periodic stats dump (Options::
+// stats_dump_period_seconds) writes these lines to the LOG.
+std::string StatsToText(const Stats& stats);
+
 // stats in the Prometheus text exposition format (version 0.0.4), for a
 // monitoring system to scrape: names metakv_*, with _bytes, _seconds and
 // _total suffixes; labels domain, level, reason, tenant (the top tenants

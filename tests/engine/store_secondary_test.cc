@@ -104,7 +104,7 @@ TEST_F(SecondaryTest, ACatchUpWaitsForOpenIteratorsAndSnapshots) {
   secondary->ReleaseSnapshot(snap);
   {
     std::unique_ptr<Iterator> it;
-    MKV_ASSERT_OK(secondary->NewIterator(ReadOptions(), kInode, ScanSpec{"t"}, &it));
+    MKV_ASSERT_OK(secondary->NewIterator(ReadOptions(), kInode, TenantSpec("t"), &it));
     MKV_EXPECT_CODE(kBusy, secondary->TryCatchUpWithPrimary());
   }
   MKV_ASSERT_OK(secondary->TryCatchUpWithPrimary());

@@ -92,8 +92,10 @@ TEST(SstDumpMetadataTest, FlushedCatalogueIsDecodedAsMetadata) {
   JsonValue doc = ParseJson(r.out);
   const JsonValue& last = doc["files"][doc["files"].size() - 1];
   EXPECT_EQ(last["domain"].string, "default");
-  ASSERT_EQ(last["records"].size(), 1u);
+  // The catalogue and the domain settings, in key order.
+  ASSERT_EQ(last["records"].size(), 2u);
   EXPECT_EQ(last["records"][0]["key"].string, "metakv.catalogue");
+  EXPECT_EQ(last["records"][1]["key"].string, "metakv.domain-settings");
   EXPECT_FALSE(last["records"][0].Has("tenant"));
   EXPECT_EQ(last["records"][0]["kind"].string, "live");
   const std::string metadata_file = last["path"].string;
@@ -106,7 +108,7 @@ TEST(SstDumpMetadataTest, FlushedCatalogueIsDecodedAsMetadata) {
   for (const JsonValue& f : doc["files"].array) EXPECT_NE(f["domain"].string, "default");
   r = Dump({"--command=stats", "--json", dir.Sub("db")});
   doc = ParseJson(r.out);
-  EXPECT_EQ(doc["total"]["totals"]["records"].AsUint(), model.size() + 1);
+  EXPECT_EQ(doc["total"]["totals"]["records"].AsUint(), model.size() + 2);
   EXPECT_EQ(doc["total"]["tenant_count"].AsUint(), 3u);
   // A lone metadata file is recognised as such, not as foreign.
   r = Dump({metadata_file});

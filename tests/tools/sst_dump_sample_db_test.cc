@@ -29,9 +29,12 @@ TEST_F(SstDumpSampleDbTest, ScanJsonMatchesWhatWasWritten) {
     EXPECT_TRUE(file["complete"].boolean);
     EXPECT_EQ(file["level"].AsUint(), 0u);
     if (file["domain"].string == "default") {
-      // Metadata: the domain catalogue, once the engine has flushed it.
+      // Metadata: the domain catalogue and settings, once the engine has
+      // flushed them.
       for (const JsonValue& rec : file["records"].array) {
-        EXPECT_EQ(rec["key"].string, "metakv.catalogue");
+        EXPECT_TRUE(rec["key"].string == "metakv.catalogue" ||
+                    rec["key"].string == "metakv.domain-settings")
+            << rec["key"].string;
         ++metadata_records;
       }
       continue;
@@ -63,13 +66,13 @@ TEST_F(SstDumpSampleDbTest, ScanJsonMatchesWhatWasWritten) {
   EXPECT_EQ(doc["records_shown"].AsUint(), model().size() + metadata_records);
   EXPECT_EQ(doc["bad_records"].AsUint(), 0u);
   EXPECT_TRUE(doc["ok"].boolean);
-  // The catalogue is in an SST file or still only in the write-ahead log
-  // (then said in a note).
+  // The catalogue and settings are in an SST file or still only in the
+  // write-ahead log (then said in a note).
   const bool noted =
       doc["notes"].size() > 0 &&
-      doc["notes"][0].string.find("domain default: 1 entry only in the write-ahead log") !=
+      doc["notes"][0].string.find("domain default: 2 entries only in the write-ahead log") !=
           std::string::npos;
-  EXPECT_TRUE(noted != (metadata_records == 1)) << r.out;
+  EXPECT_TRUE(noted != (metadata_records == 2)) << r.out;
 }
 
 TEST_F(SstDumpSampleDbTest, ScanTextOneRowPerRecord) {
@@ -254,7 +257,8 @@ TEST_F(SstDumpSampleDbTest, VerifyCleanDatabase) {
   const uint64_t files = doc["files_checked"].AsUint();
   const uint64_t metadata = files - 3;  // the catalogue's file, once flushed
   EXPECT_LE(metadata, 1u);
-  EXPECT_EQ(doc["records_checked"].AsUint(), model().size() + metadata);
+  // It holds the catalogue and the domain settings.
+  EXPECT_EQ(doc["records_checked"].AsUint(), model().size() + 2 * metadata);
   r = Dump({"--command=verify", db()});
   ASSERT_EQ(r.code, 0) << r.err << r.out;
   EXPECT_TRUE(r.err.empty());
@@ -262,7 +266,7 @@ TEST_F(SstDumpSampleDbTest, VerifyCleanDatabase) {
   ASSERT_FALSE(lines.empty());
   EXPECT_EQ(lines.back(),
             "verify: OK: " + std::to_string(files) + " files checked, " +
-                std::to_string(model().size() + metadata) +
+                std::to_string(model().size() + 2 * metadata) +
                 " records checked, 0 bad records, 0 files with bad blocks, 0 files unreadable or "
                 "missing");
   EXPECT_TRUE(doc["ok"].boolean);
