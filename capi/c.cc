@@ -650,6 +650,27 @@ void metakv_restore_tree(metakv_t* db, const metakv_writeoptions_t* options, uin
   SaveError(errptr, s);
 }
 
+char* metakv_list_removals(metakv_t* db, size_t* len, char** errptr) {
+  std::vector<metakv::RemovalInfo> removals;
+  Status s = CheckStore(db);
+  if (s.ok()) s = db->rep->ListRemovals(&removals);
+  if (SaveError(errptr, s)) return nullptr;
+  std::string out;
+  for (const metakv::RemovalInfo& r : removals) {
+    metakv::capi::PutU64(&out, r.id);
+    metakv::capi::PutString(&out, r.tenant);
+    metakv::capi::PutU8(&out, r.mode == metakv::RemoveMode::kLogical ? 0 : 1);
+    metakv::capi::PutU64(&out, r.time_seconds);
+    metakv::capi::PutU64(&out, r.purge_time_seconds);
+    metakv::capi::PutU32(&out, static_cast<uint32_t>(r.prefixes.size()));
+    for (const auto& [domain, prefix] : r.prefixes) {
+      metakv::capi::PutString(&out, domain);
+      metakv::capi::PutString(&out, prefix);
+    }
+  }
+  return CopyOut(out, len);
+}
+
 void metakv_remove_tenant(metakv_t* db, const metakv_writeoptions_t* options, const char* tenant,
                           size_t tenantlen, char** errptr) {
   std::string_view t;
@@ -673,6 +694,12 @@ void metakv_run_maintenance(metakv_t* db, const metakv_maintenance_options_t* op
   if (purgeable_files_dropped != nullptr) *purgeable_files_dropped = result.purgeable_files_dropped;
   if (deadline_compactions != nullptr) *deadline_compactions = result.deadline_compactions;
   if (cold_files_merged != nullptr) *cold_files_merged = result.cold_files_merged;
+  SaveError(errptr, s);
+}
+
+void metakv_try_catch_up_with_primary(metakv_t* db, char** errptr) {
+  Status s = CheckStore(db);
+  if (s.ok()) s = db->rep->TryCatchUpWithPrimary();
   SaveError(errptr, s);
 }
 
@@ -738,6 +765,10 @@ char* metakv_stats_json(metakv_t* db, size_t* len, char** errptr) {
 
 char* metakv_stats_prometheus(metakv_t* db, size_t* len, char** errptr) {
   return StatsText(db, metakv::StatsToPrometheus, len, errptr);
+}
+
+char* metakv_stats_text(metakv_t* db, size_t* len, char** errptr) {
+  return StatsText(db, metakv::StatsToText, len, errptr);
 }
 
 unsigned char metakv_get_int_property(metakv_t* db, const char* domain, const char* name,

@@ -162,7 +162,12 @@ METAKV_OPTIONS_SETTER(flush_controller_interval_seconds, uint64_t, Same)
 METAKV_OPTIONS_SETTER(purge_deadline_seconds, uint64_t, Same)
 METAKV_OPTIONS_SETTER(stats_dump_period_seconds, uint64_t, Same)
 METAKV_OPTIONS_SETTER(stats_top_tenants, size_t, Same)
+METAKV_OPTIONS_SETTER(record_domain_settings, unsigned char, Bool)
 #undef METAKV_OPTIONS_SETTER
+
+void metakv_options_set_secondary_path(metakv_options_t* o, const char* path) {
+  if (o != nullptr) o->rep.secondary_path = std::string(OptionalCString(path));
+}
 
 // ---- Read and write options ----
 

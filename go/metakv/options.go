@@ -180,6 +180,11 @@ type Options struct {
 	CreateIfMissing bool
 	ErrorIfExists   bool
 	ReadOnly        bool
+	// Non-empty: open as a RocksDB secondary instance beside a running
+	// writer (another process's store, or this one's), keeping its own info
+	// log in this directory. Implies ReadOnly. The view moves at each
+	// Store.TryCatchUpWithPrimary.
+	SecondaryPath string
 	// Do not let Open add declared domains an existing database lacks.
 	DisableCreateMissingDomains bool
 	// The store's domains. Every domain already in the database must be
@@ -397,6 +402,11 @@ func newCOptions(o *Options) *C.metakv_options_t {
 	}
 	if o.ReadOnly {
 		C.metakv_options_set_read_only(c, 1)
+	}
+	if o.SecondaryPath != "" {
+		path := C.CString(o.SecondaryPath)
+		C.metakv_options_set_secondary_path(c, path)
+		C.free(unsafe.Pointer(path))
 	}
 	if o.DisableCreateMissingDomains {
 		C.metakv_options_set_create_missing_domains(c, 0)

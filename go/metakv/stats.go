@@ -120,7 +120,7 @@ func (st *Stats) Domain(name string) *DomainStats {
 
 // Stats returns the store's current figures (metakv_stats_json, decoded).
 func (s *Store) Stats() (*Stats, error) {
-	b, err := s.statsText(false)
+	b, err := s.statsText(jsonStats)
 	if err != nil {
 		return nil, err
 	}
@@ -135,20 +135,38 @@ func (s *Store) Stats() (*Stats, error) {
 // exposition format (version 0.0.4): what an HTTP handler serves at
 // /metrics, for example.
 func (s *Store) PrometheusMetrics() ([]byte, error) {
-	return s.statsText(true)
+	return s.statsText(prometheusStats)
 }
 
-// statsText is metakv_stats_json or metakv_stats_prometheus, copied.
-func (s *Store) statsText(prometheus bool) ([]byte, error) {
+// StatsText returns the store's figures as lines of text for people: one
+// for the store, one per domain (what the periodic stats dump writes to
+// the LOG).
+func (s *Store) StatsText() (string, error) {
+	b, err := s.statsText(textStats)
+	return string(b), err
+}
+
+// The renderings of the store's figures.
+const (
+	jsonStats = iota
+	prometheusStats
+	textStats
+)
+
+// statsText is metakv_stats_json, _prometheus or _text, copied.
+func (s *Store) statsText(format int) ([]byte, error) {
 	if !s.rlock() {
 		return nil, ErrClosed
 	}
 	var n C.size_t
 	var cerr *C.char
 	var p *C.char
-	if prometheus {
+	switch format {
+	case prometheusStats:
 		p = C.metakv_stats_prometheus(s.db, &n, &cerr)
-	} else {
+	case textStats:
+		p = C.metakv_stats_text(s.db, &n, &cerr)
+	default:
 		p = C.metakv_stats_json(s.db, &n, &cerr)
 	}
 	s.mu.RUnlock()

@@ -173,6 +173,11 @@ void metakv_options_destroy(metakv_options_t* options);
 void metakv_options_set_create_if_missing(metakv_options_t*, unsigned char);
 void metakv_options_set_error_if_exists(metakv_options_t*, unsigned char);
 void metakv_options_set_read_only(metakv_options_t*, unsigned char);
+/* Opens as a RocksDB secondary instance beside a running writer
+ * (metakv::Options::secondary_path; NULL or "": not); implies read-only.
+ * metakv_try_catch_up_with_primary moves its view. */
+void metakv_options_set_secondary_path(metakv_options_t*, const char* path);
+void metakv_options_set_record_domain_settings(metakv_options_t*, unsigned char);
 void metakv_options_set_create_missing_domains(metakv_options_t*, unsigned char);
 /* Declares the file-system model's domains (metakv::FileSystemDomains):
  * "inode" and "dentry" (hot), "history" (cold, 30-day TTL). */
@@ -427,6 +432,12 @@ void metakv_restore_tree(metakv_t* db, const metakv_writeoptions_t* options, uin
                          char** errptr);
 void metakv_remove_tenant(metakv_t* db, const metakv_writeoptions_t* options, const char* tenant,
                           size_t tenantlen, char** errptr);
+/* The pending removals (metakv::Store::ListRemovals) as a packed buffer,
+ * malloc'ed; *len its length: per removal u64 id, the string tenant, a
+ * mode byte (0 logical, 1 hard), u64 time and purge time (seconds), a u32
+ * count, then per prefix the strings domain and prefix (empty: the whole
+ * tenant). */
+char* metakv_list_removals(metakv_t* db, size_t* len, char** errptr);
 
 /* ---- Background work ---- */
 
@@ -458,6 +469,9 @@ void metakv_flush(metakv_t* db, const char* domain, char** errptr);
 void metakv_compact_range(metakv_t* db, const char* domain, const char* tenant, size_t tenantlen,
                           char** errptr);
 void metakv_wait_for_background_work(metakv_t* db, uint64_t timeout_ms, char** errptr);
+/* A secondary store (metakv_options_set_secondary_path): moves its view to
+ * the writer's current state. Busy while an iterator or snapshot is open. */
+void metakv_try_catch_up_with_primary(metakv_t* db, char** errptr);
 
 /* ---- Checkpoints ---- */
 
@@ -477,6 +491,8 @@ char* metakv_stats_json(metakv_t* db, size_t* len, char** errptr);
 /* The same figures in the Prometheus text exposition format
  * (metakv::StatsToPrometheus), malloc'ed and NUL-terminated. */
 char* metakv_stats_prometheus(metakv_t* db, size_t* len, char** errptr);
+/* The same figures as lines of text for people (metakv::StatsToText). */
+char* metakv_stats_text(metakv_t* db, size_t* len, char** errptr);
 /* One integer figure by name (metakv::Store::GetIntProperty); domain NULL
  * or "": a store-wide figure. Returns 1 and sets *value on success. */
 unsigned char metakv_get_int_property(metakv_t* db, const char* domain, const char* name,

@@ -622,6 +622,34 @@ static void test_removals(void) {
   CHECK(ValueIs(db, "dentry", "t", "d/1", "a") && ValueIs(db, "inode", "t", "d/1", "b"));
   metakv_restore_tree(db, wo, id, &err); /* already restored */
   CHECK_ERR(err, metakv_not_found);
+  /* The pending removal, listed: id, tenant, mode, times, two prefixes. */
+  const metakv_snapshot_t* before = metakv_create_snapshot(db);
+  const uint64_t now = metakv_snapshot_time(before);
+  metakv_release_snapshot(db, before);
+  metakv_remove_tree(db, wo, "t", 1, 2, domains, prefixes, prefixlens, 0, &id, &err);
+  CHECK_OK(err);
+  size_t len = 0;
+  char* listed = metakv_list_removals(db, &len, &err);
+  CHECK_OK(err);
+  CHECK(listed != NULL && len == 65); /* 34 bytes, then dentry:d/ and inode:d/ */
+  if (listed != NULL && len >= 34) {
+    CHECK(U64(listed) == id);
+    CHECK(U32(listed + 8) == 1 && listed[12] == 't');
+    CHECK(listed[13] == 0); /* logical */
+    CHECK(U64(listed + 14) == now);
+    CHECK(U64(listed + 22) > U64(listed + 14)); /* purged after its retention */
+    CHECK(U32(listed + 30) == 2);
+    CHECK(U32(listed + 34) == 6 && memcmp(listed + 38, "dentry", 6) == 0);
+  }
+  metakv_free(listed);
+  metakv_restore_tree(db, wo, id, &err);
+  CHECK_OK(err);
+  listed = metakv_list_removals(db, &len, &err);
+  CHECK_OK(err);
+  CHECK(len == 0);
+  metakv_free(listed);
+  CHECK(metakv_list_removals(NULL, &len, &err) == NULL);
+  CHECK_ERR(err, metakv_invalid_argument);
   metakv_remove_tree(db, wo, "t", 1, 0, NULL, NULL, NULL, 0, &id, &err); /* no prefixes */
   CHECK_ERR(err, metakv_invalid_argument);
   metakv_remove_tree(db, wo, "t", 1, 2, domains, NULL, prefixlens, 1, NULL, &err);
@@ -795,6 +823,33 @@ static void test_close_and_repair(void) {
   metakv_t* second = metakv_open(o, dir, &err); /* locked */
   CHECK(second == NULL);
   CHECK_ERR(err, metakv_io_error);
+  /* A secondary beside the writer: sees its state, then more after a
+   * catch-up; refuses writes. */
+  metakv_options_t* so = SmallOptions();
+  char side[320];
+  snprintf(side, sizeof(side), "%s-side", dir);
+  metakv_options_set_create_if_missing(so, 0);
+  metakv_options_set_secondary_path(so, side);
+  metakv_t* reader = metakv_open(so, dir, &err);
+  CHECK_OK(err);
+  CHECK(ValueIs(reader, "inode", "t", "k", "v"));
+  PUT(db, "inode", "t", "later", "w");
+  CHECK(ValueIs(reader, "inode", "t", "later", NULL));
+  metakv_try_catch_up_with_primary(reader, &err);
+  CHECK_OK(err);
+  CHECK(ValueIs(reader, "inode", "t", "later", "w"));
+  metakv_put(reader, wo, "inode", "t", 1, "x", 1, "y", 1, &err);
+  CHECK_ERR(err, metakv_not_supported);
+  metakv_try_catch_up_with_primary(db, &err); /* not a secondary */
+  CHECK_ERR(err, metakv_not_supported);
+  size_t text_len = 0;
+  char* text = metakv_stats_text(reader, &text_len, &err);
+  CHECK_OK(err);
+  CHECK(text != NULL && strstr(text, "domain inode: ") != NULL && strlen(text) == text_len);
+  metakv_free(text);
+  metakv_close(reader);
+  metakv_options_set_secondary_path(so, NULL);
+  metakv_options_destroy(so);
   metakv_close(db);
   metakv_repair(NULL, dir, &err);
   CHECK_ERR(err, metakv_invalid_argument);
