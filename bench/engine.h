@@ -224,6 +224,9 @@ class Engine {
   // few lines of text, or empty. metakv: per domain, user bytes, flush,
   // compaction and ingest bytes, purged records, files per level.
   virtual std::string Details() { return {}; }
+  // The engine's metrics in the Prometheus text format; empty if it has
+  // none (stock RocksDB here).
+  virtual std::string PrometheusMetrics() { return {}; }
 
   // Closes the database, reporting any error. Afterwards only the
   // destructor may be called. Idempotent.

@@ -259,6 +259,14 @@ const std::vector<FlagSpec>& Flags() {
          c->db = v;
          return {};
        }},
+      {"metrics_out", "FILE",
+       "write metakv's metrics (Prometheus text format) to FILE at the end of its run",
+       [](const BenchConfig&) { return std::string("none"); },
+       [](const std::string& v, BenchConfig* c) -> std::string {
+         if (v.empty()) return "--metrics_out: empty file name";
+         c->metrics_out = v;
+         return {};
+       }},
       {"use_existing_db", "0|1", "open the databases under --db as they are (requires --db)",
        ShowUint(&BenchConfig::use_existing_db),
        UintSetter("use_existing_db", 0, 1, &BenchConfig::use_existing_db)},

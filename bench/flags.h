@@ -113,6 +113,10 @@ struct BenchConfig {
   // empty (unless use_existing_db), and nothing is removed. Flag: --db.
   // Default: empty.
   std::string db;
+  // Where metakv's metrics go at the end of its run, in the Prometheus
+  // text format (metakv::StatsToPrometheus); empty: nowhere. Flag:
+  // --metrics_out. Default: empty.
+  std::string metrics_out;
   // Open the databases under --db as they are, without requiring them
   // empty (db_bench's --use_existing_db): e.g. readrandom on a database an
   // earlier fillrandom run left. Requires --db. Flag: --use_existing_db.

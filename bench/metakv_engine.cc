@@ -258,6 +258,12 @@ class MetakvEngine : public Engine {
     return Status::OK();
   }
 
+  std::string PrometheusMetrics() override {
+    Stats stats;
+    if (store_ == nullptr || !store_->GetStats(&stats).ok()) return {};
+    return StatsToPrometheus(stats);
+  }
+
   std::string Details() override {
     if (store_ == nullptr) return {};
     Stats stats;

@@ -281,6 +281,16 @@ Status RunEngines(const BenchConfig& config, const std::string& root, std::ostre
       }
       runs->back().results.push_back(std::move(result));
     }
+    const std::string metrics = engine->PrometheusMetrics();
+    if (!config.metrics_out.empty() && !metrics.empty()) {
+      std::ofstream file(config.metrics_out, std::ios::trunc);
+      file << metrics;
+      file.close();
+      if (!file) {
+        engine->Close().PermitUncheckedError();
+        return Status::IOError("--metrics_out: cannot write " + config.metrics_out);
+      }
+    }
     s = engine->Close();
     if (!s.ok()) return s;
   }

@@ -109,6 +109,28 @@ Status PrepareSecondaryPath(const std::string& path, const std::string& secondar
 
 }  // namespace
 
+// RocksDB's lock of a database directory, taken through its Env (the same
+// lock DB::Open takes), released by Release or at the end of the scope.
+class DbLock {
+ public:
+  explicit DbLock(rocksdb::Env* env) : env_(env) {}
+  ~DbLock() { Release(); }
+  DbLock(const DbLock&) = delete;
+  DbLock& operator=(const DbLock&) = delete;
+
+  Status Lock(const std::string& path) {
+    return FromRocks(env_->LockFile(path + "/LOCK", &lock_), path);
+  }
+  void Release() {
+    if (lock_ != nullptr) env_->UnlockFile(lock_).PermitUncheckedError();
+    lock_ = nullptr;
+  }
+
+ private:
+  rocksdb::Env* const env_;
+  rocksdb::FileLock* lock_ = nullptr;
+};
+
 Store::~Store() = default;
 
 Status Store::StoredDomains(const Options& options, std::string_view path_view,
@@ -192,7 +214,16 @@ Status StoreImpl::Open(const Options& options, const std::string& path) {
     if (options.error_if_exists) {
       return Status::InvalidArgument(path + ": database exists (error_if_exists is set)");
     }
-    s = WithRecoveryHint(OpenExisting(path, db_options));
+    // A writable open takes the database lock before anything reads the
+    // store: the catalogue is read through a read-only open first, which
+    // RocksDB does not define beside a running writer (its WAL files may
+    // go mid-read). Held until RocksDB's own open takes it.
+    DbLock lock(db_options.env);
+    if (!options_.read_only) {
+      s = lock.Lock(path);
+      if (!s.ok()) return s;
+    }
+    s = WithRecoveryHint(OpenExisting(path, db_options, &lock));
   } else {
     if (fs::exists(path, ec) && !fs::is_directory(path, ec)) {
       return Status::InvalidArgument(path + ": exists and is not a directory");
@@ -372,7 +403,8 @@ Status StoreImpl::OpenReadOnly(const std::string& path, const rocksdb::DBOptions
   return Status::OK();
 }
 
-Status StoreImpl::OpenExisting(const std::string& path, rocksdb::DBOptions db_options) {
+Status StoreImpl::OpenExisting(const std::string& path, rocksdb::DBOptions db_options,
+                               DbLock* lock) {
   // Read the catalogue through a read-only open of the default column family
   // first, so a database that is not metakv's is never opened for writing.
   Catalogue stored;
@@ -381,7 +413,10 @@ Status StoreImpl::OpenExisting(const std::string& path, rocksdb::DBOptions db_op
   Status read = ReadStoredMetadata(path, db_options, options_.secondary_path, &stored, &unused,
                                    &interrupted);
   if (!read.ok()) return read;
-  if (interrupted) return ResumeCreation(path, db_options);
+  if (interrupted) {
+    lock->Release();  // RocksDB's open takes it
+    return ResumeCreation(path, db_options);
+  }
   Catalogue merged;
   Status s = ReconcileCatalogue(stored, options_.domains, options_.create_missing_domains, &merged);
   if (!s.ok()) return Status::InvalidArgument(path + ": " + s.message());
@@ -406,6 +441,7 @@ Status StoreImpl::OpenExisting(const std::string& path, rocksdb::DBOptions db_op
     }
   }
   if (options_.read_only) return OpenReadOnly(path, db_options, cf_names);
+  lock->Release();  // RocksDB's open takes it
   s = OpenWithColumnFamilies(path, db_options, cf_names);
   if (MoreLevelsThanOptions(s)) {
     s = PutTimeOrderedFilesBack(path, db_options, cf_names);

@@ -88,6 +88,8 @@ struct DomainFiles {
 // Shared holds of the ingest gates of some domains, taken in domain order.
 using GateLocks = std::vector<std::shared_lock<std::shared_mutex>>;
 
+class DbLock;  // engine/open.cc
+
 class StoreImpl final : public Store {
  public:
   StoreImpl() = default;
@@ -258,7 +260,9 @@ class StoreImpl final : public Store {
   size_t StripeOf(const Domain* d, std::string_view encoded_key) const;
   uint64_t ExpiryFor(const Domain* d, uint64_t now, uint64_t ttl_seconds) const;
   rocksdb::WriteOptions ToRocksWrite(const WriteOptions& wo) const;
-  Status OpenExisting(const std::string& path, rocksdb::DBOptions db_options);
+  // lock: the database lock of a writable open, released just before
+  // RocksDB's own open takes it.
+  Status OpenExisting(const std::string& path, rocksdb::DBOptions db_options, DbLock* lock);
   // Writes the domain settings (engine/catalogue.h) if the stored ones
   // differ from the declared domains'. REQUIRES: open for writing.
   Status RecordDomainSettings();

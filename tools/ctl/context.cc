@@ -112,6 +112,25 @@ int Context::Finish(int status) {
   return status;
 }
 
+Status Context::TemporarySecondaryPath(std::string* path) {
+  if (!secondary_path.empty()) {
+    *path = secondary_path;
+    return Status::OK();
+  }
+  if (temporary_secondary_.empty()) {
+    std::error_code ec;
+    std::string pattern = (fs::temp_directory_path(ec) / "metakv-ctl-XXXXXX").string();
+    if (ec || mkdtemp(pattern.data()) == nullptr) {
+      return Status::IOError(
+          "cannot make a directory for a secondary instance in the temporary directory "
+          "(give one with --secondary-path=DIR)");
+    }
+    temporary_secondary_ = pattern;
+  }
+  *path = temporary_secondary_;
+  return Status::OK();
+}
+
 Status Context::StoreOptions(Access access, Options* options) {
   std::vector<DomainOptions> domains;
   std::vector<std::string> unrecorded;
@@ -123,7 +142,14 @@ Status Context::StoreOptions(Access access, Options* options) {
     }
     domains = FileSystemDomains();
   } else {
-    Status s = Store::StoredDomains(*options, db, &domains, &unrecorded);
+    // Read as a secondary: safe beside a running writer, which a writing
+    // command then finds by its lock.
+    Options reader = *options;
+    if (reader.secondary_path.empty()) {
+      Status s = TemporarySecondaryPath(&reader.secondary_path);
+      if (!s.ok()) return s;
+    }
+    Status s = Store::StoredDomains(reader, db, &domains, &unrecorded);
     if (!s.ok()) {
       if (access == Access::kNone) {
         return Amended(s,
@@ -169,19 +195,12 @@ std::optional<int> Context::OpenStore(Access access) {
   }
   Options options;
   options.read_only = open_as == Mode::kReadOnly;
+  Status s;
   if (open_as == Mode::kSecondary) {
     options.secondary_path = secondary_path;
-    if (options.secondary_path.empty()) {
-      std::string pattern = (fs::temp_directory_path() / "metakv-ctl-XXXXXX").string();
-      if (mkdtemp(pattern.data()) == nullptr) {
-        return Fail(Status::IOError("cannot make a directory for the secondary instance in " +
-                                    fs::temp_directory_path().string() +
-                                    " (give one with --secondary-path=DIR)"));
-      }
-      temporary_secondary_ = options.secondary_path = pattern;
-    }
+    if (options.secondary_path.empty()) s = TemporarySecondaryPath(&options.secondary_path);
   }
-  Status s = StoreOptions(access, &options);
+  if (s.ok()) s = StoreOptions(access, &options);
   if (s.ok()) s = Store::Open(options, db, &store_);
   if (s.ok()) return std::nullopt;
   if (open_as == Mode::kClosed && s.IsIOError() && s.message().find("LOCK") != std::string::npos) {

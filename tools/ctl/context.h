@@ -91,6 +91,11 @@ class Context {
   // --domains=filesystem), the retention given, no background work.
   Status StoreOptions(Access access, Options* options);
 
+  // The directory a secondary instance keeps its info log in:
+  // --secondary-path, or a temporary one made at the first call and removed
+  // at the end.
+  Status TemporarySecondaryPath(std::string* path);
+
   // The progress line of this command (created at the first call).
   Progress& progress();
 
