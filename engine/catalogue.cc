@@ -11,6 +11,37 @@ namespace metakv {
 namespace {
 constexpr std::string_view kHeader = "metakv-catalogue 1";
 constexpr std::string_view kTimeOrdered = "time-ordered";
+constexpr std::string_view kSettingsHeader = "metakv-domain-settings 1";
+
+// The catalogue and the domain settings are each a record whose payload is
+// a header line and then one line per entry.
+std::string EncodeText(std::string_view key, std::string_view header, const std::string& lines,
+                       uint64_t write_time) {
+  codecs::Record record;
+  record.time = write_time;
+  const std::string text = std::string(header) + "\n" + lines;
+  record.payload = text;
+  std::string out;
+  codecs::EncodeRecord(key, record, &out);
+  return out;
+}
+
+// The lines after the header; Corruption naming what (and the fault) if the
+// value is not such a record.
+Status DecodeText(std::string_view key, std::string_view value, std::string_view header,
+                  const std::string& what, std::vector<std::string>* lines) {
+  codecs::Record record;
+  Status s = codecs::DecodeRecord(key, value, &record);
+  if (!s.ok()) return Status::Corruption(what + ": " + s.message());
+  std::istringstream in{std::string(record.payload)};
+  std::string line;
+  if (!std::getline(in, line) || line != header) {
+    return Status::Corruption(what + ": unknown header '" + line + "'");
+  }
+  lines->clear();
+  while (std::getline(in, line)) lines->push_back(line);
+  return Status::OK();
+}
 }  // namespace
 
 CatalogueEntry CatalogueEntry::Of(const DomainOptions& d) {
@@ -29,8 +60,7 @@ const CatalogueEntry* Catalogue::Find(std::string_view name) const {
 }
 
 std::string Catalogue::Encode(uint64_t write_time) const {
-  std::string text(kHeader);
-  text += '\n';
+  std::string text;
   for (const auto& d : domains) {
     text += "domain " + d.name + " " + std::string(TemperatureName(d.temperature));
     if (d.temperature == Temperature::kCold && d.cold_layout == ColdLayout::kTimeOrdered) {
@@ -38,25 +68,15 @@ std::string Catalogue::Encode(uint64_t write_time) const {
     }
     text += "\n";
   }
-  codecs::Record record;
-  record.time = write_time;
-  record.payload = text;
-  std::string out;
-  codecs::EncodeRecord(kCatalogueKey, record, &out);
-  return out;
+  return EncodeText(kCatalogueKey, kHeader, text, write_time);
 }
 
 Status Catalogue::Decode(std::string_view value, Catalogue* out) {
-  codecs::Record record;
-  Status s = codecs::DecodeRecord(kCatalogueKey, value, &record);
-  if (!s.ok()) return Status::Corruption("domain catalogue: " + s.message());
-  std::istringstream in{std::string(record.payload)};
-  std::string line;
-  if (!std::getline(in, line) || line != kHeader) {
-    return Status::Corruption("domain catalogue: unknown header '" + line + "'");
-  }
+  std::vector<std::string> lines;
+  Status s = DecodeText(kCatalogueKey, value, kHeader, "domain catalogue", &lines);
+  if (!s.ok()) return s;
   Catalogue result;
-  while (std::getline(in, line)) {
+  for (const std::string& line : lines) {
     std::istringstream fields(line);
     std::string word, name, temperature, layout, extra;
     if (!(fields >> word >> name >> temperature) || word != "domain") {
@@ -85,10 +105,6 @@ Status Catalogue::Decode(std::string_view value, Catalogue* out) {
   return Status::OK();
 }
 
-namespace {
-constexpr std::string_view kSettingsHeader = "metakv-domain-settings 1";
-}  // namespace
-
 DomainSettings DomainSettings::Of(const std::vector<DomainOptions>& domains) {
   DomainSettings s;
   for (const auto& d : domains) s.retention_seconds[d.name] = d.tombstone_retention_seconds;
@@ -96,30 +112,19 @@ DomainSettings DomainSettings::Of(const std::vector<DomainOptions>& domains) {
 }
 
 std::string DomainSettings::Encode(uint64_t write_time) const {
-  std::string text(kSettingsHeader);
-  text += '\n';
+  std::string text;
   for (const auto& [name, seconds] : retention_seconds) {
     text += "retention " + name + " " + std::to_string(seconds) + "\n";
   }
-  codecs::Record record;
-  record.time = write_time;
-  record.payload = text;
-  std::string out;
-  codecs::EncodeRecord(kDomainSettingsKey, record, &out);
-  return out;
+  return EncodeText(kDomainSettingsKey, kSettingsHeader, text, write_time);
 }
 
 Status DomainSettings::Decode(std::string_view value, DomainSettings* out) {
-  codecs::Record record;
-  Status s = codecs::DecodeRecord(kDomainSettingsKey, value, &record);
-  if (!s.ok()) return Status::Corruption("domain settings: " + s.message());
-  std::istringstream in{std::string(record.payload)};
-  std::string line;
-  if (!std::getline(in, line) || line != kSettingsHeader) {
-    return Status::Corruption("domain settings: unknown header '" + line + "'");
-  }
+  std::vector<std::string> lines;
+  Status s = DecodeText(kDomainSettingsKey, value, kSettingsHeader, "domain settings", &lines);
+  if (!s.ok()) return s;
   DomainSettings result;
-  while (std::getline(in, line)) {
+  for (const std::string& line : lines) {
     std::istringstream fields(line);
     std::string word, name, seconds, extra;
     uint64_t value = 0;

@@ -67,7 +67,7 @@ dirty=$(git status --porcelain --untracked-files=no | grep -q . && echo " (with 
 {
   echo "Recorded by \`scripts/ops-session.sh\` at commit \`$commit\`$dirty: \`metakv-bench"
   echo "--engine=metakv --num=100000 --duration=20\` is the service; \`metakv-ctl\` runs beside it"
-  echo "(the verify's per-file rows and long lines are cut here)."
+  echo "(the verify's per-file rows are cut here)."
   echo
   cat "$session"
   echo

@@ -76,3 +76,11 @@ func cTakeString(p *C.char, n C.size_t) string {
 
 // uptr is a C handle as the integer the mkv.h wrappers take.
 func uptr[T any](p *T) C.uintptr_t { return C.uintptr_t(uintptr(unsafe.Pointer(p))) }
+
+// takeBytes copies the n bytes at p, a buffer the library malloc'ed, and
+// frees it.
+func takeBytes(p *C.char, n C.size_t) []byte {
+	b := C.GoBytes(unsafe.Pointer(p), C.int(n))
+	C.metakv_free(unsafe.Pointer(p))
+	return b
+}

@@ -6,8 +6,6 @@ package metakv
 */
 import "C"
 
-import "unsafe"
-
 // The file-system model's domains (FileSystemDomains).
 const (
 	InodeDomain   = "inode"
@@ -43,9 +41,7 @@ func EncodeInode(a InodeAttributes) []byte {
 	}
 	var n C.size_t
 	p := C.metakv_inode_encode(&c, &n)
-	b := C.GoBytes(unsafe.Pointer(p), C.int(n))
-	C.metakv_free(unsafe.Pointer(p))
-	return b
+	return takeBytes(p, n)
 }
 
 // DecodeInode decodes a whole encoded inode; an error matching

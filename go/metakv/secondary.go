@@ -9,7 +9,6 @@ import "C"
 import (
 	"encoding/binary"
 	"time"
-	"unsafe"
 )
 
 // TryCatchUpWithPrimary moves the view of a store opened as a secondary
@@ -62,9 +61,7 @@ func (s *Store) ListRemovals() ([]Removal, error) {
 	if p == nil {
 		return nil, newError(CodeIOError, "the library returned no removals")
 	}
-	b := C.GoBytes(unsafe.Pointer(p), C.int(n))
-	C.metakv_free(unsafe.Pointer(p))
-	return decodeRemovals(b)
+	return decodeRemovals(takeBytes(p, n))
 }
 
 // decodeRemovals reads the packed buffer of metakv_list_removals.

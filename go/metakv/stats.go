@@ -176,9 +176,7 @@ func (s *Store) statsText(format int) ([]byte, error) {
 	if p == nil {
 		return nil, newError(CodeIOError, "the library returned no figures")
 	}
-	b := C.GoBytes(unsafe.Pointer(p), C.int(n))
-	C.metakv_free(unsafe.Pointer(p))
-	return b, nil
+	return takeBytes(p, n), nil
 }
 
 // IntProperty returns one integer figure by name (IntPropertyNames lists

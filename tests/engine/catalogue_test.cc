@@ -65,8 +65,9 @@ TEST(DomainSettingsTest, RoundTripAndBadLinesAreCorruption) {
   for (const char* line : {"retention inode", "retention inode 12 extra", "retention inode -1",
                            "retention inode 1x", "retention bad/name 5", "ttl inode 5",
                            "retention inode 123456789012345678901"}) {
+    const std::string payload = std::string("metakv-domain-settings 1\n") + line + "\n";
     codecs::Record record;
-    record.payload = std::string("metakv-domain-settings 1\n") + line + "\n";
+    record.payload = payload;  // a view: payload outlives it
     std::string value;
     codecs::EncodeRecord(kDomainSettingsKey, record, &value);
     DomainSettings d;
