@@ -180,6 +180,8 @@ TEST_F(CtlTest, EveryCommandOnAClosedStore) {
     ExpectUsageError(r, {"NotFound"});
     r = Ctl({"get", "nodomain", "t1", "a", mode});
     ExpectUsageError(r, {"unknown domain 'nodomain'"});
+    r = Ctl({"get", "inode", "t1", mode, "--", "-a"});  // after "--", a key
+    ExpectUsageError(r, {"NotFound"});
   }
 
   RunResult r = Ctl({"scan", "inode"});
@@ -339,7 +341,11 @@ TEST_F(CtlTest, VerifyFindsADamagedFile) {
     ++damaged;
   }
   ASSERT_GT(damaged, 0);
-  const RunResult r = CtlBinary("verify --mode=read-only");
+  RunResult r = CtlBinary("verify --mode=read-only --progress=on");
+  EXPECT_EQ(r.code, kExitCorruption) << r;
+  // The files' problems, each a line of its own beside the progress line.
+  EXPECT_TRUE(Has(r.err, "\nmetakv-sst-dump: ") || r.err.rfind("metakv-sst-dump: ", 0) == 0) << r;
+  r = CtlBinary("verify --mode=read-only");
   EXPECT_EQ(r.code, kExitCorruption) << r;
   EXPECT_TRUE(Has(r.out, "CORRUPT")) << r;  // the files' table
   EXPECT_TRUE(Has(r.err, "metakv-ctl: verify: Corruption")) << r;

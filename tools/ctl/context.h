@@ -69,7 +69,6 @@ class Context {
   Context& operator=(const Context&) = delete;
 
   std::ostream& out() { return out_; }
-  std::ostream& err() { return err_; }
 
   // The settings every command shares (from the global flags).
   std::string command;  // its name, for messages

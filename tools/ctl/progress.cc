@@ -28,6 +28,13 @@ void Progress::Set(std::string what) {
   if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
 }
 
+void Progress::Line(const std::string& line) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (in_place_ && thread_.joinable() && !finished_) *err_ << "\r\033[K";
+  *err_ << line << '\n';
+  err_->flush();
+}
+
 void Progress::Finish(const std::string& summary) {
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -26,6 +26,10 @@ class Progress {
   // What the command does now ("domain inode: 12000 records"); starts the
   // refreshes at the first call.
   void Set(std::string what);
+  // Prints line (a problem) on the error stream, whether or not the
+  // progress line is enabled, without tearing it: it goes on a line of its
+  // own, and the progress line comes back at the next refresh.
+  void Line(const std::string& line);
   // Stops the refreshes and prints the last line: summary and the time
   // taken. Idempotent; the destructor calls it with the last state.
   void Finish(const std::string& summary);

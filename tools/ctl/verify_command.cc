@@ -44,8 +44,12 @@ int RunVerify(Context* ctx, Args* args) {
   std::string db = ctx->db;
   std::string tool = "metakv-sst-dump", command = "--command=verify";
   char* argv[] = {tool.data(), command.data(), db.data()};
-  std::ostringstream files_out;
-  const int files_status = RunSstDump(3, argv, files_out, ctx->err());
+  std::ostringstream files_out, files_err;
+  const int files_status = RunSstDump(3, argv, files_out, files_err);
+  // Its problem lines, through the progress line's lock (its thread is
+  // running).
+  std::istringstream problems(files_err.str());
+  for (std::string line; std::getline(problems, line);) ctx->progress().Line(line);
   ctx->out() << "## the SST files (as metakv-sst-dump --command=verify shows them)\n"
              << files_out.str();
   if (files_status == kExitError && files_out.str().empty()) {
@@ -66,7 +70,7 @@ int RunVerify(Context* ctx, Args* args) {
                << ", " << deleted << " in the recycle bin" << (s.ok() ? "" : ": ")
                << (s.ok() ? "" : s.ToString()) << '\n';
     if (!s.ok()) {
-      ctx->err() << "metakv-ctl: verify: domain " << domain << ": " << s.ToString() << '\n';
+      ctx->progress().Line("metakv-ctl: verify: domain " + domain + ": " + s.ToString());
       status = std::max(status, s.IsCorruption() ? kExitCorruption : kExitError);
     }
   }
