@@ -408,9 +408,9 @@ Status StoreImpl::OpenExisting(const std::string& path, rocksdb::DBOptions db_op
   // Read the catalogue through a read-only open of the default column family
   // first, so a database that is not metakv's is never opened for writing.
   Catalogue stored;
-  DomainSettings unused;
   bool interrupted = false;
-  Status read = ReadStoredMetadata(path, db_options, options_.secondary_path, &stored, &unused,
+  Status read = ReadStoredMetadata(path, db_options, options_.secondary_path, &stored,
+                                   &recorded_settings_,
                                    &interrupted);
   if (!read.ok()) return read;
   if (interrupted) {
@@ -574,39 +574,35 @@ rocksdb::ColumnFamilyOptions StoreImpl::ColumnFamilyOptionsFor(const Domain& d) 
   return cf;
 }
 
-Status StoreImpl::WriteCatalogue(const Catalogue& catalogue) {
+Status StoreImpl::WriteMetadata(const Catalogue* catalogue, bool settings) {
+  const DomainSettings wanted = DomainSettings::Of(options_.domains);
+  rocksdb::WriteBatch batch;
+  rocksdb::Status rs;
+  if (catalogue != nullptr) {
+    rs = batch.Put(default_cf_, kCatalogueKey, catalogue->Encode(clock_->NowSeconds()));
+  }
+  if (rs.ok() && settings) {
+    rs = batch.Put(default_cf_, kDomainSettingsKey, wanted.Encode(clock_->NowSeconds()));
+  }
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  // The domain settings come along (one file for both, not two).
-  rocksdb::WriteBatch batch;
-  rocksdb::Status rs =
-      batch.Put(default_cf_, kCatalogueKey, catalogue.Encode(clock_->NowSeconds()));
-  if (rs.ok() && options_.record_domain_settings) {
-    rs = batch.Put(default_cf_, kDomainSettingsKey,
-                   DomainSettings::Of(options_.domains).Encode(clock_->NowSeconds()));
-  }
   if (rs.ok()) rs = db_->Write(wo, &batch);
-  // Flushed at once so the catalogue never pins an old WAL file (which
+  // Flushed at once so the metadata never pins an old WAL file (which
   // would force flushes once the WAL grows).
   if (rs.ok()) rs = db_->Flush(rocksdb::FlushOptions(), default_cf_);
-  return FromRocks(rs, "writing the domain catalogue");
+  if (rs.ok() && settings) recorded_settings_ = wanted;
+  return FromRocks(rs, catalogue != nullptr ? "writing the domain catalogue"
+                                            : "writing the domain settings");
+}
+
+Status StoreImpl::WriteCatalogue(const Catalogue& catalogue) {
+  // The domain settings come along (one file for both, not two).
+  return WriteMetadata(&catalogue, options_.record_domain_settings);
 }
 
 Status StoreImpl::RecordDomainSettings() {
-  const DomainSettings wanted = DomainSettings::Of(options_.domains);
-  std::string value;
-  rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), default_cf_, kDomainSettingsKey, &value);
-  DomainSettings stored;
-  if (rs.ok() && DomainSettings::Decode(value, &stored).ok() && stored == wanted) {
-    return Status::OK();
-  }
-  if (!rs.ok() && !rs.IsNotFound()) return FromRocks(rs, "reading the domain settings");
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  rs = db_->Put(wo, default_cf_, kDomainSettingsKey, wanted.Encode(clock_->NowSeconds()));
-  // Flushed at once, as the catalogue is, so it never pins an old WAL file.
-  if (rs.ok()) rs = db_->Flush(rocksdb::FlushOptions(), default_cf_);
-  return FromRocks(rs, "writing the domain settings");
+  if (recorded_settings_ == DomainSettings::Of(options_.domains)) return Status::OK();
+  return WriteMetadata(nullptr, /*settings=*/true);
 }
 
 Status StoreImpl::Close() {

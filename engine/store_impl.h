@@ -263,9 +263,12 @@ class StoreImpl final : public Store {
   // lock: the database lock of a writable open, released just before
   // RocksDB's own open takes it.
   Status OpenExisting(const std::string& path, rocksdb::DBOptions db_options, DbLock* lock);
-  // Writes the domain settings (engine/catalogue.h) if the stored ones
+  // Writes the domain settings (engine/catalogue.h) if the recorded ones
   // differ from the declared domains'. REQUIRES: open for writing.
   Status RecordDomainSettings();
+  // Writes the catalogue (if not null) and the declared domains' settings
+  // (if settings) in one synced batch, and flushes them.
+  Status WriteMetadata(const Catalogue* catalogue, bool settings);
   bool Secondary() const { return !options_.secondary_path.empty(); }
   // A secondary's reads hold it shared, so a catch-up (which takes it
   // exclusively) never moves the view under one; empty on other stores.
@@ -521,6 +524,9 @@ class StoreImpl final : public Store {
 
   SnapshotList snapshots_;
   std::shared_mutex secondary_view_mu_;  // HoldSecondaryView
+  // The domain settings the database holds, as read at Open or last
+  // written (empty if none).
+  DomainSettings recorded_settings_;
 };
 
 // The implementation behind a Store from Store::Open, for tests and tools
