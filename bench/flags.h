@@ -143,6 +143,10 @@ struct BenchConfig {
   // controller). Default: 1 each.
   uint64_t purge = 1;
   uint64_t partition = 1;
+  // metakv: tenant shards of the hot domains (DomainOptions::
+  // tenant_shards; docs/write-amplification.md). Flag: --tenant_shards.
+  // Default: 8.
+  uint64_t tenant_shards = 8;
   uint64_t adaptive_flush = 1;
   // Seconds between the flush controller's decisions. Flag:
   // --flush_controller_interval. Default: 2 (runs here last seconds, not

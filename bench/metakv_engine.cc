@@ -343,6 +343,7 @@ Status OpenMetakvEngine(const BenchConfig& config, const std::string& dir,
   domain.adaptive_write_buffer = config.adaptive_flush != 0;
   domain.adaptive_level0_trigger = config.adaptive_flush != 0;
   domain.tombstone_retention_seconds = config.retention_seconds;
+  domain.tenant_shards = static_cast<uint32_t>(config.tenant_shards);
 
   Options options;
   options.create_if_missing = true;
@@ -353,6 +354,7 @@ Status OpenMetakvEngine(const BenchConfig& config, const std::string& dir,
   DomainOptions history = domain;
   history.name = std::string(kHistoryDomain);
   history.temperature = Temperature::kCold;
+  history.tenant_shards = 1;
   history.default_ttl_seconds = config.history_ttl_seconds;
   options.domains = {domain, dentry, history};
   options.memory_budget_bytes = config.memory_budget;

@@ -88,6 +88,7 @@ METAKV_DOMAIN_ENUM(bottommost_compression, 3, "bottommost compression")
   }
 
 METAKV_DOMAIN_FIELD(tombstone_retention_seconds, uint64_t, Same, Same)
+METAKV_DOMAIN_FIELD(tenant_shards, uint32_t, Same, Same)
 METAKV_DOMAIN_FIELD(default_ttl_seconds, uint64_t, Same, Same)
 METAKV_DOMAIN_FIELD(write_buffer_bytes, uint64_t, Same, Same)
 METAKV_DOMAIN_FIELD(min_write_buffer_bytes, uint64_t, Same, Same)

@@ -1,5 +1,7 @@
 #include "codecs/key_codec.h"
 
+#include <xxhash.h>
+
 #include "codecs/coding.h"
 
 namespace metakv::codecs {
@@ -103,6 +105,11 @@ Status DecodeKey(std::string_view encoded, std::string* tenant, std::string_view
   }
   *user_key = encoded.substr(length);
   return Status::OK();
+}
+
+uint32_t TenantShard(std::string_view tenant, uint32_t shards) {
+  if (shards <= 1) return 0;
+  return static_cast<uint32_t>(XXH3_64bits(tenant.data(), tenant.size()) % shards);
 }
 
 }  // namespace metakv::codecs

@@ -42,6 +42,11 @@ Status DecodeKey(std::string_view encoded, std::string* tenant, std::string_view
 // of encoded; Corruption as for DecodeKey. Does not allocate.
 Status TenantPrefixLength(std::string_view encoded, size_t* length);
 
+// The shard of a domain with `shards` tenant shards (DomainOptions::
+// tenant_shards) that holds a tenant: XXH3 of the tenant id, modulo the
+// count. Stored data depends on it: never change the function.
+uint32_t TenantShard(std::string_view tenant, uint32_t shards);
+
 }  // namespace metakv::codecs
 
 #endif  // METAKV_CODECS_KEY_CODEC_H_

@@ -11,6 +11,7 @@ namespace metakv {
 namespace {
 constexpr std::string_view kHeader = "metakv-catalogue 1";
 constexpr std::string_view kTimeOrdered = "time-ordered";
+constexpr std::string_view kShards = "shards=";
 constexpr std::string_view kSettingsHeader = "metakv-domain-settings 1";
 
 // The catalogue and the domain settings are each a record whose payload is
@@ -44,9 +45,20 @@ Status DecodeText(std::string_view key, std::string_view value, std::string_view
 }
 }  // namespace
 
+std::string ShardColumnFamily(std::string_view domain, uint32_t shard) {
+  std::string name(domain);
+  if (shard != 0) name += "#" + std::to_string(shard);
+  return name;
+}
+
+std::string_view DomainOfColumnFamily(std::string_view cf_name) {
+  return cf_name.substr(0, cf_name.find('#'));
+}
+
 CatalogueEntry CatalogueEntry::Of(const DomainOptions& d) {
-  CatalogueEntry e{d.name, d.temperature, ColdLayout::kLeveled};
+  CatalogueEntry e{d.name, d.temperature, ColdLayout::kLeveled, 1};
   if (d.temperature == Temperature::kCold) e.cold_layout = d.cold_layout;
+  if (d.temperature == Temperature::kHot) e.tenant_shards = d.tenant_shards;
   return e;
 }
 
@@ -66,6 +78,9 @@ std::string Catalogue::Encode(uint64_t write_time) const {
     if (d.temperature == Temperature::kCold && d.cold_layout == ColdLayout::kTimeOrdered) {
       text += " " + std::string(kTimeOrdered);
     }
+    // Written only when there are shards, so a store without them stays
+    // readable by versions that do not know them.
+    if (d.tenant_shards > 1) text += " " + std::string(kShards) + std::to_string(d.tenant_shards);
     text += "\n";
   }
   return EncodeText(kCatalogueKey, kHeader, text, write_time);
@@ -78,13 +93,27 @@ Status Catalogue::Decode(std::string_view value, Catalogue* out) {
   Catalogue result;
   for (const std::string& line : lines) {
     std::istringstream fields(line);
-    std::string word, name, temperature, layout, extra;
+    std::string word, name, temperature, extra;
     if (!(fields >> word >> name >> temperature) || word != "domain") {
       return Status::Corruption("domain catalogue: bad line '" + line + "'");
     }
-    const bool has_layout = static_cast<bool>(fields >> layout);
-    if ((has_layout && (temperature != "cold" || layout != kTimeOrdered)) || (fields >> extra)) {
-      return Status::Corruption("domain catalogue: bad line '" + line + "'");
+    // Then "time-ordered" (cold) or "shards=N" (hot, N from 2), at most one.
+    bool has_layout = false;
+    uint32_t shards = 1;
+    if (fields >> extra) {
+      if (extra == kTimeOrdered && temperature == "cold") {
+        has_layout = true;
+      } else if (extra.rfind(kShards, 0) == 0 && temperature == "hot") {
+        const char* first = extra.data() + kShards.size();
+        const char* last = extra.data() + extra.size();
+        const auto [end, ec] = std::from_chars(first, last, shards);
+        if (ec != std::errc() || end != last || shards < 2 || shards > kMaxTenantShards) {
+          return Status::Corruption("domain catalogue: bad line '" + line + "'");
+        }
+      } else {
+        return Status::Corruption("domain catalogue: bad line '" + line + "'");
+      }
+      if (fields >> extra) return Status::Corruption("domain catalogue: bad line '" + line + "'");
     }
     if (!ValidateDomainName(name).ok()) {
       return Status::Corruption("domain catalogue: bad domain name '" + name + "'");
@@ -92,7 +121,7 @@ Status Catalogue::Decode(std::string_view value, Catalogue* out) {
     if (result.Find(name) != nullptr) {
       return Status::Corruption("domain catalogue: domain '" + name + "' listed twice");
     }
-    CatalogueEntry entry{name, Temperature::kHot, ColdLayout::kLeveled};
+    CatalogueEntry entry{name, Temperature::kHot, ColdLayout::kLeveled, shards};
     if (has_layout) entry.cold_layout = ColdLayout::kTimeOrdered;
     if (temperature == "cold") {
       entry.temperature = Temperature::kCold;

@@ -25,10 +25,18 @@ namespace metakv {
 
 inline constexpr std::string_view kCatalogueKey = "metakv.catalogue";
 
+// The column family of shard `shard` of a domain: shard 0 is the domain's
+// own name (so a domain without shards is the column family it always
+// was), shard i > 0 is "name#i" ('#' is never in a domain name).
+std::string ShardColumnFamily(std::string_view domain, uint32_t shard);
+// The domain a column family belongs to: its name up to a '#'.
+std::string_view DomainOfColumnFamily(std::string_view cf_name);
+
 struct CatalogueEntry {
   std::string name;
   Temperature temperature = Temperature::kHot;
   ColdLayout cold_layout = ColdLayout::kLeveled;  // cold domains only
+  uint32_t tenant_shards = 1;                      // hot domains only
 
   // The entry of a domain created with options d.
   static CatalogueEntry Of(const DomainOptions& d);

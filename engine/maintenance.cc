@@ -122,6 +122,7 @@ Status StoreImpl::CompactRange(std::string_view domain, std::string_view tenant)
     end_slice = end;
   }
   for (Domain* d : targets) {
+    if (!tenant.empty() && d->shard != codecs::TenantShard(tenant, d->shards)) continue;
     rocksdb::Status rs = db_->CompactRange(co, d->cf, tenant.empty() ? nullptr : &begin_slice,
                                            tenant.empty() ? nullptr : &end_slice);
     if (!rs.ok()) return FromRocks(rs, "compacting domain '" + d->options.name + "'");

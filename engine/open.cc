@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "codecs/key_codec.h"
 #include "compaction/tombstone_filter.h"
 #include "engine/creation_marker.h"
 #include "engine/options_check.h"
@@ -165,6 +166,7 @@ Status Store::StoredDomains(const Options& options, std::string_view path_view,
     DomainOptions d;
     d.name = entry.name;
     d.temperature = entry.temperature;
+    d.tenant_shards = entry.tenant_shards;
     d.cold_layout = entry.temperature == Temperature::kCold ? entry.cold_layout
                                                             : ColdLayout::kTimeOrdered;
     auto it = settings.retention_seconds.find(entry.name);
@@ -271,17 +273,31 @@ void StoreImpl::SetUpDomains() {
     latency_ = std::make_unique<LatencyHistograms>();
   }
   accounting_ = std::make_shared<AccountingListener>();
-  for (const auto& d : options_.domains) {
-    domain_index_[d.name] = domains_.size();
-    Domain domain{d, nullptr, accounting_->Register(d.name), nullptr, nullptr};
-    if (d.temperature == Temperature::kCold) {
-      domain.ingest_gate = std::make_shared<std::shared_mutex>();
+  BuildDomainEntries();
+}
+
+void StoreImpl::BuildDomainEntries() {
+  domains_.clear();
+  domain_index_.clear();
+  for (const auto& declared : options_.domains) {
+    const uint32_t shards = declared.temperature == Temperature::kHot ? declared.tenant_shards : 1;
+    for (uint32_t shard = 0; shard < shards; ++shard) {
+      DomainOptions d = declared;
+      d.name = ShardColumnFamily(declared.name, shard);
+      domain_index_[d.name] = domains_.size();
+      Domain domain{d, nullptr, accounting_->Register(d.name), nullptr, nullptr};
+      if (d.temperature == Temperature::kCold) {
+        domain.ingest_gate = std::make_shared<std::shared_mutex>();
+      }
+      if (d.partition_by_tenant) {
+        domain.partitioner = std::make_shared<TenantPartitionerFactory>(
+            FractionOf(d.target_file_size_bytes, d.partition_min_file_fraction));
+      }
+      domain.domain_name = declared.name;
+      domain.shard = shard;
+      domain.shards = shards;
+      domains_.push_back(std::move(domain));
     }
-    if (d.partition_by_tenant) {
-      domain.partitioner = std::make_shared<TenantPartitionerFactory>(
-          FractionOf(d.target_file_size_bytes, d.partition_min_file_fraction));
-    }
-    domains_.push_back(std::move(domain));
   }
   memtable_watch_.assign(domains_.size() + 1, MemtableWatch{});  // + the default CF
 }
@@ -353,9 +369,7 @@ Status StoreImpl::OpenNew(const std::string& path, rocksdb::DBOptions db_options
   // The catalogue first, then the column families: a crash in between
   // leaves a catalogue whose missing column families the next Open creates.
   Catalogue catalogue;
-  for (const auto& d : domains_) {
-    catalogue.domains.push_back(CatalogueEntry::Of(d.options));
-  }
+  for (const auto& d : options_.domains) catalogue.domains.push_back(CatalogueEntry::Of(d));
   s = WriteCatalogue(catalogue);
   if (!s.ok()) return s;
   return CreateMissingDomains();
@@ -420,10 +434,25 @@ Status StoreImpl::OpenExisting(const std::string& path, rocksdb::DBOptions db_op
   Catalogue merged;
   Status s = ReconcileCatalogue(stored, options_.domains, options_.create_missing_domains, &merged);
   if (!s.ok()) return Status::InvalidArgument(path + ": " + s.message());
-  // A domain keeps the layout it was created with.
-  for (const CatalogueEntry& entry : merged.domains) {
-    auto it = domain_index_.find(entry.name);
-    if (it != domain_index_.end()) domains_[it->second].options.cold_layout = entry.cold_layout;
+  // A domain keeps the layout and the tenant shards it was created with.
+  bool reshard = false;  // the domain entries need building again
+  for (DomainOptions& d : options_.domains) {
+    const CatalogueEntry* entry = stored.Find(d.name);
+    if (entry == nullptr) continue;
+    if (d.temperature == Temperature::kCold && d.cold_layout != entry->cold_layout) {
+      d.cold_layout = entry->cold_layout;
+      reshard = true;
+    }
+    if (d.temperature == Temperature::kHot && d.tenant_shards != entry->tenant_shards) {
+      d.tenant_shards = entry->tenant_shards;
+      reshard = true;
+    }
+  }
+  if (reshard) {
+    BuildDomainEntries();
+    for (const Domain& d : domains_) {
+      marker_times_->Register(d.options.name, d.options.tombstone_retention_seconds);
+    }
   }
   if (options_.read_only && merged.domains.size() != stored.domains.size()) {
     return Status::InvalidArgument(path + ": read-only open cannot add domain '" +
@@ -673,7 +702,8 @@ Status StoreImpl::DomainsNamed(std::string_view name, std::vector<Domain*>* out)
   if (!name.empty()) {
     Domain* d = nullptr;
     Status s = FindDomain(name, &d);
-    if (s.ok()) out->push_back(d);
+    if (!s.ok()) return s;
+    for (uint32_t i = 0; i < d->shards; ++i) out->push_back(d + i);  // shards are adjacent
     return s;
   }
   for (Domain& d : domains_) out->push_back(&d);
@@ -683,7 +713,7 @@ Status StoreImpl::DomainsNamed(std::string_view name, std::vector<Domain*>* out)
 Status StoreImpl::FindDomain(std::string_view name, Domain** domain) {
   // A handful of domains: a scan beats hashing a copy of the name.
   for (Domain& d : domains_) {
-    if (d.options.name == name) {
+    if (d.shard == 0 && d.domain_name == name) {
       *domain = &d;
       return Status::OK();
     }
@@ -691,9 +721,17 @@ Status StoreImpl::FindDomain(std::string_view name, Domain** domain) {
   return Status::InvalidArgument("unknown domain '" + std::string(name) + "'");
 }
 
+Status StoreImpl::FindShard(std::string_view name, std::string_view tenant, Domain** domain) {
+  Status s = FindDomain(name, domain);
+  if (s.ok()) *domain += codecs::TenantShard(tenant, (*domain)->shards);  // shards are adjacent
+  return s;
+}
+
 std::vector<std::string> StoreImpl::DomainNames() const {
   std::vector<std::string> names;
-  for (const auto& d : domains_) names.push_back(d.options.name);
+  for (const auto& d : domains_) {
+    if (d.shard == 0) names.push_back(d.domain_name);
+  }
   return names;
 }
 

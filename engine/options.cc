@@ -67,6 +67,12 @@ Status ValidateDomain(const DomainOptions& d) {
   if (d.cold_layout != ColdLayout::kTimeOrdered && d.cold_layout != ColdLayout::kLeveled) {
     return Bad(d.name, "cold_layout is not a ColdLayout");
   }
+  if (d.tenant_shards < 1 || d.tenant_shards > kMaxTenantShards) {
+    return Bad(d.name, "tenant_shards must be between 1 and " + std::to_string(kMaxTenantShards));
+  }
+  if (d.temperature == Temperature::kCold && d.tenant_shards != 1) {
+    return Bad(d.name, "tenant_shards must be 1 for a cold domain");
+  }
   if (d.bloom_bits_per_key < 0 || d.bloom_bits_per_key > 64) {
     return Bad(d.name, "bloom_bits_per_key must be between 0 and 64");
   }

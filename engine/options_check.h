@@ -16,6 +16,9 @@
 namespace metakv {
 
 // InvalidArgument naming the first bad field, or OK.
+// DomainOptions::tenant_shards is at most this.
+constexpr uint32_t kMaxTenantShards = 64;
+
 Status ValidateDomainName(std::string_view name);
 Status ValidateOptions(const Options& options);
 

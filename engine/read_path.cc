@@ -7,6 +7,7 @@
 #include "engine/inspect.h"
 #include "engine/iterator_impl.h"
 #include "engine/rocksdb_util.h"
+#include "engine/shard_iterator.h"
 #include "engine/store_impl.h"
 
 namespace metakv {
@@ -64,7 +65,7 @@ Status StoreImpl::Get(const ReadOptions& ro, std::string_view domain, std::strin
   LatencyTimer timer(LatencyOf(LatencyOp::kGet));
   Status s = CheckOpen();
   Domain* d = nullptr;
-  if (s.ok()) s = FindDomain(domain, &d);
+  if (s.ok()) s = FindShard(domain, tenant, &d);
   if (s.ok()) s = CheckKey(tenant, key);
   if (s.ok() && value == nullptr) s = Status::InvalidArgument("Get: value is null");
   std::shared_lock<std::shared_mutex> view = HoldSecondaryView();
@@ -104,7 +105,7 @@ Status StoreImpl::MultiGet(const ReadOptions& ro, const std::vector<KeyRef>& key
   std::vector<std::string> encoded;
   for (size_t i = 0; i < keys.size(); ++i) {
     Domain* d = nullptr;
-    Status ks = FindDomain(keys[i].domain, &d);
+    Status ks = FindShard(keys[i].domain, keys[i].tenant, &d);
     if (ks.ok()) ks = CheckKey(keys[i].tenant, keys[i].key);
     if (!ks.ok()) {
       (*statuses)[i] = ks;
@@ -172,13 +173,12 @@ Status StoreImpl::NewIterator(const ReadOptions& ro, std::string_view domain, co
                               std::unique_ptr<Iterator>* out) {
   Status s = CheckOpen();
   Domain* d = nullptr;
-  if (s.ok()) s = FindDomain(domain, &d);
+  if (s.ok()) s = spec.tenant.empty() ? FindDomain(domain, &d) : FindShard(domain, spec.tenant, &d);
   if (s.ok() && out == nullptr) s = Status::InvalidArgument("NewIterator: out is null");
   IteratorImpl::View view;
   if (s.ok()) s = ScanBounds(spec, &view.lower, &view.upper);
   if (!s.ok()) return s;
   view.scope_tenant = spec.tenant;
-  view.domain_index = IndexOf(d);
   view.recycle_bin = spec.deleted;
   view.seek_latency = LatencyOf(LatencyOp::kScanSeek);
   view.retention_seconds = d->options.tombstone_retention_seconds;
@@ -188,8 +188,30 @@ Status StoreImpl::NewIterator(const ReadOptions& ro, std::string_view domain, co
   rocksdb::ReadOptions rro;
   s = ToRocksRead(ro, &rro, &view.now, &view.removals);
   if (!s.ok()) return s;
-  open_iterators_.fetch_add(1, std::memory_order_relaxed);
-  *out = IteratorImpl::Create(db_.get(), d->cf, rro, std::move(view), [this] { IteratorClosed(); });
+  // A tenant's scan reads its shard; a domain-wide scan of a sharded domain
+  // merges every shard, all at one snapshot (a secondary's view moves only
+  // at a catch-up, which open iterators hold off).
+  const uint32_t shards = spec.tenant.empty() ? d->shards : 1;
+  const rocksdb::Snapshot* implicit = nullptr;
+  if (shards > 1 && rro.snapshot == nullptr && !Secondary()) {
+    implicit = db_->GetSnapshot();
+    rro.snapshot = implicit;
+  }
+  std::vector<std::unique_ptr<Iterator>> children;
+  for (Domain* shard = d; shard != d + shards; ++shard) {
+    IteratorImpl::View shard_view = view;
+    shard_view.domain_index = IndexOf(shard);
+    open_iterators_.fetch_add(1, std::memory_order_relaxed);
+    children.push_back(IteratorImpl::Create(db_.get(), shard->cf, rro, std::move(shard_view),
+                                            [this] { IteratorClosed(); }));
+  }
+  if (shards == 1) {
+    *out = std::move(children.front());
+  } else {
+    *out = std::make_unique<ShardMergeIterator>(std::move(children), [this, implicit] {
+      if (implicit != nullptr) db_->ReleaseSnapshot(implicit);
+    });
+  }
   return Status::OK();
 }
 
@@ -260,7 +282,16 @@ Status StoreImpl::GetApproximateSize(std::string_view domain, std::string_view t
   so.include_files = true;
   const rocksdb::Range range(begin, end);
   *bytes = 0;
-  return FromRocks(db_->GetApproximateSizes(so, d->cf, &range, 1, bytes), "approximate size");
+  // A tenant's shard, or every shard of the domain.
+  Domain* first = tenant.empty() ? d : d + codecs::TenantShard(tenant, d->shards);
+  const uint32_t count = tenant.empty() ? d->shards : 1;
+  for (Domain* shard = first; shard != first + count; ++shard) {
+    uint64_t size = 0;
+    s = FromRocks(db_->GetApproximateSizes(so, shard->cf, &range, 1, &size), "approximate size");
+    if (!s.ok()) return s;
+    *bytes += size;
+  }
+  return Status::OK();
 }
 
 Status ReadStoredValue(Store* store, std::string_view domain, std::string_view encoded_key,
@@ -271,8 +302,11 @@ Status ReadStoredValue(Store* store, std::string_view domain, std::string_view e
 Status StoreImpl::ReadStored(std::string_view domain, std::string_view encoded_key,
                              std::string* value) {
   Status s = CheckOpen();
+  std::string tenant;
+  std::string_view user_key;
+  if (s.ok()) s = codecs::DecodeKey(encoded_key, &tenant, &user_key);
   Domain* d = nullptr;
-  if (s.ok()) s = FindDomain(domain, &d);
+  if (s.ok()) s = FindShard(domain, tenant, &d);
   if (!s.ok()) return s;
   rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), d->cf, encoded_key, value);
   if (rs.IsNotFound()) return Status::NotFound("nothing stored");

@@ -175,7 +175,7 @@ Status StoreImpl::RemoveTree(const WriteOptions& wo, std::string_view tenant,
   uint64_t retention = UINT64_MAX;
   for (const PrefixRef& p : prefixes) {
     Domain* d = nullptr;
-    s = FindDomain(p.domain, &d);
+    s = FindShard(p.domain, tenant, &d);
     if (!s.ok()) return s;
     if (p.prefix.empty()) return Status::InvalidArgument("RemoveTree: empty prefix");
     if (p.prefix.size() > options_.max_key_bytes) {
@@ -183,13 +183,13 @@ Status StoreImpl::RemoveTree(const WriteOptions& wo, std::string_view tenant,
                                      " bytes exceeds max_key_bytes");
     }
     if (logical && d->options.temperature == Temperature::kCold) {
-      return Status::InvalidArgument("RemoveTree: cold domain '" + d->options.name +
+      return Status::InvalidArgument("RemoveTree: cold domain '" + d->domain_name +
                                      "' expires by TTL; remove it with RemoveMode::kHard");
     }
     for (const auto& [other, prefix] : ranges) {
       if (other == d && (prefix.rfind(p.prefix, 0) == 0 || p.prefix.rfind(prefix, 0) == 0)) {
         return Status::InvalidArgument("RemoveTree: overlapping prefixes in domain '" +
-                                       d->options.name + "'");
+                                       d->domain_name + "'");
       }
     }
     retention = std::min(retention, d->options.tombstone_retention_seconds);
@@ -235,7 +235,9 @@ Status StoreImpl::ListRemovals(std::vector<RemovalInfo>* out) {
     info.mode = r.logical ? RemoveMode::kLogical : RemoveMode::kHard;
     info.time_seconds = r.time;
     info.purge_time_seconds = r.purge_time;
-    info.prefixes = r.ranges;
+    for (const auto& [cf_name, prefix] : r.ranges) {  // a shard's column family: its domain
+      info.prefixes.emplace_back(std::string(DomainOfColumnFamily(cf_name)), prefix);
+    }
     out->push_back(std::move(info));
   }
   return Status::OK();
@@ -272,7 +274,12 @@ Status StoreImpl::RemoveTenant(const WriteOptions& wo, std::string_view tenant) 
   if (!s.ok()) return s;
   Removal r;
   r.tenant = std::string(tenant);
-  for (const auto& d : domains_) r.ranges.emplace_back(d.options.name, std::string());
+  // The tenant's shard of every domain (the ranges name column families).
+  std::vector<Domain*> shards;
+  for (auto& d : domains_) {
+    if (d.shard == codecs::TenantShard(tenant, d.shards)) shards.push_back(&d);
+  }
+  for (const Domain* d : shards) r.ranges.emplace_back(d->options.name, std::string());
   std::unique_lock<std::shared_mutex> lock = LockRemovalsExclusive();
   r.time = std::max(Now(), max_write_time_.load(std::memory_order_relaxed));
   s = ExtendTimeBound(r.time);
@@ -281,7 +288,7 @@ Status StoreImpl::RemoveTenant(const WriteOptions& wo, std::string_view tenant) 
   s = CommitRemoval(wo, std::move(r));
   if (!s.ok()) return s;
   lock.unlock();
-  for (auto& d : domains_) d.counters->tenant_removals.fetch_add(1, std::memory_order_relaxed);
+  for (Domain* d : shards) d->counters->tenant_removals.fetch_add(1, std::memory_order_relaxed);
   return Status::OK();
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/options_check.h"
+#include "engine/catalogue.h"
 #include "engine/rocksdb_util.h"
 
 namespace metakv {
@@ -80,7 +81,10 @@ Status RepairStore(const Options& options, std::string_view path_view) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (const DomainOptions& d : options.domains) {
-    descriptors.emplace_back(d.name, DomainColumnFamilyOptions(d, cache));
+    const uint32_t shards = d.temperature == Temperature::kHot ? d.tenant_shards : 1;
+    for (uint32_t shard = 0; shard < shards; ++shard) {
+      descriptors.emplace_back(ShardColumnFamily(d.name, shard), DomainColumnFamilyOptions(d, cache));
+    }
   }
   FlushIfItOpens(path, db_options, descriptors);
   rocksdb::Status rs =

@@ -63,6 +63,7 @@ constexpr DomainProperty kDomainProperties[] = {
     {"metakv.oldest-purgeable-time", &DomainStats::oldest_purgeable_time},
     {"metakv.pending-tree-removals", &DomainStats::pending_tree_removals},
     {"metakv.pending-purges", &DomainStats::pending_purges},
+    {"metakv.tenant-shards", &DomainStats::tenant_shards},
 };
 struct StoreProperty {
   const char* name;
@@ -124,7 +125,7 @@ Status StoreImpl::GetStats(Stats* stats) {
   if (s.ok() && stats == nullptr) s = Status::InvalidArgument("GetStats: stats is null");
   if (!s.ok()) return s;
   Stats out;
-  for (auto& d : domains_) {
+  for (auto& d : domains_) {  // one entry per shard, merged below
     DomainStats ds;
     CountersInto(d, &ds);
     s = PurgeStatsOf(&d, &ds);
@@ -140,6 +141,7 @@ Status StoreImpl::GetStats(Stats* stats) {
       Ratio(out.flush_bytes_written + out.compaction_bytes_written + out.ingest_bytes_written,
             out.user_bytes_written);
   FlushDecisionsInto(&out);
+  MergeShards(&out.domains);
   out.wal_bytes_written = Ticker(statistics_, rocksdb::WAL_FILE_BYTES);
   out.stall_micros = Ticker(statistics_, rocksdb::STALL_MICROS);
   out.block_cache_bytes = cache_ ? cache_->GetUsage() : 0;
@@ -157,6 +159,87 @@ Status StoreImpl::GetStats(Stats* stats) {
   out.purge_deadline_seconds = options_.purge_deadline_seconds;
   *stats = std::move(out);
   return Status::OK();
+}
+
+void StoreImpl::MergeShards(std::vector<DomainStats>* per_shard) const {
+  std::vector<DomainStats> merged;
+  for (size_t i = 0; i < domains_.size(); ++i) {
+    const Domain& d = domains_[i];
+    DomainStats& shard = (*per_shard)[i];
+    const uint64_t l0 = shard.levels.empty() ? 0 : shard.levels.front().files;
+    if (!shard.flush_controller_reason.empty() && d.shards > 1) {
+      shard.flush_controller_reason =
+          "shard " + std::to_string(d.shard) + ": " + shard.flush_controller_reason;
+    }
+    if (d.shard == 0) {
+      shard.name = d.domain_name;
+      shard.tenant_shards = d.shards;
+      shard.shard_level0_files = {l0};
+      merged.push_back(std::move(shard));
+      continue;
+    }
+    DomainStats& into = merged.back();
+    into.shard_level0_files.push_back(l0);
+    for (const auto& p : kDomainProperties) {
+      if (p.field == &DomainStats::tenant_shards) continue;
+      if (p.field == &DomainStats::oldest_purgeable_time) {
+        const uint64_t a = into.*p.field, b = shard.*p.field;
+        into.*p.field = a == 0 ? b : b == 0 ? a : std::min(a, b);
+        continue;
+      }
+      into.*p.field += shard.*p.field;
+    }
+    into.level0_compaction_trigger =
+        std::max(into.level0_compaction_trigger, shard.level0_compaction_trigger);
+    into.write_buffer_grows += shard.write_buffer_grows;
+    into.write_buffer_shrinks += shard.write_buffer_shrinks;
+    into.level0_trigger_raises += shard.level0_trigger_raises;
+    into.level0_trigger_lowers += shard.level0_trigger_lowers;
+    if (!shard.flush_controller_reason.empty()) {
+      if (!into.flush_controller_reason.empty()) into.flush_controller_reason += "; ";
+      into.flush_controller_reason += shard.flush_controller_reason;
+    }
+    for (const LevelStats& level : shard.levels) {
+      auto it = std::find_if(into.levels.begin(), into.levels.end(),
+                             [&level](const LevelStats& l) { return l.level == level.level; });
+      if (it == into.levels.end()) {
+        into.levels.push_back(level);
+      } else {
+        it->files += level.files;
+        it->bytes += level.bytes;
+      }
+    }
+    // Tenants live in one shard each; "" (the untracked rest) in any.
+    for (const TenantStats& t : shard.top_tenants) {
+      auto it = std::find_if(into.top_tenants.begin(), into.top_tenants.end(),
+                             [&t](const TenantStats& u) { return u.tenant == t.tenant; });
+      if (it == into.top_tenants.end()) {
+        into.top_tenants.push_back(t);
+      } else {
+        it->user_bytes_written += t.user_bytes_written;
+        it->flush_bytes_written += t.flush_bytes_written;
+        it->compaction_bytes_written += t.compaction_bytes_written;
+        it->ingest_bytes_written += t.ingest_bytes_written;
+      }
+    }
+    if (d.shard + 1 == d.shards) {  // the last shard: finish the domain
+      auto engine = [](const TenantStats& t) {
+        return t.flush_bytes_written + t.compaction_bytes_written + t.ingest_bytes_written;
+      };
+      std::stable_sort(into.top_tenants.begin(), into.top_tenants.end(),
+                       [&engine](const TenantStats& a, const TenantStats& b) {
+                         if (engine(a) != engine(b)) return engine(a) > engine(b);
+                         return a.user_bytes_written > b.user_bytes_written;
+                       });
+      if (into.top_tenants.size() > options_.stats_top_tenants) {
+        into.top_tenants.resize(options_.stats_top_tenants);
+      }
+      into.write_amplification = Ratio(
+          into.flush_bytes_written + into.compaction_bytes_written + into.ingest_bytes_written,
+          into.user_bytes_written);
+    }
+  }
+  *per_shard = std::move(merged);
 }
 
 void StoreImpl::CountersInto(const Domain& d, DomainStats* ds) const {

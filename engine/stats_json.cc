@@ -85,6 +85,11 @@ void WriteDomainState(const DomainStats& d, JsonWriter* w) {
   w->Field("write_buffer_shrinks", d.write_buffer_shrinks);
   w->Field("level0_trigger_raises", d.level0_trigger_raises);
   w->Field("level0_trigger_lowers", d.level0_trigger_lowers);
+  w->Field("tenant_shards", d.tenant_shards);
+  w->Key("shard_level0_files");
+  w->BeginArray();
+  for (uint64_t files : d.shard_level0_files) w->Uint(files);
+  w->EndArray();
 }
 
 void WriteDomain(const DomainStats& d, JsonWriter* w) {

@@ -134,6 +134,8 @@ void DomainGauges(Writer* w, const Stats& s) {
             &DomainStats::live_sst_bytes);
   PerDomain(w, s, "metakv_memtable_bytes", "gauge", "Bytes in memtables.",
             &DomainStats::memtable_bytes);
+  PerDomain(w, s, "metakv_tenant_shards", "gauge",
+            "Column families the domain's tenants are spread over.", &DomainStats::tenant_shards);
   PerDomain(w, s, "metakv_write_buffer_bytes", "gauge",
             "Memtable size now (the flush controller's choice).", &DomainStats::write_buffer_bytes);
   PerDomain(w, s, "metakv_level0_compaction_trigger", "gauge",

@@ -52,8 +52,13 @@
 
 namespace metakv {
 
+// One column family of a domain: the domain itself, or one of its tenant
+// shards (DomainOptions::tenant_shards). The background work (flushes,
+// compactions, the purge, maintenance, the flush controller) goes shard by
+// shard; the API's calls name a domain and reach the shards through
+// FindShard (a tenant's) and ShardsOf (all).
 struct Domain {
-  DomainOptions options;
+  DomainOptions options;  // options.name: the column family's name
   rocksdb::ColumnFamilyHandle* cf = nullptr;              // owned by StoreImpl
   DomainCounters* counters = nullptr;                     // owned by the listener
   std::shared_ptr<TenantPartitionerFactory> partitioner;  // null if off
@@ -61,6 +66,9 @@ struct Domain {
   // ingest exclusively while it ingests, so no logical delete's
   // read-modify-write interleaves with an ingest of the same keys.
   std::shared_ptr<std::shared_mutex> ingest_gate;
+  std::string domain_name;  // the domain's name (options.name for shard 0)
+  uint32_t shard = 0;
+  uint32_t shards = 1;
 
   // A cold domain whose files are one time-ordered pile (ColdLayout).
   bool TimeOrdered() const {
@@ -244,9 +252,12 @@ class StoreImpl final : public Store {
   // True if no flush or compaction is running or pending.
   bool Idle();
   Status CheckWritable() const;
-  // Resolves a domain name; InvalidArgument if unknown.
+  // Resolves a domain name to its first shard (the domain itself when it
+  // has no shards); InvalidArgument if unknown.
   Status FindDomain(std::string_view name, Domain** domain);
-  // The named domain, or every domain if name is empty.
+  // The shard of a domain that holds a tenant.
+  Status FindShard(std::string_view name, std::string_view tenant, Domain** domain);
+  // Every shard of the named domain, or of every domain if name is empty.
   Status DomainsNamed(std::string_view name, std::vector<Domain*>* out);
   // Checks tenant, key and (if given) value against the limits.
   Status CheckKey(std::string_view tenant, std::string_view key) const;
@@ -278,6 +289,8 @@ class StoreImpl final : public Store {
   // At Open: the domains, their counters and partitioners, the cache and
   // the memtable budget, from options_.
   void SetUpDomains();
+  // domains_ and domain_index_ from options_.domains: one entry per shard.
+  void BuildDomainEntries();
   // The RocksDB options of the database (listeners included).
   rocksdb::DBOptions DbOptions();
   // Finishes a creation a crash interrupted after RocksDB made the database
@@ -363,6 +376,9 @@ class StoreImpl final : public Store {
   Status CompactDueFiles(Domain* d, uint64_t min_age_seconds, uint64_t* compactions);
   // ---- Stats (engine/stats.cc) ----
   // The domain's counters, write amplification and top tenants.
+  // Folds the per-shard entries GetStats gathers (one per domains_ entry,
+  // in its order) into one entry per domain.
+  void MergeShards(std::vector<DomainStats>* per_shard) const;
   void CountersInto(const Domain& d, DomainStats* ds) const;
   // The domain's LSM shape, memtable and current options.
   void ShapeInto(const Domain& d, DomainStats* ds) const;

@@ -104,7 +104,7 @@ Status StoreImpl::Write(const WriteOptions& wo, const WriteBatch& batch) {
   for (size_t i = 0; i < ops.size(); ++i) {
     const WriteBatch::Op& in = batch.ops()[i];
     WriteOp& op = ops[i];
-    s = FindDomain(in.domain, &op.domain);
+    s = FindShard(in.domain, in.tenant, &op.domain);
     if (!s.ok()) return s;
     switch (in.type) {
       case WriteBatch::OpType::kPut:
@@ -139,7 +139,7 @@ Status StoreImpl::ApplyKey(const WriteOptions& wo, OpKind kind, std::string_view
 
 Status StoreImpl::ApplyOne(const WriteOptions& wo, std::string_view domain, WriteOp* op) {
   Status s = CheckWritable();
-  if (s.ok()) s = FindDomain(domain, &op->domain);
+  if (s.ok()) s = FindShard(domain, op->tenant, &op->domain);
   if (!s.ok()) return s;
   return Apply(wo, op, 1);
 }

@@ -14,7 +14,8 @@
 // read-only). After every reopen the whole store
 // is compared with the model. Invalid arguments (unknown domain, empty or
 // long tenant and key, long value) must give InvalidArgument and change
-// nothing.
+// nothing. The first input byte picks the configuration: purge and
+// partitioner on or off, and 1 to 4 tenant shards in the hot domains.
 //
 // Where compaction may or may not have purged a record (a tombstone past
 // its retention, a record past its TTL) the model accepts both answers the
@@ -208,7 +209,7 @@ class Args {
 
 class Harness {
  public:
-  Harness(const std::string& path, bool purge, bool partition)
+  Harness(const std::string& path, bool purge, bool partition, uint32_t shards)
       : path_(path), clock_(std::make_shared<metakv::ManualClock>(kStartSeconds * 1000000)) {
     options_ = metakv::test::SmallOptions(clock_);
     options_.domains.clear();
@@ -222,6 +223,7 @@ class Harness {
       d.bloom_bits_per_key = 10;
       d.purge_in_compaction = purge;
       d.partition_by_tenant = partition;
+      if (!spec.cold) d.tenant_shards = shards;
       options_.domains.push_back(d);
     }
     options_.max_key_bytes = kMaxKeyBytes;
@@ -1092,7 +1094,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
   const uint8_t config = in.ConsumeIntegral<uint8_t>();
   metakv::fuzz::InputDir dir;
-  Harness harness(dir.path() + "/db", /*purge=*/(config & 1) == 0, /*partition=*/(config & 2) == 0);
+  // Bits 0 and 1 turn the purge and the partitioner off; bits 2 and 3 give
+  // the hot domains 1 to 4 tenant shards.
+  Harness harness(dir.path() + "/db", /*purge=*/(config & 1) == 0, /*partition=*/(config & 2) == 0,
+                  /*shards=*/1 + ((config >> 2) & 3));
   Args args(&in);
   harness.Run(&args);
   return 0;

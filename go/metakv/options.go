@@ -125,6 +125,10 @@ type Domain struct {
 	Temperature Temperature
 	// Cold domains. Default: TimeOrdered.
 	ColdLayout ColdLayout
+	// Hot domains: the column families its tenants are spread over, each
+	// tenant wholly in one (DomainOptions::tenant_shards). Fixed when the
+	// domain is created. 0: 1 (none).
+	TenantShards uint32
 	// How long a logically deleted record stays restorable. 0: the default
 	// (7 days); negative: none.
 	TombstoneRetention time.Duration
@@ -247,6 +251,9 @@ func newCDomain(d *Domain) *C.metakv_domain_options_t {
 	if d.ColdLayout != TimeOrdered {
 		C.metakv_domain_options_set_cold_layout(c, C.int(d.ColdLayout))
 	}
+	if d.TenantShards != 0 {
+		C.metakv_domain_options_set_tenant_shards(c, C.uint32_t(d.TenantShards))
+	}
 	if s, ok := durationFlag(d.TombstoneRetention); ok {
 		C.metakv_domain_options_set_tombstone_retention_seconds(c, C.uint64_t(s))
 	}
@@ -342,6 +349,7 @@ func domainFromC(c *C.metakv_domain_options_t) Domain {
 		BlockBytes:              uint32(C.metakv_domain_options_get_block_bytes(c)),
 		SmallFileBudget:         uint64(C.metakv_domain_options_get_small_file_budget(c)),
 		LargeTenantBytes:        uint64(C.metakv_domain_options_get_large_tenant_bytes(c)),
+		TenantShards:            uint32(C.metakv_domain_options_get_tenant_shards(c)),
 
 		DisableAdaptiveWriteBuffer:   C.metakv_domain_options_get_adaptive_write_buffer(c) == 0,
 		DisableAdaptiveLevel0Trigger: C.metakv_domain_options_get_adaptive_level0_trigger(c) == 0,

@@ -76,6 +76,10 @@ type DomainStats struct {
 	PendingTreeRemovals   uint64 `json:"pending_tree_removals"`
 	PendingPurges         uint64 `json:"pending_purges"`
 	FlushControllerReason string `json:"flush_controller_reason"`
+	// Tenant shards of the domain (DomainOptions::tenant_shards), and the
+	// level-0 files of each, shard 0 first.
+	TenantShards     uint64   `json:"tenant_shards"`
+	ShardLevel0Files []uint64 `json:"shard_level0_files"`
 }
 
 // FlushDecision is one decision of the adaptive flush controller.

@@ -138,11 +138,14 @@ void metakv_domain_options_set_ingest_min_bytes(metakv_domain_options_t*, uint64
 void metakv_domain_options_set_partition_by_tenant(metakv_domain_options_t*, unsigned char);
 void metakv_domain_options_set_partition_min_file_fraction(metakv_domain_options_t*, double);
 void metakv_domain_options_set_large_tenant_bytes(metakv_domain_options_t*, uint64_t);
+/* DomainOptions::tenant_shards (1 to 64; hot domains). */
+void metakv_domain_options_set_tenant_shards(metakv_domain_options_t*, uint32_t);
 
 /* Getters of the same fields. The name is owned by the handle. */
 const char* metakv_domain_options_get_name(const metakv_domain_options_t*);
 int metakv_domain_options_get_temperature(const metakv_domain_options_t*);
 int metakv_domain_options_get_cold_layout(const metakv_domain_options_t*);
+uint32_t metakv_domain_options_get_tenant_shards(const metakv_domain_options_t*);
 uint64_t metakv_domain_options_get_tombstone_retention_seconds(const metakv_domain_options_t*);
 uint64_t metakv_domain_options_get_default_ttl_seconds(const metakv_domain_options_t*);
 uint64_t metakv_domain_options_get_write_buffer_bytes(const metakv_domain_options_t*);

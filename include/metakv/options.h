@@ -84,6 +84,18 @@ struct DomainOptions {
   // Default: ColdLayout::kTimeOrdered.
   ColdLayout cold_layout = ColdLayout::kTimeOrdered;
 
+  // Hot domains: the number of column families the domain's tenants are
+  // spread over, each tenant wholly in one, chosen by a hash of its id
+  // (tenant shards). Each shard has its own memtable (inside the one memory
+  // budget), its own level 0 and trigger, and its own levels, so a flush
+  // and a level-0 compaction caused by a busy tenant rewrite only its
+  // shard's data, not every tenant's (docs/write-amplification.md has the
+  // measurements). Reads of a tenant go to its shard; a scan of the whole
+  // domain merges the shards. Chosen when the domain is created; a domain
+  // keeps the count it was created with (a value declared for an existing
+  // domain is ignored). 1 to 64; must be 1 for cold domains. Default: 1.
+  uint32_t tenant_shards = 1;
+
   // ---- Behaviour (changeable on reopen) ----
 
   // How long a logically deleted record stays restorable by Undelete (the

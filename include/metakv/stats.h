@@ -114,6 +114,14 @@ struct DomainStats {
   uint64_t write_buffer_shrinks = 0;
   uint64_t level0_trigger_raises = 0;
   uint64_t level0_trigger_lowers = 0;
+  // Tenant shards (DomainOptions::tenant_shards): how many column families
+  // the domain's tenants are spread over. Each figure above is the sum of
+  // the shards' (the L0 trigger: the largest; the oldest purgeable time:
+  // the oldest); the flush controller decides per shard, and its reasons
+  // are joined as "shard N: reason". Files in level 0 of each shard, shard
+  // 0 first.
+  uint64_t tenant_shards = 1;
+  std::vector<uint64_t> shard_level0_files;
 };
 
 // How long one kind of call took, since the store was opened (kept when

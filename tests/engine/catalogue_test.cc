@@ -51,6 +51,45 @@ TEST(CatalogueTest, BadLayoutWordsAreCorruption) {
   }
 }
 
+TEST(CatalogueTest, TenantShardsRoundTripAndOneShardIsNotWritten) {
+  Catalogue c;
+  c.domains = {{"inode", Temperature::kHot, ColdLayout::kLeveled, 4},
+               {"dentry", Temperature::kHot, ColdLayout::kLeveled, 1},
+               {"history", Temperature::kCold, ColdLayout::kTimeOrdered, 1}};
+  const std::string stored = c.Encode(7);
+  Catalogue back;
+  ASSERT_TRUE(Catalogue::Decode(stored, &back).ok());
+  EXPECT_EQ(back.Find("inode")->tenant_shards, 4u);
+  EXPECT_EQ(back.Find("dentry")->tenant_shards, 1u);
+  EXPECT_EQ(back.Find("history")->tenant_shards, 1u);
+  // A domain without shards is written as before they existed, so older
+  // versions still read the store.
+  codecs::Record record;
+  ASSERT_TRUE(codecs::DecodeRecord(kCatalogueKey, stored, &record).ok());
+  const std::string text(record.payload);
+  EXPECT_NE(text.find("domain inode hot shards=4\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("domain dentry hot\n"), std::string::npos) << text;
+}
+
+TEST(CatalogueTest, BadTenantShardsAreCorruption) {
+  for (const char* line :
+       {"domain inode hot shards=1", "domain inode hot shards=65", "domain inode hot shards=",
+        "domain inode hot shards=4x", "domain inode hot shards=-2", "domain history cold shards=2",
+        "domain inode hot shards=2 shards=2", "domain inode hot shards=99999999999"}) {
+    Catalogue c;
+    const Status s =
+        Catalogue::Decode(Stored(std::string("metakv-catalogue 1\n") + line + "\n"), &c);
+    EXPECT_TRUE(s.IsCorruption()) << line << ": " << s.ToString();
+  }
+}
+
+TEST(CatalogueTest, ShardColumnFamilyNames) {
+  EXPECT_EQ(ShardColumnFamily("inode", 0), "inode");
+  EXPECT_EQ(ShardColumnFamily("inode", 3), "inode#3");
+  EXPECT_EQ(DomainOfColumnFamily("inode#3"), "inode");
+  EXPECT_EQ(DomainOfColumnFamily("inode"), "inode");
+}
+
 TEST(DomainSettingsTest, RoundTripAndBadLinesAreCorruption) {
   DomainOptions a, b;
   a.name = "inode";

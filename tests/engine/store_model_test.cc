@@ -55,12 +55,16 @@ Restorable RestorableAt(const KeyState& s, uint64_t now) {
   return Restorable::kUnsure;
 }
 
-class ModelTest : public StoreTest {
+// The parameter: the hot domains' tenant shards (1: none).
+class ModelTest : public StoreTest, public ::testing::WithParamInterface<uint32_t> {
  protected:
   void SetUp() override {
     clock_ = std::make_shared<ManualClock>(1700000000ull * 1000000 + 500000);  // mid-second
     options_ = SmallOptions(clock_);
-    for (auto& d : options_.domains) d.tombstone_retention_seconds = kRetention;
+    for (auto& d : options_.domains) {
+      d.tombstone_retention_seconds = kRetention;
+      if (d.temperature == Temperature::kHot) d.tenant_shards = GetParam();
+    }
     OpenStore();
     domains_ = {kInode, kDentry, kHistory};
     tenants_ = {
@@ -367,7 +371,7 @@ class ModelTest : public StoreTest {
   int op_ = 0;
 };
 
-TEST_F(ModelTest, RandomOperationsMatchModel) {
+TEST_P(ModelTest, RandomOperationsMatchModel) {
   constexpr int kOps = 8000;
   bool saw_deeper_levels = false;
   // An open snapshot with a copy of the model and the time it was taken.
@@ -471,6 +475,10 @@ TEST_F(ModelTest, RandomOperationsMatchModel) {
       counts_["undelete past retention: expired"] + counts_["undelete past retention: purged"], 5);
   for (const auto& [outcome, n] : counts_) RecordProperty(outcome, n);
 }
+
+// Without tenant shards, and with three: each tenant's records in one
+// shard, domain-wide scans (forward, backward, at snapshots) merging them.
+INSTANTIATE_TEST_SUITE_P(TenantShards, ModelTest, ::testing::Values(1u, 3u));
 
 }  // namespace
 }  // namespace metakv::test
