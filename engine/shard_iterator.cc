@@ -61,32 +61,33 @@ void ShardMergeIterator::SeekForPrev(std::string_view tenant, std::string_view k
   Pick(false);
 }
 
-void ShardMergeIterator::Next() {
-  if (!Valid()) return;
-  if (!forward_) {
-    // The other children stand before the current key: move each to the
-    // first key after it (no child but the current one holds it).
-    const std::string tenant(current_->tenant());
-    const std::string key(current_->key());
-    for (auto& child : children_) {
-      if (child.get() != current_) child->Seek(tenant, key);
-    }
-  }
-  current_->Next();
-  Pick(true);
-}
+void ShardMergeIterator::Next() { Step(true); }
 
-void ShardMergeIterator::Prev() {
+void ShardMergeIterator::Prev() { Step(false); }
+
+void ShardMergeIterator::Step(bool forward) {
   if (!Valid()) return;
-  if (forward_) {
+  if (forward != forward_) {
+    // The other children stand on the wrong side of the current key: move
+    // each to its nearest key on the new side (no child but the current
+    // one holds the key itself).
     const std::string tenant(current_->tenant());
     const std::string key(current_->key());
     for (auto& child : children_) {
-      if (child.get() != current_) child->SeekForPrev(tenant, key);
+      if (child.get() == current_) continue;
+      if (forward) {
+        child->Seek(tenant, key);
+      } else {
+        child->SeekForPrev(tenant, key);
+      }
     }
   }
-  current_->Prev();
-  Pick(false);
+  if (forward) {
+    current_->Next();
+  } else {
+    current_->Prev();
+  }
+  Pick(forward);
 }
 
 }  // namespace metakv

@@ -41,6 +41,8 @@ class ShardMergeIterator : public Iterator {
   // the children's first error: a shard that failed makes the whole
   // iterator invalid rather than silently missing its records.
   void Pick(bool forward);
+  // Next (forward) or Prev.
+  void Step(bool forward);
 
   std::vector<std::unique_ptr<Iterator>> children_;
   std::function<void()> on_close_;

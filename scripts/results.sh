@@ -13,6 +13,10 @@
 #                the deadline costs)
 #   threads4     default on 4 threads (tenants split among them)
 #   deadline60   default with a 60 s purge deadline (twice the default's)
+#   no-shards, tight-no-shards, tenants512-no-shards
+#                those shapes on metakv alone without tenant shards
+#                (--tenant_shards=1; the bench's default is 8): what the
+#                shards save (their stock bytes are in the shape's own row)
 #   x4           default at four times its size (--num, --mix_ops)
 #   x4-no-deadline, x4-deadline120
 #                x4 on metakv alone, without a deadline and with a 120 s one
@@ -53,6 +57,9 @@ for p in tenants512 tight nocompress history1 history256 history20000 service; d
   names+=("$p"); flags+=("--preset=$p")
 done
 names+=(deadline60);   flags+=("--preset=default --purge_deadline_seconds=60")
+names+=(no-shards);    flags+=("--preset=default --engine=metakv --tenant_shards=1")
+names+=(tight-no-shards); flags+=("--preset=tight --engine=metakv --tenant_shards=1")
+names+=(tenants512-no-shards); flags+=("--preset=tenants512 --engine=metakv --tenant_shards=1")
 x4="--preset=default --num=1200000 --mix_ops=4000000"
 names+=(x4);             flags+=("$x4")
 names+=(x4-no-deadline); flags+=("$x4 --engine=metakv --purge_deadline_seconds=0")
