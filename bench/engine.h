@@ -30,6 +30,11 @@ struct EngineStats {
   uint64_t flush_bytes_written = 0;
   uint64_t compaction_bytes_written = 0;
   uint64_t ingest_bytes_written = 0;  // SST files ingested (metakv's cold path)
+  // Engines that tell (metakv): level-1 bytes rewritten by compactions from
+  // level 0, and the part rewritten for other tenants' writes
+  // (DomainStats::l0_l1_for_others_bytes). Part of compaction_bytes_written.
+  uint64_t l0_l1_rewritten_bytes = 0;
+  uint64_t l0_l1_for_others_bytes = 0;
   uint64_t wal_bytes_written = 0;     // not part of device_bytes()
   // Current state, not counters: bytes of the live SST files, and the
   // writers' total stall time since the engine was opened (RocksDB's

@@ -186,6 +186,8 @@ std::string Run(const std::string& engine, const WorkloadResult& r) {
   Num(&w, "compaction_bytes", r.compaction_bytes);
   Num(&w, "ingest_bytes", r.ingest_bytes);
   Num(&w, "wal_bytes", r.wal_bytes);
+  Num(&w, "l0_l1_rewritten_bytes", r.l0_l1_rewritten_bytes);
+  Num(&w, "l0_l1_for_others_bytes", r.l0_l1_for_others_bytes);
   Num(&w, "space_amp", r.SpaceAmplification());
   Num(&w, "live_bytes", r.live_bytes);
   Num(&w, "live_sst_bytes", r.live_sst_bytes);

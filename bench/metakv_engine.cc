@@ -252,6 +252,8 @@ class MetakvEngine : public Engine {
     const uint64_t now = clock_->NowSeconds();
     for (const DomainStats& d : stats.domains) {
       out->live_sst_bytes += d.live_sst_bytes;
+      out->l0_l1_rewritten_bytes += d.l0_l1_rewritten_bytes;
+      out->l0_l1_for_others_bytes += d.l0_l1_for_others_bytes;
       const uint64_t since = d.oldest_purgeable_time;
       out->purgeable_age_seconds[d.name] = since == 0 || since >= now ? 0 : now - since;
     }
@@ -287,6 +289,8 @@ class MetakvEngine : public Engine {
                              {"removals", common::TextTable::Align::kRight, ""},
                              {"deadline comp", common::TextTable::Align::kRight, ""},
                              {"deadline MiB", common::TextTable::Align::kRight, ""},
+                             {"L0->L1 MiB", common::TextTable::Align::kRight, ""},
+                             {"for others", common::TextTable::Align::kRight, ""},
                              {"dropped files", common::TextTable::Align::kRight, ""},
                              {"dropped MiB", common::TextTable::Align::kRight, ""},
                              {"files per level", common::TextTable::Align::kLeft, ""}});
@@ -303,7 +307,8 @@ class MetakvEngine : public Engine {
                     mib(d.write_buffer_bytes), std::to_string(d.level0_compaction_trigger),
                     std::to_string(d.tree_removals + d.tenant_removals),
                     std::to_string(d.deadline_compactions),
-                    mib(d.deadline_compaction_bytes_written), std::to_string(d.purge_dropped_files),
+                    mib(d.deadline_compaction_bytes_written), mib(d.l0_l1_rewritten_bytes),
+                    mib(d.l0_l1_for_others_bytes), std::to_string(d.purge_dropped_files),
                     mib(d.purge_dropped_bytes), levels});
     }
     return table.Format();

@@ -39,6 +39,10 @@ struct WorkloadResult {
   uint64_t compaction_bytes = 0;
   uint64_t ingest_bytes = 0;
   uint64_t wal_bytes = 0;
+  // EngineStats::l0_l1_rewritten_bytes and l0_l1_for_others_bytes over the
+  // same interval.
+  uint64_t l0_l1_rewritten_bytes = 0;
+  uint64_t l0_l1_for_others_bytes = 0;
   // Wall time of the Flush and WaitForCompactions after a write workload.
   double settle_seconds = 0;
   // Logical bytes (tenant + key + value) of the records a user can see at

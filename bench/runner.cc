@@ -210,6 +210,8 @@ Status RunOne(Engine* engine, RunCounters* counters, const BenchConfig& config,
   result->compaction_bytes = after.compaction_bytes_written - before.compaction_bytes_written;
   result->ingest_bytes = after.ingest_bytes_written - before.ingest_bytes_written;
   result->wal_bytes = after.wal_bytes_written - before.wal_bytes_written;
+  result->l0_l1_rewritten_bytes = after.l0_l1_rewritten_bytes - before.l0_l1_rewritten_bytes;
+  result->l0_l1_for_others_bytes = after.l0_l1_for_others_bytes - before.l0_l1_for_others_bytes;
   result->stall_micros = after.stall_micros - before.stall_micros;
   result->live_sst_bytes = after.live_sst_bytes;
   result->peak_rss_bytes = rss ? PeakRssBytes() : 0;

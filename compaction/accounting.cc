@@ -90,6 +90,44 @@ std::vector<std::pair<std::string, TenantBytes>> TenantLedger::Top(size_t n) con
   return all;
 }
 
+// ------------------------------------------------------ LevelZeroRewrite ----
+
+namespace {
+
+// Adds a file's bytes to its tenants, in proportion to their key + value
+// bytes in it.
+void AddTenantShares(const FileBytes& file, std::map<std::string, long double>* out) {
+  const FileRecordStats& stats = file.first;
+  uint64_t raw_total = stats.other_tenant_bytes;
+  for (const auto& entry : stats.tenant_bytes) raw_total += entry.second;
+  if (raw_total == 0) return;
+  const long double scale = static_cast<long double>(file.second) / raw_total;
+  for (const auto& [tenant, bytes] : stats.tenant_bytes) (*out)[tenant] += bytes * scale;
+  if (stats.other_tenant_bytes > 0) (*out)[std::string()] += stats.other_tenant_bytes * scale;
+}
+
+}  // namespace
+
+LevelZeroRewrite LevelZeroRewriteOf(const std::vector<FileBytes>& l0,
+                                    const std::vector<FileBytes>& l1) {
+  std::map<std::string, long double> l0_tenants, l1_tenants;
+  long double l0_total = 0;
+  for (const FileBytes& f : l0) AddTenantShares(f, &l0_tenants);
+  for (const auto& entry : l0_tenants) l0_total += entry.second;
+  for (const FileBytes& f : l1) AddTenantShares(f, &l1_tenants);
+  LevelZeroRewrite out;
+  for (const FileBytes& f : l1) out.l1_bytes += f.second;
+  if (l0_total <= 0) return out;
+  long double for_others = 0;
+  for (const auto& [tenant, bytes] : l1_tenants) {
+    auto it = l0_tenants.find(tenant);
+    const long double own = it == l0_tenants.end() ? 0 : it->second / l0_total;
+    for_others += bytes * (1 - own);
+  }
+  out.for_others = std::min<uint64_t>(static_cast<uint64_t>(for_others + 0.5), out.l1_bytes);
+  return out;
+}
+
 // ------------------------------------------------------ AccountingListener ----
 
 DomainCounters* AccountingListener::Register(const std::string& cf_name) {
@@ -166,6 +204,25 @@ void AccountingListener::OnCompactionCompleted(rocksdb::DB* db,
   }
   c->compactions.fetch_add(1, std::memory_order_relaxed);
   c->compaction_bytes_read.fetch_add(info.stats.total_input_bytes, std::memory_order_relaxed);
+  if (info.base_input_level == 0 && info.output_level == 1) {
+    // The input files' sizes are not in the info: their table properties'
+    // data, index and filter sizes stand for them.
+    std::vector<FileBytes> l0, l1;
+    for (size_t i = 0; i < info.input_files.size() && i < info.input_file_infos.size(); ++i) {
+      auto props = info.table_properties.find(info.input_files[i]);
+      if (props == info.table_properties.end() || props->second == nullptr) continue;
+      FileBytes f;
+      if (!FileRecordStats::FromProperties(props->second->user_collected_properties, &f.first)) {
+        continue;
+      }
+      f.second = props->second->data_size + props->second->index_size + props->second->filter_size;
+      (info.input_file_infos[i].level == 0 ? l0 : l1).push_back(std::move(f));
+    }
+    const LevelZeroRewrite r = LevelZeroRewriteOf(l0, l1);
+    c->l0_compactions.fetch_add(1, std::memory_order_relaxed);
+    c->l0_l1_rewritten_bytes.fetch_add(r.l1_bytes, std::memory_order_relaxed);
+    c->l0_l1_for_others_bytes.fetch_add(r.for_others, std::memory_order_relaxed);
+  }
 }
 
 }  // namespace metakv

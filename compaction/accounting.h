@@ -58,6 +58,23 @@ class TenantLedger {
   std::map<std::string, TenantBytes, std::less<>> tenants_;  // GUARDED_BY(mu_)
 };
 
+// What one compaction from level 0 into level 1 rewrote of level 1, and how
+// much of that it rewrote for other tenants' writes. The compaction is
+// charged to the tenants whose level-0 bytes it merged, in proportion to
+// them, so tenant T's level-1 bytes count as rewritten for others by the
+// share of the level-0 bytes that are not T's: 0 when one tenant wrote
+// everything, and what level-0 isolation per tenant (or per group of
+// tenants) could at most save of these rewrites. Tenants are those the
+// files' record stats name (a file's untracked rest counts as one).
+struct LevelZeroRewrite {
+  uint64_t l1_bytes = 0;    // level-1 input bytes
+  uint64_t for_others = 0;  // the part rewritten for other tenants
+};
+// Each input file as (its record stats, its bytes).
+using FileBytes = std::pair<FileRecordStats, uint64_t>;
+LevelZeroRewrite LevelZeroRewriteOf(const std::vector<FileBytes>& l0,
+                                    const std::vector<FileBytes>& l1);
+
 struct DomainCounters {
   std::atomic<uint64_t> user_bytes{0};
   std::atomic<uint64_t> puts{0};
@@ -80,6 +97,10 @@ struct DomainCounters {
   std::atomic<uint64_t> compactions{0};
   std::atomic<uint64_t> trivial_moves{0};  // files moved down without rewriting
   std::atomic<uint64_t> trivial_move_bytes{0};
+  // Compactions from level 0 into level 1 (LevelZeroRewriteOf).
+  std::atomic<uint64_t> l0_compactions{0};
+  std::atomic<uint64_t> l0_l1_rewritten_bytes{0};
+  std::atomic<uint64_t> l0_l1_for_others_bytes{0};
   // Written by the tombstone filter (compaction/tombstone_filter.h).
   std::atomic<uint64_t> purged_records{0};
   std::atomic<uint64_t> purged_bytes{0};

@@ -46,6 +46,9 @@ constexpr DomainProperty kDomainProperties[] = {
     {"metakv.compactions", &DomainStats::compactions},
     {"metakv.trivial-moves", &DomainStats::trivial_moves},
     {"metakv.trivial-move-bytes", &DomainStats::trivial_move_bytes},
+    {"metakv.l0-compactions", &DomainStats::l0_compactions},
+    {"metakv.l0-l1-rewritten-bytes", &DomainStats::l0_l1_rewritten_bytes},
+    {"metakv.l0-l1-for-others-bytes", &DomainStats::l0_l1_for_others_bytes},
     {"metakv.purged-records", &DomainStats::purged_records},
     {"metakv.purged-bytes", &DomainStats::purged_bytes},
     {"metakv.tree-removals", &DomainStats::tree_removals},
@@ -263,6 +266,9 @@ void StoreImpl::CountersInto(const Domain& d, DomainStats* ds) const {
   ds->compactions = c.compactions.load();
   ds->trivial_moves = c.trivial_moves.load();
   ds->trivial_move_bytes = c.trivial_move_bytes.load();
+  ds->l0_compactions = c.l0_compactions.load();
+  ds->l0_l1_rewritten_bytes = c.l0_l1_rewritten_bytes.load();
+  ds->l0_l1_for_others_bytes = c.l0_l1_for_others_bytes.load();
   ds->purged_records = c.purged_records.load();
   ds->purged_bytes = c.purged_bytes.load();
   ds->tree_removals = c.tree_removals.load();

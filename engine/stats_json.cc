@@ -48,6 +48,9 @@ void WriteDomainCounters(const DomainStats& d, JsonWriter* w) {
   w->Field("compactions", d.compactions);
   w->Field("trivial_moves", d.trivial_moves);
   w->Field("trivial_move_bytes", d.trivial_move_bytes);
+  w->Field("l0_compactions", d.l0_compactions);
+  w->Field("l0_l1_rewritten_bytes", d.l0_l1_rewritten_bytes);
+  w->Field("l0_l1_for_others_bytes", d.l0_l1_for_others_bytes);
   w->Field("purged_records", d.purged_records);
   w->Field("purged_bytes", d.purged_bytes);
   w->Field("tree_removals", d.tree_removals);

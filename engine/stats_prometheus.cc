@@ -114,6 +114,12 @@ void DomainCounters(Writer* w, const Stats& s) {
             &DomainStats::flushes);
   PerDomain(w, s, "metakv_compactions_total", "counter", "Rewriting compactions since open.",
             &DomainStats::compactions);
+  PerDomain(w, s, "metakv_l0_l1_rewritten_bytes_total", "counter",
+            "Level-1 bytes rewritten by compactions from level 0 since open.",
+            &DomainStats::l0_l1_rewritten_bytes);
+  PerDomain(w, s, "metakv_l0_l1_for_others_bytes_total", "counter",
+            "Of those, bytes rewritten for other tenants' writes since open.",
+            &DomainStats::l0_l1_for_others_bytes);
   PerDomain(w, s, "metakv_purged_records_total", "counter",
             "Records the compaction filter purged since open.", &DomainStats::purged_records);
   PerDomain(w, s, "metakv_purged_bytes_total", "counter",

@@ -94,6 +94,9 @@ for i in "${!names[@]}"; do
   mk_dev=$(field metakv device_bytes "$j")
   mk_ops=$(field metakv ops_per_sec "$j")
   mk_sa=$(field metakv space_amp "$j")
+  mk_comp=$(field metakv compaction_bytes "$j")
+  mk_others=$(field metakv l0_l1_for_others_bytes "$j")
+  others="$(mib "${mk_others:-0}") ($(awk -v a="${mk_others:-0}" -v b="${mk_comp:-0}" 'BEGIN { if (b == 0) print "-"; else printf "%.0f%%", 100 * a / b }'))"
   ages=$(grep -o '"max_purgeable_age_seconds": {[^}]*}' "$j" | head -1 | sed 's/.*{//; s/}//; s/"//g')
   max_age=$(echo "$ages" | grep -o ': [0-9]*' | tr -d ': ' | sort -n | tail -1)
   deadline=$(sed -n 's/.*"purge_deadline_seconds": \([0-9]*\).*/\1/p' "$j" | head -1)
@@ -107,9 +110,9 @@ for i in "${!names[@]}"; do
     rk_sa=$(field rocksdb space_amp "$j")
     dev_r=$(ratio "$mk_dev" "$rk_dev"); ops_r=$(ratio "$mk_ops" "$rk_ops"); sa_r=$(ratio "$mk_sa" "$rk_sa")
     p99_r=$(ratio "$(stat_p99 metakv "$j")" "$(stat_p99 rocksdb "$j")")
-    rows+="| $name | $(mib "$mk_dev") | $(mib "$rk_dev") | ${dev_r}$(mark "$dev_r" le 0.33) | ${ops_r}$(mark "$ops_r" ge 1.0) | ${p99_r}$(mark "$p99_r" le 1.1) | ${sa_r}$(mark "$sa_r" le 1.0) | $held |"$'\n'
+    rows+="| $name | $(mib "$mk_dev") | $(mib "$rk_dev") | ${dev_r}$(mark "$dev_r" le 0.33) | ${ops_r}$(mark "$ops_r" ge 1.0) | ${p99_r}$(mark "$p99_r" le 1.1) | ${sa_r}$(mark "$sa_r" le 1.0) | $held | $others |"$'\n'
   else
-    rows+="| $name | $(mib "$mk_dev") | - | - | - | - | - | $held |"$'\n'
+    rows+="| $name | $(mib "$mk_dev") | - | - | - | - | - | $held | $others |"$'\n'
   fi
 done
 
@@ -129,9 +132,16 @@ done
   echo "space amp <= 1.0x)."
   echo "Deadline held: the largest age a purgeable record reached past its purge"
   echo "time, sampled each second, against \`--purge_deadline_seconds\`."
+  echo "L0->L1 for others: metakv's level-1 bytes that compactions from level 0"
+  echo "rewrote for other tenants' writes (each such compaction charged to the"
+  echo "tenants whose level-0 bytes it merged, in proportion;"
+  echo "\`DomainStats::l0_l1_for_others_bytes\`), MiB and share of its compaction"
+  echo "bytes: what isolating level 0 per tenant could at most save of them."
+  echo "Rows \`*-no-shards\` run metakv alone with \`--tenant_shards=1\` (the bench's"
+  echo "default is 8 tenant shards per hot domain): what the shards save."
   echo
-  echo "| shape | metakv MiB | stock MiB | bytes ratio | ops/s ratio | p99 stat ratio | space amp ratio | deadline held |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| shape | metakv MiB | stock MiB | bytes ratio | ops/s ratio | p99 stat ratio | space amp ratio | deadline held | L0->L1 for others |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   printf "%s" "$rows"
   echo
   echo "Flags of each shape (a preset's own flags are listed below):"

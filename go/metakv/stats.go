@@ -52,6 +52,9 @@ type DomainStats struct {
 	Compactions                    uint64        `json:"compactions"`
 	TrivialMoves                   uint64        `json:"trivial_moves"`
 	TrivialMoveBytes               uint64        `json:"trivial_move_bytes"`
+	L0Compactions                  uint64        `json:"l0_compactions"`
+	L0L1RewrittenBytes             uint64        `json:"l0_l1_rewritten_bytes"`
+	L0L1ForOthersBytes             uint64        `json:"l0_l1_for_others_bytes"`
 	PurgedRecords                  uint64        `json:"purged_records"`
 	PurgedBytes                    uint64        `json:"purged_bytes"`
 	TreeRemovals                   uint64        `json:"tree_removals"`

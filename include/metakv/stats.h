@@ -60,6 +60,16 @@ struct DomainStats {
   uint64_t compactions = 0;    // rewriting compactions
   uint64_t trivial_moves = 0;  // files moved down a level without a rewrite
   uint64_t trivial_move_bytes = 0;
+  // Compactions from level 0 into level 1, the level-1 bytes they read (and
+  // so rewrote), and the part of those rewritten for other tenants' writes:
+  // each such compaction is charged to the tenants whose level-0 bytes it
+  // merged, in proportion, so a tenant's level-1 bytes count for others by
+  // the share of the level-0 bytes that were not its own. What isolating
+  // level 0 by tenant could at most save of these rewrites
+  // (docs/write-amplification.md).
+  uint64_t l0_compactions = 0;
+  uint64_t l0_l1_rewritten_bytes = 0;
+  uint64_t l0_l1_for_others_bytes = 0;
   // Records (and their key + value bytes) the tombstone filter dropped:
   // tombstones past retention, records past expiry, and the first record
   // of each run a removal's purge dropped (the rest of the run goes with it

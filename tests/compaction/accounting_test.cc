@@ -312,6 +312,82 @@ TEST(AccountingTest, LedgerIsBoundedAndSharesAddUp) {
   EXPECT_EQ(got[""], 100u);
 }
 
+// A file of the given (tenant, key + value bytes) and size.
+FileBytes File(std::vector<std::pair<std::string, uint64_t>> tenants, uint64_t size,
+               uint64_t other = 0) {
+  FileBytes f;
+  for (auto& [tenant, bytes] : tenants) f.first.tenant_bytes.emplace_back(tenant, bytes);
+  f.first.other_tenant_bytes = other;
+  f.second = size;
+  return f;
+}
+
+TEST(AccountingTest, LevelZeroRewritesForOtherTenantsFollowTheirShareOfLevelZero) {
+  // One tenant wrote everything: its level-1 bytes are its own rewrite.
+  LevelZeroRewrite r = LevelZeroRewriteOf({File({{"a", 10}}, 100)}, {File({{"a", 5}}, 400)});
+  EXPECT_EQ(r.l1_bytes, 400u);
+  EXPECT_EQ(r.for_others, 0u);
+  // A tenant absent from level 0 is rewritten wholly for the others.
+  r = LevelZeroRewriteOf({File({{"a", 10}}, 100)}, {File({{"a", 1}, {"b", 3}}, 400)});
+  EXPECT_EQ(r.l1_bytes, 400u);
+  EXPECT_EQ(r.for_others, 300u);
+  // Level 0 is a quarter a's, three quarters b's (two files of 100 and 300
+  // bytes); level 1 holds 200 bytes of a and 200 of b: a's count for
+  // others by 3/4, b's by 1/4.
+  r = LevelZeroRewriteOf({File({{"a", 1}}, 100), File({{"b", 7}}, 300)},
+                         {File({{"a", 2}}, 200), File({{"b", 9}}, 200)});
+  EXPECT_EQ(r.l1_bytes, 400u);
+  EXPECT_EQ(r.for_others, 200u);
+  // Nothing from level 1 (a compaction into an empty range): nothing rewritten.
+  r = LevelZeroRewriteOf({File({{"a", 1}, {"b", 1}}, 100)}, {});
+  EXPECT_EQ(r.l1_bytes, 0u);
+  EXPECT_EQ(r.for_others, 0u);
+  // A file's untracked rest counts as one more tenant.
+  r = LevelZeroRewriteOf({File({{"a", 1}}, 100, /*other=*/1)}, {File({}, 100, /*other=*/1)});
+  EXPECT_EQ(r.for_others, 50u);
+  // Level-0 files without record stats leave nothing to charge.
+  r = LevelZeroRewriteOf({File({}, 100)}, {File({{"a", 1}}, 100)});
+  EXPECT_EQ(r.l1_bytes, 100u);
+  EXPECT_EQ(r.for_others, 0u);
+}
+
+// On a real store: compactions from level 0 count their level-1 input, and
+// the part rewritten for others is 0 while one tenant writes, and not once
+// tenants interleave.
+TEST(AccountingTest, LevelZeroRewritesAreCountedOnARealStore) {
+  for (const int tenants : {1, 6}) {
+    test::TempDir dir;
+    Options options = test::SmallOptions();
+    for (auto& d : options.domains) d.partition_by_tenant = false;
+    std::unique_ptr<Store> store;
+    ASSERT_TRUE(Store::Open(options, dir.path(), &store).ok());
+    std::mt19937_64 rng(7);
+    const std::string value(100, 'v');
+    for (int i = 0; i < 20000; ++i) {
+      const std::string tenant = "t" + std::to_string(rng() % tenants);
+      const std::string key = "k" + std::to_string(rng() % 4000);
+      ASSERT_TRUE(store->Put(WriteOptions(), "inode", tenant, key, value).ok());
+    }
+    ASSERT_TRUE(store->WaitForBackgroundWork(60000).ok());
+    Stats stats;
+    ASSERT_TRUE(store->GetStats(&stats).ok());
+    const DomainStats& inode = Domain(stats, "inode");
+    EXPECT_GT(inode.l0_compactions, 0u) << tenants << " tenants";
+    EXPECT_GT(inode.l0_l1_rewritten_bytes, 0u) << tenants << " tenants";
+    EXPECT_LE(inode.l0_l1_rewritten_bytes, inode.compaction_bytes_read);
+    if (tenants == 1) {
+      EXPECT_EQ(inode.l0_l1_for_others_bytes, 0u);
+    } else {
+      EXPECT_GT(inode.l0_l1_for_others_bytes, 0u);
+      EXPECT_LT(inode.l0_l1_for_others_bytes, inode.l0_l1_rewritten_bytes);
+    }
+    uint64_t property = 0;
+    ASSERT_TRUE(store->GetIntProperty("inode", "metakv.l0-l1-for-others-bytes", &property).ok());
+    EXPECT_EQ(property, inode.l0_l1_for_others_bytes);
+    ASSERT_TRUE(store->Close().ok());
+  }
+}
+
 // Files carry the newest record time since format version 2 (a removal's
 // purge drops a file whole only if it is at or before the removal);
 // version 1 files still decode, with that time unknown.
