@@ -166,11 +166,13 @@ Status ResolveDatabase(const std::string& path, bool decode, DumpInput* input) {
   // Report order: catalogue domains, other column families by name, default.
   std::vector<DomainInfo> domains;
   for (const auto& entry : catalogue.domains) {
-    DomainInfo d;
-    d.name = entry.name;
-    d.temperature = std::string(TemperatureName(entry.temperature));
-    d.in_catalogue = true;
-    domains.push_back(std::move(d));
+    for (uint32_t shard = 0; shard < entry.tenant_shards; ++shard) {  // each its column family
+      DomainInfo d;
+      d.name = ShardColumnFamily(entry.name, shard);
+      d.temperature = std::string(TemperatureName(entry.temperature));
+      d.in_catalogue = true;
+      domains.push_back(std::move(d));
+    }
   }
   std::vector<std::string> others;
   for (const auto& family : listing.families) {

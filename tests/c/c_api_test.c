@@ -168,6 +168,9 @@ static void test_domain_options(void) {
   metakv_domain_options_set_adaptive_write_buffer(d, 0);
   CHECK(metakv_domain_options_get_write_buffer_bytes(d) == 1u << 20);
   CHECK(metakv_domain_options_get_adaptive_write_buffer(d) == 0);
+  CHECK(metakv_domain_options_get_tenant_shards(d) == 1); /* the C++ default */
+  metakv_domain_options_set_tenant_shards(d, 3);          /* column families, not names */
+  CHECK(metakv_domain_options_get_tenant_shards(d) == 3);
   metakv_options_add_domain(o, d);
   metakv_domain_options_destroy(d); /* the options hold a copy */
   CHECK(metakv_options_domain_count(o) == 4);
