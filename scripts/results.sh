@@ -13,10 +13,13 @@
 #                the deadline costs)
 #   threads4     default on 4 threads (tenants split among them)
 #   deadline60   default with a 60 s purge deadline (twice the default's)
-#   no-shards, tight-no-shards, tenants512-no-shards
-#                those shapes on metakv alone without tenant shards
-#                (--tenant_shards=1; the bench's default is 8): what the
-#                shards save (their stock bytes are in the shape's own row)
+#   shards8, tenants512-shards8, tight-shards8, service-shards8
+#                those shapes on metakv alone with 8 tenant shards per hot
+#                domain (--tenant_shards=8; the default is none): what the
+#                shards save or cost (stock's bytes are in the shape's own
+#                row); service-shards8-wb1m with 1 MiB memtables (the
+#                service shape's 12 MiB budget and 4 MiB memtables make
+#                16 shards flush tiny files; docs/write-amplification.md)
 #   x4           default at four times its size (--num, --mix_ops)
 #   x4-no-deadline, x4-deadline120
 #                x4 on metakv alone, without a deadline and with a 120 s one
@@ -57,9 +60,11 @@ for p in tenants512 tight nocompress history1 history256 history20000 service; d
   names+=("$p"); flags+=("--preset=$p")
 done
 names+=(deadline60);   flags+=("--preset=default --purge_deadline_seconds=60")
-names+=(no-shards);    flags+=("--preset=default --engine=metakv --tenant_shards=1")
-names+=(tight-no-shards); flags+=("--preset=tight --engine=metakv --tenant_shards=1")
-names+=(tenants512-no-shards); flags+=("--preset=tenants512 --engine=metakv --tenant_shards=1")
+names+=(shards8);      flags+=("--preset=default --engine=metakv --tenant_shards=8")
+names+=(tenants512-shards8); flags+=("--preset=tenants512 --engine=metakv --tenant_shards=8")
+names+=(tight-shards8); flags+=("--preset=tight --engine=metakv --tenant_shards=8")
+names+=(service-shards8); flags+=("--preset=service --engine=metakv --tenant_shards=8")
+names+=(service-shards8-wb1m); flags+=("--preset=service --engine=metakv --tenant_shards=8 --write_buffer_size=1048576")
 x4="--preset=default --num=1200000 --mix_ops=4000000"
 names+=(x4);             flags+=("$x4")
 names+=(x4-no-deadline); flags+=("$x4 --engine=metakv --purge_deadline_seconds=0")
@@ -137,8 +142,8 @@ done
   echo "tenants whose level-0 bytes it merged, in proportion;"
   echo "\`DomainStats::l0_l1_for_others_bytes\`), MiB and share of its compaction"
   echo "bytes: what isolating level 0 per tenant could at most save of them."
-  echo "Rows \`*-no-shards\` run metakv alone with \`--tenant_shards=1\` (the bench's"
-  echo "default is 8 tenant shards per hot domain): what the shards save."
+  echo "Rows \`*-shards8\` run metakv alone with 8 tenant shards per hot domain"
+  echo "(\`--tenant_shards=8\`; the default is none): what the shards save or cost."
   echo
   echo "| shape | metakv MiB | stock MiB | bytes ratio | ops/s ratio | p99 stat ratio | space amp ratio | deadline held | L0->L1 for others |"
   echo "|---|---|---|---|---|---|---|---|---|"

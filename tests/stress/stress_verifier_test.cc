@@ -12,6 +12,7 @@
 
 #include "codecs/key_codec.h"
 #include "codecs/record_codec.h"
+#include "engine/catalogue.h"
 #include "metakv/store.h"
 #include "tests/engine/raw_rocksdb.h"
 #include "tests/testutil.h"
@@ -84,6 +85,17 @@ class StressVerifierTest : public ::testing::Test {
   std::string Domain(uint64_t slot) const {
     return std::string(KeySpace::DomainName(space_.DomainOf(slot)));
   }
+  // The column family holding slot: its domain's, or the tenant's shard of
+  // it (the stress store's hot domains have tenant shards).
+  std::string Cf(uint64_t slot) const {
+    const std::string domain = Domain(slot);
+    uint32_t shards = 1;
+    for (const DomainOptions& d : StressStoreOptions(nullptr).domains) {
+      if (d.name == domain) shards = d.tenant_shards;
+    }
+    return ShardColumnFamily(
+        domain, codecs::TenantShard(space_.TenantName(space_.TenantOf(slot)), shards));
+  }
   std::string Encoded(uint64_t slot) const {
     return codecs::EncodeKey(space_.TenantName(space_.TenantOf(slot)),
                              KeySpace::KeyName(space_.KeyOf(slot)));
@@ -134,7 +146,7 @@ TEST_F(StressVerifierTest, ALostWriteIsReported) {
     const uint64_t now = ex->clock_seconds();
     slot = Find(ex.get(), [&](const KeyState& s) { return s.VisibleAt(now); });
   }
-  test::RawDb(db_).Delete(Domain(slot), Encoded(slot));
+  test::RawDb(db_).Delete(Cf(slot), Encoded(slot));
   const Result v = Verify();
   EXPECT_EQ(v.code, kExitViolation) << v.out << v.err;
   EXPECT_NE(v.err.find("VIOLATION: LOST WRITE " + space_.Describe(slot)), std::string::npos)
@@ -160,7 +172,7 @@ TEST_F(StressVerifierTest, ADeletedRecordComingBackIsReported) {
   record.payload = payload;
   std::string value;
   codecs::EncodeRecord(Encoded(slot), record, &value);
-  test::RawDb(db_).Put(Domain(slot), Encoded(slot), value);
+  test::RawDb(db_).Put(Cf(slot), Encoded(slot), value);
   const Result v = Verify();
   EXPECT_EQ(v.code, kExitViolation) << v.out << v.err;
   EXPECT_NE(v.err.find("VIOLATION: DELETED RECORD BACK " + space_.Describe(slot)),
@@ -191,7 +203,7 @@ TEST_F(StressVerifierTest, ATombstonePurgedBeforeItsRetentionIsReported) {
     ASSERT_TRUE(store->Close().ok());
   }
   ASSERT_EQ(Verify().code, kExitOk);
-  test::RawDb(db_).Delete(Domain(slot), Encoded(slot));
+  test::RawDb(db_).Delete(Cf(slot), Encoded(slot));
   const Result v = Verify();
   EXPECT_EQ(v.code, kExitViolation) << v.out << v.err;
   EXPECT_NE(v.err.find("VIOLATION: PURGED BEFORE RETENTION " + space_.Describe(slot)),
@@ -478,7 +490,7 @@ TEST_F(StressVerifierTest, DamageBeforeARunIsCaughtByTheRun) {
     const uint64_t now = ex->clock_seconds();
     slot = Find(ex.get(), [&](const KeyState& s) { return s.VisibleAt(now) && s.expiry == 0; });
   }
-  test::RawDb(db_).Delete(Domain(slot), Encoded(slot));
+  test::RawDb(db_).Delete(Cf(slot), Encoded(slot));
   const Result r = Stress({"--db=" + db_, "--ops=3000", "--threads=2", "--duration=60"});
   EXPECT_EQ(r.code, kExitViolation) << r.out << r.err;
   EXPECT_NE(r.err.find("VIOLATION: LOST WRITE " + space_.Describe(slot)), std::string::npos)
