@@ -285,7 +285,9 @@ void StoreImpl::BuildDomainEntries() {
       DomainOptions d = declared;
       d.name = ShardColumnFamily(declared.name, shard);
       domain_index_[d.name] = domains_.size();
-      Domain domain{d, nullptr, accounting_->Register(d.name), nullptr, nullptr};
+      Domain domain;
+      domain.options = d;
+      domain.counters = accounting_->Register(d.name);
       if (d.temperature == Temperature::kCold) {
         domain.ingest_gate = std::make_shared<std::shared_mutex>();
       }

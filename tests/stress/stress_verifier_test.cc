@@ -86,7 +86,7 @@ class StressVerifierTest : public ::testing::Test {
     return std::string(KeySpace::DomainName(space_.DomainOf(slot)));
   }
   // The column family holding slot: its domain's, or the tenant's shard of
-  // it (the stress store's hot domains have tenant shards).
+  // it if the stress store's domain has tenant shards.
   std::string Cf(uint64_t slot) const {
     const std::string domain = Domain(slot);
     uint32_t shards = 1;

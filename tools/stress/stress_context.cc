@@ -19,10 +19,6 @@ Options StressStoreOptions(std::shared_ptr<Clock> clock) {
     d.max_bytes_for_level_base = 128 << 10;
     d.level0_compaction_trigger = 2;
     d.block_bytes = 1024;
-    // The hot domains' tenants in 3 tenant shards, so crashes land in the
-    // middle of batches and removals that span shards (stores without
-    // shards run through the same code with one).
-    if (d.temperature == Temperature::kHot) d.tenant_shards = 3;
     if (d.name == kInodeDomain) d.tombstone_retention_seconds = kRetentionSeconds[KeySpace::kInode];
     if (d.name == kDentryDomain) {
       d.tombstone_retention_seconds = kRetentionSeconds[KeySpace::kDentry];
