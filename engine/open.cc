@@ -279,11 +279,23 @@ void StoreImpl::SetUpDomains() {
 void StoreImpl::BuildDomainEntries() {
   domains_.clear();
   domain_index_.clear();
+  auto shards_of = [](const DomainOptions& d) {
+    return d.temperature == Temperature::kHot ? d.tenant_shards : 1;
+  };
+  const bool sharded = std::any_of(options_.domains.begin(), options_.domains.end(),
+                                   [&](const DomainOptions& d) { return shards_of(d) > 1; });
+  const uint64_t cap = ShardedWriteBufferCap(MemtableBudgetBytes(options_));
   for (const auto& declared : options_.domains) {
-    const uint32_t shards = declared.temperature == Temperature::kHot ? declared.tenant_shards : 1;
+    const uint32_t shards = shards_of(declared);
     for (uint32_t shard = 0; shard < shards; ++shard) {
       DomainOptions d = declared;
       d.name = ShardColumnFamily(declared.name, shard);
+      if (sharded) {
+        // Every bound at most the cap (so min <= size <= max still holds).
+        d.min_write_buffer_bytes = std::min(MinWriteBufferBytes(declared), cap);
+        d.write_buffer_bytes = std::min(declared.write_buffer_bytes, cap);
+        d.max_write_buffer_bytes = std::min(MaxWriteBufferBytes(declared), cap);
+      }
       domain_index_[d.name] = domains_.size();
       Domain domain;
       domain.options = d;
@@ -602,6 +614,9 @@ rocksdb::ColumnFamilyOptions StoreImpl::ColumnFamilyOptionsFor(const Domain& d) 
         [this] { return CurrentRemovals(); }, IndexOf(&d));
   }
   cf.sst_partitioner_factory = d.partitioner;
+  // One per domain shard, plus RocksDB's default column family.
+  const uint64_t budget = write_buffer_manager_ ? write_buffer_manager_->buffer_size() : 0;
+  cf.arena_block_size = ArenaBlockBytes(d.options.write_buffer_bytes, budget, domains_.size() + 1);
   return cf;
 }
 

@@ -1,5 +1,6 @@
 #include "engine/rocksdb_util.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -83,6 +84,23 @@ uint64_t FractionOf(uint64_t bytes, double fraction) {
 
 uint64_t MemtableBudgetBytes(const Options& options) {
   return FractionOf(options.memory_budget_bytes, options.memtable_budget_fraction);
+}
+
+size_t ArenaBlockBytes(uint64_t write_buffer_bytes, uint64_t budget, size_t column_families) {
+  // RocksDB's own choice for arena_block_size = 0 (SanitizeOptions).
+  const uint64_t rocks_default = std::min<uint64_t>(1ull << 20, write_buffer_bytes / 8);
+  if (budget == 0 || column_families == 0) return static_cast<size_t>(rocks_default);
+  uint64_t cap = budget / 8 / column_families;
+  cap -= cap % 4096;  // whole pages
+  cap = std::max(cap, kMinArenaBlockBytes);
+  return static_cast<size_t>(std::min(rocks_default, cap));
+}
+
+uint64_t ShardedWriteBufferCap(uint64_t budget) {
+  if (budget == 0) return UINT64_MAX;
+  constexpr uint64_t kStep = 64ull << 10;
+  const uint64_t third = budget / 3;
+  return std::max(kStep, third - third % kStep);
 }
 
 uint64_t StoreMaxTotalWalBytes(const Options& options) {

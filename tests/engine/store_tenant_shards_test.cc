@@ -2,10 +2,15 @@
 // wholly in one column family of its domain, chosen by codecs::TenantShard;
 // tenant reads go to that shard, domain-wide scans merge every shard; the
 // count is fixed at creation; stats and removals speak of the domain.
+#include <rocksdb/convenience.h>
+#include <rocksdb/env.h>
+#include <rocksdb/utilities/options_util.h>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -201,6 +206,76 @@ TEST_F(TenantShardsTest, AStoreWithoutShardsKeepsNone) {
   MKV_ASSERT_OK(store->Get(ReadOptions(), kInode, "t", "k", &v));
   EXPECT_EQ(v, "v");
   MKV_ASSERT_OK(store->Close());
+}
+
+// Many column families share one memtable budget. RocksDB's write buffer
+// manager flushes the oldest memtable once 7/8 of the budget is held, so
+// memtables (and their first arena blocks) sized for a store without shards
+// would flush quiet shards of a few KiB on every write. With shards every
+// memtable is capped at a third of the budget, and every first arena block
+// fits an eighth of it, so a busy tenant's shard fills and flushes itself.
+TEST_F(TenantShardsTest, ShardsShareTheMemtableBudget) {
+  MKV_ASSERT_OK(store_->Close());
+  store_.reset();
+  options_ = SmallOptions(clock_);
+  options_.create_if_missing = true;
+  options_.memory_budget_bytes = 6 << 20;  // memtables: 3 MiB
+  constexpr uint64_t kCap = 1 << 20;       // a third of it
+  for (auto& d : options_.domains) {
+    d.write_buffer_bytes = 4 << 20;
+    d.max_write_buffer_bytes = 32 << 20;
+    if (d.temperature == Temperature::kHot) d.tenant_shards = 16;
+  }
+  TempDir dir;
+  std::unique_ptr<Store> store;
+  MKV_ASSERT_OK(Store::Open(options_, dir.path(), &store));
+
+  // One busy tenant writes 8 MiB of incompressible values; 31 quiet ones a
+  // record now and then.
+  std::mt19937_64 rng(7);
+  std::string value(2048, '\0');
+  for (int i = 0; i < 4096; ++i) {
+    for (char& c : value) c = static_cast<char>(rng());
+    MKV_ASSERT_OK(store->Put(WriteOptions(), kInode, "busy", Key(i), value));
+    if (i % 16 == 0) {
+      MKV_ASSERT_OK(store->Put(WriteOptions(), kInode, Tenant(i / 16 % 31), Key(i), "small"));
+    }
+  }
+  Stats stats;
+  MKV_ASSERT_OK(store->GetStats(&stats));
+  const DomainStats* inode = nullptr;
+  for (const auto& d : stats.domains) {
+    if (d.name == kInode) inode = &d;
+  }
+  ASSERT_NE(inode, nullptr);
+  ASSERT_GT(inode->flushes, 0u);
+  // 8 MiB through the busy shard's 1 MiB memtable: it fills and flushes
+  // itself, in about 8 flushes of nearly 1 MiB, and the budget never has
+  // to force one. Uncapped (4 MiB memtables, 512 KiB arena blocks), the
+  // write buffer manager made every flush, 16 of about 400 KiB.
+  EXPECT_EQ(inode->memory_budget_flushes, 0u) << inode->flushes << " flushes";
+  EXPECT_LE(inode->flushes, 12u);
+  EXPECT_GE(inode->flush_bytes_written / inode->flushes, 640u << 10);
+  MKV_ASSERT_OK(store->Close());
+  store.reset();
+
+  // What RocksDB was given, from the OPTIONS file it keeps.
+  rocksdb::DBOptions db_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  rocksdb::ConfigOptions config;
+  config.env = rocksdb::Env::Default();
+  config.ignore_unknown_options = true;
+  ASSERT_TRUE(rocksdb::LoadLatestOptions(config, dir.path(), &db_options, &cfs).ok());
+  ASSERT_EQ(cfs.size(), 1u + 16 + 16 + 1);  // default, inode and dentry shards, history
+  // An eighth of the budget over the column families, in pages, but at
+  // least 16 KiB (kMinArenaBlockBytes): here the floor.
+  const uint64_t arena_cap = std::max<uint64_t>(16 << 10, (3u << 20) / 8 / cfs.size() / 4096 * 4096);
+  for (const auto& cf : cfs) {
+    if (cf.name == rocksdb::kDefaultColumnFamilyName) continue;
+    EXPECT_LE(cf.options.write_buffer_size, kCap) << cf.name;
+    EXPECT_GT(cf.options.arena_block_size, 0u) << cf.name;
+    EXPECT_LE(cf.options.arena_block_size, arena_cap) << cf.name;
+  }
 }
 
 TEST_F(TenantShardsTest, BadShardCountsAreRefused) {
