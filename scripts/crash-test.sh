@@ -19,6 +19,7 @@
 #   --max-run-seconds=S   longest time before the kill [3]
 #   --threads=N           metakv-stress worker threads [4]
 #   --keys=N              keys per tenant per domain [1000]
+#   --tenant_shards=N     tenant shards of the hot domains, 1-64 [1]
 #   --db=DIR              the store (its expected state is DIR.expected);
 #                         default: a fresh temporary directory, removed on
 #                         success unless --keep
@@ -42,6 +43,7 @@ min_run=0.2
 max_run=3
 threads=4
 keys=1000
+shards=1
 db=""
 keep=0
 creation_kills=3
@@ -61,6 +63,7 @@ for arg in "$@"; do
     --max-run-seconds=*) max_run="${arg#*=}"; is_seconds "$max_run" || usage "bad --max-run-seconds" ;;
     --threads=*) threads="${arg#*=}"; is_uint "$threads" || usage "bad --threads" ;;
     --keys=*) keys="${arg#*=}"; is_uint "$keys" || usage "bad --keys" ;;
+    --tenant_shards=*) shards="${arg#*=}"; is_uint "$shards" || usage "bad --tenant_shards" ;;
     --db=*) db="${arg#*=}"; [ -n "$db" ] || usage "empty --db" ;;
     --stress=*) stress="${arg#*=}" ;;
     --creation-kills=*) creation_kills="${arg#*=}"; is_uint "$creation_kills" || usage "bad --creation-kills" ;;
@@ -89,7 +92,7 @@ cleanup() {
 }
 
 RANDOM=$seed
-echo "crash-test: seed=$seed cycles=$cycles threads=$threads keys=$keys run_seconds=$min_run-$max_run (rerun with --seed=$seed)"
+echo "crash-test: seed=$seed cycles=$cycles threads=$threads keys=$keys tenant_shards=$shards run_seconds=$min_run-$max_run (rerun with --seed=$seed)"
 start_s=$(date +%s.%N)
 ops_total=0
 violations=0
@@ -120,7 +123,7 @@ creation_done=0
 for ((k = 1; k <= creation_kills; k++)); do
   cdb="$log_dir/create-$k/db"
   mkdir -p "$log_dir/create-$k"
-  "$stress" --db="$cdb" --seed="$k" --threads="$threads" --keys="$keys" --ops=0 --duration=600 \
+  "$stress" --db="$cdb" --seed="$k" --threads="$threads" --keys="$keys" --tenant_shards="$shards" --ops=0 --duration=600 \
     >"$log_dir/create.log" 2>&1 &
   pid=$!
   sleep "$(awk -v ms="$((RANDOM % 61))" 'BEGIN { printf "%.3f", ms / 1000 }')"
@@ -149,7 +152,7 @@ done
 for ((cycle = 1; cycle <= cycles; cycle++)); do
   delay_ms=$(( min_ms + (RANDOM * 32768 + RANDOM) % (max_ms - min_ms + 1) ))
   run_log="$log_dir/run.log"
-  "$stress" --db="$db" --seed=$((seed * 100003 + cycle)) --threads="$threads" --keys="$keys" \
+  "$stress" --db="$db" --seed=$((seed * 100003 + cycle)) --threads="$threads" --keys="$keys" --tenant_shards="$shards" \
     --ops=0 --duration=600 >"$run_log" 2>&1 &
   pid=$!
   sleep "$(awk -v ms="$delay_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"

@@ -43,6 +43,8 @@ class RawDb {
     db_->Close().PermitUncheckedError();
   }
   bool ok() const { return db_ != nullptr; }
+  // Every column family's name.
+  const std::vector<std::string>& Names() const { return names_; }
 
   rocksdb::ColumnFamilyHandle* Cf(const std::string& name) {
     for (size_t i = 0; i < names_.size(); ++i) {

@@ -27,6 +27,7 @@ TEST(StressFlagsTest, Defaults) {
   EXPECT_EQ(f.keys, 1000u);
   EXPECT_FALSE(f.keys_given);
   EXPECT_EQ(f.reopen_every, 0u);
+  EXPECT_EQ(f.tenant_shards, 1u);
 }
 
 TEST(StressFlagsTest, EveryFlag) {
@@ -34,7 +35,8 @@ TEST(StressFlagsTest, EveryFlag) {
   std::string error;
   ASSERT_TRUE(Parse(
       {"--db", "d", "--verify", "--ops=5", "--duration=1.5", "--threads=8", "--seed=9", "--keys=64",
-       "--reopen_every=100", "--verify_every_ms=0", "--clock_tick_ms=5", "--clock_step_max=10"},
+       "--reopen_every=100", "--verify_every_ms=0", "--clock_tick_ms=5", "--clock_step_max=10",
+       "--tenant_shards=3"},
       &f, &error))
       << error;
   EXPECT_EQ(f.db, "d");
@@ -49,6 +51,7 @@ TEST(StressFlagsTest, EveryFlag) {
   EXPECT_EQ(f.verify_every_ms, 0u);
   EXPECT_EQ(f.clock_tick_ms, 5u);
   EXPECT_EQ(f.clock_step_max, 10u);
+  EXPECT_EQ(f.tenant_shards, 3u);
 }
 
 TEST(StressFlagsTest, BadFlagsSayWhich) {
@@ -61,6 +64,8 @@ TEST(StressFlagsTest, BadFlagsSayWhich) {
       {{"--db=d", "--threads=0"}, "bad value for --threads"},
       {{"--db=d", "--threads=33"}, "bad value for --threads"},
       {{"--db=d", "--keys=8"}, "bad value for --keys"},
+      {{"--db=d", "--tenant_shards=0"}, "bad value for --tenant_shards"},
+      {{"--db=d", "--tenant_shards=65"}, "bad value for --tenant_shards"},
       {{"--db=d", "--ops=ten"}, "bad value for --ops"},
       {{"--db=d", "--duration=-1"}, "bad value for --duration"},
       {{"--db=d", "--ops=0", "--duration=0"}, "would never end"},

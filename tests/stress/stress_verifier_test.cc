@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -86,11 +87,11 @@ class StressVerifierTest : public ::testing::Test {
     return std::string(KeySpace::DomainName(space_.DomainOf(slot)));
   }
   // The column family holding slot: its domain's, or the tenant's shard of
-  // it if the stress store's domain has tenant shards.
+  // it if the store was made with tenant_shards_ shards.
   std::string Cf(uint64_t slot) const {
     const std::string domain = Domain(slot);
     uint32_t shards = 1;
-    for (const DomainOptions& d : StressStoreOptions(nullptr).domains) {
+    for (const DomainOptions& d : StressStoreOptions(nullptr, tenant_shards_).domains) {
       if (d.name == domain) shards = d.tenant_shards;
     }
     return ShardColumnFamily(
@@ -110,6 +111,7 @@ class StressVerifierTest : public ::testing::Test {
   test::TempDir dir_;
   const std::string db_;
   const KeySpace space_;
+  uint32_t tenant_shards_ = 1;  // the count the test makes its store with
 };
 
 TEST_F(StressVerifierTest, ACleanRunVerifiesClean) {
@@ -152,6 +154,38 @@ TEST_F(StressVerifierTest, ALostWriteIsReported) {
   EXPECT_NE(v.err.find("VIOLATION: LOST WRITE " + space_.Describe(slot)), std::string::npos)
       << v.err;
   EXPECT_NE(v.out.find("verify FAILED"), std::string::npos) << v.out;
+}
+
+// With tenant shards, the run and the verify go through the tenants'
+// shards, and a write lost in a shard is caught.
+TEST_F(StressVerifierTest, ALostWriteInATenantShardIsReported) {
+  tenant_shards_ = 3;
+  CleanRun("--tenant_shards=3");
+  uint64_t slot = space_.slots();
+  {
+    auto ex = OpenExpected();
+    const uint64_t now = ex->clock_seconds();
+    for (uint64_t s = 0; s < space_.slots() && slot == space_.slots(); ++s) {
+      if (!space_.IsLinkedSlot(s) && space_.DomainOf(s) == KeySpace::kInode &&
+          ex->Committed(s).VisibleAt(now)) {
+        slot = s;
+      }
+    }
+  }
+  ASSERT_LT(slot, space_.slots()) << "no visible inode record";
+  std::set<std::string> shard_cfs;
+  {
+    test::RawDb raw(db_, /*read_only=*/true);
+    for (const std::string& cf : raw.Names()) {
+      if (cf.rfind(std::string(kInodeDomain) + "#", 0) == 0) shard_cfs.insert(cf);
+    }
+  }
+  EXPECT_EQ(shard_cfs.size(), 2u);  // inode#1, inode#2 beside inode
+  test::RawDb(db_).Delete(Cf(slot), Encoded(slot));
+  const Result v = Verify();
+  EXPECT_EQ(v.code, kExitViolation) << v.out << v.err;
+  EXPECT_NE(v.err.find("VIOLATION: LOST WRITE " + space_.Describe(slot)), std::string::npos)
+      << v.err;
 }
 
 TEST_F(StressVerifierTest, ADeletedRecordComingBackIsReported) {

@@ -6,7 +6,7 @@ namespace {
 constexpr uint64_t kMaxPrinted = 50;
 }  // namespace
 
-Options StressStoreOptions(std::shared_ptr<Clock> clock) {
+Options StressStoreOptions(std::shared_ptr<Clock> clock, uint32_t tenant_shards) {
   Options o;
   o.create_if_missing = true;
   o.clock = std::move(clock);
@@ -19,6 +19,7 @@ Options StressStoreOptions(std::shared_ptr<Clock> clock) {
     d.max_bytes_for_level_base = 128 << 10;
     d.level0_compaction_trigger = 2;
     d.block_bytes = 1024;
+    if (d.temperature == Temperature::kHot) d.tenant_shards = tenant_shards;
     if (d.name == kInodeDomain) d.tombstone_retention_seconds = kRetentionSeconds[KeySpace::kInode];
     if (d.name == kDentryDomain) {
       d.tombstone_retention_seconds = kRetentionSeconds[KeySpace::kDentry];

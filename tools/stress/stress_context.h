@@ -41,7 +41,9 @@ inline constexpr uint64_t kStressEpochSeconds = 1700000000;
 // tiny memtables and files, a low L0 trigger, and the flush controller and
 // maintenance pass every second and a short purge deadline, so flushes,
 // compactions, purges and controller changes run all the time.
-Options StressStoreOptions(std::shared_ptr<Clock> clock);
+// The hot domains have `tenant_shards` tenant shards (1: none); a store
+// keeps the count it was created with, whatever later runs ask.
+Options StressStoreOptions(std::shared_ptr<Clock> clock, uint32_t tenant_shards = 1);
 
 // Collects violations and errors; the first of either stops the run.
 // Thread-safe.

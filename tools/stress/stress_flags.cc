@@ -42,6 +42,8 @@ Options:
   --keys=N             keys per tenant per domain, 16..100000 (1000); fixed
                        when DIR.expected is created
   --reopen_every=N     close and reopen the store every N operations (0: never)
+  --tenant_shards=N    tenant shards of the hot domains, 1..64 (1); fixed when
+                       the store is created
   --verify_every_ms=N  check one tenant of one domain every N ms (200; 0: never)
   --clock_tick_ms=N    move the clock every N ms (20)
   --clock_step_max=N   ... by 1 to N seconds (3)
@@ -108,7 +110,7 @@ bool ParseStressFlags(int argc, char** argv, StressFlags* flags, std::string* er
     const bool known = name == "db" || name == "ops" || name == "duration" || name == "threads" ||
                        name == "seed" || name == "keys" || name == "reopen_every" ||
                        name == "verify_every_ms" || name == "clock_tick_ms" ||
-                       name == "clock_step_max";
+                       name == "clock_step_max" || name == "tenant_shards";
     if (!known) {
       *error = "unknown option '--" + std::string(name) + "' (see --help)";
       return false;
@@ -152,6 +154,9 @@ bool ParseStressFlags(int argc, char** argv, StressFlags* flags, std::string* er
     } else if (name == "clock_tick_ms") {
       if (n < 1 || n > 60000) return bad("1 to 60000");
       flags->clock_tick_ms = n;
+    } else if (name == "tenant_shards") {
+      if (n < 1 || n > 64) return bad("1 to 64");
+      flags->tenant_shards = static_cast<uint32_t>(n);
     } else if (name == "clock_step_max") {
       if (n < 1 || n > 86400) return bad("1 to 86400");
       flags->clock_step_max = n;

@@ -41,6 +41,10 @@ struct StressFlags {
   // clock_step_max seconds. Default: 20 and 3.
   uint64_t clock_tick_ms = 20;
   uint64_t clock_step_max = 3;
+  // Tenant shards of the hot domains (DomainOptions::tenant_shards), 1 to
+  // 64. Fixed when the store is created: a later run's value is ignored,
+  // as the store ignores a declared count. Default: 1.
+  uint32_t tenant_shards = 1;
   // --help was given.
   bool help = false;
 };

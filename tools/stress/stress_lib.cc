@@ -293,7 +293,7 @@ int RunStress(int argc, char** argv, std::ostream& out, std::ostream& err) {
   ctx.expected = std::move(expected);
   ctx.clock = std::make_shared<ManualClock>(ctx.expected->clock_seconds() * 1000000);
   ctx.store_path = flags.db;
-  Options options = StressStoreOptions(ctx.clock);
+  Options options = StressStoreOptions(ctx.clock, flags.tenant_shards);
   if (flags.verify && !store_exists) {
     // Killed after creating the expected state, before the store existed:
     // then no operation can have happened.
