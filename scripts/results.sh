@@ -13,13 +13,12 @@
 #                the deadline costs)
 #   threads4     default on 4 threads (tenants split among them)
 #   deadline60   default with a 60 s purge deadline (twice the default's)
-#   shards8, tenants512-shards8, tight-shards8, service-shards8
-#                those shapes on metakv alone with 8 tenant shards per hot
-#                domain (--tenant_shards=8; the default is none): what the
-#                shards save or cost (stock's bytes are in the shape's own
-#                row); service-shards8-wb1m with 1 MiB memtables (the
-#                service shape's 12 MiB budget and 4 MiB memtables make
-#                16 shards flush tiny files; docs/write-amplification.md)
+#   default-noshards, threads4-noshards, tenants512-noshards,
+#   tight-noshards, service-noshards
+#                those shapes on metakv alone without tenant shards
+#                (--tenant_shards=1; the bench's default is 8 per hot
+#                domain): the second table sets each beside its shape's
+#                row, what the shards save or cost
 #   x4           default at four times its size (--num, --mix_ops)
 #   x4-no-deadline, x4-deadline120
 #                x4 on metakv alone, without a deadline and with a 120 s one
@@ -60,11 +59,12 @@ for p in tenants512 tight nocompress history1 history256 history20000 service; d
   names+=("$p"); flags+=("--preset=$p")
 done
 names+=(deadline60);   flags+=("--preset=default --purge_deadline_seconds=60")
-names+=(shards8);      flags+=("--preset=default --engine=metakv --tenant_shards=8")
-names+=(tenants512-shards8); flags+=("--preset=tenants512 --engine=metakv --tenant_shards=8")
-names+=(tight-shards8); flags+=("--preset=tight --engine=metakv --tenant_shards=8")
-names+=(service-shards8); flags+=("--preset=service --engine=metakv --tenant_shards=8")
-names+=(service-shards8-wb1m); flags+=("--preset=service --engine=metakv --tenant_shards=8 --write_buffer_size=1048576")
+shard_shapes=(default threads4 tenants512 tight service)
+names+=(default-noshards);    flags+=("--preset=default --engine=metakv --tenant_shards=1")
+names+=(threads4-noshards);   flags+=("--preset=default --threads=4 --engine=metakv --tenant_shards=1")
+for p in tenants512 tight service; do
+  names+=("$p-noshards"); flags+=("--preset=$p --engine=metakv --tenant_shards=1")
+done
 x4="--preset=default --num=1200000 --mix_ops=4000000"
 names+=(x4);             flags+=("$x4")
 names+=(x4-no-deadline); flags+=("$x4 --engine=metakv --purge_deadline_seconds=0")
@@ -75,10 +75,11 @@ field() {
   sed -n 's/.*"engine": "'"$1"'", "workload": "metamix".*"'"$2"'": \([-0-9.e+]*\)[,}].*/\1/p' "$3" |
     head -1
 }
-# stat_p99 ENGINE FILE: the p99 latency of stat in the engine's metamix run.
+# stat_p99 ENGINE FILE [OP]: the p99 latency of stat (or OP, e.g.
+# stat.small) in the engine's metamix run.
 stat_p99() {
   grep '"engine": "'"$1"'", "workload": "metamix"' "$2" | head -1 |
-    grep -o '"stat": {[^}]*}' | sed -n 's/.*"p99": \([0-9.e+]*\).*/\1/p'
+    grep -o '"'"${3:-stat}"'": {[^}]*}' | sed -n 's/.*"p99": \([0-9.e+]*\).*/\1/p'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0 || a == "" || b == "") print "-"; else printf "%.2f", a / b }'; }
 mib() { awk -v a="$1" 'BEGIN { printf "%.1f", a / 1048576 }'; }
@@ -121,6 +122,19 @@ for i in "${!names[@]}"; do
   fi
 done
 
+# The shards-on/off table, from the pairs that ran.
+shard_rows=""
+for s in "${shard_shapes[@]}"; do
+  on="$work/$s.json"; off="$work/$s-noshards.json"
+  [ -f "$on" ] && [ -f "$off" ] || continue
+  d_on=$(field metakv device_bytes "$on"); d_off=$(field metakv device_bytes "$off")
+  change=$(awk -v a="$d_on" -v b="$d_off" 'BEGIN { if (b == 0) print "-"; else printf "%+.0f%%", 100 * (a - b) / b }')
+  shard_rows+="| $s | $(mib "$d_off") | $(mib "$d_on") | $change"
+  shard_rows+=" | $(ratio "$(field metakv ops_per_sec "$on")" "$(field metakv ops_per_sec "$off")")"
+  shard_rows+=" | $(ratio "$(stat_p99 metakv "$on")" "$(stat_p99 metakv "$off")")"
+  shard_rows+=" | $(ratio "$(stat_p99 metakv "$on" stat.small)" "$(stat_p99 metakv "$off" stat.small)") |"$'\n'
+done
+
 {
   echo "# Results"
   echo
@@ -142,13 +156,28 @@ done
   echo "tenants whose level-0 bytes it merged, in proportion;"
   echo "\`DomainStats::l0_l1_for_others_bytes\`), MiB and share of its compaction"
   echo "bytes: what isolating level 0 per tenant could at most save of them."
-  echo "Rows \`*-shards8\` run metakv alone with 8 tenant shards per hot domain"
-  echo "(\`--tenant_shards=8\`; the default is none): what the shards save or cost."
+  echo "metakv runs with 8 tenant shards per hot domain (the bench's default,"
+  echo "\`--tenant_shards=8\`); rows \`*-noshards\` run metakv alone without them"
+  echo "(\`--tenant_shards=1\`, the library's default)."
   echo
   echo "| shape | metakv MiB | stock MiB | bytes ratio | ops/s ratio | p99 stat ratio | space amp ratio | deadline held | L0->L1 for others |"
   echo "|---|---|---|---|---|---|---|---|---|"
   printf "%s" "$rows"
   echo
+  if [ -n "$shard_rows" ]; then
+    echo "## Tenant shards on and off"
+    echo
+    echo "metakv with 8 tenant shards per hot domain (the shape's row above) against"
+    echo "metakv without shards (its \`-noshards\` row): two runs, one after the"
+    echo "other, so ops/s and latency ratios carry the run-to-run noise (10-15%)."
+    echo "Ratios are shards over no shards. p99 stat, small tenants: the stat of the"
+    echo "less popular half of the tenants (Zipf rank >= tenants / 2) alone."
+    echo
+    echo "| shape | MiB without | MiB with | bytes change | ops/s ratio | p99 stat ratio | p99 stat, small tenants, ratio |"
+    echo "|---|---|---|---|---|---|---|"
+    printf "%s" "$shard_rows"
+    echo
+  fi
   echo "Flags of each shape (a preset's own flags are listed below):"
   echo
   for i in "${!names[@]}"; do

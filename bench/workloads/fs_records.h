@@ -133,8 +133,9 @@ class InodeMaker {
 // Records one timed engine call that started at before under op's name:
 // a latency sample in result (all ops and op's own histogram), its user
 // bytes, and one operation on the run's counters (which moves the clock).
-inline void RecordOp(const WorkloadContext& ctx, WorkloadResult* result, const std::string& op,
-                     SteadyClock::time_point before, uint64_t user_bytes) {
+// Returns the sample, in nanoseconds.
+inline uint64_t RecordOp(const WorkloadContext& ctx, WorkloadResult* result, const std::string& op,
+                         SteadyClock::time_point before, uint64_t user_bytes) {
   const uint64_t ns = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - before).count());
   result->latency_ns.Add(ns);
@@ -142,6 +143,7 @@ inline void RecordOp(const WorkloadContext& ctx, WorkloadResult* result, const s
   result->user_bytes += user_bytes;
   ++result->ops;
   ctx.counters->OpDone(user_bytes);
+  return ns;
 }
 
 }  // namespace metakv::bench
