@@ -93,7 +93,17 @@ struct DomainOptions {
   // measurements). Reads of a tenant go to its shard; a scan of the whole
   // domain merges the shards. Chosen when the domain is created; a domain
   // keeps the count it was created with (a value declared for an existing
-  // domain is ignored). 1 to 64; must be 1 for cold domains. Default: 1.
+  // domain is ignored). 1 to 64; must be 1 for cold domains.
+  //
+  // In a store where any domain has shards, every domain's memtable
+  // (write_buffer_bytes, min_write_buffer_bytes, max_write_buffer_bytes) is
+  // capped at a third of the memtable budget (memory_budget_bytes *
+  // memtable_budget_fraction), so a busy shard fills and flushes its own
+  // memtable before the budget forces a flush of a quiet shard's tiny one.
+  //
+  // For a hot domain of many tenants of uneven size, 8 saves about a
+  // quarter of the device bytes (docs/results.md); with a few tenants
+  // there is little to isolate. Default: 1 (none).
   uint32_t tenant_shards = 1;
 
   // ---- Behaviour (changeable on reopen) ----
