@@ -102,8 +102,8 @@ struct DomainOptions {
   // memtable before the budget forces a flush of a quiet shard's tiny one.
   //
   // For a hot domain of many tenants of uneven size, 8 saves about a
-  // quarter of the device bytes (docs/results.md); with a few tenants
-  // there is little to isolate. Default: 1 (none).
+  // quarter of the device bytes (docs/results.md: 64 and 512 Zipf
+  // tenants). Default: 1 (none).
   uint32_t tenant_shards = 1;
 
   // ---- Behaviour (changeable on reopen) ----
