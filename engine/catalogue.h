@@ -31,6 +31,11 @@ inline constexpr std::string_view kCatalogueKey = "metakv.catalogue";
 std::string ShardColumnFamily(std::string_view domain, uint32_t shard);
 // The domain a column family belongs to: its name up to a '#'.
 std::string_view DomainOfColumnFamily(std::string_view cf_name);
+// The column families a declared domain spans: its tenant_shards if hot,
+// 1 if cold (cold domains take no shards).
+inline uint32_t ShardsOf(const DomainOptions& d) {
+  return d.temperature == Temperature::kHot ? d.tenant_shards : 1;
+}
 
 struct CatalogueEntry {
   std::string name;

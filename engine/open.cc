@@ -279,14 +279,11 @@ void StoreImpl::SetUpDomains() {
 void StoreImpl::BuildDomainEntries() {
   domains_.clear();
   domain_index_.clear();
-  auto shards_of = [](const DomainOptions& d) {
-    return d.temperature == Temperature::kHot ? d.tenant_shards : 1;
-  };
   const bool sharded = std::any_of(options_.domains.begin(), options_.domains.end(),
-                                   [&](const DomainOptions& d) { return shards_of(d) > 1; });
+                                   [](const DomainOptions& d) { return ShardsOf(d) > 1; });
   const uint64_t cap = ShardedWriteBufferCap(MemtableBudgetBytes(options_));
   for (const auto& declared : options_.domains) {
-    const uint32_t shards = shards_of(declared);
+    const uint32_t shards = ShardsOf(declared);
     for (uint32_t shard = 0; shard < shards; ++shard) {
       DomainOptions d = declared;
       d.name = ShardColumnFamily(declared.name, shard);

@@ -81,8 +81,7 @@ Status RepairStore(const Options& options, std::string_view path_view) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (const DomainOptions& d : options.domains) {
-    const uint32_t shards = d.temperature == Temperature::kHot ? d.tenant_shards : 1;
-    for (uint32_t shard = 0; shard < shards; ++shard) {
+    for (uint32_t shard = 0; shard < ShardsOf(d); ++shard) {
       descriptors.emplace_back(ShardColumnFamily(d.name, shard), DomainColumnFamilyOptions(d, cache));
     }
   }
