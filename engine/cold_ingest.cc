@@ -1,8 +1,8 @@
 // The cold write path: Store::IngestCold.
+#include <rocksdb/file_system.h>
 #include <rocksdb/sst_file_writer.h>
 
 #include <algorithm>
-#include <filesystem>
 
 #include "codecs/coding.h"
 #include "codecs/key_codec.h"
@@ -11,11 +11,17 @@
 
 namespace metakv {
 
-namespace fs = std::filesystem;
-
 void StoreImpl::CleanIngestStaging() {
-  std::error_code ec;
-  fs::remove_all(IngestStagingDir(), ec);  // best effort: only staging files live there
+  // Best effort: only staging files live there, each linked into the
+  // database (or abandoned) by an ingest that has ended.
+  const rocksdb::IOOptions io;
+  std::vector<std::string> children;
+  if (!file_system_->GetChildren(IngestStagingDir(), io, &children, nullptr).ok()) return;
+  for (const std::string& name : children) {
+    if (name == "." || name == "..") continue;
+    file_system_->DeleteFile(IngestStagingDir() + "/" + name, io, nullptr).PermitUncheckedError();
+  }
+  file_system_->DeleteDir(IngestStagingDir(), io, nullptr).PermitUncheckedError();
 }
 
 StoreImpl::WriteOp StoreImpl::ColdOp(Domain* d, std::string_view tenant, const ColdRecord& r) {
@@ -58,15 +64,15 @@ Status StoreImpl::IngestCold(std::string_view domain, std::string_view tenant,
     }
     return s;
   }
-  std::error_code ec;
-  fs::create_directories(IngestStagingDir(), ec);
-  if (ec) return Status::IOError(IngestStagingDir() + ": " + ec.message());
+  s = FromRocks(file_system_->CreateDirIfMissing(IngestStagingDir(), rocksdb::IOOptions(), nullptr),
+                IngestStagingDir());
+  if (!s.ok()) return s;
   const std::string file =
       IngestStagingDir() + "/" + std::to_string(ingest_sequence_.fetch_add(1)) + ".sst";
   uint64_t file_bytes = 0;
   s = IngestColdFile(d, &ops, file, &file_bytes);
-  std::error_code ignored;
-  fs::remove(file, ignored);  // the database holds its own link now (or nothing, on failure)
+  // The database holds its own link now (or nothing, on failure).
+  file_system_->DeleteFile(file, rocksdb::IOOptions(), nullptr).PermitUncheckedError();
   if (!s.ok()) return s;
   d->counters->user_bytes.fetch_add(user_bytes, std::memory_order_relaxed);
   d->counters->ingest_user_bytes.fetch_add(user_bytes, std::memory_order_relaxed);

@@ -1,16 +1,15 @@
 // The creation marker (engine/creation_marker.h).
 #include "engine/creation_marker.h"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include <rocksdb/file_system.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "engine/rocksdb_util.h"
 
 namespace metakv {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -18,55 +17,57 @@ constexpr const char* kCreatingMarker = "METAKV-CREATING";
 
 std::string MarkerPath(const std::string& path) { return path + "/" + kCreatingMarker; }
 
-Status SyncDir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError(dir + ": " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  return rc == 0 ? Status::OK() : Status::IOError(dir + ": fsync: " + std::strerror(err));
+// The directory holding path ("." for a relative name without one).
+std::string ParentOf(const std::string& path) {
+  std::filesystem::path p = std::filesystem::path(path).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();  // "db/" names db
+  const std::string parent = p.parent_path().string();
+  return parent.empty() ? "." : parent;
 }
 
 }  // namespace
 
-// Creates the directory (not its parents, as RocksDB would) and the
-// creation marker in it, durably.
-Status MarkCreating(const std::string& path) {
-  std::error_code ec;
-  fs::create_directory(path, ec);
-  if (ec) return Status::IOError(path + ": " + ec.message());
+Status SyncDirectory(rocksdb::FileSystem* fs, const std::string& dir) {
+  std::unique_ptr<rocksdb::FSDirectory> d;
+  rocksdb::IOStatus s = fs->NewDirectory(dir, rocksdb::IOOptions(), &d, nullptr);
+  if (s.ok()) s = d->Fsync(rocksdb::IOOptions(), nullptr);
+  if (d != nullptr) d->Close(rocksdb::IOOptions(), nullptr).PermitUncheckedError();
+  return FromRocks(s, dir + ": syncing the directory");
+}
+
+Status MarkCreating(rocksdb::FileSystem* fs, const std::string& path) {
+  const rocksdb::IOOptions io;
+  Status s = FromRocks(fs->CreateDirIfMissing(path, io, nullptr), path);
+  // The store's own entry in its parent: without it a power cut may take
+  // the whole new directory, with every synced write made in it.
+  if (s.ok()) s = SyncDirectory(fs, ParentOf(path));
+  if (!s.ok()) return s;
   const std::string marker = MarkerPath(path);
-  const int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IOError(marker + ": " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return Status::IOError(marker + ": fsync: " + std::strerror(err));
-  return SyncDir(path);
+  std::unique_ptr<rocksdb::FSWritableFile> f;
+  rocksdb::IOStatus io_s = fs->NewWritableFile(marker, rocksdb::FileOptions(), &f, nullptr);
+  if (io_s.ok()) io_s = f->Sync(io, nullptr);
+  if (io_s.ok()) io_s = f->Close(io, nullptr);
+  s = FromRocks(io_s, marker);
+  return s.ok() ? SyncDirectory(fs, path) : s;
 }
 
-bool CreationInterrupted(const std::string& path) {
-  std::error_code ec;
-  return fs::exists(MarkerPath(path), ec);
+bool CreationInterrupted(rocksdb::FileSystem* fs, const std::string& path) {
+  return fs->FileExists(MarkerPath(path), rocksdb::IOOptions(), nullptr).ok();
 }
 
-// Removes the marker (if any) once the store is complete, durably.
-Status UnmarkCreating(const std::string& path) {
-  if (!CreationInterrupted(path)) return Status::OK();
-  std::error_code ec;
-  fs::remove(MarkerPath(path), ec);
-  if (ec) return Status::IOError(MarkerPath(path) + ": " + ec.message());
-  return SyncDir(path);
+Status UnmarkCreating(rocksdb::FileSystem* fs, const std::string& path) {
+  if (!CreationInterrupted(fs, path)) return Status::OK();
+  Status s = FromRocks(fs->DeleteFile(MarkerPath(path), rocksdb::IOOptions(), nullptr),
+                    MarkerPath(path));
+  return s.ok() ? SyncDirectory(fs, path) : s;
 }
 
-// The first RocksDB file found in a directory without a CURRENT file: a
-// table, a WAL, or (unless a creation was interrupted, when RocksDB may
-// have written it just before CURRENT) a MANIFEST. Empty if none.
-std::string DatabaseFileWithoutCurrent(const std::string& path, bool creating) {
-  std::error_code ec;
-  for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    const std::string ext = it->path().extension().string();
+std::string DatabaseFileWithoutCurrent(rocksdb::FileSystem* fs, const std::string& path,
+                                       bool creating) {
+  std::vector<std::string> children;
+  if (!fs->GetChildren(path, rocksdb::IOOptions(), &children, nullptr).ok()) return {};
+  for (const std::string& name : children) {
+    const std::string ext = std::filesystem::path(name).extension().string();
     if (ext == ".sst" || ext == ".ldb" || ext == ".log") return name;
     if (!creating && name.rfind("MANIFEST-", 0) == 0) return name;
   }

@@ -10,22 +10,34 @@
 
 #include "metakv/status.h"
 
+namespace rocksdb {
+class FileSystem;
+}
+
 namespace metakv {
 
+// Every function does its I/O through fs, the file system of the store's
+// Env (Options::rocksdb_env), so fault-injection file systems see it.
+
 // Creates the directory (not its parents, as RocksDB would) and the
-// creation marker in it, durably.
-Status MarkCreating(const std::string& path);
+// creation marker in it, durably: the marker, the directory and the
+// directory's entry in its parent are synced.
+Status MarkCreating(rocksdb::FileSystem* fs, const std::string& path);
 
 // True if the marker is present: a creation began and did not finish.
-bool CreationInterrupted(const std::string& path);
+bool CreationInterrupted(rocksdb::FileSystem* fs, const std::string& path);
 
 // Removes the marker (if any) once the store is complete, durably.
-Status UnmarkCreating(const std::string& path);
+Status UnmarkCreating(rocksdb::FileSystem* fs, const std::string& path);
 
 // The first RocksDB file found in a directory without a CURRENT file: a
 // table, a WAL, or (unless a creation was interrupted, when RocksDB may
 // have written it just before CURRENT) a MANIFEST. Empty if none.
-std::string DatabaseFileWithoutCurrent(const std::string& path, bool creating);
+std::string DatabaseFileWithoutCurrent(rocksdb::FileSystem* fs, const std::string& path,
+                                       bool creating);
+
+// Syncs a directory (its entries) through fs.
+Status SyncDirectory(rocksdb::FileSystem* fs, const std::string& dir);
 
 }  // namespace metakv
 

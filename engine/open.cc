@@ -74,7 +74,8 @@ Status ReadStoredMetadata(const std::string& path, const rocksdb::DBOptions& db_
       db->Get(rocksdb::ReadOptions(), handles[0], kDomainSettingsKey, &settings_value);
   for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   db->Close().PermitUncheckedError();
-  if (rs.IsNotFound() && empty && CreationInterrupted(path)) {
+  rocksdb::FileSystem* const file_system = db_options.env->GetFileSystem().get();
+  if (rs.IsNotFound() && empty && CreationInterrupted(file_system, path)) {
     *interrupted = true;
     return Status::OK();
   }
@@ -209,6 +210,7 @@ Status StoreImpl::Open(const Options& options, const std::string& path) {
 
   SetUpDomains();
   const rocksdb::DBOptions db_options = DbOptions();
+  file_system_ = db_options.env->GetFileSystem();
 
   std::error_code ec;
   const bool exists = fs::exists(fs::path(path) / "CURRENT", ec);
@@ -233,7 +235,8 @@ Status StoreImpl::Open(const Options& options, const std::string& path) {
     // Database files without CURRENT: a damaged store, not an empty
     // directory. Creating a store over it would bury (or, without WAL
     // files, lose) the old data.
-    const std::string orphan = DatabaseFileWithoutCurrent(path, CreationInterrupted(path));
+    const std::string orphan = DatabaseFileWithoutCurrent(
+        file_system_.get(), path, CreationInterrupted(file_system_.get(), path));
     if (!orphan.empty()) {
       return WithRecoveryHint(Status::Corruption(
           path + ": the CURRENT file is missing but database files (" + orphan + ") are present"));
@@ -241,12 +244,12 @@ Status StoreImpl::Open(const Options& options, const std::string& path) {
     if (!options.create_if_missing) {
       return Status::InvalidArgument(path + ": no database here (create_if_missing is false)");
     }
-    s = MarkCreating(path);
+    s = MarkCreating(file_system_.get(), path);
     if (s.ok()) s = OpenNew(path, db_options);
   }
   // The store is complete: a marker left by this or an interrupted creation
   // goes.
-  if (s.ok() && !options_.read_only) s = UnmarkCreating(path);
+  if (s.ok() && !options_.read_only) s = UnmarkCreating(file_system_.get(), path);
   if (s.ok() && !options_.read_only && options_.record_domain_settings) {
     s = RecordDomainSettings();
   }

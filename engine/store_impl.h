@@ -476,6 +476,9 @@ class StoreImpl final : public Store {
   // Constant after Open.
   Options options_;
   std::string path_;
+  // The file system of the store's Env: metakv's own file I/O goes through
+  // it, as RocksDB's does.
+  std::shared_ptr<rocksdb::FileSystem> file_system_;
   // The store's time (engine/store_clock.h): the injected clock, never
   // running backwards.
   std::shared_ptr<StoreClock> clock_;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Crash test for metakv: runs metakv-stress on one store, kills it with
-# SIGKILL after a random delay, then runs metakv-stress --verify; N cycles.
+# SIGKILL after a random delay (or, with --power-loss, cuts its power: see
+# below), then runs metakv-stress --verify; N cycles.
 # Stops at the first cycle whose verification fails (or whose stress run
 # reports a violation) and prints it. Prints the seed first. At the end
 # prints the cycles, the operations run (the expected state's counter:
@@ -11,6 +12,15 @@
 #
 #   scripts/crash-test.sh --cycles=200            # the long run
 #   scripts/crash-test.sh --cycles=8 --max-run-seconds=2
+#   scripts/crash-test.sh --power-loss --cycles=200
+#
+# A SIGKILL loses nothing the kernel holds. --power-loss instead runs each
+# metakv-stress with --power_cut_ms=DELAY: the store runs on a file system
+# that records what was synced (tests/power_loss_fs.h) and at DELAY drops
+# every unsynced byte (or, on every other cycle, keeps a random prefix of
+# each unsynced tail: --power_tail=random) and every directory entry not
+# synced, then the process ends (status 4). The kills during creation are
+# power cuts too.
 #
 # Options (defaults in brackets):
 #   --cycles=N            kill/verify cycles [10]
@@ -30,6 +40,7 @@
 #                         verified [3]
 #   --min-ops=N           fail unless the runs did at least N operations
 #                         in all [1]
+#   --power-loss          cut the power instead of killing the process
 #   --keep                keep the store and its expected state
 # Exit status: 0 no violation; 1 a violation, metakv-stress died of a
 # signal it was not sent (a crash: counted as crashes=), or fewer
@@ -48,6 +59,7 @@ db=""
 keep=0
 creation_kills=3
 min_ops=1
+power=0
 here="$(cd "$(dirname "$0")/.." && pwd)"
 stress="$here/build/tools/stress/metakv-stress"
 
@@ -68,6 +80,7 @@ for arg in "$@"; do
     --stress=*) stress="${arg#*=}" ;;
     --creation-kills=*) creation_kills="${arg#*=}"; is_uint "$creation_kills" || usage "bad --creation-kills" ;;
     --min-ops=*) min_ops="${arg#*=}"; is_uint "$min_ops" || usage "bad --min-ops" ;;
+    --power-loss) power=1 ;;
     --keep) keep=1 ;;
     -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) usage "unknown option '$arg'" ;;
@@ -92,7 +105,9 @@ cleanup() {
 }
 
 RANDOM=$seed
-echo "crash-test: seed=$seed cycles=$cycles threads=$threads keys=$keys tenant_shards=$shards run_seconds=$min_run-$max_run (rerun with --seed=$seed)"
+mode=kill
+[ "$power" -eq 1 ] && mode=power-loss
+echo "crash-test: mode=$mode seed=$seed cycles=$cycles threads=$threads keys=$keys tenant_shards=$shards run_seconds=$min_run-$max_run (rerun with --seed=$seed)"
 start_s=$(date +%s.%N)
 ops_total=0
 violations=0
@@ -114,7 +129,7 @@ fail() {  # cycle, what, log file(s)
 summary() {
   local wall
   wall=$(awk -v a="$start_s" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-  echo "crash-test: seed=$seed creation_kills=$creation_done cycles=$1 killed=$killed finished_before_kill=$finished ops=$ops_total violations=$violations crashes=$crashes wall_seconds=$wall db=$db"
+  echo "crash-test: mode=$mode seed=$seed creation_kills=$creation_done cycles=$1 killed=$killed finished_before_kill=$finished ops=$ops_total violations=$violations crashes=$crashes wall_seconds=$wall db=$db"
 }
 
 # Kills while the store is being created: each on a fresh store, which is
@@ -123,12 +138,18 @@ creation_done=0
 for ((k = 1; k <= creation_kills; k++)); do
   cdb="$log_dir/create-$k/db"
   mkdir -p "$log_dir/create-$k"
-  "$stress" --db="$cdb" --seed="$k" --threads="$threads" --keys="$keys" --tenant_shards="$shards" --ops=0 --duration=600 \
-    >"$log_dir/create.log" 2>&1 &
-  pid=$!
-  sleep "$(awk -v ms="$((RANDOM % 61))" 'BEGIN { printf "%.3f", ms / 1000 }')"
-  kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  cut_ms=$((RANDOM % 61))
+  if [ "$power" -eq 1 ]; then
+    "$stress" --db="$cdb" --seed="$k" --threads="$threads" --keys="$keys" --tenant_shards="$shards" \
+      --ops=0 --duration=600 --power_cut_ms=$((cut_ms + 1)) >"$log_dir/create.log" 2>&1
+  else
+    "$stress" --db="$cdb" --seed="$k" --threads="$threads" --keys="$keys" --tenant_shards="$shards" \
+      --ops=0 --duration=600 >"$log_dir/create.log" 2>&1 &
+    pid=$!
+    sleep "$(awk -v ms="$cut_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  fi
   "$stress" --db="$cdb" --verify >"$log_dir/create-verify.log" 2>&1
   vrc=$?
   if [ "$vrc" -ne 0 ]; then
@@ -152,8 +173,21 @@ done
 for ((cycle = 1; cycle <= cycles; cycle++)); do
   delay_ms=$(( min_ms + (RANDOM * 32768 + RANDOM) % (max_ms - min_ms + 1) ))
   run_log="$log_dir/run.log"
-  "$stress" --db="$db" --seed=$((seed * 100003 + cycle)) --threads="$threads" --keys="$keys" --tenant_shards="$shards" \
-    --ops=0 --duration=600 >"$run_log" 2>&1 &
+  run_args=(--db="$db" --seed=$((seed * 100003 + cycle)) --threads="$threads" --keys="$keys"
+    --tenant_shards="$shards" --ops=0 --duration=600)
+  if [ "$power" -eq 1 ]; then
+    tail_mode=drop
+    [ $((cycle % 2)) -eq 0 ] && tail_mode=random
+    "$stress" "${run_args[@]}" --power_cut_ms="$delay_ms" --power_tail="$tail_mode" >"$run_log" 2>&1
+    rc=$?
+    if [ "$rc" -eq 4 ]; then
+      killed=$((killed + 1))
+      rc=137
+    else
+      finished=$((finished + 1))
+    fi
+  else
+  "$stress" "${run_args[@]}" >"$run_log" 2>&1 &
   pid=$!
   sleep "$(awk -v ms="$delay_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
   if kill -KILL "$pid" 2>/dev/null; then
@@ -164,6 +198,7 @@ for ((cycle = 1; cycle <= cycles; cycle++)); do
     wait "$pid"
     rc=$?
     finished=$((finished + 1))
+  fi
   fi
   if [ "$rc" -ne 137 ] && [ "$rc" -ne 0 ]; then
     [ "$rc" -eq 1 ] && violations=$((violations + 1))
@@ -189,7 +224,9 @@ for ((cycle = 1; cycle <= cycles; cycle++)); do
     [ "$vrc" -eq 1 ] || [ "$vrc" -gt 128 ] && exit 1
     exit 3
   fi
-  echo "crash-test: cycle $cycle/$cycles: killed after ${delay_ms} ms, $((ops_total - ops_before)) operations before the kill; $(grep '^metakv-stress: verify' "$verify_log")"
+  how="killed"
+  [ "$power" -eq 1 ] && how="power cut ($tail_mode)"
+  echo "crash-test: cycle $cycle/$cycles: $how after ${delay_ms} ms, $((ops_total - ops_before)) operations before the kill; $(grep '^metakv-stress: verify' "$verify_log")"
 done
 summary "$cycles"
 if [ "$ops_total" -lt "$min_ops" ]; then

@@ -44,6 +44,12 @@ Options:
   --reopen_every=N     close and reopen the store every N operations (0: never)
   --tenant_shards=N    tenant shards of the hot domains, 1..64 (1); fixed when
                        the store is created
+  --power_cut_ms=N     cut the power N ms after start (0: never): the store
+                       runs on a file system that then drops every unsynced
+                       byte and directory entry, and the process exits with
+                       status 4; verify with --verify afterwards
+  --power_tail=MODE    drop (default): a cut loses every unsynced byte;
+                       random: it keeps a random prefix of each unsynced tail
   --verify_every_ms=N  check one tenant of one domain every N ms (200; 0: never)
   --clock_tick_ms=N    move the clock every N ms (20)
   --clock_step_max=N   ... by 1 to N seconds (3)
@@ -55,6 +61,7 @@ Exit status:
   2  usage error
   3  I/O or environment error (the store or the expected state cannot be
      opened or written)
+  4  the power was cut (--power_cut_ms), as asked
 )HELP";
 
 bool ParseUint(std::string_view text, uint64_t* out) {
@@ -110,7 +117,8 @@ bool ParseStressFlags(int argc, char** argv, StressFlags* flags, std::string* er
     const bool known = name == "db" || name == "ops" || name == "duration" || name == "threads" ||
                        name == "seed" || name == "keys" || name == "reopen_every" ||
                        name == "verify_every_ms" || name == "clock_tick_ms" ||
-                       name == "clock_step_max" || name == "tenant_shards";
+                       name == "clock_step_max" || name == "tenant_shards" ||
+                       name == "power_cut_ms" || name == "power_tail";
     if (!known) {
       *error = "unknown option '--" + std::string(name) + "' (see --help)";
       return false;
@@ -132,6 +140,9 @@ bool ParseStressFlags(int argc, char** argv, StressFlags* flags, std::string* er
       if (value.empty()) return bad("empty path");
       flags->db = std::string(value);
       while (flags->db.size() > 1 && flags->db.back() == '/') flags->db.pop_back();
+    } else if (name == "power_tail") {
+      if (value != "drop" && value != "random") return bad("drop or random");
+      flags->power_random_tail = value == "random";
     } else if (name == "duration") {
       if (!ParseSeconds(value, &flags->duration_seconds)) return bad("seconds, >= 0");
     } else if (!ParseUint(value, &n)) {
@@ -154,6 +165,9 @@ bool ParseStressFlags(int argc, char** argv, StressFlags* flags, std::string* er
     } else if (name == "clock_tick_ms") {
       if (n < 1 || n > 60000) return bad("1 to 60000");
       flags->clock_tick_ms = n;
+    } else if (name == "power_cut_ms") {
+      if (n > 86400000) return bad("0 to 86400000");
+      flags->power_cut_ms = n;
     } else if (name == "tenant_shards") {
       if (n < 1 || n > 64) return bad("1 to 64");
       flags->tenant_shards = static_cast<uint32_t>(n);

@@ -45,6 +45,15 @@ struct StressFlags {
   // 64. Fixed when the store is created: a later run's value is ignored,
   // as the store ignores a declared count. Default: 1.
   uint32_t tenant_shards = 1;
+  // Cut the power this many milliseconds after the process starts (0:
+  // never): the store runs on a PowerLossFs (tests/power_loss_fs.h), which
+  // then brings its files to what a power cut may leave (unsynced data and
+  // directory entries lost) and ends the process with kExitPowerCut.
+  // Default: 0.
+  uint64_t power_cut_ms = 0;
+  // What the cut keeps of each file's unsynced tail: nothing (false), or
+  // a random prefix of it (true, --power_tail=random). Default: false.
+  bool power_random_tail = false;
   // --help was given.
   bool help = false;
 };

@@ -7,7 +7,12 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
+#include <cstdio>
+
 #include "engine/store_clock.h"
+#include "tests/power_loss_fs.h"
 #include "tools/stress/stress_context.h"
 #include "tools/stress/stress_flags.h"
 #include "tools/stress/verifier.h"
@@ -90,6 +95,33 @@ void CheckOneTenant(StressContext* ctx, std::mt19937_64* rng) {
   const uint64_t now = ctx->now();
   CheckSlots(ctx, slots, now);
   CheckScanRange(ctx, range, now);
+}
+
+// --power_cut_ms: runs the store on a PowerLossFs and cuts the power from a
+// thread of its own, after which the process ends (kExitPowerCut).
+void ArmPowerCut(const StressFlags& flags, Options* options) {
+  auto fs = std::make_shared<test::PowerLossFs>(flags.seed ^ 0x90E4C07ull);
+  fs->SetTail(flags.power_random_tail ? test::PowerLossFs::Tail::kRandomTail
+                                      : test::PowerLossFs::Tail::kDropUnsynced);
+  const uint64_t ms = flags.power_cut_ms;
+  test::PowerLossFs* raw = fs.get();
+  fs->SetOnCut([raw, ms] {
+    // Under the file system's lock: no thread does file I/O from here on.
+    std::string report = raw->Report();
+    if (report.size() > 1500) report = report.substr(0, 1500) + "...";
+    std::fprintf(stderr, "metakv-stress: power cut at %llu ms after %llu file operations: %s\n",
+                 static_cast<unsigned long long>(ms),
+                 static_cast<unsigned long long>(raw->mutating_calls()),
+                 report.empty() ? "nothing unsynced" : report.c_str());
+    std::fflush(stderr);
+    std::fflush(stdout);
+    ::_exit(kExitPowerCut);
+  });
+  options->rocksdb_env = test::PowerLossFs::MakeEnv(fs);
+  std::thread([fs, ms] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    fs->CutPower();
+  }).detach();
 }
 
 int Verify(StressContext* ctx, const StressFlags& flags, std::ostream& out) {
@@ -294,6 +326,7 @@ int RunStress(int argc, char** argv, std::ostream& out, std::ostream& err) {
   ctx.clock = std::make_shared<ManualClock>(ctx.expected->clock_seconds() * 1000000);
   ctx.store_path = flags.db;
   Options options = StressStoreOptions(ctx.clock, flags.tenant_shards);
+  if (flags.power_cut_ms > 0 && !flags.verify) ArmPowerCut(flags, &options);
   if (flags.verify && !store_exists) {
     // Killed after creating the expected state, before the store existed:
     // then no operation can have happened.

@@ -16,6 +16,8 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitViolation = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitError = 3;
+// The power was cut as --power_cut_ms asked (the process ends itself).
+inline constexpr int kExitPowerCut = 4;
 
 // Runs metakv-stress with argv[0..argc) (argv[0] is ignored). A summary goes
 // to out (the last line starts "metakv-stress: " and gives the operations
