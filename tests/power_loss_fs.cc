@@ -216,7 +216,7 @@ void PowerLossFs::Disarm() {
   cut_in_ = -1;
 }
 
-void PowerLossFs::SetOnCut(std::function<void()> on_cut) {
+void PowerLossFs::SetOnCut(OnCut on_cut) {
   std::lock_guard<std::mutex> l(mu_);
   on_cut_ = std::move(on_cut);
 }
@@ -241,7 +241,7 @@ void PowerLossFs::CutPower() {
   std::lock_guard<std::mutex> l(mu_);
   if (off_) return;
   CutLocked();
-  if (on_cut_) on_cut_();
+  if (on_cut_) on_cut_(report_, mutating_);
 }
 
 rocksdb::IOStatus PowerLossFs::CheckOn() const {

@@ -71,8 +71,11 @@ class PowerLossFs : public rocksdb::FileSystemWrapper {
   // (n = 0: the next one). Replaces an earlier arming.
   void CutAt(uint64_t n);
   void Disarm();
-  // Runs after a cut (see the file comment). Null: none.
-  void SetOnCut(std::function<void()> on_cut);
+  // Runs after a cut (see the file comment), given Report() and
+  // mutating_calls() (it must not call back into the file system). Null:
+  // none.
+  using OnCut = std::function<void(const std::string& report, uint64_t calls)>;
+  void SetOnCut(OnCut on_cut);
   // Cuts the power now. Idempotent. The summary of what the cut undid
   // ("truncated 000012.log 4096 -> 0; removed 000013.sst ...") is kept for
   // Report().
@@ -172,7 +175,7 @@ class PowerLossFs : public rocksdb::FileSystemWrapper {
   bool off_ = false;                // GUARDED_BY(mu_)
   int64_t cut_in_ = -1;             // GUARDED_BY(mu_): calls left before the cut; -1 none
   uint64_t mutating_ = 0;           // GUARDED_BY(mu_)
-  std::function<void()> on_cut_;    // GUARDED_BY(mu_)
+  OnCut on_cut_;                    // GUARDED_BY(mu_)
   std::string report_;              // GUARDED_BY(mu_)
   std::map<std::string, uint64_t> chopped_;  // GUARDED_BY(mu_): lengths the cut left
 };
