@@ -709,6 +709,12 @@ void metakv_flush(metakv_t* db, const char* domain, char** errptr) {
   SaveError(errptr, s);
 }
 
+void metakv_resume(metakv_t* db, char** errptr) {
+  Status s = CheckStore(db);
+  if (s.ok()) s = db->rep->Resume();
+  SaveError(errptr, s);
+}
+
 void metakv_compact_range(metakv_t* db, const char* domain, const char* tenant, size_t tenantlen,
                           char** errptr) {
   std::string_view t;

@@ -85,6 +85,16 @@ Status StoreImpl::RunMaintenance(const MaintenanceOptions& options, MaintenanceR
 
 // ---------------------------------------------------------- Maintenance ----
 
+Status StoreImpl::Resume() {
+  Status s = CheckWritable();
+  if (!s.ok()) return s;
+  const rocksdb::Status rs = db_->Resume();
+  if (rs.IsBusy()) {
+    return Status::Busy("Resume: RocksDB's own recovery from the write error is under way");
+  }
+  return FromRocks(rs, "Resume");
+}
+
 Status StoreImpl::Flush(std::string_view domain) {
   Status s = CheckWritable();
   if (!s.ok()) return s;

@@ -132,6 +132,7 @@ class StoreImpl final : public Store {
   const Snapshot* GetSnapshot() override;
   void ReleaseSnapshot(const Snapshot* snapshot) override;
   Status Flush(std::string_view domain) override;
+  Status Resume() override;
   Status CreateCheckpoint(std::string_view dir) override;
   Status CompactRange(std::string_view domain, std::string_view tenant) override;
   Status WaitForBackgroundWork(uint64_t timeout_ms) override;

@@ -387,4 +387,21 @@ rocksdb::IOStatus FaultFs::DeleteFile(const std::string& f, const rocksdb::IOOpt
   return s.ok() ? target()->DeleteFile(f, o, dbg) : s;
 }
 
+void FaultFs::SetFreeSpace(int64_t bytes) {
+  std::lock_guard<std::mutex> l(mu_);
+  free_space_ = bytes;
+}
+
+rocksdb::IOStatus FaultFs::GetFreeSpace(const std::string& path, const rocksdb::IOOptions& o,
+                                        uint64_t* diskfree, rocksdb::IODebugContext* dbg) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (free_space_ >= 0) {
+      *diskfree = static_cast<uint64_t>(free_space_);
+      return rocksdb::IOStatus::OK();
+    }
+  }
+  return target()->GetFreeSpace(path, o, diskfree, dbg);
+}
+
 }  // namespace metakv::test

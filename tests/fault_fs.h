@@ -74,7 +74,12 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   // Random faults: each matching call fails with probability p.
   void FailRandomly(uint32_t ops, std::string pattern, double p,
                     rocksdb::IOStatus error = rocksdb::IOStatus::IOError("injected fault"));
-  // Lifts every fault.
+  // What GetFreeSpace reports: bytes (< 0: the real file system's answer,
+  // the default). RocksDB's recovery from a full disk polls it (every 5 s)
+  // and resumes once there is room, so a test of a full disk sets it to 0
+  // with its NoSpace rules and back once the disk "has room again".
+  void SetFreeSpace(int64_t bytes);
+  // Lifts every fault (the free space stays as set).
   void Clear();
   void Reseed(uint64_t seed);
   // Called with every operation and its file before the operation is
@@ -122,6 +127,8 @@ class FaultFs : public rocksdb::FileSystemWrapper {
                              const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override;
   rocksdb::IOStatus DeleteFile(const std::string& f, const rocksdb::IOOptions& o,
                                rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus GetFreeSpace(const std::string& path, const rocksdb::IOOptions& o,
+                                 uint64_t* diskfree, rocksdb::IODebugContext* dbg) override;
 
  private:
   struct ArmedRule {
@@ -141,6 +148,7 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   std::vector<std::string> log_;  // GUARDED_BY(mu_)
   std::vector<Count> calls_;      // GUARDED_BY(mu_)
   Observer observer_;             // GUARDED_BY(mu_)
+  int64_t free_space_ = -1;       // GUARDED_BY(mu_)
 };
 
 }  // namespace metakv::test

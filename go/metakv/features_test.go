@@ -262,6 +262,9 @@ func TestStatsAndProperties(t *testing.T) {
 	if err := s.Flush("inode"); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.Resume(); err != nil { // writes were never stopped
+		t.Fatalf("Resume: %v", err)
+	}
 	if err := s.Flush(""); err != nil {
 		t.Fatal(err)
 	}

@@ -299,6 +299,19 @@ func (s *Store) Flush(domain string) error {
 	})
 }
 
+// Resume lets writes in again after a write error (a full disk) once its
+// cause is gone, without waiting for the store to notice on its own (see
+// Store::Resume in metakv/store.h). No error if writes were not stopped.
+func (s *Store) Resume() error {
+	if !s.rlock() {
+		return ErrClosed
+	}
+	defer s.mu.RUnlock()
+	var cerr *C.char
+	C.metakv_resume(s.db, &cerr)
+	return takeError(cerr)
+}
+
 // CompactRange compacts domain ("": every domain), or only tenant of it
 // (tenant "": the whole domain), down to the bottommost level, and waits.
 func (s *Store) CompactRange(domain, tenant string) error {

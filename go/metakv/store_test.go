@@ -200,6 +200,7 @@ func TestUseAfterClose(t *testing.T) {
 			return err
 		},
 		"Flush":                 func() error { return s.Flush("") },
+		"Resume":                func() error { return s.Resume() },
 		"CompactRange":          func() error { return s.CompactRange("", "") },
 		"WaitForBackgroundWork": func() error { return s.WaitForBackgroundWork(time.Second) },
 		"ApproximateSize":       func() error { _, err := s.ApproximateSize("inode", tenant, nil); return err },

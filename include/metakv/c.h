@@ -468,6 +468,9 @@ void metakv_run_maintenance(metakv_t* db, const metakv_maintenance_options_t* op
                             uint64_t* cold_files_merged, char** errptr);
 /* domain NULL or "": every domain. */
 void metakv_flush(metakv_t* db, const char* domain, char** errptr);
+/* Store::Resume: lets writes in again after a write error (a full disk)
+ * once its cause is gone; no error if writes were not stopped. */
+void metakv_resume(metakv_t* db, char** errptr);
 /* domain NULL or "": every domain (then tenantlen must be 0). */
 void metakv_compact_range(metakv_t* db, const char* domain, const char* tenant, size_t tenantlen,
                           char** errptr);

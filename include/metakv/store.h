@@ -335,6 +335,19 @@ class Store {
   // (InvalidArgument otherwise).
   virtual Status CompactRange(std::string_view domain = {}, std::string_view tenant = {}) = 0;
 
+  // After a failed write to disk (a full disk, ENOSPC, during a flush, a
+  // compaction's manifest write or a WAL write), RocksDB stops writes:
+  // every write returns that IOError ("No space left on device") while
+  // reads go on. Once there is room again (free space at least the largest
+  // memtable), the store resumes on its own: RocksDB checks the free space
+  // every 5 seconds. Resume tries at once: it flushes the memtables and
+  // lets writes in again. OK if writes were not stopped (or are running
+  // again); Busy while RocksDB's own recovery is under way (it ends on its
+  // own); the error again if the disk is still full. A failed write was
+  // not applied and may be retried (a write whose WAL record reached the
+  // disk before its sync failed may still appear after a crash).
+  virtual Status Resume() = 0;
+
   // Waits until no flush or compaction is running or pending in any domain
   // (checked twice in a row, 10 ms apart). timeout_ms = 0 waits without a
   // limit; otherwise Busy when the limit passes first.
