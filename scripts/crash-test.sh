@@ -110,6 +110,7 @@ mode=kill
 echo "crash-test: mode=$mode seed=$seed cycles=$cycles threads=$threads keys=$keys tenant_shards=$shards run_seconds=$min_run-$max_run (rerun with --seed=$seed)"
 start_s=$(date +%s.%N)
 ops_total=0
+unsynced_lost=0
 violations=0
 crashes=0
 killed=0
@@ -129,7 +130,7 @@ fail() {  # cycle, what, log file(s)
 summary() {
   local wall
   wall=$(awk -v a="$start_s" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-  echo "crash-test: mode=$mode seed=$seed creation_kills=$creation_done cycles=$1 killed=$killed finished_before_kill=$finished ops=$ops_total violations=$violations crashes=$crashes wall_seconds=$wall db=$db"
+  echo "crash-test: mode=$mode seed=$seed creation_kills=$creation_done cycles=$1 killed=$killed finished_before_kill=$finished ops=$ops_total unsynced_lost=$unsynced_lost violations=$violations crashes=$crashes wall_seconds=$wall db=$db"
 }
 
 # Kills while the store is being created: each on a fresh store, which is
@@ -215,6 +216,8 @@ for ((cycle = 1; cycle <= cycles; cycle++)); do
   ops_before=$ops_total
   ops_total=$(sed -n 's/.* ops_total=\([0-9]*\).*/\1/p' "$verify_log" | tail -1)
   ops_total=${ops_total:-0}
+  lost=$(sed -n 's/.* unsynced_lost=\([0-9]*\).*/\1/p' "$verify_log" | tail -1)
+  unsynced_lost=$((unsynced_lost + ${lost:-0}))
   if [ "$vrc" -ne 0 ]; then
     [ "$vrc" -eq 1 ] && violations=$((violations + $(grep -c '^VIOLATION' "$verify_log")))
     [ "$vrc" -gt 128 ] && crashes=$((crashes + 1))

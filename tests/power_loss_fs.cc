@@ -211,9 +211,17 @@ void PowerLossFs::CutAt(uint64_t n) {
   cut_in_ = static_cast<int64_t>(n);
 }
 
+void PowerLossFs::CutWhenUnsynced(std::string pattern) {
+  std::lock_guard<std::mutex> l(mu_);
+  cut_in_ = -1;
+  cut_unsynced_ = true;
+  unsynced_pattern_ = std::move(pattern);
+}
+
 void PowerLossFs::Disarm() {
   std::lock_guard<std::mutex> l(mu_);
   cut_in_ = -1;
+  cut_unsynced_ = false;
 }
 
 void PowerLossFs::SetOnCut(OnCut on_cut) {
@@ -260,6 +268,15 @@ rocksdb::IOStatus PowerLossFs::Enter(std::shared_lock<std::shared_mutex>* guard)
       cut_now = true;
     } else if (cut_in_ > 0) {
       --cut_in_;
+    }
+    if (cut_unsynced_) {
+      for (const auto& [path, f] : files_) {
+        if (f.written > f.synced && path.find(unsynced_pattern_) != std::string::npos) {
+          cut_unsynced_ = false;
+          cut_now = true;
+          break;
+        }
+      }
     }
   }
   if (cut_now) {

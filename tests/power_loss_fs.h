@@ -70,6 +70,10 @@ class PowerLossFs : public rocksdb::FileSystemWrapper {
   // Cuts the power just before the (n+1)th mutating call from now
   // (n = 0: the next one). Replaces an earlier arming.
   void CutAt(uint64_t n);
+  // Cuts the power at the next mutating call made while a file whose path
+  // contains pattern holds unsynced data (".log": between a WAL write and
+  // its sync, where unsynced writes are lost). Replaces an earlier arming.
+  void CutWhenUnsynced(std::string pattern);
   void Disarm();
   // Runs after a cut (see the file comment), given Report() and
   // mutating_calls() (it must not call back into the file system). Null:
@@ -174,6 +178,8 @@ class PowerLossFs : public rocksdb::FileSystemWrapper {
   Tail tail_ = Tail::kDropUnsynced; // GUARDED_BY(mu_)
   bool off_ = false;                // GUARDED_BY(mu_)
   int64_t cut_in_ = -1;             // GUARDED_BY(mu_): calls left before the cut; -1 none
+  bool cut_unsynced_ = false;       // GUARDED_BY(mu_): CutWhenUnsynced armed
+  std::string unsynced_pattern_;    // GUARDED_BY(mu_)
   uint64_t mutating_ = 0;           // GUARDED_BY(mu_)
   OnCut on_cut_;                    // GUARDED_BY(mu_)
   std::string report_;              // GUARDED_BY(mu_)

@@ -158,6 +158,89 @@ TEST_F(StressVerifierTest, ALostWriteIsReported) {
   EXPECT_NE(v.out.find("verify FAILED"), std::string::npos) << v.out;
 }
 
+// The lanes of unsynced puts: after a clean run each lane shows puts 1..m
+// with nothing lost; a put lost in the middle of a lane (a hole), a synced
+// put lost, and a put the tool never made are each reported.
+class LaneTest : public StressVerifierTest {
+ protected:
+  // A lane the clean run wrote at least kLaneKeys + 3 puts to, and its
+  // state.
+  uint32_t BusyLane(ExpectedState::Lane* lane) {
+    auto ex = OpenExpected();
+    for (uint32_t j = 0; j < 2; ++j) {
+      *lane = ex->GetLane(j);
+      if (lane->acked >= kLaneKeys + 3) return j;
+    }
+    ADD_FAILURE() << "no lane got " << kLaneKeys + 3 << " puts";
+    return 0;
+  }
+  void PutLane(uint32_t lane, uint64_t n) {
+    auto store = OpenStore(OpenExpected()->clock_seconds());
+    ASSERT_NE(store, nullptr);
+    const Status s = store->Put(WriteOptions(), kLaneDomain, LaneTenant(lane),
+                                LaneKey(static_cast<uint32_t>(n % kLaneKeys)), LaneValue(n));
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    EXPECT_TRUE(store->Close().ok());
+  }
+};
+
+TEST_F(LaneTest, ACleanRunLeavesEveryLaneWhole) {
+  const Result run = CleanRun();
+  EXPECT_NE(run.out.find("lane_put="), std::string::npos) << run.out;
+  ExpectedState::Lane lane;
+  BusyLane(&lane);
+  EXPECT_EQ(lane.attempted, lane.acked);
+  const Result v = Verify();
+  EXPECT_EQ(v.code, kExitOk) << v.out << v.err;
+  EXPECT_NE(v.out.find("unsynced_lost=0"), std::string::npos) << v.out;
+}
+
+TEST_F(LaneTest, AHoleIsReported) {
+  CleanRun();
+  ExpectedState::Lane lane;
+  const uint32_t j = BusyLane(&lane);
+  // Put acked - 2 replaced by the put before it on that key: as if it were
+  // lost while the two after it survived.
+  PutLane(j, lane.acked - 2 - kLaneKeys);
+  const Result v = Verify();
+  EXPECT_EQ(v.code, kExitViolation) << v.out << v.err;
+  EXPECT_NE(v.err.find("VIOLATION: HOLE lane " + std::to_string(j) + ": put " +
+                       std::to_string(lane.acked - 2) + " is lost while the later put " +
+                       std::to_string(lane.acked) + " survived"),
+            std::string::npos)
+      << v.err;
+}
+
+TEST_F(LaneTest, ALostSyncedPutAndAPhantomPutAreReported) {
+  CleanRun();
+  ExpectedState::Lane lane;
+  const uint32_t j = BusyLane(&lane);
+  {
+    // The expected state claims one more put, synced: the store lacks it.
+    auto ex = OpenExpected();
+    ex->SetLaneAttempted(j, lane.acked + 1);
+    ex->SetLaneAcked(j, lane.acked + 1, /*synced=*/true);
+  }
+  Result v = Verify();
+  EXPECT_EQ(v.code, kExitViolation) << v.out << v.err;
+  EXPECT_NE(v.err.find("VIOLATION: LOST WRITE lane " + std::to_string(j) + ": put " +
+                       std::to_string(lane.acked + 1) + " was synced"),
+            std::string::npos)
+      << v.err;
+  // A put beyond any the tool made.
+  {
+    auto ex = OpenExpected();
+    ex->ResetLane(j, lane.acked);
+  }
+  PutLane(j, lane.acked + 1);
+  v = Verify();
+  EXPECT_EQ(v.code, kExitViolation) << v.out << v.err;
+  EXPECT_NE(v.err.find("VIOLATION: PHANTOM WRITE lane " + std::to_string(j) + ": the store shows put " +
+                       std::to_string(lane.acked + 1)),
+            std::string::npos)
+      << v.err;
+}
+
 // With tenant shards, the run and the verify go through the tenants'
 // shards, and a write lost in a shard is caught.
 TEST_F(StressVerifierTest, ALostWriteInATenantShardIsReported) {

@@ -40,6 +40,7 @@ enum : size_t {
   kWordOps = 17,
   kWordRuns = 18,
   kWordVerifies = 19,
+  kWordLanes = 64,  // 3 words a lane, kMaxJournals lanes
 };
 
 // Slot control word.
@@ -469,6 +470,30 @@ uint64_t ExpectedState::AdvanceClockTo(uint64_t seconds) {
   if (seconds <= cur) return cur;
   Store(Header(kWordClock), seconds);
   return seconds;
+}
+
+static_assert((kWordLanes + 3 * ExpectedState::kMaxJournals) * 8 <= kHeaderBytes,
+              "the lanes fit the header");
+
+ExpectedState::Lane ExpectedState::GetLane(uint32_t j) const {
+  Lane lane;
+  lane.attempted = Header(kWordLanes + 3 * j)->load();
+  lane.acked = Header(kWordLanes + 3 * j + 1)->load();
+  lane.durable = Header(kWordLanes + 3 * j + 2)->load();
+  return lane;
+}
+
+void ExpectedState::SetLaneAttempted(uint32_t j, uint64_t n) { Store(Header(kWordLanes + 3 * j), n); }
+
+void ExpectedState::SetLaneAcked(uint32_t j, uint64_t n, bool synced) {
+  Store(Header(kWordLanes + 3 * j + 1), n);
+  if (synced) Store(Header(kWordLanes + 3 * j + 2), n);
+}
+
+void ExpectedState::ResetLane(uint32_t j, uint64_t m) {
+  Store(Header(kWordLanes + 3 * j), m);
+  Store(Header(kWordLanes + 3 * j + 1), m);
+  Store(Header(kWordLanes + 3 * j + 2), m);
 }
 
 uint64_t ExpectedState::ops() const { return Header(kWordOps)->load(); }

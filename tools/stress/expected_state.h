@@ -6,7 +6,8 @@
 // File layout (all words little-endian 64-bit, shared-mmapped):
 //   header (4 KiB): magic, version, layout (key space size, journal count),
 //     base time and a checksum of these constant fields; then the mutable
-//     words: persisted clock, operations done, runs, verifications.
+//     words: persisted clock, operations done, runs, verifications; then,
+//     from word 64, three words per lane of unsynced writes (see Lane).
 //   journals: one per worker thread, 32 words: control (bit 0 open, bit 1
 //     a range group, bit 2 committing, bits 8-15 the entry count), then up
 //     to kMaxGroupSlots entries (slot << 1 | original active index), or for
@@ -175,6 +176,25 @@ class ExpectedState {
   // Sets every slot of the group to its new (or old) state, not pending,
   // and frees the journal. For recovery; no other thread may run.
   void ResolveGroup(uint32_t journal, bool to_new);
+
+  // ---- Lanes of unsynced writes; lane j belongs to the thread of journal j.
+  //
+  // A lane is a sequence of puts numbered 1, 2, ... (Worker::DoLaneWrite),
+  // most without sync. Before put n is made, attempted = n; once it is
+  // acknowledged, acked = n, and durable = n if it was synced (a synced
+  // write makes every earlier write of the thread durable). After a crash
+  // the store must show exactly puts 1..m for some m with durable <= m <=
+  // attempted: no durable put lost, nothing never written, and no hole.
+  struct Lane {
+    uint64_t attempted = 0;
+    uint64_t acked = 0;
+    uint64_t durable = 0;
+  };
+  Lane GetLane(uint32_t j) const;
+  void SetLaneAttempted(uint32_t j, uint64_t n);
+  void SetLaneAcked(uint32_t j, uint64_t n, bool synced);
+  // After recovery found puts 1..m: every word m.
+  void ResetLane(uint32_t j, uint64_t m);
 
   // ---- Counters and clock (atomic). ----
 

@@ -6,11 +6,32 @@ namespace {
 constexpr uint64_t kMaxPrinted = 50;
 }  // namespace
 
+std::string LaneTenant(uint32_t lane) { return "lane-" + std::to_string(lane); }
+std::string LaneKey(uint32_t index) { return "k" + std::to_string(index); }
+std::string LaneValue(uint64_t n) { return "lane-put-" + std::to_string(n); }
+
+uint64_t ParseLaneValue(const std::string& value) {
+  constexpr std::string_view kPrefix = "lane-put-";
+  if (value.size() <= kPrefix.size() || value.size() > kPrefix.size() + 19 ||
+      value.compare(0, kPrefix.size(), kPrefix) != 0) {
+    return 0;
+  }
+  uint64_t n = 0;
+  for (size_t i = kPrefix.size(); i < value.size(); ++i) {
+    if (value[i] < '0' || value[i] > '9') return 0;
+    n = n * 10 + static_cast<uint64_t>(value[i] - '0');
+  }
+  return n;
+}
+
 Options StressStoreOptions(std::shared_ptr<Clock> clock, uint32_t tenant_shards) {
   Options o;
   o.create_if_missing = true;
   o.clock = std::move(clock);
   o.domains = FileSystemDomains();
+  DomainOptions lane = o.domains[0];  // inode's kind: hot
+  lane.name = std::string(kLaneDomain);
+  o.domains.push_back(lane);
   for (auto& d : o.domains) {
     d.write_buffer_bytes = 64 << 10;
     d.min_write_buffer_bytes = 64 << 10;

@@ -34,10 +34,22 @@ inline constexpr uint64_t kHistoryDefaultTtlSeconds = 900;
 // maintenance pass purges removed trees and forgets their removals within
 // a run.
 inline constexpr uint64_t kPurgeDeadlineSeconds = 600;
+// The domain of the lanes of unsynced writes (ExpectedState::Lane): hot,
+// outside the key space, so no scan of the key space sees it. Lane j
+// writes its put n to key LaneKey(n % kLaneKeys) of tenant LaneTenant(j).
+inline constexpr std::string_view kLaneDomain = "lane";
+inline constexpr uint32_t kLaneKeys = 8;
+std::string LaneTenant(uint32_t lane);
+std::string LaneKey(uint32_t index);
+std::string LaneValue(uint64_t n);
+// The put number a lane value names; 0 if the value is not one.
+uint64_t ParseLaneValue(const std::string& value);
+
 // The stress clock starts here on a new expected state.
 inline constexpr uint64_t kStressEpochSeconds = 1700000000;
 
-// Store options for metakv-stress: the file-system model's domains with
+// Store options for metakv-stress: the file-system model's domains (and
+// the lane domain) with
 // tiny memtables and files, a low L0 trigger, and the flush controller and
 // maintenance pass every second and a short purge deadline, so flushes,
 // compactions, purges and controller changes run all the time.

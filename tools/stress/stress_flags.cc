@@ -47,7 +47,9 @@ Options:
   --power_cut_ms=N     cut the power N ms after start (0: never): the store
                        runs on a file system that then drops every unsynced
                        byte and directory entry, and the process exits with
-                       status 4; verify with --verify afterwards
+                       status 4; verify with --verify afterwards. With an odd
+                       --seed the cut waits (up to 200 ms more) for a WAL
+                       write not yet synced
   --power_tail=MODE    drop (default): a cut loses every unsynced byte;
                        random: it keeps a random prefix of each unsynced tail
   --verify_every_ms=N  check one tenant of one domain every N ms (200; 0: never)

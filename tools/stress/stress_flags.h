@@ -48,8 +48,9 @@ struct StressFlags {
   // Cut the power this many milliseconds after the process starts (0:
   // never): the store runs on a PowerLossFs (tests/power_loss_fs.h), which
   // then brings its files to what a power cut may leave (unsynced data and
-  // directory entries lost) and ends the process with kExitPowerCut.
-  // Default: 0.
+  // directory entries lost) and ends the process with kExitPowerCut. With
+  // an odd seed the cut waits (up to 200 ms) for a WAL write not yet
+  // synced. Default: 0.
   uint64_t power_cut_ms = 0;
   // What the cut keeps of each file's unsynced tail: nothing (false), or
   // a random prefix of it (true, --power_tail=random). Default: false.

@@ -338,4 +338,57 @@ bool VerifyAll(StressContext* ctx, uint64_t* keys_checked, uint64_t* scans_check
   return ok;
 }
 
+bool CheckLanes(StressContext* ctx, uint64_t* lost) {
+  ExpectedState* ex = ctx->expected.get();
+  *lost = 0;
+  bool ok = true;
+  for (uint32_t j = 0; j < ex->layout().journals && j < ExpectedState::kMaxJournals; ++j) {
+    const ExpectedState::Lane lane = ex->GetLane(j);
+    if (lane.attempted == 0) continue;
+    const std::string name = "lane " + std::to_string(j);
+    uint64_t found[kLaneKeys] = {};
+    uint64_t m = 0;
+    for (uint32_t k = 0; k < kLaneKeys; ++k) {
+      std::string value;
+      const Status s =
+          ctx->store->Get(ReadOptions(), kLaneDomain, LaneTenant(j), LaneKey(k), &value);
+      if (s.IsNotFound()) continue;
+      if (!s.ok()) {
+        ctx->reporter.Violation("READ ERROR " + name + " key " + LaneKey(k) + ": " + s.ToString());
+        return false;
+      }
+      found[k] = ParseLaneValue(value);
+      if (found[k] == 0 || found[k] % kLaneKeys != k) {
+        ctx->reporter.Violation("MISPLACED VALUE " + name + " key " + LaneKey(k) + ": '" +
+                                codecs::PrintableHead(value) + "'");
+        return false;
+      }
+      m = std::max(m, found[k]);
+    }
+    if (m > lane.attempted) {
+      ok = false;
+      ctx->reporter.Violation("PHANTOM WRITE " + name + ": the store shows put " +
+                              std::to_string(m) + " but only " + std::to_string(lane.attempted) +
+                              " were made");
+    }
+    if (m < lane.durable) {
+      ok = false;
+      ctx->reporter.Violation("LOST WRITE " + name + ": put " + std::to_string(lane.durable) +
+                              " was synced, but the store shows puts up to " + std::to_string(m));
+    }
+    for (uint64_t n = m >= kLaneKeys ? m - kLaneKeys + 1 : 1; n <= m; ++n) {
+      if (found[n % kLaneKeys] != n) {
+        ok = false;
+        ctx->reporter.Violation("HOLE " + name + ": put " + std::to_string(n) +
+                                " is lost while the later put " + std::to_string(m) +
+                                " survived (its key holds put " +
+                                std::to_string(found[n % kLaneKeys]) + ")");
+      }
+    }
+    if (lane.acked > m) *lost += lane.acked - m;
+    if (ok) ex->ResetLane(j, m);
+  }
+  return ok;
+}
+
 }  // namespace metakv::stress

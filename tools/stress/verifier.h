@@ -70,6 +70,14 @@ uint64_t RecoverInFlight(StressContext* ctx);
 // REQUIRES: no other thread running. Returns false on any violation.
 bool VerifyAll(StressContext* ctx, uint64_t* keys_checked, uint64_t* scans_checked);
 
+// Checks every lane of unsynced writes (ExpectedState::Lane) after a
+// crash: the store shows puts 1..m of the lane, with durable <= m <=
+// attempted and no hole (each of the last kLaneKeys puts up to m holds
+// its own number); then sets the lane to m. *lost gets the acknowledged
+// unsynced puts the crash took (acked - m, summed). For recovery: no other
+// thread may run. False if a violation was reported.
+bool CheckLanes(StressContext* ctx, uint64_t* lost);
+
 }  // namespace metakv::stress
 
 #endif  // METAKV_TOOLS_STRESS_VERIFIER_H_

@@ -24,7 +24,7 @@ constexpr Weight kMix[] = {
     {OpType::kBatch, 10},         {OpType::kFailingBatch, 2}, {OpType::kIngest, 5},
     {OpType::kScan, 6},           {OpType::kUnlockedScan, 3}, {OpType::kSnapshot, 5},
     {OpType::kLinkedSnapshot, 4}, {OpType::kMaintenance, 1},  {OpType::kRemoveTree, 2},
-    {OpType::kRemoveTenant, 1},
+    {OpType::kRemoveTenant, 1},   {OpType::kLaneWrite, 8},
 };
 
 WriteOptions Synced() {
@@ -69,6 +69,8 @@ std::string_view OpName(OpType op) {
       return "linked_snapshot";
     case OpType::kMaintenance:
       return "maintenance";
+    case OpType::kLaneWrite:
+      return "lane_put";
     case OpType::kHeldSnapshot:
       return "held_snapshot";
     case OpType::kCount:
@@ -175,6 +177,9 @@ void Worker::RunOne(OpType op) {
     case OpType::kMaintenance:
       DoMaintenance();
       break;
+    case OpType::kLaneWrite:
+      DoLaneWrite();
+      break;
     case OpType::kHeldSnapshot:
       DoHeldSnapshot();
       break;
@@ -275,6 +280,31 @@ void Worker::DoPut() {
   ctx_->expected->Commit(slot);
   Remember(&recent_puts_, slot);
   Done(OpType::kPut);
+}
+
+void Worker::DoLaneWrite() {
+  SharedHold store(&ctx_->store_gate);
+  if (ctx_->ShouldStop()) return;
+  ExpectedState* ex = ctx_->expected.get();
+  // A burst of 1 to 16 puts, the last synced one time in five: a power cut
+  // in the burst loses the unsynced puts acknowledged before it.
+  const uint64_t burst = 1 + Rand(16);
+  const bool sync_last = Chance(20);
+  for (uint64_t i = 0; i < burst; ++i) {
+    const uint64_t n = ex->GetLane(index_).attempted + 1;
+    WriteOptions wo;
+    wo.sync = sync_last && i + 1 == burst;
+    ex->SetLaneAttempted(index_, n);
+    const Status s = ctx_->store->Put(wo, kLaneDomain, LaneTenant(index_),
+                                      LaneKey(static_cast<uint32_t>(n % kLaneKeys)), LaneValue(n));
+    if (!s.ok()) {
+      ctx_->reporter.Violation("UNEXPECTED STATUS lane put " + std::to_string(n) + " of lane " +
+                               std::to_string(index_) + ": " + s.ToString());
+      return;
+    }
+    ex->SetLaneAcked(index_, n, wo.sync);
+  }
+  Done(OpType::kLaneWrite);
 }
 
 void Worker::DoGet() {

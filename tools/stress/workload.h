@@ -1,13 +1,13 @@
 // The operations of metakv-stress and the threads that run them.
 //
 // A worker runs a random mix of every operation: put (with and without a
-// TTL), get, multiget, logical delete, undelete, hard delete, cross-domain
+// TTL), the unsynced puts of its lane (ExpectedState::Lane), get, multiget, logical delete, undelete, hard delete, cross-domain
 // batches (including linked pairs and batches bound to fail), cold ingest,
 // tree removals (hard, logical, logical then restored), tenant removals,
 // locked scans (bounds, prefixes, both directions), unlocked scans that
 // only check tenant isolation, snapshot reads and the occasional flush,
-// compaction or purge. Each write records the pending state first, writes
-// with sync, then commits the expected state; each read is checked against
+// compaction or purge. Each write (but lane puts) records the pending state
+// first, writes with sync, then commits the expected state; each read is checked against
 // the expected state under the key locks. The clock thread moves the stress
 // clock; the checker thread verifies a whole tenant of a domain at a time.
 // Thread-safety: each Worker is used by its own thread.
@@ -43,6 +43,7 @@ enum class OpType : int {
   kSnapshot,
   kLinkedSnapshot,
   kMaintenance,
+  kLaneWrite,
   // Not in the random mix: run by the snapshot thread (see
   // Worker::RunHeldSnapshots).
   kHeldSnapshot,
@@ -128,6 +129,9 @@ class Worker {
   void DoSnapshot();
   void DoLinkedSnapshot();
   void DoMaintenance();
+  // The next 1 to 16 puts of this worker's lane (ExpectedState::Lane),
+  // unsynced but for the last, one time in five.
+  void DoLaneWrite();
   void DoHeldSnapshot();
   // Checks reads through snap (Get, MultiGet and a scan of range) against
   // the states of SlotsOf(range) taken with it, at its time ts.
