@@ -136,8 +136,11 @@ Status StoreImpl::LockRemovalsForWrite(
     std::sort(unmarked.begin(), unmarked.end());
     unmarked.erase(std::unique(unmarked.begin(), unmarked.end()), unmarked.end());
     lock->unlock();
-    // Mark them durably before the write: the WAL keeps writes in order, so
-    // a record that survives a crash has its mark before it.
+    // Mark them durably before the write, synced: a write through the WAL
+    // would find its mark before it in the WAL, but a cold ingest's file
+    // does not go through the WAL, and a power cut takes unsynced WAL
+    // bytes while the synced file stays (then scans, which skip a removed
+    // range with no mark, would hide the file's records). Once per removal.
     std::unique_lock<std::shared_mutex> exclusive = LockRemovalsExclusive();
     rocksdb::WriteBatch wb;
     for (uint64_t id : unmarked) {
@@ -149,7 +152,9 @@ Status StoreImpl::LockRemovalsForWrite(
       if (!rs.ok()) return FromRocks(rs, "marking removal");
     }
     if (wb.Count() > 0) {
-      rocksdb::Status rs = db_->Write(rocksdb::WriteOptions(), &wb);
+      rocksdb::WriteOptions synced;
+      synced.sync = true;
+      rocksdb::Status rs = db_->Write(synced, &wb);
       if (!rs.ok()) return FromRocks(rs, "marking removal");
       for (uint64_t id : unmarked) {
         auto it = removals_.pending().find(id);

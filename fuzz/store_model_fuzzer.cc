@@ -7,14 +7,16 @@
 // Operations: Put (with a TTL or the domain's default), Get, MultiGet,
 // logical Delete, Undelete, HardDelete, atomic Write batches, iterator
 // scans (whole domain, tenant, prefix and bounds; forward, backward, Seek
-// and SeekForPrev), snapshots and reads through them, IngestCold, Flush,
+// and SeekForPrev; of the visible records or of the recycle bin), snapshots and reads through them, IngestCold, Flush,
 // CompactRange, RunMaintenance (purgeable files), bulk deletes (RemoveTree logical and
 // hard, RestoreTree, RemoveTenant, RunMaintenance (purge deadline)), moving the clock
 // past retentions and TTLs and stepping it back, and reopening (also
 // read-only). After every reopen the whole store
 // is compared with the model. Invalid arguments (unknown domain, empty or
 // long tenant and key, long value) must give InvalidArgument and change
-// nothing. The first input byte picks the configuration: purge and
+// nothing. Tenant ids hold awkward bytes (0x00, 0xff, one a prefix of
+// another), so every exact comparison with the model is also a check that
+// no read, scan or recycle-bin listing shows another tenant's records. The first input byte picks the configuration: purge and
 // partitioner on or off, and 1 to 4 tenant shards in the hot domains.
 //
 // Where compaction may or may not have purged a record (a tombstone past
@@ -654,13 +656,23 @@ class Harness {
     return out.empty() ? " (none)" : out;
   }
 
-  // The model's visible rows of a domain in spec's range, in order.
+  // The model's rows of a domain in spec's range, in order: the visible
+  // ones, or with spec.deleted the recycle bin (tombstones in retention and
+  // not expired; their time is the delete time).
   static std::vector<Row> ModelRows(const Model& m, uint64_t now, int domain,
                                     const metakv::ScanSpec& spec) {
     std::vector<Row> rows;
     for (const auto& [k, r] : m) {
       const auto& [d, tenant, key] = k;
-      if (d != domain || !Visible(r, now)) continue;
+      if (d != domain) continue;
+      if (spec.deleted) {
+        const bool expired = r.expiry != 0 && r.expiry <= now;
+        if (!r.tombstone || expired || now >= SaturatingAdd(r.time, kDomains[d].retention)) {
+          continue;
+        }
+      } else if (!Visible(r, now)) {
+        continue;
+      }
       if (!spec.tenant.empty()) {
         if (tenant != spec.tenant) continue;
         if (key.compare(0, spec.prefix.size(), spec.prefix) != 0) continue;
@@ -689,12 +701,15 @@ class Harness {
     } else if (a->Int(0, 15) == 0) {
       spec.prefix = "a";  // invalid: a prefix without a tenant
     }
+    // The recycle bin one scan in four: it too must keep to its tenant.
+    spec.deleted = a->Int(0, 3) == 0;
     const int mode = a->Int(0, 3);
     std::string seek_tenant = spec.tenant.empty() ? a->Tenant() : spec.tenant;
     if (!spec.tenant.empty() && a->Int(0, 15) == 0) seek_tenant = "other";  // invalid
     const std::string seek_key = a->Bytes(3);
     const int steps = a->Int(0, 6);
-    Log(std::string(use_snapshot ? "Scan (snapshot) " : "Scan ") + DomainName(domain) +
+    Log(std::string(use_snapshot ? "Scan (snapshot) " : "Scan ") +
+        (spec.deleted ? "recycle bin " : "") + DomainName(domain) +
         " tenant '" + Printable(spec.tenant) + "' prefix '" + Printable(spec.prefix) + "' lower '" +
         Printable(spec.lower_bound) + "' upper '" + Printable(spec.upper_bound) + "' mode " +
         std::to_string(mode) + " seek '" + Printable(seek_tenant) + "' '" + Printable(seek_key) +
@@ -765,7 +780,7 @@ class Harness {
     std::vector<Row> got;
     while (it->Valid() && got.size() < limit && got.size() < 10000) {
       got.push_back(Row{std::string(it->tenant()), std::string(it->key()), std::string(it->value()),
-                        it->write_time(), it->expiry_time()});
+                        spec.deleted ? it->delete_time() : it->write_time(), it->expiry_time()});
       if (forward) {
         it->Next();
       } else {

@@ -103,8 +103,10 @@ class PowerLossWritableFile : public rocksdb::FSWritableFileOwnerWrapper {
     std::shared_lock<std::shared_mutex> guard;
     rocksdb::IOStatus s = fs_->Enter(&guard);
     if (!s.ok()) return s;
+    // What was written when the sync began (a write racing it may miss it).
+    const uint64_t upto = fs_->Written(path_);
     s = call();
-    if (s.ok()) fs_->NoteSync(path_);
+    if (s.ok()) fs_->NoteSync(path_, upto);
     return s;
   }
 
@@ -131,8 +133,10 @@ class PowerLossRandomRWFile : public rocksdb::FSRandomRWFileOwnerWrapper {
   rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
     std::shared_lock<std::shared_mutex> guard;
     rocksdb::IOStatus s = fs_->Enter(&guard);
-    if (s.ok()) s = target()->Sync(o, dbg);
-    if (s.ok()) fs_->NoteSync(path_);
+    if (!s.ok()) return s;
+    const uint64_t upto = fs_->Written(path_);
+    s = target()->Sync(o, dbg);
+    if (s.ok()) fs_->NoteSync(path_, upto);
     return s;
   }
   rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
@@ -306,10 +310,18 @@ void PowerLossFs::NoteWrite(const std::string& path, uint64_t end_offset, bool t
   }
 }
 
-void PowerLossFs::NoteSync(const std::string& path) {
+uint64_t PowerLossFs::Written(const std::string& path) const {
   std::lock_guard<std::mutex> l(mu_);
   auto it = files_.find(Normal(path));
-  if (it != files_.end()) it->second.synced = it->second.written;
+  return it == files_.end() ? 0 : it->second.written;
+}
+
+void PowerLossFs::NoteSync(const std::string& path, uint64_t upto) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = files_.find(Normal(path));
+  if (it != files_.end()) {
+    it->second.synced = std::max(it->second.synced, std::min(upto, it->second.written));
+  }
 }
 
 void PowerLossFs::AfterClose(const std::string& path) {
@@ -536,12 +548,22 @@ rocksdb::IOStatus PowerLossFs::CreateDir(const std::string& d, const rocksdb::IO
 rocksdb::IOStatus PowerLossFs::CreateDirIfMissing(const std::string& d,
                                                   const rocksdb::IOOptions& o,
                                                   rocksdb::IODebugContext* dbg) {
+  std::shared_lock<std::shared_mutex> guard;
+  rocksdb::IOStatus s = Enter(&guard);
+  if (!s.ok()) return s;
   std::error_code ec;
-  if (fs::is_directory(d, ec)) {
-    rocksdb::IOStatus s = CheckOn();
-    return s.ok() ? target()->CreateDirIfMissing(d, o, dbg) : s;
+  const bool existed = fs::is_directory(d, ec);
+  // Threads may race to create it: the target tolerates that, and undoing
+  // the creation twice is harmless.
+  s = target()->CreateDirIfMissing(d, o, dbg);
+  if (s.ok() && !existed) {
+    std::lock_guard<std::mutex> l(mu_);
+    EntryChange c;
+    c.kind = EntryChange::kMkdir;
+    c.path = Normal(d);
+    NoteEntry(std::move(c));
   }
-  return CreateDir(d, o, dbg);
+  return s;
 }
 
 rocksdb::IOStatus PowerLossFs::RenameFile(const std::string& s, const std::string& t,

@@ -95,7 +95,10 @@ class PowerLossFs : public rocksdb::FileSystemWrapper {
   rocksdb::IOStatus Enter(std::shared_lock<std::shared_mutex>* guard);
   rocksdb::IOStatus CheckOn() const;
   void NoteWrite(const std::string& path, uint64_t end_offset, bool truncate);
-  void NoteSync(const std::string& path);
+  // The bytes written to path so far (0 if not written through here).
+  uint64_t Written(const std::string& path) const;
+  // A sync that began when upto bytes were written has ended.
+  void NoteSync(const std::string& path, uint64_t upto);
   void NoteDirSync(const std::string& dir);
   // A file written through here was closed: after a cut, puts back the
   // length the cut left (closing may have extended it).

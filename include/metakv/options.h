@@ -346,9 +346,9 @@ struct Options {
   // type so this header stays free of RocksDB: a caller that leaves it null
   // needs no RocksDB headers, and one that sets it includes
   // <rocksdb/env.h> itself and must link the same RocksDB as metakv. The
-  // store keeps the Env alive until Close. The small amount of I/O metakv
-  // does itself (the creation marker, directory syncs, removing the ingest
-  // staging directory) uses the operating system directly.
+  // store keeps the Env alive until Close. The I/O metakv does itself (the
+  // creation marker, directory syncs, the cold-ingest staging directory and
+  // files) goes through this Env's file system too.
   std::shared_ptr<rocksdb::Env> rocksdb_env;
 };
 

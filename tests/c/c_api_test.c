@@ -576,6 +576,62 @@ static void test_iterators(void) {
   metakv_close(db);
 }
 
+/* Tenant isolation through the C API: tenants "t", "t\0" and "t1" (one a
+ * prefix of the others, one with a zero byte, passed with its length), each
+ * with a live and a logically deleted record under the same keys. Every
+ * scan of one tenant, of the live records or of the recycle bin, returns
+ * exactly that tenant's records; reads never see another tenant's. */
+static void test_tenant_isolation(void) {
+  metakv_t* db = OpenSmall();
+  char* err = NULL;
+  static const char* const kTenants[] = {"t", "t\0", "t1"};
+  static const size_t kLens[] = {1, 2, 2};
+  for (int t = 0; t < 3; ++t) {
+    char val[8];
+    snprintf(val, sizeof(val), "v%d", t);
+    metakv_put(db, wo, "inode", kTenants[t], kLens[t], "a", 1, val, strlen(val), &err);
+    CHECK_OK(err);
+    metakv_put(db, wo, "inode", kTenants[t], kLens[t], "b", 1, val, strlen(val), &err);
+    CHECK_OK(err);
+    metakv_delete(db, wo, "inode", kTenants[t], kLens[t], "b", 1, &err);
+    CHECK_OK(err);
+  }
+  metakv_flush(db, "inode", &err);
+  CHECK_OK(err);
+  for (int t = 0; t < 3; ++t) {
+    char want[8];
+    snprintf(want, sizeof(want), "v%d", t);
+    for (int bin = 0; bin < 2; ++bin) {
+      metakv_iterator_t* it =
+          bin ? metakv_create_recycle_bin_iterator(db, ro, "inode", kTenants[t], kLens[t], NULL, 0,
+                                                   &err)
+              : metakv_create_iterator(db, ro, "inode", kTenants[t], kLens[t], NULL, 0, &err);
+      CHECK_OK(err);
+      int n = 0;
+      for (metakv_iter_seek_to_first(it); metakv_iter_valid(it); metakv_iter_next(it), ++n) {
+        size_t tlen = 0, klen = 0, vlen = 0;
+        const char* tenant = metakv_iter_tenant(it, &tlen);
+        const char* key = metakv_iter_key(it, &klen);
+        const char* value = metakv_iter_value(it, &vlen);
+        CHECK(tlen == kLens[t] && memcmp(tenant, kTenants[t], tlen) == 0);
+        CHECK(klen == 1 && key[0] == (bin ? 'b' : 'a'));
+        CHECK(vlen == strlen(want) && memcmp(value, want, vlen) == 0);
+      }
+      CHECK(n == 1);
+      metakv_iter_get_error(it, &err);
+      CHECK_OK(err);
+      metakv_iter_destroy(it);
+    }
+    size_t len = 0;
+    char* v = metakv_get(db, ro, "inode", kTenants[t], kLens[t], "a", 1, &len, &err);
+    CHECK_OK(err);
+    CHECK(v != NULL && len == strlen(want) && memcmp(v, want, len) == 0);
+    metakv_free(v);
+  }
+  metakv_close_checked(db, &err);
+  CHECK_OK(err);
+}
+
 static void test_snapshots(void) {
   metakv_t* db = OpenSmall();
   PUT(db, "inode", "t", "k", "old");
@@ -878,6 +934,7 @@ int main(void) {
   test_batches();
   test_multi_get();
   test_iterators();
+  test_tenant_isolation();
   test_snapshots();
   test_removals();
   test_cold_ingest();

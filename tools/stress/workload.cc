@@ -819,8 +819,11 @@ void Worker::DoUnlockedScan() {
   const int tenant = Chance(30) ? -1 : static_cast<int>(Rand(space.tenants()));
   ScanSpec spec;
   if (tenant >= 0) spec.tenant = space.TenantName(static_cast<uint32_t>(tenant));
+  // The recycle bin one scan in four: it keeps to its tenant as well.
+  spec.deleted = Chance(25);
   const std::string desc =
-      std::string(KeySpace::DomainName(d)) + "/" +
+      std::string(spec.deleted ? "recycle bin " : "") + std::string(KeySpace::DomainName(d)) +
+      "/" +
       (tenant < 0 ? std::string("*")
                   : codecs::Printable(space.TenantName(static_cast<uint32_t>(tenant))));
   SharedHold store(&ctx_->store_gate);
