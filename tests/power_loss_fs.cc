@@ -348,6 +348,15 @@ void PowerLossFs::NoteDirSync(const std::string& dir) {
 
 void PowerLossFs::NoteEntry(EntryChange change) { pending_.push_back(std::move(change)); }
 
+void PowerLossFs::NoteEntry(EntryChange::Kind kind, const std::string& path,
+                            const std::string& from) {
+  EntryChange c;
+  c.kind = kind;
+  c.path = path;
+  c.from = from;
+  NoteEntry(std::move(c));
+}
+
 void PowerLossFs::Chop(const std::string& path, uint64_t length) {
   chopped_[path] = length;
   if (::truncate(path.c_str(), static_cast<off_t>(length)) == 0) {
@@ -411,10 +420,7 @@ rocksdb::IOStatus PowerLossFs::Track(const std::string& f, rocksdb::IOStatus s,
     std::lock_guard<std::mutex> l(mu_);
     if (created) {
       files_[path] = FileState{};
-      EntryChange c;
-      c.kind = EntryChange::kCreate;
-      c.path = path;
-      NoteEntry(std::move(c));
+      NoteEntry(EntryChange::kCreate, path);
     } else {
       std::error_code ec;
       pos = fs::file_size(path, ec);
@@ -483,11 +489,7 @@ rocksdb::IOStatus PowerLossFs::ReuseWritableFile(const std::string& f, const std
   if (!s.ok()) return s;
   {
     std::lock_guard<std::mutex> l(mu_);
-    EntryChange c;
-    c.kind = EntryChange::kRename;
-    c.from = Normal(old);
-    c.path = Normal(f);
-    NoteEntry(std::move(c));
+    NoteEntry(EntryChange::kRename, Normal(f), Normal(old));
     files_.erase(Normal(old));
     files_[Normal(f)] = FileState{};
   }
@@ -510,10 +512,7 @@ rocksdb::IOStatus PowerLossFs::NewRandomRWFile(const std::string& f, const rocks
     std::lock_guard<std::mutex> l(mu_);
     const std::string path = Normal(f);
     if (!existed) {
-      EntryChange c;
-      c.kind = EntryChange::kCreate;
-      c.path = path;
-      NoteEntry(std::move(c));
+      NoteEntry(EntryChange::kCreate, path);
     }
     if (files_.find(path) == files_.end()) files_[path] = FileState{size, size};
   }
@@ -537,10 +536,7 @@ rocksdb::IOStatus PowerLossFs::CreateDir(const std::string& d, const rocksdb::IO
   if (s.ok()) s = target()->CreateDir(d, o, dbg);
   if (s.ok()) {
     std::lock_guard<std::mutex> l(mu_);
-    EntryChange c;
-    c.kind = EntryChange::kMkdir;
-    c.path = Normal(d);
-    NoteEntry(std::move(c));
+    NoteEntry(EntryChange::kMkdir, Normal(d));
   }
   return s;
 }
@@ -558,10 +554,7 @@ rocksdb::IOStatus PowerLossFs::CreateDirIfMissing(const std::string& d,
   s = target()->CreateDirIfMissing(d, o, dbg);
   if (s.ok() && !existed) {
     std::lock_guard<std::mutex> l(mu_);
-    EntryChange c;
-    c.kind = EntryChange::kMkdir;
-    c.path = Normal(d);
-    NoteEntry(std::move(c));
+    NoteEntry(EntryChange::kMkdir, Normal(d));
   }
   return s;
 }
@@ -610,10 +603,7 @@ rocksdb::IOStatus PowerLossFs::LinkFile(const std::string& s, const std::string&
   std::lock_guard<std::mutex> l(mu_);
   auto it = files_.find(Normal(s));
   if (it != files_.end()) files_[Normal(t)] = it->second;
-  EntryChange c;
-  c.kind = EntryChange::kLink;
-  c.path = Normal(t);
-  NoteEntry(std::move(c));
+  NoteEntry(EntryChange::kLink, Normal(t));
   return st;
 }
 

@@ -164,6 +164,7 @@ class PowerLossFs : public rocksdb::FileSystemWrapper {
   static std::string Parent(const std::string& path);
   // REQUIRES: mu_ held.
   void NoteEntry(EntryChange change);
+  void NoteEntry(EntryChange::Kind kind, const std::string& path, const std::string& from = {});
   void CutLocked();
   void Undo(const EntryChange& c);
   void Chop(const std::string& path, uint64_t length);
