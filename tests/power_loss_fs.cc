@@ -249,11 +249,19 @@ uint64_t PowerLossFs::mutating_calls() const {
 }
 
 void PowerLossFs::CutPower() {
+  {
+    // New calls wait from here on (Enter), so the cut does not depend on
+    // the fairness of the shared lock: only calls already in flight finish.
+    std::lock_guard<std::mutex> l(mu_);
+    if (off_ || cutting_) return;
+    cutting_ = true;
+  }
   std::unique_lock<std::shared_mutex> cut(cut_mu_);
   std::lock_guard<std::mutex> l(mu_);
-  if (off_) return;
   CutLocked();
   if (on_cut_) on_cut_(report_, mutating_);
+  cutting_ = false;
+  cut_done_.notify_all();
 }
 
 rocksdb::IOStatus PowerLossFs::CheckOn() const {
@@ -264,7 +272,8 @@ rocksdb::IOStatus PowerLossFs::CheckOn() const {
 rocksdb::IOStatus PowerLossFs::Enter(std::shared_lock<std::shared_mutex>* guard) {
   bool cut_now = false;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    std::unique_lock<std::mutex> l(mu_);
+    cut_done_.wait(l, [this] { return !cutting_; });
     if (off_) return PowerOff();
     ++mutating_;
     if (cut_in_ == 0) {

@@ -31,7 +31,8 @@
 // cut, under the file system's lock, on the cutting thread: metakv-stress
 // ends the process there, as a power cut would. Mutating calls hold a
 // shared lock for their whole length and CutPower an exclusive one, so a
-// cut never lands in the middle of a call.
+// cut never lands in the middle of a call; once a cut has begun, new calls
+// wait for it (and then fail), so a busy store cannot hold it off.
 //
 // Thread-safe. Paths are compared as given by RocksDB and metakv after
 // lexical normalisation; use one spelling of the database path.
@@ -42,6 +43,7 @@
 #include <rocksdb/file_system.h>
 #include <rocksdb/io_status.h>
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -181,6 +183,8 @@ class PowerLossFs : public rocksdb::FileSystemWrapper {
   std::mt19937_64 rng_;             // GUARDED_BY(mu_)
   Tail tail_ = Tail::kDropUnsynced; // GUARDED_BY(mu_)
   bool off_ = false;                // GUARDED_BY(mu_)
+  bool cutting_ = false;            // GUARDED_BY(mu_): a cut waits for calls in flight
+  std::condition_variable cut_done_;  // new calls wait on it while cutting_
   int64_t cut_in_ = -1;             // GUARDED_BY(mu_): calls left before the cut; -1 none
   bool cut_unsynced_ = false;       // GUARDED_BY(mu_): CutWhenUnsynced armed
   std::string unsynced_pattern_;    // GUARDED_BY(mu_)
