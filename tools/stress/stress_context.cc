@@ -1,5 +1,7 @@
 #include "tools/stress/stress_context.h"
 
+#include "common/format.h"
+
 namespace metakv::stress {
 
 namespace {
@@ -12,14 +14,10 @@ std::string LaneValue(uint64_t n) { return "lane-put-" + std::to_string(n); }
 
 uint64_t ParseLaneValue(const std::string& value) {
   constexpr std::string_view kPrefix = "lane-put-";
-  if (value.size() <= kPrefix.size() || value.size() > kPrefix.size() + 19 ||
-      value.compare(0, kPrefix.size(), kPrefix) != 0) {
-    return 0;
-  }
   uint64_t n = 0;
-  for (size_t i = kPrefix.size(); i < value.size(); ++i) {
-    if (value[i] < '0' || value[i] > '9') return 0;
-    n = n * 10 + static_cast<uint64_t>(value[i] - '0');
+  if (value.compare(0, kPrefix.size(), kPrefix) != 0 ||
+      !common::ParseUint64(std::string_view(value).substr(kPrefix.size()), &n)) {
+    return 0;
   }
   return n;
 }
