@@ -63,7 +63,12 @@ Status BuildOptions(const metakv_options_t* o, metakv::Options* out) {
   return Status::OK();
 }
 
-enum PackedOp : uint8_t { kPackedPut = 1, kPackedDelete = 2, kPackedHardDelete = 3 };
+enum PackedOp : uint8_t {
+  kPackedPut = 1,
+  kPackedDelete = 2,
+  kPackedHardDelete = 3,
+  kPackedUndelete = 4
+};
 
 Status ParsePackedBatch(const char* ops, size_t opslen, metakv::WriteBatch* batch) {
   std::string_view all;
@@ -74,9 +79,9 @@ Status ParsePackedBatch(const char* ops, size_t opslen, metakv::WriteBatch* batc
     std::string_view domain, tenant, key, value;
     uint64_t ttl = 0;
     s = r.U8(&type);
-    if (s.ok() && (type < kPackedPut || type > kPackedHardDelete)) {
+    if (s.ok() && (type < kPackedPut || type > kPackedUndelete)) {
       s = Status::InvalidArgument("packed operation type " + std::to_string(type) +
-                                  " is not 1 (put), 2 (delete) or 3 (hard delete)");
+                                  " is not 1 (put), 2 (delete), 3 (hard delete) or 4 (undelete)");
     }
     if (s.ok()) s = r.String(&domain);
     if (s.ok()) s = r.String(&tenant);
@@ -87,6 +92,7 @@ Status ParsePackedBatch(const char* ops, size_t opslen, metakv::WriteBatch* batc
     if (type == kPackedPut) batch->Put(domain, tenant, key, value, ttl);
     if (type == kPackedDelete) batch->Delete(domain, tenant, key);
     if (type == kPackedHardDelete) batch->HardDelete(domain, tenant, key);
+    if (type == kPackedUndelete) batch->Undelete(domain, tenant, key);
   }
   return s;
 }
@@ -302,6 +308,15 @@ void metakv_writebatch_hard_delete(metakv_writebatch_t* b, const char* domain, c
   RecordArgs r;
   if (CheckAdd(CheckRecord(domain, tenant, tenantlen, key, keylen, &r), &b->error)) {
     b->rep.HardDelete(r.domain, r.tenant, r.key);
+  }
+}
+
+void metakv_writebatch_undelete(metakv_writebatch_t* b, const char* domain, const char* tenant,
+                                size_t tenantlen, const char* key, size_t keylen) {
+  if (b == nullptr) return;
+  RecordArgs r;
+  if (CheckAdd(CheckRecord(domain, tenant, tenantlen, key, keylen, &r), &b->error)) {
+    b->rep.Undelete(r.domain, r.tenant, r.key);
   }
 }
 
@@ -731,6 +746,58 @@ void metakv_wait_for_background_work(metakv_t* db, uint64_t timeout_ms, char** e
 }
 
 // ---- Checkpoints ----
+
+// ---- Replication ----
+
+void metakv_get_applied_index(metakv_t* db, uint64_t* term, uint64_t* index, char** errptr) {
+  Status s = CheckStore(db);
+  if (s.ok() && (term == nullptr || index == nullptr)) {
+    s = Status::InvalidArgument("metakv_get_applied_index: term or index is NULL");
+  }
+  metakv::AppliedIndex a;
+  if (s.ok()) s = db->rep->GetAppliedIndex(&a);
+  if (s.ok()) {
+    *term = a.term;
+    *index = a.index;
+  }
+  SaveError(errptr, s);
+}
+
+namespace {
+void SaveTenantFiles(const metakv::TenantFiles& f, uint64_t* info) {
+  if (info == nullptr) return;
+  info[0] = f.files;
+  info[1] = f.records;
+  info[2] = f.bytes;
+  info[3] = f.removals;
+}
+}  // namespace
+
+void metakv_export_tenant(metakv_t* db, const char* tenant, size_t tenantlen, const char* dir,
+                          uint64_t* info, char** errptr) {
+  std::string_view t, d;
+  Status s = CheckStore(db);
+  if (s.ok()) s = Bytes(tenant, tenantlen, "tenant", &t);
+  if (s.ok()) s = CString(dir, "export directory", &d);
+  metakv::TenantFiles f;
+  if (s.ok()) s = db->rep->ExportTenant(t, d, &f);
+  if (s.ok()) SaveTenantFiles(f, info);
+  SaveError(errptr, s);
+}
+
+void metakv_import_tenant(metakv_t* db, const char* dir, unsigned char replace, uint64_t term,
+                          uint64_t index, uint64_t* info, char** errptr) {
+  std::string_view d;
+  Status s = CheckStore(db);
+  if (s.ok()) s = CString(dir, "export directory", &d);
+  metakv::ImportOptions o;
+  o.replace = replace != 0;
+  o.applied_index = metakv::AppliedIndex{term, index};
+  metakv::TenantFiles f;
+  if (s.ok()) s = db->rep->ImportTenant(d, o, &f);
+  if (s.ok()) SaveTenantFiles(f, info);
+  SaveError(errptr, s);
+}
 
 void metakv_create_checkpoint(metakv_t* db, const char* dir, char** errptr) {
   std::string_view d;

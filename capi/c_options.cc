@@ -190,6 +190,11 @@ void metakv_writeoptions_set_sync(metakv_writeoptions_t* o, unsigned char v) {
   if (o != nullptr) o->rep.sync = Bool(v);
 }
 
+void metakv_writeoptions_set_applied_index(metakv_writeoptions_t* o, uint64_t term,
+                                           uint64_t index) {
+  if (o != nullptr) o->rep.applied_index = metakv::AppliedIndex{term, index};
+}
+
 // ---- Scan specs ----
 
 metakv_scanspec_t* metakv_scanspec_create(void) { return new metakv_scanspec_t; }

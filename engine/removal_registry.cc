@@ -109,6 +109,7 @@ Status StoreImpl::CommitRemoval(const WriteOptions& wo, Removal removal) {
   const std::string next =
       EncodeNextRemovalId(removal.id + 1, std::max(removals_.last_time(), removal.time));
   if (rs.ok()) rs = wb.Put(default_cf_, kNextRemovalIdKey, next);
+  if (rs.ok()) rs = AddAppliedIndex(wo, &wb);
   if (rs.ok()) rs = db_->Write(ToRocksWrite(wo), &wb);
   if (!rs.ok()) return FromRocks(rs, "writing removal");
   ++removals_.next_id();
@@ -262,7 +263,10 @@ Status StoreImpl::RestoreTree(const WriteOptions& wo, uint64_t removal_id) {
     return Status::Expired("tree removal " + std::to_string(removal_id) + " was " +
                            std::to_string(now - r.time) + " s ago; its retention has passed");
   }
-  rocksdb::Status rs = db_->Delete(ToRocksWrite(wo), default_cf_, r.Key());
+  rocksdb::WriteBatch wb;
+  rocksdb::Status rs = wb.Delete(default_cf_, r.Key());
+  if (rs.ok()) rs = AddAppliedIndex(wo, &wb);
+  if (rs.ok()) rs = db_->Write(ToRocksWrite(wo), &wb);
   if (!rs.ok()) return FromRocks(rs, "restoring tree");
   for (const auto& range : r.ranges) {
     domains_[domain_index_.at(range.first)].counters->tree_restores.fetch_add(

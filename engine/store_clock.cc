@@ -18,6 +18,14 @@ uint64_t StoreClock::NowSeconds() {
   return std::max(now, floor);
 }
 
+void StoreClock::RaiseFloor(uint64_t seconds) {
+  seconds = std::min(seconds, bound_.load(std::memory_order_acquire));
+  uint64_t floor = floor_.load(std::memory_order_acquire);
+  while (floor < seconds &&
+         !floor_.compare_exchange_weak(floor, seconds, std::memory_order_acq_rel)) {
+  }
+}
+
 void StoreClock::Start(uint64_t floor_seconds, uint64_t bound_seconds) {
   bound_.store(bound_seconds, std::memory_order_release);
   floor_.store(floor_seconds, std::memory_order_release);

@@ -79,6 +79,11 @@ class StoreClock {
   // Records a bound that is now durable.
   void SetBound(uint64_t bound_seconds);
   uint64_t bound_seconds() const { return bound_.load(std::memory_order_acquire); }
+  // Moves the store's time up to at least seconds (ahead of the base
+  // clock if need be): for records brought in from another store whose
+  // clock ran ahead (Store::ImportTenant). REQUIRES: the bound covers it
+  // (extended first).
+  void RaiseFloor(uint64_t seconds);
   // The latest second handed out so far.
   uint64_t floor_seconds() const { return floor_.load(std::memory_order_acquire); }
 

@@ -141,6 +141,10 @@ class StoreImpl final : public Store {
   Status GetApproximateSize(std::string_view domain, std::string_view tenant,
                             std::string_view prefix, uint64_t* bytes) override;
   std::vector<std::string> DomainNames() const override;
+  Status GetAppliedIndex(AppliedIndex* out) override;
+  Status ExportTenant(std::string_view tenant, std::string_view dir, TenantFiles* info) override;
+  Status ImportTenant(std::string_view dir, const ImportOptions& options,
+                      TenantFiles* info) override;
   Status ListRemovals(std::vector<RemovalInfo>* out) override;
   Status TryCatchUpWithPrimary() override;
 
@@ -248,6 +252,18 @@ class StoreImpl final : public Store {
                        uint64_t* file_bytes, uint64_t* latest_time);
   // The counters of one applied operation.
   void CountWrite(const WriteOp& op);
+
+  // ---- Replication (engine/tenant_transfer.cc) ----
+  // Adds wo's applied index (if any) to wb, in the default column family.
+  rocksdb::Status AddAppliedIndex(const WriteOptions& wo, rocksdb::WriteBatch* wb);
+  // *shows if a read or a restore could show something of tenant: a
+  // visible record, one in the recycle bin, a logical removal in retention.
+  Status TenantShows(const std::string& tenant, bool* shows);
+  // Writes into file (if *written) the records of the exported file (none
+  // if empty) and a deletion marker for every other key of tenant stored
+  // in d, counted in *deleted: d's part of an import.
+  Status MergeForImport(Domain* d, const std::string& tenant, const std::string& exported,
+                        const std::string& file, bool* written, uint64_t* deleted);
 
   Status CheckOpen() const;
   // True if no flush or compaction is running or pending.

@@ -19,4 +19,9 @@ void WriteBatch::HardDelete(std::string_view domain, std::string_view tenant,
                     std::string(), 0});
 }
 
+void WriteBatch::Undelete(std::string_view domain, std::string_view tenant, std::string_view key) {
+  ops_.push_back(Op{OpType::kUndelete, std::string(domain), std::string(tenant), std::string(key),
+                    std::string(), 0});
+}
+
 }  // namespace metakv

@@ -116,6 +116,9 @@ Status StoreImpl::Write(const WriteOptions& wo, const WriteBatch& batch) {
       case WriteBatch::OpType::kHardDelete:
         op.kind = OpKind::kHardDelete;
         break;
+      case WriteBatch::OpType::kUndelete:
+        op.kind = OpKind::kUndelete;
+        break;
     }
     op.tenant = in.tenant;
     op.key = in.key;
@@ -165,7 +168,14 @@ std::vector<std::unique_lock<std::mutex>> StoreImpl::LockStripes(
 }
 
 Status StoreImpl::Apply(const WriteOptions& wo, WriteOp* ops, size_t n) {
-  if (n == 0) return Status::OK();
+  if (n == 0) {
+    if (wo.applied_index.index == 0) return Status::OK();
+    // An empty batch that carries only the applied index.
+    rocksdb::WriteBatch wb;
+    rocksdb::Status rs = AddAppliedIndex(wo, &wb);
+    if (rs.ok()) rs = db_->Write(ToRocksWrite(wo), &wb);
+    return FromRocks(rs, "writing the applied index");
+  }
   // Check everything before touching anything.
   for (size_t i = 0; i < n; ++i) {
     WriteOp& op = ops[i];
@@ -207,7 +217,8 @@ Status StoreImpl::Apply(const WriteOptions& wo, WriteOp* ops, size_t n) {
     Status s = ExtendTimeBound(latest_time);
     if (!s.ok()) return s;
   }
-  rocksdb::Status rs = db_->Write(ToRocksWrite(wo), &wb);
+  rocksdb::Status rs = AddAppliedIndex(wo, &wb);
+  if (rs.ok()) rs = db_->Write(ToRocksWrite(wo), &wb);
   if (!rs.ok()) return FromRocks(rs, "write");
   NoteWriteTime(latest_time);
   for (size_t i = 0; i < n; ++i) CountWrite(ops[i]);

@@ -33,6 +33,7 @@ const (
 	packedPut        = 1
 	packedDelete     = 2
 	packedHardDelete = 3
+	packedUndelete   = 4
 )
 
 func appendU32(b []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(b, v) }
@@ -79,6 +80,12 @@ func (b *Batch) HardDelete(domain, tenant string, key []byte) {
 	b.head(packedHardDelete, domain, tenant, key)
 }
 
+// Undelete adds a restore of a logically deleted record (see
+// Store.Undelete); if it is not restorable, the whole batch fails.
+func (b *Batch) Undelete(domain, tenant string, key []byte) {
+	b.head(packedUndelete, domain, tenant, key)
+}
+
 // Len is the number of operations in the batch.
 func (b *Batch) Len() int { return b.n }
 
@@ -97,13 +104,19 @@ func (s *Store) Write(b *Batch) error {
 	return s.write(s.wo, b)
 }
 
-// WriteWithOptions applies the batch atomically with options o.
+// WriteWithOptions applies the batch atomically with options o. With
+// o.Applied set, an empty (or nil) batch stores only the applied index.
 func (s *Store) WriteWithOptions(b *Batch, o WriteOptions) error {
 	if !s.rlock() {
 		return ErrClosed
 	}
 	defer s.mu.RUnlock()
-	return s.write(s.writeOptions(o), b)
+	if (b == nil || b.n == 0) && o.Applied.Index != 0 {
+		return s.withWriteOptions(&o, func(wo *C.metakv_writeoptions_t) error {
+			return takeError(C.mkv_write_packed(s.udb(), uptr(wo), nil, 0))
+		})
+	}
+	return s.withWriteOptions(&o, func(wo *C.metakv_writeoptions_t) error { return s.write(wo, b) })
 }
 
 func (s *Store) write(wo *C.metakv_writeoptions_t, b *Batch) error {

@@ -81,6 +81,16 @@ const (
 // in its domain. A Logical removal returns the id RestoreTree takes (0 for
 // Hard).
 func (s *Store) RemoveTree(tenant string, prefixes []PrefixRef, mode RemoveMode) (removalID uint64, err error) {
+	return s.removeTree(tenant, prefixes, mode, nil)
+}
+
+// RemoveTreeWithOptions is RemoveTree with write options o.
+func (s *Store) RemoveTreeWithOptions(tenant string, prefixes []PrefixRef, mode RemoveMode, o WriteOptions) (removalID uint64, err error) {
+	return s.removeTree(tenant, prefixes, mode, &o)
+}
+
+// removeTree: o nil gives the Store's write options.
+func (s *Store) removeTree(tenant string, prefixes []PrefixRef, mode RemoveMode, o *WriteOptions) (removalID uint64, err error) {
 	if !s.rlock() {
 		return 0, ErrClosed
 	}
@@ -114,10 +124,13 @@ func (s *Store) RemoveTree(tenant string, prefixes []PrefixRef, mode RemoveMode)
 		C.free(lp)
 	}()
 	var id C.uint64_t
-	var cerr *C.char
-	C.metakv_remove_tree(s.db, s.wo, strPtr(tenant), C.size_t(len(tenant)), C.size_t(n),
-		(**C.char)(dp), (**C.char)(pp), (*C.size_t)(lp), cbool(mode == Hard), &id, &cerr)
-	if err := takeError(cerr); err != nil {
+	err = s.withWriteOptions(o, func(wo *C.metakv_writeoptions_t) error {
+		var cerr *C.char
+		C.metakv_remove_tree(s.db, wo, strPtr(tenant), C.size_t(len(tenant)), C.size_t(n),
+			(**C.char)(dp), (**C.char)(pp), (*C.size_t)(lp), cbool(mode == Hard), &id, &cerr)
+		return takeError(cerr)
+	})
+	if err != nil {
 		return 0, err
 	}
 	if mode == Hard {
@@ -142,11 +155,22 @@ func (s *Store) RestoreTree(removalID uint64) error {
 // RemoveTenant removes every record of tenant in every domain, at once and
 // atomically; not restorable.
 func (s *Store) RemoveTenant(tenant string) error {
+	return s.removeTenant(tenant, nil)
+}
+
+// RemoveTenantWithOptions is RemoveTenant with write options o.
+func (s *Store) RemoveTenantWithOptions(tenant string, o WriteOptions) error {
+	return s.removeTenant(tenant, &o)
+}
+
+func (s *Store) removeTenant(tenant string, o *WriteOptions) error {
 	if !s.rlock() {
 		return ErrClosed
 	}
 	defer s.mu.RUnlock()
-	var cerr *C.char
-	C.metakv_remove_tenant(s.db, s.wo, strPtr(tenant), C.size_t(len(tenant)), &cerr)
-	return takeError(cerr)
+	return s.withWriteOptions(o, func(wo *C.metakv_writeoptions_t) error {
+		var cerr *C.char
+		C.metakv_remove_tenant(s.db, wo, strPtr(tenant), C.size_t(len(tenant)), &cerr)
+		return takeError(cerr)
+	})
 }

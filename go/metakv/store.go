@@ -46,6 +46,9 @@ type Store struct {
 type WriteOptions struct {
 	// fsync the WAL before the write returns.
 	Sync bool
+	// Applied, if its Index is not 0, is stored as the store's applied
+	// index in the same atomic write as the data (see AppliedIndex).
+	Applied AppliedIndex
 }
 
 // Open opens (with CreateIfMissing, creates) the store at path.
@@ -190,6 +193,23 @@ func (s *Store) writeOptions(o WriteOptions) *C.metakv_writeoptions_t {
 		return s.woSync
 	}
 	return s.woAsync
+}
+
+// withWriteOptions calls f with C write options for o: the Store's own
+// (o nil), shared ones, or for an applied index its own for the call.
+// REQUIRES: s.mu held.
+func (s *Store) withWriteOptions(o *WriteOptions, f func(wo *C.metakv_writeoptions_t) error) error {
+	if o == nil {
+		return f(s.wo)
+	}
+	if o.Applied.Index == 0 {
+		return f(s.writeOptions(*o))
+	}
+	wo := C.metakv_writeoptions_create()
+	defer C.metakv_writeoptions_destroy(wo)
+	C.metakv_writeoptions_set_sync(wo, cbool(o.Sync))
+	C.metakv_writeoptions_set_applied_index(wo, C.uint64_t(o.Applied.Term), C.uint64_t(o.Applied.Index))
+	return f(wo)
 }
 
 // Put writes a live record, replacing any version of it (live or deleted).

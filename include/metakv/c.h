@@ -224,6 +224,9 @@ void metakv_readoptions_set_fill_cache(metakv_readoptions_t*, unsigned char);
 metakv_writeoptions_t* metakv_writeoptions_create(void);
 void metakv_writeoptions_destroy(metakv_writeoptions_t*);
 void metakv_writeoptions_set_sync(metakv_writeoptions_t*, unsigned char);
+/* metakv::WriteOptions::applied_index: stored with every write made with
+ * these options; index 0: none. */
+void metakv_writeoptions_set_applied_index(metakv_writeoptions_t*, uint64_t term, uint64_t index);
 
 /* ---- Open and close ---- */
 
@@ -276,12 +279,14 @@ void metakv_writebatch_delete(metakv_writebatch_t*, const char* domain, const ch
                               size_t tenantlen, const char* key, size_t keylen);
 void metakv_writebatch_hard_delete(metakv_writebatch_t*, const char* domain, const char* tenant,
                                    size_t tenantlen, const char* key, size_t keylen);
+void metakv_writebatch_undelete(metakv_writebatch_t*, const char* domain, const char* tenant,
+                                size_t tenantlen, const char* key, size_t keylen);
 void metakv_write(metakv_t* db, const metakv_writeoptions_t* options, metakv_writebatch_t* batch,
                   char** errptr);
 
 /* A batch as one packed buffer of operations, applied as metakv_write
  * applies a batch (atomically, in order). Each operation is one byte of
- * type (1 put, 2 delete, 3 hard delete), then the strings domain, tenant
+ * type (1 put, 2 delete, 3 hard delete, 4 undelete), then the strings domain, tenant
  * and key, then for a put the string value and a u64 ttl_seconds. A
  * malformed buffer is InvalidArgument and nothing is applied. */
 void metakv_write_packed(metakv_t* db, const metakv_writeoptions_t* options, const char* ops,
@@ -484,6 +489,18 @@ void metakv_try_catch_up_with_primary(metakv_t* db, char** errptr);
 /* metakv::Store::CreateCheckpoint: a consistent, openable copy of the
  * store in dir, which must not exist. */
 void metakv_create_checkpoint(metakv_t* db, const char* dir, char** errptr);
+
+/* ---- Replication (metakv::Store::GetAppliedIndex, ExportTenant,
+ * ImportTenant) ---- */
+
+/* *term and *index get the stored applied index (0, 0 if none). */
+void metakv_get_applied_index(metakv_t* db, uint64_t* term, uint64_t* index, char** errptr);
+/* info (NULL, or 4 elements) gets files, records, bytes, removals. */
+void metakv_export_tenant(metakv_t* db, const char* tenant, size_t tenantlen, const char* dir,
+                          uint64_t* info, char** errptr);
+/* replace and (term, index) as in metakv::ImportOptions; info as above. */
+void metakv_import_tenant(metakv_t* db, const char* dir, unsigned char replace, uint64_t term,
+                          uint64_t index, uint64_t* info, char** errptr);
 
 /* ---- Figures ---- */
 

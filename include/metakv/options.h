@@ -364,11 +364,30 @@ struct ReadOptions {
   bool fill_cache = true;
 };
 
+// A replica's position in a replicated log (a Raft term and log index).
+// index 0 means none.
+struct AppliedIndex {
+  uint64_t term = 0;
+  uint64_t index = 0;
+
+  bool operator==(const AppliedIndex& o) const { return term == o.term && index == o.index; }
+  bool operator!=(const AppliedIndex& o) const { return !(*this == o); }
+};
+
 struct WriteOptions {
   // fsync the WAL before acknowledging. An acknowledged synced write survives
   // a machine crash; an unsynced one survives a process crash.
   // Default: false.
   bool sync = false;
+  // For a store under a consensus log (docs/scale-out.md): if index is not
+  // 0, the write also stores this as the store's applied index, in the same
+  // atomic RocksDB write as its data, so after any crash the store's data
+  // and Store::GetAppliedIndex agree and the log is replayed from there.
+  // Every write call takes it (Put, Delete, Undelete, HardDelete, Write,
+  // RemoveTree, RestoreTree, RemoveTenant); an empty WriteBatch with it set
+  // stores only the index (for a log entry whose operation failed). The
+  // last write wins: apply the log in order. Default: none.
+  AppliedIndex applied_index;
 };
 
 }  // namespace metakv

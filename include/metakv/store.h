@@ -170,6 +170,28 @@ struct RemovalInfo {
   std::vector<std::pair<std::string, std::string>> prefixes;
 };
 
+// A tenant's records as files (Store::ExportTenant, Store::ImportTenant).
+struct TenantFiles {
+  std::string tenant;
+  uint64_t files = 0;     // SST files, one per domain holding records of it
+  uint64_t records = 0;   // stored records: live, in the recycle bin, or hidden
+  uint64_t bytes = 0;     // the SST files' bytes
+  uint64_t removals = 0;  // pending logical removals carried along
+};
+
+// How Store::ImportTenant imports.
+struct ImportOptions {
+  // false: FailedPrecondition if the tenant has anything in this store that
+  // a read or a restore could show (a visible record, one in the recycle
+  // bin, a logical removal in retention). true: whatever it has here is
+  // replaced, in the same atomic ingest. (Records of it that nothing shows,
+  // and its pending removals, are replaced either way.) Default: false.
+  bool replace = false;
+  // Stored in the same atomic ingest as the records (WriteOptions::
+  // applied_index). Default: none.
+  AppliedIndex applied_index;
+};
+
 // A Store: the interface. Store::Open gives the implementation.
 class Store {
  public:
@@ -315,6 +337,45 @@ class Store {
   // Lists the pending removals, in id order: logical ones in retention,
   // and removals whose bytes the purge has not yet dropped.
   virtual Status ListRemovals(std::vector<RemovalInfo>* out) = 0;
+
+  // ---- Replication (docs/scale-out.md) ----
+
+  // The applied index the latest write that carried one stored
+  // (WriteOptions::applied_index); {0, 0} if none ever did. Survives
+  // crashes with the data it was written with.
+  virtual Status GetAppliedIndex(AppliedIndex* out) = 0;
+
+  // Writes every record of tenant, in every domain, into dir (which must not
+  // exist; its parent must), consistent at one moment: SST files in metakv's
+  // record format, one per domain holding records of the tenant, and a
+  // checksummed manifest. Records in the recycle bin keep their delete
+  // times, every record its write time and expiry, and the pending logical
+  // removals that cover the tenant come along (restorable in the importing
+  // store until the same time). Records a hard removal (RemoveTenant,
+  // RemoveTree kHard) or an expired logical one hides are left out: they
+  // are gone. No other tenant's record is written. *info (if not null)
+  // says what was written. To move a tenant: export, ImportTenant in the
+  // other store, then RemoveTenant here.
+  virtual Status ExportTenant(std::string_view tenant, std::string_view dir,
+                              TenantFiles* info = nullptr) = 0;
+
+  // Ingests a tenant ExportTenant wrote into dir, atomically: one RocksDB
+  // ingest across column families, so after a crash the tenant is either as
+  // it was here or as exported, never a mix, and options.applied_index with
+  // it. The tenant's records here (if any, see ImportOptions::replace) and
+  // its pending removals are replaced: every domain's part is the exported
+  // records plus a deletion marker for each other key of the tenant. The
+  // files are copied: dir stays as it was. Every domain of the export must
+  // be declared here, with the same temperature; shard counts may differ.
+  // The store's time moves up to the newest time in the export if it is
+  // behind. Writes wait while it ingests (it flushes the tenant's domains
+  // and pauses background work for the ingest itself); don't read or
+  // write the tenant meanwhile. InvalidArgument for a dir that holds no
+  // export, an unknown domain, or times more than an hour ahead of this
+  // store's clock; Corruption for a damaged export (nothing is changed);
+  // FailedPrecondition if the tenant is here and options.replace is false.
+  virtual Status ImportTenant(std::string_view dir, const ImportOptions& options,
+                              TenantFiles* info = nullptr) = 0;
 
   // ---- Background work ----
 

@@ -15,7 +15,7 @@ namespace metakv {
 
 class WriteBatch {
  public:
-  enum class OpType : unsigned char { kPut, kDelete, kHardDelete };
+  enum class OpType : unsigned char { kPut, kDelete, kHardDelete, kUndelete };
 
   struct Op {
     OpType type;
@@ -35,6 +35,10 @@ class WriteBatch {
   // Removes a record and every deleted version of it at once
   // (see Store::HardDelete).
   void HardDelete(std::string_view domain, std::string_view tenant, std::string_view key);
+  // Restores a logically deleted record (see Store::Undelete). If it is not
+  // restorable when the batch is applied, the whole batch fails with the
+  // error Undelete would return.
+  void Undelete(std::string_view domain, std::string_view tenant, std::string_view key);
 
   void Clear() { ops_.clear(); }
   size_t Count() const { return ops_.size(); }

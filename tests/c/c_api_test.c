@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "metakv/c.h"
@@ -632,6 +633,83 @@ static void test_tenant_isolation(void) {
   CHECK_OK(err);
 }
 
+/* The applied index with writes and batches (undelete in a batch too), and
+ * a tenant exported and imported into another store. */
+static void test_replication(void) {
+  metakv_t* db = OpenSmall();
+  char* err = NULL;
+  uint64_t term = 9, index = 9;
+  metakv_get_applied_index(db, &term, &index, &err);
+  CHECK_OK(err);
+  CHECK(term == 0 && index == 0);
+  metakv_writeoptions_t* at = metakv_writeoptions_create();
+  metakv_writeoptions_set_applied_index(at, 2, 5);
+  metakv_put(db, at, "inode", "t", 1, "a", 1, "1", 1, &err);
+  CHECK_OK(err);
+  metakv_get_applied_index(db, &term, &index, &err);
+  CHECK_OK(err);
+  CHECK(term == 2 && index == 5);
+  PUT(db, "inode", "t", "b", "2");
+  metakv_delete(db, wo, "inode", "t", 1, "b", 1, &err);
+  CHECK_OK(err);
+  metakv_writebatch_t* b = metakv_writebatch_create();
+  metakv_writebatch_undelete(b, "inode", "t", 1, "b", 1);
+  metakv_writeoptions_set_applied_index(at, 2, 6);
+  metakv_write(db, at, b, &err);
+  CHECK_OK(err);
+  CHECK(ValueIs(db, "inode", "t", "b", "2"));
+  /* A packed batch with an undelete of a live record: the whole batch fails,
+   * and the index stays. */
+  const char packed[] = "\x04\x05\0\0\0inode\x01\0\0\0t\x01\0\0\0b";
+  metakv_writeoptions_set_applied_index(at, 2, 7);
+  metakv_write_packed(db, at, packed, sizeof(packed) - 1, &err);
+  CHECK_ERR(err, metakv_failed_precondition);
+  metakv_get_applied_index(db, &term, &index, &err);
+  CHECK_OK(err);
+  CHECK(term == 2 && index == 6);
+  metakv_get_applied_index(db, NULL, &index, &err);
+  CHECK_ERR(err, metakv_invalid_argument);
+
+  PUT(db, "inode", "t1", "a", "other");
+  char dir[320];
+  snprintf(dir, sizeof(dir), "%s/export", NewPath());
+  char* parent = strdup(dir);
+  *strrchr(parent, '/') = '\0';
+  CHECK(mkdir(parent, 0755) == 0);
+  free(parent);
+  uint64_t info[4] = {0, 0, 0, 0};
+  metakv_export_tenant(db, "t", 1, dir, info, &err);
+  CHECK_OK(err);
+  CHECK(info[0] == 1 && info[1] == 2 && info[2] > 0 && info[3] == 0);
+  metakv_export_tenant(db, "t", 1, dir, NULL, &err);
+  CHECK_ERR(err, metakv_invalid_argument); /* exists */
+  metakv_export_tenant(db, NULL, 1, dir, NULL, &err);
+  CHECK_ERR(err, metakv_invalid_argument);
+  metakv_t* other = OpenSmall();
+  uint64_t got[4] = {0, 0, 0, 0};
+  metakv_import_tenant(other, dir, 0, 3, 11, got, &err);
+  CHECK_OK(err);
+  CHECK(got[1] == info[1]);
+  CHECK(ValueIs(other, "inode", "t", "a", "1"));
+  CHECK(ValueIs(other, "inode", "t", "b", "2"));
+  CHECK(ValueIs(other, "inode", "t1", "a", NULL));
+  metakv_get_applied_index(other, &term, &index, &err);
+  CHECK_OK(err);
+  CHECK(term == 3 && index == 11);
+  metakv_import_tenant(other, dir, 0, 0, 0, NULL, &err);
+  CHECK_ERR(err, metakv_failed_precondition);
+  metakv_import_tenant(other, dir, 1, 0, 0, NULL, &err);
+  CHECK_OK(err);
+  metakv_import_tenant(other, NULL, 0, 0, 0, NULL, &err);
+  CHECK_ERR(err, metakv_invalid_argument);
+  metakv_close_checked(other, &err);
+  CHECK_OK(err);
+  metakv_writebatch_destroy(b);
+  metakv_writeoptions_destroy(at);
+  metakv_close_checked(db, &err);
+  CHECK_OK(err);
+}
+
 static void test_snapshots(void) {
   metakv_t* db = OpenSmall();
   PUT(db, "inode", "t", "k", "old");
@@ -935,6 +1013,7 @@ int main(void) {
   test_multi_get();
   test_iterators();
   test_tenant_isolation();
+  test_replication();
   test_snapshots();
   test_removals();
   test_cold_ingest();

@@ -285,6 +285,104 @@ TEST_F(StorePowerLossTest, AColdIngestIsAllOrNothing) {
   }
 }
 
+// Unsynced writes carrying applied indexes 1, 2, ... (as a Raft FSM makes
+// them): after a cut with any tail, the stored index k says exactly which
+// writes survived, 1..k and no other: index and data are one write.
+TEST_F(StorePowerLossTest, TheAppliedIndexAgreesWithTheDataAfterACut) {
+  constexpr int kWrites = 40;
+  auto op = [&](Store* s) {
+    for (int i = 1; i <= kWrites; ++i) {
+      WriteOptions w;
+      w.applied_index = AppliedIndex{1, static_cast<uint64_t>(i)};
+      WriteBatch b;
+      b.Put(kInode, "t", Key(i), Val(i));
+      b.Put(kDentry, "t", Key(i), Val(i));
+      if (!s->Write(w, b).ok()) return;
+      if (i == kWrites / 2 && !s->Flush(kInode).ok()) return;
+    }
+  };
+  const uint64_t calls = Trial(dir_.Sub("count"), -1, 0, nullptr, op);
+  ASSERT_GT(calls, 3u);
+  for (int64_t cut : CrashPoints(calls, 30)) {
+    for (uint64_t seed : {static_cast<uint64_t>(2 * cut), static_cast<uint64_t>(2 * cut + 1)}) {
+      SCOPED_TRACE("cut before file call " + std::to_string(cut) + " of " +
+                   std::to_string(calls) + ", seed " + std::to_string(seed));
+      const std::string dir = dir_.Sub("cut" + std::to_string(seed));
+      Trial(dir, cut, seed, nullptr, op);
+      auto store = Reopen(dir);
+      ASSERT_NE(store, nullptr);
+      AppliedIndex applied;
+      MKV_ASSERT_OK(store->GetAppliedIndex(&applied));
+      for (int i = 1; i <= kWrites; ++i) {
+        const std::string want = i <= static_cast<int>(applied.index) ? Val(i) : "NOT_FOUND";
+        EXPECT_EQ(Get(store.get(), kInode, "t", Key(i)), want) << "write " << i;
+        EXPECT_EQ(Get(store.get(), kDentry, "t", Key(i)), want) << "write " << i;
+      }
+      MKV_EXPECT_OK(store->Close());
+    }
+  }
+}
+
+// ImportTenant (the copy of the files, the metadata file of the imported
+// removal and applied index, one ingest across column families): after a
+// cut at any point the tenant is all there with its index, or absent
+// without it.
+TEST_F(StorePowerLossTest, AnImportIsAllOrNothingWithItsIndex) {
+  const std::string export_dir = dir_.Sub("export");
+  {
+    std::unique_ptr<Store> src;
+    Options o = OptionsOn(nullptr);
+    MKV_ASSERT_OK(Store::Open(o, dir_.Sub("src"), &src));
+    for (int i = 0; i < 200; ++i) {
+      MKV_ASSERT_OK(src->Put(WriteOptions(), kInode, "t", Key(i), Val(i)));
+      MKV_ASSERT_OK(src->Put(WriteOptions(), kDentry, "t", "d/" + Key(i), Val(i)));
+    }
+    MKV_ASSERT_OK(src->Flush());
+    MKV_ASSERT_OK(src->RemoveTree(WriteOptions(), "t", {{kDentry, "d/k100"}}, RemoveMode::kLogical));
+    MKV_ASSERT_OK(src->ExportTenant("t", export_dir));
+    MKV_ASSERT_OK(src->Close());
+  }
+  auto setup = [&](Store* s) {
+    MKV_ASSERT_OK(s->Put(Synced(), kInode, "other", "a", "x"));
+  };
+  bool acked = false;
+  auto op = [&](Store* s) {
+    ImportOptions io;
+    io.applied_index = AppliedIndex{2, 7};
+    acked = s->ImportTenant(export_dir, io).ok();
+  };
+  const uint64_t calls = Trial(dir_.Sub("count"), -1, 0, setup, op);
+  ASSERT_GT(calls, 3u);
+  for (int64_t cut : CrashPoints(calls)) {
+    SCOPED_TRACE("cut before file call " + std::to_string(cut) + " of " + std::to_string(calls));
+    const std::string dir = dir_.Sub("cut" + std::to_string(cut));
+    acked = false;
+    Trial(dir, cut, static_cast<uint64_t>(cut), setup, op);
+    auto store = Reopen(dir);
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(Get(store.get(), kInode, "other", "a"), "x");
+    AppliedIndex applied;
+    MKV_ASSERT_OK(store->GetAppliedIndex(&applied));
+    int present = 0;
+    for (int i = 0; i < 200; ++i) {
+      present += Get(store.get(), kInode, "t", Key(i)) == Val(i);
+      present += Get(store.get(), kDentry, "t", "d/" + Key(i)) == Val(i);
+    }
+    std::vector<RemovalInfo> removals;
+    MKV_ASSERT_OK(store->ListRemovals(&removals));
+    if (applied.index == 7) {
+      EXPECT_EQ(present, 400 - 10);  // d/k1000..d/k1009 hidden by the removal
+      EXPECT_EQ(removals.size(), 1u);
+    } else {
+      EXPECT_FALSE(acked);
+      EXPECT_EQ(applied.index, 0u);
+      EXPECT_EQ(present, 0);
+      EXPECT_TRUE(removals.empty());
+    }
+    MKV_EXPECT_OK(store->Close());
+  }
+}
+
 // A record written under a removed tree marks the removal "written under"
 // (else scans skip the removed range whole). A cold ingest's file does not
 // go through the WAL, so the mark must be synced on its own: here the power
