@@ -10,8 +10,10 @@
 // and SeekForPrev; of the visible records or of the recycle bin), snapshots and reads through them, IngestCold, Flush,
 // CompactRange, RunMaintenance (purgeable files), bulk deletes (RemoveTree logical and
 // hard, RestoreTree, RemoveTenant, RunMaintenance (purge deadline)), moving the clock
-// past retentions and TTLs and stepping it back, and reopening (also
-// read-only). After every reopen the whole store
+// past retentions and TTLs and stepping it back, reopening (also
+// read-only), and moving a tenant (ExportTenant, then ImportTenant into a
+// new store, which must hold exactly the model's rows of that tenant,
+// visible and in the recycle bin, and nothing else). After every reopen the whole store
 // is compared with the model. Invalid arguments (unknown domain, empty or
 // long tenant and key, long value) must give InvalidArgument and change
 // nothing. Tenant ids hold awkward bytes (0x00, 0xff, one a prefix of
@@ -37,7 +39,7 @@
 // on every result is judged at max(clock, that time).
 //
 // Work per input is bounded: at most kMaxOps operations, kMaxHeavy of them
-// flushes, compactions, ingests or reopens.
+// flushes, compactions, ingests, reopens or tenant moves.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <map>
@@ -249,8 +251,8 @@ class Harness {
   void Run(Args* a) {
     int heavy = 0;
     for (int op = 0; op < kMaxOps && !a->Done(); ++op) {
-      const int kind = a->Int(0, 37);
-      const bool is_heavy = (kind >= 26 && kind <= 31) || kind == 36;
+      const int kind = a->Int(0, 38);
+      const bool is_heavy = (kind >= 26 && kind <= 31) || kind == 36 || kind == 38;
       if (is_heavy && heavy >= kMaxHeavy) continue;
       if (is_heavy) ++heavy;
       switch (kind) {
@@ -343,6 +345,9 @@ class Harness {
           break;
         case 37:
           StepClockBack(a);
+          break;
+        case 38:
+          MoveTenant(a);
           break;
       }
     }
@@ -830,6 +835,67 @@ class Harness {
     }
   }
 
+  // ---- Tenant export and import ----
+
+  // Exports a tenant and imports it into a new store, which must then hold
+  // exactly the model's rows of that tenant, visible and in the recycle
+  // bin, with their times, and nothing of any other tenant.
+  void MoveTenant(Args* a) {
+    const std::string tenant = a->Tenant();
+    Log("MoveTenant '" + Printable(tenant) + "'");
+    // Fresh paths beside the store's (the input's directory goes at its end).
+    const std::string n = std::to_string(moves_++);
+    const std::string dir = path_ + ".export" + n, other_path = path_ + ".other" + n;
+    Status s = store_->ExportTenant(tenant, dir);
+    if (tenant.empty() || tenant.size() > 255) {
+      Check(s.IsInvalidArgument(), "ExportTenant: expected InvalidArgument, got " + s.ToString());
+      return;
+    }
+    Check(s.ok(), "ExportTenant: " + s.ToString());
+    std::unique_ptr<metakv::Store> other;
+    s = metakv::Store::Open(options_, other_path, &other);
+    Check(s.ok(), "open for the import: " + s.ToString());
+    s = other->ImportTenant(dir, metakv::ImportOptions());
+    if (Now() > clock_->NowSeconds() + 3600) {
+      // The store's time ran more than an hour ahead of the clock (a step
+      // back): the import refuses times that far ahead.
+      Check(s.IsInvalidArgument(), "ImportTenant: expected InvalidArgument, got " + s.ToString());
+    } else {
+      Check(s.ok(), "ImportTenant: " + s.ToString());
+      for (int d = 0; d < kNumDomains; ++d) {
+        for (bool deleted : {false, true}) {
+          metakv::ScanSpec all;
+          all.deleted = deleted;
+          std::unique_ptr<metakv::Iterator> it;
+          s = other->NewIterator(metakv::ReadOptions(), kDomains[d].name, all, &it);
+          Check(s.ok(), "NewIterator after import: " + s.ToString());
+          std::vector<Row> got;
+          for (it->SeekToFirst(); it->Valid(); it->Next()) {
+            got.push_back(Row{std::string(it->tenant()), std::string(it->key()),
+                              std::string(it->value()),
+                              deleted ? it->delete_time() : it->write_time(), it->expiry_time()});
+          }
+          Check(it->status().ok(), "iterator after import: " + it->status().ToString());
+          metakv::ScanSpec spec;
+          spec.tenant = tenant;
+          spec.deleted = deleted;
+          const std::vector<Row> expected = ModelRows(model_, Now(), d, spec);
+          bool same = got.size() == expected.size();
+          for (size_t i = 0; same && i < got.size(); ++i) {
+            same = got[i].tenant == expected[i].tenant && got[i].key == expected[i].key &&
+                   got[i].value == expected[i].value && got[i].time == expected[i].time &&
+                   got[i].expiry == expected[i].expiry;
+          }
+          Check(same, std::string("after the import of '") + Printable(tenant) + "', domain " +
+                          kDomains[d].name + (deleted ? " recycle bin" : "") + ": expected" +
+                          DescribeRows(expected) + "\n  got" + DescribeRows(got));
+        }
+      }
+    }
+    s = other->Close();
+    Check(s.ok(), "close after the import: " + s.ToString());
+  }
+
   // ---- Time, maintenance, reopening ----
 
   void AdvanceClock(Args* a) {
@@ -1091,6 +1157,7 @@ class Harness {
   Model model_;
   std::vector<ModelRemoval> removals_;  // logical ones, restorable or expired
   uint64_t next_id_ = 1;                // the id the next removal gets
+  int moves_ = 0;                       // MoveTenant calls
   uint64_t max_write_time_ = 0;         // see NoteWrite; kept across a reopen
   // Time (see the file comment): the store's time read when the clock last
   // stepped back, the latest time a read was judged at, the latest clock.

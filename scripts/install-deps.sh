@@ -11,6 +11,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   gnuplot-nox
   golang-go golang-github-prometheus-client-golang-dev
+  golang-github-hashicorp-raft-dev golang-github-hashicorp-raft-boltdb-dev
   prometheus python3-prometheus-client
 )
 
