@@ -4,7 +4,9 @@
 #
 # Usage: scripts/go-test.sh BUILD_DIR [--bench-smoke]
 #   default:       go vet, then the tests under the race detector with
-#                  GODEBUG=cgocheck=2 (every pointer passed to C checked)
+#                  GODEBUG=cgocheck=2 (every pointer passed to C checked):
+#                  the package, metakv/prom and metakv/raftfsm (a 3-node
+#                  group in process, failover, snapshots, a tenant move)
 #   --bench-smoke: the benchmarks (Go and, with the metakv_cxxbench tag,
 #                  the C++ loops they are compared with), a few iterations
 #                  each, to check that they run
@@ -46,6 +48,6 @@ else
     echo "$0: README.md's Go example differs from go/metakv/example_test.go (above)" >&2
     exit 1
   fi
-  go vet metakv metakv/prom
-  GODEBUG=cgocheck=2 go test -race -count=1 metakv metakv/prom
+  go vet metakv metakv/prom metakv/raftfsm metakv/cmd/metakv-raftd
+  GODEBUG=cgocheck=2 go test -race -count=1 metakv metakv/prom metakv/raftfsm
 fi

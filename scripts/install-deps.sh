@@ -13,6 +13,7 @@ PACKAGES=(
   golang-go golang-github-prometheus-client-golang-dev
   golang-github-hashicorp-raft-dev golang-github-hashicorp-raft-boltdb-dev
   prometheus python3-prometheus-client
+  curl bc
 )
 
 missing=()
