@@ -261,9 +261,9 @@ class StoreImpl final : public Store {
   Status TenantShows(const std::string& tenant, bool* shows);
   // Writes into file (if *written) the records of the exported file (none
   // if empty) and a deletion marker for every other key of tenant stored
-  // in d, counted in *deleted: d's part of an import.
+  // in d: d's part of an import.
   Status MergeForImport(Domain* d, const std::string& tenant, const std::string& exported,
-                        const std::string& file, bool* written, uint64_t* deleted);
+                        const std::string& file, bool* written);
 
   Status CheckOpen() const;
   // True if no flush or compaction is running or pending.

@@ -61,6 +61,31 @@ bool GetBytes(std::string_view* in, std::string_view* out) {
   return true;
 }
 
+// A raw iterator over every stored record of a tenant in one column family
+// (at a snapshot if given), positioned at the first.
+class TenantScan {
+ public:
+  TenantScan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, std::string_view tenant,
+             const rocksdb::Snapshot* snapshot = nullptr)
+      : end_(codecs::TenantUpperBound(tenant)), upper_(end_) {
+    std::string begin;
+    codecs::AppendTenantPrefix(tenant, &begin);
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    ro.iterate_upper_bound = &upper_;
+    it_.reset(db->NewIterator(ro, cf));
+    it_->Seek(begin);
+  }
+  TenantScan(const TenantScan&) = delete;
+  TenantScan& operator=(const TenantScan&) = delete;
+  rocksdb::Iterator* operator->() const { return it_.get(); }
+
+ private:
+  const std::string end_;
+  const rocksdb::Slice upper_;  // points into end_
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
 struct ExportedFile {
   std::string domain;
   Temperature temperature = Temperature::kHot;
@@ -231,13 +256,6 @@ Status StoreImpl::ExportTenant(std::string_view tenant_view, std::string_view di
     return it != pending.end() && it->second.logical && now < it->second.purge_time;
   };
 
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snap;
-  std::string begin;
-  codecs::AppendTenantPrefix(tenant, &begin);
-  const std::string end = codecs::TenantUpperBound(tenant);
-  const rocksdb::Slice upper(end);
-  ro.iterate_upper_bound = &upper;
   for (const DomainOptions& dopts : options_.domains) {
     Domain* d = nullptr;
     s = FindShard(dopts.name, tenant, &d);
@@ -251,9 +269,9 @@ Status StoreImpl::ExportTenant(std::string_view tenant_view, std::string_view di
     const rocksdb::Options file_options(db_->GetDBOptions(), ColumnFamilyOptionsFor(*d));
     rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), file_options);
     bool opened = false;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, d->cf));
+    const TenantScan it(db_.get(), d->cf, tenant, snap);
     rocksdb::Status rs;
-    for (it->Seek(begin); rs.ok() && it->Valid(); it->Next()) {
+    for (; rs.ok() && it->Valid(); it->Next()) {
       const std::string_view key(it->key().data(), it->key().size());
       const std::string_view value(it->value().data(), it->value().size());
       codecs::Record record;
@@ -448,7 +466,6 @@ Status StoreImpl::ImportTenant(std::string_view dir_view, const ImportOptions& o
     s = FromRocks(db_->Flush(fo, cfs), "ImportTenant: flushing");
   }
   if (s.ok()) s = ExtendTimeBound(newest);
-  if (!s.ok()) return s;
   if (s.ok()) {
     s = FromRocks(file_system_->CreateDirIfMissing(IngestStagingDir(), io, nullptr),
                   IngestStagingDir());
@@ -467,11 +484,10 @@ Status StoreImpl::ImportTenant(std::string_view dir_view, const ImportOptions& o
   ingest.allow_blocking_flush = false;  // flushed above; writers are held off
   ingest.write_global_seqno = false;    // as IngestCold
   std::vector<rocksdb::IngestExternalFileArg> args;
-  uint64_t deleted = 0;
   for (size_t i = 0; s.ok() && i < shards.size(); ++i) {
     const std::string file = stage();
     bool written = false;
-    s = MergeForImport(shards[i], tenant, exported[i], file, &written, &deleted);
+    s = MergeForImport(shards[i], tenant, exported[i], file, &written);
     if (s.ok() && written) {
       rocksdb::IngestExternalFileArg arg;
       arg.column_family = shards[i]->cf;
@@ -483,7 +499,6 @@ Status StoreImpl::ImportTenant(std::string_view dir_view, const ImportOptions& o
   // The default column family's part: the tenant's old removals deleted
   // (every record they hid is overwritten or deleted above), the imported
   // ones under ids of this store, the next id, the applied index.
-  std::map<std::string, std::string> meta;  // value "" with erase: a delete
   std::vector<uint64_t> old_ids;
   for (const auto& [id, r] : removals_.pending()) {
     if (r.tenant == tenant) old_ids.push_back(id);
@@ -571,18 +586,11 @@ Status StoreImpl::ImportTenant(std::string_view dir_view, const ImportOptions& o
 }
 
 Status StoreImpl::MergeForImport(Domain* d, const std::string& tenant, const std::string& exported,
-                                 const std::string& file, bool* written, uint64_t* deleted) {
+                                 const std::string& file, bool* written) {
   *written = false;
   const rocksdb::Options file_options(db_->GetDBOptions(), ColumnFamilyOptionsFor(*d));
   // The stored keys of the tenant here, in order.
-  std::string begin;
-  codecs::AppendTenantPrefix(tenant, &begin);
-  const std::string end = codecs::TenantUpperBound(tenant);
-  const rocksdb::Slice upper(end);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> old(db_->NewIterator(ro, d->cf));
-  old->Seek(begin);
+  const TenantScan old(db_.get(), d->cf, tenant);
   std::unique_ptr<rocksdb::SstFileReader> reader;
   std::unique_ptr<rocksdb::Iterator> in;
   if (!exported.empty()) {
@@ -609,7 +617,6 @@ Status StoreImpl::MergeForImport(Domain* d, const std::string& tenant, const std
       if (c == 0) old->Next();
     } else {
       if (open()) rs = writer.Delete(old->key());
-      ++*deleted;
       old->Next();
     }
   }
@@ -640,18 +647,12 @@ Status StoreImpl::TenantShows(const std::string& tenant, bool* shows) {
       }
     }
   }
-  std::string begin;
-  codecs::AppendTenantPrefix(tenant, &begin);
-  const std::string end = codecs::TenantUpperBound(tenant);
-  const rocksdb::Slice upper(end);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper;
   for (const DomainOptions& dopts : options_.domains) {
     Domain* d = nullptr;
     Status s = FindShard(dopts.name, tenant, &d);
     if (!s.ok()) return s;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, d->cf));
-    for (it->Seek(begin); it->Valid() && !*shows; it->Next()) {
+    const TenantScan it(db_.get(), d->cf, tenant);
+    for (; it->Valid() && !*shows; it->Next()) {
       const std::string_view key(it->key().data(), it->key().size());
       codecs::Record record;
       s = codecs::DecodeRecord(key, std::string_view(it->value().data(), it->value().size()),
