@@ -37,7 +37,7 @@ source "$here/go-env.sh" "$build"
 echo "go: $(command -v go) ($(go version))"
 
 if [ "$mode" = "--bench-smoke" ]; then
-  go test -run '^$' -bench . -benchtime 100x -tags metakv_cxxbench metakv
+  go test -run '^$' -bench . -benchtime 100x -tags metakv_cxxbench metakv metakv/raftfsm
 else
   # README.md shows the package's Example: its copy must be the file.
   repo="$(dirname "$here")"

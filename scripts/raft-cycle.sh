@@ -55,39 +55,13 @@ for arg in "$@"; do
 done
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(dirname "$here")"
-cd "$repo"
-# shellcheck source=go-env.sh
-source "$here/go-env.sh" "$build"
-bin="$(cd "$build" && pwd)/metakv-raftd"
-echo "building $bin"
-flock /tmp/metakv-build.lock go build -o "$bin" metakv/cmd/metakv-raftd
-
-work="$(mktemp -d /tmp/raft-cycle.XXXXXX)"
-declare -a pids=()
-loadpid=""
-cleanup() {
-  status=$?
-  [ -n "$loadpid" ] && kill "$loadpid" 2>/dev/null || true
-  for p in "${pids[@]:-}"; do
-    [ -n "$p" ] && kill "$p" 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-  if [ "$status" -eq 0 ] && [ "$keep" -eq 0 ]; then
-    rm -rf "$work"
-  else
-    echo "work directory kept: $work (node logs n*.log)"
-  fi
-}
-trap cleanup EXIT
+# shellcheck source=raft-lib.sh
+source "$here/raft-lib.sh"
+raft_build "$build"
+raft_work_dir raft-cycle "(node logs n*.log)"
 
 # Six free ports on 127.0.0.1.
-read -r -a ports <<<"$(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(6)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))
-for s in ss: s.close()')"
+raft_free_ports 6
 raft=("" "127.0.0.1:${ports[0]}" "127.0.0.1:${ports[1]}" "127.0.0.1:${ports[2]}")
 http=("" "127.0.0.1:${ports[3]}" "127.0.0.1:${ports[4]}" "127.0.0.1:${ports[5]}")
 peers="n1=${raft[1]}=${http[1]},n2=${raft[2]}=${http[2]},n3=${raft[3]}=${http[3]}"
@@ -100,33 +74,8 @@ start_node() {
   pids[i]=$!
 }
 
-status_of() { curl -sf --max-time 2 "http://$1/v1/status" 2>/dev/null || true; }
-
-# The id of the leader as some node sees it (empty if none).
-leader_id() {
-  local i s
-  for i in 1 2 3; do
-    s="$(status_of "${http[$i]}")"
-    if [[ "$s" == *'"state":"Leader"'* ]]; then
-      echo "$s" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
-      return
-    fi
-  done
-}
-
-wait_leader() {
-  local t=0 l
-  while :; do
-    l="$(leader_id)"
-    if [ -n "$l" ]; then echo "$l"; return; fi
-    t=$((t + 1))
-    if [ "$t" -gt 150 ]; then echo "no leader after 30 s" >&2; return 1; fi
-    sleep 0.2
-  done
-}
-
 for i in 1 2 3; do start_node "$i"; done
-leader="$(wait_leader)"
+leader="$(raft_wait_leader "$addrs")"
 echo "group up: leader $leader; nodes at $addrs; work directory $work"
 
 "$bin" load -addrs "$addrs" -tenant cyc -clients "$clients" -batch "$batch" -duration 24h \
@@ -135,7 +84,7 @@ loadpid=$!
 t0=$(date +%s.%N)
 for c in $(seq 1 "$cycles"); do
   sleep "$period"
-  leader="$(wait_leader)"
+  leader="$(raft_wait_leader "$addrs")"
   i="${leader#n}"
   kill -9 "${pids[$i]}"
   wait "${pids[$i]}" 2>/dev/null || true
@@ -143,7 +92,7 @@ for c in $(seq 1 "$cycles"); do
   echo "cycle $c: SIGKILLed leader $leader ($acked writes acknowledged so far)"
   sleep "$down"
   start_node "$i"
-  newleader="$(wait_leader)"
+  newleader="$(raft_wait_leader "$addrs")"
   echo "cycle $c: restarted $leader; leader now $newleader"
 done
 sleep "$period"
@@ -158,7 +107,7 @@ if [ -s "$work/load.err" ]; then
 fi
 "$bin" check -addrs "$addrs" -tenant cyc -acked "$work/acked.txt" -max-extra "$((clients * batch))"
 for i in 1 2 3; do
-  status_of "${http[$i]}" | python3 -c '
+  raft_status "${http[$i]}" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
 print("%s: %-9s applied %d (term %d), last snapshot %d; since its start: %d entries applied, %d skipped (replayed, already in its store), %d snapshots installed" % (

@@ -45,38 +45,11 @@ if [ "$nodes" != 1 ] && [ "$nodes" != 3 ]; then
 fi
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(dirname "$here")"
-cd "$repo"
-# shellcheck source=go-env.sh
-source "$here/go-env.sh" "$build"
-bin="$(cd "$build" && pwd)/metakv-raftd"
-echo "building $bin"
-flock /tmp/metakv-build.lock go build -o "$bin" metakv/cmd/metakv-raftd
-
-work="$(mktemp -d /tmp/raft-move.XXXXXX)"
-declare -a pids=()
-loadpid=""
-cleanup() {
-  status=$?
-  [ -n "$loadpid" ] && kill "$loadpid" 2>/dev/null || true
-  for p in "${pids[@]:-}"; do
-    [ -n "$p" ] && kill "$p" 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-  if [ "$status" -eq 0 ] && [ "$keep" -eq 0 ]; then
-    rm -rf "$work"
-  else
-    echo "work directory kept: $work"
-  fi
-}
-trap cleanup EXIT
-
-read -r -a ports <<<"$(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(4 * '"$nodes"')]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))
-for s in ss: s.close()')"
+# shellcheck source=raft-lib.sh
+source "$here/raft-lib.sh"
+raft_build "$build"
+raft_work_dir raft-move
+raft_free_ports $((4 * nodes))
 
 # start_group NAME FIRST-PORT-INDEX: starts the group's nodes; sets
 # <NAME>_addrs to their HTTP addresses.
@@ -97,24 +70,10 @@ start_group() {
   printf -v "${g}_addrs" '%s' "$addrs"
 }
 
-wait_leader() {
-  local a t=0
-  while :; do
-    for a in ${1//,/ }; do
-      if curl -sf --max-time 2 "http://$a/v1/status" 2>/dev/null | grep -q '"state":"Leader"'; then
-        return 0
-      fi
-    done
-    t=$((t + 1))
-    if [ "$t" -gt 150 ]; then echo "no leader in $1 after 30 s" >&2; return 1; fi
-    sleep 0.2
-  done
-}
-
 start_group g1 0
 start_group g2 $((2 * nodes))
-wait_leader "$g1_addrs"
-wait_leader "$g2_addrs"
+raft_wait_leader "$g1_addrs" "$g1_addrs" >/dev/null
+raft_wait_leader "$g2_addrs" "$g2_addrs" >/dev/null
 echo "groups up: g1 at $g1_addrs, g2 at $g2_addrs ($nodes nodes each)"
 
 declare -a summary=()

@@ -647,28 +647,18 @@ func (f *FSM) ExportTenant(tenant string) (*Export, error) {
 	if err != nil {
 		return nil, err
 	}
-	ex := &Export{Info: info}
-	err = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil || fi.IsDir() {
-			return err
-		}
-		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("raftfsm: export holds %s, not a regular file", p)
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		ex.Files = append(ex.Files, File{Name: filepath.ToSlash(rel), Data: data})
-		ex.Bytes += int64(len(data))
-		return nil
-	})
+	names, _, err := regularFiles(dir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("raftfsm: export: %w", err)
+	}
+	ex := &Export{Info: info}
+	for _, name := range names {
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+		if err != nil {
+			return nil, err
+		}
+		ex.Files = append(ex.Files, File{Name: name, Data: data})
+		ex.Bytes += int64(len(data))
 	}
 	return ex, nil
 }

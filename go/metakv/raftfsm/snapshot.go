@@ -58,8 +58,13 @@ func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
 	return &fsmSnapshot{dir: dir, applied: applied}, nil
 }
 
-// checkpointFiles lists the regular files under dir, sorted.
-func checkpointFiles(dir string) (names []string, total int64, err error) {
+// regularFiles lists the files under dir by their paths relative to dir,
+// slash-separated, in filepath.Walk's order (lexical, directory by
+// directory), and their total size. Anything under dir that is neither a
+// directory nor a regular file is an error. It reads the checkpoints that
+// snapshots stream (fsmSnapshot.write) and the tenant exports
+// (FSM.ExportTenant).
+func regularFiles(dir string) (names []string, total int64, err error) {
 	err = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
 		if err != nil || fi.IsDir() {
 			return err
@@ -75,7 +80,6 @@ func checkpointFiles(dir string) (names []string, total int64, err error) {
 		total += fi.Size()
 		return nil
 	})
-	sort.Strings(names)
 	return names, total, err
 }
 
@@ -89,10 +93,11 @@ func (s *fsmSnapshot) Persist(sink raft.SnapshotSink) error {
 }
 
 func (s *fsmSnapshot) write(w io.Writer) error {
-	names, total, err := checkpointFiles(s.dir)
+	names, total, err := regularFiles(s.dir)
 	if err != nil {
 		return err
 	}
+	sort.Strings(names)
 	meta, _ := json.Marshal(snapshotMeta{Format: snapshotFormat, Applied: s.applied, Files: len(names), Bytes: total})
 	tw := tar.NewWriter(w)
 	if err := tw.WriteHeader(&tar.Header{Name: snapshotMetaName, Mode: 0o644, Size: int64(len(meta)),

@@ -48,38 +48,22 @@ func call(addr, path string, body []byte) (int, []byte, http.Header, error) {
 	return resp.StatusCode, b, resp.Header, err
 }
 
-// errorOf turns an error answer back into the error raftfsm names.
+// errorOf turns an error answer back into the error raftfsm names
+// (errorCodes).
 func errorOf(status int, b []byte) error {
 	var e apiError
 	if json.Unmarshal(b, &e) != nil {
 		return fmt.Errorf("HTTP %d: %s", status, bytes.TrimSpace(b))
 	}
-	var base error
-	switch e.Code {
-	case "moved":
+	if e.Code == "moved" {
 		return &raftfsm.MovedError{Group: e.Group, Addrs: e.Addrs}
-	case "moving_in":
-		base = raftfsm.ErrMovingIn
-	case "tenant_present":
-		base = raftfsm.ErrTenantPresent
-	case "not_expected":
-		base = raftfsm.ErrNotExpected
-	case "fenced":
-		base = raftfsm.ErrFenced
-	case "bad_command":
-		base = raftfsm.ErrBadCommand
-	case "not_found":
-		base = metakv.ErrNotFound
-	case "invalid_argument":
-		base = metakv.ErrInvalidArgument
-	case "failed_precondition":
-		base = metakv.ErrFailedPrecondition
-	case "unavailable":
-		base = errUnavailable
-	default:
-		return fmt.Errorf("HTTP %d %s: %s", status, e.Code, e.Error)
 	}
-	return fmt.Errorf("%w (%s)", base, e.Error)
+	for _, c := range errorCodes {
+		if c.code == e.Code && c.back != nil {
+			return fmt.Errorf("%w (%s)", c.back, e.Error)
+		}
+	}
+	return fmt.Errorf("HTTP %d %s: %s", status, e.Code, e.Error)
 }
 
 // errUnavailable: the group did not take the request (no leader): retry.

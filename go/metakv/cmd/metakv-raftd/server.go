@@ -211,42 +211,20 @@ func writeJSON(w http.ResponseWriter, status int, v interface{}) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// fail answers err with its status and code.
+// fail answers err with its status and code (errorCodes).
 func (s *server) fail(w http.ResponseWriter, err error) {
 	e := apiError{Error: err.Error()}
 	status := http.StatusInternalServerError
 	var moved *raftfsm.MovedError
-	switch {
-	case errors.As(err, &moved):
+	if errors.As(err, &moved) {
 		status, e.Code, e.Group, e.Addrs = http.StatusConflict, "moved", moved.Group, moved.Addrs
-	case errors.Is(err, raftfsm.ErrMovingIn):
-		status, e.Code = http.StatusServiceUnavailable, "moving_in"
+	} else if c := codeOf(err); c != nil {
+		status, e.Code = c.status, c.code
+	}
+	switch e.Code {
+	case "moving_in":
 		w.Header().Set("Retry-After", "1")
-	case errors.Is(err, raftfsm.ErrTenantPresent):
-		status, e.Code = http.StatusConflict, "tenant_present"
-	case errors.Is(err, raftfsm.ErrNotExpected):
-		status, e.Code = http.StatusConflict, "not_expected"
-	case errors.Is(err, raftfsm.ErrFenced):
-		status, e.Code = http.StatusConflict, "fenced"
-	case errors.Is(err, raftfsm.ErrBadCommand):
-		status, e.Code = http.StatusBadRequest, "bad_command"
-	case errors.Is(err, metakv.ErrNotFound):
-		status, e.Code = http.StatusNotFound, "not_found"
-	case errors.Is(err, metakv.ErrInvalidArgument):
-		status, e.Code = http.StatusBadRequest, "invalid_argument"
-	case errors.Is(err, metakv.ErrFailedPrecondition):
-		status, e.Code = http.StatusPreconditionFailed, "failed_precondition"
-	case errors.Is(err, metakv.ErrExpired):
-		status, e.Code = http.StatusGone, "expired"
-	case errors.Is(err, metakv.ErrNotSupported):
-		status, e.Code = http.StatusNotImplemented, "not_supported"
-	case errors.Is(err, raft.ErrNotLeader), errors.Is(err, raft.ErrEnqueueTimeout), errors.Is(err, raft.ErrRaftShutdown):
-		// raft never took the entry: safe to retry anywhere.
-		status, e.Code = http.StatusServiceUnavailable, "unavailable"
-		e.Leader = s.leaderHTTP()
-	case errors.Is(err, raft.ErrLeadershipLost), errors.Is(err, raft.ErrAbortedByRestore):
-		// The entry may still commit: retry only what is idempotent.
-		status, e.Code = http.StatusServiceUnavailable, "outcome_unknown"
+	case "unavailable", "outcome_unknown":
 		e.Leader = s.leaderHTTP()
 	}
 	writeJSON(w, status, e)
