@@ -120,8 +120,13 @@ TEST_F(SecondaryTest, CatchUpsBesideAWriterShowWholeBatchesAndRemovals) {
   ASSERT_NE(secondary, nullptr);
   std::atomic<bool> stop{false};
   std::atomic<int> written{0};
+  std::atomic<int> checks{0};
   std::thread writer([&] {
     for (int i = 0; !stop.load() && i < 400; ++i) {
+      // Every 100 batches, wait for a catch-up and check of the secondary:
+      // however the two threads are scheduled (a loaded machine, a
+      // sanitizer), the checks interleave with the writes.
+      while (checks.load() < i / 100 && !stop.load()) std::this_thread::yield();
       WriteBatch batch;
       const std::string dir = "d" + std::to_string(i) + "/";
       batch.Put(kDentry, "t", dir + "x", "x" + std::to_string(i));
@@ -139,8 +144,7 @@ TEST_F(SecondaryTest, CatchUpsBesideAWriterShowWholeBatchesAndRemovals) {
       written.store(i + 1);
     }
   });
-  int checks = 0;
-  while (written.load() < 400 && checks < 2000) {
+  while (written.load() < 400 && checks.load() < 2000) {
     const int upto = written.load();  // acknowledged before the catch-up
     MKV_ASSERT_OK(secondary->TryCatchUpWithPrimary());
     for (int i = 0; i < upto; ++i) {
@@ -162,7 +166,7 @@ TEST_F(SecondaryTest, CatchUpsBesideAWriterShowWholeBatchesAndRemovals) {
   }
   stop.store(true);
   writer.join();
-  EXPECT_GT(checks, 1);
+  EXPECT_GT(checks.load(), 1);
   MKV_EXPECT_OK(secondary->Close());
 }
 
