@@ -481,7 +481,9 @@ TEST_P(ModelTest, RandomOperationsMatchModel) {
       SCOPED_TRACE("checkpoint at op " + std::to_string(op_));
       ASSERT_NO_FATAL_FAILURE(CheckAll(model_, nullptr, Now()));
     }
-    if (op_ % 1300 == 650) ASSERT_NO_FATAL_FAILURE(CheckTenantTransfer());
+    if (op_ % 1300 == 650) {
+      ASSERT_NO_FATAL_FAILURE(CheckTenantTransfer());
+    }
     if (op_ % 1300 == 0) {
       if (snap != nullptr) {
         store_->ReleaseSnapshot(snap);
