@@ -41,6 +41,25 @@ inline bool GetVarint64(std::string_view* in, uint64_t* v) {
   return false;
 }
 
+// Appends a varint length, then bytes.
+inline void PutLengthPrefixed(std::string* out, std::string_view bytes) {
+  PutVarint64(out, bytes.size());
+  out->append(bytes);
+}
+
+// Reads what PutLengthPrefixed wrote from the front of *in into *bytes
+// (pointing into *in's data) and advances *in. False if the input ends
+// first.
+inline bool GetLengthPrefixed(std::string_view* in, std::string_view* bytes) {
+  uint64_t n = 0;
+  std::string_view rest = *in;
+  if (!GetVarint64(&rest, &n) || n > rest.size()) return false;
+  *bytes = rest.substr(0, n);
+  rest.remove_prefix(n);
+  *in = rest;
+  return true;
+}
+
 inline uint64_t ZigZagEncode(int64_t v) {
   return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
 }

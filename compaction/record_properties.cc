@@ -115,8 +115,7 @@ std::string FileRecordStats::Encode() const {
     codecs::PutVarint64(&out, v);
   }
   for (const auto& [tenant, bytes] : tenant_bytes) {
-    codecs::PutVarint64(&out, tenant.size());
-    out += tenant;
+    codecs::PutLengthPrefixed(&out, tenant);
     codecs::PutVarint64(&out, bytes);
   }
   codecs::PutVarint64(&out, max_record_time);
@@ -136,12 +135,12 @@ bool FileRecordStats::Decode(std::string_view in, FileRecordStats* out) {
     return false;
   }
   for (uint64_t i = 0; i < count; ++i) {
-    uint64_t length = 0, bytes = 0;
-    if (!codecs::GetVarint64(&in, &length) || length > in.size()) return false;
-    std::string tenant(in.substr(0, length));
-    in.remove_prefix(length);
-    if (!codecs::GetVarint64(&in, &bytes)) return false;
-    s.tenant_bytes.emplace_back(std::move(tenant), bytes);
+    std::string_view tenant;
+    uint64_t bytes = 0;
+    if (!codecs::GetLengthPrefixed(&in, &tenant) || !codecs::GetVarint64(&in, &bytes)) {
+      return false;
+    }
+    s.tenant_bytes.emplace_back(std::string(tenant), bytes);
   }
   if (version == 1) {
     s.max_record_time = kNever;

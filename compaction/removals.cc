@@ -11,16 +11,10 @@ namespace {
 constexpr uint8_t kLogicalFlag = 1;
 constexpr uint8_t kWrittenUnderFlag = 2;
 
-void PutString(std::string* out, std::string_view s) {
-  codecs::PutVarint64(out, s.size());
-  out->append(s);
-}
-
 bool GetString(std::string_view* in, std::string* s) {
-  uint64_t n = 0;
-  if (!codecs::GetVarint64(in, &n) || n > in->size()) return false;
-  s->assign(in->data(), n);
-  in->remove_prefix(n);
+  std::string_view bytes;
+  if (!codecs::GetLengthPrefixed(in, &bytes)) return false;
+  s->assign(bytes);
   return true;
 }
 
@@ -52,11 +46,11 @@ std::string Removal::Encode() const {
       static_cast<char>((logical ? kLogicalFlag : 0) | (written_under ? kWrittenUnderFlag : 0)));
   codecs::PutVarint64(&payload, purge_time);
   codecs::PutVarint64(&payload, seq_before);
-  PutString(&payload, tenant);
+  codecs::PutLengthPrefixed(&payload, tenant);
   codecs::PutVarint64(&payload, ranges.size());
   for (const auto& [domain, prefix] : ranges) {
-    PutString(&payload, domain);
-    PutString(&payload, prefix);
+    codecs::PutLengthPrefixed(&payload, domain);
+    codecs::PutLengthPrefixed(&payload, prefix);
   }
   codecs::Record record;
   record.time = time;

@@ -48,19 +48,6 @@ std::string EncodeAppliedIndex(const AppliedIndex& a) {
   return v;
 }
 
-void PutBytes(std::string* out, std::string_view bytes) {
-  codecs::PutVarint64(out, bytes.size());
-  out->append(bytes);
-}
-
-bool GetBytes(std::string_view* in, std::string_view* out) {
-  uint64_t n = 0;
-  if (!codecs::GetVarint64(in, &n) || n > in->size()) return false;
-  *out = in->substr(0, n);
-  in->remove_prefix(n);
-  return true;
-}
-
 // A raw iterator over every stored record of a tenant in one column family
 // (at a snapshot if given), positioned at the first.
 class TenantScan {
@@ -104,21 +91,21 @@ struct ExportManifest {
   std::string Encode() const {
     std::string out(kManifestMagic);
     codecs::PutVarint64(&out, kManifestVersion);
-    PutBytes(&out, tenant);
+    codecs::PutLengthPrefixed(&out, tenant);
     codecs::PutVarint64(&out, export_time);
     codecs::PutVarint64(&out, newest_time);
     codecs::PutVarint64(&out, files.size());
     for (const ExportedFile& f : files) {
-      PutBytes(&out, f.domain);
+      codecs::PutLengthPrefixed(&out, f.domain);
       out.push_back(static_cast<char>(f.temperature));
-      PutBytes(&out, f.name);
+      codecs::PutLengthPrefixed(&out, f.name);
       codecs::PutVarint64(&out, f.records);
       codecs::PutVarint64(&out, f.bytes);
     }
     codecs::PutVarint64(&out, removals.size());
     for (const Removal& r : removals) {
-      PutBytes(&out, r.Key());
-      PutBytes(&out, r.Encode());
+      codecs::PutLengthPrefixed(&out, r.Key());
+      codecs::PutLengthPrefixed(&out, r.Encode());
     }
     codecs::PutVarint64(&out, XXH3_64bits(out.data(), out.size()));
     return out;
@@ -140,7 +127,7 @@ struct ExportManifest {
       return Status::NotSupported(where + ": tenant export version " + std::to_string(version) +
                                   " (this metakv reads version 1)");
     }
-    if (!GetBytes(&in, &bytes)) return bad;
+    if (!codecs::GetLengthPrefixed(&in, &bytes)) return bad;
     tenant.assign(bytes);
     if (!codecs::GetVarint64(&in, &export_time) || !codecs::GetVarint64(&in, &newest_time) ||
         !codecs::GetVarint64(&in, &n) || n > in.size()) {
@@ -148,13 +135,13 @@ struct ExportManifest {
     }
     files.resize(n);
     for (ExportedFile& f : files) {
-      if (!GetBytes(&in, &bytes) || in.empty()) return bad;
+      if (!codecs::GetLengthPrefixed(&in, &bytes) || in.empty()) return bad;
       f.domain.assign(bytes);
       const auto t = static_cast<unsigned char>(in[0]);
       in.remove_prefix(1);
       if (t > static_cast<unsigned char>(Temperature::kCold)) return bad;
       f.temperature = static_cast<Temperature>(t);
-      if (!GetBytes(&in, &bytes)) return bad;
+      if (!codecs::GetLengthPrefixed(&in, &bytes)) return bad;
       f.name.assign(bytes);
       if (f.name.empty() || f.name.find('/') != std::string::npos || f.name[0] == '.') return bad;
       if (!codecs::GetVarint64(&in, &f.records) || !codecs::GetVarint64(&in, &f.bytes)) return bad;
@@ -163,7 +150,7 @@ struct ExportManifest {
     removals.resize(n);
     for (Removal& r : removals) {
       std::string_view key, value;
-      if (!GetBytes(&in, &key) || !GetBytes(&in, &value)) return bad;
+      if (!codecs::GetLengthPrefixed(&in, &key) || !codecs::GetLengthPrefixed(&in, &value)) return bad;
       Status s = Removal::Decode(key, value, &r);
       if (!s.ok()) return Status::Corruption(where + ": " + s.message());
       if (r.tenant != tenant) return bad;

@@ -50,6 +50,14 @@ func tenantFiles(tenant string, info *[4]C.uint64_t) TenantFiles {
 // moment (metakv::Store::ExportTenant): the recycle bin, expiry times and
 // pending logical removals come along; no other tenant's record does.
 func (s *Store) ExportTenant(tenant, dir string) (TenantFiles, error) {
+	return s.tenantFilesCall(tenant, dir, func(cdir *C.char, info *C.uint64_t, cerr **C.char) {
+		C.metakv_export_tenant(s.db, strPtr(tenant), C.size_t(len(tenant)), cdir, info, cerr)
+	})
+}
+
+// tenantFilesCall runs call (an export or an import of dir) and returns
+// the figures it wrote into info, for tenant.
+func (s *Store) tenantFilesCall(tenant, dir string, call func(cdir *C.char, info *C.uint64_t, cerr **C.char)) (TenantFiles, error) {
 	if !s.rlock() {
 		return TenantFiles{}, ErrClosed
 	}
@@ -58,7 +66,7 @@ func (s *Store) ExportTenant(tenant, dir string) (TenantFiles, error) {
 	defer C.free(unsafe.Pointer(cdir))
 	var info [4]C.uint64_t
 	var cerr *C.char
-	C.metakv_export_tenant(s.db, strPtr(tenant), C.size_t(len(tenant)), cdir, &info[0], &cerr)
+	call(cdir, &info[0], &cerr)
 	if err := takeError(cerr); err != nil {
 		return TenantFiles{}, err
 	}
@@ -79,18 +87,8 @@ type ImportOptions struct {
 // left as it was. TenantFiles.Tenant is left empty: the manifest names the
 // tenant, and the export's own TenantFiles has it.
 func (s *Store) ImportTenant(dir string, o ImportOptions) (TenantFiles, error) {
-	if !s.rlock() {
-		return TenantFiles{}, ErrClosed
-	}
-	defer s.mu.RUnlock()
-	cdir := C.CString(dir)
-	defer C.free(unsafe.Pointer(cdir))
-	var info [4]C.uint64_t
-	var cerr *C.char
-	C.metakv_import_tenant(s.db, cdir, cbool(o.Replace), C.uint64_t(o.Applied.Term),
-		C.uint64_t(o.Applied.Index), &info[0], &cerr)
-	if err := takeError(cerr); err != nil {
-		return TenantFiles{}, err
-	}
-	return tenantFiles("", &info), nil
+	return s.tenantFilesCall("", dir, func(cdir *C.char, info *C.uint64_t, cerr **C.char) {
+		C.metakv_import_tenant(s.db, cdir, cbool(o.Replace), C.uint64_t(o.Applied.Term),
+			C.uint64_t(o.Applied.Index), info, cerr)
+	})
 }

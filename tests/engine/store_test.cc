@@ -491,6 +491,7 @@ TEST_F(StoreTest, BatchWithInvalidOpAppliesNothing) {
       {"unknown domain put", WriteBatch::OpType::kPut, "nope", "t", "k", "v"},
       {"unknown domain delete", WriteBatch::OpType::kDelete, "nope", "t", "live", ""},
       {"unknown domain hard delete", WriteBatch::OpType::kHardDelete, "nope", "t", "k", ""},
+      {"unknown domain undelete", WriteBatch::OpType::kUndelete, "nope", "t", "k", ""},
       {"empty key", WriteBatch::OpType::kPut, kDentry, "t", "", "v"},
       {"empty tenant", WriteBatch::OpType::kPut, kDentry, "", "k", "v"},
       {"long tenant", WriteBatch::OpType::kHardDelete, kDentry, std::string(256, 't'), "k", ""},
@@ -512,6 +513,9 @@ TEST_F(StoreTest, BatchWithInvalidOpAppliesNothing) {
         break;
       case WriteBatch::OpType::kHardDelete:
         batch.HardDelete(c.domain, c.tenant, c.key);
+        break;
+      case WriteBatch::OpType::kUndelete:
+        batch.Undelete(c.domain, c.tenant, c.key);
         break;
     }
     batch.Put(kDentry, "t", "after", "a");
