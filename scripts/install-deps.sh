@@ -14,7 +14,7 @@ PACKAGES=(
   golang-github-hashicorp-raft-dev golang-github-hashicorp-raft-boltdb-dev
   prometheus python3-prometheus-client
   curl bc
-  libfuse3-dev fuse3
+  libfuse3-dev fuse3 stress-ng git
 )
 
 missing=()

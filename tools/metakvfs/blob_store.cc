@@ -1,5 +1,6 @@
 #include "tools/metakvfs/blob_store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -44,6 +45,28 @@ std::string BlobStore::PathOf(uint64_t ino) const {
   std::snprintf(name, sizeof(name), "/%02x/%016llx", static_cast<unsigned>(ino & 0xff),
                 static_cast<unsigned long long>(ino));
   return dir_ + name;
+}
+
+int BlobStore::List(std::vector<uint64_t>* inos) const {
+  inos->clear();
+  for (unsigned sub = 0; sub < 256; ++sub) {
+    char name[8];
+    std::snprintf(name, sizeof(name), "/%02x", sub);
+    DIR* d = opendir((dir_ + name).c_str());
+    if (d == nullptr) {
+      if (errno == ENOENT) continue;
+      return errno;
+    }
+    while (struct dirent* e = readdir(d)) {
+      const std::string_view n(e->d_name);
+      if (n.size() != 16 || n.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+        continue;
+      }
+      inos->push_back(std::stoull(std::string(n), nullptr, 16));
+    }
+    closedir(d);
+  }
+  return 0;
 }
 
 int BlobStore::Fd(uint64_t ino, bool create) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace metakvfs {
 
@@ -50,6 +51,10 @@ class BlobStore {
   // Drops the cached descriptor of ino, if any (the last open handle of
   // the file went away).
   void Close(uint64_t ino);
+
+  // The inodes that have a blob file, in no particular order (files whose
+  // names are not 16 hex digits are left out). 0 or errno.
+  int List(std::vector<uint64_t>* inos) const;
 
   // statvfs of the data directory. 0 or errno.
   int StatVfs(struct statvfs* st) const;

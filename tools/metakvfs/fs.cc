@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "tools/metakvfs/fs_keys.h"
+#include "tools/metakvfs/fs_txn.h"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -51,85 +52,10 @@ std::vector<metakv::DomainOptions> MetakvfsDomains() {
   return domains;
 }
 
-// One atomic metadata change: the inodes it touches (loaded once, written
-// once at commit) and a WriteBatch for everything else.
-class FileSystem::Txn {
- public:
-  explicit Txn(FileSystem* fs) : fs_(fs), tenant_(fs->config_.tenant) {}
-
-  // Loads ino into the transaction (once); *out stays valid until Commit.
-  int Get(uint64_t ino, InodeAttributes** out) {
-    auto it = inodes_.find(ino);
-    if (it == inodes_.end()) {
-      InodeAttributes attrs;
-      if (int e = fs_->LoadInode(ino, &attrs)) return e;
-      it = inodes_.emplace(ino, attrs).first;
-    }
-    *out = &it->second;
-    return 0;
-  }
-  // A new inode, written at commit.
-  InodeAttributes* Add(const InodeAttributes& attrs) {
-    dirty_.insert(attrs.ino);
-    return &(inodes_[attrs.ino] = attrs);
-  }
-  void Dirty(uint64_t ino) { dirty_.insert(ino); }
-  // The inode and its inline contents go at commit.
-  void Remove(uint64_t ino) { removed_.insert(ino); }
-
-  void PutEntry(uint64_t parent, std::string_view name, uint64_t child, uint32_t mode) {
-    batch_.Put(kDentryDomain, tenant_, DentryKey(parent, name), EncodeDentry(child, mode));
-  }
-  void DeleteEntry(uint64_t parent, std::string_view name) {
-    batch_.HardDelete(kDentryDomain, tenant_, DentryKey(parent, name));
-  }
-  void PutParent(uint64_t dir, uint64_t parent) {
-    batch_.Put(kDentryDomain, tenant_, DentryKey(dir, {}), InodeKey(parent));
-  }
-  void PutContent(uint64_t ino, std::string_view content) {
-    if (content.empty()) {
-      batch_.HardDelete(kContentDomain, tenant_, ContentKey(ino));
-    } else {
-      batch_.Put(kContentDomain, tenant_, ContentKey(ino), content);
-    }
-  }
-  void DeleteContent(uint64_t ino) { batch_.HardDelete(kContentDomain, tenant_, ContentKey(ino)); }
-  void PutOrphan(uint64_t ino) { batch_.Put(kInodeDomain, tenant_, OrphanKey(ino), "1"); }
-  void DeleteOrphan(uint64_t ino) { batch_.HardDelete(kInodeDomain, tenant_, OrphanKey(ino)); }
-
-  // Applies everything as one WriteBatch. 0 or EIO.
-  int Commit(bool sync = false) {
-    for (uint64_t ino : dirty_) {
-      if (removed_.count(ino)) continue;
-      std::string value;
-      metakv::EncodeInode(inodes_[ino], &value);
-      batch_.Put(kInodeDomain, tenant_, InodeKey(ino), value);
-    }
-    for (uint64_t ino : removed_) {
-      batch_.HardDelete(kInodeDomain, tenant_, InodeKey(ino));
-      batch_.HardDelete(kContentDomain, tenant_, ContentKey(ino));
-      if (IsDir(inodes_[ino].mode)) batch_.HardDelete(kDentryDomain, tenant_, DentryKey(ino, {}));
-    }
-    metakv::WriteOptions wo;
-    wo.sync = sync;
-    metakv::Status s = fs_->store_->Write(wo, batch_);
-    if (!s.ok()) return fs_->StoreError(s, "write");
-    return 0;
-  }
-
- private:
-  FileSystem* const fs_;
-  const std::string& tenant_;
-  std::map<uint64_t, InodeAttributes> inodes_;
-  std::set<uint64_t> dirty_;
-  std::set<uint64_t> removed_;
-  metakv::WriteBatch batch_;
-};
-
 FileSystem::FileSystem(metakv::Store* store, const FsConfig& config)
     : store_(store), config_(config), alloc_(store, config.tenant, config.inode_block) {}
 
-FileSystem::~FileSystem() = default;
+FileSystem::~FileSystem() { FlushHistory(); }
 
 metakv::Status FileSystem::Open(metakv::Store* store, const FsConfig& config,
                                 std::unique_ptr<FileSystem>* out) {
@@ -160,14 +86,24 @@ metakv::Status FileSystem::Open(metakv::Store* store, const FsConfig& config,
     root.generation = 1;
     Txn txn(fs.get());
     txn.Add(root);
-    txn.PutParent(kRootIno, kRootIno);
+    txn.PutParent(kRootIno, kRootIno, {});
     if (txn.Commit(true) != 0) return metakv::Status::IOError("metakvfs: cannot create the root");
   } else if (e != 0) {
     return metakv::Status::IOError("metakvfs: cannot read the root inode");
   }
+  if (fs->ResumeRemoveTrees() != 0) {
+    return metakv::Status::IOError("metakvfs: cannot finish an interrupted tree removal");
+  }
   if (fs->PurgeOrphans() != 0) return metakv::Status::IOError("metakvfs: cannot purge orphans");
+  if (fs->SweepBlobs() != 0) return metakv::Status::IOError("metakvfs: cannot sweep blob files");
   *out = std::move(fs);
   return metakv::Status::OK();
+}
+
+int FileSystem::CheckWritableName(uint64_t parent, std::string_view name) const {
+  if (parent >= kVirtualBase) return EROFS;
+  if (parent == kRootIno && VirtualRootChild(name) != 0) return EROFS;
+  return 0;
 }
 
 int FileSystem::StoreError(const metakv::Status& s, const char* what) {
@@ -212,10 +148,10 @@ int FileSystem::ParentOf(uint64_t dir, uint64_t* parent) {
                                  DentryKey(dir, {}), &value);
   if (s.IsNotFound()) return ENOENT;
   if (!s.ok()) return StoreError(s, "read parent");
-  if (value.size() != 8) {
+  std::string name;
+  if (!DecodeParent(value, parent, &name)) {
     return StoreError(metakv::Status::Corruption("bad parent record"), "decode parent");
   }
-  *parent = GetBE64(value);
   return 0;
 }
 
@@ -266,6 +202,22 @@ void FileSystem::ToStat(const InodeAttributes& a, struct stat* st) const {
   }
 }
 
+int FileSystem::LoadLiveOrDeleted(uint64_t ino, InodeAttributes* attrs, bool* deleted) {
+  *deleted = false;
+  int e = LoadInode(ino, attrs);
+  if (e != ENOENT) return e;
+  e = LoadDeletedInode(ino, attrs, nullptr);
+  *deleted = e == 0;
+  return e;
+}
+
+int FileSystem::ReadContent(uint64_t ino, bool deleted, std::string* out) {
+  if (!deleted) return ReadContentInline(ino, out);
+  const int e = GetDeleted(kContentDomain, ContentKey(ino), out);
+  if (e == ENOENT) out->clear();
+  return e == ENOENT ? 0 : e;
+}
+
 int FileSystem::ReadContentInline(uint64_t ino, std::string* out) {
   out->clear();
   metakv::Status s =
@@ -299,11 +251,11 @@ int FileSystem::PurgeOrphans() {
     InodeAttributes* attrs;
     const int e = txn.Get(ino, &attrs);
     if (e != 0 && e != ENOENT) return e;
-    const bool blob = e == 0 && (attrs->flags & kFlagBlob);
-    if (e == 0 && attrs->nlink == 0) txn.Remove(ino);
+    // Into the recycle bin, as a file whose last handle closed would go
+    // (its blob stays until the bin is purged).
+    if (e == 0 && attrs->nlink == 0) txn.Trash(ino);
     txn.DeleteOrphan(ino);
     if (int c = txn.Commit()) return c;
-    if (blob && attrs->nlink == 0) blobs_.Remove(ino);
   }
   return 0;
 }
@@ -315,6 +267,10 @@ void FileSystem::DropInodeIfUnlinked(Txn* txn, const InodeAttributes& attrs,
     txn->PutOrphan(attrs.ino);
     return;
   }
+  if (blobs_to_remove == nullptr) {
+    txn->Trash(attrs.ino);  // the blob stays while the bin holds the inode
+    return;
+  }
   txn->Remove(attrs.ino);
   if (attrs.flags & kFlagBlob) blobs_to_remove->push_back(attrs.ino);
 }
@@ -322,8 +278,11 @@ void FileSystem::DropInodeIfUnlinked(Txn* txn, const InodeAttributes& attrs,
 // ---- Names ----
 
 int FileSystem::Lookup(uint64_t parent, std::string_view name, struct stat* st) {
-  if (name.size() > kMaxName) return ENAMETOOLONG;
   std::lock_guard<std::mutex> lock(mu_);
+  if (parent >= kVirtualBase || (parent == kRootIno && VirtualRootChild(name) != 0)) {
+    return VirtualLookup(parent, name, st);
+  }
+  if (name.size() > kMaxName) return ENAMETOOLONG;
   uint64_t child;
   uint32_t type;
   if (int e = LookupEntry(parent, name, &child, &type)) return e;
@@ -337,6 +296,7 @@ int FileSystem::CreateNode(uint64_t parent, std::string_view name, uint32_t mode
                            uint32_t uid, uint32_t gid, std::string_view content,
                            struct stat* st) {
   if (int e = CheckName(name)) return e;
+  if (int e = CheckWritableName(parent, name)) return e;
   Txn txn(this);
   InodeAttributes* dir;
   if (int e = txn.Get(parent, &dir)) return e;
@@ -368,7 +328,7 @@ int FileSystem::CreateNode(uint64_t parent, std::string_view name, uint32_t mode
   txn.Add(attrs);
   txn.PutEntry(parent, name, attrs.ino, mode);
   if (IsDir(mode)) {
-    txn.PutParent(attrs.ino, parent);
+    txn.PutParent(attrs.ino, parent, name);
     dir->nlink++;
   }
   if (!content.empty()) txn.PutContent(attrs.ino, content);
@@ -405,7 +365,9 @@ int FileSystem::Symlink(uint64_t parent, std::string_view name, std::string_view
 int FileSystem::Link(uint64_t ino, uint64_t newparent, std::string_view newname,
                      struct stat* st) {
   if (int e = CheckName(newname)) return e;
+  if (ino >= kVirtualBase) return EROFS;
   std::lock_guard<std::mutex> lock(mu_);
+  if (int e = CheckWritableName(newparent, newname)) return e;
   Txn txn(this);
   InodeAttributes* attrs;
   if (int e = txn.Get(ino, &attrs)) return e;
@@ -435,6 +397,7 @@ int FileSystem::Link(uint64_t ino, uint64_t newparent, std::string_view newname,
 int FileSystem::Unlink(uint64_t parent, std::string_view name) {
   if (name.size() > kMaxName) return ENAMETOOLONG;
   std::lock_guard<std::mutex> lock(mu_);
+  if (int e = CheckWritableName(parent, name)) return e;
   uint64_t child;
   uint32_t type;
   if (int e = LookupEntry(parent, name, &child, &type)) return e;
@@ -450,12 +413,9 @@ int FileSystem::Unlink(uint64_t parent, std::string_view name) {
   dir->mtime_ns = dir->ctime_ns = now;
   txn.Dirty(child);
   txn.Dirty(parent);
-  txn.DeleteEntry(parent, name);
-  std::vector<uint64_t> blobs;
-  DropInodeIfUnlinked(&txn, *attrs, &blobs);
-  if (int c = txn.Commit()) return c;
-  for (uint64_t ino : blobs) blobs_.Remove(ino);
-  return 0;
+  txn.TrashEntry(parent, name);
+  DropInodeIfUnlinked(&txn, *attrs, nullptr);
+  return txn.Commit();
 }
 
 int FileSystem::RmDir(uint64_t parent, std::string_view name) {
@@ -463,6 +423,7 @@ int FileSystem::RmDir(uint64_t parent, std::string_view name) {
   if (name == "..") return ENOTEMPTY;
   if (name.size() > kMaxName) return ENAMETOOLONG;
   std::lock_guard<std::mutex> lock(mu_);
+  if (int e = CheckWritableName(parent, name)) return e;
   uint64_t child;
   uint32_t type;
   if (int e = LookupEntry(parent, name, &child, &type)) return e;
@@ -481,8 +442,8 @@ int FileSystem::RmDir(uint64_t parent, std::string_view name) {
   if (dir->nlink > 2) dir->nlink--;
   dir->mtime_ns = dir->ctime_ns = now;
   txn.Dirty(parent);
-  txn.DeleteEntry(parent, name);
-  txn.Remove(child);
+  txn.TrashEntry(parent, name);
+  txn.Trash(child);
   return txn.Commit();
 }
 
@@ -490,10 +451,17 @@ int FileSystem::Rename(uint64_t parent, std::string_view name, uint64_t newparen
                        std::string_view newname, unsigned flags) {
   if (flags & ~static_cast<unsigned>(RENAME_NOREPLACE | RENAME_EXCHANGE)) return EINVAL;
   if ((flags & RENAME_NOREPLACE) && (flags & RENAME_EXCHANGE)) return EINVAL;
+  if (newparent == kRmtreeIno && parent < kVirtualBase && flags == 0) {
+    RmtreeResult result;
+    return RemoveTree(parent, name, &result);
+  }
   if (name.size() > kMaxName) return ENAMETOOLONG;
   if (int e = CheckName(newname)) return e;
   const bool exchange = flags & RENAME_EXCHANGE;
   std::lock_guard<std::mutex> lock(mu_);
+  if (parent == kTrashIno && flags != RENAME_EXCHANGE) return Restore(name, newparent, newname);
+  if (int e = CheckWritableName(parent, name)) return e;
+  if (int e = CheckWritableName(newparent, newname)) return e;
 
   uint64_t src, dst = 0;
   uint32_t type;
@@ -558,14 +526,14 @@ int FileSystem::Rename(uint64_t parent, std::string_view name, uint64_t newparen
   if (exchange) {
     txn.PutEntry(parent, name, dst, d->mode);
     txn.PutEntry(newparent, newname, src, s->mode);
+    if (sdir) txn.PutParent(src, newparent, newname);
+    if (ddir) txn.PutParent(dst, parent, name);
     if (parent != newparent) {
       if (sdir) {
-        txn.PutParent(src, newparent);
         from->nlink--;
         to->nlink++;
       }
       if (ddir) {
-        txn.PutParent(dst, parent);
         to->nlink--;
         from->nlink++;
       }
@@ -586,8 +554,8 @@ int FileSystem::Rename(uint64_t parent, std::string_view name, uint64_t newparen
       txn.Dirty(dst);
       DropInodeIfUnlinked(&txn, *d, &blobs);
     }
+    if (sdir) txn.PutParent(src, newparent, newname);
     if (sdir && parent != newparent) {
-      txn.PutParent(src, newparent);
       from->nlink--;
       to->nlink++;
     }
@@ -605,19 +573,24 @@ int FileSystem::Rename(uint64_t parent, std::string_view name, uint64_t newparen
 
 int FileSystem::ReadLink(uint64_t ino, std::string* target) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (ino >= kVirtualBase) return EINVAL;
   InodeAttributes attrs;
-  if (int e = LoadInode(ino, &attrs)) return e;
+  bool deleted;
+  if (int e = LoadLiveOrDeleted(ino, &attrs, &deleted)) return e;
   if (!S_ISLNK(attrs.mode)) return EINVAL;
-  return ReadContentInline(ino, target);
+  return ReadContent(ino, deleted, target);
 }
 
 // ---- Attributes ----
 
 int FileSystem::GetAttr(uint64_t ino, struct stat* st) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (ino >= kVirtualBase) return VirtualGetAttr(ino, st);
   InodeAttributes attrs;
-  if (int e = LoadInode(ino, &attrs)) return e;
+  bool deleted;
+  if (int e = LoadLiveOrDeleted(ino, &attrs, &deleted)) return e;
   ToStat(attrs, st);
+  if (deleted) st->st_mode &= ~static_cast<mode_t>(0222);  // in .trash: read-only
   return 0;
 }
 
@@ -645,6 +618,7 @@ int FileSystem::Truncate(Txn* txn, InodeAttributes* attrs, uint64_t size) {
 }
 
 int FileSystem::SetAttr(uint64_t ino, const SetAttrRequest& req, struct stat* st) {
+  if (ino >= kVirtualBase) return EROFS;
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(this);
   InodeAttributes* attrs;
@@ -664,7 +638,11 @@ int FileSystem::SetAttr(uint64_t ino, const SetAttrRequest& req, struct stat* st
   attrs->ctime_ns = now;
   txn.Dirty(ino);
   if (int c = txn.Commit()) return c;
-  if (req.set_size && open_.count(ino) == 0) blobs_.Close(ino);
+  auto open = open_.find(ino);
+  if (req.set_size && open == open_.end()) blobs_.Close(ino);
+  if (open != open_.end() && (req.set_size || req.set_mode || req.set_uid || req.set_gid)) {
+    open->second.written = true;
+  }
   ToStat(*attrs, st);
   return 0;
 }
@@ -682,12 +660,23 @@ int FileSystem::StatFs(struct statvfs* st) {
 
 // ---- Files ----
 
-int FileSystem::OpenFile(uint64_t ino) {
+int FileSystem::OpenFile(uint64_t ino, bool created) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (ino >= kVirtualBase) {
+    struct stat st;
+    if (int e = VirtualGetAttr(ino, &st)) return e;
+    return S_ISDIR(st.st_mode) ? EISDIR : 0;  // a version: read-only, not counted
+  }
   InodeAttributes attrs;
-  if (int e = LoadInode(ino, &attrs)) return e;
+  bool deleted;
+  if (int e = LoadLiveOrDeleted(ino, &attrs, &deleted)) return e;
   if (IsDir(attrs.mode)) return EISDIR;
-  open_[ino]++;
+  if (deleted) return 0;  // in .trash: read-only, not counted
+  OpenState& state = open_[ino];
+  if (state.handles++ == 0) {
+    state.has_previous = !created;
+    state.previous = attrs;
+  }
   return 0;
 }
 
@@ -695,7 +684,8 @@ int FileSystem::ReleaseFile(uint64_t ino) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = open_.find(ino);
   if (it == open_.end()) return 0;
-  if (--it->second > 0) return 0;
+  if (--it->second.handles > 0) return 0;
+  const OpenState state = it->second;
   open_.erase(it);
   blobs_.Close(ino);
   Txn txn(this);
@@ -703,20 +693,24 @@ int FileSystem::ReleaseFile(uint64_t ino) {
   const int e = txn.Get(ino, &attrs);
   if (e == ENOENT) return 0;
   if (e != 0) return e;
-  if (attrs->nlink != 0) return 0;
-  // The last handle of an unlinked file: it goes now.
-  txn.Remove(ino);
+  if (attrs->nlink != 0) {
+    if (state.written && state.has_previous) return RecordVersion(ino, state.previous);
+    return 0;
+  }
+  // The last handle of an unlinked file: it goes now, to the recycle bin
+  // (its blob stays until the bin is purged).
+  txn.Trash(ino);
   txn.DeleteOrphan(ino);
-  if (int c = txn.Commit()) return c;
-  if (attrs->flags & kFlagBlob) blobs_.Remove(ino);
-  return 0;
+  return txn.Commit();
 }
 
 int FileSystem::Read(uint64_t ino, uint64_t off, size_t n, std::string* out) {
   std::lock_guard<std::mutex> lock(mu_);
   out->clear();
+  if (ino >= kVirtualBase) return ReadVersion(ino, off, n, out);
   InodeAttributes attrs;
-  if (int e = LoadInode(ino, &attrs)) return e;
+  bool deleted;
+  if (int e = LoadLiveOrDeleted(ino, &attrs, &deleted)) return e;
   if (IsDir(attrs.mode)) return EISDIR;
   if (!S_ISREG(attrs.mode)) return EINVAL;
   if (off >= attrs.size) return 0;
@@ -727,13 +721,14 @@ int FileSystem::Read(uint64_t ino, uint64_t off, size_t n, std::string* out) {
     return 0;
   }
   std::string content;
-  if (int e = ReadContentInline(ino, &content)) return e;
+  if (int e = ReadContent(ino, deleted, &content)) return e;
   content.resize(attrs.size, '\0');
   out->assign(content, off, n);
   return 0;
 }
 
 int FileSystem::Write(uint64_t ino, uint64_t off, std::string_view data) {
+  if (ino >= kVirtualBase) return EROFS;
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(this);
   InodeAttributes* attrs;
@@ -771,10 +766,13 @@ int FileSystem::Write(uint64_t ino, uint64_t off, std::string_view data) {
     if (attrs->mode & S_IXGRP) attrs->mode &= ~static_cast<uint32_t>(S_ISGID);
   }
   txn.Dirty(ino);
-  return txn.Commit();
+  if (int c = txn.Commit()) return c;
+  if (auto open = open_.find(ino); open != open_.end()) open->second.written = true;
+  return 0;
 }
 
 int FileSystem::Fsync(uint64_t ino, bool datasync) {
+  if (ino >= kVirtualBase) return 0;
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(this);
   InodeAttributes* attrs;
@@ -792,6 +790,11 @@ int FileSystem::Fsync(uint64_t ino, bool datasync) {
 
 int FileSystem::OpenDir(uint64_t ino) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (ino >= kVirtualBase) {
+    struct stat st;
+    if (int e = VirtualGetAttr(ino, &st)) return e;
+    return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+  }
   InodeAttributes attrs;
   if (int e = LoadInode(ino, &attrs)) return e;
   return IsDir(attrs.mode) ? 0 : ENOTDIR;
@@ -800,6 +803,7 @@ int FileSystem::OpenDir(uint64_t ino) {
 int FileSystem::ReadDir(uint64_t ino, DirHandle* handle, uint64_t offset,
                         const std::function<bool(const DirEntry&)>& add) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (ino >= kVirtualBase) return VirtualReadDir(ino, handle, offset, add);
   InodeAttributes attrs;
   if (int e = LoadInode(ino, &attrs)) return e;
   if (!IsDir(attrs.mode)) return ENOTDIR;
@@ -822,7 +826,13 @@ int FileSystem::ReadDir(uint64_t ino, DirHandle* handle, uint64_t offset,
     if (!add(entry)) return 0;
     offset = 2;
   }
-  const std::string prefix = DentryKey(ino, {});
+  return ScanEntries(ino, handle, offset, [](DirEntry*) { return true; }, add);
+}
+
+int FileSystem::ScanEntries(uint64_t dir, DirHandle* handle, uint64_t offset,
+                            const std::function<bool(DirEntry*)>& map,
+                            const std::function<bool(const DirEntry&)>& add) {
+  const std::string prefix = DentryKey(dir, {});
   std::string after;  // resume after this name; empty: from the first
   if (offset > 2) {
     auto it = handle->names.find(offset);
@@ -835,6 +845,7 @@ int FileSystem::ReadDir(uint64_t ino, DirHandle* handle, uint64_t offset,
   std::unique_ptr<metakv::Iterator> it;
   metakv::Status s = store_->NewIterator(metakv::ReadOptions(), kDentryDomain, spec, &it);
   if (!s.ok()) return StoreError(s, "iterator");
+  DirEntry entry;
   for (it->Seek(config_.tenant, prefix + after); it->Valid(); it->Next()) {
     const std::string_view key = it->key();
     const std::string_view name = key.substr(prefix.size());
@@ -845,6 +856,7 @@ int FileSystem::ReadDir(uint64_t ino, DirHandle* handle, uint64_t offset,
     }
     entry.name.assign(name);
     entry.mode = type << 12;
+    if (!map(&entry)) continue;
     entry.offset = handle->next_offset;
     if (!add(entry)) break;
     handle->names[entry.offset] = entry.name;
@@ -855,6 +867,7 @@ int FileSystem::ReadDir(uint64_t ino, DirHandle* handle, uint64_t offset,
 }
 
 int FileSystem::FsyncDir(uint64_t ino) {
+  if (ino >= kVirtualBase) return 0;
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(this);
   InodeAttributes* attrs;

@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -88,6 +89,15 @@ struct DirHandle {
   uint64_t next_offset = 3;
 };
 
+// What FileSystem::RemoveTree did.
+struct RmtreeResult {
+  uint64_t directories = 0;  // removed directories, the top one included
+  uint64_t inodes = 0;       // removed inodes (directories included)
+  uint64_t kept = 0;         // inodes kept: linked from outside the tree, or open
+  uint64_t prefixes = 0;     // key prefixes of the one Store::RemoveTree call
+  uint64_t blobs = 0;        // blob files deleted
+};
+
 // One directory entry as ReadDir hands it out.
 struct DirEntry {
   std::string name;
@@ -125,6 +135,14 @@ class FileSystem {
   int Rename(uint64_t parent, std::string_view name, uint64_t newparent,
              std::string_view newname, unsigned flags);
   int ReadLink(uint64_t ino, std::string* target);
+  // Removes the directory tree at (parent, name) with one Store::RemoveTree
+  // (kHard) call, however large the tree: the entry goes from its parent in
+  // one batch (with a record that a crash before the removal is finished
+  // is redone at the next mount), then the removal, then the blob files.
+  // Not restorable. Inodes the tree shares with the rest of the file system
+  // (hard links) keep their other names; files still open stay readable
+  // until closed. Rename into .rmtree/ calls it (metakvfs-ctl rmtree).
+  int RemoveTree(uint64_t parent, std::string_view name, RmtreeResult* result);
 
   // ---- Attributes ----
   int GetAttr(uint64_t ino, struct stat* st);
@@ -133,8 +151,11 @@ class FileSystem {
 
   // ---- Files ----
   // Counts an open handle of ino (a regular file). EISDIR for a directory.
-  int OpenFile(uint64_t ino);
-  // The handle is gone; the last one of an unlinked file removes it.
+  // created: the handle comes with the file's creation (no older version).
+  int OpenFile(uint64_t ino, bool created = false);
+  // The handle is gone; the last one of an unlinked file removes it, and
+  // the last one of a file written through it records the attributes the
+  // file had before (its version, under .versions/).
   int ReleaseFile(uint64_t ino);
   int Read(uint64_t ino, uint64_t off, size_t n, std::string* out);
   int Write(uint64_t ino, uint64_t off, std::string_view data);
@@ -151,8 +172,16 @@ class FileSystem {
   // Makes the directory's entries durable.
   int FsyncDir(uint64_t ino);
 
+  // Writes the versions recorded since the last call to the history
+  // domain (one cold ingest); also done every kHistoryGroup versions, when
+  // .versions is read, and by the destructor. 0 or EIO.
+  int FlushHistory();
+
   // How many inodes are open or unlinked-while-open: for tests.
   size_t TEST_OpenInodes() const;
+
+  // Versions buffered before one cold ingest.
+  static constexpr size_t kHistoryGroup = 256;
 
  private:
   class Txn;
@@ -160,8 +189,63 @@ class FileSystem {
 
   FileSystem(metakv::Store* store, const FsConfig& config);
 
+  // One file's open handles, and what its versions need.
+  struct OpenState {
+    uint32_t handles = 0;
+    bool written = false;            // by a write or a truncate since the first open
+    bool has_previous = false;       // false: created by the first handle
+    metakv::InodeAttributes previous;  // the attributes at the first open
+  };
+  // An entry of a file's version list (.versions/PATH/NAME).
+  struct VersionEntry {
+    uint64_t file = 0;
+    uint64_t time_ns = 0;  // when that version was replaced (its key)
+    metakv::InodeAttributes attrs;
+  };
+
   // All REQUIRE mu_ held.
   int LoadInode(uint64_t ino, metakv::InodeAttributes* attrs);
+  // A record of the recycle bin (Store's ScanSpec::deleted) by its key:
+  // 0, ENOENT, or EIO; *delete_time in seconds if not null.
+  int GetDeleted(std::string_view domain, std::string_view key, std::string* value,
+                 uint64_t* delete_time = nullptr);
+  // The inode as the recycle bin holds it (a deleted file), if it is not
+  // live. ENOENT otherwise.
+  int LoadDeletedInode(uint64_t ino, metakv::InodeAttributes* attrs, uint64_t* delete_time);
+  // The path of directory dir from the root ("" for the root), through
+  // live or deleted ".." records; "?" for a part that cannot be found.
+  std::string PathOf(uint64_t dir);
+  // Removes the blob files whose inode is neither live nor in the recycle
+  // bin with its blob flag (left by a crash, or by the purge).
+  int SweepBlobs();
+  // Finishes the tree removals a crash interrupted.
+  int ResumeRemoveTrees();
+  struct TreeWalk;
+  // Every directory and inode under top (nothing if top is gone).
+  int WalkTree(uint64_t top, TreeWalk* walk);
+  // The one Store::RemoveTree call of a walked tree, its blob files, and
+  // the end of its intent record.
+  int FinishRemoveTree(uint64_t top, const TreeWalk& walk, const std::set<uint64_t>& kept,
+                       RmtreeResult* result);
+  int RecordVersion(uint64_t ino, const metakv::InodeAttributes& previous);
+  int IngestHistory();
+  int ReadVersion(uint64_t ino, uint64_t off, size_t n, std::string* out);
+  // Emits the entries of directory dir after offset (handle's cursor), each
+  // passed through map first (false: left out), to add, in name order.
+  int ScanEntries(uint64_t dir, DirHandle* handle, uint64_t offset,
+                  const std::function<bool(DirEntry*)>& map,
+                  const std::function<bool(const DirEntry&)>& add);
+  // The virtual views (fs_views.cc).
+  int VirtualLookup(uint64_t parent, std::string_view name, struct stat* st);
+  int VirtualGetAttr(uint64_t ino, struct stat* st);
+  int VirtualReadDir(uint64_t ino, DirHandle* handle, uint64_t offset,
+                     const std::function<bool(const DirEntry&)>& add);
+  int ReadTrash(DirHandle* handle, uint64_t offset,
+                const std::function<bool(const DirEntry&)>& add);
+  int Restore(std::string_view trash_name, uint64_t newparent, std::string_view newname);
+  int LoadVersions(uint64_t file, std::vector<VersionEntry>* out);
+  uint64_t VersionEntryIno(const VersionEntry& v);
+  void VirtualDirStat(uint64_t ino, struct stat* st) const;
   int LookupEntry(uint64_t parent, std::string_view name, uint64_t* child, uint32_t* type);
   int ParentOf(uint64_t dir, uint64_t* parent);
   int DirIsEmpty(uint64_t dir, bool* empty);
@@ -172,6 +256,12 @@ class FileSystem {
   void DropInodeIfUnlinked(Txn* txn, const metakv::InodeAttributes& attrs,
                            std::vector<uint64_t>* blobs_to_remove);
   int ReadContentInline(uint64_t ino, std::string* out);
+  // The inode, live or else in the recycle bin (*deleted says which).
+  int LoadLiveOrDeleted(uint64_t ino, metakv::InodeAttributes* attrs, bool* deleted);
+  // Inline contents, live or (deleted) from the recycle bin; empty if none.
+  int ReadContent(uint64_t ino, bool deleted, std::string* out);
+  // EROFS for a name in a virtual directory or a virtual directory's name.
+  int CheckWritableName(uint64_t parent, std::string_view name) const;
   int Truncate(Txn* txn, metakv::InodeAttributes* attrs, uint64_t size);
   int PurgeOrphans();
   void ToStat(const metakv::InodeAttributes& attrs, struct stat* st) const;
@@ -185,7 +275,10 @@ class FileSystem {
   mutable std::mutex mu_;
   InodeAllocator alloc_;
   BlobStore blobs_;                                  // GUARDED_BY(mu_)
-  std::unordered_map<uint64_t, uint32_t> open_;      // ino -> open handles; GUARDED_BY(mu_)
+  std::unordered_map<uint64_t, OpenState> open_;     // GUARDED_BY(mu_)
+  std::vector<metakv::ColdRecord> history_;          // versions not yet ingested; GUARDED_BY(mu_)
+  std::vector<VersionEntry> version_entries_;        // kVersionsEntryBase + i; GUARDED_BY(mu_)
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> version_inos_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace metakvfs

@@ -3,10 +3,14 @@
 //   domain "inode":   BE64(ino)                      -> EncodeInode(attrs)
 //                     BE64(0) "super"                -> BE64(inode high-water mark)
 //                     BE64(0) "orphan/" BE64(ino)    -> "1" (unlinked while open)
+//                     BE64(0) "rmtree/" BE64(dir)    -> "1" (a tree removal under way)
 //   domain "dentry":  BE64(parent) name              -> BE64(child) type-byte
-//                     BE64(dir)                      -> BE64(parent of dir)  (the ".." record)
+//                     BE64(dir)                      -> BE64(parent of dir) name of dir
+//                                                       (the ".." record)
 //   domain "content": BE64(ino)                      -> the file's bytes (inline files),
 //                                                       or a symlink's target
+//   domain "history": BE64(ino) BE64(time ns)        -> EncodeInode(attributes the file
+//                                                       had before that close)
 //
 // A device node keeps its rdev in InodeAttributes::blocks (which st_blocks
 // does not need for it).
@@ -47,6 +51,50 @@ std::string EncodeDentry(uint64_t child, uint32_t mode);
 bool DecodeDentry(std::string_view value, uint64_t* child, uint32_t* type);
 
 std::string ContentKey(uint64_t ino);
+
+std::string RmtreePrefix();
+std::string RmtreeKey(uint64_t dir);
+
+// The ".." record's value: the parent and the directory's own name in it
+// (empty for the root), so that a path can be rebuilt walking up.
+std::string EncodeParent(uint64_t parent, std::string_view name);
+// false if value is shorter than 8 bytes.
+bool DecodeParent(std::string_view value, uint64_t* parent, std::string* name);
+
+// A version of file ino recorded at time_ns (history domain).
+std::string HistoryKey(uint64_t ino, uint64_t time_ns);
+
+// ---- Virtual inode numbers ----
+//
+// Real inode numbers stay below kVirtualBase. The virtual ones are the
+// read-only views: .trash/ and .versions/ at the root, the .rmtree/ drop
+// directory, a directory's view under .versions (kVersionsViewBit | dir),
+// a file's list of versions (kVersionsListBit | file) and the entries of
+// such lists (kVersionsEntryBase + n, n from a table of the mount).
+inline constexpr uint64_t kVirtualBase = 1ull << 61;
+inline constexpr uint64_t kTrashIno = kVirtualBase + 1;
+inline constexpr uint64_t kVersionsIno = kVirtualBase + 2;
+inline constexpr uint64_t kRmtreeIno = kVirtualBase + 3;
+inline constexpr uint64_t kVersionsEntryBase = kVirtualBase + 16;
+inline constexpr uint64_t kVersionsViewBit = 1ull << 62;
+inline constexpr uint64_t kVersionsListBit = 1ull << 63;
+inline constexpr uint64_t kVirtualMask = kVersionsViewBit | kVersionsListBit;
+
+// The names of the virtual directories at the root.
+inline constexpr std::string_view kTrashName = ".trash";
+inline constexpr std::string_view kVersionsName = ".versions";
+inline constexpr std::string_view kRmtreeName = ".rmtree";
+
+// The virtual directory the root shows under name; 0 if none.
+uint64_t VirtualRootChild(std::string_view name);
+
+// A deleted entry's name under .trash: its original path (from the root,
+// without the leading '/'; '%' written "%25", '/' written "%2F"), '@',
+// and its parent directory's inode number in decimal, which with the last
+// path component names the entry's key. Parse gives back the parent and
+// the entry's name (false if name is not of that form).
+std::string TrashName(std::string_view path, uint64_t parent);
+bool ParseTrashName(std::string_view name, uint64_t* parent, std::string* leaf);
 
 }  // namespace metakvfs
 

@@ -240,15 +240,19 @@ void TestLinksAndUnlink() {
   CHECK_EQ(Nlink(fs, f), 1u);
   CHECK_EQ(fs->Unlink(kRootIno, "d"), EISDIR);
   CHECK_EQ(fs->RmDir(kRootIno, "d"), ENOTEMPTY);
-  // Open, unlinked: readable until released, then gone with its blob.
+  // Open, unlinked: readable until released, then in the recycle bin
+  // (read-only, its blob kept for a restore).
   CHECK_EQ(fs->OpenFile(f), 0);
   CHECK_EQ(fs->Unlink(d, "f2"), 0);
   CHECK_EQ(Nlink(fs, f), 0u);
   CHECK_EQ(ReadAll(fs, f), std::string(500, 'x'));
   CHECK_EQ(env.BlobFiles(), 1u);
   CHECK_EQ(fs->ReleaseFile(f), 0);
-  CHECK_EQ(fs->GetAttr(f, &st), ENOENT);
-  CHECK_EQ(env.BlobFiles(), 0u);
+  CHECK_EQ(fs->GetAttr(f, &st), 0);
+  CHECK_EQ(st.st_mode & 0222, 0u);
+  CHECK_EQ(fs->Write(f, 0, "y"), ENOENT);
+  CHECK_EQ(ReadAll(fs, f), std::string(500, 'x'));
+  CHECK_EQ(env.BlobFiles(), 1u);
   CHECK_EQ(fs->RmDir(kRootIno, "d"), 0);
   CHECK_EQ(Nlink(fs, kRootIno), 2u);
   CHECK(List(fs, kRootIno) == (std::vector<std::string>{".", ".."}));
@@ -259,8 +263,234 @@ void TestLinksAndUnlink() {
   CHECK_EQ(fs->OpenFile(o), 0);
   CHECK_EQ(fs->Unlink(kRootIno, "o"), 0);
   env.Reopen();
-  CHECK_EQ(env.fs()->GetAttr(o, &st), ENOENT);
+  CHECK_EQ(env.fs()->GetAttr(o, &st), 0);  // in the recycle bin now
+  CHECK_EQ(st.st_nlink, 0u);
+  CHECK_EQ(env.fs()->TEST_OpenInodes(), 0u);
+  CHECK_EQ(env.BlobFiles(), 2u);
+  CHECK(List(env.fs(), kTrashIno) == (std::vector<std::string>{
+                                         ".", "..", TrashName("f", kRootIno), TrashName("o", kRootIno),
+                                         TrashName("d/f2", d)}));  // in key order
+}
+
+// Unlinked files go to .trash, listed under their paths; a rename out of
+// .trash restores one, contents and all; the views refuse writes.
+void TestTrashAndRestore() {
+  Env env;
+  FileSystem* fs = env.fs();
+  struct stat st;
+  CHECK_EQ(fs->MkDir(kRootIno, "docs", 0755, 0, 0, &st), 0);
+  const uint64_t docs = st.st_ino;
+  CHECK_EQ(fs->MkDir(docs, "old%/x", 0755, 0, 0, &st), EINVAL);  // no '/' in a name
+  CHECK_EQ(fs->MkDir(docs, "old%", 0755, 0, 0, &st), 0);
+  const uint64_t old = st.st_ino;
+  CHECK_EQ(fs->MkNod(old, "small", S_IFREG | 0640, 0, 5, 6, &st), 0);
+  const uint64_t small = st.st_ino;
+  CHECK_EQ(fs->Write(small, 0, "inline bytes"), 0);
+  CHECK_EQ(fs->MkNod(docs, "big", S_IFREG | 0600, 0, 0, 0, &st), 0);
+  const uint64_t big = st.st_ino;
+  CHECK_EQ(fs->Write(big, 0, std::string(300, 'b')), 0);  // a blob
+  CHECK_EQ(fs->Symlink(docs, "ln", "target/path", 0, 0, &st), 0);
+  CHECK_EQ(fs->MkNod(docs, "empty", S_IFREG | 0644, 0, 0, 0, &st), 0);
+  CHECK(List(fs, kTrashIno) == (std::vector<std::string>{".", ".."}));
+
+  CHECK_EQ(fs->Unlink(old, "small"), 0);
+  CHECK_EQ(fs->RmDir(docs, "old%"), 0);
+  CHECK_EQ(fs->Unlink(docs, "big"), 0);
+  CHECK_EQ(fs->Unlink(docs, "ln"), 0);
+  CHECK_EQ(fs->Unlink(docs, "empty"), 0);
+  CHECK_EQ(Ino(fs, docs, "big"), 0u);
+  const std::string small_name = TrashName("docs/old%/small", old);
+  CHECK_EQ(small_name, "docs%2Fold%25%2Fsmall@" + std::to_string(old));
+  const std::vector<std::string> trash = List(fs, kTrashIno);
+  CHECK(trash == (std::vector<std::string>{".", "..", TrashName("docs/big", docs),
+                                           TrashName("docs/empty", docs),
+                                           TrashName("docs/ln", docs), small_name}));
+  // Read-only, readable, with its attributes.
+  CHECK_EQ(fs->Lookup(kTrashIno, small_name, &st), 0);
+  CHECK_EQ(st.st_ino, small);
+  CHECK_EQ(st.st_mode, static_cast<mode_t>(S_IFREG | 0440));
+  CHECK_EQ(st.st_uid, 5u);
+  CHECK_EQ(ReadAll(fs, small), "inline bytes");
+  CHECK_EQ(fs->Lookup(kTrashIno, "nonsense", &st), ENOENT);
+  CHECK_EQ(fs->Lookup(kTrashIno, "docs%2Fbig@999", &st), ENOENT);
+  CHECK_EQ(fs->MkNod(kTrashIno, "x", S_IFREG | 0644, 0, 0, 0, &st), EROFS);
+  CHECK_EQ(fs->Unlink(kTrashIno, small_name), EROFS);
+  CHECK_EQ(fs->MkDir(kRootIno, ".trash", 0755, 0, 0, &st), EROFS);
+  CHECK_EQ(fs->Rename(docs, "x", kTrashIno, "y", 0), EROFS);
+  CHECK_EQ(fs->Lookup(kRootIno, ".trash", &st), 0);
+  CHECK(S_ISDIR(st.st_mode));
+  CHECK(List(fs, kRootIno) == (std::vector<std::string>{".", "..", "docs"}));  // hidden
+
+  // Restore: to another place and name; a taken name is refused.
+  CHECK_EQ(fs->MkNod(kRootIno, "taken", S_IFREG | 0644, 0, 0, 0, &st), 0);
+  CHECK_EQ(fs->Rename(kTrashIno, small_name, kRootIno, "taken", 0), EEXIST);
+  CHECK_EQ(fs->Rename(kTrashIno, small_name, kRootIno, "restored", 0), 0);
+  CHECK_EQ(Ino(fs, kRootIno, "restored"), small);
+  CHECK_EQ(ReadAll(fs, small), "inline bytes");
+  CHECK_EQ(fs->GetAttr(small, &st), 0);
+  CHECK_EQ(st.st_mode, static_cast<mode_t>(S_IFREG | 0640));
+  CHECK_EQ(st.st_nlink, 1u);
+  CHECK_EQ(fs->Write(small, 0, "I"), 0);  // writable again
+  CHECK_EQ(ReadAll(fs, small), "Inline bytes");
+  CHECK_EQ(fs->Rename(kTrashIno, small_name, kRootIno, "again", 0), ENOENT);
+  // A blob file, a symlink and an empty file, back where they were, after
+  // a remount (the blob survives the mount's sweep while in the bin).
+  env.Reopen();
+  fs = env.fs();
+  CHECK_EQ(env.BlobFiles(), 1u);
+  CHECK_EQ(fs->Rename(kTrashIno, TrashName("docs/big", docs), docs, "big", 0), 0);
+  CHECK_EQ(ReadAll(fs, big), std::string(300, 'b'));
+  CHECK_EQ(fs->Rename(kTrashIno, TrashName("docs/ln", docs), docs, "ln", 0), 0);
+  std::string target;
+  CHECK_EQ(fs->ReadLink(Ino(fs, docs, "ln"), &target), 0);
+  CHECK_EQ(target, "target/path");
+  CHECK_EQ(fs->Rename(kTrashIno, TrashName("docs/empty", docs), docs, "empty", 0), 0);
+  CHECK_EQ(Nlink(fs, docs), 2u);
+  CHECK(List(fs, docs) == (std::vector<std::string>{".", "..", "big", "empty", "ln"}));
+  CHECK(List(fs, kTrashIno) == (std::vector<std::string>{".", ".."}));
+  // Deleted again, and a file replaced by a rename: only the first is in
+  // the bin (a replaced file's blob goes at once).
+  CHECK_EQ(fs->MkNod(docs, "tmp", S_IFREG | 0644, 0, 0, 0, &st), 0);
+  CHECK_EQ(fs->Rename(docs, "tmp", docs, "big", 0), 0);
   CHECK_EQ(env.BlobFiles(), 0u);
+  CHECK_EQ(fs->Unlink(docs, "empty"), 0);
+  CHECK(List(fs, kTrashIno) == (std::vector<std::string>{".", "..", TrashName("docs/empty", docs)}));
+}
+
+// A tree goes with one RemoveTree call, its blobs with it; links from
+// outside and open files stay; a remount finishes an interrupted removal.
+void TestRemoveTree() {
+  Env env;
+  FileSystem* fs = env.fs();
+  struct stat st;
+  CHECK_EQ(fs->MkDir(kRootIno, "keep", 0755, 0, 0, &st), 0);
+  const uint64_t keep = st.st_ino;
+  CHECK_EQ(fs->MkNod(keep, "k", S_IFREG | 0644, 0, 0, 0, &st), 0);
+  CHECK_EQ(fs->MkDir(kRootIno, "tree", 0755, 0, 0, &st), 0);
+  const uint64_t tree = st.st_ino;
+  std::vector<uint64_t> dirs{tree};
+  uint64_t linked = 0, open = 0;
+  for (int i = 0; i < 2000; ++i) {  // keep/k300 breaks one block of 256 numbers
+    const uint64_t parent = dirs[i % dirs.size()];
+    if (i % 7 == 0) {
+      CHECK_EQ(fs->MkDir(parent, "d" + std::to_string(i), 0755, 0, 0, &st), 0);
+      dirs.push_back(st.st_ino);
+      continue;
+    }
+    CHECK_EQ(fs->MkNod(parent, "f" + std::to_string(i), S_IFREG | 0644, 0, 0, 0, &st), 0);
+    const uint64_t f = st.st_ino;
+    CHECK_EQ(fs->Write(f, 0, std::string(i % 3 == 0 ? 200 : 10, 'a')), 0);
+    if (i == 100) linked = f;
+    if (i == 200) open = f;
+    if (i == 300) CHECK_EQ(fs->MkNod(keep, "k300", S_IFREG, 0, 0, 0, &st), 0);
+  }
+  CHECK_EQ(fs->Link(linked, keep, "outside", &st), 0);
+  CHECK_EQ(fs->Write(open, 0, std::string(200, 'o')), 0);
+  CHECK_EQ(fs->OpenFile(open), 0);
+  const size_t keep_before = List(fs, keep).size();
+  const size_t blobs_before = env.BlobFiles();
+  CHECK(blobs_before > 150u);
+  RmtreeResult r;
+  CHECK_EQ(fs->RemoveTree(kRootIno, "keep/k", &r), ENOENT);
+  CHECK_EQ(fs->RemoveTree(keep, "k", &r), ENOTDIR);
+  CHECK_EQ(fs->RemoveTree(kRootIno, "tree", &r), 0);
+  CHECK_EQ(r.directories, dirs.size());
+  CHECK_EQ(r.kept, 2u);
+  CHECK_EQ(r.inodes, 2000u + 1 - 2);
+  // Blocks 0 (the root's) and k300's: a prefix per inode; the others: 3.
+  // (1102 here; a prefix per inode would be 2 * 1999 + 286 directories.)
+  CHECK(r.prefixes <= 2 * 512 + r.directories + 3 * 8);
+  CHECK_EQ(Ino(fs, kRootIno, "tree"), 0u);
+  CHECK_EQ(Nlink(fs, kRootIno), 3u);
+  for (uint64_t d : dirs) CHECK_EQ(fs->GetAttr(d, &st), ENOENT);
+  CHECK_EQ(List(fs, keep).size(), keep_before);
+  CHECK_EQ(Nlink(fs, linked), 1u);
+  CHECK_EQ(ReadAll(fs, open), std::string(200, 'o'));
+  CHECK_EQ(Nlink(fs, open), 0u);
+  CHECK_EQ(env.BlobFiles(), 1u);  // the open one's (linked's contents are inline)
+  CHECK_EQ(fs->ReleaseFile(open), 0);
+  CHECK_EQ(env.BlobFiles(), 1u);  // in the recycle bin now
+  CHECK(List(fs, kTrashIno).size() == 2u);  // a tree removal is not restorable
+  CHECK(List(fs, kRootIno) == (std::vector<std::string>{".", "..", "keep"}));
+  // Nothing of the tree under any key: the file system is back to keep/.
+  std::vector<metakv::RemovalInfo> removals;
+  CHECK(env.store()->ListRemovals(&removals).ok());
+  CHECK_EQ(removals.size(), 1u);
+
+  // A removal cut short after its first batch (as a crash would leave it):
+  // the next mount finishes it.
+  CHECK_EQ(fs->MkDir(kRootIno, "t2", 0755, 0, 0, &st), 0);
+  const uint64_t t2 = st.st_ino;
+  CHECK_EQ(fs->MkNod(t2, "x", S_IFREG | 0644, 0, 0, 0, &st), 0);
+  const uint64_t x = st.st_ino;
+  CHECK_EQ(fs->Write(x, 0, std::string(200, 'x')), 0);
+  CHECK_EQ(env.BlobFiles(), 2u);
+  CHECK(env.store()->HardDelete(metakv::WriteOptions(), metakv::kDentryDomain, "default",
+                                DentryKey(kRootIno, "t2")).ok());
+  CHECK(env.store()->Put(metakv::WriteOptions(), metakv::kInodeDomain, "default", RmtreeKey(t2),
+                         "").ok());
+  env.Reopen();
+  fs = env.fs();
+  CHECK_EQ(fs->GetAttr(t2, &st), ENOENT);
+  CHECK_EQ(fs->GetAttr(x, &st), ENOENT);
+  CHECK_EQ(Nlink(fs, linked), 1u);
+  CHECK_EQ(env.BlobFiles(), 1u);  // x's went with its tree
+  std::string v;
+  CHECK(env.store()->Get(metakv::ReadOptions(), metakv::kInodeDomain, "default", RmtreeKey(t2),
+                         &v).IsNotFound());
+}
+
+// Closing a written file records the attributes it had; .versions shows
+// them under the file's path; a file created by the handle has none.
+void TestVersions() {
+  Env env;
+  FileSystem* fs = env.fs();
+  struct stat st;
+  CHECK_EQ(fs->MkDir(kRootIno, "d", 0755, 0, 0, &st), 0);
+  const uint64_t d = st.st_ino;
+  CHECK_EQ(fs->MkNod(d, "f", S_IFREG | 0644, 0, 0, 0, &st), 0);
+  const uint64_t f = st.st_ino;
+  CHECK_EQ(fs->OpenFile(f, /*created=*/true), 0);
+  CHECK_EQ(fs->Write(f, 0, "one"), 0);
+  CHECK_EQ(fs->ReleaseFile(f), 0);
+  CHECK_EQ(fs->Lookup(kVersionsIno, "d", &st), 0);
+  const uint64_t vd = st.st_ino;
+  CHECK_EQ(fs->Lookup(vd, "f", &st), 0);
+  const uint64_t vf = st.st_ino;
+  CHECK(S_ISDIR(st.st_mode));
+  CHECK(List(fs, vf) == (std::vector<std::string>{".", ".."}));
+  // Opened and read only: no version.
+  CHECK_EQ(fs->OpenFile(f), 0);
+  CHECK_EQ(fs->ReleaseFile(f), 0);
+  CHECK(List(fs, vf).size() == 2u);
+  for (const char* text : {"two!", "three"}) {
+    CHECK_EQ(fs->OpenFile(f), 0);
+    CHECK_EQ(fs->Write(f, 0, text), 0);
+    CHECK_EQ(fs->ReleaseFile(f), 0);
+  }
+  env.Reopen();  // buffered versions are ingested on close
+  fs = env.fs();
+  CHECK_EQ(fs->Lookup(kVersionsIno, "d", &st), 0);
+  CHECK_EQ(fs->Lookup(st.st_ino, "f", &st), 0);
+  const std::vector<std::string> versions = List(fs, st.st_ino);
+  CHECK_EQ(versions.size(), 4u);
+  if (versions.size() == 4u) {
+    CHECK(versions[2] < versions[3]);
+    struct stat vst;
+    CHECK_EQ(fs->Lookup(st.st_ino, versions[2], &vst), 0);
+    CHECK(S_ISREG(vst.st_mode));
+    std::string text;
+    CHECK_EQ(fs->OpenFile(vst.st_ino), 0);
+    CHECK_EQ(fs->Read(vst.st_ino, 0, 4096, &text), 0);
+    CHECK(text.find("size 3\n") == 0);  // before "two!": "one"
+    CHECK_EQ(text.size(), static_cast<size_t>(vst.st_size));
+    CHECK_EQ(fs->Lookup(st.st_ino, versions[3], &vst), 0);
+    CHECK_EQ(fs->Read(vst.st_ino, 0, 4096, &text), 0);
+    CHECK(text.find("size 4\n") == 0);
+    CHECK_EQ(fs->Write(vst.st_ino, 0, "x"), EROFS);
+  }
+  CHECK_EQ(fs->Lookup(kVersionsIno, "missing", &st), ENOENT);
+  CHECK_EQ(fs->MkNod(kVersionsIno, "x", S_IFREG, 0, 0, 0, &st), EROFS);
 }
 
 void TestRename() {
@@ -416,6 +646,9 @@ int main() {
   metakvfs::TestCreateLookup();
   metakvfs::TestContents();
   metakvfs::TestLinksAndUnlink();
+  metakvfs::TestTrashAndRestore();
+  metakvfs::TestRemoveTree();
+  metakvfs::TestVersions();
   metakvfs::TestRename();
   metakvfs::TestReadDirCursor();
   if (metakvfs::failures != 0) {

@@ -177,7 +177,7 @@ void OpCreate(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     fuse_reply_err(req, e);
     return;
   }
-  if (int e = fs->OpenFile(st.st_ino)) {
+  if (int e = fs->OpenFile(st.st_ino, /*created=*/true)) {
     fuse_reply_err(req, e);
     return;
   }

@@ -37,6 +37,9 @@ metakv::Status InodeAllocator::Allocate(uint64_t* ino) {
     std::lock_guard<std::mutex> lock(mu_);
     if (next_.load() < limit_.load()) continue;  // another thread reserved
     const uint64_t new_limit = limit_.load() + block_size_;
+    if (new_limit > kVirtualBase) {
+      return metakv::Status::NotSupported("metakvfs: inode numbers exhausted");
+    }
     std::string value;
     PutBE64(&value, new_limit);
     metakv::Status s = store_->Put(metakv::WriteOptions(), metakv::kInodeDomain, tenant_,
