@@ -15,7 +15,10 @@
 # renameat2 RENAME_NOREPLACE and a directory moved into itself; hard links
 # and their counts; symlinks; a file read after its unlink; git init, add,
 # commit and fsck; rm -rf and an empty root; unmount, remount (as a
-# daemon) and the data written before still there. Skips without
+# daemon) and the data written before still there; the recycle bin
+# (.trash: listing, reading, restore by mv), versions (.versions), rm -rf
+# against metakvfs-ctl rmtree (timed), and a bounded stress-ng run of the
+# file-system stressors. Skips without
 # /dev/fuse or fusermount3 (exit 77, which ctest reports as
 # skipped). Exits non-zero with a message on any failure.
 set -euo pipefail
@@ -329,6 +332,68 @@ chmod 640 "$MNT/keep/deep/er/small"
 touch -d '2001-02-03 04:05:06.789' "$MNT/keep/deep"
 listing "$MNT/keep" > "$T/work/keep.list"
 
+step "recycle bin (.trash) and restore"
+mkdir -p "$MNT/bin/sub"
+echo "small one" > "$MNT/bin/sub/a%b"
+cp "$T/work/blob" "$MNT/bin/big"
+rm "$MNT/bin/sub/a%b" "$MNT/bin/big"
+rmdir "$MNT/bin/sub"
+[ ! -e "$MNT/bin/big" ] || fail "bin/big still there after rm"
+small=$(ls "$MNT/.trash" | grep -x 'bin%2Fsub%2Fa%25b@[0-9]*') || fail ".trash does not list bin/sub/a%b: $(ls "$MNT/.trash" | head)"
+big=$(ls "$MNT/.trash" | grep -x 'bin%2Fbig@[0-9]*') || fail ".trash does not list bin/big"
+cmp "$MNT/.trash/$big" "$T/work/blob" || fail "a file in .trash does not read as it was"
+if touch "$MNT/.trash/new" 2>/dev/null; then fail "created a file in .trash"; fi
+if rm "$MNT/.trash/$big" 2>/dev/null; then fail "removed a file from .trash"; fi
+mv "$MNT/.trash/$big" "$MNT/bin/big-restored" || fail "mv out of .trash"
+cmp "$MNT/bin/big-restored" "$T/work/blob" || fail "the restored large file differs"
+mv "$MNT/.trash/$small" "$MNT/bin/small" || fail "mv out of .trash (small)"
+[ "$(cat "$MNT/bin/small")" = "small one" ] || fail "the restored small file differs"
+[ "$(stat -c %h "$MNT/bin/small")" = 1 ] || fail "link count of a restored file"
+echo "more" >> "$MNT/bin/small" || fail "a restored file is not writable"
+ls "$MNT/.trash" | grep -q '^bin%2F' && fail ".trash still lists restored files"
+[ -z "$(ls -A "$MNT" | grep '^\.')" ] || fail "the root lists hidden entries: $(ls -A "$MNT" | grep '^\.')"
+echo "   ok: listed with their paths, read in place, restored by mv, read-only otherwise"
+
+step "versions (.versions)"
+echo one > "$MNT/bin/v.txt"
+echo two > "$MNT/bin/v.txt"
+echo three-3 > "$MNT/bin/v.txt"
+versions=$(ls "$MNT/.versions/bin/v.txt" | wc -l)
+[ "$versions" = 2 ] || fail ".versions/bin/v.txt lists $versions versions, not 2"
+first=$(ls "$MNT/.versions/bin/v.txt" | head -1)
+grep -qx "size 4" "$MNT/.versions/bin/v.txt/$first" || fail "the first version: $(cat "$MNT/.versions/bin/v.txt/$first")"
+if echo x > "$MNT/.versions/bin/v.txt/$first" 2>/dev/null; then fail "wrote a version"; fi
+echo "   ok: two versions of bin/v.txt, oldest first, read-only"
+
+step "rm -rf against metakvfs-ctl rmtree"
+CTL="$BUILD/tools/metakvfs/metakvfs-ctl"
+[ -x "$CTL" ] || fail "no $CTL"
+bounded 600 "cp -a twice" bash -c "cp -a '$SRC' '$MNT/rt1' && cp -a '$SRC' '$MNT/rt2'"
+n=$(find "$MNT/rt2" | wc -l)
+start=$(date +%s.%N)
+rm -rf "$MNT/rt1" || fail "rm -rf rt1"
+mid=$(date +%s.%N)
+"$CTL" rmtree "$MNT/rt2" || fail "metakvfs-ctl rmtree rt2"
+end=$(date +%s.%N)
+[ ! -e "$MNT/rt1" ] && [ ! -e "$MNT/rt2" ] || fail "a removed tree is still there"
+ls "$MNT/.trash" | grep -q '^rt1%2F' || fail "rm -rf left nothing in .trash"
+ls "$MNT/.trash" | grep -q '^rt2%2F' && fail "rmtree put files in .trash"
+if "$CTL" rmtree "$MNT/bin/small" 2>/dev/null; then fail "rmtree of a file"; fi
+if "$CTL" rmtree /tmp 2>/dev/null; then fail "rmtree outside a metakvfs mount"; fi
+printf '   ok: %s entries: rm -rf %.2fs, rmtree %.3fs\n' "$n" "$(echo "$mid - $start" | bc)" \
+  "$(echo "$end - $mid" | bc)"
+
+step "stress-ng (file-system stressors)"
+if command -v stress-ng >/dev/null 2>&1; then
+  mkdir "$MNT/stress"
+  bounded 300 "stress-ng --dir --dentry --rename --link --symlink --open, 2 each, 15s" \
+    stress-ng --temp-path "$MNT/stress" --dir 2 --dentry 2 --rename 2 --link 2 --symlink 2 \
+    --open 2 --timeout 15s --quiet
+  rm -rf "$MNT/stress"
+else
+  echo "   (stress-ng not installed: skipped)"
+fi
+
 step "rm -rf"
 bounded 300 "rm -rf of everything but keep/" bash -c "cd '$MNT' && ls -A | grep -vx keep | xargs rm -rf --"
 [ "$(ls -A "$MNT")" = keep ] || fail "root after rm -rf holds: $(ls -A "$MNT" | head)"
@@ -352,9 +417,12 @@ diff "$T/work/keep.list" "$T/work/keep2.list" || fail "metadata changed across t
 echo "   ok: contents, link counts, modes and times as before the unmount"
 bounded 60 "rm -rf keep" rm -rf "$MNT/keep"
 [ -z "$(ls -A "$MNT")" ] || fail "root not empty: $(ls -A "$MNT")"
-blobs=$(find "$DATA" -type f | wc -l)
-[ "$blobs" = 0 ] || fail "$blobs blob files left in the data directory after rm -rf"
-echo "   ok: empty root, no blob files left"
+# Every blob file left is a deleted file's, kept for a restore from .trash.
+find "$MNT/.trash" -maxdepth 1 -type f -printf '%i\n' | sort -u > "$T/work/trash.inos"
+find "$DATA" -type f -printf '%f\n' | while read -r b; do echo $((16#$b)); done | sort -u > "$T/work/blob.inos"
+orphans=$(comm -13 "$T/work/trash.inos" "$T/work/blob.inos" | wc -l)
+[ "$orphans" = 0 ] || fail "$orphans blob files belong to no file in .trash"
+echo "   ok: empty root; the $(wc -l < "$T/work/blob.inos") blob files left are all in .trash"
 unmount
 
 step "bad arguments"

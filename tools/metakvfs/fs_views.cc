@@ -268,9 +268,11 @@ uint64_t FileSystem::VersionEntryIno(const VersionEntry& v) {
 void FileSystem::VirtualDirStat(uint64_t ino, struct stat* st) const {
   *st = {};
   st->st_ino = ino;
-  // .rmtree takes renames (of anyone's directories the kernel allowed to
-  // be moved); the views are read-only.
-  st->st_mode = S_IFDIR | (ino == kRmtreeIno ? 0777 : 0555);
+  // .trash and .rmtree take renames (out of .trash: a restore; into
+  // .rmtree: a tree removal), so they are writable and sticky, as /tmp:
+  // the kernel lets only a file's owner (or root) move it. The daemon
+  // refuses anything else in them; the .versions views are read-only.
+  st->st_mode = S_IFDIR | (ino == kRmtreeIno || ino == kTrashIno ? 01777 : 0555);
   st->st_nlink = 2;
   st->st_uid = config_.root_uid;
   st->st_gid = config_.root_gid;
