@@ -19,6 +19,7 @@
 #include "tools/metakvfs/flags.h"
 #include "tools/metakvfs/fs.h"
 #include "tools/metakvfs/fs_keys.h"
+#include "tools/metakvfs/fsck.h"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -94,6 +95,17 @@ class Env {
       if (e.is_regular_file()) ++n;
     }
     return n;
+  }
+
+  std::string data() const { return dir_ + "/data"; }
+  // fsck's errors, joined (empty: clean).
+  std::string Fsck() {
+    FsckReport r;
+    metakv::Status s = CheckFileSystem(store_.get(), "default", data(), &r);
+    if (!s.ok()) return "fsck: " + s.ToString();
+    std::string out;
+    for (const std::string& e : r.errors) out += e + "\n";
+    return out;
   }
 
  private:
@@ -355,6 +367,7 @@ void TestTrashAndRestore() {
   CHECK_EQ(env.BlobFiles(), 0u);
   CHECK_EQ(fs->Unlink(docs, "empty"), 0);
   CHECK(List(fs, kTrashIno) == (std::vector<std::string>{".", "..", TrashName("docs/empty", docs)}));
+  CHECK_EQ(env.Fsck(), "");
 }
 
 // A tree goes with one RemoveTree call, its blobs with it; links from
@@ -438,6 +451,7 @@ void TestRemoveTree() {
   std::string v;
   CHECK(env.store()->Get(metakv::ReadOptions(), metakv::kInodeDomain, "default", RmtreeKey(t2),
                          &v).IsNotFound());
+  CHECK_EQ(env.Fsck(), "");
 }
 
 // Closing a written file records the attributes it had; .versions shows
@@ -491,6 +505,65 @@ void TestVersions() {
   }
   CHECK_EQ(fs->Lookup(kVersionsIno, "missing", &st), ENOENT);
   CHECK_EQ(fs->MkNod(kVersionsIno, "x", S_IFREG, 0, 0, 0, &st), EROFS);
+}
+
+// fsck finds nothing on a file system the calls made, and each kind of
+// damage when it is made by hand.
+void TestFsck() {
+  Env env;
+  FileSystem* fs = env.fs();
+  struct stat st;
+  CHECK_EQ(env.Fsck(), "");
+  CHECK_EQ(fs->MkDir(kRootIno, "d", 0755, 0, 0, &st), 0);
+  const uint64_t d = st.st_ino;
+  CHECK_EQ(fs->MkDir(d, "e", 0755, 0, 0, &st), 0);
+  const uint64_t e = st.st_ino;
+  CHECK_EQ(fs->MkNod(e, "big", S_IFREG | 0644, 0, 0, 0, &st), 0);
+  const uint64_t big = st.st_ino;
+  CHECK_EQ(fs->Write(big, 0, std::string(300, 'b')), 0);
+  CHECK_EQ(fs->Link(big, kRootIno, "big-link", &st), 0);
+  CHECK_EQ(fs->MkNod(d, "gone", S_IFREG | 0644, 0, 0, 0, &st), 0);
+  CHECK_EQ(fs->Unlink(d, "gone"), 0);
+  CHECK_EQ(fs->MkNod(d, "open", S_IFREG | 0644, 0, 0, 0, &st), 0);
+  const uint64_t open = st.st_ino;
+  CHECK_EQ(fs->OpenFile(open), 0);
+  CHECK_EQ(fs->Unlink(d, "open"), 0);  // an orphan record: a note, not damage
+  CHECK_EQ(fs->Rename(d, "e", kRootIno, "e2", 0), 0);
+  CHECK_EQ(env.Fsck(), "");
+  metakv::Store* store = env.store();
+  const metakv::WriteOptions wo;
+  std::string v;
+  // A link count off by one.
+  CHECK(store->Get(metakv::ReadOptions(), metakv::kInodeDomain, "default", InodeKey(big), &v).ok());
+  metakv::InodeAttributes a;
+  CHECK(metakv::DecodeInode(v, &a).ok());
+  a.nlink = 3;
+  std::string bad;
+  metakv::EncodeInode(a, &bad);
+  CHECK(store->Put(wo, metakv::kInodeDomain, "default", InodeKey(big), bad).ok());
+  CHECK(env.Fsck().find("link count 3, entries say 2") != std::string::npos);
+  CHECK(store->Put(wo, metakv::kInodeDomain, "default", InodeKey(big), v).ok());
+  CHECK_EQ(env.Fsck(), "");
+  // The blob file gone.
+  BlobStore paths;
+  CHECK_EQ(paths.Open(env.data(), "default"), 0);
+  std::filesystem::rename(paths.PathOf(big), env.data() + "/aside");
+  CHECK(env.Fsck().find("blob file is missing") != std::string::npos);
+  // An entry to nowhere, a directory whose ".." lies, an orphan inode.
+  CHECK(store->Put(wo, metakv::kDentryDomain, "default", DentryKey(d, "ghost"),
+                   EncodeDentry(999999, S_IFREG)).ok());
+  CHECK(store->Put(wo, metakv::kDentryDomain, "default", DentryKey(e, {}),
+                   EncodeParent(d, "e")).ok());
+  a.ino = 777777;
+  a.nlink = 1;
+  a.flags = 0;
+  bad.clear();  // EncodeInode appends
+  metakv::EncodeInode(a, &bad);
+  CHECK(store->Put(wo, metakv::kInodeDomain, "default", InodeKey(777777), bad).ok());
+  const std::string report = env.Fsck();
+  CHECK(report.find("points to missing inode 999999") != std::string::npos);
+  CHECK(report.find("names another entry") != std::string::npos);
+  CHECK(report.find("inode 777777: orphan") != std::string::npos);
 }
 
 void TestRename() {
@@ -649,6 +722,7 @@ int main() {
   metakvfs::TestTrashAndRestore();
   metakvfs::TestRemoveTree();
   metakvfs::TestVersions();
+  metakvfs::TestFsck();
   metakvfs::TestRename();
   metakvfs::TestReadDirCursor();
   if (metakvfs::failures != 0) {
