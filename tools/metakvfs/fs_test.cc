@@ -438,8 +438,19 @@ void TestRemoveTree() {
   const uint64_t x = st.st_ino;
   CHECK_EQ(fs->Write(x, 0, std::string(200, 'x')), 0);
   CHECK_EQ(env.BlobFiles(), 2u);
+  // (RemoveTree's first batch: the entry, the root's link count, the intent.)
   CHECK(env.store()->HardDelete(metakv::WriteOptions(), metakv::kDentryDomain, "default",
                                 DentryKey(kRootIno, "t2")).ok());
+  std::string root;
+  CHECK(env.store()->Get(metakv::ReadOptions(), metakv::kInodeDomain, "default",
+                         InodeKey(kRootIno), &root).ok());
+  metakv::InodeAttributes ra;
+  CHECK(metakv::DecodeInode(root, &ra).ok());
+  ra.nlink--;
+  root.clear();
+  metakv::EncodeInode(ra, &root);
+  CHECK(env.store()->Put(metakv::WriteOptions(), metakv::kInodeDomain, "default",
+                         InodeKey(kRootIno), root).ok());
   CHECK(env.store()->Put(metakv::WriteOptions(), metakv::kInodeDomain, "default", RmtreeKey(t2),
                          "").ok());
   env.Reopen();
