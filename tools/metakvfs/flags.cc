@@ -6,12 +6,15 @@ namespace metakvfs {
 
 std::string MetakvfsUsage() {
   return "usage: metakvfs MOUNTPOINT --db=DIR --data=DIR [--tenant=NAME] [--foreground]\n"
-         "                [--inline-max-bytes=N]\n"
+         "                [--inline-max-bytes=N] [--mechanisms=on|off] [--write-buffer-bytes=N]\n"
          "  Mounts a FUSE file system whose metadata lives in the metakv store DIR\n"
          "  (one tenant per mount, default \"default\") and whose large files' contents\n"
          "  live under the --data DIR. Files of at most --inline-max-bytes (default 4096,\n"
          "  at most 1048576) are stored inline in the store. Without --foreground it\n"
-         "  runs in the background once mounted. Unmount with fusermount3 -u MOUNTPOINT.\n";
+         "  runs in the background once mounted. Unmount with fusermount3 -u MOUNTPOINT.\n"
+         "  --mechanisms=off turns metakv's write-amplification mechanisms off (the\n"
+         "  baseline of the figures); --write-buffer-bytes sets each domain's memtable\n"
+         "  (at least 65536; default: the library's, 64 MiB).\n";
 }
 
 bool ParseMetakvfsFlags(const std::vector<std::string>& args, MetakvfsFlags* flags,
@@ -47,6 +50,20 @@ bool ParseMetakvfsFlags(const std::vector<std::string>& args, MetakvfsFlags* fla
         return false;
       }
       flags->inline_max_bytes = n;
+    } else if (value_of(arg, "--mechanisms", &v)) {
+      if (v != "on" && v != "off") {
+        *error = "--mechanisms must be on or off, not '" + v + "'";
+        return false;
+      }
+      flags->mechanisms = v == "on";
+    } else if (value_of(arg, "--write-buffer-bytes", &v)) {
+      char* end = nullptr;
+      const unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < (1u << 16) || n > (1ull << 32)) {
+        *error = "--write-buffer-bytes must be a number from 65536 to 4294967296, not '" + v + "'";
+        return false;
+      }
+      flags->write_buffer_bytes = n;
     } else if (!arg.empty() && arg[0] == '-') {
       *error = "unknown flag " + arg;
       return false;

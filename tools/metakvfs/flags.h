@@ -1,7 +1,7 @@
 // metakvfs's command line:
 //
 //   metakvfs MOUNTPOINT --db=DIR --data=DIR [--tenant=NAME] [--foreground]
-//            [--inline-max-bytes=N]
+//            [--inline-max-bytes=N] [--mechanisms=on|off] [--write-buffer-bytes=N]
 //
 // Pure parsing, no I/O: thread-safe.
 #ifndef METAKV_TOOLS_METAKVFS_FLAGS_H_
@@ -20,6 +20,13 @@ struct MetakvfsFlags {
   std::string tenant = "default";
   bool foreground = false;
   uint64_t inline_max_bytes = 4096;
+  // off: metakv's write-amplification mechanisms (tombstone purge in
+  // compaction, tenant partitioning, the adaptive flush controller) are
+  // turned off, as the baseline the figures compare against.
+  bool mechanisms = true;
+  // Each domain's memtable size; 0: the library's default (64 MiB). Small
+  // values make the LSM deep with little data (the figures use 1 MiB).
+  uint64_t write_buffer_bytes = 0;
   bool help = false;
 };
 

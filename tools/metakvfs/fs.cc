@@ -44,11 +44,25 @@ bool IsDevice(uint32_t mode) { return S_ISCHR(mode) || S_ISBLK(mode); }
 
 }  // namespace
 
-std::vector<metakv::DomainOptions> MetakvfsDomains() {
+std::vector<metakv::DomainOptions> MetakvfsDomains(bool mechanisms, uint64_t write_buffer_bytes) {
   std::vector<metakv::DomainOptions> domains = metakv::FileSystemDomains();
   metakv::DomainOptions content;
   content.name = std::string(kContentDomain);
   domains.push_back(content);
+  for (metakv::DomainOptions& d : domains) {
+    if (!mechanisms) {
+      d.purge_in_compaction = false;
+      d.partition_by_tenant = false;
+      d.adaptive_write_buffer = false;
+      d.adaptive_level0_trigger = false;
+    }
+    if (write_buffer_bytes != 0) {
+      d.write_buffer_bytes = write_buffer_bytes;
+      d.max_write_buffer_bytes = 8 * write_buffer_bytes;
+      d.target_file_size_bytes = write_buffer_bytes;
+      d.max_bytes_for_level_base = 4 * write_buffer_bytes;
+    }
+  }
   return domains;
 }
 
@@ -707,7 +721,7 @@ int FileSystem::ReleaseFile(uint64_t ino) {
 int FileSystem::Read(uint64_t ino, uint64_t off, size_t n, std::string* out) {
   std::lock_guard<std::mutex> lock(mu_);
   out->clear();
-  if (ino >= kVirtualBase) return ReadVersion(ino, off, n, out);
+  if (ino >= kVirtualBase) return ReadVirtual(ino, off, n, out);
   InodeAttributes attrs;
   bool deleted;
   if (int e = LoadLiveOrDeleted(ino, &attrs, &deleted)) return e;

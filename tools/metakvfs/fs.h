@@ -43,8 +43,12 @@ inline constexpr uint64_t kRootIno = 1;
 inline constexpr uint32_t kFlagBlob = 1;
 
 // The domains a metakvfs store is opened with: FileSystemDomains() (inode,
-// dentry, history) and "content" (hot).
-std::vector<metakv::DomainOptions> MetakvfsDomains();
+// dentry, history) and "content" (hot). mechanisms false: without metakv's
+// write-amplification mechanisms (purge in compaction, tenant partitioning,
+// adaptive memtables and level-0 triggers), the figures' baseline.
+// write_buffer_bytes: each domain's memtable (0: the default).
+std::vector<metakv::DomainOptions> MetakvfsDomains(bool mechanisms = true,
+                                                   uint64_t write_buffer_bytes = 0);
 
 struct FsConfig {
   // The tenant this mount's records belong to (1 to 255 bytes).
@@ -229,7 +233,7 @@ class FileSystem {
                        RmtreeResult* result);
   int RecordVersion(uint64_t ino, const metakv::InodeAttributes& previous);
   int IngestHistory();
-  int ReadVersion(uint64_t ino, uint64_t off, size_t n, std::string* out);
+  int ReadVirtual(uint64_t ino, uint64_t off, size_t n, std::string* out);
   // Emits the entries of directory dir after offset (handle's cursor), each
   // passed through map first (false: left out), to add, in name order.
   int ScanEntries(uint64_t dir, DirHandle* handle, uint64_t offset,

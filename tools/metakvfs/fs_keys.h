@@ -68,13 +68,14 @@ std::string HistoryKey(uint64_t ino, uint64_t time_ns);
 //
 // Real inode numbers stay below kVirtualBase. The virtual ones are the
 // read-only views: .trash/ and .versions/ at the root, the .rmtree/ drop
-// directory, a directory's view under .versions (kVersionsViewBit | dir),
+// directory, the .metakv-stats file, a directory's view under .versions (kVersionsViewBit | dir),
 // a file's list of versions (kVersionsListBit | file) and the entries of
 // such lists (kVersionsEntryBase + n, n from a table of the mount).
 inline constexpr uint64_t kVirtualBase = 1ull << 61;
 inline constexpr uint64_t kTrashIno = kVirtualBase + 1;
 inline constexpr uint64_t kVersionsIno = kVirtualBase + 2;
 inline constexpr uint64_t kRmtreeIno = kVirtualBase + 3;
+inline constexpr uint64_t kStatsIno = kVirtualBase + 4;
 inline constexpr uint64_t kVersionsEntryBase = kVirtualBase + 16;
 inline constexpr uint64_t kVersionsViewBit = 1ull << 62;
 inline constexpr uint64_t kVersionsListBit = 1ull << 63;
@@ -84,8 +85,11 @@ inline constexpr uint64_t kVirtualMask = kVersionsViewBit | kVersionsListBit;
 inline constexpr std::string_view kTrashName = ".trash";
 inline constexpr std::string_view kVersionsName = ".versions";
 inline constexpr std::string_view kRmtreeName = ".rmtree";
+// A read-only file: the store's figures (metakv::StatsToJson), read anew
+// at each read from its start.
+inline constexpr std::string_view kStatsName = ".metakv-stats";
 
-// The virtual directory the root shows under name; 0 if none.
+// The virtual directory (or file) the root shows under name; 0 if none.
 uint64_t VirtualRootChild(std::string_view name);
 
 // A deleted entry's name under .trash: its original path (from the root,

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "metakv/stats.h"
 #include "tools/metakvfs/fs.h"
 #include "tools/metakvfs/fs_keys.h"
 #include "tools/metakvfs/fs_txn.h"
@@ -50,6 +51,7 @@ uint64_t VirtualRootChild(std::string_view name) {
   if (name == kTrashName) return kTrashIno;
   if (name == kVersionsName) return kVersionsIno;
   if (name == kRmtreeName) return kRmtreeIno;
+  if (name == kStatsName) return kStatsIno;
   return 0;
 }
 
@@ -282,9 +284,7 @@ void FileSystem::VirtualDirStat(uint64_t ino, struct stat* st) const {
 int FileSystem::VirtualLookup(uint64_t parent, std::string_view name, struct stat* st) {
   if (parent == kRootIno) {
     const uint64_t ino = VirtualRootChild(name);
-    if (ino == 0) return ENOENT;
-    VirtualDirStat(ino, st);
-    return 0;
+    return ino == 0 ? ENOENT : VirtualGetAttr(ino, st);
   }
   if (parent == kTrashIno) {
     uint64_t dir;
@@ -328,6 +328,12 @@ int FileSystem::VirtualLookup(uint64_t parent, std::string_view name, struct sta
 }
 
 int FileSystem::VirtualGetAttr(uint64_t ino, struct stat* st) {
+  if (ino == kStatsIno) {
+    VirtualDirStat(ino, st);
+    st->st_mode = S_IFREG | 0444;  // size 0: read with direct I/O
+    st->st_nlink = 1;
+    return 0;
+  }
   if (ino == kTrashIno || ino == kVersionsIno || ino == kRmtreeIno) {
     VirtualDirStat(ino, st);
     return 0;
@@ -353,7 +359,15 @@ int FileSystem::VirtualGetAttr(uint64_t ino, struct stat* st) {
   return ENOENT;
 }
 
-int FileSystem::ReadVersion(uint64_t ino, uint64_t off, size_t n, std::string* out) {
+int FileSystem::ReadVirtual(uint64_t ino, uint64_t off, size_t n, std::string* out) {
+  if (ino == kStatsIno) {
+    metakv::Stats stats;
+    metakv::Status s = store_->GetStats(&stats);
+    if (!s.ok()) return StoreError(s, "stats");
+    const std::string text = metakv::StatsToJson(stats) + "\n";
+    if (off < text.size()) out->assign(text, off, n);
+    return 0;
+  }
   if (ino < kVersionsEntryBase || ino - kVersionsEntryBase >= version_entries_.size()) {
     return ENOENT;
   }

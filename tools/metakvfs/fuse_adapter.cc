@@ -19,6 +19,7 @@
 #include "metakv/store.h"
 #include "tools/metakvfs/flags.h"
 #include "tools/metakvfs/fs.h"
+#include "tools/metakvfs/fs_keys.h"
 
 namespace metakvfs {
 
@@ -165,6 +166,7 @@ void OpOpen(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
     return;
   }
   fi->fh = 0;
+  if (ino == kStatsIno) fi->direct_io = 1;  // generated at each read; its size says 0
   if (fuse_reply_open(req, fi) != 0) Fs(req)->ReleaseFile(ino);  // interrupted
 }
 
@@ -410,7 +412,8 @@ int RunMetakvfs(int argc, char** argv) {
 
   metakv::Options options;
   options.create_if_missing = true;
-  options.domains = MetakvfsDomains();
+  options.domains = MetakvfsDomains(flags.mechanisms, flags.write_buffer_bytes);
+  if (!flags.mechanisms) options.flush_controller_interval_seconds = 0;
   std::unique_ptr<metakv::Store> store;
   metakv::Status s = metakv::Store::Open(options, flags.db_dir, &store);
   if (!s.ok()) {
