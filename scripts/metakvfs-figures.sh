@@ -92,8 +92,8 @@ d = [y - x for x, y in zip(b, a)]
 user, wal, flush, comp, ingest, ops = d
 dev = wal + flush + comp + ingest
 secs = end - start
-wa = dev / user if user else 0
-print(f"| {mode} | {name} | {secs:.2f} | {entries / secs:,.0f} | {ops:,} | {ops / secs:,.0f} | {user / 1e6:.1f} | {wal / 1e6:.1f} | {(flush + comp + ingest) / 1e6:.1f} | {wa:.2f} |")
+wa = f"{dev / user:.2f}" if user >= 100000 else "-"  # no ratio of next to nothing
+print(f"| {mode} | {name} | {secs:.2f} | {entries / secs:,.0f} | {ops:,} | {ops / secs:,.0f} | {user / 1e6:.1f} | {wal / 1e6:.1f} | {(flush + comp + ingest) / 1e6:.1f} | {wa} |")
 ' "$mode" "$name" "$entries" "$start" "$end" "$before" "$after" >> "$T/rows"
 }
 
@@ -139,7 +139,8 @@ DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no | grep -q . && ec
   echo "Columns: seconds; tree entries per second; store operations (puts, logical,"
   echo "hard and un-deletes, ingested records) and per second; MB that callers gave the"
   echo "store (keys and values); MB the store wrote to its WAL and to SST files"
-  echo "(flush, compaction, ingest) during the workload; WA = (WAL + SST) / user."
+  echo "(flush, compaction, ingest) during the workload; WA = (WAL + SST) / user"
+  echo "(\"-\" below 0.1 MB of user bytes)."
   echo
   echo "| mode | workload | s | entries/s | store ops | ops/s | user MB | WAL MB | SST MB | WA |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
