@@ -146,6 +146,10 @@ DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no | grep -q . && ec
   echo "|---|---|---|---|---|---|---|---|---|---|"
   cat "$T/rows"
   echo
+  echo "The daemon's account of each \`rmtree\` (one \`Store::RemoveTree\` call):"
+  echo
+  for mode in on off; do echo "- $mode: $(grep -o 'rmtree: .*' "$T/log.$mode" | tail -1)"; done
+  echo
   echo "Totals over the whole run, 5 s after the last workload (compactions continue"
   echo "in the background, so the SST bytes of the last rows show up here):"
   echo

@@ -466,8 +466,17 @@ int FileSystem::Rename(uint64_t parent, std::string_view name, uint64_t newparen
   if (flags & ~static_cast<unsigned>(RENAME_NOREPLACE | RENAME_EXCHANGE)) return EINVAL;
   if ((flags & RENAME_NOREPLACE) && (flags & RENAME_EXCHANGE)) return EINVAL;
   if (newparent == kRmtreeIno && parent < kVirtualBase && flags == 0) {
-    RmtreeResult result;
-    return RemoveTree(parent, name, &result);
+    RmtreeResult r;
+    const int e = RemoveTree(parent, name, &r);
+    if (e == 0) {
+      fprintf(stderr,
+              "metakvfs: rmtree: %llu directories, %llu inodes removed, %llu kept, %llu prefixes, "
+              "%llu blob files\n",
+              static_cast<unsigned long long>(r.directories),
+              static_cast<unsigned long long>(r.inodes), static_cast<unsigned long long>(r.kept),
+              static_cast<unsigned long long>(r.prefixes), static_cast<unsigned long long>(r.blobs));
+    }
+    return e;
   }
   if (name.size() > kMaxName) return ENAMETOOLONG;
   if (int e = CheckName(newname)) return e;
