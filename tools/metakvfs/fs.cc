@@ -85,7 +85,10 @@ metakv::Status FileSystem::Open(metakv::Store* store, const FsConfig& config,
     return metakv::Status::IOError("metakvfs: data directory " + config.data_dir + ": " +
                                    strerror(e));
   }
-  metakv::Status s = fs->alloc_.Load(kRootIno + 1);
+  // Numbers from 256 on: block 0 of 256 holds the root and the BE64(0)
+  // records, so a tree's first inodes would never share a block prefix
+  // (RemoveTree, fs_rmtree.cc).
+  metakv::Status s = fs->alloc_.Load(kFirstIno);
   if (!s.ok()) return s;
   std::lock_guard<std::mutex> lock(fs->mu_);
   InodeAttributes root;

@@ -39,6 +39,9 @@ namespace metakvfs {
 // The root directory's inode (FUSE_ROOT_ID).
 inline constexpr uint64_t kRootIno = 1;
 
+// The first inode number handed out for files and directories.
+inline constexpr uint64_t kFirstIno = 256;
+
 // InodeAttributes::flags bit: the contents are in the BlobStore, not inline.
 inline constexpr uint32_t kFlagBlob = 1;
 

@@ -410,8 +410,11 @@ void TestRemoveTree() {
   CHECK_EQ(r.directories, dirs.size());
   CHECK_EQ(r.kept, 2u);
   CHECK_EQ(r.inodes, 2000u + 1 - 2);
-  // Blocks 0 (the root's) and k300's: a prefix per inode; the others: 3.
-  // (1102 here; a prefix per inode would be 2 * 1999 + 286 directories.)
+  // Inode numbers start at 256: block 1 (256-511) also holds keep/, keep/k
+  // and the two kept files, block 2 keep/k300: their other inodes get a
+  // prefix each (2, or 3 for a directory); blocks 3 to 8 are the tree's
+  // alone: 3 prefixes each. (1106 here; a prefix per inode would be 2 *
+  // 1999 + 286 directories.)
   CHECK(r.prefixes <= 2 * 512 + r.directories + 3 * 8);
   CHECK_EQ(Ino(fs, kRootIno, "tree"), 0u);
   CHECK_EQ(Nlink(fs, kRootIno), 3u);
