@@ -66,6 +66,24 @@ std::vector<metakv::DomainOptions> MetakvfsDomains(bool mechanisms, uint64_t wri
   return domains;
 }
 
+int DirHandle::ResumeAfter(uint64_t offset, std::string* after) const {
+  after->clear();
+  if (offset <= 2) return 0;
+  auto it = names.find(offset);
+  if (it == names.end()) return EINVAL;
+  *after = it->second;
+  return 0;
+}
+
+bool DirHandle::Emit(DirEntry* entry, std::string resume_at,
+                     const std::function<bool(const DirEntry&)>& add) {
+  entry->offset = next_offset;
+  if (!add(*entry)) return false;
+  names[entry->offset] = std::move(resume_at);
+  next_offset++;
+  return true;
+}
+
 FileSystem::FileSystem(metakv::Store* store, const FsConfig& config)
     : store_(store), config_(config), alloc_(store, config.tenant, config.inode_block) {}
 
@@ -860,11 +878,7 @@ int FileSystem::ScanEntries(uint64_t dir, DirHandle* handle, uint64_t offset,
                             const std::function<bool(const DirEntry&)>& add) {
   const std::string prefix = DentryKey(dir, {});
   std::string after;  // resume after this name; empty: from the first
-  if (offset > 2) {
-    auto it = handle->names.find(offset);
-    if (it == handle->names.end()) return EINVAL;
-    after = it->second;
-  }
+  if (int e = handle->ResumeAfter(offset, &after)) return e;
   metakv::ScanSpec spec;
   spec.tenant = config_.tenant;
   spec.prefix = prefix;
@@ -883,10 +897,7 @@ int FileSystem::ScanEntries(uint64_t dir, DirHandle* handle, uint64_t offset,
     entry.name.assign(name);
     entry.mode = type << 12;
     if (!map(&entry)) continue;
-    entry.offset = handle->next_offset;
-    if (!add(entry)) break;
-    handle->names[entry.offset] = entry.name;
-    handle->next_offset++;
+    if (!handle->Emit(&entry, entry.name, add)) break;
   }
   if (!it->status().ok()) return StoreError(it->status(), "readdir scan");
   return 0;

@@ -91,9 +91,18 @@ struct SetAttrRequest {
 // of the entry it was returned with, so a later readdir resumes after that
 // name (a Seek in the store), whatever was created or removed meanwhile.
 // 0: the start; 1: after "."; 2: after "..".
+struct DirEntry;
 struct DirHandle {
-  std::unordered_map<uint64_t, std::string> names;  // offset -> entry name
+  std::unordered_map<uint64_t, std::string> names;  // offset -> where to resume after it
   uint64_t next_offset = 3;
+
+  // Where offset says to resume after: empty for 0 to 2. EINVAL for an
+  // offset this handle never gave out.
+  int ResumeAfter(uint64_t offset, std::string* after) const;
+  // Gives entry the next offset and passes it to add; if add takes it,
+  // remembers resume_at for that offset. Returns add's answer.
+  bool Emit(DirEntry* entry, std::string resume_at,
+            const std::function<bool(const DirEntry&)>& add);
 };
 
 // What FileSystem::RemoveTree did.

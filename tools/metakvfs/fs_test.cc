@@ -142,6 +142,28 @@ std::vector<std::string> List(FileSystem* fs, uint64_t dir) {
   return names;
 }
 
+// The same as List, one entry per ReadDir call, each resuming at the
+// offset of the last entry taken (as the kernel does with a small buffer).
+std::vector<std::string> ListPaged(FileSystem* fs, uint64_t dir) {
+  DirHandle h;
+  std::vector<std::string> names;
+  uint64_t offset = 0;
+  for (int calls = 0; calls < 100000; ++calls) {
+    bool took = false;
+    CHECK_EQ(fs->ReadDir(dir, &h, offset,
+                         [&](const DirEntry& e) {
+                           if (took) return false;
+                           took = true;
+                           names.push_back(e.name);
+                           offset = e.offset;
+                           return true;
+                         }),
+             0);
+    if (!took) break;
+  }
+  return names;
+}
+
 void TestCreateLookup() {
   Env env;
   FileSystem* fs = env.fs();
@@ -317,6 +339,7 @@ void TestTrashAndRestore() {
   CHECK(trash == (std::vector<std::string>{".", "..", TrashName("docs/big", docs),
                                            TrashName("docs/empty", docs),
                                            TrashName("docs/ln", docs), small_name}));
+  CHECK(ListPaged(fs, kTrashIno) == trash);
   // Read-only, readable, with its attributes.
   CHECK_EQ(fs->Lookup(kTrashIno, small_name, &st), 0);
   CHECK_EQ(st.st_ino, small);
@@ -502,6 +525,8 @@ void TestVersions() {
   CHECK_EQ(fs->Lookup(st.st_ino, "f", &st), 0);
   const std::vector<std::string> versions = List(fs, st.st_ino);
   CHECK_EQ(versions.size(), 4u);
+  CHECK(ListPaged(fs, st.st_ino) == versions);
+  CHECK(ListPaged(fs, kVersionsIno) == (std::vector<std::string>{".", "..", "d"}));
   if (versions.size() == 4u) {
     CHECK(versions[2] < versions[3]);
     struct stat vst;

@@ -125,11 +125,7 @@ std::string FileSystem::PathOf(uint64_t dir) {
 int FileSystem::ReadTrash(DirHandle* handle, uint64_t offset,
                           const std::function<bool(const DirEntry&)>& add) {
   std::string after;  // resume after this dentry key
-  if (offset > 2) {
-    auto it = handle->names.find(offset);
-    if (it == handle->names.end()) return EINVAL;
-    after = it->second;
-  }
+  if (int e = handle->ResumeAfter(offset, &after)) return e;
   metakv::ScanSpec spec;
   spec.tenant = config_.tenant;
   spec.deleted = true;
@@ -157,10 +153,7 @@ int FileSystem::ReadTrash(DirHandle* handle, uint64_t offset,
                            parent);
     entry.ino = child;
     entry.mode = type << 12;
-    entry.offset = handle->next_offset;
-    if (!add(entry)) break;
-    handle->names[entry.offset] = std::string(key);
-    handle->next_offset++;
+    if (!handle->Emit(&entry, std::string(key), add)) break;
   }
   if (!it->status().ok()) return StoreError(it->status(), "recycle-bin scan");
   return 0;
@@ -410,20 +403,13 @@ int FileSystem::VirtualReadDir(uint64_t ino, DirHandle* handle, uint64_t offset,
   std::vector<VersionEntry> versions;
   if (int e = LoadVersions(RealOf(ino), &versions)) return e;
   std::string after;
-  if (offset > 2) {
-    auto it = handle->names.find(offset);
-    if (it == handle->names.end()) return EINVAL;
-    after = it->second;
-  }
+  if (int e = handle->ResumeAfter(offset, &after)) return e;
   for (const VersionEntry& v : versions) {
     entry.name = FormatTime(v.time_ns);
     if (!after.empty() && entry.name <= after) continue;
     entry.ino = VersionEntryIno(v);
     entry.mode = S_IFREG;
-    entry.offset = handle->next_offset;
-    if (!add(entry)) break;
-    handle->names[entry.offset] = entry.name;
-    handle->next_offset++;
+    if (!handle->Emit(&entry, entry.name, add)) break;
   }
   return 0;
 }
