@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <string>
@@ -71,7 +72,11 @@ int RmTree(const char* arg) {
     fprintf(stderr, "metakvfs-ctl: rmtree %s: the mount's root cannot be removed\n", arg);
     return 1;
   }
-  const std::string target = root + "/.rmtree/" + path.substr(path.rfind('/') + 1);
+  // A name of its own under .rmtree: the kernel may still hold an earlier
+  // removal's entry there for a second.
+  static unsigned counter = 0;
+  const std::string target = root + "/.rmtree/" + path.substr(path.rfind('/') + 1) + "." +
+                             std::to_string(getpid()) + "." + std::to_string(counter++);
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   if (rename(path.c_str(), target.c_str()) != 0) {

@@ -324,7 +324,7 @@ func (c *cluster) sync() {
 // leader (the entry may or may not have committed: not acknowledged).
 func retryable(err error) bool {
 	for _, e := range []error{raft.ErrNotLeader, raft.ErrLeadershipLost, raft.ErrRaftShutdown,
-		raft.ErrEnqueueTimeout, raft.ErrAbortedByRestore} {
+		raft.ErrEnqueueTimeout, raft.ErrAbortedByRestore, ErrNoAnswer} {
 		if errors.Is(err, e) {
 			return true
 		}

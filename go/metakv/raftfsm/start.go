@@ -89,10 +89,29 @@ func ApplyCommand(r *raft.Raft, c *Command, timeout time.Duration) (*Result, err
 	return ApplyEncoded(r, b, timeout)
 }
 
+// ErrNoAnswer: raft took the entry but did not answer within
+// ApplyAnswerLimit after the enqueue timeout. hashicorp/raft can leave an
+// entry's future unanswered for good: one committed and queued for its
+// FSM when the node shuts down is neither applied nor failed. The entry
+// may or may not take effect; treat it as not acknowledged.
+var ErrNoAnswer = errors.New("raftfsm: no answer from raft in time (the entry may or may not take effect)")
+
+// ApplyAnswerLimit bounds how long ApplyCommand and ApplyEncoded wait for
+// an entry's answer once the enqueue timeout has passed.
+var ApplyAnswerLimit = 30 * time.Second
+
 // ApplyEncoded is ApplyCommand of an encoded command.
 func ApplyEncoded(r *raft.Raft, b []byte, timeout time.Duration) (*Result, error) {
 	fut := r.Apply(b, timeout)
-	if err := fut.Error(); err != nil {
+	answer := make(chan error, 1)
+	go func() { answer <- fut.Error() }()
+	var err error
+	select {
+	case err = <-answer:
+	case <-time.After(timeout + ApplyAnswerLimit):
+		return nil, ErrNoAnswer
+	}
+	if err != nil {
 		return nil, err
 	}
 	res, ok := fut.Response().(*Result)

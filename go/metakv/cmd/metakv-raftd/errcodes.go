@@ -49,7 +49,7 @@ var errorCodes = []errorCode{
 	// The entry may still commit: retry only what is idempotent.
 	// Answered with the leader's address, if known.
 	{"outcome_unknown", http.StatusServiceUnavailable,
-		[]error{raft.ErrLeadershipLost, raft.ErrAbortedByRestore}, nil},
+		[]error{raft.ErrLeadershipLost, raft.ErrAbortedByRestore, raftfsm.ErrNoAnswer}, nil},
 }
 
 // codeOf is the first row of errorCodes with an error that err matches
