@@ -241,7 +241,7 @@ int FileSystem::LoadLiveOrDeleted(uint64_t ino, InodeAttributes* attrs, bool* de
   *deleted = false;
   int e = LoadInode(ino, attrs);
   if (e != ENOENT) return e;
-  e = LoadDeletedInode(ino, attrs, nullptr);
+  e = ReadBinInode(ino, attrs);  // not live (just read): the bin's, if any
   *deleted = e == 0;
   return e;
 }

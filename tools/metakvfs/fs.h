@@ -222,12 +222,12 @@ class FileSystem {
   // All REQUIRE mu_ held.
   int LoadInode(uint64_t ino, metakv::InodeAttributes* attrs);
   // A record of the recycle bin (Store's ScanSpec::deleted) by its key:
-  // 0, ENOENT, or EIO; *delete_time in seconds if not null.
-  int GetDeleted(std::string_view domain, std::string_view key, std::string* value,
-                 uint64_t* delete_time = nullptr);
-  // The inode as the recycle bin holds it (a deleted file), if it is not
-  // live. ENOENT otherwise.
-  int LoadDeletedInode(uint64_t ino, metakv::InodeAttributes* attrs, uint64_t* delete_time);
+  // 0, ENOENT, or EIO.
+  int GetDeleted(std::string_view domain, std::string_view key, std::string* value);
+  // The inode as the recycle bin holds it; ENOENT if it holds none.
+  int ReadBinInode(uint64_t ino, metakv::InodeAttributes* attrs);
+  // The same, if the inode is not live (a deleted file); ENOENT otherwise.
+  int LoadDeletedInode(uint64_t ino, metakv::InodeAttributes* attrs);
   // The path of directory dir from the root ("" for the root), through
   // live or deleted ".." records; "?" for a part that cannot be found.
   std::string PathOf(uint64_t dir);
@@ -267,8 +267,10 @@ class FileSystem {
   int DirIsEmpty(uint64_t dir, bool* empty);
   int CreateNode(uint64_t parent, std::string_view name, uint32_t mode, uint64_t rdev,
                  uint32_t uid, uint32_t gid, std::string_view content, struct stat* st);
-  // After nlink reached 0 in txn: removes the inode now (and its contents
-  // once txn commits) unless open, else records it as an orphan.
+  // After nlink reached 0 in txn: records the inode as an orphan if it is
+  // open; else, with blobs_to_remove null, moves it to the recycle bin at
+  // commit (its blob kept), and otherwise removes it for good at commit,
+  // adding its blob to *blobs_to_remove for the caller to delete after.
   void DropInodeIfUnlinked(Txn* txn, const metakv::InodeAttributes& attrs,
                            std::vector<uint64_t>* blobs_to_remove);
   int ReadContentInline(uint64_t ino, std::string* out);
@@ -293,6 +295,7 @@ class FileSystem {
   BlobStore blobs_;                                  // GUARDED_BY(mu_)
   std::unordered_map<uint64_t, OpenState> open_;     // GUARDED_BY(mu_)
   std::vector<metakv::ColdRecord> history_;          // versions not yet ingested; GUARDED_BY(mu_)
+  uint64_t last_version_ns_ = 0;                     // the newest version's time; GUARDED_BY(mu_)
   std::vector<VersionEntry> version_entries_;        // kVersionsEntryBase + i; GUARDED_BY(mu_)
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> version_inos_;  // GUARDED_BY(mu_)
 };

@@ -106,11 +106,17 @@ class FileSystem::Txn {
       if (removed_.count(ino)) continue;
       batch_.Delete(kInodeDomain, tenant_, InodeKey(ino));
       // A logical delete needs a live record: inline contents (or a
-      // symlink's target) only if there are any.
-      std::string content;
-      if (int e = fs_->ReadContentInline(ino, &content)) return e;
-      if (!content.empty()) batch_.Delete(kContentDomain, tenant_, ContentKey(ino));
-      if (S_ISDIR(inodes_[ino].mode)) batch_.Delete(kDentryDomain, tenant_, DentryKey(ino, {}));
+      // symlink's target) only if there are any. A directory has none, nor
+      // has a file whose contents are in a blob (the flag flips in the
+      // batch that drops them): no read for those.
+      const InodeAttributes& a = inodes_[ino];
+      if (S_ISDIR(a.mode)) {
+        batch_.Delete(kDentryDomain, tenant_, DentryKey(ino, {}));
+      } else if (!(a.flags & kFlagBlob)) {
+        std::string content;
+        if (int e = fs_->ReadContentInline(ino, &content)) return e;
+        if (!content.empty()) batch_.Delete(kContentDomain, tenant_, ContentKey(ino));
+      }
     }
     metakv::WriteOptions wo;
     wo.sync = sync;

@@ -65,8 +65,7 @@ uint64_t RealOf(uint64_t ino) { return ino & ~kVirtualMask; }
 
 // ---- Recycle bin ----
 
-int FileSystem::GetDeleted(std::string_view domain, std::string_view key, std::string* value,
-                           uint64_t* delete_time) {
+int FileSystem::GetDeleted(std::string_view domain, std::string_view key, std::string* value) {
   metakv::ScanSpec spec;
   spec.tenant = config_.tenant;
   spec.prefix = std::string(key);
@@ -78,20 +77,23 @@ int FileSystem::GetDeleted(std::string_view domain, std::string_view key, std::s
   if (!it->status().ok()) return StoreError(it->status(), "recycle-bin read");
   if (!it->Valid() || it->key() != key) return ENOENT;
   value->assign(it->value());
-  if (delete_time != nullptr) *delete_time = it->delete_time();
   return 0;
 }
 
-int FileSystem::LoadDeletedInode(uint64_t ino, InodeAttributes* attrs, uint64_t* delete_time) {
+int FileSystem::ReadBinInode(uint64_t ino, InodeAttributes* attrs) {
+  std::string value;
+  if (int e = GetDeleted(kInodeDomain, InodeKey(ino), &value)) return e;
+  metakv::Status s = metakv::DecodeInode(value, attrs);
+  if (!s.ok()) return StoreError(s, "decode deleted inode");
+  return 0;
+}
+
+int FileSystem::LoadDeletedInode(uint64_t ino, InodeAttributes* attrs) {
   InodeAttributes live;
   const int e = LoadInode(ino, &live);
   if (e == 0) return ENOENT;  // live: not a deleted file
   if (e != ENOENT) return e;
-  std::string value;
-  if (int d = GetDeleted(kInodeDomain, InodeKey(ino), &value, delete_time)) return d;
-  metakv::Status s = metakv::DecodeInode(value, attrs);
-  if (!s.ok()) return StoreError(s, "decode deleted inode");
-  return 0;
+  return ReadBinInode(ino, attrs);
 }
 
 std::string FileSystem::PathOf(uint64_t dir) {
@@ -142,7 +144,7 @@ int FileSystem::ReadTrash(DirHandle* handle, uint64_t offset,
     if (!DecodeDentry(it->value(), &child, &type)) continue;
     if (type == (S_IFDIR >> 12)) continue;  // files only: a directory comes back empty
     InodeAttributes attrs;
-    const int e = LoadDeletedInode(child, &attrs, nullptr);
+    const int e = LoadDeletedInode(child, &attrs);
     if (e == ENOENT) continue;  // a name of a file still live, or purged
     if (e != 0) return e;
     const uint64_t parent = GetBE64(key);
@@ -170,7 +172,7 @@ int FileSystem::Restore(std::string_view trash_name, uint64_t newparent,
   uint32_t type;
   if (!DecodeDentry(value, &child, &type)) return EIO;
   InodeAttributes attrs;
-  if (int e = LoadDeletedInode(child, &attrs, nullptr)) return e;
+  if (int e = LoadDeletedInode(child, &attrs)) return e;
   if (S_ISDIR(attrs.mode)) return ENOENT;
   if (newparent >= kVirtualBase) return EROFS;
   Txn txn(this);
@@ -203,12 +205,10 @@ int FileSystem::Restore(std::string_view trash_name, uint64_t newparent,
 
 int FileSystem::RecordVersion(uint64_t ino, const InodeAttributes& previous) {
   metakv::ColdRecord r;
-  uint64_t now = static_cast<uint64_t>(NowNs());
-  // Two versions of one file within a nanosecond: keys stay distinct.
-  for (const metakv::ColdRecord& h : history_) {
-    if (h.key == HistoryKey(ino, now)) now++;
-  }
-  r.key = HistoryKey(ino, now);
+  // Strictly increasing times: two versions within a nanosecond still get
+  // keys of their own.
+  last_version_ns_ = std::max(static_cast<uint64_t>(NowNs()), last_version_ns_ + 1);
+  r.key = HistoryKey(ino, last_version_ns_);
   metakv::EncodeInode(previous, &r.value);
   history_.push_back(std::move(r));
   if (history_.size() >= kHistoryGroup) return IngestHistory();
@@ -289,7 +289,7 @@ int FileSystem::VirtualLookup(uint64_t parent, std::string_view name, struct sta
     uint32_t type;
     if (!DecodeDentry(value, &child, &type) || type == (S_IFDIR >> 12)) return ENOENT;
     InodeAttributes attrs;
-    if (int e = LoadDeletedInode(child, &attrs, nullptr)) return e;
+    if (int e = LoadDeletedInode(child, &attrs)) return e;
     ToStat(attrs, st);
     st->st_mode &= ~static_cast<mode_t>(0222);
     return 0;
